@@ -1,0 +1,14 @@
+import { UsageError } from '@esc/core';
+import { newCommand, runAction, type Command } from '../command-kit.js';
+
+// Placeholder until the logtail feature lands: it refuses to run rather than pretend.
+export function createCommand(): Command {
+  return newCommand('logtail', 'not implemented yet')
+    .allowUnknownOption()
+    .argument('[args...]')
+    .action(
+      runAction(() => {
+        throw new UsageError('logtail is not implemented yet');
+      }),
+    );
+}

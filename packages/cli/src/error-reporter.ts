@@ -1,0 +1,25 @@
+import { BrokenPipeError, EscError, ExitCode } from '@esc/core';
+
+/**
+ * The one place where a failure becomes a line on stderr and an exit code. EscError carries both; a broken
+ * pipe (`esc … | head`) is a normal end and prints nothing; anything else is a bug and says so.
+ */
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof BrokenPipeError || (err as NodeJS.ErrnoException)?.code === 'EPIPE') return ExitCode.Ok;
+  if (err instanceof EscError) {
+    printError(err.describe());
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  printError(`internal error: ${message}`);
+  if (process.env.ESC_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  return ExitCode.Error;
+}
+
+export function printError(message: string): void {
+  try {
+    process.stderr.write(`esc: ${message}\n`);
+  } catch {
+    /* stderr closed too: nothing left to tell */
+  }
+}

@@ -1,0 +1,1 @@
+export { COMMANDS, type CommandEntry, type CommandModule } from './command-registry.js';

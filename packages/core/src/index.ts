@@ -1,0 +1,27 @@
+export { ExitCode } from './exit-codes.js';
+export {
+  EscError,
+  UsageError,
+  FileAccessError,
+  CorruptionError,
+  InvalidInputError,
+  BrokenPipeError,
+  describeFsError,
+  isErrno,
+  type ErrorLocation,
+} from './errors.js';
+export { shouldColor, parseColorMode, createPalette, COLOR_MODES, type ColorMode } from './color.js';
+export { BufferedOutput } from './buffered-output.js';
+export {
+  openInput,
+  readChunks,
+  readLines,
+  stripCr,
+  hasBinaryData,
+  STDIN_NAME,
+  DEFAULT_CHUNK_SIZE,
+  type InputSource,
+  type ReadChunksOptions,
+} from './line-source.js';
+export { writeFileAtomicSync, fsyncDirSync } from './atomic-write.js';
+export { loadJsonFile, parseWithSchema } from './config-file.js';
