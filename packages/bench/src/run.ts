@@ -7,7 +7,8 @@ import type { BenchSuite } from './bench-suite.js';
 
 // Suites load lazily so `--only kv` does not import the others.
 const SUITES: Record<string, () => Promise<{ suite: BenchSuite }>> = {
-  logtools: () => import('./suites/logtools.js'),
+  loggrep: () => import('./suites/loggrep.js'),
+  logtail: () => import('./suites/logtail.js'),
   parser: () => import('./suites/parser.js'),
   kv: () => import('./suites/kv.js'),
   engine: () => import('./suites/engine.js'),
