@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { parseColorMode, shouldColor } from './color.js';
+
+describe('shouldColor', () => {
+  // fd 99 is never a TTY, so "auto" without overrides means no colour.
+  it('follows an explicit mode over the environment', () => {
+    expect(shouldColor('always', 99, { NO_COLOR: '1' })).toBe(true);
+    expect(shouldColor('never', 99, { FORCE_COLOR: '1' })).toBe(false);
+  });
+  it('honours NO_COLOR before FORCE_COLOR in auto mode', () => {
+    expect(shouldColor('auto', 99, { NO_COLOR: '1', FORCE_COLOR: '1' })).toBe(false);
+    expect(shouldColor('auto', 99, { NO_COLOR: '' })).toBe(false);
+  });
+  it('forces colour into a pipe with FORCE_COLOR, except 0/false', () => {
+    expect(shouldColor('auto', 99, { FORCE_COLOR: '1' })).toBe(true);
+    expect(shouldColor('auto', 99, { FORCE_COLOR: '' })).toBe(true);
+    expect(shouldColor('auto', 99, { FORCE_COLOR: '0' })).toBe(false);
+    expect(shouldColor('auto', 99, { FORCE_COLOR: 'false' })).toBe(false);
+  });
+  it('does not colour a non-TTY in auto mode', () => {
+    expect(shouldColor('auto', 99, {})).toBe(false);
+  });
+});
+
+describe('parseColorMode', () => {
+  it('accepts grep spellings and rejects others', () => {
+    expect(parseColorMode('always')).toBe('always');
+    expect(parseColorMode('tty')).toBe('auto');
+    expect(parseColorMode('none')).toBe('never');
+    expect(() => parseColorMode('sometimes')).toThrow(/invalid --color/);
+  });
+});
