@@ -32,8 +32,13 @@ async function main(argv: string[]): Promise<number> {
   }
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     if (first === 'help' && argv[1] !== undefined) return main([argv[1], '--help']);
+    // Bare `esc` is a usage error, as bare `grep` is: usage on stderr, exit 2.
+    if (first === undefined) {
+      process.stderr.write(ROOT_HELP());
+      return ExitCode.Error;
+    }
     process.stdout.write(ROOT_HELP());
-    return first === undefined ? ExitCode.Error : ExitCode.Ok;
+    return ExitCode.Ok;
   }
   const entry = COMMANDS.find((c) => c.name === first);
   if (!entry) {

@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../src/command-registry.js';
+import { ESC_BIN, runEsc } from './run-esc.js';
+
+const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+describe('esc (the binary)', () => {
+  it('prints its version with --version and -V', () => {
+    for (const flag of ['--version', '-V']) {
+      const res = runEsc([flag]);
+      expect(res).toMatchObject({ status: 0, stdout: `${version}\n`, stderr: '' });
+    }
+  });
+
+  it('lists every subcommand in --help', () => {
+    const res = runEsc(['--help']);
+    expect(res.status).toBe(0);
+    for (const c of COMMANDS) expect(res.stdout).toMatch(new RegExp(`^  ${c.name} `, 'm'));
+  });
+
+  it('treats a bare invocation as a usage error (usage on stderr, exit 2)', () => {
+    const res = runEsc([]);
+    expect(res.status).toBe(2);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toContain('Usage: esc <command>');
+  });
+
+  it('rejects an unknown command with one line and exit 2', () => {
+    const res = runEsc(['frobnicate']);
+    expect(res.status).toBe(2);
+    expect(res.stderr).toBe("esc: 'frobnicate' is not an esc command (see 'esc --help')\n");
+  });
+
+  it('gives every subcommand its own --help, exit 0', () => {
+    for (const c of COMMANDS) {
+      const res = runEsc([c.name, '--help']);
+      expect(res.status, c.name).toBe(0);
+      expect(res.stdout, c.name).toContain(`esc ${c.name}`);
+      // `esc help X` is the same page.
+      expect(runEsc(['help', c.name]).stdout).toBe(res.stdout);
+    }
+  });
+
+  it('rejects an unknown option of a subcommand with exit 2', () => {
+    const res = runEsc(['logread', '--no-such-flag', 'x']);
+    expect(res.status).toBe(2);
+    expect(res.stderr).toMatch(/unknown option/);
+  });
+
+  it('ends quietly when the reader of its output goes away', () => {
+    const res = spawnSync('bash', ['-c', `"${process.execPath}" "${ESC_BIN}" --help | head -c 1 >/dev/null; echo "\${PIPESTATUS[0]}"`], {
+      encoding: 'utf8',
+    });
+    expect(res.stdout).toBe('0\n');
+    expect(res.stderr).toBe('');
+  });
+    expect(res.stderr).toBe('');
+  });
+});
