@@ -1,14 +1,42 @@
-import { UsageError } from '@esc/core';
+import { BufferedOutput, UsageError } from '@esc/core';
+import { logread, parseCount, type HeaderMode } from '@esc/logtools';
+import { printError } from '../error-reporter.js';
 import { newCommand, runAction, type Command } from '../command-kit.js';
 
-// Placeholder until the logread feature lands: it refuses to run rather than pretend.
+interface LogreadFlags {
+  lines?: string;
+  all?: boolean;
+  quiet?: boolean;
+  silent?: boolean;
+  verbose?: boolean;
+}
+
 export function createCommand(): Command {
-  return newCommand('logread', 'not implemented yet')
-    .allowUnknownOption()
-    .argument('[args...]')
+  return newCommand('logread', 'print the first lines of each FILE (10 by default), or whole files with --all')
+    .argument('[files...]', "files to read; '-' or none reads standard input")
+    .option('-n, --lines <N>', 'print the first N lines (K, M, G suffixes as in head)')
+    .option('-a, --all', 'print every line (streamed)')
+    .option('-q, --quiet', 'never print ==> name <== headers')
+    .option('--silent', 'same as --quiet')
+    .option('-v, --verbose', 'always print headers')
     .action(
-      runAction(() => {
-        throw new UsageError('logread is not implemented yet');
+      runAction(async (files: string[], flags: LogreadFlags) => {
+        if (flags.all && flags.lines !== undefined) throw new UsageError('-n and --all cannot be used together');
+        let lines: number | null = 10;
+        if (flags.all) lines = null;
+        else if (flags.lines !== undefined) {
+          const count = parseCount(flags.lines, '-n');
+          if (/^\s*-/.test(flags.lines)) throw new UsageError(`-n ${flags.lines}: all-but-the-last-N is not supported (use logtail)`);
+          lines = count.value;
+        }
+        return logread(files, { lines, headers: headerMode(flags) }, { out: new BufferedOutput(1), report: (err) => printError(err.describe()) });
       }),
     );
+}
+
+/** As in head and tail: the last of -q/-v given wins; commander keeps both, so -v only counts alone. */
+export function headerMode(flags: { quiet?: boolean; silent?: boolean; verbose?: boolean }): HeaderMode {
+  if (flags.quiet || flags.silent) return 'never';
+  if (flags.verbose) return 'always';
+  return 'auto';
 }

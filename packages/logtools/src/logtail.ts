@@ -1,0 +1,123 @@
+import { BufferedOutput, ExitCode, readChunks, type InputSource } from '@esc/core';
+import { forEachInput } from './input-loop.js';
+import { skipNewlines } from './newline-scan.js';
+import { findTailStart } from './backward-reader.js';
+import type { TailCount } from './byte-size.js';
+import { HeaderPrinter, STDIN_HEADER_NAME, wantHeaders, type HeaderMode } from './file-headers.js';
+import { followFiles, type FollowMode } from './file-follower.js';
+import type { OutputSink } from './logread.js';
+import { TailRing } from './tail-ring.js';
+
+export interface LogtailOptions {
+  /** How much: the last N (or from the Nth on, with `fromStart`) lines or bytes. */
+  count: TailCount;
+  unit: 'lines' | 'bytes';
+  headers?: HeaderMode;
+  /** `descriptor` (-f) follows the open file; `name` (-F) reopens the name after rotation or truncation. */
+  follow?: FollowMode;
+  /** Keep trying to open a missing or inaccessible file (implied by -F). */
+  retry?: boolean;
+  /** Stop following once this process has exited. */
+  pid?: number;
+  /** Seconds between checks when no change notification arrives (default 1, as in tail). */
+  sleepSeconds?: number;
+  /** Stops following (for library callers and tests). */
+  signal?: AbortSignal;
+}
+
+export interface TailSink extends OutputSink {
+  /** A notice about a followed file (`x.log: file truncated`), shown on stderr by the CLI. */
+  notice(message: string): void;
+}
+
+/** What one input looked like after its tail was printed: where following resumes. */
+export interface TailedInput {
+  /** As given by the user (`-` for standard input). */
+  path: string;
+  displayName: string;
+  source: InputSource | null;
+  /** Offset just after the bytes printed (regular files). */
+  position: number;
+}
+
+/**
+ * `tail`: the end of each input. Regular files are read backwards from the end (cost depends on N, not on
+ * the file's size); pipes go through a bounded ring; `+N` streams forward. With `follow`, keeps printing
+ * whole lines appended afterwards (see file-follower.ts). Returns 0, or 2 if some input failed.
+ */
+export async function logtail(paths: readonly string[], options: LogtailOptions, sink: TailSink): Promise<number> {
+  // As GNU tail: nothing to print and nothing to follow means nothing is opened (no headers, no errors).
+  if (options.count.value === 0 && !options.count.fromStart && options.follow === undefined) return ExitCode.Ok;
+  const inputs = paths.length === 0 ? ['-'] : paths;
+  const headers = new HeaderPrinter(sink.out, wantHeaders(options.headers ?? 'auto', inputs.length));
+  const tailed: TailedInput[] = [];
+  const displayName = (path: string) => (path === '-' ? STDIN_HEADER_NAME : path);
+  const status = await forEachInput(
+    inputs,
+    (err) => sink.report(err),
+    async (source, path) => {
+      headers.print(displayName(path), path);
+      const position = await printTail(source, options, sink.out);
+      tailed.push({ path, displayName: displayName(path), source, position });
+      return options.follow !== undefined;
+    },
+    (path) => tailed.push({ path, displayName: displayName(path), source: null, position: 0 }),
+  );
+  sink.out.flush();
+  if (options.follow === undefined) return status;
+  const followStatus = await followFiles(tailed, options, sink, headers);
+  return Math.max(status, followStatus);
+}
+
+/** Prints the tail of one input; returns the offset reached (meaningful for regular files). */
+export async function printTail(source: InputSource, options: Pick<LogtailOptions, 'count' | 'unit'>, out: BufferedOutput): Promise<number> {
+  const { count, unit } = options;
+  if (source.isRegularFile) {
+    const size = source.size ?? 0;
+    let start: number;
+    if (count.fromStart) {
+      if (unit === 'bytes') start = Math.max(0, count.value - 1);
+      else return copyFromStart(source, unit, count.value, out);
+    } else if (unit === 'bytes') start = Math.max(0, size - count.value);
+    else start = findTailStart(source.fd, size, count.value);
+    return start + (await copyFrom(source, start, out));
+  }
+  if (count.fromStart) {
+    return copyFromStart(source, unit, count.value, out);
+  }
+  const ring = new TailRing(count.value, unit);
+  for await (const chunk of readChunks(source)) ring.push(chunk);
+  for (const piece of ring.contents()) out.write(piece);
+  return 0;
+}
+
+async function copyFrom(source: InputSource, start: number, out: BufferedOutput): Promise<number> {
+  let copied = 0;
+  for await (const chunk of readChunks(source, { start })) {
+    out.write(chunk);
+    copied += chunk.length;
+  }
+  return copied;
+}
+
+/** `-n +N` / `-c +N`: everything from line or byte N on (1-based; +0 is +1, as tail has it). */
+async function copyFromStart(source: InputSource, unit: 'lines' | 'bytes', first: number, out: BufferedOutput): Promise<number> {
+  let skip = Math.max(0, first - 1);
+  let total = 0;
+  for await (const chunk of readChunks(source)) {
+    total += chunk.length;
+    let offset = 0;
+    if (skip > 0) {
+      if (unit === 'bytes') {
+        offset = Math.min(skip, chunk.length);
+        skip -= offset;
+      } else {
+        ({ offset, left: skip } = skipNewlines(chunk, 0, skip));
+      }
+      if (skip > 0) continue;
+    }
+    if (offset === 0) out.write(chunk);
+    else out.writeRange(chunk, offset, chunk.length);
+  }
+  return total;
+}
