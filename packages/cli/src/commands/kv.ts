@@ -1,14 +1,285 @@
-import { UsageError } from '@esc/core';
-import { newCommand, runAction, type Command } from '../command-kit.js';
+import { readFileSync } from 'node:fs';
+import { BufferedOutput, CorruptionError, ExitCode, UsageError } from '@esc/core';
+import { defaultStorePath, openKv, resetKv, type ExpireCondition, type KvStore, type SetOptions } from '@esc/kv';
+import { Command, newCommand, runAction } from '../command-kit.js';
+import { printError } from '../error-reporter.js';
 
-// Placeholder until the kv feature lands: it refuses to run rather than pretend.
+interface GlobalOptions {
+  store?: string;
+  json?: boolean;
+}
+
+/**
+ * `esc kv`: the store's operations as subcommands, shaped for shell scripts. Data goes to stdout, one answer
+ * per line (`--json` for exact machine output); a missing key or a false answer exits 1 with nothing printed;
+ * errors exit 2 with one line on stderr (reported by main). Which store: --store, $ESC_KV_STORE, the default.
+ */
 export function createCommand(): Command {
-  return newCommand('kv', 'not implemented yet')
-    .allowUnknownOption()
-    .argument('[args...]')
+  const kv = newCommand('kv', 'a TTL key-value store with atomic, concurrent-safe JSON persistence')
+    .option('--store <path>', 'the store file (default: $ESC_KV_STORE, else $XDG_DATA_HOME/esc/kv.json)')
+    .option('--json', 'print machine-readable JSON')
+    .addHelpText('after', '\nExit status: 0 success, 1 key missing / condition false, 2 error.');
+
+  const sub = (name: string, description: string) => {
+    const cmd = newCommand(name, description);
+    kv.addCommand(cmd);
+    return cmd;
+  };
+
+  sub('set', 'set KEY to VALUE (`-` reads it from stdin); prints OK')
+    .argument('<key>')
+    .argument('<value>')
+    .option('--ttl <seconds>', 'expire after SECONDS (same as --ex)', posInt('--ttl'))
+    .option('--ex <seconds>', 'expire after SECONDS', posInt('--ex'))
+    .option('--px <ms>', 'expire after MS milliseconds', posInt('--px'))
+    .option('--exat <unix-seconds>', 'expire at this Unix time', posInt('--exat'))
+    .option('--pxat <unix-ms>', 'expire at this Unix time in milliseconds', posInt('--pxat'))
+    .option('--keepttl', 'keep the current expiry (a plain set clears it)')
+    .option('--nx', 'only set if the key does not exist')
+    .option('--xx', 'only set if the key exists')
+    .option('--get', 'print the previous value (exit 1 if there was none)')
     .action(
-      runAction(() => {
-        throw new UsageError('kv is not implemented yet');
+      withStore(async (store, g, key: string, value: string, o: Record<string, unknown>) => {
+        if (o.ttl !== undefined && o.ex !== undefined) throw new UsageError('set: --ttl and --ex cannot be combined');
+        const options: SetOptions = {
+          ex: (o.ex ?? o.ttl) as number | undefined,
+          px: o.px as number | undefined,
+          exat: o.exat as number | undefined,
+          pxat: o.pxat as number | undefined,
+          keepTtl: o.keepttl === true,
+          nx: o.nx === true,
+          xx: o.xx === true,
+        };
+        const result = await store.set(key, value === '-' ? readStdinValue() : value, options);
+        if (g.json) return emit({ written: result.written, ...(o.get ? { previous: result.previous } : {}) }, o.get ? result.previous !== null : result.written);
+        if (o.get) return result.previous === null ? ExitCode.NotFound : emitLines([result.previous]);
+        return result.written ? emitLines(['OK']) : ExitCode.NotFound;
       }),
     );
+
+  sub('get', 'print the value of KEY (exit 1, nothing printed, if it is missing)')
+    .argument('<key>')
+    .action(
+      withStore(async (store, g, key: string) => {
+        const value = await store.get(key);
+        if (g.json) return emit({ key, value }, value !== null);
+        return value === null ? ExitCode.NotFound : emitLines([value]);
+      }),
+    );
+
+  sub('delete', 'delete keys; prints how many existed')
+    .alias('del')
+    .argument('<keys...>')
+    .action(withStore(async (store, g, keys: string[]) => printInt(g, 'deleted', await store.del(keys), true)));
+
+  sub('stats', 'live keys, keys with a TTL, expired keys not yet swept, file sizes, last compaction').action(
+    withStore(async (store, g) => {
+      const s = await store.stats();
+      if (g.json) return emit(s, true);
+      return emitLines([
+        `Total keys: ${s.liveKeys}`,
+        `Keys with TTL: ${s.keysWithTtl}`,
+        `Expired keys not yet swept: ${s.expiredNotSwept}`,
+        `Snapshot: ${s.snapshot.path} (${s.snapshot.bytes} bytes, generation ${s.snapshot.generation})`,
+        `Journal: ${s.journal.path} (${s.journal.bytes} bytes, ${s.journal.records} records)`,
+        `Last compaction: ${s.lastCompaction ?? 'never'}`,
+      ]);
+    }),
+  );
+
+  sub('clear', 'delete every key; --force starts over even if the store is corrupt (moving the old files aside)')
+    .option('--force', 'start over when the store cannot be read; the damaged files are kept as *.corrupt-<time>')
+    .action(
+      runAction(async (o: { force?: boolean }, cmd: Command) => {
+        const g = cmd.optsWithGlobals() as GlobalOptions;
+        const path = storePath(g);
+        let store: KvStore;
+        try {
+          store = await openKv(path, { onWarning: warn });
+        } catch (err) {
+          if (!(o.force && err instanceof CorruptionError)) throw err;
+          for (const aside of await resetKv(path)) warn(`moved the damaged file aside to ${aside}`);
+          return g.json ? emit({ cleared: true }, true) : emitLines(['OK']);
+        }
+        try {
+          await store.clear();
+        } finally {
+          await store.close();
+        }
+        return g.json ? emit({ cleared: true }, true) : emitLines(['OK']);
+      }),
+    );
+
+  sub('store', 'print every live key, its value and its expiry (tab-separated; expiry ISO 8601 or -)').action(
+    withStore(async (store, g) => {
+      const items = await store.items();
+      if (g.json) return emit(items.map((i) => ({ ...i, expiresAt: i.expiresAt === null ? null : new Date(i.expiresAt).toISOString() })), true);
+      return emitLines(items.map((i) => `${i.key}\t${i.value}\t${i.expiresAt === null ? '-' : new Date(i.expiresAt).toISOString()}`));
+    }),
+  );
+
+  for (const [name, unit] of [['ttl', 's'], ['pttl', 'ms']] as const) {
+    sub(name, `time to live of KEY in ${unit === 's' ? 'seconds' : 'milliseconds'}: -2 missing, -1 no expiry`)
+      .argument('<key>')
+      .action(withStore(async (store, g, key: string) => printInt(g, name, await (unit === 's' ? store.ttl(key) : store.pttl(key)), true)));
+  }
+
+  for (const [name, unit] of [['expire', 's'], ['pexpire', 'ms']] as const) {
+    sub(name, `expire KEY after ${unit === 's' ? 'SECONDS' : 'MILLISECONDS'}; prints 1 if set, else 0 (and exits 1)`)
+      .argument('<key>')
+      .argument(unit === 's' ? '<seconds>' : '<ms>', 'the time to live', anyInt(name))
+      .option('--nx', 'only if the key has no expiry')
+      .option('--xx', 'only if the key has an expiry')
+      .option('--gt', 'only if the new expiry is later (no expiry counts as infinite)')
+      .option('--lt', 'only if the new expiry is earlier (no expiry counts as infinite)')
+      .action(
+        withStore(async (store, g, key: string, amount: number, o: Record<string, boolean | undefined>) => {
+          const conditions = (['nx', 'xx', 'gt', 'lt'] as const).filter((c) => o[c]) as ExpireCondition[];
+          const ok = unit === 's' ? await store.expire(key, amount, conditions) : await store.pexpire(key, amount, conditions);
+          return printInt(g, 'set', ok ? 1 : 0, ok);
+        }),
+      );
+  }
+
+  sub('persist', 'remove the expiry of KEY; prints 1 if it had one, else 0 (and exits 1)')
+    .argument('<key>')
+    .action(
+      withStore(async (store, g, key: string) => {
+        const ok = await store.persist(key);
+        return printInt(g, 'persisted', ok ? 1 : 0, ok);
+      }),
+    );
+
+  sub('exists', 'how many of the keys exist (exit 1 if none)')
+    .argument('<keys...>')
+    .action(
+      withStore(async (store, g, keys: string[]) => {
+        const n = await store.exists(keys);
+        return printInt(g, 'exists', n, n > 0);
+      }),
+    );
+
+  const counters: [string, string, boolean, number][] = [
+    ['incr', 'add 1 to the integer at KEY (missing = 0), keeping its TTL; prints the result', false, 1],
+    ['decr', 'subtract 1 from the integer at KEY, keeping its TTL', false, -1],
+    ['incrby', 'add DELTA to the integer at KEY, keeping its TTL', true, 1],
+    ['decrby', 'subtract DELTA from the integer at KEY, keeping its TTL', true, -1],
+  ];
+  for (const [name, description, takesDelta, sign] of counters) {
+    const cmd = sub(name, description).argument('<key>');
+    if (takesDelta) cmd.argument('<delta>', 'a 64-bit integer', bigIntArg(name));
+    cmd.action(
+      withStore(async (store, g, key: string, ...rest: unknown[]) => {
+        const delta = takesDelta ? (rest[0] as bigint) : 1n;
+        const value = await store.incrBy(key, sign < 0 ? -delta : delta);
+        return g.json ? emit({ key, value: value.toString() }, true) : emitLines([value.toString()]);
+      }),
+    );
+  }
+
+  sub('keys', 'live keys matching a Redis glob PATTERN (* ? [abc] [^a] [a-z] \\x), sorted')
+    .argument('[pattern]', 'the pattern', '*')
+    .action(
+      withStore(async (store, g, pattern: string) => {
+        const keys = await store.keys(pattern);
+        return g.json ? emit(keys, true) : emitLines(keys);
+      }),
+    );
+
+  sub('mset', 'set several keys: KEY VALUE [KEY VALUE …]; prints OK')
+    .argument('<pairs...>')
+    .action(
+      withStore(async (store, g, args: string[]) => {
+        if (args.length % 2 !== 0) throw new UsageError('mset: wrong number of arguments (KEY VALUE pairs)');
+        const pairs: [string, string][] = [];
+        for (let i = 0; i < args.length; i += 2) pairs.push([args[i]!, args[i + 1]!]);
+        await store.mset(pairs);
+        return g.json ? emit({ written: pairs.length }, true) : emitLines(['OK']);
+      }),
+    );
+
+  sub('mget', 'print the value of each key, one per line (an empty line for a missing key; --json for null)')
+    .argument('<keys...>')
+    .action(
+      withStore(async (store, g, keys: string[]) => {
+        const values = await store.mget(keys);
+        return g.json ? emit(values, true) : emitLines(values.map((v) => v ?? ''));
+      }),
+    );
+
+  sub('compact', 'write a new snapshot now and start an empty journal (normally automatic)').action(
+    withStore(async (store, g) => {
+      await store.compact();
+      return g.json ? emit({ compacted: true }, true) : emitLines(['OK']);
+    }),
+  );
+
+  return kv;
+}
+
+/** Wraps a subcommand action: opens the store, runs, always closes (waiting for durability). */
+function withStore<A extends unknown[]>(fn: (store: KvStore, g: GlobalOptions, ...args: A) => Promise<number>) {
+  return runAction(async (...args: unknown[]) => {
+    const cmd = args[args.length - 1] as Command;
+    const g = cmd.optsWithGlobals() as GlobalOptions;
+    const store = await openKv(storePath(g), { onWarning: warn });
+    try {
+      return await fn(store, g, ...(args.slice(0, -1) as A));
+    } finally {
+      await store.close();
+    }
+  });
+}
+
+function storePath(g: GlobalOptions): string {
+  return g.store ?? defaultStorePath();
+}
+
+function warn(message: string): void {
+  printError(`warning: ${message}`);
+}
+
+function emitLines(lines: string[]): number {
+  const out = new BufferedOutput(1);
+  for (const line of lines) out.write(`${line}\n`);
+  out.flush();
+  return ExitCode.Ok;
+}
+
+function emit(value: unknown, ok: boolean): number {
+  emitLines([JSON.stringify(value)]);
+  return ok ? ExitCode.Ok : ExitCode.NotFound;
+}
+
+function printInt(g: GlobalOptions, field: string, n: number, ok: boolean): number {
+  if (g.json) return emit({ [field]: n }, ok);
+  emitLines([String(n)]);
+  return ok ? ExitCode.Ok : ExitCode.NotFound;
+}
+
+/** A value from stdin (`-`): everything, minus one trailing newline (what `echo` adds). */
+function readStdinValue(): string {
+  const text = readFileSync(0, 'utf8');
+  return text.endsWith('\n') ? text.slice(0, text.endsWith('\r\n') ? -2 : -1) : text;
+}
+
+function posInt(flag: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) <= 0) throw new UsageError(`${flag}: invalid expire time '${value}' (a positive integer)`);
+    return Number(value);
+  };
+}
+
+function anyInt(name: string) {
+  return (value: string): number => {
+    if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new UsageError(`${name}: value is not an integer or out of range: '${value}'`);
+    return Number(value);
+  };
+}
+
+function bigIntArg(name: string) {
+  return (value: string): bigint => {
+    if (!/^-?\d{1,19}$/.test(value)) throw new UsageError(`${name}: value is not an integer or out of range: '${value}'`);
+    return BigInt(value);
+  };
 }

@@ -1,0 +1,54 @@
+import { crc32 } from 'node:zlib';
+
+/**
+ * The journal's line layout, in one place (as LevelDB keeps its log format in log_format.h).
+ *
+ * Every line is a JSON object `{"c":"<crc32 hex, 8 digits>","r":<record JSON>}` followed by `\n`. The checksum
+ * covers the exact bytes of `<record JSON>`, so a reader verifies a line without re-serialising anything: the
+ * prefix is always 20 bytes and the suffix always `}`. A person can still read (and `jq`) every line.
+ *
+ * The first line is the header `{"journal":"esc-kv","version":1,"generation":G}`: the journal only extends the
+ * snapshot of generation G. Every later line is one change, already resolved to its effect (an `incr` is
+ * journalled as the `set` it produced), with absolute expiry times in Unix milliseconds, so replay is exact.
+ */
+export const JOURNAL_FORMAT = 'esc-kv';
+export const JOURNAL_VERSION = 1;
+
+export interface JournalHeader {
+  journal: typeof JOURNAL_FORMAT;
+  version: typeof JOURNAL_VERSION;
+  generation: number;
+}
+
+/** One change: set a key (value and absolute expiry, null for none), delete a key, or delete every key. */
+export type JournalRecord =
+  | { op: 'set'; k: string; v: string; x: number | null }
+  | { op: 'del'; k: string }
+  | { op: 'clear' };
+
+const PREFIX_LEN = '{"c":"00000000","r":'.length;
+
+export function encodeLine(record: JournalRecord | JournalHeader): string {
+  const body = JSON.stringify(record);
+  return `{"c":"${checksumHex(body)}","r":${body}}\n`;
+}
+
+export function checksumHex(text: string): string {
+  return crc32(text).toString(16).padStart(8, '0');
+}
+
+/**
+ * The record JSON of one line (without its `\n`) if its framing and checksum hold, else null. The caller
+ * decides whether a bad line is a torn tail or corruption: that depends on where it is.
+ */
+export function decodeLine(line: string): unknown {
+  if (line.length < PREFIX_LEN + 2 || !line.startsWith('{"c":"') || !line.endsWith('}')) return null;
+  if (line.slice(14, PREFIX_LEN) !== '","r":') return null;
+  const body = line.slice(PREFIX_LEN, -1);
+  if (checksumHex(body) !== line.slice(6, 14)) return null;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return null;
+  }
+}

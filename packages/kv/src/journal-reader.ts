@@ -1,0 +1,88 @@
+import { fstatSync, readSync } from 'node:fs';
+import { z } from 'zod';
+import { CorruptionError, FileAccessError } from '@esc/core';
+import { decodeLine, JOURNAL_FORMAT, JOURNAL_VERSION, type JournalHeader, type JournalRecord } from './journal-format.js';
+
+const headerSchema = z.strictObject({
+  journal: z.literal(JOURNAL_FORMAT),
+  version: z.literal(JOURNAL_VERSION),
+  generation: z.number().int().nonnegative(),
+});
+
+const recordSchema = z.discriminatedUnion('op', [
+  z.strictObject({ op: z.literal('set'), k: z.string(), v: z.string(), x: z.number().int().nonnegative().nullable() }),
+  z.strictObject({ op: z.literal('del'), k: z.string() }),
+  z.strictObject({ op: z.literal('clear') }),
+]);
+
+export interface JournalChunk {
+  /** Present when the read started at offset 0. */
+  header: JournalHeader | null;
+  records: JournalRecord[];
+  /** Offset just after the last good line: where the next read (or the next append) starts. */
+  goodEnd: number;
+  /** Lines read so far in the file, header included (for line numbers in messages). */
+  goodLines: number;
+  /**
+   * A last line that is cut short or fails its checksum: a write that a crash tore (or, for a reader that holds
+   * no lock, one still being written). It was never acknowledged, so it is ignored, never applied.
+   */
+  tornTail: { offset: number; line: number; bytes: number } | null;
+}
+
+/**
+ * Reads the journal open on `fd` from `offset` (where `linesBefore` lines end) to its current end. A bad line
+ * before the last one is corruption: the caller gets a CorruptionError naming the file and line, and nothing is
+ * repaired. Only the last line may be torn.
+ */
+export function readJournal(fd: number, path: string, offset = 0, linesBefore = 0): JournalChunk {
+  let size: number;
+  let buf: Buffer;
+  try {
+    size = fstatSync(fd).size;
+    buf = Buffer.allocUnsafe(Math.max(0, size - offset));
+    let got = 0;
+    while (got < buf.length) {
+      const n = readSync(fd, buf, got, buf.length - got, offset + got);
+      if (n === 0) break;
+      got += n;
+    }
+    buf = buf.subarray(0, got);
+  } catch (err) {
+    throw new FileAccessError(path, err);
+  }
+  const chunk: JournalChunk = { header: null, records: [], goodEnd: offset, goodLines: linesBefore, tornTail: null };
+  let start = 0;
+  let line = linesBefore;
+  while (start < buf.length) {
+    line++;
+    const nl = buf.indexOf(10, start);
+    const end = nl === -1 ? buf.length : nl;
+    const decoded = nl === -1 ? null : decodeLine(buf.toString('utf8', start, end));
+    if (decoded === null) {
+      // Torn: the last line, cut short before its newline (or padded with the NULs a crash can leave when the
+      // file's new size reached the disk before its data). A complete line with a bad checksum is damage.
+      const isLast = nl === -1 || nl + 1 >= buf.length;
+      const looksTorn = nl === -1 || buf.subarray(start, end).includes(0);
+      if (isLast && looksTorn && line > 1) {
+        chunk.tornTail = { offset: offset + start, line, bytes: buf.length - start };
+        break;
+      }
+      const what = line === 1 ? 'journal header' : `journal line ${line}`;
+      throw new CorruptionError(`${what} fails its checksum or framing and is not the last line: the journal is damaged; refusing to touch it`, { path, line });
+    }
+    if (line === 1) {
+      const header = headerSchema.safeParse(decoded);
+      if (!header.success) throw new CorruptionError(`not an esc kv journal header: ${header.error.issues[0]?.message}`, { path, line });
+      chunk.header = header.data;
+    } else {
+      const record = recordSchema.safeParse(decoded);
+      if (!record.success) throw new CorruptionError(`journal record invalid: ${record.error.issues[0]?.message}`, { path, line });
+      chunk.records.push(record.data);
+    }
+    start = end + 1;
+    chunk.goodEnd = offset + start;
+    chunk.goodLines = line;
+  }
+  return chunk;
+}

@@ -1,0 +1,48 @@
+import { encodeLine, type JournalRecord } from './journal-format.js';
+import { isExpired, type KvEntry } from './kv-entry.js';
+
+/**
+ * The view one queued operation gets while its group holds the lock: reads see live keys only (expired ones
+ * are absent, as in Redis), and every change is applied at once and turned into a journal line.
+ */
+export class KvTransaction {
+  lines: string[] = [];
+
+  constructor(
+    private readonly entries: Map<string, KvEntry>,
+    readonly now: number,
+  ) {}
+
+  get(key: string): KvEntry | undefined {
+    const entry = this.entries.get(key);
+    return entry === undefined || isExpired(entry, this.now) ? undefined : entry;
+  }
+
+  /** Sets a key; an expiry already past deletes it instead (Redis: SET … PXAT <past>, EXPIRE <past>). */
+  set(key: string, value: string, expiresAt: number | null): void {
+    if (expiresAt !== null && expiresAt <= this.now) {
+      this.del(key);
+      return;
+    }
+    this.entries.set(key, { value, expiresAt });
+    this.record({ op: 'set', k: key, v: value, x: expiresAt });
+  }
+
+  /** Deletes a key; true if it was live. A key that merely expired is removed too, but counts as absent. */
+  del(key: string): boolean {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return false;
+    this.entries.delete(key);
+    this.record({ op: 'del', k: key });
+    return !isExpired(entry, this.now);
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.record({ op: 'clear' });
+  }
+
+  private record(r: JournalRecord): void {
+    this.lines.push(encodeLine(r));
+  }
+}

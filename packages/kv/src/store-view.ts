@@ -1,0 +1,179 @@
+import { closeSync, fstatSync, openSync, statSync } from 'node:fs';
+import { CorruptionError, FileAccessError, isErrno } from '@esc/core';
+import { readJournal } from './journal-reader.js';
+import type { JournalRecord } from './journal-format.js';
+import type { KvEntry } from './kv-entry.js';
+import { readSnapshot } from './snapshot-file.js';
+import type { StoreFiles } from './store-files.js';
+
+/**
+ * One process's view of the store on disk: the entries (snapshot + journal applied), and what it knows of the
+ * files, so that it can catch up by reading only what other processes appended since.
+ *
+ * Consistency without a lock (readers): the journal is read through a descriptor that stays open, so the view
+ * always extends the journal it started from. A compaction replaces the journal by rename; the old inode then
+ * holds exactly the changes of the old snapshot and never grows again, so a view built from it is a state the
+ * store really had. When the journal's inode changes, the view reloads from scratch, retrying if the snapshot
+ * generation moved under it. The open descriptor also keeps the inode number from being reused.
+ */
+export class StoreView {
+  entries = new Map<string, KvEntry>();
+  generation = 0;
+  snapshotBytes = 0;
+  snapshotCreatedAt: string | null = null;
+  snapshotIno: number | null = null;
+  /** Descriptor of the journal this view extends (read-only), or null when there was none. */
+  journalFd: number | null = null;
+  journalIno: number | null = null;
+  /** Where the good lines end: the next read starts here. */
+  journalEnd = 0;
+  journalLines = 0;
+  /** The journal belongs to an older snapshot (a compaction crashed after its rename): its lines are in the snapshot. */
+  journalStale = false;
+  tornTail: { offset: number; line: number; bytes: number } | null = null;
+
+  constructor(
+    readonly files: StoreFiles,
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  /** Loads everything, retrying while a concurrent compaction moves the generation under us. */
+  loadFull(): void {
+    for (let attempt = 0; ; attempt++) {
+      if (this.tryLoadFull()) return;
+      if (attempt >= 20) {
+        throw new CorruptionError(`journal generation is newer than the snapshot's (${this.generation}): the snapshot was replaced or removed; refusing to touch the store`, { path: this.files.journal, line: 1 });
+      }
+      sleepMs(1 + attempt);
+    }
+  }
+
+  private tryLoadFull(): boolean {
+    this.closeJournal();
+    const snapshot = readSnapshot(this.files.snapshot);
+    this.entries = snapshot?.entries ?? new Map();
+    this.generation = snapshot?.generation ?? 0;
+    this.snapshotBytes = snapshot?.bytes ?? 0;
+    this.snapshotCreatedAt = snapshot?.createdAt ?? null;
+    this.snapshotIno = snapshot?.ino ?? null;
+    this.journalEnd = 0;
+    this.journalLines = 0;
+    this.journalStale = false;
+    this.tornTail = null;
+    let fd: number;
+    try {
+      fd = openSync(this.files.journal, 'r');
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) return true;
+      throw new FileAccessError(this.files.journal, err);
+    }
+    this.journalFd = fd;
+    this.journalIno = fstatSync(fd).ino;
+    const chunk = readJournal(fd, this.files.journal);
+    const gen = chunk.header?.generation;
+    if (gen === undefined) {
+      throw new CorruptionError('journal has no header line', { path: this.files.journal, line: 1 });
+    }
+    if (gen > this.generation) return false;
+    this.journalEnd = chunk.goodEnd;
+    this.journalLines = chunk.goodLines;
+    this.tornTail = chunk.tornTail;
+    if (gen < this.generation) {
+      this.journalStale = true;
+      return true;
+    }
+    for (const r of chunk.records) applyRecord(this.entries, r);
+    return true;
+  }
+
+  /**
+   * Brings the view up to date without a lock: reads what was appended since, or reloads if the journal
+   * was replaced. A fragment at the end is left for the next look (it may be a write in progress).
+   */
+  refresh(): void {
+    const ino = inoOrNull(this.files.journal);
+    if (ino === null ? this.journalIno !== null : ino !== this.journalIno) {
+      this.loadFull();
+      return;
+    }
+    this.readAppended();
+  }
+
+  /**
+   * Catches up while holding the store lock, where nobody else writes: also notices a snapshot replaced
+   * without its journal (a compaction that crashed half way), which a lock-free reader may ignore.
+   */
+  refreshLocked(): void {
+    const journalIno = inoOrNull(this.files.journal);
+    const snapshotIno = inoOrNull(this.files.snapshot);
+    if ((journalIno === null ? this.journalIno !== null : journalIno !== this.journalIno) || snapshotIno !== this.snapshotIno) {
+      this.loadFull();
+      return;
+    }
+    this.readAppended();
+  }
+
+  private readAppended(): void {
+    if (this.journalFd === null || this.journalStale) return;
+    const chunk = readJournal(this.journalFd, this.files.journal, this.journalEnd, this.journalLines);
+    for (const r of chunk.records) applyRecord(this.entries, r);
+    this.journalEnd = chunk.goodEnd;
+    this.journalLines = chunk.goodLines;
+    this.tornTail = chunk.tornTail;
+  }
+
+  /** Records that this process appended `bytes` (whole lines) to the journal it views. */
+  noteAppended(bytes: number, lines: number): void {
+    this.journalEnd += bytes;
+    this.journalLines += lines;
+  }
+
+  /** After this process started a new journal (and maybe snapshot): view it from its header on. */
+  adoptNewFiles(generation: number, snapshotBytes: number | null, headerBytes: number): void {
+    this.closeJournal();
+    this.generation = generation;
+    if (snapshotBytes !== null) {
+      this.snapshotBytes = snapshotBytes;
+      this.snapshotCreatedAt = new Date().toISOString();
+    }
+    this.snapshotIno = inoOrNull(this.files.snapshot);
+    this.journalFd = openSync(this.files.journal, 'r');
+    this.journalIno = fstatSync(this.journalFd).ino;
+    this.journalEnd = headerBytes;
+    this.journalLines = 1;
+    this.journalStale = false;
+    this.tornTail = null;
+  }
+
+  closeJournal(): void {
+    if (this.journalFd !== null) closeSync(this.journalFd);
+    this.journalFd = null;
+    this.journalIno = null;
+  }
+
+  /** Warns about a torn tail once it is known not to be a write in progress. */
+  warnTorn(): void {
+    if (this.tornTail) {
+      this.warn(`${this.files.journal}:${this.tornTail.line}: ignoring a torn last journal line (${this.tornTail.bytes} bytes): a write cut short by a crash, never acknowledged`);
+    }
+  }
+}
+
+export function applyRecord(entries: Map<string, KvEntry>, r: JournalRecord): void {
+  if (r.op === 'set') entries.set(r.k, { value: r.v, expiresAt: r.x });
+  else if (r.op === 'del') entries.delete(r.k);
+  else entries.clear();
+}
+
+function inoOrNull(path: string): number | null {
+  try {
+    return statSync(path).ino;
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return null;
+    throw new FileAccessError(path, err);
+  }
+}
+
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
