@@ -1,14 +1,184 @@
-import { UsageError } from '@esc/core';
-import { newCommand, runAction, type Command } from '../command-kit.js';
+import { BufferedOutput, createPalette, ExitCode, openInput, readChunks, shouldColor, UsageError, type ColorMode } from '@esc/core';
+import {
+  compileRecordFilter,
+  createProgress,
+  CsvWriter,
+  DEFAULT_MAX_LINE_LENGTH,
+  FilterError,
+  InvalidFormatError,
+  JsonArrayWriter,
+  NdjsonWriter,
+  OUTPUT_FORMS,
+  parseDuration,
+  parseRecordBatches,
+  progressWanted,
+  RecordParser,
+  renderStatsReport,
+  selectFormat,
+  StatsAccumulator,
+  TableWriter,
+  type OutputForm,
+  type ParseStreamOptions,
+  type RecordWriter,
+} from '@esc/parser';
+import { colorOption, intArg, newCommand, Option, runAction, type Command } from '../command-kit.js';
 
-// Placeholder until the parse feature lands: it refuses to run rather than pretend.
+interface ParseFlags {
+  format: string;
+  regex?: string;
+  timestamp?: string;
+  formatFile?: string;
+  tz?: string;
+  year?: number;
+  strict?: boolean;
+  stats?: boolean;
+  records?: boolean;
+  json?: boolean;
+  output: OutputForm;
+  level?: string;
+  since?: string;
+  until?: string;
+  grep?: string;
+  bucket?: string;
+  top: number;
+  maxLineLength: number;
+  color: ColorMode;
+}
+
+// Lines --format auto looks at.
+const SAMPLE_LINES = 50;
+
 export function createCommand(): Command {
-  return newCommand('parse', 'not implemented yet')
-    .allowUnknownOption()
-    .argument('[args...]')
-    .action(
-      runAction(() => {
-        throw new UsageError('parse is not implemented yet');
-      }),
-    );
+  return newCommand('parse', 'parse a log into structured records (NDJSON by default) or statistics (--stats)')
+    .argument('[file]', "the log to parse ('-' or nothing: standard input)", '-')
+    .option('-f, --format <format>', 'auto, a built-in name (hdfs, hadoop, spark, zookeeper, bgl, hpc, openstack, openssh, linux, apache, proxifier, jsonl), a name from --format-file, or a Loghub format string', 'auto')
+    .option('--regex <pattern>', 'a regular expression with named groups (?<name>…) instead of --format')
+    .option('--timestamp <spec>', "which fields make the timestamp and their layout: FIELD[,FIELD…]=LAYOUT, e.g. 'Date,Time=yyyy-MM-dd HH:mm:ss'")
+    .option('--format-file <path>', 'a JSON file defining named formats')
+    .option('--tz <offset>', 'offset for timestamps written without a zone (Z, +02:00, -0500); default: none')
+    .option('--year <year>', 'year for formats without one (syslog); default: the current year, or the last if the date would be in the future', intArg('--year'))
+    .option('--strict', 'exit 2 at the first malformed line or impossible timestamp')
+    .option('--stats', 'print only the statistics report')
+    .option('--records', 'with --stats: print the records too, before the report')
+    .option('--json', 'print the statistics report as one JSON document (implies --stats)')
+    .addOption(new Option('-o, --output <form>', 'record output form').choices([...OUTPUT_FORMS]).default('ndjson'))
+    .option('--level <levels>', 'keep only these levels, comma-separated (WARN,ERROR)')
+    .option('--since <time>', 'keep records at or after this time: ISO-8601 or relative (-2h, -30m, -1d)')
+    .option('--until <time>', 'keep records at or before this time (same forms as --since)')
+    .option('--grep <pattern>', 'keep records whose message matches this regular expression')
+    .option('--bucket <size>', 'histogram bucket: 1s, 30s, 1m, 5m, 1h, 1d… (default: chosen from the span)')
+    .option('--top <n>', 'rows in the top lists', intArg('--top', 1), 5)
+    .option('--max-line-length <n>', 'longer lines count as malformed without being matched', intArg('--max-line-length', 1), DEFAULT_MAX_LINE_LENGTH)
+    .addOption(colorOption())
+    .addHelpText(
+      'after',
+      `
+Output: records as NDJSON on stdout (-o json: one array, -o csv, -o table); with --stats only the report.
+Malformed lines are counted and skipped (a summary on stderr); --strict makes them fatal.
+Exit status: 0 success (malformed lines included), 2 error (unreadable file, bad flag, --strict violation).`,
+    )
+    .action(runAction((file: string, flags: ParseFlags) => parseCommand(file, flags)));
+}
+
+async function parseCommand(file: string, flags: ParseFlags): Promise<number> {
+  const stats = flags.stats || flags.json || false;
+  const bucketSeconds = flags.bucket === undefined ? undefined : parseDuration(flags.bucket);
+  if (bucketSeconds === null) throw new UsageError(`--bucket: invalid size '${flags.bucket}' (e.g. 30s, 1m, 1h, 1d)`);
+  if (flags.records && !stats) throw new UsageError('--records goes with --stats (records are printed anyway without it)');
+  const tsOptions = { year: flags.year, tz: flags.tz };
+  let filter: ParseStreamOptions['filter'];
+  try {
+    filter = compileRecordFilter({ levels: flags.level?.split(',').filter(Boolean), since: flags.since, until: flags.until, grep: flags.grep });
+  } catch (err) {
+    if (err instanceof FilterError) throw new UsageError(err.message);
+    throw err;
+  }
+
+  const source = openInput(file);
+  const progress = createProgress(source.size, progressWanted());
+  try {
+    const chunks = readChunks(source);
+    // --format auto reads the first lines; the chunk they came from is then parsed like any other.
+    const first = await chunks.next();
+    const head = first.done ? [] : sampleLines(first.value);
+    let selection;
+    try {
+      selection = selectFormat({ format: flags.format, regex: flags.regex, timestamp: flags.timestamp, formatFile: flags.formatFile }, head, tsOptions);
+    } catch (err) {
+      if (err instanceof InvalidFormatError) throw new UsageError(err.message);
+      throw err;
+    }
+    const { format } = selection;
+    if (selection.how === 'detected') note(`format ${format.name} (detected: it matches ${selection.matched} of the first ${selection.tried} lines)`);
+    else if (selection.how === 'fallback')
+      note(selection.tried ? `no known format matches the first ${selection.tried} lines; using ${format.name} (use --format to choose)` : `empty input; format ${format.name}`);
+
+    const out = new BufferedOutput(1, 1 << 16);
+    const accumulator = stats
+      ? new StatsAccumulator(source.name, format.name, { top: flags.top, bucketSeconds, samples: 5 })
+      : undefined;
+    const wantRecords = !stats || flags.records === true;
+    const writer = wantRecords ? createWriter(flags.output, out, format.fields) : undefined;
+    const options: ParseStreamOptions = {
+      format,
+      source: source.name,
+      strict: flags.strict,
+      maxLineLength: flags.maxLineLength,
+      filter,
+      stats: accumulator,
+      collect: wantRecords,
+      onProgress: (bytes) => progress.update(bytes),
+    };
+    const parser = new RecordParser(options);
+    const all = (async function* () {
+      if (!first.done) yield first.value;
+      yield* chunks;
+    })();
+    for await (const batch of parseRecordBatches(all, options, parser)) if (writer && batch.length > 0) writer.write(batch);
+    writer?.end();
+    progress.stop();
+    if (accumulator) {
+      const report = accumulator.report();
+      if (flags.json) out.write(`${JSON.stringify(report)}\n`);
+      else {
+        if (wantRecords) out.write('\n');
+        out.write(renderStatsReport(report, createPalette(shouldColor(flags.color, 1))));
+      }
+    }
+    out.flush();
+    // Without the report, lost lines are still accounted for, on stderr.
+    if (!stats && parser.malformed > 0)
+      note(`${parser.malformed} malformed line${parser.malformed === 1 ? '' : 's'} skipped (first: line ${parser.firstMalformedLine}; --stats lists them)`);
+    if (!stats && parser.invalidTimestamps > 0) note(`${parser.invalidTimestamps} line${parser.invalidTimestamps === 1 ? '' : 's'} with an impossible timestamp kept with timestamp null`);
+    return ExitCode.Ok;
+  } finally {
+    progress.stop();
+    source.close();
+  }
+}
+
+function createWriter(form: OutputForm, out: BufferedOutput, fields: readonly string[]): RecordWriter {
+  switch (form) {
+    case 'json':
+      return new JsonArrayWriter(out);
+    case 'csv':
+      return new CsvWriter(out, fields);
+    case 'table':
+      return new TableWriter(out, fields);
+    default:
+      return new NdjsonWriter(out);
+  }
+}
+
+function sampleLines(chunk: Buffer): string[] {
+  const text = chunk.toString('utf8', 0, Math.min(chunk.length, 256 * 1024));
+  return text.split('\n', SAMPLE_LINES + 1).slice(0, SAMPLE_LINES);
+}
+
+function note(message: string): void {
+  try {
+    process.stderr.write(`esc parse: ${message}\n`);
+  } catch {
+    /* stderr gone: nothing to tell */
+  }
 }

@@ -1,0 +1,56 @@
+import { detectFormat } from './format-detect.js';
+import { loadFormatFile } from './format-file.js';
+import { BUILTIN_FORMATS, BUILTIN_FORMAT_NAMES, findBuiltinFormat } from './format-registry.js';
+import { compileFormat, InvalidFormatError, type FormatDefinition, type LogFormat } from './log-format.js';
+import type { TimestampOptions, TimestampRule } from './timestamp-rules.js';
+
+/** How the user chose the format (the flags of `esc parse`). */
+export interface FormatChoice {
+  /** `auto` (default), a built-in or format-file name, or a Loghub format string (it contains `<Field>`). */
+  format?: string;
+  /** A regular expression with named groups (instead of --format). */
+  regex?: string;
+  /** `FIELD[,FIELD…]=LAYOUT`, e.g. `Date,Time=yyyy-MM-dd HH:mm:ss,S`: the timestamp of a custom format. */
+  timestamp?: string;
+  /** A JSON format file defining named formats. */
+  formatFile?: string;
+}
+
+export interface FormatSelection {
+  format: LogFormat;
+  /** How it was chosen, for the message on stderr. */
+  how: 'named' | 'custom' | 'detected' | 'fallback';
+  /** For detection: sample lines matched / tried. */
+  matched?: number;
+  tried?: number;
+}
+
+/** `Date,Time=yyyy-MM-dd HH:mm:ss` → a timestamp rule. */
+export function parseTimestampSpec(spec: string): TimestampRule {
+  const eq = spec.indexOf('=');
+  if (eq <= 0 || eq === spec.length - 1) throw new InvalidFormatError(`--timestamp '${spec}': expected FIELD[,FIELD…]=LAYOUT, e.g. Date,Time=yyyy-MM-dd HH:mm:ss`);
+  return { fields: spec.slice(0, eq).split(',').map((f) => f.trim()), layout: spec.slice(eq + 1) };
+}
+
+/**
+ * Resolves the flags to one compiled format. `sample` gives the first lines of the input for --format auto.
+ * Throws InvalidFormatError for an unknown name, a bad pattern or a bad timestamp rule.
+ */
+export function selectFormat(choice: FormatChoice, sample: readonly string[], tsOptions: TimestampOptions = {}): FormatSelection {
+  const fileFormats: FormatDefinition[] = choice.formatFile ? loadFormatFile(choice.formatFile).formats : [];
+  const timestamp = choice.timestamp === undefined ? undefined : parseTimestampSpec(choice.timestamp);
+  const name = choice.format ?? 'auto';
+  if (choice.regex !== undefined) {
+    if (choice.format !== undefined && choice.format !== 'auto') throw new InvalidFormatError('give either --format or --regex, not both');
+    return { format: compileFormat({ name: 'regex', regex: choice.regex, timestamp }, tsOptions), how: 'custom' };
+  }
+  if (name.includes('<')) return { format: compileFormat({ name: 'custom', format: name, timestamp }, tsOptions), how: 'custom' };
+  if (name === 'auto') {
+    const detected = detectFormat(sample, [...fileFormats, ...BUILTIN_FORMATS], tsOptions);
+    if (detected) return { format: detected.format, how: 'detected', matched: detected.matched, tried: detected.tried };
+    return { format: compileFormat(BUILTIN_FORMATS[0]!, tsOptions), how: 'fallback', matched: 0, tried: sample.filter((l) => l.trim() !== '').length };
+  }
+  const def = fileFormats.find((f) => f.name === name) ?? findBuiltinFormat(name);
+  if (!def) throw new InvalidFormatError(`unknown format '${name}' (built in: ${BUILTIN_FORMAT_NAMES.join(', ')}${fileFormats.length ? `; in the file: ${fileFormats.map((f) => f.name).join(', ')}` : ''}; or a Loghub format string such as '<Date> <Time> <Level> <Content>')`);
+  return { format: compileFormat(timestamp ? { ...def, timestamp } : def, tsOptions), how: 'named' };
+}

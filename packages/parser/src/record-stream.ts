@@ -1,0 +1,167 @@
+import { InvalidInputError } from '@esc/core';
+import type { LogFormat, ParsedLine } from './log-format.js';
+import type { StatsAccumulator } from './stats-accumulator.js';
+
+/** A parsed line with its line number: what the stream yields and the writers print. */
+export interface ParsedRecord extends ParsedLine {
+  /** 1-based line number in the input. */
+  line: number;
+}
+
+export interface ParseStreamOptions {
+  format: LogFormat;
+  /** The input's name, for --strict errors. */
+  source?: string;
+  /** Stop with InvalidInputError (exit 2) at the first malformed line or impossible timestamp. */
+  strict?: boolean;
+  /**
+   * Lines longer than this (in characters) are counted as malformed without being matched: a pattern of lazy
+   * fields can take time quadratic or worse in the line length, and no log line of interest is this long.
+   */
+  maxLineLength?: number;
+  /** Keep only records for which this returns true (see compileRecordFilter). */
+  filter?: ((line: ParsedLine) => boolean) | undefined;
+  /** Statistics fed as lines go by. */
+  stats?: StatsAccumulator | undefined;
+  /** False: count into `stats` only and yield empty batches (the --stats path keeps no records). */
+  collect?: boolean;
+  /** Called after each chunk with the bytes consumed so far (for a progress bar). */
+  onProgress?: ((bytes: number) => void) | undefined;
+}
+
+export const DEFAULT_MAX_LINE_LENGTH = 64 * 1024;
+
+/**
+ * Turns text into records line by line: lines split on \n, a trailing \r dropped. Malformed lines are
+ * counted and skipped, never fatal unless `strict`. Text may arrive in any pieces: an unfinished last line
+ * waits for the next piece or for `finish()`.
+ */
+export class RecordParser {
+  private lineNo = 0;
+  private carry = '';
+  /** Lines that did not match, and the first of them (0 when none): callers report them even without stats. */
+  malformed = 0;
+  firstMalformedLine = 0;
+  invalidTimestamps = 0;
+  private readonly maxLen: number;
+
+  constructor(private readonly options: ParseStreamOptions) {
+    this.maxLen = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
+  }
+
+  /** Parses the complete lines of `text`; records go to `out` when given (filters applied). */
+  push(text: string, out: ParsedRecord[] | null): void {
+    if (this.carry !== '') {
+      text = this.carry + text;
+      this.carry = '';
+    }
+    let start = 0;
+    const end = text.length;
+    while (start < end) {
+      const nl = text.indexOf('\n', start);
+      if (nl === -1) {
+        this.carry = text.slice(start);
+        break;
+      }
+      const stop = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      this.parseLine(text.slice(start, stop), out);
+      start = nl + 1;
+    }
+  }
+
+  /** Parses the last line if the input did not end with a newline. */
+  finish(out: ParsedRecord[] | null): void {
+    if (this.carry === '') return;
+    const line = this.carry.charCodeAt(this.carry.length - 1) === 13 ? this.carry.slice(0, -1) : this.carry;
+    this.carry = '';
+    this.parseLine(line, out);
+  }
+
+  get linesRead(): number {
+    return this.lineNo;
+  }
+
+  private parseLine(line: string, out: ParsedRecord[] | null): void {
+    const { format, stats, filter } = this.options;
+    const lineNo = ++this.lineNo;
+    stats?.addLines(1);
+    const tooLong = line.length > this.maxLen;
+    const parsed = tooLong ? null : format.parse(line);
+    if (parsed === null) {
+      if (this.options.strict)
+        throw new InvalidInputError(tooLong ? `line longer than ${this.maxLen} characters` : `line does not match the ${format.name} format`, {
+          path: this.options.source ?? '(input)',
+          line: lineNo,
+        });
+      if (this.malformed++ === 0) this.firstMalformedLine = lineNo;
+      stats?.addMalformed(lineNo, line);
+      return;
+    }
+    if (parsed.invalidTimestamp) {
+      if (this.options.strict) throw new InvalidInputError(`impossible timestamp in: ${line.slice(0, 120)}`, { path: this.options.source ?? '(input)', line: lineNo });
+      this.invalidTimestamps++;
+      stats?.addInvalidTimestamp(lineNo, line);
+    }
+    if (filter !== undefined && !filter(parsed)) {
+      stats?.addFilteredOut();
+      return;
+    }
+    stats?.addEvent(parsed);
+    if (out !== null) {
+      (parsed as ParsedRecord).line = lineNo;
+      out.push(parsed as ParsedRecord);
+    }
+  }
+}
+
+/**
+ * Parses a stream of chunks (core's readChunks, or any iterable of Buffers or strings) and yields the
+ * records of each chunk as one array, so the per-record cost stays a loop iteration, not a promise.
+ * Invalid UTF-8 decodes to U+FFFD; a chunk may end mid-line (the rest waits for the next chunk).
+ */
+export async function* parseRecordBatches(
+  chunks: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+  options: ParseStreamOptions,
+  parser: RecordParser = new RecordParser(options),
+): AsyncGenerator<ParsedRecord[]> {
+  const collect = options.collect ?? true;
+  let bytes = 0;
+  let pendingBytes: Buffer | null = null;
+  for await (const chunk of chunks) {
+    let text: string;
+    if (typeof chunk === 'string') text = chunk;
+    else {
+      // A chunk cut inside a multi-byte character must not decode it as two U+FFFD: hold the incomplete tail.
+      const buf: Buffer = pendingBytes ? Buffer.concat([pendingBytes, chunk]) : chunk;
+      const cut = incompleteUtf8Tail(buf);
+      pendingBytes = cut > 0 ? buf.subarray(buf.length - cut) : null;
+      text = buf.toString('utf8', 0, buf.length - cut);
+    }
+    bytes += chunk.length;
+    const out: ParsedRecord[] = [];
+    parser.push(text, collect ? out : null);
+    options.onProgress?.(bytes);
+    yield out;
+  }
+  const out: ParsedRecord[] = [];
+  if (pendingBytes) parser.push(pendingBytes.toString('utf8'), collect ? out : null);
+  parser.finish(collect ? out : null);
+  if (out.length > 0 || !collect) yield out;
+}
+
+/** Records one at a time (convenient; parseRecordBatches is faster for large inputs). */
+export async function* parseRecords(chunks: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, options: ParseStreamOptions): AsyncGenerator<ParsedRecord> {
+  for await (const batch of parseRecordBatches(chunks, { ...options, collect: true })) yield* batch;
+}
+
+/** Bytes at the end of `buf` that start a UTF-8 sequence the buffer does not finish (0–3). */
+function incompleteUtf8Tail(buf: Buffer): number {
+  const n = buf.length;
+  for (let back = 1; back <= 3 && back <= n; back++) {
+    const b = buf[n - back]!;
+    if ((b & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return need > back ? back : 0;
+  }
+  return 0;
+}

@@ -1,0 +1,23 @@
+import type { ParsedRecord } from './record-stream.js';
+
+/** Where writers put text: core's BufferedOutput, or anything with `write(string)`. */
+export interface TextSink {
+  write(text: string): void;
+}
+
+/** Prints records in one output form, batch by batch; `end` closes the form (a JSON array's `]`). */
+export interface RecordWriter {
+  write(records: readonly ParsedRecord[]): void;
+  end(): void;
+}
+
+export const OUTPUT_FORMS = ['ndjson', 'json', 'csv', 'table'] as const;
+export type OutputForm = (typeof OUTPUT_FORMS)[number];
+
+/**
+ * The columns of a record as printed: its fields in format order, then `timestamp` (normalised ISO-8601 or
+ * null), as the original tool printed them. A field itself called `timestamp` is shadowed by the normalised one.
+ */
+export function recordColumns(fieldNames: readonly string[]): string[] {
+  return [...fieldNames.filter((f) => f !== 'timestamp'), 'timestamp'];
+}
