@@ -1,0 +1,184 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ESC_BIN } from './logtail-test-files.js';
+
+// Follow mode end to end: the built binary follows a file that a separate writer process appends to,
+// rotates (rename + new file) and truncates, step by step on command; every line written must come out
+// exactly once, in order. Each run ends through --pid when the writer exits. Short poll intervals keep it fast.
+
+const WRITER = String.raw`
+const fs = require('node:fs');
+const path = process.argv[1];
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const lines = require('node:readline').createInterface({ input: process.stdin });
+(async () => {
+  for await (const command of lines) {
+    const [op, a, b] = command.split(' ');
+    if (op === 'append') {
+      for (let i = Number(a); i < Number(a) + Number(b); i++) {
+        const text = 'line ' + i + ' ' + 'x'.repeat(i % 37) + (i % 5 === 0 ? '\r\n' : '\n');
+        if (i % 7 === 0) {
+          // Half a line, a pause, then the rest: the follower must hold the half back.
+          fs.appendFileSync(path, text.slice(0, 6));
+          await sleep(15);
+          fs.appendFileSync(path, text.slice(6));
+        } else fs.appendFileSync(path, text);
+        if (i % 10 === 0) await sleep(3);
+      }
+    } else if (op === 'rotate') {
+      fs.renameSync(path, path + '.1');
+      fs.writeFileSync(path, '');
+    } else if (op === 'truncate') {
+      fs.truncateSync(path, 0);
+    } else if (op === 'exit') break;
+  }
+  process.exit(0);
+})();
+`;
+
+/** The lines the writer produces for `append start count`. */
+function expectedLines(start: number, count: number): string {
+  let s = '';
+  for (let i = start; i < start + count; i++) s += `line ${i} ${'x'.repeat(i % 37)}${i % 5 === 0 ? '\r\n' : '\n'}`;
+  return s;
+}
+
+interface Running {
+  child: ChildProcess;
+  stdout: () => string;
+  /** Every piece read from stdout, to check that no partial line was ever printed. */
+  stdoutPieces: string[];
+  stderr: () => string;
+  until(what: () => boolean, label: string): Promise<void>;
+  exit: Promise<number | null>;
+}
+
+function run(command: string, args: string[]): Running {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const stdoutPieces: string[] = [];
+  const waiters = new Set<() => void>();
+  const poke = () => waiters.forEach((w) => w());
+  child.stdout!.on('data', (d: Buffer) => (stdoutPieces.push(d.toString('latin1')), (out += d.toString('latin1')), poke()));
+  child.stderr!.on('data', (d: Buffer) => ((err += d.toString()), poke()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => (poke(), resolve(code))));
+  return {
+    child,
+    stdout: () => out,
+    stdoutPieces,
+    stderr: () => err,
+    exit,
+    until(what, label) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out waiting for ${label}; stdout tail: ${JSON.stringify(out.slice(-200))}, stderr: ${JSON.stringify(err)}`));
+        }, 20_000);
+        const check = () => {
+          if (what()) {
+            clearTimeout(timer);
+            waiters.delete(check);
+            resolve();
+          }
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+  };
+}
+
+const started: ChildProcess[] = [];
+let dir = '';
+afterEach(() => {
+  for (const c of started.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function startPair(escArgs: (writerPid: number, path: string) => string[]) {
+  dir = mkdtempSync(join(tmpdir(), 'esc-follow-'));
+  const path = join(dir, 'app.log');
+  const writer = run(process.execPath, ['-e', WRITER, path]);
+  const esc = run(process.execPath, [ESC_BIN, 'logtail', ...escArgs(writer.child.pid!, path)]);
+  started.push(writer.child, esc.child);
+  const send = (command: string) => writer.child.stdin!.write(`${command}\n`);
+  return { path, writer, esc, send };
+}
+
+describe('esc logtail -f / -F (binary, with a writer process)', () => {
+  it('-f prints appended lines exactly once, whole lines only, and stops when --pid exits', async () => {
+    const { esc, send } = startPair((pid, p) => {
+      writeFileSync(p, expectedLines(0, 30));
+      return ['-f', '-s', '0.05', '--pid', String(pid), '-n', '5', p];
+    });
+    await esc.until(() => esc.stdout().includes('line 29 '), 'the initial tail');
+    send('append 30 200');
+    await esc.until(() => esc.stdout().includes('line 229 '), 'appended lines');
+    send('exit');
+    expect(await esc.exit).toBe(0);
+    expect(esc.stdout()).toBe(expectedLines(25, 205));
+    expect(esc.stderr()).toBe('');
+    expect(esc.stdoutPieces.filter((piece) => !piece.endsWith('\n'))).toEqual([]);
+  });
+
+  it('-F retries a missing file, follows it across a rotation and a truncation, lines exactly once', async () => {
+    const { esc, send } = startPair((pid, p) => ['-F', '-s', '0.05', '--pid', String(pid), p]);
+    await esc.until(() => esc.stderr().includes('No such file or directory'), 'the missing-file report');
+    send('append 0 40');
+    await esc.until(() => esc.stdout().includes('line 39 '), 'lines of the new file');
+    send('rotate');
+    send('append 40 60');
+    await esc.until(() => esc.stdout().includes('line 99 '), 'lines after the rotation');
+    send('truncate');
+    await esc.until(() => esc.stderr().includes('file truncated'), 'the truncation notice');
+    send('append 100 50');
+    await esc.until(() => esc.stdout().includes('line 149 '), 'lines after the truncation');
+    send('exit');
+    const status = await esc.exit;
+    expect(esc.stdout()).toBe(expectedLines(0, 150));
+    const notices = esc.stderr().trimEnd().split('\n');
+    const name = notices[0]!.slice('esc: '.length, notices[0]!.indexOf(': No such'));
+    expect(notices[0]).toBe(`esc: ${name}: No such file or directory`);
+    expect(notices[1]).toBe(`esc: '${name}' has appeared;  following new file`);
+    // Between the rename and the new file the name may briefly be missing, as with GNU tail -F.
+    const rotation = notices.slice(2, -1).join('\n');
+    expect([`esc: '${name}' has been replaced;  following new file`, `esc: '${name}' has become inaccessible: No such file or directory\nesc: '${name}' has appeared;  following new file`]).toContain(rotation);
+    expect(notices.at(-1)).toBe(`esc: ${name}: file truncated`);
+    // The file could not be opened at first: that is reported in the status, as GNU tail does.
+    expect(status).toBe(2);
+  });
+
+  it('--pid ends follow mode when that process is killed, even with nothing written', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'esc-follow-'));
+    const path = join(dir, 'quiet.log');
+    writeFileSync(path, 'only line\n');
+    const sleeper = run(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
+    const esc = run(process.execPath, [ESC_BIN, 'logtail', '-f', '-s', '0.05', '--pid', String(sleeper.child.pid), path]);
+    started.push(sleeper.child, esc.child);
+    await esc.until(() => esc.stdout() === 'only line\n', 'the initial tail');
+    sleeper.child.kill('SIGKILL');
+    expect(await esc.exit).toBe(0);
+    expect(esc.stdout()).toBe('only line\n');
+  });
+
+  it('several followed files: a header each time the output switches file', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'esc-follow-'));
+    const a = join(dir, 'a.log');
+    const b = join(dir, 'b.log');
+    writeFileSync(a, 'a0\n');
+    writeFileSync(b, 'b0\n');
+    const writer = run(process.execPath, ['-e', WRITER, a]);
+    const esc = run(process.execPath, [ESC_BIN, 'logtail', '-f', '-s', '0.05', '--pid', String(writer.child.pid), a, b]);
+    started.push(writer.child, esc.child);
+    await esc.until(() => esc.stdout().includes('b0\n'), 'the initial tails');
+    writer.child.stdin!.write('append 0 3\n');
+    await esc.until(() => esc.stdout().includes('line 2 '), 'lines appended to a');
+    writer.child.stdin!.write('exit\n');
+    expect(await esc.exit).toBe(0);
+    expect(esc.stdout()).toBe(`==> ${a} <==\na0\n\n==> ${b} <==\nb0\n\n==> ${a} <==\n${expectedLines(0, 3)}`);
+  });
+});
