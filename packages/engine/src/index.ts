@@ -1,1 +1,19 @@
-export {};
+export type { Bytes } from './key-compare.js';
+export { ConfigSchema, loadConfigFile, configFromFlags, resolveConfig, type Config } from './config.js';
+export {
+  open,
+  Engine,
+  EngineClosedError,
+  type BatchOp,
+  type WriteOptions,
+  type SegmentInfo,
+  type EngineStats,
+  type VerifyReport,
+} from './engine.js';
+export type { RangeOptions, EngineIterator } from './engine-iterator.js';
+export { openSegmentReader, type SegmentReaderHandle, type VerifyProblem } from './segment-reader.js';
+export { EngineLockedError } from './dir-lock.js';
+export { theoreticalFpRate } from './bloom-filter.js';
+export { CorruptionError } from '@esc/core';
+export { EscLevel, type EscLevelOptions } from './abstract-level-adapter.js';
+export { renderEngineSvg, renderEngineHtml, renderEngineText, type TextPalette } from './viz/index.js';

@@ -1,0 +1,116 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { open, EngineLockedError } from './index.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'esc-engine-'));
+  dirs.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+async function collect(it: AsyncIterable<[Buffer, Buffer]>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const [k, v] of it) out.push(`${k.toString()}=${v.toString()}`);
+  return out;
+}
+
+describe('engine (the original project contract)', () => {
+  it('stores and returns a 1 MB value, across a flush and a reopen', async () => {
+    const dir = tempDir();
+    const big = Buffer.alloc(1_000_000);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7919) & 0xff;
+    let db = await open(dir);
+    await db.put('big', big);
+    expect((await db.get('big'))!.equals(big)).toBe(true);
+    await db.flush();
+    expect((await db.get('big'))!.equals(big)).toBe(true);
+    await db.close();
+    db = await open(dir);
+    expect((await db.get('big'))!.equals(big)).toBe(true);
+    await db.close();
+  });
+
+  it('holds 1,000 keys, compacts to fewer files, and a new instance recovers them', async () => {
+    const dir = tempDir();
+    const db = await open(dir, { memtableSize: 4096, autoCompact: false });
+    for (let i = 0; i < 1000; i++) await db.put(`key${String(i).padStart(4, '0')}`, `value${i}`);
+    for (let i = 0; i < 1000; i += 3) await db.delete(`key${String(i).padStart(4, '0')}`);
+    await db.flush();
+    const before = (await db.stats()).segments.length;
+    expect(before).toBeGreaterThan(4);
+    const sstBefore = readdirSync(dir).filter((f) => f.endsWith('.sst')).length;
+    await db.compact();
+    const after = (await db.stats()).segments.length;
+    expect(after).toBeLessThan(before);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.sst')).length).toBeLessThan(sstBefore);
+    expect((await db.stats()).segments.reduce((a, s) => a + s.tombstones, 0)).toBe(0);
+    await db.close();
+    const again = await open(dir);
+    for (let i = 0; i < 1000; i++) {
+      const v = await again.get(`key${String(i).padStart(4, '0')}`);
+      expect(v?.toString()).toBe(i % 3 === 0 ? undefined : `value${i}`);
+    }
+    expect((await collect(again.iterator())).length).toBe(1000 - 334);
+    await again.close();
+  });
+
+  it('measures bloom filter false positives on keys never added, within 25% of theory', async () => {
+    const dir = tempDir();
+    const db = await open(dir, { bloomBitsPerKey: 10 });
+    const n = 20000;
+    await db.batch(Array.from({ length: n }, (_, i) => ({ type: 'put' as const, key: `present-${i}`, value: 'x' })));
+    await db.flush();
+    for (let i = 0; i < 100_000; i++) expect(await db.get(`present-${i}x`)).toBeUndefined();
+    const s = await db.stats();
+    expect(s.bloom.probes).toBeGreaterThan(50_000);
+    expect(s.bloom.theoreticalFpRate).toBeCloseTo(0.0082, 3);
+    expect(Math.abs(s.bloom.measuredFpRate! - s.bloom.theoreticalFpRate) / s.bloom.theoreticalFpRate).toBeLessThan(0.25);
+    await db.close();
+  });
+
+  it('lets one process own a directory and names the holder', async () => {
+    const dir = tempDir();
+    const db = await open(dir);
+    await expect(open(dir)).rejects.toThrow(EngineLockedError);
+    await expect(open(dir)).rejects.toThrow(String(process.pid));
+    await db.close();
+    const again = await open(dir);
+    await again.close();
+  });
+
+  it('iterates ranges forwards, backwards and with a limit over memtable and segments', async () => {
+    const dir = tempDir();
+    const db = await open(dir, { memtableSize: 256, autoCompact: false });
+    for (const k of ['a', 'b', 'c', 'd', 'e', 'f']) await db.put(k, k.toUpperCase());
+    await db.delete('c');
+    await db.put('b', 'B2');
+    expect(await collect(db.iterator())).toEqual(['a=A', 'b=B2', 'd=D', 'e=E', 'f=F']);
+    expect(await collect(db.iterator({ gt: 'a', lte: 'e' }))).toEqual(['b=B2', 'd=D', 'e=E']);
+    expect(await collect(db.iterator({ gte: 'b', lt: 'f', reverse: true }))).toEqual(['e=E', 'd=D', 'b=B2']);
+    expect(await collect(db.iterator({ reverse: true, limit: 2 }))).toEqual(['f=F', 'e=E']);
+    await db.close();
+  });
+
+  it('gives an iterator a snapshot: later writes, flushes and compactions stay invisible', async () => {
+    const dir = tempDir();
+    const db = await open(dir, { memtableSize: 512, autoCompact: false });
+    for (let i = 0; i < 50; i++) await db.put(`k${String(i).padStart(2, '0')}`, `v${i}`);
+    const it = db.iterator();
+    const first = await it.next();
+    expect(first.value[0].toString()).toBe('k00');
+    for (let i = 0; i < 50; i++) await db.put(`k${String(i).padStart(2, '0')}`, `changed`);
+    await db.delete('k10');
+    await db.compact();
+    const rest = await collect(it);
+    expect(rest.length).toBe(49);
+    expect(rest.every((e) => !e.includes('changed'))).toBe(true);
+    expect((await db.get('k20'))?.toString()).toBe('changed');
+    await db.close();
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * Segment (SSTable) layout, written once and never modified (docs/engine.md, "Segment file"):
+ *
+ *   data block 0 … data block n-1   entries in key order, each block followed by its u32 LE crc32
+ *   index block                     one entry per data block, then u32 LE crc32
+ *   bloom filter block              see bloom-filter.ts, then u32 LE crc32
+ *   properties block                JSON (counts, key range, creation time, filter parameters), then u32 LE crc32
+ *   footer (52 bytes)               below
+ *
+ * Data block entry:  u32 LE key length, u32 LE value length (0xFFFFFFFF = tombstone), key, value.
+ * Index entry:       u64 LE block offset, u32 LE block length (without its crc), u32 LE key length, last key of the block.
+ * Footer:            u64 index offset, u32 index length, u64 bloom offset, u32 bloom length,
+ *                    u64 properties offset, u32 properties length, u32 format version,
+ *                    u32 crc32 of the preceding 40 bytes, 8-byte magic "ESCSEG\x00\x01".
+ * Block lengths in the footer and index exclude the trailing crc.
+ */
+export const FOOTER_SIZE = 52;
+export const SEGMENT_MAGIC = Buffer.from('ESCSEG\x00\x01', 'latin1');
+export const FORMAT_VERSION = 1;
+export const TOMBSTONE_LENGTH = 0xffffffff;
+export const BLOCK_TRAILER = 4;
+
+export interface SegmentProperties {
+  entries: number;
+  tombstones: number;
+  minKey: string; // hex
+  maxKey: string; // hex
+  createdAt: number;
+  bloomBitsPerKey: number;
+  bloomHashes: number;
+}
+
+export interface Footer {
+  indexOffset: number;
+  indexLength: number;
+  bloomOffset: number;
+  bloomLength: number;
+  propsOffset: number;
+  propsLength: number;
+  version: number;
+}
+
+export function writeU64(buf: Buffer, value: number, offset: number): number {
+  buf.writeUInt32LE(value % 0x1_0000_0000, offset);
+  buf.writeUInt32LE(Math.floor(value / 0x1_0000_0000), offset + 4);
+  return offset + 8;
+}
+
+export function readU64(buf: Buffer, offset: number): number {
+  return buf.readUInt32LE(offset) + buf.readUInt32LE(offset + 4) * 0x1_0000_0000;
+}
+
+export function segmentFileName(id: number): string {
+  return `${String(id).padStart(6, '0')}.sst`;
+}
+
+export function parseSegmentFileName(name: string): number | undefined {
+  const m = /^(\d{6,})\.sst$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+}

@@ -1,0 +1,131 @@
+import { open } from 'node:fs/promises';
+import { crc32 } from 'node:zlib';
+import { BloomFilterBuilder } from './bloom-filter.js';
+import { BLOCK_TRAILER, FOOTER_SIZE, FORMAT_VERSION, SEGMENT_MAGIC, TOMBSTONE_LENGTH, writeU64, type SegmentProperties } from './segment-format.js';
+
+/**
+ * Builds a segment in memory from entries added in strictly increasing key order. Segments are bounded by
+ * segmentSize (or one memtable), so holding one in memory costs at most a few MiB and lets the file be
+ * written with a single writev and one fdatasync.
+ */
+export class SegmentBuilder {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private block: Buffer[] = [];
+  private blockBytes = 0;
+  private lastKey: Buffer | null = null;
+  private firstKey: Buffer | null = null;
+  private readonly index: { offset: number; length: number; lastKey: Buffer }[] = [];
+  private readonly bloom: BloomFilterBuilder | null;
+  entries = 0;
+  tombstones = 0;
+
+  constructor(
+    private readonly blockSize: number,
+    private readonly bloomBitsPerKey: number,
+  ) {
+    this.bloom = bloomBitsPerKey > 0 ? new BloomFilterBuilder(bloomBitsPerKey) : null;
+  }
+
+  add(key: Buffer, value: Buffer | null): void {
+    const head = Buffer.allocUnsafe(8);
+    head.writeUInt32LE(key.length, 0);
+    head.writeUInt32LE(value === null ? TOMBSTONE_LENGTH : value.length, 4);
+    this.block.push(head, key);
+    this.blockBytes += 8 + key.length;
+    if (value !== null) {
+      this.block.push(value);
+      this.blockBytes += value.length;
+    } else this.tombstones++;
+    this.bloom?.add(key);
+    if (this.firstKey === null) this.firstKey = key;
+    this.lastKey = key;
+    this.entries++;
+    if (this.blockBytes >= this.blockSize) this.finishBlock();
+  }
+
+  /** Bytes the file would have if finished now, without index, filter and footer. */
+  get estimatedSize(): number {
+    return this.size + this.blockBytes;
+  }
+
+  private finishBlock(): void {
+    if (this.block.length === 0) return;
+    const body = Buffer.concat(this.block, this.blockBytes);
+    this.index.push({ offset: this.size, length: body.length, lastKey: this.lastKey! });
+    this.push(body);
+    this.block = [];
+    this.blockBytes = 0;
+  }
+
+  private push(body: Buffer): { offset: number; length: number } {
+    const offset = this.size;
+    const crc = Buffer.allocUnsafe(BLOCK_TRAILER);
+    crc.writeUInt32LE(crc32(body), 0);
+    this.chunks.push(body, crc);
+    this.size += body.length + BLOCK_TRAILER;
+    return { offset, length: body.length };
+  }
+
+  /** Completes the file; returns its chunks and properties. At least one entry must have been added. */
+  finish(createdAt = Date.now()): { chunks: Buffer[]; size: number; props: SegmentProperties } {
+    this.finishBlock();
+    let indexSize = 0;
+    for (const e of this.index) indexSize += 16 + e.lastKey.length;
+    const index = Buffer.allocUnsafe(indexSize);
+    let o = 0;
+    for (const e of this.index) {
+      o = writeU64(index, e.offset, o);
+      o = index.writeUInt32LE(e.length, o);
+      o = index.writeUInt32LE(e.lastKey.length, o);
+      o += e.lastKey.copy(index, o);
+    }
+    const ix = this.push(index);
+    const bloomBlock = this.bloom?.finish() ?? Buffer.alloc(0);
+    const bl = this.push(bloomBlock);
+    const props: SegmentProperties = {
+      entries: this.entries,
+      tombstones: this.tombstones,
+      minKey: (this.firstKey ?? Buffer.alloc(0)).toString('hex'),
+      maxKey: (this.lastKey ?? Buffer.alloc(0)).toString('hex'),
+      createdAt,
+      bloomBitsPerKey: this.bloomBitsPerKey,
+      bloomHashes: bloomBlock.length > 0 ? bloomBlock[0]! : 0,
+    };
+    const pr = this.push(Buffer.from(JSON.stringify(props), 'utf8'));
+    const footer = Buffer.allocUnsafe(FOOTER_SIZE);
+    let f = writeU64(footer, ix.offset, 0);
+    f = footer.writeUInt32LE(ix.length, f);
+    f = writeU64(footer, bl.offset, f);
+    f = footer.writeUInt32LE(bl.length, f);
+    f = writeU64(footer, pr.offset, f);
+    f = footer.writeUInt32LE(pr.length, f);
+    f = footer.writeUInt32LE(FORMAT_VERSION, f);
+    f = footer.writeUInt32LE(crc32(footer.subarray(0, 40)), f);
+    SEGMENT_MAGIC.copy(footer, f);
+    this.chunks.push(footer);
+    this.size += FOOTER_SIZE;
+    return { chunks: this.chunks, size: this.size, props };
+  }
+}
+
+/** Writes a new segment file durably. 'wx': file numbers are never reused, nothing is overwritten. */
+export async function writeSegmentFile(path: string, chunks: Buffer[]): Promise<void> {
+  const fh = await open(path, 'wx', 0o644);
+  try {
+    // writev takes at most IOV_MAX (1024) buffers per call.
+    for (let i = 0; i < chunks.length; i += 1024) {
+      const part = chunks.slice(i, i + 1024);
+      let total = 0;
+      for (const c of part) total += c.length;
+      let written = (await fh.writev(part)).bytesWritten;
+      if (written < total) {
+        const rest = Buffer.concat(part).subarray(written);
+        while (written < total) written += (await fh.write(rest, written - (total - rest.length))).bytesWritten;
+      }
+    }
+    await fh.datasync();
+  } finally {
+    await fh.close();
+  }
+}
