@@ -13,8 +13,9 @@ import type { StoreView } from './store-view.js';
  */
 export function compactStore(view: StoreView, now: number): void {
   const live: [string, KvEntry][] = [];
-  for (const [key, entry] of view.entries) {
-    if (isExpired(entry, now)) view.entries.delete(key);
+  const entries = view.entries();
+  for (const [key, entry] of entries) {
+    if (isExpired(entry, now)) entries.delete(key);
     else live.push([key, entry]);
   }
   const generation = view.generation + 1;

@@ -52,3 +52,34 @@ export function decodeLine(line: string): unknown {
     return null;
   }
 }
+
+// Lean predicates with exactly the rules of the zod schemas in kv-schemas.ts (a property test holds them equal).
+
+function keyCount(v: object): number {
+  let n = 0;
+  for (const _ in v) n++;
+  return n;
+}
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+export function isJournalHeader(v: unknown): v is JournalHeader {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const o = v as Record<string, unknown>;
+  return o.journal === JOURNAL_FORMAT && o.version === JOURNAL_VERSION && isCount(o.generation) && keyCount(o) === 3;
+}
+
+export function isJournalRecord(v: unknown): v is JournalRecord {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const o = v as Record<string, unknown>;
+  switch (o.op) {
+    case 'set':
+      return typeof o.k === 'string' && typeof o.v === 'string' && (o.x === null || isCount(o.x)) && keyCount(o) === 4;
+    case 'del':
+      return typeof o.k === 'string' && keyCount(o) === 2;
+    case 'clear':
+      return keyCount(o) === 1;
+    default:
+      return false;
+  }
+}

@@ -1,19 +1,7 @@
 import { fstatSync, readSync } from 'node:fs';
-import { z } from 'zod';
 import { CorruptionError, FileAccessError } from '@esc/core';
-import { decodeLine, JOURNAL_FORMAT, JOURNAL_VERSION, type JournalHeader, type JournalRecord } from './journal-format.js';
-
-const headerSchema = z.strictObject({
-  journal: z.literal(JOURNAL_FORMAT),
-  version: z.literal(JOURNAL_VERSION),
-  generation: z.number().int().nonnegative(),
-});
-
-const recordSchema = z.discriminatedUnion('op', [
-  z.strictObject({ op: z.literal('set'), k: z.string(), v: z.string(), x: z.number().int().nonnegative().nullable() }),
-  z.strictObject({ op: z.literal('del'), k: z.string() }),
-  z.strictObject({ op: z.literal('clear') }),
-]);
+import { SchemaMismatchError } from './schema-mismatch-error.js';
+import { decodeLine, isJournalHeader, isJournalRecord, type JournalHeader, type JournalRecord } from './journal-format.js';
 
 export interface JournalChunk {
   /** Present when the read started at offset 0. */
@@ -72,13 +60,11 @@ export function readJournal(fd: number, path: string, offset = 0, linesBefore = 
       throw new CorruptionError(`${what} fails its checksum or framing and is not the last line: the journal is damaged; refusing to touch it`, { path, line });
     }
     if (line === 1) {
-      const header = headerSchema.safeParse(decoded);
-      if (!header.success) throw new CorruptionError(`not an esc kv journal header: ${header.error.issues[0]?.message}`, { path, line });
-      chunk.header = header.data;
+      if (!isJournalHeader(decoded)) throw new SchemaMismatchError('not an esc kv journal header', decoded, 'journalHeader', { path, line });
+      chunk.header = decoded;
     } else {
-      const record = recordSchema.safeParse(decoded);
-      if (!record.success) throw new CorruptionError(`journal record invalid: ${record.error.issues[0]?.message}`, { path, line });
-      chunk.records.push(record.data);
+      if (!isJournalRecord(decoded)) throw new SchemaMismatchError('journal record invalid', decoded, 'journalRecord', { path, line });
+      chunk.records.push(decoded);
     }
     start = end + 1;
     chunk.goodEnd = offset + start;
@@ -86,3 +72,4 @@ export function readJournal(fd: number, path: string, offset = 0, linesBefore = 
   }
   return chunk;
 }
+

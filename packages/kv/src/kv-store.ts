@@ -6,7 +6,8 @@ import { checkExpireConditions, expireAllowed, remainingTtl, resolveSetExpiry, t
 import { GroupCommit, type PendingOp } from './group-commit.js';
 import { appendDurably, createJournal, openJournalForAppend, truncateTornTail } from './journal-writer.js';
 import { isExpired, type KvEntry } from './kv-entry.js';
-import { resolveKvOptions, type KvOptions } from './kv-options.js';
+import { resolveKvOptions, type KvOptions, type ResolvedKvOptions } from './kv-options.js';
+import { SchemaMismatchError } from './schema-mismatch-error.js';
 import { KvTransaction } from './kv-transaction.js';
 import { compileRedisGlob } from './redis-glob.js';
 import { writeSnapshot } from './snapshot-file.js';
@@ -63,7 +64,7 @@ const INT64_MAX = 2n ** 63n - 1n;
  */
 export class KvStore {
   private readonly view: StoreView;
-  private readonly config: ReturnType<typeof resolveKvOptions>;
+  private readonly config: ResolvedKvOptions;
   private readonly group: GroupCommit<KvTransaction>;
   private appendFd: { fd: number; ino: number } | null = null;
   private dirReady = false;
@@ -72,9 +73,9 @@ export class KvStore {
   /** @internal use openKv */
   constructor(
     readonly path: string,
-    options: KvOptions,
+    config: ResolvedKvOptions,
   ) {
-    this.config = resolveKvOptions(options);
+    this.config = config;
     this.view = new StoreView(storeFiles(path), this.config.onWarning);
     this.group = new GroupCommit<KvTransaction>((batch) => this.commit(batch));
   }
@@ -132,7 +133,7 @@ export class KvStore {
     this.refresh();
     const now = this.config.clock();
     const out: KvItem[] = [];
-    for (const [key, e] of this.view.entries) if (!isExpired(e, now)) out.push({ key, value: e.value, expiresAt: e.expiresAt });
+    for (const [key, e] of this.view.entries()) if (!isExpired(e, now)) out.push({ key, value: e.value, expiresAt: e.expiresAt });
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
@@ -142,7 +143,7 @@ export class KvStore {
     let live = 0;
     let withTtl = 0;
     let expired = 0;
-    for (const e of this.view.entries.values()) {
+    for (const e of this.view.entries().values()) {
       if (isExpired(e, now)) expired++;
       else {
         live++;
@@ -275,7 +276,7 @@ export class KvStore {
   }
 
   private liveNoRefresh(key: string): KvEntry | undefined {
-    const e = this.view.entries.get(key);
+    const e = this.view.lookup(key);
     return e === undefined || isExpired(e, this.config.clock()) ? undefined : e;
   }
 
@@ -302,7 +303,7 @@ export class KvStore {
     try {
       try {
         this.prepareJournalLocked();
-        const tx = new KvTransaction(this.view.entries, this.config.clock());
+        const tx = new KvTransaction(this.view, this.config.clock());
         for (const op of batch) {
           try {
             const value = op.apply(tx);
@@ -395,8 +396,13 @@ function sleep(ms: number): void {
  * empty until the first write creates it. A corrupt file throws CorruptionError naming it; nothing is touched.
  */
 export async function openKv(path: string, options: KvOptions = {}): Promise<KvStore> {
-  const store = new KvStore(path, options);
-  store.load();
+  const store = new KvStore(path, await resolveKvOptions(options));
+  try {
+    store.load();
+  } catch (err) {
+    if (err instanceof SchemaMismatchError) throw await err.withZodDetail();
+    throw err;
+  }
   return store;
 }
 
@@ -406,7 +412,7 @@ export async function openKv(path: string, options: KvOptions = {}): Promise<KvS
  * and journal. Returns the paths the old files were moved to.
  */
 export async function resetKv(path: string, options: KvOptions = {}): Promise<string[]> {
-  const config = resolveKvOptions(options);
+  const config = await resolveKvOptions(options);
   const files = storeFiles(path);
   mkdirSync(dirname(path), { recursive: true });
   const release = await acquireStoreLock(files.snapshot, files.lock, { staleMs: config.lockStaleMs, waitMs: config.lockWaitMs }, () => undefined);

@@ -1,5 +1,6 @@
 import { encodeLine, type JournalRecord } from './journal-format.js';
 import { isExpired, type KvEntry } from './kv-entry.js';
+import type { StoreView } from './store-view.js';
 
 /**
  * The view one queued operation gets while its group holds the lock: reads see live keys only (expired ones
@@ -9,12 +10,12 @@ export class KvTransaction {
   lines: string[] = [];
 
   constructor(
-    private readonly entries: Map<string, KvEntry>,
+    private readonly view: StoreView,
     readonly now: number,
   ) {}
 
   get(key: string): KvEntry | undefined {
-    const entry = this.entries.get(key);
+    const entry = this.view.lookup(key);
     return entry === undefined || isExpired(entry, this.now) ? undefined : entry;
   }
 
@@ -24,25 +25,23 @@ export class KvTransaction {
       this.del(key);
       return;
     }
-    this.entries.set(key, { value, expiresAt });
     this.record({ op: 'set', k: key, v: value, x: expiresAt });
   }
 
   /** Deletes a key; true if it was live. A key that merely expired is removed too, but counts as absent. */
   del(key: string): boolean {
-    const entry = this.entries.get(key);
+    const entry = this.view.lookup(key);
     if (entry === undefined) return false;
-    this.entries.delete(key);
     this.record({ op: 'del', k: key });
     return !isExpired(entry, this.now);
   }
 
   clear(): void {
-    this.entries.clear();
     this.record({ op: 'clear' });
   }
 
   private record(r: JournalRecord): void {
+    this.view.apply(r);
     this.lines.push(encodeLine(r));
   }
 }

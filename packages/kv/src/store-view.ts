@@ -3,7 +3,7 @@ import { CorruptionError, FileAccessError, isErrno } from '@esc/core';
 import { readJournal } from './journal-reader.js';
 import type { JournalRecord } from './journal-format.js';
 import type { KvEntry } from './kv-entry.js';
-import { readSnapshot } from './snapshot-file.js';
+import { SnapshotFile } from './snapshot-file.js';
 import type { StoreFiles } from './store-files.js';
 
 /**
@@ -17,7 +17,14 @@ import type { StoreFiles } from './store-files.js';
  * generation moved under it. The open descriptor also keeps the inode number from being reused.
  */
 export class StoreView {
-  entries = new Map<string, KvEntry>();
+  /** The snapshot this view extends (null: none yet). */
+  private snapshot: SnapshotFile | null = null;
+  /** Every entry, once something needed them all (listing, stats, compaction); until then, `overlay`. */
+  private materialized: Map<string, KvEntry> | null = null;
+  /** Journal changes on top of the snapshot, by key (null = deleted), while not materialized. */
+  private overlay = new Map<string, KvEntry | null>();
+  /** A journal `clear` hid every snapshot entry. */
+  private snapshotCleared = false;
   generation = 0;
   snapshotBytes = 0;
   snapshotCreatedAt: string | null = null;
@@ -50,11 +57,14 @@ export class StoreView {
 
   private tryLoadFull(): boolean {
     this.closeJournal();
-    const snapshot = readSnapshot(this.files.snapshot);
-    this.entries = snapshot?.entries ?? new Map();
-    this.generation = snapshot?.generation ?? 0;
+    const snapshot = SnapshotFile.read(this.files.snapshot);
+    this.snapshot = snapshot;
+    this.materialized = null;
+    this.overlay = new Map();
+    this.snapshotCleared = false;
+    this.generation = snapshot?.header.generation ?? 0;
     this.snapshotBytes = snapshot?.bytes ?? 0;
-    this.snapshotCreatedAt = snapshot?.createdAt ?? null;
+    this.snapshotCreatedAt = snapshot?.header.createdAt ?? null;
     this.snapshotIno = snapshot?.ino ?? null;
     this.journalEnd = 0;
     this.journalLines = 0;
@@ -82,7 +92,7 @@ export class StoreView {
       this.journalStale = true;
       return true;
     }
-    for (const r of chunk.records) applyRecord(this.entries, r);
+    for (const r of chunk.records) this.apply(r);
     return true;
   }
 
@@ -116,10 +126,46 @@ export class StoreView {
   private readAppended(): void {
     if (this.journalFd === null || this.journalStale) return;
     const chunk = readJournal(this.journalFd, this.files.journal, this.journalEnd, this.journalLines);
-    for (const r of chunk.records) applyRecord(this.entries, r);
+    for (const r of chunk.records) this.apply(r);
     this.journalEnd = chunk.goodEnd;
     this.journalLines = chunk.goodLines;
     this.tornTail = chunk.tornTail;
+  }
+
+  /** The entry of one key (expired or not), without parsing the whole snapshot. */
+  lookup(key: string): KvEntry | undefined {
+    if (this.materialized) return this.materialized.get(key);
+    const o = this.overlay.get(key);
+    if (o !== undefined) return o ?? undefined;
+    return this.snapshotCleared ? undefined : this.snapshot?.lookup(key);
+  }
+
+  /** Every entry (expired ones included): parses the snapshot once, then stays materialized. */
+  entries(): Map<string, KvEntry> {
+    if (!this.materialized) {
+      const map = this.snapshotCleared || !this.snapshot ? new Map<string, KvEntry>() : this.snapshot.entries();
+      for (const [k, e] of this.overlay) {
+        if (e === null) map.delete(k);
+        else map.set(k, e);
+      }
+      this.materialized = map;
+      this.overlay = new Map();
+    }
+    return this.materialized;
+  }
+
+  /** Applies one change (from the journal, or made by this process). */
+  apply(r: JournalRecord): void {
+    if (this.materialized) {
+      if (r.op === 'set') this.materialized.set(r.k, { value: r.v, expiresAt: r.x });
+      else if (r.op === 'del') this.materialized.delete(r.k);
+      else this.materialized.clear();
+    } else if (r.op === 'set') this.overlay.set(r.k, { value: r.v, expiresAt: r.x });
+    else if (r.op === 'del') this.overlay.set(r.k, null);
+    else {
+      this.overlay.clear();
+      this.snapshotCleared = true;
+    }
   }
 
   /** Records that this process appended `bytes` (whole lines) to the journal it views. */
@@ -130,6 +176,11 @@ export class StoreView {
 
   /** After this process started a new journal (and maybe snapshot): view it from its header on. */
   adoptNewFiles(generation: number, snapshotBytes: number | null, headerBytes: number): void {
+    if (snapshotBytes !== null) {
+      // The view now stands for the new snapshot, whose bytes it does not hold: keep every entry in memory.
+      this.entries();
+      this.snapshot = null;
+    }
     this.closeJournal();
     this.generation = generation;
     if (snapshotBytes !== null) {
@@ -157,12 +208,6 @@ export class StoreView {
       this.warn(`${this.files.journal}:${this.tornTail.line}: ignoring a torn last journal line (${this.tornTail.bytes} bytes): a write cut short by a crash, never acknowledged`);
     }
   }
-}
-
-export function applyRecord(entries: Map<string, KvEntry>, r: JournalRecord): void {
-  if (r.op === 'set') entries.set(r.k, { value: r.v, expiresAt: r.x });
-  else if (r.op === 'del') entries.delete(r.k);
-  else entries.clear();
 }
 
 function inoOrNull(path: string): number | null {
