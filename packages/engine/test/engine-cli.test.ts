@@ -1,0 +1,210 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkXml } from '../src/viz/test-helpers/xml-well-formed.js';
+
+// End-to-end: the built binary, as a user runs it (`pnpm build` first).
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const BIN = join(ROOT, 'packages/cli/bin/esc.js');
+const ENGINE_DIST = join(ROOT, 'packages/engine/dist/index.js');
+
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'esc-engine-cli-'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function esc(args: string[], input?: string) {
+  const res = spawnSync(process.execPath, [BIN, 'engine', ...args], { input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: res.status, out: res.stdout, err: res.stderr };
+}
+
+let n = 0;
+const freshDir = () => join(tmp, `db-${n++}`);
+
+/** A database with `count` keys k0000… written through the shell with a tiny memtable, so segments exist. */
+function filledDb(count: number, extra: string[] = []): string {
+  const dir = freshDir();
+  const lines = Array.from({ length: count }, (_, i) => `put k${String(i).padStart(4, '0')} value-${i}`);
+  const res = esc(['shell', dir, '--memtable-size', '4k', ...extra], `${lines.join('\n')}\nexit\n`);
+  expect(res.err).toBe('');
+  expect(res.code).toBe(0);
+  return dir;
+}
+
+const segmentFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.sst'));
+
+describe('esc engine put/get/delete/scan', () => {
+  it('stores, reads back and deletes a key; a missing key exits 1 with one line', () => {
+    const dir = freshDir();
+    expect(esc(['put', dir, 'greeting', 'hello world']).code).toBe(0);
+    expect(esc(['get', dir, 'greeting'])).toEqual({ code: 0, out: 'hello world\n', err: '' });
+    expect(JSON.parse(esc(['get', dir, 'greeting', '--json']).out)).toEqual({ key: 'greeting', value: 'hello world' });
+    expect(esc(['delete', dir, 'greeting']).code).toBe(0);
+    const missing = esc(['get', dir, 'greeting']);
+    expect(missing.code).toBe(1);
+    expect(missing.out).toBe('');
+    expect(missing.err.trim().split('\n')).toHaveLength(1);
+    expect(missing.err).toMatch(/^esc: .*key not found: greeting/);
+  });
+
+  it('reads the value from standard input when it is not given', () => {
+    const dir = freshDir();
+    expect(esc(['put', dir, 'blob'], 'line one\nline two\n').code).toBe(0);
+    expect(esc(['get', dir, 'blob']).out).toBe('line one\nline two\n\n');
+  });
+
+  it('scans ranges in key order: --from inclusive, --to exclusive, --limit, --reverse, --json', () => {
+    const dir = filledDb(300);
+    const keys = (out: string) => out.trim().split('\n').map((l) => l.split('\t')[0]);
+    const all = esc(['scan', dir]);
+    expect(all.code).toBe(0);
+    expect(keys(all.out)).toEqual(Array.from({ length: 300 }, (_, i) => `k${String(i).padStart(4, '0')}`));
+    expect(all.out.split('\n')[5]).toBe('k0005\tvalue-5');
+    expect(keys(esc(['scan', dir, '--from', 'k0100', '--to', 'k0103']).out)).toEqual(['k0100', 'k0101', 'k0102']);
+    expect(keys(esc(['scan', dir, '--from', 'k0290', '--limit', '2']).out)).toEqual(['k0290', 'k0291']);
+    expect(keys(esc(['scan', dir, '--reverse', '--limit', '3']).out)).toEqual(['k0299', 'k0298', 'k0297']);
+    const json = esc(['scan', dir, '--from', 'k0007', '--limit', '1', '--json']).out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(json).toEqual([{ key: 'k0007', value: 'value-7' }]);
+    expect(esc(['scan', dir, '--limit', 'x']).code).toBe(2);
+  });
+
+  it('refuses to read a directory that does not exist, naming it', () => {
+    const dir = join(tmp, 'nowhere');
+    const res = esc(['get', dir, 'a']);
+    expect(res.code).toBe(2);
+    expect(res.err).toBe(`esc: ${dir}: No such file or directory\n`);
+  });
+});
+
+describe('esc engine stats, compact, verify, dump', () => {
+  it('stats reports segments; compact merges them and keeps every key', () => {
+    const dir = filledDb(400);
+    const before = JSON.parse(esc(['stats', dir, '--json']).out);
+    expect(before.segments.length).toBeGreaterThan(1);
+    expect(before.totals.liveSegments).toBe(before.segments.length);
+    expect(esc(['stats', dir]).out).toMatch(/^segments +\d+ live/m);
+    const compacted = esc(['compact', dir, '--json']);
+    expect(compacted.code).toBe(0);
+    const figures = JSON.parse(compacted.out);
+    expect(figures.before.segments).toBe(before.segments.length);
+    expect(figures.after.segments).toBeLessThan(figures.before.segments);
+    expect(esc(['scan', dir]).out.trim().split('\n')).toHaveLength(400);
+  });
+
+  it('verify passes a healthy database and names file and offset of a flipped byte (exit 2)', () => {
+    const dir = filledDb(400);
+    const ok = esc(['verify', dir]);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/^ok: \d+ files checked, 0 problem/m);
+    const victim = segmentFiles(dir).sort()[0]!;
+    const path = join(dir, victim);
+    const bytes = readFileSync(path);
+    bytes[20] ^= 0xff;
+    writeFileSync(path, bytes);
+    const bad = esc(['verify', dir]);
+    expect(bad.code).toBe(2);
+    expect(bad.out).toContain(victim);
+    const lines = bad.err.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^esc: .*${victim}: offset \\d+: `));
+  });
+
+  it('dump prints a segment as sst_dump does', () => {
+    const dir = filledDb(200);
+    esc(['delete', dir, 'k0003']);
+    expect(esc(['compact', dir]).code).toBe(0);
+    const res = esc(['dump', dir]);
+    expect(res.code).toBe(0);
+    const lines = res.out.split('\n');
+    expect(lines[0]).toBe('from [] to []');
+    expect(lines[1]).toMatch(/^Process .*\.sst$/);
+    expect(res.out).toMatch(/^'k0000' seq:\d+, type:1 => value-0$/m);
+    expect(res.out).not.toMatch(/^'k0003' seq:\d+, type:1/m);
+    const one = segmentFiles(dir)[0]!;
+    const byName = esc(['dump', dir, one, '--hex']);
+    expect(byName.code).toBe(0);
+    expect(byName.out).toMatch(/^'0x6B30/m);
+  });
+});
+
+describe('esc engine shell', () => {
+  it('runs the original REPL commands from a pipe', () => {
+    const dir = freshDir();
+    const res = esc(['shell', dir], 'put a 1\nput "b c" two words\nget a\nget "b c"\nget zz\nlist\ndelete a\nlist\nstats\ncompact\nhelp\nexit\nput never seen\n');
+    expect(res.err).toBe('');
+    expect(res.code).toBe(0);
+    const out = res.out.split('\n');
+    expect(out.slice(0, 5)).toEqual(['OK', 'OK', '1', 'two words', '(not found)']);
+    expect(res.out).toContain('a = 1\nb c = two words\n(2 entries)\n');
+    expect(res.out).toContain('OK\nb c = two words\n(1 entry)\n');
+    expect(res.out).toMatch(/^memtable +/m);
+    expect(res.out).toContain('put KEY VALUE');
+    expect(esc(['get', dir, 'never']).code).toBe(1);
+  });
+
+  it('reports a bad command on stderr, goes on, and exits 2', () => {
+    const dir = freshDir();
+    const res = esc(['shell', dir], 'frobnicate\nput x 1\nget x\n');
+    expect(res.err).toBe("esc: unknown command 'frobnicate' (try 'help')\n");
+    expect(res.out).toBe('OK\n1\n');
+    expect(res.code).toBe(2);
+  });
+});
+
+describe('esc engine viz', () => {
+  it('draws every live segment in the terminal and in SVG and HTML files', () => {
+    // Compaction held off (config is per open, so every call says so): many level-0 segments to draw.
+    const knobs = ['--compaction-threshold', '100'];
+    const dir = filledDb(400, knobs);
+    const stats = JSON.parse(esc(['stats', dir, '--json', ...knobs]).out);
+    const ids: number[] = stats.segments.map((s: { id: number }) => s.id);
+    expect(ids.length).toBeGreaterThan(1);
+
+    const text = esc(['viz', dir, ...knobs]);
+    expect(text.code).toBe(0);
+    for (const id of ids) expect(text.out).toMatch(new RegExp(`^ {2}#${id} `, 'm'));
+    expect(text.out).toMatch(/^memtable /m);
+
+    for (const ext of ['svg', 'html']) {
+      const file = join(tmp, `picture-${n++}.${ext}`);
+      const res = esc(['viz', dir, '--out', file, ...knobs]);
+      expect(res.code).toBe(0);
+      const doc = readFileSync(file, 'utf8');
+      const check = checkXml(doc);
+      expect(check.problems).toEqual([]);
+      expect(check.root).toBe(ext);
+      const drawn = check.elements.filter((e) => e.attrs['data-segment'] !== undefined).map((e) => Number(e.attrs['data-segment']));
+      expect(drawn.sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
+    }
+    expect(esc(['viz', dir, '--out', join(tmp, 'x.png')]).code).toBe(2);
+  });
+});
+
+describe('a second owner', () => {
+  it('gets one clear line naming the lock holder, exit 2', async () => {
+    const dir = freshDir();
+    expect(esc(['put', dir, 'a', '1']).code).toBe(0);
+    const holder = spawn(process.execPath, ['--input-type=module', '-e', `import { open } from ${JSON.stringify(ENGINE_DIST)}; await open(${JSON.stringify(dir)}); console.log('ready'); setInterval(() => {}, 1000);`], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+        holder.on('exit', (code) => reject(new Error(`holder exited ${code}`)));
+      });
+      const res = esc(['get', dir, 'a']);
+      expect(res.code).toBe(2);
+      expect(res.out).toBe('');
+      const lines = res.err.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^esc: /);
+      expect(lines[0]).toContain(String(holder.pid));
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+});
