@@ -60,7 +60,7 @@ export function fullCompactionPlan(version: Version): CompactionPlan | null {
   if (all.length === 0) return null;
   let deepest = 1;
   for (let l = 1; l < version.levels.length; l++) if (version.levels[l]!.length > 0) deepest = l;
-  if (all.length === 1 && version.levels[deepest]!.length === 1 && all[0]!.props.tombstones === 0) return null;
+  if (all.length === 1 && (version.levels[deepest]?.length ?? 0) === 1 && all[0]!.props.tombstones === 0) return null;
   return { inputs: all, outputLevel: deepest, reason: 'manual full compaction', full: true };
 }
 
