@@ -1,0 +1,139 @@
+import { appendFileSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CorruptionError } from '@esc/core';
+import { openKv, resetKv } from './index.js';
+import { readJournal } from './journal-reader.js';
+import { writeSnapshot } from './snapshot-file.js';
+import { tempStore } from './test-helpers/temp-store.js';
+import { openSync, closeSync } from 'node:fs';
+
+// Damage is reported with the file (and line) and nothing is written; only a torn last line is forgiven.
+describe('corruption and crash recovery', () => {
+  let store: ReturnType<typeof tempStore>;
+  beforeEach(() => {
+    store = tempStore();
+  });
+  afterEach(() => store.cleanup());
+
+  async function seed(keys: number, compact: boolean) {
+    const kv = await openKv(store.path);
+    for (let i = 0; i < keys; i++) await kv.set(`key${i}`, `value${i}`, i % 3 === 0 ? { ex: 3600 } : {});
+    if (compact) await kv.compact();
+    await kv.close();
+  }
+
+  function snapshotOfDir() {
+    return Object.fromEntries(readdirSync(store.dir).map((f) => [f, readFileSync(`${store.dir}/${f}`, 'latin1')]));
+  }
+
+  it('a flipped byte anywhere in the snapshot is a clear error naming it, and nothing is overwritten', async () => {
+    await seed(20, true);
+    const original = readFileSync(store.path);
+    for (let pos = 0; pos < original.length; pos += 7) {
+      const damaged = Buffer.from(original);
+      damaged[pos] = damaged[pos]! ^ 0x04;
+      writeFileSync(store.path, damaged);
+      const before = snapshotOfDir();
+      const err = await openKv(store.path).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err, `flip at ${pos}`).toBeInstanceOf(CorruptionError);
+      expect((err as CorruptionError).path).toBe(store.path);
+      expect(snapshotOfDir()).toEqual(before);
+    }
+  });
+
+  it('a flipped byte in the middle of the journal names the file and line; the files stay as they were', async () => {
+    await seed(10, false);
+    const journal = `${store.path}.journal`;
+    const original = readFileSync(journal);
+    const lines = original.toString('utf8').split('\n');
+    const lineStart = lines.slice(0, 5).join('\n').length + 1; // line 6
+    const damaged = Buffer.from(original);
+    damaged[lineStart + 30] = damaged[lineStart + 30]! ^ 0x01;
+    writeFileSync(journal, damaged);
+    const before = snapshotOfDir();
+    const err = (await openKv(store.path).catch((e: unknown) => e)) as CorruptionError;
+    expect(err).toBeInstanceOf(CorruptionError);
+    expect(err.describe()).toMatch(new RegExp(`^${journal.replace(/[.]/g, '\\.')}:6: `));
+    expect(snapshotOfDir()).toEqual(before);
+  });
+
+  it('a torn last line is ignored with a warning; the next writer cuts it off and appends cleanly', async () => {
+    await seed(3, false);
+    const journal = `${store.path}.journal`;
+    appendFileSync(journal, '{"c":"12345678","r":{"op":"set","k":"torn","v":"x"'); // a crash mid-write
+    const warnings: string[] = [];
+    const kv = await openKv(store.path, { onWarning: (m) => warnings.push(m) });
+    expect(await kv.get('torn')).toBeNull();
+    expect(await kv.get('key2')).toBe('value2');
+    expect(warnings.join('\n')).toMatch(/kv\.json\.journal:5: ignoring a torn last journal line/);
+    await kv.set('after', 'ok');
+    await kv.close();
+    const fd = openSync(journal, 'r');
+    const chunk = readJournal(fd, journal);
+    closeSync(fd);
+    expect(chunk.tornTail).toBeNull();
+    expect(chunk.records.map((r) => (r.op === 'set' ? r.k : r.op))).toEqual(['key0', 'key1', 'key2', 'after']);
+  });
+
+  it('a complete last line with a bad checksum is damage, not a torn write', async () => {
+    await seed(3, false);
+    const journal = `${store.path}.journal`;
+    const text = readFileSync(journal, 'utf8');
+    writeFileSync(journal, text.replace(/"value2"/, '"valuE2"'));
+    await expect(openKv(store.path)).rejects.toBeInstanceOf(CorruptionError);
+  });
+
+  it('a crash between the snapshot rename and the new journal neither replays nor loses anything', async () => {
+    const kv = await openKv(store.path);
+    await kv.set('a', '1');
+    await kv.set('b', '2');
+    await kv.del(['a']);
+    await kv.close();
+    // Simulate compaction that died after step 1: snapshot of generation 1 beside the generation-0 journal.
+    writeSnapshot(store.path, 1, [['b', { value: '2', expiresAt: null }]], 1);
+    const reader = await openKv(store.path);
+    expect(await reader.items()).toEqual([{ key: 'b', value: '2', expiresAt: null }]);
+    await reader.close();
+    const writer = await openKv(store.path);
+    await writer.set('c', '3'); // must not land in the stale journal, which readers skip
+    await writer.close();
+    const again = await openKv(store.path);
+    expect((await again.items()).map((i) => i.key)).toEqual(['b', 'c']);
+    await again.close();
+  });
+
+  it('never resets a corrupt store by itself; resetKv moves the damaged files aside', async () => {
+    await seed(5, true);
+    const damaged = readFileSync(store.path);
+    damaged[damaged.length - 40] ^= 0x08;
+    writeFileSync(store.path, damaged);
+    await expect(openKv(store.path)).rejects.toBeInstanceOf(CorruptionError);
+    const moved = await resetKv(store.path);
+    expect(moved.some((p) => p.startsWith(`${store.path}.corrupt-`))).toBe(true);
+    expect(readFileSync(moved.find((p) => !p.includes('.journal'))!)).toEqual(damaged);
+    const kv = await openKv(store.path);
+    expect(await kv.items()).toEqual([]);
+    await kv.set('fresh', '1');
+    expect(await kv.get('fresh')).toBe('1');
+    await kv.close();
+    expect(statSync(store.path).size).toBeGreaterThan(0);
+  });
+
+  it('a key named like a header field is found only among the entries', async () => {
+    const kv = await openKv(store.path);
+    await kv.set('x', '1');
+    await kv.compact();
+    expect(await kv.get('entries')).toBeNull();
+    expect(await kv.get('crc32')).toBeNull();
+    await kv.set('entries', 'e');
+    await kv.set('crc32', 'c');
+    await kv.compact();
+    await kv.close();
+    const again = await openKv(store.path);
+    expect(await again.mget(['entries', 'crc32', 'x'])).toEqual(['e', 'c', '1']);
+    await again.close();
+  });
+});

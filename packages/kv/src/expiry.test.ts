@@ -1,0 +1,141 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openKv, type KvStore } from './index.js';
+import { manualClock, tempStore } from './test-helpers/temp-store.js';
+
+// Redis TTL semantics with an injected clock: no sleeps.
+describe('TTL behaviour', () => {
+  let store: ReturnType<typeof tempStore>;
+  let clock: ReturnType<typeof manualClock>;
+  let kv: KvStore;
+  beforeEach(async () => {
+    store = tempStore();
+    clock = manualClock();
+    kv = await openKv(store.path, { clock: clock.now });
+  });
+  afterEach(async () => {
+    await kv.close();
+    store.cleanup();
+  });
+
+  it('expires a key once its time has passed, and never returns or counts it after', async () => {
+    await kv.set('s', 'v', { ex: 10 });
+    clock.advance(9_999);
+    expect(await kv.get('s')).toBe('v');
+    clock.advance(1);
+    expect(await kv.get('s')).toBeNull();
+    expect(await kv.exists(['s'])).toBe(0);
+    expect(await kv.keys('*')).toEqual([]);
+    const stats = await kv.stats();
+    expect(stats.liveKeys).toBe(0);
+    expect(stats.expiredNotSwept).toBe(1);
+    await kv.compact();
+    expect((await kv.stats()).expiredNotSwept).toBe(0);
+  });
+
+  it('ttl and pttl: -2 missing, -1 no expiry, else the remaining time (seconds rounded as Redis does)', async () => {
+    expect(await kv.ttl('nope')).toBe(-2);
+    expect(await kv.pttl('nope')).toBe(-2);
+    await kv.set('p', 'v');
+    expect(await kv.ttl('p')).toBe(-1);
+    expect(await kv.pttl('p')).toBe(-1);
+    await kv.set('t', 'v', { px: 1500 });
+    expect(await kv.pttl('t')).toBe(1500);
+    expect(await kv.ttl('t')).toBe(2);
+    clock.advance(1100);
+    expect(await kv.pttl('t')).toBe(400);
+    expect(await kv.ttl('t')).toBe(0);
+    clock.advance(400);
+    expect(await kv.ttl('t')).toBe(-2);
+  });
+
+  it('a plain set clears the TTL; keepttl keeps it', async () => {
+    await kv.set('k', 'a', { ex: 100 });
+    await kv.set('k', 'b', { keepTtl: true });
+    expect(await kv.pttl('k')).toBe(100_000);
+    expect(await kv.get('k')).toBe('b');
+    await kv.set('k', 'c');
+    expect(await kv.ttl('k')).toBe(-1);
+  });
+
+  it('exat/pxat set absolute expiries; one in the past deletes the key', async () => {
+    const now = clock.now();
+    await kv.set('a', 'v', { pxat: now + 5000 });
+    expect(await kv.pttl('a')).toBe(5000);
+    await kv.set('b', 'v', { exat: Math.floor(now / 1000) + 60 });
+    expect(await kv.ttl('b')).toBe(60);
+    await kv.set('a', 'v', { pxat: now - 1 });
+    expect(await kv.get('a')).toBeNull();
+    expect(await kv.expire('b', -1)).toBe(true);
+    expect(await kv.get('b')).toBeNull();
+  });
+
+  it('persist removes an expiry and reports whether there was one', async () => {
+    await kv.set('k', 'v', { ex: 5 });
+    expect(await kv.persist('k')).toBe(true);
+    expect(await kv.ttl('k')).toBe(-1);
+    expect(await kv.persist('k')).toBe(false);
+    expect(await kv.persist('missing')).toBe(false);
+    clock.advance(10_000);
+    expect(await kv.get('k')).toBe('v');
+  });
+
+  it('EXPIRE NX/XX/GT/LT follow Redis 7 (no expiry counts as infinite for GT/LT)', async () => {
+    await kv.set('k', 'v');
+    expect(await kv.expire('k', 100, ['xx'])).toBe(false);
+    expect(await kv.expire('k', 100, ['gt'])).toBe(false);
+    expect(await kv.expire('k', 100, ['nx'])).toBe(true);
+    expect(await kv.expire('k', 200, ['nx'])).toBe(false);
+    expect(await kv.expire('k', 50, ['gt'])).toBe(false);
+    expect(await kv.expire('k', 200, ['gt'])).toBe(true);
+    expect(await kv.ttl('k')).toBe(200);
+    expect(await kv.expire('k', 300, ['lt'])).toBe(false);
+    expect(await kv.expire('k', 20, ['lt', 'xx'])).toBe(true);
+    expect(await kv.ttl('k')).toBe(20);
+    await kv.set('p', 'v');
+    expect(await kv.expire('p', 20, ['lt'])).toBe(true);
+    expect(await kv.expire('missing', 20)).toBe(false);
+    await expect(kv.expire('k', 1, ['nx', 'xx'])).rejects.toThrow(/not compatible/);
+    await expect(kv.expire('k', 1, ['gt', 'lt'])).rejects.toThrow(/not compatible/);
+  });
+
+  it('set NX/XX/GET and conflicting options', async () => {
+    expect(await kv.set('k', '1', { xx: true })).toEqual({ written: false, previous: null });
+    expect(await kv.set('k', '1', { nx: true })).toEqual({ written: true, previous: null });
+    expect(await kv.set('k', '2', { nx: true })).toEqual({ written: false, previous: '1' });
+    expect(await kv.set('k', '3', { xx: true })).toEqual({ written: true, previous: '1' });
+    await expect(kv.set('k', '4', { nx: true, xx: true })).rejects.toThrow(/NX and XX/);
+    await expect(kv.set('k', '4', { ex: 1, px: 1000 })).rejects.toThrow(/cannot be combined/);
+    await expect(kv.set('k', '4', { ex: 1, keepTtl: true })).rejects.toThrow(/cannot be combined/);
+    await expect(kv.set('k', '4', { ex: 0 })).rejects.toThrow(/invalid expire time/);
+    expect(await kv.get('k')).toBe('3');
+  });
+
+  it('incr keeps the TTL, counts from 0, rejects non-integers and overflow', async () => {
+    await kv.set('n', '10', { ex: 30 });
+    clock.advance(10_000);
+    expect(await kv.incrBy('n', 5)).toBe(15n);
+    expect(await kv.pttl('n')).toBe(20_000);
+    expect(await kv.incrBy('fresh')).toBe(1n);
+    expect(await kv.ttl('fresh')).toBe(-1);
+    await kv.set('s', 'abc');
+    await expect(kv.incrBy('s')).rejects.toThrow(/not an integer/);
+    await kv.set('f', '1.5');
+    await expect(kv.incrBy('f')).rejects.toThrow(/not an integer/);
+    await kv.set('big', '9223372036854775807');
+    await expect(kv.incrBy('big')).rejects.toThrow(/overflow/);
+    expect(await kv.get('big')).toBe('9223372036854775807');
+    clock.advance(20_000);
+    expect(await kv.get('n')).toBeNull();
+    expect(await kv.incrBy('n')).toBe(1n); // an expired key counts as missing
+  });
+
+  it('expiry survives a reopen (absolute times in the files)', async () => {
+    await kv.set('k', 'v', { ex: 10 });
+    await kv.close();
+    clock.advance(5000);
+    kv = await openKv(store.path, { clock: clock.now });
+    expect(await kv.ttl('k')).toBe(5);
+    clock.advance(5000);
+    expect(await kv.get('k')).toBeNull();
+  });
+});
