@@ -1,0 +1,118 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CorruptionError, EngineLockedError, open } from './index.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'esc-engine-recovery-'));
+  dirs.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('recovery', () => {
+  it('replays the log of a closed engine whose memtable was never flushed, into a segment', async () => {
+    const dir = tempDir();
+    let db = await open(dir);
+    await db.batch([
+      { type: 'put', key: 'a', value: '1' },
+      { type: 'put', key: 'b', value: '2' },
+    ]);
+    await db.delete('a');
+    await db.close();
+    const logs = readdirSync(dir).filter((f) => f.endsWith('.log'));
+    expect(logs.length).toBe(1);
+    expect(statSync(join(dir, logs[0]!)).size).toBeGreaterThan(0);
+    db = await open(dir);
+    const s = await db.stats();
+    expect(s.recovery.replayedBatches).toBe(2);
+    expect(s.segments.length).toBe(1);
+    expect(s.segments[0]!.tombstones).toBe(1);
+    expect(await db.get('a')).toBeUndefined();
+    expect((await db.get('b'))?.toString()).toBe('2');
+    // The replayed log is gone; only the fresh one remains.
+    expect(readdirSync(dir).filter((f) => f.endsWith('.log'))).not.toContain(logs[0]);
+    await db.close();
+  });
+
+  it('keeps logs in walDir when one is configured', async () => {
+    const dir = tempDir();
+    const walDir = join(tempDir(), 'wal');
+    let db = await open(dir, { walDir });
+    await db.put('k', 'v');
+    await db.close();
+    expect(readdirSync(walDir).filter((f) => f.endsWith('.log')).length).toBe(1);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.log')).length).toBe(0);
+    db = await open(dir, { walDir });
+    expect((await db.get('k'))?.toString()).toBe('v');
+    await db.close();
+  });
+
+  it('takes over a lock left by a dead process and reports it', async () => {
+    const dir = tempDir();
+    await (await open(dir)).close();
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const deadPid = Number(dead.stdout);
+    writeFileSync(join(dir, 'LOCK'), `${deadPid} 12345\n`);
+    const db = await open(dir);
+    expect((await db.stats()).recovery.staleLockPid).toBe(deadPid);
+    await db.close();
+    expect(existsSync(join(dir, 'LOCK'))).toBe(false);
+  });
+
+  it('fails at once while another live process holds the lock, naming its pid', async () => {
+    const dir = tempDir();
+    await (await open(dir)).close();
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      writeFileSync(join(dir, 'LOCK'), `${holder.pid} 0\n`);
+      const err = await open(dir).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(EngineLockedError);
+      expect((err as EngineLockedError).holderPid).toBe(holder.pid);
+      expect((err as Error).message).toContain(String(holder.pid));
+    } finally {
+      const exited = new Promise((r) => holder.on('exit', r));
+      holder.kill('SIGKILL');
+      await exited;
+    }
+    const db = await open(dir);
+    await db.close();
+  });
+
+  it('deletes segment files the manifest does not list (a crashed flush) without reusing their numbers', async () => {
+    const dir = tempDir();
+    let db = await open(dir);
+    await db.put('a', '1');
+    await db.flush();
+    await db.close();
+    const orphan = join(dir, '000050.sst');
+    writeFileSync(orphan, 'half-written segment');
+    db = await open(dir);
+    expect(existsSync(orphan)).toBe(false);
+    await db.put('b', '2');
+    await db.flush();
+    const ids = (await db.stats()).segments.map((s) => s.id);
+    expect(Math.max(...ids)).toBeGreaterThan(50);
+    expect((await db.get('a'))?.toString()).toBe('1');
+    await db.close();
+  });
+
+  it('refuses to start over segment files when the manifest is missing', async () => {
+    const dir = tempDir();
+    const db = await open(dir);
+    await db.put('a', '1');
+    await db.flush();
+    await db.close();
+    unlinkSync(join(dir, 'MANIFEST'));
+    await expect(open(dir)).rejects.toThrow(CorruptionError);
+    expect(readdirSync(dir).some((f) => f.endsWith('.sst'))).toBe(true);
+  });
+});
