@@ -18,6 +18,7 @@ export {
   readLines,
   stripCr,
   hasBinaryData,
+  countNewlines,
   STDIN_NAME,
   DEFAULT_CHUNK_SIZE,
   type InputSource,

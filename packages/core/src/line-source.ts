@@ -157,3 +157,11 @@ export function stripCr(line: Buffer): Buffer {
 export function hasBinaryData(chunk: Uint8Array): boolean {
   return chunk.indexOf(0) !== -1;
 }
+
+/** Number of `\n` bytes in `buf[start, end)`: line numbers are counted lazily, only where output needs them. */
+export function countNewlines(buf: Uint8Array, start = 0, end = buf.length): number {
+  let count = 0;
+  const b = buf as Buffer;
+  for (let at = b.indexOf(10, start); at !== -1 && at < end; at = b.indexOf(10, at + 1)) count++;
+  return count;
+}

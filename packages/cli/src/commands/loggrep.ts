@@ -1,14 +1,104 @@
-import { UsageError } from '@esc/core';
-import { newCommand, runAction, type Command } from '../command-kit.js';
+import { BufferedOutput, shouldColor, UsageError, type ColorMode } from '@esc/core';
+import { loggrep, parseGrepColors, resolveOperands } from '@esc/logtools';
+import { printError } from '../error-reporter.js';
+import { colorOption, intArg, newCommand, runAction, type Command } from '../command-kit.js';
 
-// Placeholder until the loggrep feature lands: it refuses to run rather than pretend.
+interface LoggrepFlags {
+  regexp: string[];
+  fixedStrings?: boolean;
+  ignoreCase?: boolean;
+  invertMatch?: boolean;
+  wordRegexp?: boolean;
+  lineRegexp?: boolean;
+  count?: boolean;
+  lineNumber?: boolean;
+  onlyMatching?: boolean;
+  quiet?: boolean;
+  messages: boolean;
+  maxCount?: number;
+  afterContext?: number;
+  beforeContext?: number;
+  context?: number;
+  text?: boolean;
+  color: ColorMode;
+  json?: boolean;
+  stats?: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
 export function createCommand(): Command {
-  return newCommand('loggrep', 'not implemented yet')
-    .allowUnknownOption()
-    .argument('[args...]')
-    .action(
-      runAction(() => {
-        throw new UsageError('loggrep is not implemented yet');
-      }),
+  // -H and -h: the last one given wins, as in grep.
+  let withFilename: boolean | undefined;
+  const command = newCommand('loggrep', 'search files for lines matching a JavaScript regular expression, grep-style')
+    .helpOption('--help', 'print this help and exit')
+    .usage('[options] FILE PATTERN | [options] PATTERN [FILE...] | [options] -e PATTERN... [FILE...]')
+    .argument('[operands...]', 'FILE PATTERN (the original order), or PATTERN FILE... as grep; `-` is standard input')
+    .option('-e, --regexp <pattern>', 'a pattern (repeatable); then every operand is a file', collect, [] as string[])
+    .option('-F, --fixed-strings', 'patterns are fixed strings, not regular expressions')
+    .option('-E, --extended-regexp', 'accepted for grep compatibility (JavaScript regular expressions are already extended)')
+    .option('-i, --ignore-case', 'ignore ASCII case distinctions')
+    .option('-v, --invert-match', 'select lines that do not match')
+    .option('-w, --word-regexp', 'match only whole words')
+    .option('-x, --line-regexp', 'match only whole lines')
+    .option('-c, --count', 'print only a count of selected lines per file')
+    .option('-n, --line-number', 'prefix each line with its line number')
+    .option('-o, --only-matching', 'print only the matched parts of lines, one per line')
+    .option('-q, --quiet', 'print nothing; exit 0 at the first selected line')
+    .option('-s, --no-messages', 'do not report missing or unreadable files')
+    .option('-m, --max-count <num>', 'stop reading a file after NUM selected lines', intArg('-m'))
+    .option('-A, --after-context <num>', 'print NUM lines of context after each selected line', intArg('-A'))
+    .option('-B, --before-context <num>', 'print NUM lines of context before each selected line', intArg('-B'))
+    .option('-C, --context <num>', 'print NUM lines of context around each selected line', intArg('-C'))
+    .option('-H, --with-filename', 'prefix each line with its file name (default with several files)')
+    .option('-h, --no-filename', 'never prefix lines with file names')
+    .option('-a, --text', 'search binary files as text')
+    .addOption(colorOption())
+    .option('--json', 'NDJSON output: one record per line (file, line number, text, match ranges), counts and stats')
+    .option('--stats', 'after the output, print lines matched, bytes searched, time, throughput and log levels')
+    .addHelpText(
+      'after',
+      `
+Operand order: with -e every operand is a file. Without -e, exactly two operands where the first is an
+existing file (or -) and the second is not mean FILE PATTERN (the original loggrep order); anything else is
+grep's PATTERN [FILE...].
+Exit status: 0 a line was selected, 1 no line was selected, 2 an error (a missing file is reported and the
+other files are still searched; with -q a selected line still gives 0).`,
     );
+  command.on('option:with-filename', () => (withFilename = true));
+  command.on('option:no-filename', () => (withFilename = false));
+  return command.action(
+    runAction(async (operands: string[], flags: LoggrepFlags) => {
+      const { patterns, files } = resolveOperands(operands, flags.regexp);
+      if (patterns.length === 0) throw new UsageError('loggrep: no pattern given (usage: esc loggrep FILE PATTERN, or esc loggrep PATTERN [FILE...])');
+      const color = !flags.json && shouldColor(flags.color, 1);
+      const result = await loggrep(
+        {
+          patterns,
+          files,
+          fixedStrings: flags.fixedStrings,
+          ignoreCase: flags.ignoreCase,
+          wordRegexp: flags.wordRegexp,
+          lineRegexp: flags.lineRegexp,
+          invert: flags.invertMatch,
+          count: flags.count,
+          lineNumbers: flags.lineNumber,
+          onlyMatching: flags.onlyMatching,
+          quiet: flags.quiet,
+          noMessages: !flags.messages,
+          maxCount: flags.maxCount,
+          after: flags.afterContext ?? flags.context,
+          before: flags.beforeContext ?? flags.context,
+          withFilename,
+          text: flags.text,
+          colors: color ? parseGrepColors(process.env.GREP_COLORS) : null,
+          json: flags.json,
+          stats: flags.stats,
+        },
+        new BufferedOutput(1),
+        { error: (err) => printError(err.describe()), notice: printError },
+      );
+      return result.status;
+    }),
+  );
 }

@@ -1,0 +1,123 @@
+import { InvalidInputError } from '@esc/core';
+import { ChunkRegexPrefilter, EveryLinePrefilter, IndexOfPrefilter, type Prefilter } from './literal-prefilter.js';
+import { analyzePattern, escapeRegExp, toBytePattern, toByteString } from './pattern-literals.js';
+
+export interface MatcherOptions {
+  /** -F: the patterns are fixed strings, not regular expressions. */
+  fixedStrings?: boolean;
+  /** -i: ASCII case-insensitive (as GNU grep in the C locale). */
+  ignoreCase?: boolean;
+  /** -w: a match must be a whole word (not preceded or followed by a letter, digit or underscore). */
+  wordRegexp?: boolean;
+  /** -x: a match must be the whole line. */
+  lineRegexp?: boolean;
+}
+
+/** Thrown for a pattern that is not a valid JavaScript regular expression (exit status 2). */
+export class InvalidPatternError extends InvalidInputError {
+  constructor(pattern: string, cause: unknown) {
+    super(`invalid regular expression '${pattern}': ${(cause as Error).message.replace(/^Invalid regular expression: /, '')}`);
+  }
+}
+
+/**
+ * Decides whether a line matches and where. Lines are matched as bytes: each line is decoded as Latin-1
+ * (one byte, one character) and the patterns are rewritten to match UTF-8 bytes, which is GNU grep's
+ * behaviour under LC_ALL=C, keeps offsets equal to byte offsets and lets printers write raw bytes back.
+ */
+export class LineMatcher {
+  readonly prefilter: Prefilter;
+  private readonly test: RegExp;
+  private readonly global: RegExp;
+  /** Set when the whole search is one case-sensitive literal: matching never leaves Buffer.indexOf. */
+  private readonly literal: Buffer | null;
+
+  constructor(patterns: readonly string[], options: MatcherOptions = {}) {
+    // A newline inside a pattern separates patterns, as in grep.
+    const list = patterns.flatMap((p) => p.split('\n'));
+    const sources = list.map((p) => (options.fixedStrings ? escapeRegExp(toByteString(p)) : toBytePattern(p)));
+    let source = sources.length === 1 ? sources[0]! : sources.map((s) => `(?:${s})`).join('|');
+    if (options.lineRegexp) source = `^(?:${source})$`;
+    else if (options.wordRegexp) source = `(?<![A-Za-z0-9_])(?:${source})(?![A-Za-z0-9_])`;
+    // dotAll: a line never holds '\n', and '.' must match '\r' (a CRLF line's last byte) as grep's does.
+    const flags = options.ignoreCase ? 'si' : 's';
+    try {
+      this.test = new RegExp(source, flags);
+      this.global = new RegExp(source, `${flags}g`);
+    } catch (err) {
+      throw new InvalidPatternError(list.find((p) => !isValid(p, options)) ?? patterns.join('\n'), err);
+    }
+
+    const literals = list.map((p) => (options.fixedStrings ? { pure: p, required: p } : analyzePattern(p)));
+    const plain = !options.wordRegexp && !options.lineRegexp;
+    this.literal = null;
+    if (list.length === 1) {
+      const { pure, required } = literals[0]!;
+      const needle = toByteString(required);
+      const caseless = options.ignoreCase && /[A-Za-z]/.test(needle);
+      if (needle === '') this.prefilter = new EveryLinePrefilter();
+      else if (!caseless) {
+        const exact = plain && pure !== null;
+        this.prefilter = new IndexOfPrefilter(Buffer.from(needle, 'latin1'), exact);
+        if (exact) this.literal = Buffer.from(needle, 'latin1');
+      } else {
+        this.prefilter = new ChunkRegexPrefilter(new RegExp(escapeRegExp(needle), 'gi'), plain && pure !== null);
+      }
+    } else if (literals.every((l) => l.pure !== null && l.pure !== '')) {
+      const alternatives = literals.map((l) => escapeRegExp(toByteString(l.pure!))).join('|');
+      this.prefilter = new ChunkRegexPrefilter(new RegExp(alternatives, options.ignoreCase ? 'gi' : 'g'), plain);
+    } else {
+      this.prefilter = new EveryLinePrefilter();
+    }
+  }
+
+  /** Does line `buf[start, end)` (without its newline) match? */
+  isMatch(buf: Buffer, start: number, end: number): boolean {
+    if (this.literal !== null) return this.literal.length === 0 || indexWithin(buf, this.literal, start, end) !== -1;
+    return this.test.test(buf.toString('latin1', start, end));
+  }
+
+  /**
+   * The non-empty matches in line `buf[start, end)`, leftmost first and not overlapping, as offsets
+   * relative to `start`: [s0, e0, s1, e1, …]. Empty matches are skipped, as grep -o and --color do.
+   */
+  ranges(buf: Buffer, start: number, end: number): number[] {
+    const out: number[] = [];
+    if (this.literal !== null) {
+      const len = this.literal.length;
+      if (len === 0) return out;
+      for (let at = indexWithin(buf, this.literal, start, end); at !== -1; at = indexWithin(buf, this.literal, at + len, end)) {
+        out.push(at - start, at - start + len);
+      }
+      return out;
+    }
+    const text = buf.toString('latin1', start, end);
+    const re = this.global;
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      if (m[0].length === 0) {
+        re.lastIndex++;
+        continue;
+      }
+      out.push(m.index, m.index + m[0].length);
+    }
+    return out;
+  }
+}
+
+/** indexOf bounded to `end`, so a line without the needle never costs a scan of the rest of the chunk. */
+function indexWithin(buf: Buffer, needle: Buffer, from: number, end: number): number {
+  if (end - from < needle.length) return -1;
+  const at = buf.subarray(from, end).indexOf(needle);
+  return at === -1 ? -1 : from + at;
+}
+
+function isValid(pattern: string, options: MatcherOptions): boolean {
+  if (options.fixedStrings) return true;
+  try {
+    new RegExp(toBytePattern(pattern), 's');
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,46 @@
+import type { LineMatcher } from './line-matcher.js';
+
+/**
+ * Receives a chunk's lines as the searcher classifies them. Offsets point into the chunk; a line's end
+ * excludes its newline. Returning false stops the search (the answer is known: -m, -q, a closed pipe).
+ */
+export interface LineSink {
+  /** A line the patterns match. */
+  matched(chunk: Buffer, start: number, end: number): boolean;
+  /**
+   * Whole lines in `chunk[start, end)` that do not match; `end` is just after a newline or the chunk's end.
+   * Only called when `wantsUnmatched` is true, so a plain count never pays for them.
+   */
+  unmatched(chunk: Buffer, start: number, end: number): boolean;
+  readonly wantsUnmatched: boolean;
+}
+
+/**
+ * The hot loop: jumps from candidate to candidate with the matcher's prefilter, cuts out just the
+ * candidate's line, verifies it (unless the prefilter is exact) and reports lines to the sink. It knows
+ * nothing of flags or output. Returns false when the sink asked to stop.
+ */
+export function searchChunk(chunk: Buffer, matcher: LineMatcher, sink: LineSink): boolean {
+  const prefilter = matcher.prefilter;
+  const verify = !prefilter.exact;
+  const wantsUnmatched = sink.wantsUnmatched;
+  const n = chunk.length;
+  let pos = 0;
+  while (pos < n) {
+    const hit = prefilter.find(chunk, pos);
+    if (hit === -1) return wantsUnmatched ? sink.unmatched(chunk, pos, n) : true;
+    const lineStart = hit === pos ? pos : chunk.lastIndexOf(10, hit - 1) + 1;
+    let lineEnd = chunk.indexOf(10, hit);
+    if (lineEnd === -1) lineEnd = n;
+    // A candidate found at a newline (a regex prefilter may match one) belongs to the line it ends.
+    const start = lineStart < pos ? pos : lineStart;
+    if (wantsUnmatched && start > pos && !sink.unmatched(chunk, pos, start)) return false;
+    if (!verify || matcher.isMatch(chunk, start, lineEnd)) {
+      if (!sink.matched(chunk, start, lineEnd)) return false;
+    } else if (wantsUnmatched && !sink.unmatched(chunk, start, Math.min(lineEnd + 1, n))) {
+      return false;
+    }
+    pos = lineEnd + 1;
+  }
+  return true;
+}
