@@ -112,24 +112,46 @@ function cardFor(seg: SegmentInfo, axis: (key: Uint8Array) => number, inNext: bo
   };
 }
 
+const AXIS_BYTES = 6;
+
 /**
- * Maps keys to 0–1 so segments can be drawn on one key axis. Keys are bytes of any length and any
- * distribution, so the axis is ordinal: every segment boundary key, sorted, evenly spaced. Overlaps and
- * gaps between segments show exactly; distances between keys do not (they have no meaning for bytes).
+ * Maps keys to 0–1 so segments can be drawn on one key axis. Keys are bytes of any length, so the axis
+ * skips the prefix all segments share, then reads the next few bytes as digits of a mixed-radix fraction
+ * whose radix at each position is the range of bytes the segment boundaries use there: decimal keys
+ * (`user:00000…user:19999`) get base 10 and spread evenly, binary keys base 256. The mapping keeps key
+ * order, so overlaps and gaps between segments show as they are.
  */
 export function keyAxis(segments: readonly SegmentInfo[]): (key: Uint8Array) => number {
-  const bounds = segments.flatMap((s) => [s.minKey, s.maxKey]).sort(Buffer.compare);
-  const unique = bounds.filter((k, i) => i === 0 || !k.equals(bounds[i - 1]!));
-  if (unique.length < 2) return () => 0.5;
-  return (key) => {
-    // Binary search: the rank of the first boundary >= key.
-    let lo = 0;
-    let hi = unique.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (Buffer.compare(unique[mid]!, key) < 0) lo = mid + 1;
-      else hi = mid;
+  if (segments.length === 0) return () => 0;
+  const bounds: Uint8Array[] = segments.flatMap((s) => [s.minKey, s.maxKey]);
+  let lo = bounds[0]!;
+  let hi = bounds[0]!;
+  for (const k of bounds) {
+    if (Buffer.compare(k, lo) < 0) lo = k;
+    if (Buffer.compare(k, hi) > 0) hi = k;
+  }
+  let prefix = 0;
+  while (prefix < lo.length && prefix < hi.length && lo[prefix] === hi[prefix]) prefix++;
+  const low: number[] = [];
+  const radix: number[] = [];
+  for (let i = 0; i < AXIS_BYTES; i++) {
+    const seen = bounds.map((k) => k[prefix + i]).filter((b): b is number => b !== undefined);
+    const min = seen.length > 0 ? Math.min(...seen) : 0;
+    low.push(min);
+    radix.push((seen.length > 0 ? Math.max(...seen) : 0) - min + 1);
+  }
+  const raw = (key: Uint8Array) => {
+    let v = 0;
+    let scale = 1;
+    for (let i = 0; i < AXIS_BYTES; i++) {
+      scale /= radix[i]!;
+      const digit = Math.min(radix[i]! - 1, Math.max(0, (key[prefix + i] ?? low[i]!) - low[i]!));
+      v += digit * scale;
     }
-    return lo / (unique.length - 1);
+    return v;
   };
+  const a = raw(lo);
+  const b = raw(hi);
+  if (b <= a) return () => 0.5;
+  return (key) => Math.min(1, Math.max(0, (raw(key) - a) / (b - a)));
 }

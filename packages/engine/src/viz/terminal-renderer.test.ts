@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderEngineText, type TextPalette } from './terminal-renderer.js';
-import { NOW, sampleStats } from './test-helpers/sample-stats.js';
+import { NOW, sampleStats, segment } from './test-helpers/sample-stats.js';
 
 const plain: TextPalette = { bold: (s) => s, dim: (s) => s, red: (s) => s, yellow: (s) => s, cyan: (s) => s, green: (s) => s, magenta: (s) => s };
 const tagged: TextPalette = { ...plain, yellow: (s) => `<y>${s}</y>`, red: (s) => `<r>${s}</r>` };
@@ -19,17 +19,21 @@ describe('renderEngineText', () => {
     expect(idsAt(l1)).toEqual(['#1', '#2']);
   });
 
-  it('draws key ranges on the shared axis: disjoint level-1 segments fill opposite halves', () => {
-    const bar = (id: number) => {
-      const lines = text.split('\n');
-      const at = lines.findIndex((l) => l.trimStart().startsWith(`#${id} `));
-      return /\[([·█]+)\]/.exec(lines[at + 1]!)![1]!;
-    };
-    const b1 = bar(1);
-    const b2 = bar(2);
-    expect(b1).toHaveLength(30);
-    expect(b1.indexOf('█')).toBeLessThan(b2.indexOf('█'));
-    expect(b1.lastIndexOf('█')).toBeLessThanOrEqual(b2.indexOf('█'));
+  it('draws key ranges on the shared key axis, in proportion', () => {
+    const stats = sampleStats([segment(1, 1, 'user:00000', 'user:49999'), segment(2, 1, 'user:50000', 'user:99999'), segment(3, 0, 'user:20000', 'user:29999')], []);
+    const lines = renderEngineText(stats, plain, { now: NOW }).split('\n');
+    const bar = (id: number) => /\[([·█]+)\]/.exec(lines[lines.findIndex((l) => l.trimStart().startsWith(`#${id} `)) + 1]!)![1]!;
+    const span = (b: string) => [b.indexOf('█'), b.lastIndexOf('█')];
+    // Two halves of the key space: side by side, meeting in the middle, together the whole width.
+    expect(span(bar(1))[0]).toBe(0);
+    expect(span(bar(2))[1]).toBe(29);
+    expect(span(bar(1))[1]).toBeLessThan(span(bar(2))[0]!);
+    expect(Math.abs(span(bar(2))[0]! - 15)).toBeLessThanOrEqual(2);
+    // user:2xxxx lies inside the first half, a fifth of the way in, a tenth wide.
+    expect(span(bar(3))[0]).toBeGreaterThan(span(bar(1))[0]!);
+    expect(span(bar(3))[1]).toBeLessThan(span(bar(1))[1]!);
+    expect(Math.abs(span(bar(3))[0]! - 6)).toBeLessThanOrEqual(1);
+    expect(bar(3).replace(/·/g, '').length).toBeLessThanOrEqual(5);
   });
 
   it('marks the segments of the next compaction and shows memtable, WAL and bloom figures', () => {
