@@ -78,6 +78,19 @@ describe('esc engine put/get/delete/scan', () => {
     expect(res.code).toBe(2);
     expect(res.err).toBe(`esc: ${dir}: No such file or directory\n`);
   });
+  it('rejects bad engine settings with one line naming the flag or the config file', () => {
+    const dir = freshDir();
+    expect(esc(['put', dir, 'a', '1', '--bloom-bits', '99'])).toMatchObject({ code: 2, err: 'esc: --bloom-bits: Too big: expected number to be <=64\n' });
+    expect(esc(['put', dir, 'a', '1', '--memtable-size', '12q'])).toMatchObject({ code: 2, err: "esc: --memtable-size: not a number: '12q'\n" });
+    const config = join(tmp, 'bad-config.json');
+    writeFileSync(config, '{"memtableSize": "big"}');
+    const res = esc(['put', dir, 'a', '1', '--config', config]);
+    expect(res.code).toBe(2);
+    expect(res.err).toMatch(new RegExp(`^esc: ${config}: invalid at memtableSize: .*\n$`));
+    writeFileSync(config, '{"memtableSize": 65536, "syncMode": "always"}');
+    expect(esc(['put', dir, 'a', '1', '--config', config]).code).toBe(0);
+    expect(esc(['stats', dir, '--config', config]).out).toMatch(/^wal .*sync always$/m);
+  });
 });
 
 describe('esc engine stats, compact, verify, dump', () => {

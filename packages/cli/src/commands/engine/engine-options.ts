@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { FileAccessError } from '@esc/core';
+import { FileAccessError, InvalidInputError } from '@esc/core';
 import { configFromFlags, loadConfigFile, open, type Config, type Engine } from '@esc/engine';
-import type { Command } from '../../command-kit.js';
+import { Option, type Command } from '../../command-kit.js';
 
 /** The engine knobs every `esc engine` subcommand accepts. */
 export interface EngineFlags {
@@ -19,20 +19,37 @@ export function withEngineOptions(command: Command): Command {
     .option('--segment-size <bytes>', 'target bytes of a segment written by compaction')
     .option('--compaction-threshold <n>', 'level-0 segments that trigger a compaction')
     .option('--bloom-bits <n>', 'bloom filter bits per key (0: no filter)')
-    .option('--sync <mode>', 'when writes reach the disk: none, batch or always')
+    .addOption(new Option('--sync <mode>', 'when writes reach the disk').choices(['none', 'batch', 'always']))
     .option('--config <file>', 'a JSON file with any of the engine settings; flags override it');
 }
+
+const FLAG_OF: Record<string, string> = {
+  memtableSize: '--memtable-size',
+  segmentSize: '--segment-size',
+  compactionThreshold: '--compaction-threshold',
+  bloomBitsPerKey: '--bloom-bits',
+  syncMode: '--sync',
+};
 
 /** The config for open(): the --config file first, flags over it; both validated by the engine's schema. */
 export function engineConfig(flags: EngineFlags): Partial<Config> {
   const fromFile = flags.config !== undefined ? loadConfigFile(flags.config) : {};
-  const fromFlags = configFromFlags({
-    'memtable-size': flags.memtableSize,
-    'segment-size': flags.segmentSize,
-    'compaction-threshold': flags.compactionThreshold,
-    'bloom-bits-per-key': flags.bloomBits,
-    'sync-mode': flags.sync,
-  });
+  let fromFlags: Partial<Config>;
+  try {
+    fromFlags = configFromFlags({
+      'memtable-size': flags.memtableSize,
+      'segment-size': flags.segmentSize,
+      'compaction-threshold': flags.compactionThreshold,
+      'bloom-bits-per-key': flags.bloomBits,
+      'sync-mode': flags.sync,
+    });
+  } catch (err) {
+    // The schema speaks of its fields (bloomBitsPerKey); the user typed a flag (--bloom-bits).
+    if (!(err instanceof InvalidInputError)) throw err;
+    const m = /at (\w+): (.*)$/.exec(err.message);
+    const flag = m ? FLAG_OF[m[1]!] : undefined;
+    throw flag ? new InvalidInputError(`${flag}: ${m![2]}`) : err;
+  }
   return { ...fromFile, ...fromFlags };
 }
 
