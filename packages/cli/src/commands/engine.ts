@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { extname, isAbsolute, join } from 'node:path';
+import { extname, join } from 'node:path';
 import { BufferedOutput, CorruptionError, createPalette, EscError, ExitCode, shouldColor, UsageError, writeFileAtomicSync, type ColorMode } from '@esc/core';
 import { openSegmentReader, renderEngineHtml, renderEngineSvg, renderEngineText, type RangeOptions } from '@esc/engine';
 import { colorOption, intArg, newCommand, runAction, type Command } from '../command-kit.js';
@@ -179,8 +179,7 @@ export function createCommand(): Command {
         runAction(async (dir: string, segments: string[], flags: EngineFlags & { hex?: boolean }) => {
           const files = segments.length > 0 ? segments.map((s) => segmentPath(dir, s)) : await withEngine(dir, flags, 'read', async (e) => (await e.stats()).segments.map((s) => s.file));
           const out = new BufferedOutput(1);
-          for (const file of files) {
-            const path = isAbsolute(file) || existsSync(file) ? file : join(dir, file);
+          for (const path of files) {
             const reader = await openSegmentReader(path);
             try {
               await dumpSegment(path, reader.entries(), out, flags.hex === true);
