@@ -42,6 +42,14 @@ export const ConfigSchema = z
 
 export type Config = z.infer<typeof ConfigSchema>;
 
+/**
+ * The same knobs, all optional and without defaults: what a config file or a set of flags says, so that
+ * layering them (file, then flags, then the schema's defaults) never lets an unset knob override a set one.
+ */
+export const PartialConfigSchema = z
+  .object(Object.fromEntries(Object.entries(ConfigSchema.shape).map(([k, s]) => [k, s.unwrap().optional()])))
+  .strict() as unknown as z.ZodType<Partial<Config>>;
+
 /** Fills in defaults and validates; `source` names where the values came from in an error. */
 export function resolveConfig(partial: Partial<Config> = {}, source = 'engine config'): Config {
   return parseWithSchema(ConfigSchema, partial, source);
@@ -49,7 +57,7 @@ export function resolveConfig(partial: Partial<Config> = {}, source = 'engine co
 
 /** Reads a JSON config file (any subset of the knobs) and validates it. */
 export function loadConfigFile(path: string): Partial<Config> {
-  return loadJsonFile(path, ConfigSchema.partial());
+  return loadJsonFile(path, PartialConfigSchema);
 }
 
 const SIZE_SUFFIX: Record<string, number> = { '': 1, k: 1024, kb: 1024, kib: 1024, m: MiB, mb: MiB, mib: MiB, g: 1024 * MiB, gb: 1024 * MiB, gib: 1024 * MiB };
@@ -81,5 +89,5 @@ export function configFromFlags(flags: Record<string, string | number | boolean 
       out[name] = rawValue;
     }
   }
-  return parseWithSchema(ConfigSchema.partial(), out, 'command-line flags');
+  return parseWithSchema(PartialConfigSchema, out, 'command-line flags');
 }

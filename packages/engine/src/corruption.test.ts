@@ -1,21 +1,13 @@
-import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempDirs } from './test-helpers/temp-dirs.js';
 import { CorruptionError, open } from './index.js';
 import { readWal } from './wal-reader.js';
 
 /** Damage on disk must be found by its checksum and reported with the file and the offset, never ignored. */
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'esc-engine-damage-'));
-  dirs.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = useTempDirs('damage');
 
 function flipByte(path: string, offset: number): void {
   const data = readFileSync(path);

@@ -43,7 +43,8 @@ export interface SegmentInfo {
 export interface EngineStats {
   dir: string;
   memtable: { bytes: number; entries: number; immutable: number };
-  wal: { bytes: number; files: number; syncMode: string };
+  /** syncs: fdatasync calls on logs since open; with group commit, fewer than synced writes. */
+  wal: { bytes: number; files: number; syncMode: string; syncs: number };
   segments: SegmentInfo[];
   /** Segment ids the next compaction would merge, [] if none is due. */
   nextCompaction: number[];
@@ -102,6 +103,7 @@ export class Engine {
   private readonly bloomStats: BloomStats;
   private readonly cache: BlockCache;
   private readonly walDir: string;
+  private readonly walCounters: { syncs: number };
 
   private constructor(
     readonly dir: string,
@@ -119,6 +121,7 @@ export class Engine {
       bloomStats: BloomStats;
       cache: BlockCache;
       recovery: EngineStats['recovery'];
+      walCounters: { syncs: number };
     },
   ) {
     this.walDir = config.walDir;
@@ -133,6 +136,7 @@ export class Engine {
     this.bloomStats = state.bloomStats;
     this.cache = state.cache;
     this.recovery = state.recovery;
+    this.walCounters = state.walCounters;
   }
 
   private readonly recovery: EngineStats['recovery'];
@@ -241,7 +245,8 @@ export class Engine {
       const n = parseWalFileName(f);
       if (n !== undefined && n < walNumber) removeQuietly(join(config.walDir, f));
     }
-    const wal = new WalWriter(join(config.walDir, walFileName(walNumber)), walNumber);
+    const walCounters = { syncs: 0 };
+    const wal = new WalWriter(join(config.walDir, walFileName(walNumber)), walNumber, walCounters);
     fsyncDirSync(config.walDir);
     const engine = new Engine(dir, config, lock, {
       mem: new Memtable(walNumber),
@@ -255,6 +260,7 @@ export class Engine {
       bloomStats,
       cache,
       recovery,
+      walCounters,
     });
     engine.maybeCompact();
     return engine;
@@ -323,7 +329,7 @@ export class Engine {
   private rotate(): void {
     const old = this.wal;
     const n = this.nextFile++;
-    this.wal = new WalWriter(join(this.walDir, walFileName(n)), n);
+    this.wal = new WalWriter(join(this.walDir, walFileName(n)), n, this.walCounters);
     if (this.config.syncMode !== 'none') fsyncDirSync(this.walDir);
     this.imms.push(this.mem);
     this.mem = new Memtable(n);
@@ -484,7 +490,7 @@ export class Engine {
     return {
       dir: this.dir,
       memtable: { bytes: this.mem.bytes, entries: this.mem.entries, immutable: this.imms.length },
-      wal: { bytes: walBytes, files: 1 + this.imms.length, syncMode: this.config.syncMode },
+      wal: { bytes: walBytes, files: 1 + this.imms.length, syncMode: this.config.syncMode, syncs: this.walCounters.syncs },
       segments,
       nextCompaction: plan === null ? [] : plan.inputs.map((s) => s.id),
       compactionPolicy: `leveled: level 0 → 1 at ${this.config.compactionThreshold} segments; level L ≥ 1 → L+1 above ${this.config.level1MaxBytes}·${this.config.levelSizeMultiplier}^(L−1) bytes; output segments of ${this.config.segmentSize} bytes`,

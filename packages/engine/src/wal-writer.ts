@@ -27,6 +27,8 @@ export class WalWriter {
   constructor(
     readonly path: string,
     readonly number: number,
+    /** Shared across an engine's successive logs, for stats. */
+    private readonly counters: { syncs: number } = { syncs: 0 },
   ) {
     // 'wx': a log number is never reused, so an existing file would be someone else's data.
     this.fd = openSync(path, 'wx', 0o644);
@@ -59,6 +61,7 @@ export class WalWriter {
     if (this.syncing || this.closed) return;
     this.syncing = true;
     const target = this.offset;
+    this.counters.syncs++;
     fdatasync(this.fd, (err) => {
       this.syncing = false;
       if (err) this.failed = err;
