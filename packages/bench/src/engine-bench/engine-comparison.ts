@@ -36,7 +36,9 @@ const LABELS: Record<Row, (keys: number) => string> = {
  * the read rows and the compaction use the database the last fill-random round left behind.
  */
 export function compareEngines(options: ComparisonOptions): string {
-  const { keys, rounds, scratch } = options;
+  const { keys, rounds } = options;
+  // A directory per run: two runs at once (two engineers, one machine) must not delete each other's data.
+  const scratch = join(options.scratch, `run-${process.pid}`);
   rmSync(scratch, { recursive: true, force: true });
   mkdirSync(scratch, { recursive: true });
   const filled: Record<EngineName, string> = { esc: join(scratch, 'filled-esc'), leveldb: join(scratch, 'filled-leveldb') };
