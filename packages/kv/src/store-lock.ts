@@ -23,14 +23,15 @@ export type ReleaseLock = () => Promise<void>;
  */
 export async function acquireStoreLock(target: string, lockPath: string, options: StoreLockOptions, onCompromised: (err: Error) => void): Promise<ReleaseLock> {
   const { default: lockfile } = await import('proper-lockfile');
-  // Backoff from 2 ms to 50 ms: holders keep the lock for a few milliseconds (one append and one fsync).
-  const retries = Math.max(1, Math.ceil(options.waitMs / 25));
+  // Short backoff (1 ms growing to 20 ms): a holder keeps the lock for one append and one fsync, and a long
+  // sleep would leave the lock idle while every waiter dozes.
+  const retries = Math.max(1, Math.ceil(options.waitMs / 15));
   try {
     return await lockfile.lock(target, {
       lockfilePath: lockPath,
       realpath: false,
       stale: options.staleMs,
-      retries: { retries, minTimeout: 2, maxTimeout: 50, factor: 1.5, randomize: true },
+      retries: { retries, minTimeout: 1, maxTimeout: 20, factor: 1.3, randomize: true },
       onCompromised,
     });
   } catch (err) {
