@@ -1,6 +1,6 @@
 import { loadJsonFile } from '@esc/core';
 import { z } from 'zod';
-import { formatDefinitionSchema } from './log-format.js';
+import { formatDefinitionSchema } from './format-definition-schema.js';
 
 /**
  * A format file: JSON, `{ "formats": [ { "name": …, "format": "<Date> <Time> …", "timestamp": {…} }, … ] }`

@@ -1,5 +1,4 @@
 import { detectFormat } from './format-detect.js';
-import { loadFormatFile } from './format-file.js';
 import { BUILTIN_FORMATS, BUILTIN_FORMAT_NAMES, findBuiltinFormat } from './format-registry.js';
 import { compileFormat, InvalidFormatError, type FormatDefinition, type LogFormat } from './log-format.js';
 import type { TimestampOptions, TimestampRule } from './timestamp-rules.js';
@@ -36,8 +35,9 @@ export function parseTimestampSpec(spec: string): TimestampRule {
  * Resolves the flags to one compiled format. `sample` gives the first lines of the input for --format auto.
  * Throws InvalidFormatError for an unknown name, a bad pattern or a bad timestamp rule.
  */
-export function selectFormat(choice: FormatChoice, sample: readonly string[], tsOptions: TimestampOptions = {}): FormatSelection {
-  const fileFormats: FormatDefinition[] = choice.formatFile ? loadFormatFile(choice.formatFile).formats : [];
+export async function selectFormat(choice: FormatChoice, sample: readonly string[], tsOptions: TimestampOptions = {}): Promise<FormatSelection> {
+  // Loaded on demand: the format file's zod schema is the only reason to load zod at all here.
+  const fileFormats: FormatDefinition[] = choice.formatFile ? (await import('./format-file.js')).loadFormatFile(choice.formatFile).formats : [];
   const timestamp = choice.timestamp === undefined ? undefined : parseTimestampSpec(choice.timestamp);
   const name = choice.format ?? 'auto';
   if (choice.regex !== undefined) {

@@ -1,4 +1,4 @@
-import { recordJson } from './ndjson-writer.js';
+import { recordSerializer } from './ndjson-writer.js';
 import type { ParsedRecord } from './record-stream.js';
 import type { RecordWriter, TextSink } from './record-writer.js';
 
@@ -6,12 +6,19 @@ import type { RecordWriter, TextSink } from './record-writer.js';
 export class JsonArrayWriter implements RecordWriter {
   private first = true;
 
-  constructor(private readonly sink: TextSink) {}
+  private readonly serialise: (record: ParsedRecord) => string;
+
+  constructor(
+    private readonly sink: TextSink,
+    fieldNames: readonly string[] = [],
+  ) {
+    this.serialise = recordSerializer(fieldNames);
+  }
 
   write(records: readonly ParsedRecord[]): void {
     let block = '';
     for (const r of records) {
-      block += `${this.first ? '[\n' : ',\n'}${recordJson(r)}`;
+      block += `${this.first ? '[\n' : ',\n'}${this.serialise(r)}`;
       this.first = false;
     }
     if (block) this.sink.write(block);

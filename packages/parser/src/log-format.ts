@@ -1,35 +1,27 @@
-import { z } from 'zod';
 import { compileLoghubFormat, FormatSyntaxError, namedGroups } from './loghub-format.js';
 import { compileTimestampRule, TimestampRuleError, type NormalisedTime, type TimestampOptions, type TimestampReader } from './timestamp-rules.js';
 import { parseJsonLine } from './json-lines.js';
+import { BUILTIN_FORMATS } from './format-registry.js';
+import { createHdfsStatsScanner, type StatsLineScanner } from './hdfs-fast-path.js';
+import type { StatsAccumulator } from './stats-accumulator.js';
 
 /**
- * A format is a name, a line pattern and a timestamp rule. This is the schema of one entry in a format file
- * (and of the built-ins); exactly one of `format` (Loghub style), `regex` (named groups) or `json: true`.
+ * A format: a name, a line pattern (exactly one of `format`, a Loghub format string; `regex`, named groups;
+ * or `json: true`, JSON lines) and a timestamp rule. Format files are validated against
+ * formatDefinitionSchema (format-definition-schema.ts), which describes each field.
  */
-export const formatDefinitionSchema = z
-  .object({
-    name: z.string().min(1),
-    description: z.string().default(''),
-    /** Loghub-style format string: `<Date> <Time> <Level> <Component>: <Content>`. */
-    format: z.string().optional(),
-    /** A regular expression with named groups; the groups are the fields. */
-    regex: z.string().optional(),
-    /** JSON lines: one object a line; timestamp, level and message found by their usual names. */
-    json: z.boolean().default(false),
-    /** Tighter patterns for some fields of a Loghub format string (default `.*?`). */
-    fieldPatterns: z.record(z.string(), z.string()).default({}),
-    timestamp: z.object({ fields: z.array(z.string()).min(1), layout: z.string().min(1) }).optional(),
-    /** Which field holds the level, the component and the message (guessed from the names when omitted). */
-    level: z.string().optional(),
-    component: z.string().optional(),
-    message: z.string().optional(),
-  })
-  .refine((d) => [d.format !== undefined, d.regex !== undefined, d.json].filter(Boolean).length === 1, {
-    message: 'give exactly one of format, regex or json',
-  });
-
-export type FormatDefinition = z.input<typeof formatDefinitionSchema>;
+export interface FormatDefinition {
+  name: string;
+  description?: string;
+  format?: string;
+  regex?: string;
+  json?: boolean;
+  fieldPatterns?: Record<string, string>;
+  timestamp?: { fields: string[]; layout: string };
+  level?: string;
+  component?: string;
+  message?: string;
+}
 
 /** One parsed line. */
 export interface ParsedLine {
@@ -55,6 +47,8 @@ export interface LogFormat {
   readonly messageField: string | undefined;
   /** Parses one line (without its newline); null when the line does not match the format. */
   parse(line: string): ParsedLine | null;
+  /** A faster statistics-only path, when the format has one (the built-in hdfs). */
+  readonly statsScanner?: (stats: StatsAccumulator, maxLineLength: number) => StatsLineScanner;
 }
 
 export class InvalidFormatError extends Error {}
@@ -74,9 +68,10 @@ export function guessField(fields: readonly string[], names: readonly string[]):
 
 /** Compiles a definition into a LogFormat. Throws InvalidFormatError naming what is wrong. */
 export function compileFormat(input: FormatDefinition, tsOptions: TimestampOptions = {}): LogFormat {
-  const parsed = formatDefinitionSchema.safeParse(input);
-  if (!parsed.success) throw new InvalidFormatError(`format '${input.name}': ${parsed.error.issues[0]?.message}`);
-  const def = parsed.data;
+  // Definitions from files were validated with zod already; this guards the API (zod stays off the start-up path).
+  const def = { description: '', json: false, fieldPatterns: {}, ...input };
+  if ([def.format !== undefined, def.regex !== undefined, def.json].filter(Boolean).length !== 1)
+    throw new InvalidFormatError(`format '${def.name}': give exactly one of format, regex or json`);
   if (def.json) return jsonLinesFormat(def.name, def.description, tsOptions);
   let fields: string[];
   let regex: RegExp;
@@ -117,10 +112,20 @@ export function compileFormat(input: FormatDefinition, tsOptions: TimestampOptio
   const byGroup = def.format !== undefined;
   const n = fields.length;
   const groupNames = fields.map((f, i) => (byGroup ? `esc_f${i}` : f));
+  // Reading groups by number avoids building the groups object on every match.
+  const groupIndexes = capturingGroupIndexes(regex.source, groupNames);
   const levelField = check(def.level) ?? guessField(fields, LEVEL_NAMES);
   const componentField = check(def.component) ?? guessField(fields, COMPONENT_NAMES);
   const messageField = check(def.message) ?? guessField(fields, MESSAGE_NAMES);
+  // Only the built-in hdfs definition itself (not a copy with another timestamp) has the fast path.
+  const statsScanner =
+    input === BUILTIN_FORMATS[0] && readTime !== undefined ? (stats: StatsAccumulator, max: number) => createHdfsStatsScanner(readTime!, stats, max) : undefined;
+  // One-entry cache: consecutive lines mostly share their timestamp text.
+  let lastTsValues: string[] = [];
+  let lastTime: NormalisedTime | null = null;
+  const tsCount = tsIndexes.length;
   return {
+    statsScanner,
     name: def.name,
     description: def.description,
     fields,
@@ -131,14 +136,23 @@ export function compileFormat(input: FormatDefinition, tsOptions: TimestampOptio
     parse(line) {
       const m = regex.exec(trim ? line.trim() : line);
       if (m === null) return null;
-      const groups = m.groups!;
       const values: Record<string, string> = {};
-      for (let i = 0; i < n; i++) values[fields[i]!] = groups[groupNames[i]!] ?? '';
+      if (groupIndexes !== null) for (let i = 0; i < n; i++) values[fields[i]!] = m[groupIndexes[i]!] ?? '';
+      else {
+        const groups = m.groups!;
+        for (let i = 0; i < n; i++) values[fields[i]!] = groups[groupNames[i]!] ?? '';
+      }
       const level = levelField === undefined ? undefined : values[levelField];
       const component = componentField === undefined ? undefined : values[componentField];
       const message = messageField === undefined ? undefined : values[messageField];
       if (readTime === undefined) return { fields: values, time: null, invalidTimestamp: false, level, component, message };
-      const time = readTime(tsIndexes.map((i) => values[fields[i]!]!));
+      let same = lastTsValues.length === tsCount;
+      for (let k = 0; same && k < tsCount; k++) same = lastTsValues[k] === values[fields[tsIndexes[k]!]!];
+      let time = lastTime;
+      if (!same) {
+        lastTsValues = tsIndexes.map((i) => values[fields[i]!]!);
+        time = lastTime = readTime(lastTsValues);
+      }
       return { fields: values, time, invalidTimestamp: time === null, level, component, message };
     },
   };
@@ -155,4 +169,37 @@ function jsonLinesFormat(name: string, description: string, tsOptions: Timestamp
     messageField: 'message',
     parse: (line) => parseJsonLine(line, tsOptions.tz),
   };
+}
+
+/**
+ * The capture index of each named group in `source`, or null if the pattern is too unusual to count
+ * reliably (then groups are read by name). Counts `(` that open a capturing group, skipping escapes and
+ * character classes.
+ */
+function capturingGroupIndexes(source: string, names: readonly string[]): number[] | null {
+  const byName = new Map<string, number>();
+  let index = 0;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(') {
+      if (source[i + 1] !== '?') index++;
+      else if (source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!') {
+        index++;
+        const close = source.indexOf('>', i);
+        byName.set(source.slice(i + 3, close), index);
+      }
+    }
+  }
+  const out = names.map((n) => byName.get(n));
+  return out.every((i) => i !== undefined) ? (out as number[]) : null;
 }

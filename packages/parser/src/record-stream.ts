@@ -1,5 +1,7 @@
+import { isAscii } from 'node:buffer';
 import { InvalidInputError } from '@esc/core';
 import type { LogFormat, ParsedLine } from './log-format.js';
+import type { StatsLineScanner } from './hdfs-fast-path.js';
 import type { StatsAccumulator } from './stats-accumulator.js';
 
 /** A parsed line with its line number: what the stream yields and the writers print. */
@@ -45,8 +47,14 @@ export class RecordParser {
   invalidTimestamps = 0;
   private readonly maxLen: number;
 
+  private readonly scanner: StatsLineScanner | undefined;
+
   constructor(private readonly options: ParseStreamOptions) {
     this.maxLen = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
+    // Statistics only, nothing filtered: the format's fast path (if any) counts plain lines from the text.
+    const { stats, format } = options;
+    if (stats !== undefined && options.collect === false && options.filter === undefined && format.statsScanner)
+      this.scanner = format.statsScanner(stats, this.maxLen);
   }
 
   /** Parses the complete lines of `text`; records go to `out` when given (filters applied). */
@@ -57,7 +65,19 @@ export class RecordParser {
     }
     let start = 0;
     const end = text.length;
+    const scanner = out === null ? this.scanner : undefined;
     while (start < end) {
+      if (scanner !== undefined) {
+        // The fast path counts the plain lines; the general one below takes the line it leaves.
+        let fast = 0;
+        for (let next = scanner.scan(text, start); next !== -1; next = scanner.scan(text, start)) {
+          start = next;
+          fast++;
+        }
+        this.lineNo += fast;
+        this.options.stats!.addLines(fast);
+        if (start >= end) break;
+      }
       const nl = text.indexOf('\n', start);
       if (nl === -1) {
         this.carry = text.slice(start);
@@ -69,8 +89,9 @@ export class RecordParser {
     }
   }
 
-  /** Parses the last line if the input did not end with a newline. */
+  /** Parses the last line if the input did not end with a newline; completes the statistics. */
   finish(out: ParsedRecord[] | null): void {
+    this.scanner?.flush();
     if (this.carry === '') return;
     const line = this.carry.charCodeAt(this.carry.length - 1) === 13 ? this.carry.slice(0, -1) : this.carry;
     this.carry = '';
@@ -133,9 +154,15 @@ export async function* parseRecordBatches(
     else {
       // A chunk cut inside a multi-byte character must not decode it as two U+FFFD: hold the incomplete tail.
       const buf: Buffer = pendingBytes ? Buffer.concat([pendingBytes, chunk]) : chunk;
-      const cut = incompleteUtf8Tail(buf);
-      pendingBytes = cut > 0 ? buf.subarray(buf.length - cut) : null;
-      text = buf.toString('utf8', 0, buf.length - cut);
+      if (isAscii(buf)) {
+        // ASCII reads the same in Latin-1, which V8 copies straight into a one-byte string.
+        pendingBytes = null;
+        text = buf.toString('latin1');
+      } else {
+        const cut = incompleteUtf8Tail(buf);
+        pendingBytes = cut > 0 ? buf.subarray(buf.length - cut) : null;
+        text = buf.toString('utf8', 0, buf.length - cut);
+      }
     }
     bytes += chunk.length;
     const out: ParsedRecord[] = [];

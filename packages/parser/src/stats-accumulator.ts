@@ -1,7 +1,7 @@
 import { bucketise, chooseBucketSeconds, formatDuration, MAX_BUCKETS, BUCKET_SIZES } from './histogram.js';
 import { levelClass, normaliseLevel } from './level-names.js';
 import { messageShape } from './message-shape.js';
-import type { StatsReport } from './stats-report.js';
+import type { StatsReport } from './stats-report-schema.js';
 import type { NormalisedTime } from './timestamp-rules.js';
 
 export interface StatsOptions {
@@ -56,7 +56,6 @@ export class StatsAccumulator {
   filteredOut = 0;
   events = 0;
   private withTime = 0;
-  private readonly levels = new Map<string, number>();
   // Raw level text → normalised, so the common case costs one Map lookup.
   private readonly levelCache = new Map<string, string>();
   private readonly components = new Map<string, number>();
@@ -105,25 +104,30 @@ export class StatsAccumulator {
 
   /** A parsed, selected record. */
   addEvent(event: StatsEvent): void {
+    this.count(event.level, event.component, event.message, event.time);
+  }
+
+  /**
+   * The same as addEvent without the object, for hot loops: level, component and message as written
+   * (undefined when the format has none), and the record's time.
+   */
+  count(rawLevel: string | undefined, component: string | undefined, message: string | undefined, t: NormalisedTime | null): void {
     this.parsed++;
     this.events++;
-    let level = '';
     let cls = 0;
-    if (event.level !== undefined) {
-      level = this.levelCache.get(event.level) ?? this.cacheLevel(event.level);
-      this.levels.set(level, (this.levels.get(level) ?? 0) + 1);
-      const c = levelClass(level);
-      if (c !== 'other') {
-        cls = c === 'warn' ? 1 : 2;
-        if (event.message !== undefined) {
-          let m = this.messages.get(level);
-          if (!m) this.messages.set(level, (m = new Map()));
-          bump(m, messageShape(event.message));
-        }
+    if (rawLevel !== undefined) {
+      // Consecutive records mostly share a level: one string compare instead of a Map lookup.
+      if (rawLevel !== this.lastRawLevel) this.selectLevel(rawLevel);
+      this.levelCounts[this.lastLevelIndex]!++;
+      cls = this.lastLevelClass;
+      if (cls !== 0 && message !== undefined) {
+        const level = this.levelNames[this.lastLevelIndex]!;
+        let m = this.messages.get(level);
+        if (!m) this.messages.set(level, (m = new Map()));
+        bump(m, messageShape(message));
       }
     }
-    if (event.component !== undefined) bump(this.components, event.component);
-    const t = event.time;
+    if (component !== undefined) bump(this.components, component);
     if (t !== null) {
       this.withTime++;
       const s = t.seconds;
@@ -138,10 +142,42 @@ export class StatsAccumulator {
     }
   }
 
-  private cacheLevel(raw: string): string {
-    const level = normaliseLevel(raw);
-    if (this.levelCache.size < MAX_DISTINCT) this.levelCache.set(raw, level);
-    return level;
+  /** `n` more events of `component` (for fast paths that count components themselves). */
+  addComponentCount(component: string, n: number): void {
+    const c = this.components.get(component);
+    if (c !== undefined) this.components.set(component, c + n);
+    else if (this.components.size < MAX_DISTINCT) this.components.set(component, n);
+    else this.components.set(OTHER, (this.components.get(OTHER) ?? 0) + n);
+  }
+
+  private lastRawLevel: string | undefined = undefined;
+  private lastLevelIndex = 0;
+  private lastLevelClass = 0;
+  private readonly levelIndex = new Map<string, number>();
+  private readonly levelNames: string[] = [];
+  private readonly levelCounts: number[] = [];
+
+  private selectLevel(raw: string): void {
+    let level = this.levelCache.get(raw);
+    if (level === undefined) {
+      level = normaliseLevel(raw);
+      if (this.levelCache.size < MAX_DISTINCT) this.levelCache.set(raw, level);
+    }
+    let i = this.levelIndex.get(level);
+    if (i === undefined) {
+      if (this.levelNames.length >= MAX_DISTINCT) level = OTHER;
+      i = this.levelIndex.get(level);
+      if (i === undefined) {
+        i = this.levelNames.length;
+        this.levelIndex.set(level, i);
+        this.levelNames.push(level);
+        this.levelCounts.push(0);
+      }
+    }
+    this.lastRawLevel = raw;
+    this.lastLevelIndex = i;
+    const c = levelClass(level);
+    this.lastLevelClass = c === 'warn' ? 1 : c === 'error' ? 2 : 0;
   }
 
   private flushRun(): void {
@@ -197,7 +233,7 @@ export class StatsAccumulator {
         peakSecond,
         peakMinute,
       },
-      levels: sorted(this.levels).map(([level, count]) => ({ level, count, percent: pct(count, this.events) })),
+      levels: sorted(new Map(this.levelNames.map((n, i) => [n, this.levelCounts[i]!]))).map(([level, count]) => ({ level, count, percent: pct(count, this.events) })),
       topComponents: sorted(this.components).slice(0, this.top).map(([component, count]) => ({ component, count, percent: pct(count, this.events) })),
       topMessages,
       histogram: {

@@ -1,4 +1,4 @@
-import { BufferedOutput, createPalette, ExitCode, openInput, readChunks, shouldColor, UsageError, type ColorMode } from '@esc/core';
+import { createPalette, ExitCode, openInput, shouldColor, UsageError, type ColorMode } from '@esc/core';
 import {
   compileRecordFilter,
   createProgress,
@@ -12,10 +12,12 @@ import {
   parseDuration,
   parseRecordBatches,
   progressWanted,
+  readTextChunks,
   RecordParser,
   renderStatsReport,
   selectFormat,
   StatsAccumulator,
+  StreamSink,
   TableWriter,
   type OutputForm,
   type ParseStreamOptions,
@@ -97,13 +99,13 @@ async function parseCommand(file: string, flags: ParseFlags): Promise<number> {
   const source = openInput(file);
   const progress = createProgress(source.size, progressWanted());
   try {
-    const chunks = readChunks(source);
+    const chunks = readTextChunks(source, (bytes) => progress.update(bytes));
     // --format auto reads the first lines; the chunk they came from is then parsed like any other.
     const first = await chunks.next();
     const head = first.done ? [] : sampleLines(first.value);
     let selection;
     try {
-      selection = selectFormat({ format: flags.format, regex: flags.regex, timestamp: flags.timestamp, formatFile: flags.formatFile }, head, tsOptions);
+      selection = await selectFormat({ format: flags.format, regex: flags.regex, timestamp: flags.timestamp, formatFile: flags.formatFile }, head, tsOptions);
     } catch (err) {
       if (err instanceof InvalidFormatError) throw new UsageError(err.message);
       throw err;
@@ -113,7 +115,7 @@ async function parseCommand(file: string, flags: ParseFlags): Promise<number> {
     else if (selection.how === 'fallback')
       note(selection.tried ? `no known format matches the first ${selection.tried} lines; using ${format.name} (use --format to choose)` : `empty input; format ${format.name}`);
 
-    const out = new BufferedOutput(1, 1 << 16);
+    const out = new StreamSink(process.stdout);
     const accumulator = stats
       ? new StatsAccumulator(source.name, format.name, { top: flags.top, bucketSeconds, samples: 5 })
       : undefined;
@@ -127,14 +129,18 @@ async function parseCommand(file: string, flags: ParseFlags): Promise<number> {
       filter,
       stats: accumulator,
       collect: wantRecords,
-      onProgress: (bytes) => progress.update(bytes),
     };
     const parser = new RecordParser(options);
     const all = (async function* () {
       if (!first.done) yield first.value;
       yield* chunks;
     })();
-    for await (const batch of parseRecordBatches(all, options, parser)) if (writer && batch.length > 0) writer.write(batch);
+    for await (const batch of parseRecordBatches(all, options, parser)) {
+      if (writer && batch.length > 0) {
+        writer.write(batch);
+        await out.drain();
+      }
+    }
     writer?.end();
     progress.stop();
     if (accumulator) {
@@ -145,7 +151,7 @@ async function parseCommand(file: string, flags: ParseFlags): Promise<number> {
         out.write(renderStatsReport(report, createPalette(shouldColor(flags.color, 1))));
       }
     }
-    out.flush();
+    await out.end();
     // Without the report, lost lines are still accounted for, on stderr.
     if (!stats && parser.malformed > 0)
       note(`${parser.malformed} malformed line${parser.malformed === 1 ? '' : 's'} skipped (first: line ${parser.firstMalformedLine}; --stats lists them)`);
@@ -157,21 +163,20 @@ async function parseCommand(file: string, flags: ParseFlags): Promise<number> {
   }
 }
 
-function createWriter(form: OutputForm, out: BufferedOutput, fields: readonly string[]): RecordWriter {
+function createWriter(form: OutputForm, out: StreamSink, fields: readonly string[]): RecordWriter {
   switch (form) {
     case 'json':
-      return new JsonArrayWriter(out);
+      return new JsonArrayWriter(out, fields);
     case 'csv':
       return new CsvWriter(out, fields);
     case 'table':
       return new TableWriter(out, fields);
     default:
-      return new NdjsonWriter(out);
+      return new NdjsonWriter(out, fields);
   }
 }
 
-function sampleLines(chunk: Buffer): string[] {
-  const text = chunk.toString('utf8', 0, Math.min(chunk.length, 256 * 1024));
+function sampleLines(text: string): string[] {
   return text.split('\n', SAMPLE_LINES + 1).slice(0, SAMPLE_LINES);
 }
 

@@ -1,0 +1,56 @@
+import type { Writable } from 'node:stream';
+import type { TextSink } from './record-writer.js';
+
+const BLOCK = 256 * 1024;
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * A TextSink over a Node stream (process.stdout) that gathers text into large blocks and lets the caller
+ * wait for the reader between batches (`drain`), so memory stays bounded by one block and one batch.
+ *
+ * Why not core's BufferedOutput here: once Node has opened stdout, a pipe is non-blocking, and a synchronous
+ * writer can only sleep and retry when the pipe is full (BufferedOutput waits 1 ms per EAGAIN), which capped
+ * NDJSON at about 64 KiB per millisecond; the stream's own event-driven writes do not wait like that.
+ * A closed pipe surfaces as the stream's EPIPE error, which the CLI turns into a quiet exit 0.
+ */
+export class StreamSink implements TextSink {
+  private pending = '';
+
+  constructor(private readonly stream: Writable) {}
+
+  write(text: string): void {
+    this.pending += text;
+    if (this.pending.length >= BLOCK) this.push();
+  }
+
+  /** Resolves when the stream can take more (call between batches). */
+  async drain(): Promise<void> {
+    if (!this.stream.writableNeedDrain) return;
+    const stream = this.stream;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        stream.off('drain', done);
+        stream.off('close', done);
+        stream.off('error', done);
+        resolve();
+      };
+      stream.on('drain', done);
+      stream.on('close', done);
+      stream.on('error', done);
+    });
+  }
+
+  /** Writes what is gathered and waits until the stream has flushed it. */
+  async end(): Promise<void> {
+    this.push();
+    await this.drain();
+  }
+
+  private push(): void {
+    if (this.pending === '') return;
+    // Latin-1 encoding copies a one-byte string as it is, where UTF-8 encoding inspects every character; for
+    // ASCII text (most logs) both give the same bytes, and the check is one fast regex scan.
+    this.stream.write(this.pending, NON_ASCII.test(this.pending) ? 'utf8' : 'latin1');
+    this.pending = '';
+  }
+}
