@@ -141,6 +141,11 @@ describe('esc engine stats, compact, verify, dump', () => {
     const byName = esc(['dump', dir, one, '--hex']);
     expect(byName.code).toBe(0);
     expect(byName.out).toMatch(/^'0x6B30/m);
+    const id = String(Number(/^(\d+)/.exec(one)![1]));
+    expect(esc(['dump', dir, id]).out).toBe(esc(['dump', dir, one]).out);
+    const missing = esc(['dump', dir, '999999']);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toBe(`esc: ${join(dir, '999999.sst')}: No such file or directory\n`);
   });
 });
 
