@@ -64,6 +64,12 @@ export interface ReadChunksOptions {
   chunkSize?: number;
   /** Start reading at this byte offset (regular files only). */
   start?: number;
+  /**
+   * Read every block into one reused buffer: no allocation, page faults or garbage per block, which is
+   * what a scan at memory speed needs. A yielded chunk is then only valid until the loop asks for the
+   * next one (copy what you keep). Off by default, since callers such as logtail keep chunks.
+   */
+  reuseBuffer?: boolean;
 }
 
 /**
@@ -73,6 +79,10 @@ export interface ReadChunksOptions {
  * per-line allocation here.
  */
 export async function* readChunks(source: InputSource, options: ReadChunksOptions = {}): AsyncGenerator<Buffer> {
+  if (options.reuseBuffer) {
+    yield* readChunksReusing(source, options);
+    return;
+  }
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   let position = options.start ?? 0;
   const positional = source.isRegularFile;
@@ -112,6 +122,59 @@ export async function* readChunks(source: InputSource, options: ReadChunksOption
     yield out;
   }
   if (pendingBytes > 0) yield pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+}
+
+/**
+ * readChunks with one buffer: the unfinished line at the end of a block moves to the front and the next
+ * read appends to it. A line longer than the buffer doubles it; once such a line is out, the buffer goes
+ * back to `chunkSize`, so memory follows the longest line only while it is being read.
+ */
+async function* readChunksReusing(source: InputSource, options: ReadChunksOptions): AsyncGenerator<Buffer> {
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  let position = options.start ?? 0;
+  let buf = Buffer.allocUnsafe(chunkSize);
+  let carry = 0;
+  for (;;) {
+    if (carry === buf.length) {
+      const bigger = Buffer.allocUnsafe(buf.length * 2);
+      buf.copy(bigger, 0, 0, carry);
+      buf = bigger;
+    }
+    const n = readBlock(source, buf, carry, position);
+    const got = typeof n === 'number' ? n : await n;
+    if (got === 0) break;
+    position += got;
+    const end = carry + got;
+    // Only the new bytes can hold a newline (the carried part has none): never rescan a long line.
+    const inNew = buf.subarray(carry, end).lastIndexOf(10);
+    const lastNl = carry + inNew;
+    if (inNew === -1) {
+      carry = end;
+      continue;
+    }
+    yield buf.subarray(0, lastNl + 1);
+    carry = end - lastNl - 1;
+    if (buf.length > chunkSize && carry < chunkSize) {
+      const normal = Buffer.allocUnsafe(chunkSize);
+      buf.copy(normal, 0, lastNl + 1, end);
+      buf = normal;
+    } else if (carry > 0) {
+      buf.copy(buf, 0, lastNl + 1, end);
+    }
+  }
+  if (carry > 0) yield buf.subarray(0, carry);
+}
+
+/** One read into `buf[offset..]`: synchronous for a regular file, asynchronous for a pipe or terminal. */
+function readBlock(source: InputSource, buf: Buffer, offset: number, position: number): number | Promise<number> {
+  try {
+    if (source.isRegularFile) return readSync(source.fd, buf, offset, buf.length - offset, position);
+  } catch (err) {
+    throw new FileAccessError(source.name, err);
+  }
+  return readStream(source.fd, buf.subarray(offset)).catch((err: unknown) => {
+    throw new FileAccessError(source.name, err);
+  });
 }
 
 /** Reads from a pipe or terminal; waits and retries when a non-blocking descriptor has nothing yet. */
