@@ -1,12 +1,40 @@
-import { readFileSync } from 'node:fs';
-import { ExitCode } from '@esc/core';
-import { COMMANDS } from './command-registry.js';
-import { exitCodeFor, printError } from './error-reporter.js';
+import { readFileSync, writeSync } from 'node:fs';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
+
+/** `--version` without process.stdout (see guardStdout); a reader that went away is not an error. */
+function printVersion(): number {
+  try {
+    writeSync(1, `${version()}\n`);
+    return 0;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPIPE' ? 0 : 2;
+  }
+}
+
+// Start-up time: only node:fs loads before the first argument is read, so `esc --version` loads no library
+// (chalk alone costs ~15 ms of CPU); every other path then loads core, the registry and the chosen command.
+if (process.argv[2] === '--version' || process.argv[2] === '-V') process.exit(printVersion());
+const [{ ExitCode }, { COMMANDS }, { exitCodeFor, printError }] = await Promise.all([
+  import('@esc/core'),
+  import('./command-registry.js'),
+  import('./error-reporter.js'),
+]);
+
+/**
+ * A reader that goes away while something prints through process.stdout (`esc --help | head -1`) is not an
+ * error. Creating process.stdout costs start-up time and, on a pipe, makes fd 1 non-blocking, which turns
+ * BufferedOutput's synchronous writes into EAGAIN retries; so it is created only for paths that use it.
+ */
+function guardStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 0 : ExitCode.Error));
+}
+
+/** Subcommands whose output goes only through BufferedOutput (their --help still goes through commander). */
+const BUFFERED_OUTPUT_ONLY = new Set(['logread', 'logtail']);
 
 const ROOT_HELP = () =>
   `Usage: esc <command> [options]
@@ -26,10 +54,7 @@ Exit status: 0 success, 1 nothing found (no line selected, key missing), 2 error
 
 async function main(argv: string[]): Promise<number> {
   const first = argv[0];
-  if (first === '--version' || first === '-V') {
-    process.stdout.write(`${version()}\n`);
-    return ExitCode.Ok;
-  }
+  if (first === '--version' || first === '-V') return printVersion();
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     if (first === 'help' && argv[1] !== undefined) return main([argv[1], '--help']);
     // Bare `esc` is a usage error, as bare `grep` is: usage on stderr, exit 2.
@@ -37,6 +62,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(ROOT_HELP());
       return ExitCode.Error;
     }
+    guardStdout();
     process.stdout.write(ROOT_HELP());
     return ExitCode.Ok;
   }
@@ -45,8 +71,8 @@ async function main(argv: string[]): Promise<number> {
     printError(`'${first}' is not an esc command (see 'esc --help')`);
     return ExitCode.Error;
   }
-  const { createCommand } = await entry.load();
-  const { CommanderError } = await import('commander');
+  if (!BUFFERED_OUTPUT_ONLY.has(entry.name) || argv.some((a) => a === '-h' || a === '--help')) guardStdout();
+  const [{ createCommand }, { CommanderError }] = await Promise.all([entry.load(), import('commander')]);
   const command = createCommand();
   command.name(`esc ${entry.name}`);
   try {
@@ -61,9 +87,6 @@ async function main(argv: string[]): Promise<number> {
   // Actions report their status through process.exitCode (see command-kit's runAction).
   return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.Ok;
 }
-
-// A reader that goes away while commander prints help (`esc --help | head -1`) is not an error.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 0 : ExitCode.Error));
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

@@ -1,6 +1,7 @@
 import { BufferedOutput, EscError, readChunks, type InputSource } from '@esc/core';
 import { forEachInput } from './input-loop.js';
 import { skipNewlines } from './newline-scan.js';
+import { copyToEnd } from './range-copy.js';
 import { HeaderPrinter, STDIN_HEADER_NAME, wantHeaders, type HeaderMode } from './file-headers.js';
 
 export interface LogreadOptions {
@@ -34,6 +35,10 @@ export async function logread(paths: readonly string[], options: LogreadOptions,
 
 async function copyHead(source: InputSource, lines: number | null, out: BufferedOutput): Promise<void> {
   if (lines === 0) return;
+  if (lines === null) {
+    copyToEnd(source.fd, source.isRegularFile ? 0 : null, out, source.name);
+    return;
+  }
   let remaining = lines ?? Infinity;
   for await (const chunk of readChunks(source)) {
     if (remaining === Infinity) {

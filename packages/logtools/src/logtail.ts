@@ -1,6 +1,7 @@
 import { BufferedOutput, ExitCode, readChunks, type InputSource } from '@esc/core';
 import { forEachInput } from './input-loop.js';
 import { skipNewlines } from './newline-scan.js';
+import { copyToEnd } from './range-copy.js';
 import { findTailStart } from './backward-reader.js';
 import type { TailCount } from './byte-size.js';
 import { HeaderPrinter, STDIN_HEADER_NAME, wantHeaders, type HeaderMode } from './file-headers.js';
@@ -69,6 +70,9 @@ export async function logtail(paths: readonly string[], options: LogtailOptions,
   return Math.max(status, followStatus);
 }
 
+// Pipes deliver at most 64 KiB per read; a larger read buffer would be allocated for each and mostly wasted.
+const STREAM_CHUNK = 64 * 1024;
+
 /** Prints the tail of one input; returns the offset reached (meaningful for regular files). */
 export async function printTail(source: InputSource, options: Pick<LogtailOptions, 'count' | 'unit'>, out: BufferedOutput): Promise<number> {
   const { count, unit } = options;
@@ -80,31 +84,22 @@ export async function printTail(source: InputSource, options: Pick<LogtailOption
       else return copyFromStart(source, unit, count.value, out);
     } else if (unit === 'bytes') start = Math.max(0, size - count.value);
     else start = findTailStart(source.fd, size, count.value);
-    return start + (await copyFrom(source, start, out));
+    return start + copyToEnd(source.fd, start, out, source.name);
   }
   if (count.fromStart) {
     return copyFromStart(source, unit, count.value, out);
   }
   const ring = new TailRing(count.value, unit);
-  for await (const chunk of readChunks(source)) ring.push(chunk);
+  for await (const chunk of readChunks(source, { chunkSize: STREAM_CHUNK })) ring.push(chunk);
   for (const piece of ring.contents()) out.write(piece);
   return 0;
-}
-
-async function copyFrom(source: InputSource, start: number, out: BufferedOutput): Promise<number> {
-  let copied = 0;
-  for await (const chunk of readChunks(source, { start })) {
-    out.write(chunk);
-    copied += chunk.length;
-  }
-  return copied;
 }
 
 /** `-n +N` / `-c +N`: everything from line or byte N on (1-based; +0 is +1, as tail has it). */
 async function copyFromStart(source: InputSource, unit: 'lines' | 'bytes', first: number, out: BufferedOutput): Promise<number> {
   let skip = Math.max(0, first - 1);
   let total = 0;
-  for await (const chunk of readChunks(source)) {
+  for await (const chunk of readChunks(source, { chunkSize: source.isRegularFile ? undefined : STREAM_CHUNK })) {
     total += chunk.length;
     let offset = 0;
     if (skip > 0) {

@@ -2,7 +2,7 @@ import { BufferedOutput, UsageError } from '@esc/core';
 import { logtail, parseCount, type FollowMode, type TailCount } from '@esc/logtools';
 import { printError } from '../error-reporter.js';
 import { newCommand, runAction, type Command } from '../command-kit.js';
-import { headerMode } from './logread.js';
+import { headerMode, useBlockingStdio } from './logread.js';
 
 interface LogtailFlags {
   lines?: string;
@@ -47,6 +47,7 @@ export function createCommand(): Command {
           count = parseCount(positional[1]!, 'N');
           files = [positional[0]!];
         }
+        useBlockingStdio();
         const follow: FollowMode | undefined = flags.F ? 'name' : flags.follow ? 'descriptor' : undefined;
         let pid: number | undefined;
         if (flags.pid !== undefined) {
