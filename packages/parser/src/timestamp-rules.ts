@@ -162,7 +162,7 @@ export function compileTimestampRule(rule: TimestampRule, options: TimestampOpti
   }
   const has = (p: Part) => parts.includes(p);
   if (!has('month') && !has('monthName')) throw new TimestampRuleError(`timestamp layout '${rule.layout}' has no month (MM, M or MMM)`);
-  if (!has('day') || !has('hour') || !has('minute')) throw new TimestampRuleError(`timestamp layout '${rule.layout}' needs a day (dd), hour (HH) and minute (mm)`);
+  if (!has('day')) throw new TimestampRuleError(`timestamp layout '${rule.layout}' has no day (dd or d)`);
   const re = new RegExp(`^${source}$`);
   const now = options.now ?? new Date();
   return (values) => {
