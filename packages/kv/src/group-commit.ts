@@ -13,7 +13,11 @@ export class GroupCommit<C> {
   private queue: PendingOp<C>[] = [];
   private running = false;
 
-  constructor(private readonly commit: (batch: PendingOp<C>[]) => Promise<void>) {}
+  constructor(
+    private readonly commit: (batch: PendingOp<C>[]) => Promise<void>,
+    /** Runs when the queue has drained (the store lets go of its lock there). */
+    private readonly onIdle: () => Promise<void> = async () => undefined,
+  ) {}
 
   submit<T>(apply: (context: C) => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -44,8 +48,14 @@ export class GroupCommit<C> {
         // Callers woken by this group queue their next operation in microtasks; yield once so they join.
         await new Promise((r) => setImmediate(r));
       }
+      await this.onIdle().catch(() => undefined);
     } finally {
       this.running = false;
+    }
+    // Something queued while onIdle ran: start again.
+    if (this.queue.length > 0 && !this.running) {
+      this.running = true;
+      setImmediate(() => void this.drain());
     }
   }
 }

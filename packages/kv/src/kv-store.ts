@@ -11,7 +11,7 @@ import { SchemaMismatchError } from './schema-mismatch-error.js';
 import { KvTransaction } from './kv-transaction.js';
 import { compileRedisGlob } from './redis-glob.js';
 import { writeSnapshot } from './snapshot-file.js';
-import { acquireStoreLock } from './store-lock.js';
+import { acquireStoreLock, type ReleaseLock } from './store-lock.js';
 import { storeFiles, type StoreFiles } from './store-files.js';
 import { StoreView } from './store-view.js';
 
@@ -54,6 +54,15 @@ export interface KvItem {
   expiresAt: number | null;
 }
 
+interface LockLease {
+  release: ReleaseLock;
+  since: number;
+  compromised: Error | null;
+}
+
+/** Longest time one process keeps the lock across back-to-back groups before letting others in. */
+const LEASE_MS = 20;
+
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
@@ -67,6 +76,8 @@ export class KvStore {
   private readonly config: ResolvedKvOptions;
   private readonly group: GroupCommit<KvTransaction>;
   private appendFd: { fd: number; ino: number } | null = null;
+  /** The store lock while this process holds it (between groups of a busy queue). */
+  private lease: LockLease | null = null;
   private dirReady = false;
   private closed = false;
 
@@ -77,7 +88,10 @@ export class KvStore {
   ) {
     this.config = config;
     this.view = new StoreView(storeFiles(path), this.config.onWarning);
-    this.group = new GroupCommit<KvTransaction>((batch) => this.commit(batch));
+    this.group = new GroupCommit<KvTransaction>(
+      (batch) => this.commit(batch),
+      () => this.releaseLock(),
+    );
   }
 
   /** @internal */
@@ -125,7 +139,7 @@ export class KvStore {
   /** Live keys matching a Redis glob pattern, sorted. */
   async keys(pattern = '*'): Promise<string[]> {
     const re = pattern === '*' ? null : compileRedisGlob(pattern);
-    return (await this.items()).map((i) => i.key).filter((k) => re === null || re.test(k));
+    return (await this.items()).map((i) => i.key).filter((k) => re === null || re(k));
   }
 
   /** Every live key with its value and expiry, sorted by key. */
@@ -295,41 +309,50 @@ export class KvStore {
       }
       this.dirReady = true;
     }
-    let compromised: Error | null = null;
-    const release = await acquireStoreLock(files.snapshot, files.lock, { staleMs: this.config.lockStaleMs, waitMs: this.config.lockWaitMs }, (err) => {
-      compromised = err;
-    });
+    if (this.lease === null) {
+      const lease: LockLease = { release: async () => undefined, since: Date.now(), compromised: null };
+      lease.release = await acquireStoreLock(files.snapshot, files.lock, { staleMs: this.config.lockStaleMs, waitMs: this.config.lockWaitMs }, (err) => {
+        lease.compromised = err;
+      });
+      this.lease = lease;
+    }
     const settled: (() => void)[] = [];
     try {
-      try {
-        this.prepareJournalLocked();
-        const tx = new KvTransaction(this.view, this.config.clock());
-        for (const op of batch) {
-          try {
-            const value = op.apply(tx);
-            settled.push(() => op.resolve(value));
-          } catch (err) {
-            settled.push(() => op.reject(err));
-          }
+      this.prepareJournalLocked();
+      const tx = new KvTransaction(this.view, this.config.clock());
+      for (const op of batch) {
+        try {
+          const value = op.apply(tx);
+          settled.push(() => op.resolve(value));
+        } catch (err) {
+          settled.push(() => op.reject(err));
         }
-        if (tx.lines.length > 0) {
-          const bytes = appendDurably(this.appendFdFor(), files.journal, tx.lines.join(''));
-          this.view.noteAppended(bytes, tx.lines.length);
-        }
-        if (this.compactRequested || this.journalOutgrown()) {
-          this.compactRequested = false;
-          compactStore(this.view, tx.now);
-        }
-      } catch (err) {
-        // Memory may now be ahead of the files: forget the view and reload it before the next group.
-        this.invalidate();
-        throw err;
       }
-      if (compromised) throw new FileAccessError(files.lock, compromised);
-    } finally {
-      await release().catch(() => undefined);
+      if (tx.lines.length > 0) {
+        const bytes = appendDurably(this.appendFdFor(), files.journal, tx.lines.join(''));
+        this.view.noteAppended(bytes, tx.lines.length);
+      }
+      if (this.compactRequested || this.journalOutgrown()) {
+        this.compactRequested = false;
+        compactStore(this.view, tx.now);
+      }
+      if (this.lease.compromised) throw new FileAccessError(files.lock, this.lease.compromised);
+    } catch (err) {
+      // Memory may now be ahead of the files: forget the view and reload it before the next group.
+      this.invalidate();
+      await this.releaseLock();
+      throw err;
     }
+    // Durable: acknowledge now. The lock is kept while callers keep the queue busy (a caller awaiting one set
+    // after another would otherwise pay a lock and an unlock per set), but never longer than LEASE_MS at a time.
+    if (Date.now() - this.lease.since > LEASE_MS) await this.releaseLock();
     for (const s of settled) s();
+  }
+
+  private async releaseLock(): Promise<void> {
+    const lease = this.lease;
+    this.lease = null;
+    if (lease) await lease.release().catch(() => undefined);
   }
 
   /** Under the lock: catch up with other processes, cut a torn tail, replace a missing or stale journal. */

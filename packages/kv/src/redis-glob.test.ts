@@ -37,6 +37,16 @@ describe('Redis glob', () => {
     );
   });
 
+  it('agrees with a brute-force reference on random patterns over a small alphabet', () => {
+    // Reference: the pattern as a regex over a tiny alphabet (fine here: short keys, no blow-up).
+    const toRegex = (p: string) => new RegExp(`^${p.replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
+    fc.assert(
+      fc.property(fc.stringMatching(/^[ab*?]{0,8}$/), fc.stringMatching(/^[ab]{0,10}$/), (p, k) => {
+        expect(matchesRedisGlob(p, k)).toBe(toRegex(p).test(k));
+      }),
+    );
+  });
+
   it('prefix* matches exactly the keys that start with the prefix', () => {
     fc.assert(
       fc.property(fc.string().filter((s) => !/[*?[\\]/.test(s)), fc.string(), (p, k) => {

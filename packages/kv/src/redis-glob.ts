@@ -1,56 +1,100 @@
 /**
- * Redis's glob syntax for KEYS, compiled once to an anchored RegExp (linear matching, no backtracking blow-up
- * on `a*a*a*b`): `*` any run, `?` one character, `[abc]` a set, `[^abc]` its complement, `[a-z]` a range
- * (either order, as Redis allows), `\x` the character x. An unterminated `[` takes the rest of the pattern as
- * its set, as Redis's stringmatchlen does.
+ * Redis's glob syntax for KEYS: `*` any run, `?` one character, `[abc]` a set, `[^abc]` its complement,
+ * `[a-z]` a range (either order, as Redis allows), `\x` the character x. An unterminated `[` takes the rest of
+ * the pattern as its set, as Redis's stringmatchlen does.
+ *
+ * Compiled once into tokens and matched with the classic wildcard algorithm (on a mismatch, resume from the
+ * last `*` one character later), which is O(pattern × key) at worst: a regex translation backtracks
+ * exponentially on patterns like `*a*a*a*a*b`.
  */
-export function compileRedisGlob(pattern: string): RegExp {
-  const chars = Array.from(pattern);
-  let out = '^';
-  for (let i = 0; i < chars.length; i++) {
-    const c = chars[i]!;
-    if (c === '*') {
-      while (chars[i + 1] === '*') i++;
-      out += '[^]*';
-    } else if (c === '?') {
-      out += '[^]';
-    } else if (c === '[') {
-      i++;
-      let negate = false;
-      if (chars[i] === '^') {
-        negate = true;
-        i++;
-      }
-      const items: string[] = [];
-      while (i < chars.length && chars[i] !== ']') {
-        if (chars[i] === '\\' && i + 1 < chars.length) {
-          i++;
-          items.push(lit(chars[i]!));
-        } else if (chars[i + 1] === '-' && i + 2 < chars.length && chars[i + 2] !== ']') {
-          let lo = chars[i]!.codePointAt(0)!;
-          let hi = chars[i + 2]!.codePointAt(0)!;
-          if (lo > hi) [lo, hi] = [hi, lo];
-          items.push(`${cp(lo)}-${cp(hi)}`);
-          i += 2;
-        } else {
-          items.push(lit(chars[i]!));
-        }
-        i++;
-      }
-      out += items.length === 0 ? (negate ? '[^]' : '[]') : `[${negate ? '^' : ''}${items.join('')}]`;
-    } else if (c === '\\' && i + 1 < chars.length) {
-      i++;
-      out += lit(chars[i]!);
-    } else {
-      out += lit(c);
-    }
-  }
-  return new RegExp(`${out}$`, 'u');
+type Token = { kind: 'star' } | { kind: 'one' } | { kind: 'char'; cp: number } | { kind: 'set'; negate: boolean; singles: Set<number>; ranges: [number, number][] };
+
+export function compileRedisGlob(pattern: string): (key: string) => boolean {
+  const tokens = tokenize(pattern);
+  return (key) => matchTokens(tokens, Array.from(key, (c) => c.codePointAt(0)!));
 }
 
 export function matchesRedisGlob(pattern: string, key: string): boolean {
-  return compileRedisGlob(pattern).test(key);
+  return compileRedisGlob(pattern)(key);
 }
 
-const lit = (ch: string) => cp(ch.codePointAt(0)!);
-const cp = (code: number) => `\\u{${code.toString(16)}}`;
+function tokenize(pattern: string): Token[] {
+  const chars = Array.from(pattern, (c) => c.codePointAt(0)!);
+  const tokens: Token[] = [];
+  const STAR = 42, QUESTION = 63, OPEN = 91, CLOSE = 93, BACKSLASH = 92, CARET = 94, DASH = 45;
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]!;
+    if (c === STAR) {
+      if (tokens[tokens.length - 1]?.kind !== 'star') tokens.push({ kind: 'star' });
+    } else if (c === QUESTION) {
+      tokens.push({ kind: 'one' });
+    } else if (c === OPEN) {
+      i++;
+      const set: Token & { kind: 'set' } = { kind: 'set', negate: false, singles: new Set(), ranges: [] };
+      if (chars[i] === CARET) {
+        set.negate = true;
+        i++;
+      }
+      while (i < chars.length && chars[i] !== CLOSE) {
+        if (chars[i] === BACKSLASH && i + 1 < chars.length) {
+          i++;
+          set.singles.add(chars[i]!);
+        } else if (chars[i + 1] === DASH && i + 2 < chars.length && chars[i + 2] !== CLOSE) {
+          const lo = chars[i]!;
+          const hi = chars[i + 2]!;
+          set.ranges.push(lo <= hi ? [lo, hi] : [hi, lo]);
+          i += 2;
+        } else {
+          set.singles.add(chars[i]!);
+        }
+        i++;
+      }
+      tokens.push(set);
+    } else if (c === BACKSLASH && i + 1 < chars.length) {
+      i++;
+      tokens.push({ kind: 'char', cp: chars[i]! });
+    } else {
+      tokens.push({ kind: 'char', cp: c });
+    }
+  }
+  return tokens;
+}
+
+function matchesOne(t: Token, cp: number): boolean {
+  switch (t.kind) {
+    case 'one':
+      return true;
+    case 'char':
+      return t.cp === cp;
+    case 'set': {
+      const hit = t.singles.has(cp) || t.ranges.some(([lo, hi]) => cp >= lo && cp <= hi);
+      return hit !== t.negate;
+    }
+    default:
+      return false;
+  }
+}
+
+function matchTokens(tokens: Token[], key: number[]): boolean {
+  let p = 0;
+  let k = 0;
+  let starP = -1;
+  let starK = 0;
+  while (k < key.length) {
+    const t = tokens[p];
+    if (t !== undefined && t.kind === 'star') {
+      starP = p++;
+      starK = k;
+    } else if (t !== undefined && matchesOne(t, key[k]!)) {
+      p++;
+      k++;
+    } else if (starP !== -1) {
+      p = starP + 1;
+      k = ++starK;
+    } else {
+      return false;
+    }
+  }
+  while (tokens[p]?.kind === 'star') p++;
+  return p === tokens.length;
+}

@@ -25,6 +25,7 @@ export class StoreView {
   private overlay = new Map<string, KvEntry | null>();
   /** A journal `clear` hid every snapshot entry. */
   private snapshotCleared = false;
+  private snapshotSearches = 0;
   generation = 0;
   snapshotBytes = 0;
   snapshotCreatedAt: string | null = null;
@@ -62,6 +63,7 @@ export class StoreView {
     this.materialized = null;
     this.overlay = new Map();
     this.snapshotCleared = false;
+    this.snapshotSearches = 0;
     this.generation = snapshot?.header.generation ?? 0;
     this.snapshotBytes = snapshot?.bytes ?? 0;
     this.snapshotCreatedAt = snapshot?.header.createdAt ?? null;
@@ -137,7 +139,11 @@ export class StoreView {
     if (this.materialized) return this.materialized.get(key);
     const o = this.overlay.get(key);
     if (o !== undefined) return o ?? undefined;
-    return this.snapshotCleared ? undefined : this.snapshot?.lookup(key);
+    if (this.snapshotCleared || !this.snapshot) return undefined;
+    // A byte search costs O(snapshot) each time: right for a CLI process that asks once or twice, wrong for a
+    // long-lived store. After a few, parse everything once and answer from memory from then on.
+    if (++this.snapshotSearches > SEARCHES_BEFORE_MATERIALIZING) return this.entries().get(key);
+    return this.snapshot.lookup(key);
   }
 
   /** Every entry (expired ones included): parses the snapshot once, then stays materialized. */
@@ -209,6 +215,8 @@ export class StoreView {
     }
   }
 }
+
+const SEARCHES_BEFORE_MATERIALIZING = 8;
 
 function inoOrNull(path: string): number | null {
   try {
