@@ -23,6 +23,9 @@ describe('esc logtail (binary)', () => {
       expect(res.stdout.equals(gnu('tail', ['-n', n, HDFS_2K]).stdout)).toBe(true);
     }
     expect(runEsc(['logtail', '-n', '3', HDFS_2K]).stdout.equals(gnu('tail', ['-n', '3', HDFS_2K]).stdout)).toBe(true);
+    // The obsolete `tail -5` / `head -5` form.
+    expect(runEsc(['logtail', '-5', HDFS_2K]).stdout.equals(gnu('tail', ['-5', HDFS_2K]).stdout)).toBe(true);
+    expect(runEsc(['logread', '-4', HDFS_2K]).stdout.equals(gnu('head', ['-4', HDFS_2K]).stdout)).toBe(true);
   });
 
   it('reads standard input (no file, or -): last N lines, +N, -c with suffixes', () => {

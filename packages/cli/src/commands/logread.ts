@@ -21,6 +21,11 @@ export function createCommand(): Command {
     .option('-v, --verbose', 'always print headers')
     .action(
       runAction(async (files: string[], flags: LogreadFlags) => {
+        const obsolete = obsoleteCount(files);
+        if (obsolete !== undefined && flags.lines === undefined && !flags.all) {
+          flags.lines = obsolete;
+          files = files.slice(1);
+        }
         if (flags.all && flags.lines !== undefined) throw new UsageError('-n and --all cannot be used together');
         let lines: number | null = 10;
         if (flags.all) lines = null;
@@ -33,6 +38,15 @@ export function createCommand(): Command {
         return logread(files, { lines, headers: headerMode(flags) }, { out: new BufferedOutput(1), report: (err) => printError(err.describe()) });
       }),
     );
+}
+
+/**
+ * The obsolete `head -5` / `tail -5` form: commander passes `-5` through as an operand (it looks like a
+ * negative number), so a first operand of a dash and digits is taken as the line count, as GNU does.
+ */
+export function obsoleteCount(operands: string[]): string | undefined {
+  const first = operands[0];
+  return first !== undefined && /^-\d+$/.test(first) ? first.slice(1) : undefined;
 }
 
 /** As in head and tail: the last of -q/-v given wins; commander keeps both, so -v only counts alone. */

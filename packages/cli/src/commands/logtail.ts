@@ -2,7 +2,7 @@ import { BufferedOutput, UsageError } from '@esc/core';
 import { logtail, parseCount, type FollowMode, type TailCount } from '@esc/logtools';
 import { printError } from '../error-reporter.js';
 import { newCommand, runAction, type Command } from '../command-kit.js';
-import { headerMode, useBlockingStdio } from './logread.js';
+import { headerMode, obsoleteCount, useBlockingStdio } from './logread.js';
 
 interface LogtailFlags {
   lines?: string;
@@ -37,6 +37,11 @@ export function createCommand(): Command {
         let files = positional;
         let count: TailCount = { value: 10, fromStart: false };
         let unit: 'lines' | 'bytes' = 'lines';
+        const obsolete = obsoleteCount(files);
+        if (obsolete !== undefined && flags.lines === undefined && flags.bytes === undefined) {
+          flags.lines = obsolete;
+          files = files.slice(1);
+        }
         if (flags.bytes !== undefined) {
           count = parseCount(flags.bytes, '-c');
           unit = 'bytes';
