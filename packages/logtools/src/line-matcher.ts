@@ -31,6 +31,8 @@ export class LineMatcher {
   private readonly global: RegExp;
   /** Set when the whole search is one case-sensitive literal: matching never leaves Buffer.indexOf. */
   private readonly literal: Buffer | null;
+  /** The same under -w: occurrences are checked for word boundaries in place, no regex, no decoding. */
+  private readonly wordLiteral: Buffer | null;
 
   constructor(patterns: readonly string[], options: MatcherOptions = {}) {
     // A newline inside a pattern separates patterns, as in grep.
@@ -51,6 +53,7 @@ export class LineMatcher {
     const literals = list.map((p) => (options.fixedStrings ? { pure: p, required: p } : analyzePattern(p)));
     const plain = !options.wordRegexp && !options.lineRegexp;
     this.literal = null;
+    this.wordLiteral = null;
     if (list.length === 1) {
       const { pure, required } = literals[0]!;
       const needle = toByteString(required);
@@ -60,6 +63,7 @@ export class LineMatcher {
         const exact = plain && pure !== null;
         this.prefilter = new IndexOfPrefilter(Buffer.from(needle, 'latin1'), exact);
         if (exact) this.literal = Buffer.from(needle, 'latin1');
+        else if (pure !== null && options.wordRegexp && !options.lineRegexp) this.wordLiteral = Buffer.from(needle, 'latin1');
       } else {
         this.prefilter = new ChunkRegexPrefilter(new RegExp(escapeRegExp(needle), 'gi'), plain && pure !== null);
       }
@@ -74,7 +78,17 @@ export class LineMatcher {
   /** Does line `buf[start, end)` (without its newline) match? */
   isMatch(buf: Buffer, start: number, end: number): boolean {
     if (this.literal !== null) return this.literal.length === 0 || indexWithin(buf, this.literal, start, end) !== -1;
+    if (this.wordLiteral !== null) return this.nextWord(buf, start, start, end) !== -1;
     return this.test.test(buf.toString('latin1', start, end));
+  }
+
+  /** The first occurrence of the -w literal at or after `from` with no word character on either side. */
+  private nextWord(buf: Buffer, from: number, start: number, end: number): number {
+    const word = this.wordLiteral!;
+    for (let at = indexWithin(buf, word, from, end); at !== -1; at = indexWithin(buf, word, at + 1, end)) {
+      if ((at === start || !isWordByte(buf[at - 1]!)) && (at + word.length === end || !isWordByte(buf[at + word.length]!))) return at;
+    }
+    return -1;
   }
 
   /**
@@ -91,6 +105,11 @@ export class LineMatcher {
       }
       return out;
     }
+    if (this.wordLiteral !== null) {
+      const len = this.wordLiteral.length;
+      for (let at = this.nextWord(buf, start, start, end); at !== -1; at = this.nextWord(buf, at + len, start, end)) out.push(at - start, at - start + len);
+      return out;
+    }
     const text = buf.toString('latin1', start, end);
     const re = this.global;
     re.lastIndex = 0;
@@ -105,11 +124,14 @@ export class LineMatcher {
   }
 }
 
-/** indexOf bounded to `end`, so a line without the needle never costs a scan of the rest of the chunk. */
+/**
+ * indexOf for an occurrence inside `[from, end)`. The scan may run past `end` to the next occurrence, which
+ * is the prefilter's next stop anyway; a bounded subarray would cost an object per call on the hot path.
+ */
 function indexWithin(buf: Buffer, needle: Buffer, from: number, end: number): number {
   if (end - from < needle.length) return -1;
-  const at = buf.subarray(from, end).indexOf(needle);
-  return at === -1 ? -1 : from + at;
+  const at = buf.indexOf(needle, from);
+  return at !== -1 && at + needle.length <= end ? at : -1;
 }
 
 function isValid(pattern: string, options: MatcherOptions): boolean {
@@ -120,4 +142,9 @@ function isValid(pattern: string, options: MatcherOptions): boolean {
   } catch {
     return false;
   }
+}
+
+/** A letter, digit or underscore: what -w must not find next to a match (ASCII, as grep in the C locale). */
+function isWordByte(b: number): boolean {
+  return (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b === 95;
 }
