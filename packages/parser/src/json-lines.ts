@@ -58,6 +58,7 @@ export function parseJsonLine(line: string, tz?: string): ParsedLine | null {
     fields,
     time,
     invalidTimestamp: timeKey !== undefined && time === null,
+    line: 0,
     level,
     component: componentKey === undefined ? undefined : fields[componentKey],
     message: messageKey === undefined ? undefined : fields[messageKey],

@@ -30,6 +30,8 @@ export interface ParsedLine {
   time: NormalisedTime | null;
   /** True when the format has a timestamp but this line's could not be read (month 13, 30 February). */
   invalidTimestamp: boolean;
+  /** 1-based line number in the input, set by the stream parser (0 from a bare `parse`). */
+  line: number;
   /** The level, component and message fields' values, when the format has them (for statistics and filters). */
   level: string | undefined;
   component: string | undefined;
@@ -114,6 +116,8 @@ export function compileFormat(input: FormatDefinition, tsOptions: TimestampOptio
   const groupNames = fields.map((f, i) => (byGroup ? `esc_f${i}` : f));
   // Reading groups by number avoids building the groups object on every match.
   const groupIndexes = capturingGroupIndexes(regex.source, groupNames);
+  // With indexes known, our own group names are dropped from the regex too: V8 then builds no groups object.
+  if (groupIndexes !== null && byGroup) regex = new RegExp(regex.source.replace(/\(\?<esc_f\d+>/g, '('), regex.flags);
   const levelField = check(def.level) ?? guessField(fields, LEVEL_NAMES);
   const componentField = check(def.component) ?? guessField(fields, COMPONENT_NAMES);
   const messageField = check(def.message) ?? guessField(fields, MESSAGE_NAMES);
@@ -145,7 +149,7 @@ export function compileFormat(input: FormatDefinition, tsOptions: TimestampOptio
       const level = levelField === undefined ? undefined : values[levelField];
       const component = componentField === undefined ? undefined : values[componentField];
       const message = messageField === undefined ? undefined : values[messageField];
-      if (readTime === undefined) return { fields: values, time: null, invalidTimestamp: false, level, component, message };
+      if (readTime === undefined) return { fields: values, time: null, invalidTimestamp: false, line: 0, level, component, message };
       let same = lastTsValues.length === tsCount;
       for (let k = 0; same && k < tsCount; k++) same = lastTsValues[k] === values[fields[tsIndexes[k]!]!];
       let time = lastTime;
@@ -153,7 +157,7 @@ export function compileFormat(input: FormatDefinition, tsOptions: TimestampOptio
         lastTsValues = tsIndexes.map((i) => values[fields[i]!]!);
         time = lastTime = readTime(lastTsValues);
       }
-      return { fields: values, time, invalidTimestamp: time === null, level, component, message };
+      return { fields: values, time, invalidTimestamp: time === null, line: 0, level, component, message };
     },
   };
 }

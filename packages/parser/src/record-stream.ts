@@ -4,11 +4,8 @@ import type { LogFormat, ParsedLine } from './log-format.js';
 import type { StatsLineScanner } from './hdfs-fast-path.js';
 import type { StatsAccumulator } from './stats-accumulator.js';
 
-/** A parsed line with its line number: what the stream yields and the writers print. */
-export interface ParsedRecord extends ParsedLine {
-  /** 1-based line number in the input. */
-  line: number;
-}
+/** A parsed line with its line number set: what the stream yields and the writers print. */
+export type ParsedRecord = ParsedLine;
 
 export interface ParseStreamOptions {
   format: LogFormat;
@@ -129,8 +126,8 @@ export class RecordParser {
     }
     stats?.addEvent(parsed);
     if (out !== null) {
-      (parsed as ParsedRecord).line = lineNo;
-      out.push(parsed as ParsedRecord);
+      parsed.line = lineNo;
+      out.push(parsed);
     }
   }
 }

@@ -2,7 +2,8 @@ import type { ParsedRecord } from './record-stream.js';
 
 /** Where writers put text: core's BufferedOutput, or anything with `write(string)`. */
 export interface TextSink {
-  write(text: string): void;
+  /** `ascii: true` promises the text is ASCII (a sink may then skip UTF-8 encoding). */
+  write(text: string, ascii?: boolean): void;
 }
 
 /** Prints records in one output form, batch by batch; `end` closes the form (a JSON array's `]`). */

@@ -2,7 +2,6 @@ import type { Writable } from 'node:stream';
 import type { TextSink } from './record-writer.js';
 
 const BLOCK = 256 * 1024;
-const NON_ASCII = /[^\x00-\x7f]/;
 
 /**
  * A TextSink over a Node stream (process.stdout) that gathers text into large blocks and lets the caller
@@ -15,11 +14,13 @@ const NON_ASCII = /[^\x00-\x7f]/;
  */
 export class StreamSink implements TextSink {
   private pending = '';
+  private pendingAscii = true;
 
   constructor(private readonly stream: Writable) {}
 
-  write(text: string): void {
+  write(text: string, ascii = false): void {
     this.pending += text;
+    if (!ascii) this.pendingAscii = false;
     if (this.pending.length >= BLOCK) this.push();
   }
 
@@ -49,8 +50,9 @@ export class StreamSink implements TextSink {
   private push(): void {
     if (this.pending === '') return;
     // Latin-1 encoding copies a one-byte string as it is, where UTF-8 encoding inspects every character; for
-    // ASCII text (most logs) both give the same bytes, and the check is one fast regex scan.
-    this.stream.write(this.pending, NON_ASCII.test(this.pending) ? 'utf8' : 'latin1');
+    // text the writer vouches is ASCII (most logs), both give the same bytes.
+    this.stream.write(this.pending, this.pendingAscii ? 'latin1' : 'utf8');
     this.pending = '';
+    this.pendingAscii = true;
   }
 }
