@@ -1,4 +1,5 @@
 import { readSync } from 'node:fs';
+import { skipNewlinesBackward } from './newline-scan.js';
 
 export const BACKWARD_BLOCK_SIZE = 64 * 1024;
 
@@ -25,12 +26,9 @@ export function findTailStart(fd: number, end: number, lines: number, blockSize 
       atEnd = false;
       if (block[length - 1] === 10) limit--;
     }
-    while (limit > 0) {
-      const nl = block.lastIndexOf(10, limit - 1);
-      if (nl === -1) break;
-      if (--remaining === 0) return blockStart + nl + 1;
-      limit = nl;
-    }
+    const found = skipNewlinesBackward(block, limit, remaining);
+    if (found.left === 0) return blockStart + found.offset;
+    remaining = found.left;
   }
   return 0;
 }

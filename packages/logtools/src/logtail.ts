@@ -1,7 +1,7 @@
 import { BufferedOutput, ExitCode, readChunks, type InputSource } from '@esc/core';
 import { forEachInput } from './input-loop.js';
 import { skipNewlines } from './newline-scan.js';
-import { copyToEnd } from './range-copy.js';
+import { copyToEnd, readBlocks } from './range-copy.js';
 import { findTailStart } from './backward-reader.js';
 import type { TailCount } from './byte-size.js';
 import { HeaderPrinter, STDIN_HEADER_NAME, wantHeaders, type HeaderMode } from './file-headers.js';
@@ -70,7 +70,7 @@ export async function logtail(paths: readonly string[], options: LogtailOptions,
   return Math.max(status, followStatus);
 }
 
-// Pipes deliver at most 64 KiB per read; a larger read buffer would be allocated for each and mostly wasted.
+// Pipes deliver at most 64 KiB per read; a larger buffer, allocated for each read, would be mostly wasted.
 const STREAM_CHUNK = 64 * 1024;
 
 /** Prints the tail of one input; returns the offset reached (meaningful for regular files). */
@@ -90,7 +90,7 @@ export async function printTail(source: InputSource, options: Pick<LogtailOption
     return copyFromStart(source, unit, count.value, out);
   }
   const ring = new TailRing(count.value, unit);
-  for await (const chunk of readChunks(source, { chunkSize: STREAM_CHUNK })) ring.push(chunk);
+  for (const block of readBlocks(source.fd, null, source.name, false, STREAM_CHUNK)) ring.push(block);
   for (const piece of ring.contents()) out.write(piece);
   return 0;
 }

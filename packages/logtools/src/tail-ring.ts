@@ -1,16 +1,16 @@
-import { countNewlines, skipNewlines } from './newline-scan.js';
+import { skipNewlinesBackward } from './newline-scan.js';
 
 /**
- * The last N lines (or bytes) of a stream that cannot be read backwards (a pipe, a terminal): chunks are kept
- * in arrival order and the oldest is dropped as soon as the newer ones alone hold enough, so memory stays
- * near N lines plus one chunk however long the stream is. Chunks need not end at a newline.
+ * The last N lines (or bytes) of a stream that cannot be read backwards (a pipe, a terminal). Chunks are
+ * kept in arrival order; every time the kept bytes double (and at least every MiB) the start of the last N
+ * lines is found by scanning backwards from the newest chunk, and everything before it is dropped. Memory
+ * stays within about twice (N lines + one MiB), and the work per prune is proportional to N, not to the
+ * stream, so a long pipe costs little more than reading it. Chunks need not end at a newline.
  */
 export class TailRing {
   private chunks: Buffer[] = [];
-  /** Newlines (line mode) or bytes (byte mode) in each kept chunk. */
-  private weights: number[] = [];
-  private total = 0;
-  private head = 0;
+  private keptBytes = 0;
+  private pruneAt = PRUNE_MIN;
 
   constructor(
     private readonly limit: number,
@@ -19,57 +19,57 @@ export class TailRing {
 
   push(chunk: Buffer): void {
     if (this.limit <= 0 || chunk.length === 0) return;
-    // A small view would pin its (often 1 MiB) read buffer for as long as it is kept: copy it instead.
-    const kept = chunk.buffer.byteLength > 2 * chunk.length ? Buffer.from(chunk) : chunk;
-    const weight = this.unit === 'bytes' ? kept.length : countNewlines(kept);
-    this.chunks.push(kept);
-    this.weights.push(weight);
-    this.total += weight;
-    // In line mode keep one newline more than asked for: the oldest wanted line may begin inside the chunk
-    // that holds the newline before it, and a final line without a newline counts too.
-    const keep = this.unit === 'bytes' ? this.limit : this.limit + 1;
-    while (this.chunks.length - this.head > 1 && this.total - this.weights[this.head]! >= keep) {
-      this.total -= this.weights[this.head]!;
-      this.chunks[this.head] = EMPTY;
-      this.head++;
-    }
-    if (this.head > 1024 && this.head * 2 > this.chunks.length) {
-      this.chunks = this.chunks.slice(this.head);
-      this.weights = this.weights.slice(this.head);
-      this.head = 0;
+    // A small view would pin its (often much larger) read buffer for as long as it is kept: copy it instead.
+    this.chunks.push(chunk.buffer.byteLength > 2 * chunk.length ? Buffer.from(chunk) : chunk);
+    this.keptBytes += chunk.length;
+    if (this.keptBytes >= this.pruneAt) {
+      this.prune();
+      this.pruneAt = Math.max(PRUNE_MIN, 2 * this.keptBytes);
     }
   }
 
   /** The kept tail, as slices in order. */
   contents(): Buffer[] {
-    const live = this.chunks.slice(this.head);
-    if (live.length === 0) return [];
-    let skip: number;
+    const start = this.start();
+    if (start === null) return this.chunks.slice();
+    return [this.chunks[start.chunk]!.subarray(start.offset), ...this.chunks.slice(start.chunk + 1)];
+  }
+
+  /** Drops the chunks before the one where the tail starts; later data can only move that start forward. */
+  private prune(): void {
+    const start = this.start();
+    if (start === null || start.chunk === 0) return;
+    for (const dropped of this.chunks.splice(0, start.chunk)) this.keptBytes -= dropped.length;
+  }
+
+  /** Where the last `limit` lines (or bytes) begin, or null when everything kept belongs to them. */
+  private start(): { chunk: number; offset: number } | null {
+    const chunks = this.chunks;
     if (this.unit === 'bytes') {
-      skip = Math.max(0, this.total - this.limit);
-      const out: Buffer[] = [];
-      for (const chunk of live) {
-        if (skip >= chunk.length) {
-          skip -= chunk.length;
-          continue;
-        }
-        out.push(skip > 0 ? chunk.subarray(skip) : chunk);
-        skip = 0;
+      let wanted = this.limit;
+      for (let i = chunks.length - 1; i >= 0; i--) {
+        const length = chunks[i]!.length;
+        if (length >= wanted) return { chunk: i, offset: length - wanted };
+        wanted -= length;
       }
-      return out;
+      return null;
     }
-    const last = live[live.length - 1]!;
-    const lines = this.total + (last[last.length - 1] === 10 ? 0 : 1);
-    skip = lines - this.limit; // newlines to pass before the first wanted line
-    const out: Buffer[] = [];
-    for (const chunk of live) {
-      const { offset: start, left } = skipNewlines(chunk, 0, skip);
-      skip = left;
-      if (skip > 0) continue;
-      if (start < chunk.length) out.push(start > 0 ? chunk.subarray(start) : chunk);
+    // As tail counts: the data's final newline closes the last line; a final line without one counts.
+    let remaining = this.limit;
+    let skipFinalNewline = true;
+    for (let i = chunks.length - 1; i >= 0; i--) {
+      const chunk = chunks[i]!;
+      let limit = chunk.length;
+      if (skipFinalNewline) {
+        skipFinalNewline = false;
+        if (chunk[limit - 1] === 10) limit--;
+      }
+      const found = skipNewlinesBackward(chunk, limit, remaining);
+      if (found.left === 0) return { chunk: i, offset: found.offset };
+      remaining = found.left;
     }
-    return out;
+    return null;
   }
 }
 
-const EMPTY = Buffer.alloc(0);
+const PRUNE_MIN = 1024 * 1024;
