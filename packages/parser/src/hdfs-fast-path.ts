@@ -11,25 +11,25 @@ export interface StatsLineScanner {
   flush(): void;
 }
 
-const SPACE = 32;
-const COLON = 58;
 const CR = 13;
 
-const isDigit = (c: number) => c >= 48 && c <= 57;
+// A plain line up to the first character of its message. `test` on a sticky regex runs in native code and
+// builds no match object; the fields are then found with indexOf/startsWith, which allocate nothing either.
+const PLAIN = /\d{6} \d{6} \d+ INFO [^\s:]+: +[!-~]/y;
 
 /**
  * The --stats fast path for the built-in hdfs format. The general path slices a line, runs the format's
- * regex, builds a field object and a record; this reads the characters of the chunk text in place and
- * allocates nothing for a plain line: the timestamp is recomputed only when its twelve digits change,
- * the level is recognised by its letters, the component found among those already seen by length and
- * prefix. It takes only a "plain" line: `dddddd dddddd ddd INFO component: message` with single spaces,
- * ASCII up to the message, an INFO level and a newline. Every such line is one the general `hdfs` pattern
- * matches with the same date, time, level and component (a differential test checks); anything else
- * (runs of blanks, tabs, other levels, so that WARN/ERROR messages are counted by the general path, an
+ * regex, builds a field object and a record; this checks a line's shape in place in the decoded chunk and
+ * allocates nothing for a plain line: the timestamp is recomputed only when its thirteen characters change,
+ * the component is found among those already seen by length and prefix and counted in an array. It takes only
+ * a "plain" line: `dddddd dddddd ddd INFO component: message` with single spaces, a component without blanks
+ * or colons, a printable ASCII first message character and a newline. Every such line is one the general
+ * `hdfs` pattern matches with the same date, time, level and component (a property test checks); anything
+ * else (runs of blanks, tabs, other levels, so that WARN/ERROR messages are counted by the general path, an
  * impossible date, the last line without a newline) returns -1 and goes the general way.
  */
 export function createHdfsStatsScanner(readTime: TimestampReader, stats: StatsAccumulator, maxLineLength: number): StatsLineScanner {
-  let lastKey = -1;
+  let lastStamp = '\n';
   let time: NormalisedTime | null = null;
   const pair = ['', ''];
   // Components seen so far, bucketed by length; a new one is sliced out once.
@@ -41,46 +41,22 @@ export function createHdfsStatsScanner(readTime: TimestampReader, stats: StatsAc
     counts.fill(0);
   };
   const scan = (text: string, start: number): number => {
-    let key = 0;
-    for (let i = 0; i < 13; i++) {
-      const c = text.charCodeAt(start + i);
-      if (i === 6) {
-        if (c !== SPACE) return -1;
-      } else if (isDigit(c)) key = key * 10 + (c - 48);
-      else return -1;
-    }
-    if (text.charCodeAt(start + 13) !== SPACE) return -1;
-    let p = start + 14;
-    const pidStart = p;
-    while (isDigit(text.charCodeAt(p))) p++;
-    if (p === pidStart || text.charCodeAt(p) !== SPACE) return -1;
-    // Level: only INFO takes the fast path.
-    if (text.charCodeAt(p + 1) !== 73 || text.charCodeAt(p + 2) !== 78 || text.charCodeAt(p + 3) !== 70 || text.charCodeAt(p + 4) !== 79 || text.charCodeAt(p + 5) !== SPACE) return -1;
-    const cs = p + 6;
-    let e = cs;
-    for (;;) {
-      const c = text.charCodeAt(e);
-      if (c === COLON) break;
-      // Blanks, control characters, non-ASCII (which might be a Unicode space) or the end: not plain.
-      if (c <= SPACE || c > 126 || Number.isNaN(c)) return -1;
-      e++;
-    }
-    if (e === cs || text.charCodeAt(e + 1) !== SPACE) return -1;
-    let k = e + 2;
-    while (text.charCodeAt(k) === SPACE) k++;
-    const first = text.charCodeAt(k);
-    if (first <= SPACE || first > 126) return -1;
-    const nl = text.indexOf('\n', k);
+    PLAIN.lastIndex = start;
+    if (!PLAIN.test(text)) return -1;
+    const messageStart = PLAIN.lastIndex;
+    const nl = text.indexOf('\n', messageStart);
     if (nl === -1) return -1;
-    const lineLength = nl - start - (text.charCodeAt(nl - 1) === CR ? 1 : 0);
-    if (lineLength > maxLineLength) return -1;
-    if (key !== lastKey) {
-      pair[0] = text.slice(start, start + 6);
-      pair[1] = text.slice(start + 7, start + 13);
+    if (nl - start - (text.charCodeAt(nl - 1) === CR ? 1 : 0) > maxLineLength) return -1;
+    if (!text.startsWith(lastStamp, start)) {
+      lastStamp = text.slice(start, start + 13);
+      pair[0] = lastStamp.slice(0, 6);
+      pair[1] = lastStamp.slice(7);
       time = readTime(pair);
-      lastKey = key;
     }
     if (time === null) return -1;
+    // The pid is digits, so the first " INFO " after the stamp is the level; the component ends at the first ':'.
+    const cs = text.indexOf(' INFO ', start + 14) + 6;
+    const e = text.indexOf(':', cs);
     const len = e - cs;
     const candidates = byLength[len];
     let id = -1;
@@ -93,11 +69,10 @@ export function createHdfsStatsScanner(readTime: TimestampReader, stats: StatsAc
       }
     }
     if (id === -1) {
-      const component = text.slice(cs, e);
       // Remember a bounded number; past that, such a line goes the general way (still correct, only slower).
       if (names.length >= 4096) return -1;
       id = names.length;
-      names.push(component);
+      names.push(text.slice(cs, e));
       counts.push(0);
       (byLength[len] ??= []).push(id);
     }
@@ -107,4 +82,3 @@ export function createHdfsStatsScanner(readTime: TimestampReader, stats: StatsAc
   };
   return { scan, flush };
 }
-

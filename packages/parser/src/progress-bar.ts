@@ -1,4 +1,4 @@
-import cliProgress from 'cli-progress';
+import type cliProgressModule from 'cli-progress';
 
 /** Reports bytes read; `stop` clears the bar. A no-op when progress is off. */
 export interface Progress {
@@ -19,12 +19,15 @@ const DELAY_MS = 700;
 export function createProgress(totalBytes: number | null, enabled: boolean, stream: NodeJS.WriteStream = process.stderr): Progress {
   if (!enabled || totalBytes === null || totalBytes === 0) return NO_PROGRESS;
   const started = Date.now();
-  let bar: cliProgress.SingleBar | null = null;
+  // Loaded only when a bar may be drawn: off the start-up path of every piped or CI run.
+  let cliProgress: typeof cliProgressModule | null = null;
+  void import('cli-progress').then((m) => (cliProgress = m.default), () => undefined);
+  let bar: cliProgressModule.SingleBar | null = null;
   const mib = (n: number) => (n / 1048576).toFixed(1);
   return {
     update(bytes) {
       if (bar === null) {
-        if (Date.now() - started < DELAY_MS) return;
+        if (Date.now() - started < DELAY_MS || cliProgress === null) return;
         bar = new cliProgress.SingleBar(
           {
             stream,
