@@ -43,10 +43,10 @@ export class GrepStats {
       files: this.files,
       lines: this.lines,
       matched: this.matched,
-      percent: this.lines === 0 ? 0 : (this.matched / this.lines) * 100,
+      percent: this.lines === 0 ? 0 : Math.round((this.matched / this.lines) * 1e4) / 100,
       bytes: this.bytes,
-      elapsedMs,
-      bytesPerSecond: elapsedMs > 0 ? (this.bytes / elapsedMs) * 1000 : 0,
+      elapsedMs: Math.round(elapsedMs * 1000) / 1000,
+      bytesPerSecond: elapsedMs > 0 ? Math.round((this.bytes / elapsedMs) * 1000) : 0,
       levels,
     };
   }
@@ -61,7 +61,7 @@ export class GrepStats {
       .map(([level, n]) => `${level} ${n} (${((n / s.matched) * 100).toFixed(2)}%)`)
       .join(', ');
     return [
-      `Stats: ${s.matched}/${s.lines} lines matched (${s.percent.toFixed(2)}%)`,
+      `Stats: ${s.matched}/${s.lines} lines matched (${(s.lines === 0 ? 0 : (s.matched / s.lines) * 100).toFixed(2)}%)`,
       `Searched: ${formatBytes(s.bytes)} in ${s.files} ${s.files === 1 ? 'file' : 'files'}, ${formatMs(s.elapsedMs)}, ${formatBytes(s.bytesPerSecond)}/s`,
       `Levels: ${levels || 'no matching lines'}`,
     ].join('\n');

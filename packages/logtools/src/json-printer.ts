@@ -5,7 +5,8 @@ import type { GrepPrinter } from './match-printer.js';
 /** One NDJSON record per selected or context line, per -c count, and the --stats summary. */
 export type GrepRecord =
   | { type: 'match' | 'context'; file: string; line: number; text: string; matches: MatchRange[] }
-  | { type: 'count'; file: string; count: number };
+  | { type: 'count'; file: string; count: number }
+  | { type: 'file'; file: string };
 
 /** A match inside `text`: byte offsets into the line (as ripgrep reports them) and the matched text. */
 export interface MatchRange {
@@ -41,6 +42,10 @@ export class JsonPrinter implements GrepPrinter {
 
   count(file: string, count: number): void {
     this.write({ type: 'count', file, count });
+  }
+
+  fileName(file: string): void {
+    this.write({ type: 'file', file });
   }
 
   write(record: object): void {

@@ -16,7 +16,8 @@ export interface MatcherOptions {
 /** Thrown for a pattern that is not a valid JavaScript regular expression (exit status 2). */
 export class InvalidPatternError extends InvalidInputError {
   constructor(pattern: string, cause: unknown) {
-    super(`invalid regular expression '${pattern}': ${(cause as Error).message.replace(/^Invalid regular expression: /, '')}`);
+    // V8 says "Invalid regular expression: /a(b/s: Unterminated group"; keep the reason, the pattern is named.
+    super(`invalid regular expression '${pattern}': ${(cause as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')}`);
   }
 }
 

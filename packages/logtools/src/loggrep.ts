@@ -23,6 +23,8 @@ export interface LoggrepOptions extends MatcherOptions {
   lineNumbers?: boolean;
   onlyMatching?: boolean;
   quiet?: boolean;
+  /** -l: list the files with a selected line; -L: those without. Reading a file stops at its first. */
+  listFiles?: 'matching' | 'non-matching';
   /** -m NUM. */
   maxCount?: number;
   before?: number;
@@ -72,7 +74,8 @@ export async function loggrep(options: LoggrepOptions, out: BufferedOutput, even
         colors: options.colors ?? null,
       });
   const maxCount = options.maxCount ?? Infinity;
-  const mode = options.quiet ? 'quiet' : options.count ? 'count' : 'print';
+  const mode = options.quiet || options.listFiles ? 'quiet' : options.count ? 'count' : 'print';
+  const list = options.quiet ? undefined : options.listFiles;
   const shared: SelectionShared = { printedAny: false };
   let anySelected = false;
   let hadError = false;
@@ -125,9 +128,10 @@ export async function loggrep(options: LoggrepOptions, out: BufferedOutput, even
       }
       if (selector.binaryMatched) events.notice(`${source.name}: binary file matches`);
       if (mode === 'count') printer.count(source.name, selector.selected);
+      if (list !== undefined && (selector.selected > 0) === (list === 'matching')) printer.fileName(source.name);
       if (selector.selected > 0) {
         anySelected = true;
-        if (mode === 'quiet') break;
+        if (options.quiet) break;
       }
     }
   }

@@ -10,6 +10,8 @@ export interface GrepPrinter {
   separator(): void;
   /** The -c result for one file. */
   count(file: string, count: number): void;
+  /** A file listed by -l or -L. */
+  fileName(file: string): void;
 }
 
 export interface TextPrinterOptions {
@@ -29,7 +31,7 @@ const NO_PAINT: Paint = { start: '', end: '' };
  * printing each non-empty match on its own line, and grep's colours around matches, names and numbers.
  */
 export class TextPrinter implements GrepPrinter {
-  private readonly fileName: Paint;
+  private readonly namePaint: Paint;
   private readonly lineNumber: Paint;
   private readonly sep: Paint;
 
@@ -38,7 +40,7 @@ export class TextPrinter implements GrepPrinter {
     private readonly matcher: LineMatcher,
     private readonly opts: TextPrinterOptions,
   ) {
-    this.fileName = opts.colors?.fileName ?? NO_PAINT;
+    this.namePaint = opts.colors?.fileName ?? NO_PAINT;
     this.lineNumber = opts.colors?.lineNumber ?? NO_PAINT;
     this.sep = opts.colors?.separator ?? NO_PAINT;
   }
@@ -85,13 +87,17 @@ export class TextPrinter implements GrepPrinter {
   }
 
   count(file: string, count: number): void {
-    if (this.opts.withFilename) this.out.write(`${this.fileName.start}${file}${this.fileName.end}${this.sep.start}:${this.sep.end}`);
+    if (this.opts.withFilename) this.out.write(`${this.namePaint.start}${file}${this.namePaint.end}${this.sep.start}:${this.sep.end}`);
     this.out.write(`${count}\n`);
+  }
+
+  fileName(file: string): void {
+    this.out.write(`${this.namePaint.start}${file}${this.namePaint.end}\n`);
   }
 
   private prefix(file: string, lineNo: number, sepChar: string): void {
     const { out, opts } = this;
-    if (opts.withFilename) out.write(`${this.fileName.start}${file}${this.fileName.end}${this.sep.start}${sepChar}${this.sep.end}`);
+    if (opts.withFilename) out.write(`${this.namePaint.start}${file}${this.namePaint.end}${this.sep.start}${sepChar}${this.sep.end}`);
     if (opts.lineNumbers) out.write(`${this.lineNumber.start}${lineNo}${this.lineNumber.end}${this.sep.start}${sepChar}${this.sep.end}`);
   }
 }

@@ -124,6 +124,12 @@ describe('loggrep matches GNU grep on edge cases', () => {
         ['-n', 'ERROR', 'long-line.log'],
         ['-o', 'y{3}ERROR at', 'long-line.log'],
         ['-c', '-v', 'ERROR', 'long-line.log'],
+        // file lists
+        ['-l', 'ERROR', 'lf.log', 'empty.log', 'missing.log', 'binary-early.bin', 'crlf.log'],
+        ['-L', 'ERROR', 'lf.log', 'empty.log', 'blank-lines.log'],
+        ['-L', 'ERROR', 'lf.log'],
+        ['-l', '-c', '-v', 'ERROR', 'lf.log', 'empty.log'],
+        ['--color=always', '-l', 'ERROR', 'lf.log', 'crlf.log'],
         // binary files
         ['-c', 'ERROR', 'binary-early.bin'],
         ['-a', '-n', 'ERROR', 'binary-early.bin'],

@@ -14,6 +14,8 @@ interface LoggrepFlags {
   lineNumber?: boolean;
   onlyMatching?: boolean;
   quiet?: boolean;
+  filesWithMatches?: boolean;
+  filesWithoutMatch?: boolean;
   messages: boolean;
   maxCount?: number;
   afterContext?: number;
@@ -45,6 +47,8 @@ export function createCommand(): Command {
     .option('-n, --line-number', 'prefix each line with its line number')
     .option('-o, --only-matching', 'print only the matched parts of lines, one per line')
     .option('-q, --quiet', 'print nothing; exit 0 at the first selected line')
+    .option('-l, --files-with-matches', 'print only the names of files with a selected line')
+    .option('-L, --files-without-match', 'print only the names of files without one')
     .option('-s, --no-messages', 'do not report missing or unreadable files')
     .option('-m, --max-count <num>', 'stop reading a file after NUM selected lines', intArg('-m'))
     .option('-A, --after-context <num>', 'print NUM lines of context after each selected line', intArg('-A'))
@@ -85,6 +89,7 @@ other files are still searched; with -q a selected line still gives 0).`,
           lineNumbers: flags.lineNumber,
           onlyMatching: flags.onlyMatching,
           quiet: flags.quiet,
+          listFiles: flags.filesWithMatches ? 'matching' : flags.filesWithoutMatch ? 'non-matching' : undefined,
           noMessages: !flags.messages,
           maxCount: flags.maxCount,
           after: flags.afterContext ?? flags.context,
