@@ -1,17 +1,15 @@
 import { closeSync, fstatSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EscError, ExitCode, FileAccessError, isErrno } from '@esc/core';
-import { compactStore } from './compaction.js';
 import { checkExpireConditions, expireAllowed, remainingTtl, resolveSetExpiry, type ExpireCondition, type SetExpiryOptions } from './expiry.js';
 import { GroupCommit, type PendingOp } from './group-commit.js';
-import { appendDurably, createJournal, openJournalForAppend, truncateTornTail } from './journal-writer.js';
 import { isExpired, type KvEntry } from './kv-entry.js';
 import { resolveKvOptions, type KvOptions, type ResolvedKvOptions } from './kv-options.js';
 import { SchemaMismatchError } from './schema-mismatch-error.js';
-import { KvTransaction } from './kv-transaction.js';
+import type { KvTransaction } from './kv-transaction.js';
 import { compileRedisGlob } from './redis-glob.js';
-import { writeSnapshot } from './snapshot-file.js';
-import { acquireStoreLock, type ReleaseLock } from './store-lock.js';
+import type { ReleaseLock } from './store-lock.js';
+import { loadWritePath, type WritePath } from './write-path.js';
 import { storeFiles, type StoreFiles } from './store-files.js';
 import { StoreView } from './store-view.js';
 
@@ -309,17 +307,18 @@ export class KvStore {
       }
       this.dirReady = true;
     }
+    const w = await loadWritePath();
     if (this.lease === null) {
       const lease: LockLease = { release: async () => undefined, since: Date.now(), compromised: null };
-      lease.release = await acquireStoreLock(files.snapshot, files.lock, { staleMs: this.config.lockStaleMs, waitMs: this.config.lockWaitMs }, (err) => {
+      lease.release = await w.acquireStoreLock(files.snapshot, files.lock, { staleMs: this.config.lockStaleMs, waitMs: this.config.lockWaitMs }, (err) => {
         lease.compromised = err;
       });
       this.lease = lease;
     }
     const settled: (() => void)[] = [];
     try {
-      this.prepareJournalLocked();
-      const tx = new KvTransaction(this.view, this.config.clock());
+      this.prepareJournalLocked(w);
+      const tx = new w.KvTransaction(this.view, this.config.clock());
       for (const op of batch) {
         try {
           const value = op.apply(tx);
@@ -329,12 +328,12 @@ export class KvStore {
         }
       }
       if (tx.lines.length > 0) {
-        const bytes = appendDurably(this.appendFdFor(), files.journal, tx.lines.join(''));
+        const bytes = w.appendDurably(this.appendFdFor(w), files.journal, tx.lines.join(''));
         this.view.noteAppended(bytes, tx.lines.length);
       }
       if (this.compactRequested || this.journalOutgrown()) {
         this.compactRequested = false;
-        compactStore(this.view, tx.now);
+        w.compactStore(this.view, tx.now);
       }
       if (this.lease.compromised) throw new FileAccessError(files.lock, this.lease.compromised);
     } catch (err) {
@@ -356,25 +355,25 @@ export class KvStore {
   }
 
   /** Under the lock: catch up with other processes, cut a torn tail, replace a missing or stale journal. */
-  private prepareJournalLocked(): void {
+  private prepareJournalLocked(w: WritePath): void {
     const v = this.view;
     v.refreshLocked();
     if (v.tornTail && !v.journalStale) {
       v.warnTorn();
-      truncateTornTail(v.files.journal, v.journalEnd);
+      w.truncateTornTail(v.files.journal, v.journalEnd);
       v.tornTail = null;
     }
     if (v.journalFd === null || v.journalStale) {
-      const headerBytes = createJournal(v.files.journal, v.generation);
+      const headerBytes = w.createJournal(v.files.journal, v.generation);
       v.adoptNewFiles(v.generation, null, headerBytes);
     }
   }
 
-  private appendFdFor(): number {
+  private appendFdFor(w: WritePath): number {
     const ino = this.view.journalIno!;
     if (this.appendFd?.ino !== ino) {
       if (this.appendFd) closeSync(this.appendFd.fd);
-      const fd = openJournalForAppend(this.view.files.journal);
+      const fd = w.openJournalForAppend(this.view.files.journal);
       const actual = fstatSync(fd).ino;
       if (actual !== ino) {
         closeSync(fd);
@@ -438,7 +437,8 @@ export async function resetKv(path: string, options: KvOptions = {}): Promise<st
   const config = await resolveKvOptions(options);
   const files = storeFiles(path);
   mkdirSync(dirname(path), { recursive: true });
-  const release = await acquireStoreLock(files.snapshot, files.lock, { staleMs: config.lockStaleMs, waitMs: config.lockWaitMs }, () => undefined);
+  const w = await loadWritePath();
+  const release = await w.acquireStoreLock(files.snapshot, files.lock, { staleMs: config.lockStaleMs, waitMs: config.lockWaitMs }, () => undefined);
   try {
     const stamp = new Date(config.clock()).toISOString().replace(/[:.]/g, '-');
     const moved: string[] = [];
@@ -455,8 +455,8 @@ export async function resetKv(path: string, options: KvOptions = {}): Promise<st
     }
     // A generation no earlier journal can carry, so no reader mistakes an old journal for this snapshot's.
     const generation = Date.now();
-    writeSnapshot(files.snapshot, generation, [], 0);
-    createJournal(files.journal, generation);
+    w.writeSnapshot(files.snapshot, generation, [], 0);
+    w.createJournal(files.journal, generation);
     return moved;
   } finally {
     await release().catch(() => undefined);
