@@ -5,7 +5,7 @@ import { copyToEnd, readBlocks } from './range-copy.js';
 import { findTailStart } from './backward-reader.js';
 import type { TailCount } from './byte-size.js';
 import { HeaderPrinter, STDIN_HEADER_NAME, wantHeaders, type HeaderMode } from './file-headers.js';
-import { followFiles, type FollowMode } from './file-follower.js';
+import type { FollowMode } from './file-follower.js';
 import type { OutputSink } from './logread.js';
 import { TailRing } from './tail-ring.js';
 
@@ -66,6 +66,8 @@ export async function logtail(paths: readonly string[], options: LogtailOptions,
   );
   sink.out.flush();
   if (options.follow === undefined) return status;
+  // Loaded only when following: plain `logtail` starts faster without it.
+  const { followFiles } = await import('./file-follower.js');
   const followStatus = await followFiles(tailed, options, sink, headers);
   return Math.max(status, followStatus);
 }
