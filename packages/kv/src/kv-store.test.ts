@@ -9,11 +9,12 @@ type Model = Map<string, { value: string; expiresAt: number | null }>;
 const key = fc.constantFrom('a', 'b', 'c', 'd');
 const value = fc.oneof(fc.integer({ min: -5, max: 5 }).map(String), fc.string({ maxLength: 6 }));
 const op = fc.oneof(
+  { arbitrary: fc.record({ t: fc.constant('set' as const), k: key, v: value, ex: fc.option(fc.integer({ min: 1, max: 20 }), { nil: undefined }), keepTtl: fc.boolean(), cond: fc.constantFrom(undefined, 'nx', 'xx') }), weight: 3 },
   fc.record({ t: fc.constant('set' as const), k: key, v: value, ex: fc.option(fc.integer({ min: 1, max: 20 }), { nil: undefined }), keepTtl: fc.boolean(), cond: fc.constantFrom(undefined, 'nx', 'xx') }),
   fc.record({ t: fc.constant('get' as const), k: key }),
   fc.record({ t: fc.constant('del' as const), k: key }),
   fc.record({ t: fc.constant('incr' as const), k: key, by: fc.integer({ min: -3, max: 3 }) }),
-  fc.record({ t: fc.constant('expire' as const), k: key, s: fc.integer({ min: -2, max: 20 }), cond: fc.constantFrom(undefined, 'nx', 'xx', 'gt', 'lt') }),
+  { arbitrary: fc.record({ t: fc.constant('expire' as const), k: key, s: fc.integer({ min: -2, max: 20 }), cond: fc.constantFrom(undefined, 'nx', 'xx', 'gt', 'lt') }), weight: 2 },
   fc.record({ t: fc.constant('persist' as const), k: key }),
   fc.record({ t: fc.constant('ttl' as const), k: key }),
   fc.record({ t: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 8000 }) }),
@@ -34,7 +35,7 @@ function live(m: Model, k: string, now: number) {
 describe('KvStore against a Map model', () => {
   it('agrees on every answer and on the final contents', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { maxLength: 40 }), async (ops) => {
+      fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 60, size: 'max' }), async (ops) => {
         const store = tempStore();
         const clock = manualClock();
         // compactMinBytes 0: compaction happens often, so replays across generations are exercised.
@@ -127,7 +128,7 @@ describe('KvStore against a Map model', () => {
           store.cleanup();
         }
       }),
-      { numRuns: 60 },
+      { numRuns: 80 },
     );
   });
 
