@@ -76,7 +76,7 @@ export async function followFiles(inputs: TailedInput[], options: LogtailOptions
   };
   const flushHeld = (t: Target, terminate: boolean) => {
     if (t.heldBytes === 0) return;
-    headers.switchTo(t.name, t);
+    headers.switchTo(t.name, t.path);
     for (const piece of t.held) out.write(piece);
     if (terminate) out.write('\n');
     t.held = [];
@@ -85,7 +85,7 @@ export async function followFiles(inputs: TailedInput[], options: LogtailOptions
   const emit = (t: Target, data: Buffer) => {
     const lastNl = data.lastIndexOf(10);
     if (lastNl === -1) return hold(t, data);
-    headers.switchTo(t.name, t);
+    headers.switchTo(t.name, t.path);
     flushHeld(t, false);
     out.writeRange(data, 0, lastNl + 1);
     if (lastNl + 1 < data.length) hold(t, data.subarray(lastNl + 1));
