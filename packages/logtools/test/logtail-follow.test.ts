@@ -33,6 +33,8 @@ const lines = require('node:readline').createInterface({ input: process.stdin })
       fs.writeFileSync(path, '');
     } else if (op === 'truncate') {
       fs.truncateSync(path, 0);
+    } else if (op === 'partial') {
+      fs.appendFileSync(path, a);
     } else if (op === 'switch') {
       path = a;
     } else if (op === 'exit') break;
@@ -152,6 +154,24 @@ describe('esc logtail -f / -F (binary, with a writer process)', () => {
     expect(notices.at(-1)).toBe(`esc: ${name}: file truncated`);
     // The file could not be opened at first: that is reported in the status, as GNU tail does.
     expect(status).toBe(2);
+  });
+
+  it('a held partial line is printed with a newline when its file is rotated, as it is when follow mode ends', async () => {
+    const { esc, send } = startPair((pid, p) => {
+      writeFileSync(p, '');
+      return ['-F', '-s', '0.05', '--pid', String(pid), p];
+    });
+    // Lines written before esc has opened the file come out in its initial tail (10 lines): still once.
+    send('append 0 2');
+    await esc.until(() => esc.stdout().includes('line 1 '), 'the first lines');
+    send('partial cut-short');
+    send('rotate');
+    send('append 2 2');
+    await esc.until(() => esc.stdout().includes('line 3 '), 'lines of the new file');
+    send('partial unfinished');
+    send('exit');
+    expect(await esc.exit).toBe(0);
+    expect(esc.stdout()).toBe(`${expectedLines(0, 2)}cut-short\n${expectedLines(2, 2)}unfinished`);
   });
 
   it('--pid ends follow mode when that process is killed, even with nothing written', async () => {
