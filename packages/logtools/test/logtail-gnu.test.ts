@@ -41,7 +41,7 @@ async function ours(path: string, flag: string, value: string, asStream: boolean
 }
 
 describe('logtail matches GNU tail byte for byte', () => {
-  const names = ['HDFS_2k.log', 'loghub-no-final-newline.log', 'empty.log', 'only-newlines.log', 'no-final-newline.log', 'one-char.log', 'one-newline.log', 'invalid-utf8.log'];
+  const names = ['HDFS_2k.log', 'loghub-no-final-newline.log', 'Apache_2k.log', 'OpenSSH_2k.log', 'empty.log', 'only-newlines.log', 'no-final-newline.log', 'one-char.log', 'one-newline.log', 'invalid-utf8.log'];
   for (const name of names) {
     it(`${name}: -n N, -n +N, -c N, -c +N, as a file and as a stream`, async () => {
       const path = edge.files[name]!;

@@ -11,7 +11,7 @@ export const ESC_BIN = join(REPO_ROOT, 'packages/cli/bin/esc.js');
 
 /**
  * The inputs head/tail differ on in practice, written to a fresh directory: the Loghub HDFS sample (CRLF),
- * the same sample without its final newline, an empty file, a file of only newlines, a 16+ MiB line,
+ * the same sample without its final newline, the Apache and OpenSSH Loghub samples (no final newline), an empty file, a file of only newlines, a 16+ MiB line,
  * invalid UTF-8 with NUL bytes, and small files with and without a final newline.
  */
 export function makeEdgeFiles(): { dir: string; files: Record<string, string>; cleanup(): void } {
@@ -35,7 +35,13 @@ export function makeEdgeFiles(): { dir: string; files: Record<string, string>; c
       Buffer.from('\nafter 1\nafter 2'),
     ]),
   };
-  const files: Record<string, string> = { 'HDFS_2k.log': HDFS_2K };
+  // Real Loghub samples without a final newline, shared with the loggrep tests (licence note beside them).
+  const loghub = join(REPO_ROOT, 'packages/logtools/test/fixtures/loghub');
+  const files: Record<string, string> = {
+    'HDFS_2k.log': HDFS_2K,
+    'Apache_2k.log': join(loghub, 'Apache_2k.log'),
+    'OpenSSH_2k.log': join(loghub, 'OpenSSH_2k.log'),
+  };
   for (const [name, data] of Object.entries(contents)) {
     const path = join(dir, name);
     writeFileSync(path, data);
