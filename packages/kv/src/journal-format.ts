@@ -37,17 +37,21 @@ export function checksumHex(text: string): string {
   return crc32(text).toString(16).padStart(8, '0');
 }
 
+const HEX = /^[0-9a-f]{8}$/;
+
 /**
- * The record JSON of one line (without its `\n`) if its framing and checksum hold, else null. The caller
- * decides whether a bad line is a torn tail or corruption: that depends on where it is.
+ * The record of the line `buf[start, end)` (without its `\n`) if its framing and checksum hold, else null.
+ * The caller decides whether a bad line is a torn tail or corruption: that depends on where it is. The
+ * checksum is computed on the bytes in place (the journal is read on every `esc kv` start).
  */
-export function decodeLine(line: string): unknown {
-  if (line.length < PREFIX_LEN + 2 || !line.startsWith('{"c":"') || !line.endsWith('}')) return null;
-  if (line.slice(14, PREFIX_LEN) !== '","r":') return null;
-  const body = line.slice(PREFIX_LEN, -1);
-  if (checksumHex(body) !== line.slice(6, 14)) return null;
+export function decodeLineAt(buf: Buffer, start: number, end: number): unknown {
+  const bodyEnd = end - 1;
+  if (end - start < PREFIX_LEN + 2 || buf[bodyEnd] !== 0x7d) return null;
+  if (buf.toString('latin1', start, start + 6) !== '{"c":"' || buf.toString('latin1', start + 14, start + PREFIX_LEN) !== '","r":') return null;
+  const hex = buf.toString('latin1', start + 6, start + 14);
+  if (!HEX.test(hex) || crc32(buf.subarray(start + PREFIX_LEN, bodyEnd)) !== parseInt(hex, 16)) return null;
   try {
-    return JSON.parse(body);
+    return JSON.parse(buf.toString('utf8', start + PREFIX_LEN, bodyEnd));
   } catch {
     return null;
   }

@@ -1,7 +1,7 @@
 import { fstatSync, readSync } from 'node:fs';
 import { CorruptionError, FileAccessError } from '@esc/core';
 import { SchemaMismatchError } from './schema-mismatch-error.js';
-import { decodeLine, isJournalHeader, isJournalRecord, type JournalHeader, type JournalRecord } from './journal-format.js';
+import { decodeLineAt, isJournalHeader, isJournalRecord, type JournalHeader, type JournalRecord } from './journal-format.js';
 
 export interface JournalChunk {
   /** Present when the read started at offset 0. */
@@ -46,7 +46,7 @@ export function readJournal(fd: number, path: string, offset = 0, linesBefore = 
     line++;
     const nl = buf.indexOf(10, start);
     const end = nl === -1 ? buf.length : nl;
-    const decoded = nl === -1 ? null : decodeLine(buf.toString('utf8', start, end));
+    const decoded = nl === -1 ? null : decodeLineAt(buf, start, end);
     if (decoded === null) {
       // Torn: the last line, cut short before its newline (or padded with the NULs a crash can leave when the
       // file's new size reached the disk before its data). A complete line with a bad checksum is damage.
