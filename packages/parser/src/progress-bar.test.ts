@@ -21,4 +21,13 @@ describe('progress bar', () => {
     }
     expect(written).toBe('');
   });
+
+  it('draws bytes read of the total, the rate and the ETA once enabled, and clears itself at the end', () => {
+    let written = '';
+    const stream = Object.assign(new Writable({ write: (c, _e, cb) => ((written += String(c)), cb()) }), { isTTY: true, columns: 120, cursorTo() {}, clearLine() {}, moveCursor() {} }) as unknown as NodeJS.WriteStream;
+    const p = createProgress(4 * 1048576, true, stream, 0);
+    p.update(2 * 1048576);
+    p.stop();
+    expect(written).toMatch(/parsing \[.*\] 50% \| 2\.0\/4\.0 MiB \| [\d.]+ MiB\/s \| ETA/);
+  });
 });

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type cliProgressModule from 'cli-progress';
 
 /** Reports bytes read; `stop` clears the bar. A no-op when progress is off. */
@@ -16,18 +17,18 @@ const DELAY_MS = 700;
  * on a terminal. `enabled` is the caller's decision (stderr is a TTY, not CI); without a known size there
  * is nothing to show.
  */
-export function createProgress(totalBytes: number | null, enabled: boolean, stream: NodeJS.WriteStream = process.stderr): Progress {
+export function createProgress(totalBytes: number | null, enabled: boolean, stream: NodeJS.WriteStream = process.stderr, delayMs = DELAY_MS): Progress {
   if (!enabled || totalBytes === null || totalBytes === 0) return NO_PROGRESS;
   const started = Date.now();
-  // Loaded only when a bar may be drawn: off the start-up path of every piped or CI run.
-  let cliProgress: typeof cliProgressModule | null = null;
-  void import('cli-progress').then((m) => (cliProgress = m.default), () => undefined);
+  // Loaded only when a bar may be drawn (off the start-up path of every piped or CI run), and synchronously:
+  // the parse loop reads with readSync and would not let a dynamic import() finish before the end.
+  const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof cliProgressModule;
   let bar: cliProgressModule.SingleBar | null = null;
   const mib = (n: number) => (n / 1048576).toFixed(1);
   return {
     update(bytes) {
       if (bar === null) {
-        if (Date.now() - started < DELAY_MS || cliProgress === null) return;
+        if (Date.now() - started < delayMs) return;
         bar = new cliProgress.SingleBar(
           {
             stream,

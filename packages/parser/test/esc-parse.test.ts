@@ -128,6 +128,15 @@ describe('esc parse (built binary)', () => {
     expect(JSON.parse(empty.stdout).lines.read).toBe(0);
   });
 
+  it('survives a 50 MiB line: counted as malformed, the lines around it parsed', () => {
+    const path = file('huge.log', Buffer.concat([Buffer.from('081109 203615 148 INFO dfs.A: before\n'), Buffer.alloc(50 << 20, 'x: '), Buffer.from('\n081109 203616 148 WARN dfs.A: after\n')]));
+    const r = esc([path, '--stats', '--json']);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.lines).toMatchObject({ read: 3, parsed: 2, malformed: 1 });
+    expect(report.malformedSamples[0].line).toBe(2);
+  });
+
   it('reads standard input, syslog stamps take --year, --tz adds an offset', () => {
     const r = esc(['-', '--year', '2015', '--tz', '+08:00'], 'Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186\n');
     expect(JSON.parse(r.stdout)).toMatchObject({ month: 'Dec', host: 'LabSZ', pid: '24200', timestamp: '2015-12-10T06:55:46+08:00' });
