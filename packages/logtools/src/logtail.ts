@@ -1,4 +1,4 @@
-import { BufferedOutput, ExitCode, readChunks, type InputSource } from '@esc/core';
+import { BufferedOutput, ExitCode, type InputSource } from '@esc/core';
 import { forEachInput } from './input-loop.js';
 import { skipNewlines } from './newline-scan.js';
 import { copyToEnd, readBlocks } from './range-copy.js';
@@ -58,7 +58,7 @@ export async function logtail(paths: readonly string[], options: LogtailOptions,
     (err) => sink.report(err),
     async (source, path) => {
       headers.print(displayName(path), path);
-      const position = await printTail(source, options, sink.out);
+      const position = printTail(source, options, sink.out);
       tailed.push({ path, displayName: displayName(path), source, position });
       return options.follow !== undefined;
     },
@@ -76,7 +76,7 @@ export async function logtail(paths: readonly string[], options: LogtailOptions,
 const STREAM_CHUNK = 64 * 1024;
 
 /** Prints the tail of one input; returns the offset reached (meaningful for regular files). */
-export async function printTail(source: InputSource, options: Pick<LogtailOptions, 'count' | 'unit'>, out: BufferedOutput): Promise<number> {
+export function printTail(source: InputSource, options: Pick<LogtailOptions, 'count' | 'unit'>, out: BufferedOutput): number {
   const { count, unit } = options;
   if (source.isRegularFile) {
     const size = source.size ?? 0;
@@ -98,23 +98,22 @@ export async function printTail(source: InputSource, options: Pick<LogtailOption
 }
 
 /** `-n +N` / `-c +N`: everything from line or byte N on (1-based; +0 is +1, as tail has it). */
-async function copyFromStart(source: InputSource, unit: 'lines' | 'bytes', first: number, out: BufferedOutput): Promise<number> {
+function copyFromStart(source: InputSource, unit: 'lines' | 'bytes', first: number, out: BufferedOutput): number {
   let skip = Math.max(0, first - 1);
   let total = 0;
-  for await (const chunk of readChunks(source, { chunkSize: source.isRegularFile ? undefined : STREAM_CHUNK })) {
-    total += chunk.length;
+  for (const block of readBlocks(source.fd, source.isRegularFile ? 0 : null, source.name, true)) {
+    total += block.length;
     let offset = 0;
     if (skip > 0) {
       if (unit === 'bytes') {
-        offset = Math.min(skip, chunk.length);
+        offset = Math.min(skip, block.length);
         skip -= offset;
       } else {
-        ({ offset, left: skip } = skipNewlines(chunk, 0, skip));
+        ({ offset, left: skip } = skipNewlines(block, 0, skip));
       }
       if (skip > 0) continue;
     }
-    if (offset === 0) out.write(chunk);
-    else out.writeRange(chunk, offset, chunk.length);
+    out.write(offset === 0 ? block : block.subarray(offset));
   }
   return total;
 }
