@@ -49,7 +49,7 @@ export function obsoleteCount(operands: string[]): string | undefined {
   return first !== undefined && /^-\d+$/.test(first) ? first.slice(1) : undefined;
 }
 
-/** As in head and tail: the last of -q/-v given wins; commander keeps both, so -v only counts alone. */
+/** -q/--silent never, -v always, else several files. Given together, -q wins (GNU: the last one given). */
 export function headerMode(flags: { quiet?: boolean; silent?: boolean; verbose?: boolean }): HeaderMode {
   if (flags.quiet || flags.silent) return 'never';
   if (flags.verbose) return 'always';

@@ -24,7 +24,7 @@ export function createCommand(): Command {
     .option('-n, --lines <N>', 'the last N lines, or +N: from line N on (K, M, G suffixes)')
     .option('-c, --bytes <N>', 'the last N bytes, or +N: from byte N on (K, M, G suffixes)')
     .option('-f, --follow', 'keep printing lines appended to the file (follows the open file)')
-    .option('-F', 'follow the name: reopen after rotation or truncation, retry while missing (--follow=name --retry)')
+    .option('-F', 'follow the name: reopen after rotation or truncation, retry while missing (GNU tail --follow=name --retry)')
     .option('--retry', 'keep trying to open a file that is missing or inaccessible')
     .option('--pid <PID>', 'with -f/-F, stop once process PID has exited')
     .option('-s, --sleep-interval <S>', 'with -f/-F, seconds between checks when no change notification comes (default 1)')
