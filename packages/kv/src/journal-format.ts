@@ -45,17 +45,25 @@ const HEX = /^[0-9a-f]{8}$/;
  * checksum is computed on the bytes in place (the journal is read on every `esc kv` start).
  */
 export function decodeLineAt(buf: Buffer, start: number, end: number): unknown {
-  const bodyEnd = end - 1;
-  if (end - start < PREFIX_LEN + 2 || buf[bodyEnd] !== 0x7d) return null;
-  if (buf.toString('latin1', start, start + 6) !== '{"c":"' || buf.toString('latin1', start + 14, start + PREFIX_LEN) !== '","r":') return null;
-  const hex = buf.toString('latin1', start + 6, start + 14);
-  if (!HEX.test(hex) || crc32(buf.subarray(start + PREFIX_LEN, bodyEnd)) !== parseInt(hex, 16)) return null;
+  if (!verifyLineAt(buf, start, end)) return null;
   try {
-    return JSON.parse(buf.toString('utf8', start + PREFIX_LEN, bodyEnd));
+    return JSON.parse(buf.toString('utf8', start + PREFIX_LEN, end - 1));
   } catch {
     return null;
   }
 }
+
+/** Whether the line `buf[start, end)` has the framing and a matching checksum (the record is not parsed). */
+export function verifyLineAt(buf: Buffer, start: number, end: number): boolean {
+  const bodyEnd = end - 1;
+  if (end - start < PREFIX_LEN + 2 || buf[bodyEnd] !== 0x7d) return false;
+  if (buf.toString('latin1', start, start + 6) !== '{"c":"' || buf.toString('latin1', start + 14, start + PREFIX_LEN) !== '","r":') return false;
+  const hex = buf.toString('latin1', start + 6, start + 14);
+  return HEX.test(hex) && crc32(buf.subarray(start + PREFIX_LEN, bodyEnd)) === parseInt(hex, 16);
+}
+
+/** Where a record's JSON starts in its line. */
+export const RECORD_OFFSET = PREFIX_LEN;
 
 // Lean predicates with exactly the rules of the zod schemas in kv-schemas.ts (a property test holds them equal).
 

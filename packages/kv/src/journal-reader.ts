@@ -1,12 +1,16 @@
 import { fstatSync, readSync } from 'node:fs';
 import { CorruptionError, FileAccessError } from '@esc/core';
 import { SchemaMismatchError } from './schema-mismatch-error.js';
-import { decodeLineAt, isJournalHeader, isJournalRecord, type JournalHeader, type JournalRecord } from './journal-format.js';
+import { decodeLineAt, isJournalHeader, isJournalRecord, verifyLineAt, type JournalHeader, type JournalRecord } from './journal-format.js';
+import { JournalLines } from './journal-lines.js';
 
 export interface JournalChunk {
   /** Present when the read started at offset 0. */
   header: JournalHeader | null;
+  /** The records, parsed (mode 'decode'). */
   records: JournalRecord[];
+  /** The records, checksummed but not parsed (mode 'verify'). */
+  lines: JournalLines | null;
   /** Offset just after the last good line: where the next read (or the next append) starts. */
   goodEnd: number;
   /** Lines read so far in the file, header included (for line numbers in messages). */
@@ -23,7 +27,7 @@ export interface JournalChunk {
  * before the last one is corruption: the caller gets a CorruptionError naming the file and line, and nothing is
  * repaired. Only the last line may be torn.
  */
-export function readJournal(fd: number, path: string, offset = 0, linesBefore = 0): JournalChunk {
+export function readJournal(fd: number, path: string, offset = 0, linesBefore = 0, mode: 'decode' | 'verify' = 'decode'): JournalChunk {
   let size: number;
   let buf: Buffer;
   try {
@@ -39,14 +43,15 @@ export function readJournal(fd: number, path: string, offset = 0, linesBefore = 
   } catch (err) {
     throw new FileAccessError(path, err);
   }
-  const chunk: JournalChunk = { header: null, records: [], goodEnd: offset, goodLines: linesBefore, tornTail: null };
+  const chunk: JournalChunk = { header: null, records: [], lines: mode === 'verify' ? new JournalLines(buf, path) : null, goodEnd: offset, goodLines: linesBefore, tornTail: null };
   let start = 0;
   let line = linesBefore;
   while (start < buf.length) {
     line++;
     const nl = buf.indexOf(10, start);
     const end = nl === -1 ? buf.length : nl;
-    const decoded = nl === -1 ? null : decodeLineAt(buf, start, end);
+    const lazy = chunk.lines !== null && line > 1;
+    const decoded = nl === -1 ? null : lazy ? (verifyLineAt(buf, start, end) ? true : null) : decodeLineAt(buf, start, end);
     if (decoded === null) {
       // Torn: the last line, cut short before its newline (or padded with the NULs a crash can leave when the
       // file's new size reached the disk before its data). A complete line with a bad checksum is damage.
@@ -59,7 +64,9 @@ export function readJournal(fd: number, path: string, offset = 0, linesBefore = 
       const what = line === 1 ? 'journal header' : `journal line ${line}`;
       throw new CorruptionError(`${what} fails its checksum or framing and is not the last line: the journal is damaged; refusing to touch it`, { path, line });
     }
-    if (line === 1) {
+    if (lazy) {
+      chunk.lines!.add(start, end, line);
+    } else if (line === 1) {
       if (!isJournalHeader(decoded)) throw new SchemaMismatchError('not an esc kv journal header', decoded, 'journalHeader', { path, line });
       chunk.header = decoded;
     } else {

@@ -2,6 +2,7 @@ import { closeSync, fstatSync, openSync, statSync } from 'node:fs';
 import { CorruptionError, FileAccessError, isErrno } from '@esc/core';
 import { readJournal } from './journal-reader.js';
 import type { JournalRecord } from './journal-format.js';
+import type { JournalLines } from './journal-lines.js';
 import type { KvEntry } from './kv-entry.js';
 import { SnapshotFile } from './snapshot-file.js';
 import type { StoreFiles } from './store-files.js';
@@ -23,9 +24,11 @@ export class StoreView {
   private materialized: Map<string, KvEntry> | null = null;
   /** Journal changes on top of the snapshot, by key (null = deleted), while not materialized. */
   private overlay = new Map<string, KvEntry | null>();
+  /** Journal lines read (checksums verified) but not yet parsed, newer than `overlay`, oldest first. */
+  private pending: JournalLines[] = [];
   /** A journal `clear` hid every snapshot entry. */
   private snapshotCleared = false;
-  private snapshotSearches = 0;
+  private lazyLookups = 0;
   generation = 0;
   snapshotBytes = 0;
   snapshotCreatedAt: string | null = null;
@@ -62,8 +65,9 @@ export class StoreView {
     this.snapshot = snapshot;
     this.materialized = null;
     this.overlay = new Map();
+    this.pending = [];
     this.snapshotCleared = false;
-    this.snapshotSearches = 0;
+    this.lazyLookups = 0;
     this.generation = snapshot?.header.generation ?? 0;
     this.snapshotBytes = snapshot?.bytes ?? 0;
     this.snapshotCreatedAt = snapshot?.header.createdAt ?? null;
@@ -81,7 +85,7 @@ export class StoreView {
     }
     this.journalFd = fd;
     this.journalIno = fstatSync(fd).ino;
-    const chunk = readJournal(fd, this.files.journal);
+    const chunk = readJournal(fd, this.files.journal, 0, 0, 'verify');
     const gen = chunk.header?.generation;
     if (gen === undefined) {
       throw new CorruptionError('journal has no header line', { path: this.files.journal, line: 1 });
@@ -94,7 +98,7 @@ export class StoreView {
       this.journalStale = true;
       return true;
     }
-    for (const r of chunk.records) this.apply(r);
+    this.keepLines(chunk.lines);
     return true;
   }
 
@@ -127,8 +131,9 @@ export class StoreView {
 
   private readAppended(): void {
     if (this.journalFd === null || this.journalStale) return;
-    const chunk = readJournal(this.journalFd, this.files.journal, this.journalEnd, this.journalLines);
+    const chunk = readJournal(this.journalFd, this.files.journal, this.journalEnd, this.journalLines, this.materialized ? 'decode' : 'verify');
     for (const r of chunk.records) this.apply(r);
+    this.keepLines(chunk.lines);
     this.journalEnd = chunk.goodEnd;
     this.journalLines = chunk.goodLines;
     this.tornTail = chunk.tornTail;
@@ -137,18 +142,23 @@ export class StoreView {
   /** The entry of one key (expired or not), without parsing the whole snapshot. */
   lookup(key: string): KvEntry | undefined {
     if (this.materialized) return this.materialized.get(key);
+    // Byte searches cost O(files) each: right for a CLI process that asks once or twice, wrong for a
+    // long-lived store. After a few, parse everything once and answer from memory from then on.
+    if (++this.lazyLookups > LOOKUPS_BEFORE_MATERIALIZING) return this.entries().get(key);
+    for (let i = this.pending.length - 1; i >= 0; i--) {
+      const r = this.pending[i]!.lastFor(key);
+      if (r) return r.op === 'set' ? { value: r.v, expiresAt: r.x } : undefined;
+    }
     const o = this.overlay.get(key);
     if (o !== undefined) return o ?? undefined;
     if (this.snapshotCleared || !this.snapshot) return undefined;
-    // A byte search costs O(snapshot) each time: right for a CLI process that asks once or twice, wrong for a
-    // long-lived store. After a few, parse everything once and answer from memory from then on.
-    if (++this.snapshotSearches > SEARCHES_BEFORE_MATERIALIZING) return this.entries().get(key);
     return this.snapshot.lookup(key);
   }
 
   /** Every entry (expired ones included): parses the snapshot once, then stays materialized. */
   entries(): Map<string, KvEntry> {
     if (!this.materialized) {
+      this.parsePending();
       const map = this.snapshotCleared || !this.snapshot ? new Map<string, KvEntry>() : this.snapshot.entries();
       for (const [k, e] of this.overlay) {
         if (e === null) map.delete(k);
@@ -162,6 +172,22 @@ export class StoreView {
 
   /** Applies one change (from the journal, or made by this process). */
   apply(r: JournalRecord): void {
+    this.parsePending();
+    this.applyParsed(r);
+  }
+
+  private keepLines(lines: JournalLines | null): void {
+    if (lines && lines.length > 0) this.pending.push(lines);
+  }
+
+  /** Parses the lines kept unparsed into the overlay, in order (a writer or a full listing needs them all). */
+  private parsePending(): void {
+    const pending = this.pending;
+    this.pending = [];
+    for (const lines of pending) for (const r of lines.decodeAll()) this.applyParsed(r);
+  }
+
+  private applyParsed(r: JournalRecord): void {
     if (this.materialized) {
       if (r.op === 'set') this.materialized.set(r.k, { value: r.v, expiresAt: r.x });
       else if (r.op === 'del') this.materialized.delete(r.k);
@@ -216,7 +242,7 @@ export class StoreView {
   }
 }
 
-const SEARCHES_BEFORE_MATERIALIZING = 8;
+const LOOKUPS_BEFORE_MATERIALIZING = 8;
 
 function inoOrNull(path: string): number | null {
   try {
