@@ -1,4 +1,5 @@
 import { InvalidInputError } from '@esc/core';
+import { ChunkText } from './chunk-text.js';
 import { ChunkRegexPrefilter, EveryLinePrefilter, IndexOfPrefilter, type Prefilter } from './literal-prefilter.js';
 import { analyzePattern, escapeRegExp, toBytePattern, toByteString } from './pattern-literals.js';
 
@@ -34,6 +35,7 @@ export class LineMatcher {
   private readonly literal: Buffer | null;
   /** The same under -w: occurrences are checked for word boundaries in place, no regex, no decoding. */
   private readonly wordLiteral: Buffer | null;
+  private readonly text = new ChunkText();
 
   constructor(patterns: readonly string[], options: MatcherOptions = {}) {
     // A newline inside a pattern separates patterns, as in grep.
@@ -62,15 +64,19 @@ export class LineMatcher {
       if (needle === '') this.prefilter = new EveryLinePrefilter();
       else if (!caseless) {
         const exact = plain && pure !== null;
-        this.prefilter = new IndexOfPrefilter(Buffer.from(needle, 'latin1'), exact);
         if (exact) this.literal = Buffer.from(needle, 'latin1');
         else if (pure !== null && options.wordRegexp && !options.lineRegexp) this.wordLiteral = Buffer.from(needle, 'latin1');
+        // Only a filter: search without edge spaces. Horspool-style search skips by the needle's last byte,
+        // and a space, the commonest byte in logs, allows only short skips ('of size' scans ~1.7× faster
+        // than ' of size ').
+        const search = exact || this.wordLiteral !== null ? needle : needle.replace(/^ +| +$/g, '') || needle;
+        this.prefilter = new IndexOfPrefilter(Buffer.from(search, 'latin1'), exact);
       } else {
-        this.prefilter = new ChunkRegexPrefilter(new RegExp(escapeRegExp(needle), 'gi'), plain && pure !== null);
+        this.prefilter = new ChunkRegexPrefilter(new RegExp(escapeRegExp(needle), 'gi'), plain && pure !== null, this.text);
       }
     } else if (literals.every((l) => l.pure !== null && l.pure !== '')) {
       const alternatives = literals.map((l) => escapeRegExp(toByteString(l.pure!))).join('|');
-      this.prefilter = new ChunkRegexPrefilter(new RegExp(alternatives, options.ignoreCase ? 'gi' : 'g'), plain);
+      this.prefilter = new ChunkRegexPrefilter(new RegExp(alternatives, options.ignoreCase ? 'gi' : 'g'), plain, this.text);
     } else {
       this.prefilter = new EveryLinePrefilter();
     }
@@ -80,7 +86,7 @@ export class LineMatcher {
   isMatch(buf: Buffer, start: number, end: number): boolean {
     if (this.literal !== null) return this.literal.length === 0 || indexWithin(buf, this.literal, start, end) !== -1;
     if (this.wordLiteral !== null) return this.nextWord(buf, start, start, end) !== -1;
-    return this.test.test(buf.toString('latin1', start, end));
+    return this.test.test(this.text.slice(buf, start, end));
   }
 
   /** The first occurrence of the -w literal at or after `from` with no word character on either side. */
@@ -111,7 +117,7 @@ export class LineMatcher {
       for (let at = this.nextWord(buf, start, start, end); at !== -1; at = this.nextWord(buf, at + len, start, end)) out.push(at - start, at - start + len);
       return out;
     }
-    const text = buf.toString('latin1', start, end);
+    const text = this.text.slice(buf, start, end);
     const re = this.global;
     re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {

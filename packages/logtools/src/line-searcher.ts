@@ -44,3 +44,4 @@ export function searchChunk(chunk: Buffer, matcher: LineMatcher, sink: LineSink)
   }
   return true;
 }
+

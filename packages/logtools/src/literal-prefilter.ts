@@ -1,3 +1,5 @@
+import { ChunkText } from './chunk-text.js';
+
 /**
  * Finds the next place in a chunk where a match could be, much faster than running the regex on every
  * line: Buffer.indexOf for a case-sensitive literal (memchr-class speed), a case-insensitive literal
@@ -35,19 +37,15 @@ export class IndexOfPrefilter implements Prefilter {
  * the chunk decoded once as Latin-1 (one byte, one code unit, so indices are byte offsets).
  */
 export class ChunkRegexPrefilter implements Prefilter {
-  private text = '';
-  private source: Buffer | null = null;
   constructor(
     private readonly regex: RegExp,
     readonly exact: boolean,
+    /** Shared with the matcher, so verifying a candidate's line slices the same decoded text. */
+    private readonly text: ChunkText = new ChunkText(),
   ) {}
   find(chunk: Buffer, from: number): number {
-    if (chunk !== this.source) {
-      this.source = chunk;
-      this.text = chunk.toString('latin1');
-    }
     this.regex.lastIndex = from;
-    const m = this.regex.exec(this.text);
+    const m = this.regex.exec(this.text.whole(chunk));
     return m === null ? -1 : m.index;
   }
 }

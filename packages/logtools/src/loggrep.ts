@@ -12,7 +12,7 @@ import { TextPrinter, type GrepPrinter } from './match-printer.js';
  * indexOf scanning them are several times faster than 1 MiB blocks (measured: 128 MiB scanned in ~20 ms
  * with 128 KiB blocks, ~100 ms with 1 MiB), the reason GNU grep reads 96 KiB at a time too.
  */
-const GREP_CHUNK_SIZE = Number(process.env.ESC_GREP_CHUNK) || 128 * 1024;
+const GREP_CHUNK_SIZE = 128 * 1024;
 
 export interface LoggrepOptions extends MatcherOptions {
   patterns: string[];
@@ -106,15 +106,7 @@ export async function loggrep(options: LoggrepOptions, out: BufferedOutput, even
         shared,
       );
       try {
-        for await (const chunk of readChunks(source, { chunkSize: options.chunkSize ?? GREP_CHUNK_SIZE, reuseBuffer: true })) {
-          if (stats) stats.bytes += chunk.length;
-          let data = chunk;
-          if (!options.text) {
-            if (!selector.binary && hasBinaryData(chunk)) selector.binary = true;
-            if (selector.binary) data = nulsAsNewlines(chunk);
-          }
-          if (!searchChunk(data, matcher, selector)) break;
-        }
+        await searchSource(source, matcher, selector, options, stats);
       } catch (err) {
         if (!(err instanceof FileAccessError)) throw err;
         hadError = true;
@@ -144,6 +136,19 @@ export async function loggrep(options: LoggrepOptions, out: BufferedOutput, even
   out.flush();
   const status = options.quiet && anySelected ? 0 : hadError ? 2 : anySelected ? 0 : 1;
   return { status, stats: summary };
+}
+
+/** Feeds one input to the selector block by block, until its end or until the selector has its answer. */
+async function searchSource(source: InputSource, matcher: LineMatcher, selector: LineSelector, options: LoggrepOptions, stats: GrepStats | null) {
+  for await (const chunk of readChunks(source, { chunkSize: options.chunkSize ?? GREP_CHUNK_SIZE, reuseBuffer: true })) {
+    if (stats) stats.bytes += chunk.length;
+    let data = chunk;
+    if (!options.text) {
+      if (!selector.binary && hasBinaryData(chunk)) selector.binary = true;
+      if (selector.binary) data = nulsAsNewlines(chunk);
+    }
+    if (!searchChunk(data, matcher, selector)) return;
+  }
 }
 
 /**

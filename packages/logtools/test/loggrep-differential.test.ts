@@ -113,6 +113,8 @@ describe('loggrep matches GNU grep on edge cases', () => {
         ['-o', '-w', '[a-z]+', 'no-final-newline.log'],
         ['-ci', 'error', 'lf.log'],
         ['-nA1', 'disk', 'lf.log'],
+        ['-2', '-n', 'disk', 'lf.log'],
+        ['-c', '-e', '-1', 'lf.log', '--', '-1'],
         // bytes: grep in the C locale and esc both match and print raw bytes
         ['-o', '[^ ]*ERROR', 'invalid-utf8.log'],
         ['-n', 'caf.', 'invalid-utf8.log'],

@@ -69,6 +69,9 @@ grep's PATTERN [FILE...].
 Exit status: 0 a line was selected, 1 no line was selected, 2 an error (a missing file is reported and the
 other files are still searched; with -q a selected line still gives 0).`,
     );
+  // grep's `-NUM` means `-C NUM`; commander would take it for an operand, so it is rewritten before parsing.
+  const parseAsync = command.parseAsync.bind(command);
+  command.parseAsync = (argv, options) => parseAsync(expandContextShorthand(argv ?? []), options);
   command.on('option:with-filename', () => (withFilename = true));
   command.on('option:no-filename', () => (withFilename = false));
   return command.action(
@@ -106,4 +109,21 @@ other files are still searched; with -q a selected line still gives 0).`,
       return result.status;
     }),
   );
+}
+
+const TAKES_VALUE = new Set(['-e', '--regexp', '-m', '--max-count', '-A', '--after-context', '-B', '--before-context', '-C', '--context', '--color']);
+
+/** `-5` → `-C 5` for every option-position argument before `--` (not the value of -e, -m, …). */
+function expandContextShorthand(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return [...out, ...argv.slice(i)];
+    if (/^-\d+$/.test(arg)) out.push('-C', arg.slice(1));
+    else {
+      out.push(arg);
+      if (TAKES_VALUE.has(arg) && arg !== '--color' && i + 1 < argv.length) out.push(argv[++i]!);
+    }
+  }
+  return out;
 }
