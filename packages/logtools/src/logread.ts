@@ -1,7 +1,7 @@
-import { BufferedOutput, EscError, readChunks, type InputSource } from '@esc/core';
+import { BufferedOutput, EscError, type InputSource } from '@esc/core';
 import { forEachInput } from './input-loop.js';
 import { skipNewlines } from './newline-scan.js';
-import { copyToEnd } from './range-copy.js';
+import { copyToEnd, readBlocks } from './range-copy.js';
 import { HeaderPrinter, STDIN_HEADER_NAME, wantHeaders, type HeaderMode } from './file-headers.js';
 
 export interface LogreadOptions {
@@ -27,30 +27,28 @@ export async function logread(paths: readonly string[], options: LogreadOptions,
   const headers = new HeaderPrinter(sink.out, wantHeaders(options.headers ?? 'auto', inputs.length));
   const status = await forEachInput(inputs, (err) => sink.report(err), async (source, path) => {
     headers.print(path === '-' ? STDIN_HEADER_NAME : path);
-    await copyHead(source, options.lines, sink.out);
+    copyHead(source, options.lines, sink.out);
   });
   sink.out.flush();
   return status;
 }
 
-async function copyHead(source: InputSource, lines: number | null, out: BufferedOutput): Promise<void> {
+function copyHead(source: InputSource, lines: number | null, out: BufferedOutput): void {
   if (lines === 0) return;
+  const start = source.isRegularFile ? 0 : null;
   if (lines === null) {
-    copyToEnd(source.fd, source.isRegularFile ? 0 : null, out, source.name);
+    copyToEnd(source.fd, start, out, source.name);
     return;
   }
-  let remaining = lines ?? Infinity;
-  for await (const chunk of readChunks(source)) {
-    if (remaining === Infinity) {
-      out.write(chunk);
-      continue;
-    }
-    const { offset, left } = skipNewlines(chunk, 0, remaining);
+  // Raw blocks, not line chunks: the N-th newline is all that matters, and reading stops right there.
+  let remaining = lines;
+  for (const block of readBlocks(source.fd, start, source.name, true)) {
+    const { offset, left } = skipNewlines(block, 0, remaining);
     remaining = left;
     if (remaining === 0) {
-      out.writeRange(chunk, 0, offset);
+      out.writeRange(block, 0, offset);
       return;
     }
-    out.write(chunk);
+    out.write(block);
   }
 }
