@@ -1,22 +1,16 @@
-/** A data block parsed into parallel arrays of keys and values (subarrays of one read buffer). */
-export interface ParsedBlock {
-  keys: Buffer[];
-  /** null is a tombstone. */
-  values: (Buffer | null)[];
-  bytes: number;
-}
+import type { DataBlock } from './data-block.js';
 
 /**
- * Least-recently-used cache of parsed data blocks shared by all segments of an engine, bounded in bytes.
+ * Least-recently-used cache of checked data blocks shared by all segments of an engine, bounded in bytes.
  * A Map keeps insertion order, so re-inserting on a hit makes the first entry the least recently used.
  */
 export class BlockCache {
-  private readonly map = new Map<string, ParsedBlock>();
+  private readonly map = new Map<string, DataBlock>();
   private used = 0;
 
   constructor(private readonly capacity: number) {}
 
-  get(key: string): ParsedBlock | undefined {
+  get(key: string): DataBlock | undefined {
     const b = this.map.get(key);
     if (b !== undefined) {
       this.map.delete(key);
@@ -25,7 +19,7 @@ export class BlockCache {
     return b;
   }
 
-  set(key: string, block: ParsedBlock): void {
+  set(key: string, block: DataBlock): void {
     if (block.bytes > this.capacity) return;
     const old = this.map.get(key);
     if (old !== undefined) {

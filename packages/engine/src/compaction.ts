@@ -1,10 +1,11 @@
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from './config.js';
 import { LevelCursor, MergingCursor, type Cursor } from './merging-cursor.js';
 import { segmentFileName, type SegmentProperties } from './segment-format.js';
-import { SegmentCursor, type SegmentReader } from './segment-reader.js';
+import { SegmentCursor, SegmentReader } from './segment-reader.js';
 import { SegmentBuilder, writeSegmentFile } from './segment-writer.js';
-import type { Version } from './version.js';
+import { findCovering, type Version } from './version.js';
 
 /**
  * Leveled compaction, as LevelDB (docs/engine.md, "Compaction"):
@@ -13,7 +14,7 @@ import type { Version } from './version.js';
  * - when level L ≥ 1 holds more than level1MaxBytes·multiplier^(L−1) bytes, one of its segments (round
  *   robin through the key space) merges with the level-(L+1) segments it overlaps.
  * A merge keeps the newest version of each key and drops a tombstone only when no deeper level can still
- * hold the key (Version.deeperMayHold), so a delete never lets an older value come back.
+ * hold the key (no deeper segment's key range covers it), so a delete never lets an older value come back.
  */
 export interface CompactionPlan {
   /** Newest first: level-0 inputs by age, then the source level, then the output level. */
@@ -70,60 +71,95 @@ export interface CompactionOutput {
   props: SegmentProperties;
 }
 
-export interface CompactionContext {
-  dir: string;
-  config: Config;
-  version: Version;
-  newFileNumber: () => number;
+/** A key range: what tombstone dropping needs to know of a segment it does not read. */
+export interface KeyRange {
+  minKey: Buffer;
+  maxKey: Buffer;
 }
 
 /**
- * Merges the plan's inputs into new segment files of about segmentSize each and syncs them. It yields to
- * the event loop every few thousand entries, so reads and writes go on while it runs. Installing the
+ * Everything a merge needs, as plain data, so it can run on a worker thread: input files by level
+ * (newest first), the output level, the key ranges of every deeper level, and file numbers reserved for
+ * its outputs.
+ */
+export interface CompactionJob {
+  dir: string;
+  config: Config;
+  runs: { level: number; paths: string[]; ids: number[] }[];
+  outputLevel: number;
+  full: boolean;
+  deeper: KeyRange[][];
+  fileNumbers: number[];
+}
+
+export function compactionJob(plan: CompactionPlan, version: Version, dir: string, config: Config, reserve: (n: number) => number[]): CompactionJob {
+  const runs: CompactionJob['runs'] = [];
+  let bytes = 0;
+  for (let level = 0; level < version.levels.length; level++) {
+    const segs = version.levels[level]!.filter((s) => plan.inputs.includes(s));
+    for (const s of segs) bytes += s.sizeBytes;
+    if (level === 0) for (const s of segs) runs.push({ level, paths: [s.path], ids: [s.id] });
+    else if (segs.length > 0) runs.push({ level, paths: segs.map((s) => s.path), ids: segs.map((s) => s.id) });
+  }
+  const deeper = version.levels.slice(plan.outputLevel + 1).map((run) => run.map((s) => ({ minKey: s.minKey, maxKey: s.maxKey })));
+  // Outputs are cut at segmentSize; a block may overshoot it, hence the spare numbers.
+  const count = Math.ceil(bytes / config.segmentSize) * 2 + 2;
+  return { dir, config, runs, outputLevel: plan.outputLevel, full: plan.full, deeper, fileNumbers: reserve(count) };
+}
+
+/**
+ * Merges the job's inputs into new segment files of about segmentSize each and syncs them. It opens its
+ * own readers by path (the engine keeps the inputs referenced, so they stay), which lets it run on a
+ * worker thread; in-process it yields to the event loop every few thousand entries. Installing the
  * outputs (the manifest edit) is the engine's job.
  */
-export async function runCompaction(plan: CompactionPlan, ctx: CompactionContext): Promise<CompactionOutput[]> {
-  const { config, version } = ctx;
-  const byLevel = new Map<number, SegmentReader[]>();
-  for (const s of plan.inputs) {
-    const level = version.levels.findIndex((l) => l.includes(s));
-    if (!byLevel.has(level)) byLevel.set(level, []);
-    byLevel.get(level)!.push(s);
-  }
-  const sources: Cursor[] = [];
-  for (const level of [...byLevel.keys()].sort((a, b) => a - b)) {
-    const segs = byLevel.get(level)!;
-    if (level === 0) for (const s of segs) sources.push(new SegmentCursor(s, false));
-    else sources.push(new LevelCursor(segs, false));
-  }
-  const merged = new MergingCursor(sources, false);
-  merged.seek(null, true);
+export async function runCompactionJob(job: CompactionJob): Promise<CompactionOutput[]> {
+  const { config } = job;
+  const readers: SegmentReader[] = [];
   const outputs: CompactionOutput[] = [];
-  let builder: SegmentBuilder | null = null;
-  const finish = async (): Promise<void> => {
-    if (builder === null || builder.entries === 0) return;
-    const id = ctx.newFileNumber();
-    const path = join(ctx.dir, segmentFileName(id));
-    const { chunks, props } = builder.finish();
-    builder = null;
-    await writeSegmentFile(path, chunks);
-    outputs.push({ id, path, props });
-  };
-  let sinceYield = 0;
-  while (merged.valid) {
-    const key = merged.key;
-    const value = merged.value;
-    if (value !== null || (!plan.full && version.deeperMayHold(plan.outputLevel, key))) {
-      builder ??= new SegmentBuilder(config.blockSize, config.bloomBitsPerKey);
-      builder.add(key, value);
-      if (builder.estimatedSize >= config.segmentSize) await finish();
+  try {
+    const sources: Cursor[] = [];
+    for (const run of job.runs) {
+      const segs = run.paths.map((p, i) => SegmentReader.open(run.ids[i]!, p, null, null));
+      readers.push(...segs);
+      sources.push(run.level === 0 ? new SegmentCursor(segs[0]!, false) : new LevelCursor(segs, false));
     }
-    merged.next();
-    if (++sinceYield >= 2048) {
-      sinceYield = 0;
-      await new Promise<void>((r) => setImmediate(r));
+    const merged = new MergingCursor(sources, false);
+    merged.seek(null, true);
+    let builder: SegmentBuilder | null = null;
+    let numbers = 0;
+    const finish = async (): Promise<void> => {
+      if (builder === null || builder.entries === 0) return;
+      const id = job.fileNumbers[numbers++];
+      if (id === undefined) throw new Error('compaction ran out of reserved file numbers');
+      const path = join(job.dir, segmentFileName(id));
+      const { chunks, props } = builder.finish();
+      builder = null;
+      await writeSegmentFile(path, chunks);
+      outputs.push({ id, path, props });
+    };
+    let sinceYield = 0;
+    while (merged.valid) {
+      const key = merged.key;
+      const value = merged.value;
+      if (value !== null || (!job.full && job.deeper.some((run) => findCovering(run, key) !== undefined))) {
+        builder ??= new SegmentBuilder(config.blockSize, config.bloomBitsPerKey);
+        builder.add(key, value);
+        if (builder.estimatedSize >= config.segmentSize) await finish();
+      }
+      merged.next();
+      if (++sinceYield >= 2048) {
+        sinceYield = 0;
+        await new Promise<void>((r) => setImmediate(r));
+      }
     }
+    await finish();
+    return outputs;
+  } catch (err) {
+    // Outputs of a failed merge are referenced by nothing; the next open would delete them anyway.
+    for (const o of outputs) await unlink(o.path).catch(() => {});
+    throw err;
+  } finally {
+    for (const r of readers) r.unref();
   }
-  await finish();
-  return outputs;
 }

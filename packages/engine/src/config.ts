@@ -33,6 +33,8 @@ export const ConfigSchema = z
     levelSizeMultiplier: z.number().int().min(2).default(10),
     /** Bytes level 1 may hold before one of its segments is pushed down to level 2. */
     level1MaxBytes: z.number().int().min(1).default(10 * MiB),
+    /** Merge segments on a worker thread, so compaction takes no time from the event loop. */
+    compactionThread: z.boolean().default(true),
     /** Run flushes' follow-up compactions automatically in the background. */
     autoCompact: z.boolean().default(true),
     /** Frozen memtables waiting for their flush before writers wait (back-pressure). */

@@ -3,11 +3,12 @@ import { join, resolve } from 'node:path';
 import { CorruptionError, EscError, fsyncDirSync, isErrno } from '@esc/core';
 import { theoreticalFpRate } from './bloom-filter.js';
 import { BlockCache } from './block-cache.js';
-import { fullCompactionPlan, pickCompaction, runCompaction, type CompactPointers, type CompactionPlan } from './compaction.js';
+import { compactionJob, fullCompactionPlan, pickCompaction, type CompactPointers, type CompactionPlan } from './compaction.js';
+import { runCompaction } from './compaction-runner.js';
 import { resolveConfig, type Config } from './config.js';
 import { acquireDirLock, type DirLock } from './dir-lock.js';
 import { SnapshotIterator, type EngineIterator, type RangeOptions } from './engine-iterator.js';
-import { asBuffer, ownedBuffer, type Bytes } from './key-compare.js';
+import { asBuffer, type Bytes } from './key-compare.js';
 import { MANIFEST_FILE, decodeManifest, emptyManifest, readManifest, writeManifest, type ManifestData, type SegmentMeta } from './manifest.js';
 import { Memtable, MemtableCursor } from './memtable.js';
 import { parseSegmentFileName, segmentFileName, type SegmentProperties } from './segment-format.js';
@@ -17,7 +18,7 @@ import { Version } from './version.js';
 import { RecordType, frameRecord, parseWalFileName, walFileName } from './wal-format.js';
 import { readWal, type TornTail } from './wal-reader.js';
 import { WalWriter } from './wal-writer.js';
-import { decodeBatch, encodeBatch, type BatchEntry } from './write-batch.js';
+import { decodeBatch, encodeBatch, type BatchInput } from './write-batch.js';
 import { readFileSync } from 'node:fs';
 
 export type BatchOp = { type: 'put'; key: Bytes; value: Bytes } | { type: 'del'; key: Bytes };
@@ -270,7 +271,7 @@ export class Engine {
 
   put(key: Bytes, value: Bytes, options?: WriteOptions): Promise<void> {
     try {
-      return this.write([{ key: ownedBuffer(key), value: ownedBuffer(value) }], options?.sync);
+      return this.write([{ key, value }], options?.sync);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -278,7 +279,7 @@ export class Engine {
 
   delete(key: Bytes, options?: WriteOptions): Promise<void> {
     try {
-      return this.write([{ key: ownedBuffer(key), value: null }], options?.sync);
+      return this.write([{ key, value: null }], options?.sync);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -287,33 +288,34 @@ export class Engine {
   /** Applies all operations or none: they share one log record, and become visible together. */
   batch(ops: readonly BatchOp[], options?: WriteOptions): Promise<void> {
     try {
-      const entries: BatchEntry[] = new Array<BatchEntry>(ops.length);
+      const inputs = new Array<BatchInput>(ops.length);
       for (let i = 0; i < ops.length; i++) {
         const op = ops[i]!;
-        if (op.type === 'put') entries[i] = { key: ownedBuffer(op.key), value: ownedBuffer(op.value) };
-        else if (op.type === 'del') entries[i] = { key: ownedBuffer(op.key), value: null };
+        if (op.type === 'put') inputs[i] = { key: op.key, value: op.value };
+        else if (op.type === 'del') inputs[i] = { key: op.key, value: null };
         else throw new TypeError(`unknown batch operation type '${(op as { type: unknown }).type}'`);
       }
-      if (entries.length === 0) return RESOLVED;
-      return this.write(entries, options?.sync);
+      if (inputs.length === 0) return RESOLVED;
+      return this.write(inputs, options?.sync);
     } catch (err) {
       return Promise.reject(err);
     }
   }
 
-  private write(entries: BatchEntry[], sync: boolean | undefined): Promise<void> {
+  private write(ops: BatchInput[], sync: boolean | undefined): Promise<void> {
     this.checkOpen();
     if (this.imms.length >= this.config.maxImmutableMemtables) {
       // Back-pressure: writers wait while the flushes fall behind, as LevelDB stalls them.
       this.scheduleFlush();
-      return (this.flushing ?? RESOLVED).then(() => this.write(entries, sync));
+      return (this.flushing ?? RESOLVED).then(() => this.write(ops, sync));
     }
     const seq = this.seq + 1;
+    const { record, keys, values } = encodeBatch(seq, ops);
     const wal = this.wal;
-    const end = wal.append(frameRecord(encodeBatch(seq, entries), RecordType.Batch));
-    this.seq += entries.length;
+    const end = wal.append(frameRecord(record, RecordType.Batch));
+    this.seq += ops.length;
     const mem = this.mem;
-    for (let i = 0; i < entries.length; i++) mem.insert(entries[i]!.key, seq + i, entries[i]!.value);
+    for (let i = 0; i < keys.length; i++) mem.insert(keys[i]!, seq + i, values[i]!);
     if (mem.bytes >= this.config.memtableSize) this.rotate();
     if (sync ?? this.config.syncMode === 'always') return wal.waitDurable(end);
     if (this.config.syncMode === 'batch') wal.syncInBackground();
@@ -379,7 +381,8 @@ export class Engine {
   private async runPlan(plan: CompactionPlan): Promise<void> {
     for (const s of plan.inputs) s.ref();
     try {
-      const outputs = await runCompaction(plan, { dir: this.dir, config: this.config, version: this.version, newFileNumber: () => this.nextFile++ });
+      const job = compactionJob(plan, this.version, this.dir, this.config, (n) => Array.from({ length: n }, () => this.nextFile++));
+      const outputs = await runCompaction(job, this.config.compactionThread);
       const readers = outputs.map((o) => SegmentReader.open(o.id, o.path, this.cache, this.bloomStats));
       await this.logAndApply({ add: readers.map((reader) => ({ level: plan.outputLevel, reader })), remove: plan.inputs, compaction: true });
       if (!plan.full && plan.outputLevel >= 2) {

@@ -12,15 +12,5 @@ export function asBuffer(b: Bytes): Buffer {
   throw new TypeError('a key or value must be a string or a Uint8Array');
 }
 
-/**
- * A private copy of `b`. Used for what the memtable keeps: a caller may reuse its buffer after put()
- * resolves, and the stored key must not change under the skiplist.
- */
-export function ownedBuffer(b: Bytes): Buffer {
-  if (typeof b === 'string') return Buffer.from(b, 'utf8');
-  if (b instanceof Uint8Array) return Buffer.from(b);
-  throw new TypeError('a key or value must be a string or a Uint8Array');
-}
-
 /** Bytewise order, as LevelDB's default comparator: memcmp, then the shorter key first. */
 export const compareKeys: (a: Uint8Array, b: Uint8Array) => -1 | 0 | 1 = Buffer.compare;

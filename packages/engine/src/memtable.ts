@@ -23,13 +23,18 @@ export class Memtable {
   private height = 1;
   /** Scratch array for insert, reused so an insert allocates only its node. */
   private readonly prev: MemNode[] = new Array<MemNode>(MAX_HEIGHT);
+  /** The last node of each level: a key above all others (a sequential load) is linked in with one compare. */
+  private readonly tail: MemNode[] = new Array<MemNode>(MAX_HEIGHT).fill(this.head);
   bytes = 0;
   entries = 0;
   /** Number of the write-ahead log file that holds this table's writes. */
   constructor(readonly walNumber: number) {}
 
   insert(key: Buffer, seq: number, value: Buffer | null): void {
-    this.descend(key, seq, this.prev);
+    const last = this.tail[0]!;
+    if (last !== this.head && Buffer.compare(last.key, key) < 0) {
+      for (let level = 0; level < this.height; level++) this.prev[level] = this.tail[level]!;
+    } else this.descend(key, seq, this.prev);
     const h = randomHeight();
     if (h > this.height) {
       for (let level = this.height; level < h; level++) this.prev[level] = this.head;
@@ -40,6 +45,7 @@ export class Memtable {
       const p = this.prev[level]!;
       node.next[level] = p.next[level] ?? null;
       p.next[level] = node;
+      if (node.next[level] === null) this.tail[level] = node;
     }
     this.bytes += key.length + (value === null ? 0 : value.length) + ENTRY_OVERHEAD;
     this.entries++;

@@ -7,7 +7,8 @@
  *   properties block                JSON (counts, key range, creation time, filter parameters), then u32 LE crc32
  *   footer (52 bytes)               below
  *
- * Data block entry:  u32 LE key length, u32 LE value length (0xFFFFFFFF = tombstone), key, value.
+ * Data block:        entries (u32 LE key length, u32 LE value length, 0xFFFFFFFF = tombstone, key, value),
+ *                    then u32 LE offset of each entry, then u32 LE entry count (data-block.ts).
  * Index entry:       u64 LE block offset, u32 LE block length (without its crc), u32 LE key length, last key of the block.
  * Footer:            u64 index offset, u32 index length, u64 bloom offset, u32 bloom length,
  *                    u64 properties offset, u32 properties length, u32 format version,

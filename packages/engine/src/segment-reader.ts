@@ -2,8 +2,9 @@ import { closeSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { CorruptionError, FileAccessError } from '@esc/core';
 import { BloomFilter } from './bloom-filter.js';
-import type { BlockCache, ParsedBlock } from './block-cache.js';
-import { BLOCK_TRAILER, FOOTER_SIZE, FORMAT_VERSION, SEGMENT_MAGIC, TOMBSTONE_LENGTH, readU64, type Footer, type SegmentProperties } from './segment-format.js';
+import type { BlockCache } from './block-cache.js';
+import { DataBlock } from './data-block.js';
+import { BLOCK_TRAILER, FOOTER_SIZE, FORMAT_VERSION, SEGMENT_MAGIC, readU64, type Footer, type SegmentProperties } from './segment-format.js';
 
 /** Bloom filter outcomes on lookups of keys a segment does not hold: how often the filter said "maybe". */
 export interface BloomStats {
@@ -156,16 +157,15 @@ export class SegmentReader {
     return lo;
   }
 
-  block(i: number): ParsedBlock {
+  block(i: number): DataBlock {
     if (this.loadError) throw this.loadError;
     const cacheKey = this.cachePrefix + i;
     const cached = this.cache?.get(cacheKey);
     if (cached !== undefined) return cached;
     const offset = this.offsets[i]!;
-    const body = this.readChecked(offset, this.lengths[i]!, 'data block');
-    const parsed = parseBlock(body, this.path, offset);
-    this.cache?.set(cacheKey, parsed);
-    return parsed;
+    const block = new DataBlock(this.readChecked(offset, this.lengths[i]!, 'data block'), this.path, offset);
+    this.cache?.set(cacheKey, block);
+    return block;
   }
 
   /** The value of `key` here: a Buffer, null for a tombstone, undefined when this segment does not hold it. */
@@ -179,8 +179,8 @@ export class SegmentReader {
     const bi = this.findBlock(key);
     if (bi < this.lastKeys.length) {
       const b = this.block(bi);
-      const i = lowerBound(b.keys, key);
-      if (i < b.keys.length && b.keys[i]!.equals(key)) return b.values[i]!;
+      const i = b.lowerBound(key);
+      if (i < b.count && b.compareAt(i, key) === 0) return b.valueAt(i);
     }
     if (this.bloom !== null && this.stats) {
       this.stats.probes++;
@@ -213,8 +213,7 @@ export class SegmentReader {
     const problems: VerifyProblem[] = [];
     for (let i = 0; i < this.offsets.length; i++) {
       try {
-        const body = this.readChecked(this.offsets[i]!, this.lengths[i]!, 'data block');
-        parseBlock(body, this.path, this.offsets[i]!);
+        new DataBlock(this.readChecked(this.offsets[i]!, this.lengths[i]!, 'data block'), this.path, this.offsets[i]!).validate();
       } catch (err) {
         if (!(err instanceof CorruptionError)) throw err;
         problems.push({ file: this.path, offset: err.offset ?? this.offsets[i]!, message: err.message });
@@ -243,39 +242,6 @@ export function readFooter(path: string, size: number, read: (offset: number, le
   return footer;
 }
 
-export function parseBlock(body: Buffer, path: string, offset: number): ParsedBlock {
-  const keys: Buffer[] = [];
-  const values: (Buffer | null)[] = [];
-  let o = 0;
-  while (o < body.length) {
-    if (o + 8 > body.length) throw new CorruptionError('data block entry header cut short', { path, offset: offset + o });
-    const kl = body.readUInt32LE(o);
-    const vl = body.readUInt32LE(o + 4);
-    o += 8;
-    if (o + kl > body.length) throw new CorruptionError('data block key cut short', { path, offset: offset + o });
-    keys.push(body.subarray(o, o + kl));
-    o += kl;
-    if (vl === TOMBSTONE_LENGTH) values.push(null);
-    else {
-      if (o + vl > body.length) throw new CorruptionError('data block value cut short', { path, offset: offset + o });
-      values.push(body.subarray(o, o + vl));
-      o += vl;
-    }
-  }
-  return { keys, values, bytes: body.length + 64 * keys.length };
-}
-
-export function lowerBound(keys: Buffer[], key: Buffer): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (Buffer.compare(keys[mid]!, key) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /**
  * Walks a segment's entries (tombstones included) forwards or backwards. seek() positions at the first key
  * >= start (forwards) or the last key <= start (backwards), exclusive bounds skipping an equal key.
@@ -283,7 +249,7 @@ export function lowerBound(keys: Buffer[], key: Buffer): number {
 export class SegmentCursor {
   private bi = 0;
   private pi = 0;
-  private blk: ParsedBlock | null = null;
+  private blk: DataBlock | null = null;
 
   constructor(
     private readonly seg: SegmentReader,
@@ -294,10 +260,10 @@ export class SegmentCursor {
     return this.blk !== null;
   }
   get key(): Buffer {
-    return this.blk!.keys[this.pi]!;
+    return this.blk!.keyAt(this.pi);
   }
   get value(): Buffer | null {
-    return this.blk!.values[this.pi]!;
+    return this.blk!.valueAt(this.pi);
   }
 
   seek(start: Buffer | null, inclusive: boolean): void {
@@ -307,8 +273,8 @@ export class SegmentCursor {
       this.bi = start === null ? 0 : this.seg.findBlock(start);
       if (this.bi >= n) return void (this.blk = null);
       this.blk = this.seg.block(this.bi);
-      this.pi = start === null ? 0 : lowerBound(this.blk.keys, start);
-      if (start !== null && !inclusive && this.pi < this.blk.keys.length && this.blk.keys[this.pi]!.equals(start)) this.pi++;
+      this.pi = start === null ? 0 : this.blk.lowerBound(start);
+      if (start !== null && !inclusive && this.pi < this.blk.count && this.blk.compareAt(this.pi, start) === 0) this.pi++;
       this.settle();
     } else {
       if (start === null) this.bi = n - 1;
@@ -318,11 +284,11 @@ export class SegmentCursor {
       }
       if (this.bi < 0) return void (this.blk = null);
       this.blk = this.seg.block(this.bi);
-      if (start === null) this.pi = this.blk.keys.length - 1;
+      if (start === null) this.pi = this.blk.count - 1;
       else {
         // Last key <= start (< start when exclusive).
-        let i = lowerBound(this.blk.keys, start);
-        if (inclusive && i < this.blk.keys.length && this.blk.keys[i]!.equals(start)) i++;
+        let i = this.blk.lowerBound(start);
+        if (inclusive && i < this.blk.count && this.blk.compareAt(i, start) === 0) i++;
         this.pi = i - 1;
       }
       this.settle();
@@ -339,14 +305,14 @@ export class SegmentCursor {
   private settle(): void {
     for (;;) {
       const blk = this.blk!;
-      if (this.pi >= 0 && this.pi < blk.keys.length) return;
+      if (this.pi >= 0 && this.pi < blk.count) return;
       this.bi += this.reverse ? -1 : 1;
       if (this.bi < 0 || this.bi >= this.seg.blockCount) {
         this.blk = null;
         return;
       }
       this.blk = this.seg.block(this.bi);
-      this.pi = this.reverse ? this.blk.keys.length - 1 : 0;
+      this.pi = this.reverse ? this.blk.count - 1 : 0;
     }
   }
 }

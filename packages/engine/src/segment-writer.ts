@@ -1,7 +1,8 @@
 import { open } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { BloomFilterBuilder } from './bloom-filter.js';
-import { BLOCK_TRAILER, FOOTER_SIZE, FORMAT_VERSION, SEGMENT_MAGIC, TOMBSTONE_LENGTH, writeU64, type SegmentProperties } from './segment-format.js';
+import { DataBlockBuilder } from './data-block.js';
+import { BLOCK_TRAILER, FOOTER_SIZE, FORMAT_VERSION, SEGMENT_MAGIC, writeU64, type SegmentProperties } from './segment-format.js';
 
 /**
  * Builds a segment in memory from entries added in strictly increasing key order. Segments are bounded by
@@ -11,8 +12,7 @@ import { BLOCK_TRAILER, FOOTER_SIZE, FORMAT_VERSION, SEGMENT_MAGIC, TOMBSTONE_LE
 export class SegmentBuilder {
   private readonly chunks: Buffer[] = [];
   private size = 0;
-  private block: Buffer[] = [];
-  private blockBytes = 0;
+  private readonly block: DataBlockBuilder;
   private lastKey: Buffer | null = null;
   private firstKey: Buffer | null = null;
   private readonly index: { offset: number; length: number; lastKey: Buffer }[] = [];
@@ -25,37 +25,30 @@ export class SegmentBuilder {
     private readonly bloomBitsPerKey: number,
   ) {
     this.bloom = bloomBitsPerKey > 0 ? new BloomFilterBuilder(bloomBitsPerKey) : null;
+    this.block = new DataBlockBuilder(blockSize + 512);
   }
 
   add(key: Buffer, value: Buffer | null): void {
-    const head = Buffer.allocUnsafe(8);
-    head.writeUInt32LE(key.length, 0);
-    head.writeUInt32LE(value === null ? TOMBSTONE_LENGTH : value.length, 4);
-    this.block.push(head, key);
-    this.blockBytes += 8 + key.length;
-    if (value !== null) {
-      this.block.push(value);
-      this.blockBytes += value.length;
-    } else this.tombstones++;
+    this.block.add(key, value);
+    if (value === null) this.tombstones++;
     this.bloom?.add(key);
-    if (this.firstKey === null) this.firstKey = key;
+    if (this.firstKey === null) this.firstKey = Buffer.from(key);
     this.lastKey = key;
     this.entries++;
-    if (this.blockBytes >= this.blockSize) this.finishBlock();
+    if (this.block.size >= this.blockSize) this.finishBlock();
   }
 
   /** Bytes the file would have if finished now, without index, filter and footer. */
   get estimatedSize(): number {
-    return this.size + this.blockBytes;
+    return this.size + this.block.size;
   }
 
   private finishBlock(): void {
-    if (this.block.length === 0) return;
-    const body = Buffer.concat(this.block, this.blockBytes);
-    this.index.push({ offset: this.size, length: body.length, lastKey: this.lastKey! });
+    if (this.block.count === 0) return;
+    const body = this.block.finish();
+    // The last key is copied: the caller's buffer may be reused once add() returns.
+    this.index.push({ offset: this.size, length: body.length, lastKey: Buffer.from(this.lastKey!) });
     this.push(body);
-    this.block = [];
-    this.blockBytes = 0;
   }
 
   private push(body: Buffer): { offset: number; length: number } {
@@ -87,7 +80,7 @@ export class SegmentBuilder {
       entries: this.entries,
       tombstones: this.tombstones,
       minKey: (this.firstKey ?? Buffer.alloc(0)).toString('hex'),
-      maxKey: (this.lastKey ?? Buffer.alloc(0)).toString('hex'),
+      maxKey: (this.index[this.index.length - 1]?.lastKey ?? Buffer.alloc(0)).toString('hex'),
       createdAt,
       bloomBitsPerKey: this.bloomBitsPerKey,
       bloomHashes: bloomBlock.length > 0 ? bloomBlock[0]! : 0,

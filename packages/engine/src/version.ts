@@ -39,12 +39,6 @@ export class Version {
     return undefined;
   }
 
-  /** Whether any segment below `level` might hold `key`: if none does, a tombstone at `level` can go. */
-  deeperMayHold(level: number, key: Buffer): boolean {
-    for (let l = level + 1; l < this.levels.length; l++) if (findCovering(this.levels[l]!, key) !== undefined) return true;
-    return false;
-  }
-
   /** Segments of a sorted level whose range meets [lo, hi]. */
   overlapping(level: number, lo: Buffer, hi: Buffer): SegmentReader[] {
     return (this.levels[level] ?? []).filter((s) => s.overlaps(lo, hi));
@@ -52,7 +46,7 @@ export class Version {
 }
 
 /** In a sorted run, the one segment whose range holds `key`, if any. */
-export function findCovering(run: readonly SegmentReader[], key: Buffer): SegmentReader | undefined {
+export function findCovering<S extends { minKey: Buffer; maxKey: Buffer }>(run: readonly S[], key: Buffer): S | undefined {
   let lo = 0;
   let hi = run.length;
   while (lo < hi) {

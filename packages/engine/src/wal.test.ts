@@ -29,7 +29,7 @@ describe('write-ahead log', () => {
         const w = new WalWriter(path, 1);
         let seq = 1;
         for (const b of batches) {
-          w.append(frameRecord(encodeBatch(seq, b), RecordType.Batch));
+          w.append(frameRecord(encodeBatch(seq, b).record, RecordType.Batch));
           seq += b.length;
         }
         await w.close();
@@ -46,7 +46,7 @@ describe('write-ahead log', () => {
     const path = join(dir, '000001.log');
     const w = new WalWriter(path, 1);
     const ends: number[] = [];
-    for (let i = 0; i < 4; i++) ends.push(w.append(frameRecord(encodeBatch(i + 1, [{ key: Buffer.from(`k${i}`), value: Buffer.from('value'.repeat(i + 1)) }]), RecordType.Batch)));
+    for (let i = 0; i < 4; i++) ends.push(w.append(frameRecord(encodeBatch(i + 1, [{ key: Buffer.from(`k${i}`), value: Buffer.from('value'.repeat(i + 1)) }]).record, RecordType.Batch)));
     await w.close();
     const full = readFileSync(path);
     for (let cut = 0; cut < full.length; cut++) {
@@ -62,8 +62,8 @@ describe('write-ahead log', () => {
     const dir = tempDir();
     const path = join(dir, '000001.log');
     const w = new WalWriter(path, 1);
-    const first = w.append(frameRecord(encodeBatch(1, [{ key: Buffer.from('a'), value: Buffer.from('1') }]), RecordType.Batch));
-    w.append(frameRecord(encodeBatch(2, [{ key: Buffer.from('b'), value: Buffer.from('2') }]), RecordType.Batch));
+    const first = w.append(frameRecord(encodeBatch(1, [{ key: Buffer.from('a'), value: Buffer.from('1') }]).record, RecordType.Batch));
+    w.append(frameRecord(encodeBatch(2, [{ key: Buffer.from('b'), value: Buffer.from('2') }]).record, RecordType.Batch));
     await w.close();
     const data = readFileSync(path);
     data[first - 1]! ^= 1;
@@ -75,17 +75,31 @@ describe('write-ahead log', () => {
     }
   });
 
-  it('group commit: 64 concurrent synced writers share two fdatasyncs', async () => {
+  it('group commit: 64 concurrent synced writers share one fdatasync', async () => {
     const dir = tempDir();
     const counters = { syncs: 0 };
     const w = new WalWriter(join(dir, '000001.log'), 1, counters);
     const waits: Promise<void>[] = [];
-    for (let i = 0; i < 64; i++) waits.push(w.waitDurable(w.append(frameRecord(encodeBatch(i + 1, [{ key: Buffer.from(`k${i}`), value: null }]), RecordType.Batch))));
+    for (let i = 0; i < 64; i++) waits.push(w.waitDurable(w.append(frameRecord(encodeBatch(i + 1, [{ key: Buffer.from(`k${i}`), value: null }]).record, RecordType.Batch))));
     await Promise.all(waits);
-    // The first writer starts a sync; the 63 that arrive while it runs are covered by one more.
-    expect(counters.syncs).toBe(2);
+    // The sync starts on the next turn of the event loop, after all 64 appended.
+    expect(counters.syncs).toBe(1);
     await w.waitDurable();
-    expect(counters.syncs).toBe(2);
+    expect(counters.syncs).toBe(1);
+    await w.close();
+  });
+
+  it('group commit: writers released by one sync append before the next starts, so the group stays whole', async () => {
+    const dir = tempDir();
+    const counters = { syncs: 0 };
+    const w = new WalWriter(join(dir, '000001.log'), 1, counters);
+    let seq = 0;
+    const writer = async () => {
+      for (let i = 0; i < 10; i++) await w.waitDurable(w.append(frameRecord(encodeBatch(++seq, [{ key: Buffer.from('k'), value: null }]).record, RecordType.Batch)));
+    };
+    await Promise.all(Array.from({ length: 16 }, writer));
+    // 160 synced writes in rounds of 16: one sync per round.
+    expect(counters.syncs).toBe(10);
     await w.close();
   });
 });

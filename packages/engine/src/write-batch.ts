@@ -15,25 +15,70 @@ export interface BatchEntry {
   value: Buffer | null;
 }
 
-/** Encodes a batch with WAL_HEADER_SIZE bytes left free in front for frameRecord. */
-export function encodeBatch(seq: number, entries: readonly BatchEntry[]): Buffer {
+/** An operation as a caller gives it: strings are UTF-8; value null deletes. */
+export interface BatchInput {
+  key: string | Uint8Array;
+  value: string | Uint8Array | null;
+}
+
+export interface EncodedBatch {
+  /** The payload with WAL_HEADER_SIZE bytes left free in front for frameRecord. */
+  record: Buffer;
+  /** Each operation's key and value as subarrays of `record`: the memtable keeps these, not copies. */
+  keys: Buffer[];
+  values: (Buffer | null)[];
+}
+
+function byteLength(b: string | Uint8Array, what: string): number {
+  if (typeof b === 'string') return Buffer.byteLength(b, 'utf8');
+  if (b instanceof Uint8Array) return b.length;
+  throw new TypeError(`a ${what} must be a string or a Uint8Array`);
+}
+
+/**
+ * Encodes a batch in one allocation. The record is both what the log receives and where the memtable's
+ * keys and values live, so a write copies each byte once.
+ */
+export function encodeBatch(seq: number, ops: readonly BatchInput[]): EncodedBatch {
   let size = WAL_HEADER_SIZE + 12;
-  for (const e of entries) size += 5 + e.key.length + (e.value === null ? 0 : 4 + e.value.length);
+  const n = ops.length;
+  const klen = new Array<number>(n);
+  const vlen = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const op = ops[i]!;
+    klen[i] = byteLength(op.key, 'key');
+    vlen[i] = op.value === null ? -1 : byteLength(op.value, 'value');
+    size += 5 + klen[i]! + (vlen[i]! < 0 ? 0 : 4 + vlen[i]!);
+  }
   const buf = Buffer.allocUnsafe(size);
+  const keys = new Array<Buffer>(n);
+  const values = new Array<Buffer | null>(n);
   let o = WAL_HEADER_SIZE;
   o = buf.writeUInt32LE(seq % 0x1_0000_0000, o);
   o = buf.writeUInt32LE(Math.floor(seq / 0x1_0000_0000), o);
-  o = buf.writeUInt32LE(entries.length, o);
-  for (const e of entries) {
-    buf[o++] = e.value === null ? 0 : 1;
-    o = buf.writeUInt32LE(e.key.length, o);
-    o += e.key.copy(buf, o);
-    if (e.value !== null) {
-      o = buf.writeUInt32LE(e.value.length, o);
-      o += e.value.copy(buf, o);
+  o = buf.writeUInt32LE(n, o);
+  for (let i = 0; i < n; i++) {
+    const op = ops[i]!;
+    const vl = vlen[i]!;
+    buf[o++] = vl < 0 ? 0 : 1;
+    o = buf.writeUInt32LE(klen[i]!, o);
+    put(buf, op.key, o);
+    keys[i] = buf.subarray(o, o + klen[i]!);
+    o += klen[i]!;
+    if (vl < 0) values[i] = null;
+    else {
+      o = buf.writeUInt32LE(vl, o);
+      put(buf, op.value!, o);
+      values[i] = buf.subarray(o, o + vl);
+      o += vl;
     }
   }
-  return buf;
+  return { record: buf, keys, values };
+}
+
+function put(buf: Buffer, b: string | Uint8Array, at: number): void {
+  if (typeof b === 'string') buf.write(b, at, 'utf8');
+  else buf.set(b, at);
 }
 
 export interface DecodedBatch {

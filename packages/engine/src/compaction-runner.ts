@@ -1,0 +1,80 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { CorruptionError } from '@esc/core';
+import { runCompactionJob, type CompactionJob, type CompactionOutput } from './compaction.js';
+
+interface Pending {
+  resolve: (o: CompactionOutput[]) => void;
+  reject: (e: unknown) => void;
+}
+
+interface WorkerError {
+  name?: string;
+  message: string;
+  path?: string;
+  offset?: number;
+}
+
+/**
+ * One compaction thread per process, shared by every open engine: jobs are independent, and starting a
+ * thread costs more than most merges. It is unref'd while idle, so it never keeps a process alive by itself. From
+ * TypeScript sources (the test runner) it loads through tsx; from dist it is plain JavaScript.
+ */
+class CompactionThread {
+  private worker: Worker | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+
+  run(job: CompactionJob): Promise<CompactionOutput[]> {
+    const worker = this.ensureWorker();
+    const id = ++this.nextId;
+    // Referenced while a job runs, so a process awaiting a compaction does not exit under it.
+    if (this.pending.size === 0) worker.ref();
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ id, job });
+    });
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker !== null) return this.worker;
+    const worker = import.meta.url.endsWith('.ts') ? sourceWorker() : new Worker(new URL('./compaction-worker.js', import.meta.url));
+    worker.on('message', (msg: { id: number; outputs?: CompactionOutput[]; error?: WorkerError }) => {
+      const p = this.pending.get(msg.id);
+      if (p === undefined) return;
+      this.pending.delete(msg.id);
+      if (this.pending.size === 0) worker.unref();
+      if (msg.error === undefined) p.resolve(msg.outputs!);
+      else p.reject(msg.error.name === 'CorruptionError' ? new CorruptionError(msg.error.message, { path: msg.error.path, offset: msg.error.offset }) : new Error(`compaction failed: ${msg.error.message}`));
+    });
+    const failAll = (err: unknown) => {
+      if (this.worker === worker) this.worker = null;
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    worker.on('error', failAll);
+    worker.on('exit', (code) => failAll(new Error(`compaction thread exited with code ${code}`)));
+    // After the listeners: adding a 'message' listener refs the thread's port again.
+    worker.unref();
+    this.worker = worker;
+    return worker;
+  }
+}
+
+let thread: CompactionThread | null = null;
+
+/** Runs a compaction job on the shared compaction thread, or in-process when `useThread` is false. */
+export function runCompaction(job: CompactionJob, useThread: boolean): Promise<CompactionOutput[]> {
+  if (!useThread) return runCompactionJob(job);
+  thread ??= new CompactionThread();
+  return thread.run(job);
+}
+
+/** The worker from TypeScript sources: register tsx's loader inside the thread, then load the module. */
+function sourceWorker(): Worker {
+  // require.resolve gives the CommonJS build; the thread needs the ES module one beside it.
+  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const entry = new URL('./compaction-worker.ts', import.meta.url).href;
+  return new Worker(`import(${JSON.stringify(api)}).then((m) => m.register()).then(() => import(${JSON.stringify(entry)}));`, { eval: true });
+}
