@@ -82,3 +82,54 @@ export function createHdfsStatsScanner(readTime: TimestampReader, stats: StatsAc
   };
   return { scan, flush };
 }
+
+/**
+ * Emits the NDJSON of a line straight from the chunk text if it is a plain line; returns the index just after
+ * its newline, or -1 when the general parser must decide. The JSON goes to `take()`.
+ */
+export interface NdjsonLineScanner {
+  scan(text: string, start: number): number;
+  /** The JSON lines gathered since the last call (ASCII only). */
+  take(): string;
+}
+
+// A plain line whose every field can be written as "value" with no escaping: printable ASCII without `"` or
+// `\`, single spaces between the fields, a message that starts and ends with a non-blank character.
+const SAFE_LINE = /(\d{6}) (\d{6}) (\d+) ([A-Z]+) ([!#-9;-[\]-~]+): +([!#-[\]-~](?:[ !#-[\]-~]*[!#-[\]-~])?)\r?\n/y;
+
+/**
+ * The NDJSON fast path for the built-in hdfs format (`esc parse` with no filter and no statistics): for a
+ * plain line it writes `{"date":…,"timestamp":…}` from the regex captures without a field object, a record,
+ * trimming or escaping checks; every such line gives byte for byte what the general path and NdjsonWriter
+ * give (a property test checks). Anything else, including an impossible date, goes the general way.
+ */
+export function createHdfsNdjsonScanner(readTime: TimestampReader, maxLineLength: number): NdjsonLineScanner {
+  let lastStamp = '\n';
+  let stampJson = '';
+  const pair = ['', ''];
+  let out = '';
+  return {
+    scan(text, start) {
+      SAFE_LINE.lastIndex = start;
+      const m = SAFE_LINE.exec(text);
+      if (m === null) return -1;
+      const end = SAFE_LINE.lastIndex;
+      if (end - start - (text.charCodeAt(end - 2) === CR ? 2 : 1) > maxLineLength) return -1;
+      if (!text.startsWith(lastStamp, start)) {
+        lastStamp = text.slice(start, start + 13);
+        pair[0] = m[1]!;
+        pair[1] = m[2]!;
+        const time = readTime(pair);
+        stampJson = time === null ? '' : `,"timestamp":"${time.iso}"}\n`;
+      }
+      if (stampJson === '') return -1;
+      out += `{"date":"${m[1]}","time":"${m[2]}","pid":"${m[3]}","level":"${m[4]}","component":"${m[5]}","content":"${m[6]}"${stampJson}`;
+      return end;
+    },
+    take() {
+      const s = out;
+      out = '';
+      return s;
+    },
+  };
+}

@@ -22,7 +22,7 @@ export type { StatsReport } from './stats-report-schema.js';
 export { renderStatsReport, type Palette } from './stats-printer.js';
 export { parseDuration, BUCKET_SIZES } from './histogram.js';
 export { OUTPUT_FORMS, type OutputForm, type RecordWriter, type TextSink } from './record-writer.js';
-export { NdjsonWriter, recordJson } from './ndjson-writer.js';
+export { NdjsonWriter, recordJson, recordSerializer } from './ndjson-writer.js';
 export { JsonArrayWriter } from './json-array-writer.js';
 export { CsvWriter } from './csv-writer.js';
 export { TableWriter } from './table-writer.js';

@@ -2,7 +2,7 @@ import { compileLoghubFormat, FormatSyntaxError, namedGroups } from './loghub-fo
 import { compileTimestampRule, TimestampRuleError, type NormalisedTime, type TimestampOptions, type TimestampReader } from './timestamp-rules.js';
 import { parseJsonLine } from './json-lines.js';
 import { BUILTIN_FORMATS } from './format-registry.js';
-import { createHdfsStatsScanner, type StatsLineScanner } from './hdfs-fast-path.js';
+import { createHdfsNdjsonScanner, createHdfsStatsScanner, type NdjsonLineScanner, type StatsLineScanner } from './hdfs-fast-path.js';
 import type { StatsAccumulator } from './stats-accumulator.js';
 
 /**
@@ -51,6 +51,8 @@ export interface LogFormat {
   parse(line: string): ParsedLine | null;
   /** A faster statistics-only path, when the format has one (the built-in hdfs). */
   readonly statsScanner?: (stats: StatsAccumulator, maxLineLength: number) => StatsLineScanner;
+  /** A faster NDJSON path (no filter, no statistics), when the format has one (the built-in hdfs). */
+  readonly ndjsonScanner?: (maxLineLength: number) => NdjsonLineScanner;
 }
 
 export class InvalidFormatError extends Error {}
@@ -121,15 +123,17 @@ export function compileFormat(input: FormatDefinition, tsOptions: TimestampOptio
   const levelField = check(def.level) ?? guessField(fields, LEVEL_NAMES);
   const componentField = check(def.component) ?? guessField(fields, COMPONENT_NAMES);
   const messageField = check(def.message) ?? guessField(fields, MESSAGE_NAMES);
-  // Only the built-in hdfs definition itself (not a copy with another timestamp) has the fast path.
-  const statsScanner =
-    input === BUILTIN_FORMATS[0] && readTime !== undefined ? (stats: StatsAccumulator, max: number) => createHdfsStatsScanner(readTime!, stats, max) : undefined;
+  // Only the built-in hdfs definition itself (not a copy with another timestamp) has the fast paths.
+  const builtinHdfs = input === BUILTIN_FORMATS[0] && readTime !== undefined;
+  const statsScanner = builtinHdfs ? (stats: StatsAccumulator, max: number) => createHdfsStatsScanner(readTime!, stats, max) : undefined;
+  const ndjsonScanner = builtinHdfs ? (max: number) => createHdfsNdjsonScanner(readTime!, max) : undefined;
   // One-entry cache: consecutive lines mostly share their timestamp text.
   let lastTsValues: string[] = [];
   let lastTime: NormalisedTime | null = null;
   const tsCount = tsIndexes.length;
   return {
     statsScanner,
+    ndjsonScanner,
     name: def.name,
     description: def.description,
     fields,

@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidInputError, openInput } from '@esc/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_FORMATS, findBuiltinFormat } from './format-registry.js';
+import { recordSerializer } from './ndjson-writer.js';
 import { compileFormat } from './log-format.js';
 import { parseRecordBatches, parseRecords, RecordParser, type ParsedRecord } from './record-stream.js';
 import { StatsAccumulator } from './stats-accumulator.js';
@@ -118,5 +119,53 @@ describe('parsing a stream', () => {
     p.push('x\n081109 203615 148 INFO dfs.A: a\ny', out);
     p.finish(out);
     expect([p.linesRead, p.malformed, p.firstMalformedLine, out.length]).toEqual([3, 2, 1, 1]);
+  });
+});
+
+describe('the hdfs NDJSON fast path', () => {
+  const serialise = recordSerializer(hdfs.fields);
+  const general = compileFormat({ ...findBuiltinFormat('hdfs')! });
+
+  function direct(text: string, piece: number) {
+    const p = new RecordParser({ format: hdfs });
+    let json = '';
+    for (let i = 0; i < text.length; i += piece) json += p.pushNdjson(text.slice(i, i + piece), serialise);
+    json += p.pushNdjson('', serialise, true);
+    return { json, lines: p.linesRead, malformed: p.malformed, invalid: p.invalidTimestamps };
+  }
+  function slow(text: string) {
+    const p = new RecordParser({ format: general });
+    const out: ParsedRecord[] = [];
+    p.push(text, out);
+    p.finish(out);
+    return { json: out.map((r) => `${serialise(r)}\n`).join(''), lines: p.linesRead, malformed: p.malformed, invalid: p.invalidTimestamps };
+  }
+
+  it('writes the HDFS sample byte for byte as the general path does', () => {
+    const sample = readFileSync(new URL('../test/fixtures/loghub/HDFS_2k.log', import.meta.url), 'utf8');
+    expect(direct(sample, 4096)).toEqual(slow(sample));
+    expect(direct(sample, 4096).json.split('\n').length).toBe(2001);
+  });
+
+  it('agrees with the general path on random HDFS-like lines (quotes, backslashes, blanks, bad dates, non-ASCII)', () => {
+    const line = fc
+      .tuple(
+        fc.constantFrom('081109', '081331', ' 081109', '08110'),
+        fc.constantFrom(' ', '  ', '\t'),
+        fc.constantFrom('203615', '203616', '246199'),
+        fc.constantFrom(' 148 ', ' 1 ', '  2 ', ' x '),
+        fc.constantFrom('INFO', 'WARN', 'Info', 'ERROR'),
+        fc.constantFrom(' dfs.A', ' dfs.B$C', ' a"b', ' a\\b', ' é', ' a:b'),
+        fc.constantFrom(': ', ':  ', ':', ':\t'),
+        fc.constantFrom('msg 1', 'say "hi"', 'back\\slash', 'tab\there', '', ' ', 'trailing ', 'é€', '\u0001', 'x\r', '\uD800'),
+      )
+      .map((p) => p.join(''));
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 25 }), fc.constantFrom('\n', '\r\n'), fc.boolean(), fc.integer({ min: 1, max: 80 }), (lines, eol, finalEol, piece) => {
+        const text = lines.join(eol) + (finalEol ? eol : '');
+        expect(direct(text, piece)).toEqual(slow(text));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { isAscii } from 'node:buffer';
 import { InvalidInputError } from '@esc/core';
 import type { LogFormat, ParsedLine } from './log-format.js';
-import type { StatsLineScanner } from './hdfs-fast-path.js';
+import type { NdjsonLineScanner, StatsLineScanner } from './hdfs-fast-path.js';
 import type { StatsAccumulator } from './stats-accumulator.js';
 
 /** A parsed line with its line number set: what the stream yields and the writers print. */
@@ -64,26 +64,70 @@ export class RecordParser {
     const end = text.length;
     const scanner = out === null ? this.scanner : undefined;
     while (start < end) {
-      if (scanner !== undefined) {
-        // The fast path counts the plain lines; the general one below takes the line it leaves.
-        let fast = 0;
-        for (let next = scanner.scan(text, start); next !== -1; next = scanner.scan(text, start)) {
-          start = next;
-          fast++;
-        }
-        this.lineNo += fast;
-        this.options.stats!.addLines(fast);
-        if (start >= end) break;
-      }
-      const nl = text.indexOf('\n', start);
-      if (nl === -1) {
-        this.carry = text.slice(start);
-        break;
-      }
-      const stop = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      this.parseLine(text.slice(start, stop), out);
-      start = nl + 1;
+      // The fast path counts the plain lines; the general one takes the line it leaves.
+      if (scanner !== undefined && (start = this.skipPlain(scanner, text, start)) >= end) break;
+      if ((start = this.takeLine(text, start, out)) === -1) break;
     }
+  }
+
+  /** Runs a fast path from `start` over the lines it takes; returns where it stopped. */
+  private skipPlain(scanner: { scan(text: string, start: number): number }, text: string, start: number): number {
+    let fast = 0;
+    for (let next = scanner.scan(text, start); next !== -1; next = scanner.scan(text, start)) {
+      start = next;
+      fast++;
+    }
+    this.lineNo += fast;
+    this.options.stats?.addLines(fast);
+    return start;
+  }
+
+  /** Parses the line at `start` the general way; returns the next line's start, or -1 if it is unfinished. */
+  private takeLine(text: string, start: number, out: ParsedRecord[] | null): number {
+    const nl = text.indexOf('\n', start);
+    if (nl === -1) {
+      this.carry = text.slice(start);
+      return -1;
+    }
+    const stop = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    this.parseLine(text.slice(start, stop), out);
+    return nl + 1;
+  }
+
+  /** Whether the last pushNdjson result is known to be ASCII (only fast-path lines in it). */
+  ndjsonAscii = true;
+  private ndjson: NdjsonLineScanner | undefined;
+
+  /**
+   * NDJSON straight from text, for a format with an NDJSON fast path and no filter or statistics: plain lines
+   * are written by the fast path, the others parsed and written by `serialise`, in input order. Returns the
+   * JSON lines of the complete lines of `text` (the unfinished last line waits, as in push).
+   */
+  pushNdjson(text: string, serialise: (record: ParsedRecord) => string, final = false): string {
+    const scanner = (this.ndjson ??= this.options.format.ndjsonScanner!(this.maxLen));
+    if (this.carry !== '') {
+      text = this.carry + text;
+      this.carry = '';
+    }
+    if (final && text !== '' && text.charCodeAt(text.length - 1) !== 10) text += '\n';
+    this.ndjsonAscii = true;
+    let json = '';
+    const one: ParsedRecord[] = [];
+    let start = 0;
+    const end = text.length;
+    while (start < end) {
+      if ((start = this.skipPlain(scanner, text, start)) >= end) break;
+      start = this.takeLine(text, start, one);
+      // The fast lines before this one first, then this one: output keeps input order.
+      json += scanner.take();
+      if (one.length > 0) {
+        json += `${serialise(one[0]!)}\n`;
+        one.length = 0;
+        this.ndjsonAscii = false;
+      }
+      if (start === -1) break;
+    }
+    return json + scanner.take();
   }
 
   /** Parses the last line if the input did not end with a newline; completes the statistics. */

@@ -13,6 +13,7 @@ import {
   parseRecordBatches,
   progressWanted,
   readTextChunks,
+  recordSerializer,
   RecordParser,
   renderStatsReport,
   selectFormat,
@@ -135,13 +136,27 @@ async function parseCommand(file: string, flags: ParseFlags): Promise<number> {
       if (!first.done) yield first.value;
       yield* chunks;
     })();
-    for await (const batch of parseRecordBatches(all, options, parser)) {
-      if (writer && batch.length > 0) {
-        writer.write(batch);
-        await out.drain();
+    if (!stats && filter === undefined && flags.output === 'ndjson' && format.ndjsonScanner) {
+      // The format's NDJSON fast path writes plain lines straight from the text (see hdfs-fast-path.ts).
+      const serialise = recordSerializer(format.fields);
+      for await (const text of all) {
+        const json = parser.pushNdjson(text, serialise);
+        if (json !== '') {
+          out.write(json, parser.ndjsonAscii);
+          await out.drain();
+        }
       }
+      const tail = parser.pushNdjson('', serialise, true);
+      if (tail !== '') out.write(tail, parser.ndjsonAscii);
+    } else {
+      for await (const batch of parseRecordBatches(all, options, parser)) {
+        if (writer && batch.length > 0) {
+          writer.write(batch);
+          await out.drain();
+        }
+      }
+      writer?.end();
     }
-    writer?.end();
     progress.stop();
     if (accumulator) {
       const report = accumulator.report();
