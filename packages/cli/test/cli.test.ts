@@ -56,6 +56,4 @@ describe('esc (the binary)', () => {
     expect(res.stdout).toBe('0\n');
     expect(res.stderr).toBe('');
   });
-    expect(res.stderr).toBe('');
-  });
 });

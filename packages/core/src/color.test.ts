@@ -30,3 +30,18 @@ describe('parseColorMode', () => {
     expect(() => parseColorMode('sometimes')).toThrow(/invalid --color/);
   });
 });
+
+describe('createPalette', () => {
+  it('is the identity without colour, for any chain of styles', async () => {
+    const { createPalette } = await import('./color.js');
+    const p = createPalette(false);
+    expect(p.red('x')).toBe('x');
+    expect(p.bold.magenta('a', 'b')).toBe('a b');
+    expect(p.hex('#fff').bgRed(`n=${3}`)).toBe('n=3');
+    expect(p.level).toBe(0);
+  });
+  it('emits ANSI escapes with colour', async () => {
+    const { createPalette } = await import('./color.js');
+    expect(createPalette(true).red('x')).toBe('\u001b[31mx\u001b[39m');
+  });
+});

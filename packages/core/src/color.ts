@@ -1,4 +1,5 @@
-import { Chalk, type ChalkInstance } from 'chalk';
+import type { ChalkInstance } from 'chalk';
+import { createRequire } from 'node:module';
 import { isatty } from 'node:tty';
 
 export type ColorMode = 'auto' | 'always' | 'never';
@@ -27,7 +28,23 @@ export function parseColorMode(value: string): ColorMode {
   throw new Error(`invalid --color value '${value}' (use auto, always or never)`);
 }
 
-/** A chalk instance whose level follows `shouldColor`, so callers never consult chalk's own detection. */
+/**
+ * A chalk instance whose level follows `shouldColor`, so callers never consult chalk's own detection.
+ * chalk is loaded only when colour is on: importing it costs ~15 ms of start-up and touches process.stdout
+ * (which makes a piped fd 1 non-blocking). Without colour every style is the identity, as chalk's level 0 is.
+ */
 export function createPalette(enabled: boolean): ChalkInstance {
-  return new Chalk({ level: enabled ? 1 : 0 });
+  if (!enabled) return PLAIN;
+  // Synchronous require of an ES module (Node >= 20.19), so callers need not become async.
+  const { Chalk } = createRequire(import.meta.url)('chalk') as typeof import('chalk');
+  return new Chalk({ level: 1 });
 }
+
+// chalk's contract at level 0: any chain of styles, called with arguments, returns them joined by spaces;
+// the colour-model methods (hex, rgb, ansi256 and their bg forms) return a style to chain on.
+const MODEL_METHODS = new Set(['rgb', 'hex', 'ansi256', 'bgRgb', 'bgHex', 'bgAnsi256']);
+const PLAIN: ChalkInstance = new Proxy(function plain() {} as unknown as ChalkInstance, {
+  get: (_target, prop) => (prop === 'level' ? 0 : MODEL_METHODS.has(prop as string) ? MODEL : PLAIN),
+  apply: (_target, _this, args: unknown[]) => args.join(' '),
+});
+const MODEL = new Proxy(function model() {}, { apply: () => PLAIN });
