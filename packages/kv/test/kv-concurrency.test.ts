@@ -34,7 +34,7 @@ describe('concurrent processes', () => {
     expect(results.map((r) => r.code)).toEqual(Array(8).fill(0));
     const get = await run(ESC[0]!, [...ESC.slice(1), 'kv', '--store', store.path, 'get', 'counter']);
     expect(get).toMatchObject({ code: 0, stdout: '800\n', stderr: '' });
-  });
+  }, 120_000);
 });
 
 
