@@ -5,12 +5,12 @@ import type { DataBlock } from './data-block.js';
  * A Map keeps insertion order, so re-inserting on a hit makes the first entry the least recently used.
  */
 export class BlockCache {
-  private readonly map = new Map<string, DataBlock>();
+  private readonly map = new Map<number, DataBlock>();
   private used = 0;
 
   constructor(private readonly capacity: number) {}
 
-  get(key: string): DataBlock | undefined {
+  get(key: number): DataBlock | undefined {
     const b = this.map.get(key);
     if (b !== undefined) {
       this.map.delete(key);
@@ -19,7 +19,7 @@ export class BlockCache {
     return b;
   }
 
-  set(key: string, block: DataBlock): void {
+  set(key: number, block: DataBlock): void {
     if (block.bytes > this.capacity) return;
     const old = this.map.get(key);
     if (old !== undefined) {
@@ -36,12 +36,15 @@ export class BlockCache {
   }
 
   /** Drops the blocks of a segment whose file is gone. */
-  evictPrefix(prefix: string): void {
+  evictSegment(segmentId: number): void {
     for (const [k, b] of this.map) {
-      if (k.startsWith(prefix)) {
+      if (Math.floor(k / BLOCKS_PER_SEGMENT) === segmentId) {
         this.map.delete(k);
         this.used -= b.bytes;
       }
     }
   }
 }
+
+/** Cache keys are segmentId · 2^20 + block index: numbers hash faster than strings and need no allocation. */
+export const BLOCKS_PER_SEGMENT = 1 << 20;

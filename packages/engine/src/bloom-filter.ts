@@ -53,6 +53,11 @@ export function theoreticalFpRate(bitsPerKey: number, k = optimalHashCount(bitsP
   return Math.pow(1 - Math.exp(-k / bitsPerKey), k);
 }
 
+/** The two hashes every filter uses for `key`, whatever its size: compute once, probe many. */
+export function keyHashes(key: Uint8Array): [number, number] {
+  return [murmur3(key, SEED1), murmur3(key, SEED2)];
+}
+
 export class BloomFilterBuilder {
   private readonly h1: number[] = [];
   private readonly h2: number[] = [];
@@ -94,8 +99,13 @@ export class BloomFilter {
   }
 
   mayContain(key: Uint8Array): boolean {
-    let h = murmur3(key, SEED1);
-    const delta = murmur3(key, SEED2);
+    return this.mayContainHashed(murmur3(key, SEED1), murmur3(key, SEED2));
+  }
+
+  /** As mayContain, with the key's two hashes computed once (keyHashes) for all the segments a read probes. */
+  mayContainHashed(h1: number, h2: number): boolean {
+    let h = h1;
+    const delta = h2;
     const bits = this.bits;
     const block = this.block;
     for (let j = 0; j < this.hashes; j++) {

@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { CorruptionError, FileAccessError } from '@esc/core';
 import { BloomFilter } from './bloom-filter.js';
-import type { BlockCache } from './block-cache.js';
+import { BLOCKS_PER_SEGMENT, type BlockCache } from './block-cache.js';
 import { DataBlock } from './data-block.js';
 import { BLOCK_TRAILER, FOOTER_SIZE, FORMAT_VERSION, SEGMENT_MAGIC, readU64, type Footer, type SegmentProperties } from './segment-format.js';
 
@@ -41,7 +41,7 @@ export class SegmentReader {
   private refs = 1;
   /** Delete the file when the last reference goes. */
   obsolete = false;
-  private readonly cachePrefix: string;
+  private readonly cacheBase: number;
 
   private constructor(
     readonly id: number,
@@ -50,7 +50,7 @@ export class SegmentReader {
     private readonly stats: BloomStats | null,
     fallback: SegmentProperties | null,
   ) {
-    this.cachePrefix = `${id}:`;
+    this.cacheBase = id * BLOCKS_PER_SEGMENT;
     this.props = fallback ?? { entries: 0, tombstones: 0, minKey: '', maxKey: '', createdAt: 0, bloomBitsPerKey: 0, bloomHashes: 0 };
     this.minKey = Buffer.from(this.props.minKey, 'hex');
     this.maxKey = Buffer.from(this.props.maxKey, 'hex');
@@ -159,7 +159,7 @@ export class SegmentReader {
 
   block(i: number): DataBlock {
     if (this.loadError) throw this.loadError;
-    const cacheKey = this.cachePrefix + i;
+    const cacheKey = this.cacheBase + i;
     const cached = this.cache?.get(cacheKey);
     if (cached !== undefined) return cached;
     const offset = this.offsets[i]!;
@@ -168,11 +168,14 @@ export class SegmentReader {
     return block;
   }
 
-  /** The value of `key` here: a Buffer, null for a tombstone, undefined when this segment does not hold it. */
-  get(key: Buffer): Buffer | null | undefined {
+  /**
+   * The value of `key` here: a Buffer, null for a tombstone, undefined when this segment does not hold it.
+   * `hashes` are the key's bloom hashes (keyHashes), computed once by the caller for every segment it asks.
+   */
+  get(key: Buffer, hashes?: [number, number]): Buffer | null | undefined {
     if (!this.covers(key)) return undefined;
     if (this.loadError) throw this.loadError;
-    if (this.bloom !== null && !this.bloom.mayContain(key)) {
+    if (this.bloom !== null && !(hashes === undefined ? this.bloom.mayContain(key) : this.bloom.mayContainHashed(hashes[0], hashes[1]))) {
       if (this.stats) this.stats.probes++;
       return undefined;
     }
@@ -197,7 +200,7 @@ export class SegmentReader {
     if (--this.refs > 0) return;
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
-    this.cache?.evictPrefix(this.cachePrefix);
+    this.cache?.evictSegment(this.id);
     if (this.obsolete) {
       try {
         unlinkSync(this.path);
@@ -250,6 +253,8 @@ export class SegmentCursor {
   private bi = 0;
   private pi = 0;
   private blk: DataBlock | null = null;
+  /** The current key, made once per position: merging reads it several times per step. */
+  private k: Buffer | null = null;
 
   constructor(
     private readonly seg: SegmentReader,
@@ -260,7 +265,7 @@ export class SegmentCursor {
     return this.blk !== null;
   }
   get key(): Buffer {
-    return this.blk!.keyAt(this.pi);
+    return (this.k ??= this.blk!.keyAt(this.pi));
   }
   get value(): Buffer | null {
     return this.blk!.valueAt(this.pi);
@@ -303,6 +308,7 @@ export class SegmentCursor {
 
   /** Moves across block boundaries (skipping empty blocks) until positioned on an entry or past the end. */
   private settle(): void {
+    this.k = null;
     for (;;) {
       const blk = this.blk!;
       if (this.pi >= 0 && this.pi < blk.count) return;

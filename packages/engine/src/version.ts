@@ -1,3 +1,4 @@
+import { keyHashes } from './bloom-filter.js';
 import type { SegmentReader } from './segment-reader.js';
 
 /**
@@ -25,14 +26,16 @@ export class Version {
   /** Newest value of `key` among the segments: Buffer, null (deleted) or undefined (no segment holds it). */
   get(key: Buffer): Buffer | null | undefined {
     const l0 = this.levels[0]!;
+    if (l0.length === 0 && this.levels.length === 1) return undefined;
+    const hashes = keyHashes(key);
     for (let i = 0; i < l0.length; i++) {
-      const v = l0[i]!.get(key);
+      const v = l0[i]!.get(key, hashes);
       if (v !== undefined) return v;
     }
     for (let level = 1; level < this.levels.length; level++) {
       const seg = findCovering(this.levels[level]!, key);
       if (seg !== undefined) {
-        const v = seg.get(key);
+        const v = seg.get(key, hashes);
         if (v !== undefined) return v;
       }
     }
