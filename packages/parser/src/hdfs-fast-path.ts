@@ -13,9 +13,10 @@ export interface StatsLineScanner {
 
 const CR = 13;
 
-// A plain line up to the first character of its message. `test` on a sticky regex runs in native code and
+// A plain line up to the colon after its component (the lookahead checks the message starts with a printable
+// character). `test` on a sticky regex runs in native code and
 // builds no match object; the fields are then found with indexOf/startsWith, which allocate nothing either.
-const PLAIN = /\d{6} \d{6} \d+ INFO [^\s:]+: +[!-~]/y;
+const PLAIN = /\d{6} \d{6} \d+ INFO [^\s:]+(?=: +[!-~])/y;
 
 /**
  * The --stats fast path for the built-in hdfs format. The general path slices a line, runs the format's
@@ -30,33 +31,43 @@ const PLAIN = /\d{6} \d{6} \d+ INFO [^\s:]+: +[!-~]/y;
  */
 export function createHdfsStatsScanner(readTime: TimestampReader, stats: StatsAccumulator, maxLineLength: number): StatsLineScanner {
   let lastStamp = '\n';
-  let time: NormalisedTime | null = null;
   const pair = ['', ''];
   // Components seen so far, bucketed by length; a new one is sliced out once.
   const byLength: number[][] = [];
   const names: string[] = [];
   const counts: number[] = [];
   const flush = () => {
+    flushRun();
     for (let i = 0; i < names.length; i++) if (counts[i]! > 0) stats.addComponentCount(names[i]!, counts[i]!);
     counts.fill(0);
+  };
+  // INFO lines of the current second, counted here and handed to the accumulator in one call when the second
+  // changes (the statistics are sums, so the order they arrive in does not matter).
+  let run = 0;
+  let runTime: NormalisedTime | null = null;
+  const flushRun = () => {
+    if (run > 0) stats.countMany('INFO', run, runTime);
+    run = 0;
   };
   const scan = (text: string, start: number): number => {
     PLAIN.lastIndex = start;
     if (!PLAIN.test(text)) return -1;
-    const messageStart = PLAIN.lastIndex;
-    const nl = text.indexOf('\n', messageStart);
+    const e = PLAIN.lastIndex;
+    const nl = text.indexOf('\n', e);
     if (nl === -1) return -1;
     if (nl - start - (text.charCodeAt(nl - 1) === CR ? 1 : 0) > maxLineLength) return -1;
     if (!text.startsWith(lastStamp, start)) {
-      lastStamp = text.slice(start, start + 13);
-      pair[0] = lastStamp.slice(0, 6);
-      pair[1] = lastStamp.slice(7);
-      time = readTime(pair);
+      const stamp = text.slice(start, start + 13);
+      pair[0] = stamp.slice(0, 6);
+      pair[1] = stamp.slice(7);
+      const t = readTime(pair);
+      if (t === null) return -1;
+      flushRun();
+      lastStamp = stamp;
+      runTime = t;
     }
-    if (time === null) return -1;
-    // The pid is digits, so the first " INFO " after the stamp is the level; the component ends at the first ':'.
-    const cs = text.indexOf(' INFO ', start + 14) + 6;
-    const e = text.indexOf(':', cs);
+    // The component has no blank, so it starts after the last space before its colon.
+    const cs = text.lastIndexOf(' ', e) + 1;
     const len = e - cs;
     const candidates = byLength[len];
     let id = -1;
@@ -77,7 +88,7 @@ export function createHdfsStatsScanner(readTime: TimestampReader, stats: StatsAc
       (byLength[len] ??= []).push(id);
     }
     counts[id]!++;
-    stats.count('INFO', undefined, undefined, time);
+    run++;
     return nl + 1;
   };
   return { scan, flush };

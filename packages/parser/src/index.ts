@@ -14,7 +14,7 @@ export {
   type TimestampOptions,
   type NormalisedTime,
 } from './timestamp-rules.js';
-export { RecordParser, parseRecordBatches, parseRecords, DEFAULT_MAX_LINE_LENGTH, type ParsedRecord, type ParseStreamOptions } from './record-stream.js';
+export { RecordParser, parseRecordBatches, parseStream, DEFAULT_MAX_LINE_LENGTH, type ParsedRecord, type ParseStreamOptions } from './record-stream.js';
 export { compileRecordFilter, parseTimeBound, FilterError, type RecordFilterOptions } from './record-filter.js';
 export { normaliseLevel } from './level-names.js';
 export { StatsAccumulator, type StatsOptions, type StatsEvent } from './stats-accumulator.js';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { BUILTIN_FORMATS, findBuiltinFormat } from './format-registry.js';
 import { recordSerializer } from './ndjson-writer.js';
 import { compileFormat } from './log-format.js';
-import { parseRecordBatches, parseRecords, RecordParser, type ParsedRecord } from './record-stream.js';
+import { parseRecordBatches, parseStream, RecordParser, type ParsedRecord } from './record-stream.js';
 import { StatsAccumulator } from './stats-accumulator.js';
 import { readTextChunks } from './text-chunks.js';
 
@@ -15,7 +15,7 @@ const hdfs = compileFormat(findBuiltinFormat('hdfs')!);
 
 async function collect(chunks: Iterable<Buffer | string>, format = hdfs, stats?: StatsAccumulator) {
   const out: ParsedRecord[] = [];
-  for await (const r of parseRecords(chunks, { format, stats })) out.push(r);
+  for await (const r of parseStream(chunks, { format, stats })) out.push(r);
   return out;
 }
 

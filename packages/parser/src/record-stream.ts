@@ -218,7 +218,7 @@ export async function* parseRecordBatches(
 }
 
 /** Records one at a time (convenient; parseRecordBatches is faster for large inputs). */
-export async function* parseRecords(chunks: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, options: ParseStreamOptions): AsyncGenerator<ParsedRecord> {
+export async function* parseStream(chunks: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, options: ParseStreamOptions): AsyncGenerator<ParsedRecord> {
   for await (const batch of parseRecordBatches(chunks, { ...options, collect: true })) yield* batch;
 }
 

@@ -112,24 +112,30 @@ export class StatsAccumulator {
    * (undefined when the format has none), and the record's time.
    */
   count(rawLevel: string | undefined, component: string | undefined, message: string | undefined, t: NormalisedTime | null): void {
-    this.parsed++;
-    this.events++;
+    this.countMany(rawLevel, 1, t);
+    if (rawLevel !== undefined && this.lastLevelClass !== 0 && message !== undefined) {
+      const level = this.levelNames[this.lastLevelIndex]!;
+      let m = this.messages.get(level);
+      if (!m) this.messages.set(level, (m = new Map()));
+      bump(m, messageShape(message));
+    }
+    if (component !== undefined) bump(this.components, component);
+  }
+
+  /** `n` events of one level (or none) at one time, without component or message (fast paths count runs). */
+  countMany(rawLevel: string | undefined, n: number, t: NormalisedTime | null): void {
+    if (n <= 0) return;
+    this.parsed += n;
+    this.events += n;
     let cls = 0;
     if (rawLevel !== undefined) {
       // Consecutive records mostly share a level: one string compare instead of a Map lookup.
       if (rawLevel !== this.lastRawLevel) this.selectLevel(rawLevel);
-      this.levelCounts[this.lastLevelIndex]!++;
+      this.levelCounts[this.lastLevelIndex]! += n;
       cls = this.lastLevelClass;
-      if (cls !== 0 && message !== undefined) {
-        const level = this.levelNames[this.lastLevelIndex]!;
-        let m = this.messages.get(level);
-        if (!m) this.messages.set(level, (m = new Map()));
-        bump(m, messageShape(message));
-      }
     }
-    if (component !== undefined) bump(this.components, component);
     if (t !== null) {
-      this.withTime++;
+      this.withTime += n;
       const s = t.seconds;
       if (s !== this.runSecond) {
         this.flushRun();
@@ -137,8 +143,8 @@ export class StatsAccumulator {
         if (this.first === null || s < this.first.seconds) this.first = t;
         if (this.last === null || s > this.last.seconds) this.last = t;
       }
-      this.runCounts[0]!++;
-      if (cls !== 0) this.runCounts[cls]!++;
+      this.runCounts[0]! += n;
+      if (cls !== 0) this.runCounts[cls]! += n;
     }
   }
 
