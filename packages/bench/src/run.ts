@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { execFileSync } from 'node:child_process';
 import { createContext, REPO_ROOT } from './bench-context.js';
 import type { BenchSuite } from './bench-suite.js';
 
@@ -28,6 +29,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
   },
 });
+// The binary under test loads the CLI bundle: make it from the current dist/ (see packages/cli/scripts/bundle.mjs).
+execFileSync(process.execPath, [join(REPO_ROOT, 'packages/cli/scripts/bundle.mjs')], { stdio: 'inherit' });
 const names = values.only ? values.only.split(',') : Object.keys(SUITES);
 const ctx = createContext(parseSize(values.size!), Number(values.rounds));
 const outPath = join(REPO_ROOT, 'docs/benchmarks.md');

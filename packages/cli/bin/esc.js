@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// The shipped binary runs compiled JavaScript; the CLI code lives in ../dist.
-import '../dist/main.js';
+// The shipped binary runs compiled JavaScript: tsc output bundled by scripts/bundle.mjs (see docs/cli.md).
+import '../bundle/main.js';

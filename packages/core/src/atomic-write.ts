@@ -1,5 +1,4 @@
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -8,7 +7,7 @@ import { basename, dirname, join } from 'node:path';
  */
 export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = join(dir, `.${basename(path)}.${uniqueSuffix()}.tmp`);
   const fd = openSync(tmp, 'wx', 0o644);
   try {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
@@ -28,6 +27,12 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array): vo
     throw err;
   }
   fsyncDirSync(dir);
+}
+
+let counter = 0;
+// pid + time + counter is unique on one host; no need to load node:crypto (several ms at every start).
+function uniqueSuffix(): string {
+  return `${process.pid}.${Date.now().toString(36)}.${(counter++).toString(36)}.${Math.random().toString(36).slice(2, 8)}`;
 }
 
 /** Makes a rename or a new file in `dir` durable. */
