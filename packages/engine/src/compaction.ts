@@ -6,6 +6,7 @@ import { segmentFileName, type SegmentProperties } from './segment-format.js';
 import { SegmentCursor, SegmentReader } from './segment-reader.js';
 import { SegmentBuilder, writeSegmentFile } from './segment-writer.js';
 import { findCovering, type Version } from './version.js';
+import { compareKeys } from './key-compare.js';
 
 /**
  * Leveled compaction, as LevelDB (docs/engine.md, "Compaction"):
@@ -38,8 +39,8 @@ export function pickCompaction(version: Version, config: Config, pointers: Compa
     let lo = l0[0]!.minKey;
     let hi = l0[0]!.maxKey;
     for (const s of l0) {
-      if (Buffer.compare(s.minKey, lo) < 0) lo = s.minKey;
-      if (Buffer.compare(s.maxKey, hi) > 0) hi = s.maxKey;
+      if (compareKeys(s.minKey, lo) < 0) lo = s.minKey;
+      if (compareKeys(s.maxKey, hi) > 0) hi = s.maxKey;
     }
     return { inputs: [...l0, ...version.overlapping(1, lo, hi)], outputLevel: 1, reason: `level 0 holds ${l0.length} segments (threshold ${config.compactionThreshold})`, full: false };
   }
@@ -49,7 +50,7 @@ export function pickCompaction(version: Version, config: Config, pointers: Compa
     if (bytes <= max) continue;
     const run = version.levels[level]!;
     const after = pointers.get(level);
-    const seg = (after && run.find((s) => Buffer.compare(s.minKey, after) > 0)) || run[0]!;
+    const seg = (after && run.find((s) => compareKeys(s.minKey, after) > 0)) || run[0]!;
     return { inputs: [seg, ...version.overlapping(level + 1, seg.minKey, seg.maxKey)], outputLevel: level + 1, reason: `level ${level} holds ${bytes} bytes (limit ${max})`, full: false };
   }
   return null;

@@ -1,5 +1,6 @@
 import { CorruptionError } from '@esc/core';
 import { TOMBSTONE_LENGTH } from './segment-format.js';
+import { compareKeys, compareSlice } from './key-compare.js';
 
 /**
  * A data block as stored (docs/engine.md, "Data block"), read in place without parsing:
@@ -53,7 +54,7 @@ export class DataBlock {
   compareAt(i: number, key: Buffer): number {
     const o = this.entryAt(i);
     const start = o + 8;
-    return this.buf.compare(key, 0, key.length, start, start + this.buf.readUInt32LE(o));
+    return compareSlice(this.buf, start, this.buf.readUInt32LE(o), key);
   }
 
   /** Index of the first key >= key; count if none. */
@@ -80,7 +81,7 @@ export class DataBlock {
       const end = o + 8 + kl + (vl === TOMBSTONE_LENGTH ? 0 : vl);
       if (end > this.offsetsAt) throw new CorruptionError(`data block entry ${i} runs past the entries`, { path: this.path, offset: this.fileOffset + o });
       const key = this.keyAt(i);
-      if (prev !== null && Buffer.compare(prev, key) >= 0) throw new CorruptionError(`data block keys out of order at entry ${i}`, { path: this.path, offset: this.fileOffset + o });
+      if (prev !== null && compareKeys(prev, key) >= 0) throw new CorruptionError(`data block keys out of order at entry ${i}`, { path: this.path, offset: this.fileOffset + o });
       prev = key;
       expected = end;
     }

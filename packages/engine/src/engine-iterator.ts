@@ -1,5 +1,5 @@
 import type { Bytes } from './key-compare.js';
-import { asBuffer } from './key-compare.js';
+import { asBuffer, compareKeys } from './key-compare.js';
 import { MemtableCursor, type Memtable } from './memtable.js';
 import { LevelCursor, MergingCursor, type Cursor } from './merging-cursor.js';
 import { SegmentCursor } from './segment-reader.js';
@@ -72,7 +72,12 @@ export class SnapshotIterator implements EngineIterator {
         const v = c.value;
         if (v !== null) {
           this.remaining--;
-          return [Buffer.from(c.key), Buffer.from(v)];
+          // One allocation for both copies: the pair usually fits the shared allocation pool.
+          const k = c.key;
+          const both = Buffer.allocUnsafe(k.length + v.length);
+          k.copy(both, 0);
+          v.copy(both, k.length);
+          return [both.subarray(0, k.length), both.subarray(k.length)];
         }
         c.next();
       }
@@ -85,11 +90,11 @@ export class SnapshotIterator implements EngineIterator {
   private pastEnd(key: Buffer): boolean {
     if (this.reverse) {
       if (this.lower === null) return false;
-      const cmp = Buffer.compare(key, this.lower);
+      const cmp = compareKeys(key, this.lower);
       return cmp < 0 || (cmp === 0 && !this.lowerInclusive);
     }
     if (this.upper === null) return false;
-    const cmp = Buffer.compare(key, this.upper);
+    const cmp = compareKeys(key, this.upper);
     return cmp > 0 || (cmp === 0 && !this.upperInclusive);
   }
 

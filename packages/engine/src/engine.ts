@@ -8,7 +8,7 @@ import { runCompaction } from './compaction-runner.js';
 import { resolveConfig, type Config } from './config.js';
 import { acquireDirLock, type DirLock } from './dir-lock.js';
 import { SnapshotIterator, type EngineIterator, type RangeOptions } from './engine-iterator.js';
-import { asBuffer, type Bytes } from './key-compare.js';
+import { asBuffer, type Bytes, compareKeys } from './key-compare.js';
 import { MANIFEST_FILE, decodeManifest, emptyManifest, readManifest, writeManifest, type ManifestData, type SegmentMeta } from './manifest.js';
 import { Memtable, MemtableCursor } from './memtable.js';
 import { parseSegmentFileName, segmentFileName, type SegmentProperties } from './segment-format.js';
@@ -591,7 +591,7 @@ async function flushMemtable(dir: string, config: Config, table: Memtable, id: n
 
 function sortLevels(levels: SegmentReader[][]): void {
   levels[0]!.sort((a, b) => b.id - a.id);
-  for (let l = 1; l < levels.length; l++) levels[l]!.sort((a, b) => Buffer.compare(a.minKey, b.minKey));
+  for (let l = 1; l < levels.length; l++) levels[l]!.sort((a, b) => compareKeys(a.minKey, b.minKey));
 }
 
 function manifestOf(version: Version, fields: Omit<ManifestData, 'formatVersion' | 'segments'>): ManifestData {

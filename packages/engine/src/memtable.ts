@@ -4,6 +4,8 @@
  * number keeps seeing the table as it was when it started while writers go on inserting.
  */
 
+import { compareKeys, keysEqual } from './key-compare.js';
+
 const MAX_HEIGHT = 12;
 /** Fixed cost charged per entry besides its bytes, so a table of tiny keys still fills up. */
 export const ENTRY_OVERHEAD = 48;
@@ -32,7 +34,7 @@ export class Memtable {
 
   insert(key: Buffer, seq: number, value: Buffer | null): void {
     const last = this.tail[0]!;
-    if (last !== this.head && Buffer.compare(last.key, key) < 0) {
+    if (last !== this.head && compareKeys(last.key, key) < 0) {
       for (let level = 0; level < this.height; level++) this.prev[level] = this.tail[level]!;
     } else this.descend(key, seq, this.prev);
     const h = randomHeight();
@@ -54,7 +56,7 @@ export class Memtable {
   /** The newest version of `key` visible at `snapshot`: its node (value null = deleted) or undefined. */
   get(key: Buffer, snapshot = Number.MAX_SAFE_INTEGER): MemNode | undefined {
     const n = this.seekVersion(key, snapshot);
-    return n !== null && n.key.equals(key) ? n : undefined;
+    return n !== null && keysEqual(n.key, key) ? n : undefined;
   }
 
   /** First node at or after (key, snapshot) in skiplist order. */
@@ -69,7 +71,7 @@ export class Memtable {
       for (;;) {
         const n = x.next[level];
         if (n === null || n === undefined) break;
-        const c = Buffer.compare(n.key, key);
+        const c = compareKeys(n.key, key);
         // Same key: newer sequence numbers sort first.
         if (c < 0 || (c === 0 && n.seq > seq)) x = n;
         else break;
@@ -87,7 +89,7 @@ export class Memtable {
         const n = x.next[level];
         if (n === null || n === undefined) break;
         if (key !== null) {
-          const c = Buffer.compare(n.key, key);
+          const c = compareKeys(n.key, key);
           if (c > 0 || (c === 0 && !orEqual)) break;
         }
         x = n;
@@ -135,7 +137,7 @@ export class MemtableCursor {
   seek(start: Buffer | null, inclusive: boolean): void {
     if (!this.reverse) {
       let n = start === null ? this.table.first() : this.table.seekVersion(start, this.snapshot);
-      if (start !== null && !inclusive) while (n !== null && n.key.equals(start)) n = n.next[0] ?? null;
+      if (start !== null && !inclusive) while (n !== null && keysEqual(n.key, start)) n = n.next[0] ?? null;
       this.node = this.settleForward(n);
     } else {
       this.node = this.settleBackward(this.table.seekLast(start, inclusive));
@@ -147,7 +149,7 @@ export class MemtableCursor {
     if (cur === null) return;
     if (!this.reverse) {
       let n = cur.next[0] ?? null;
-      while (n !== null && n.key.equals(cur.key)) n = n.next[0] ?? null;
+      while (n !== null && keysEqual(n.key, cur.key)) n = n.next[0] ?? null;
       this.node = this.settleForward(n);
     } else {
       this.node = this.settleBackward(this.table.seekLast(cur.key, false));
@@ -163,7 +165,7 @@ export class MemtableCursor {
   private settleBackward(n: MemNode | null): MemNode | null {
     while (n !== null) {
       const v = this.table.seekVersion(n.key, this.snapshot);
-      if (v !== null && v.key.equals(n.key)) return v;
+      if (v !== null && keysEqual(v.key, n.key)) return v;
       n = this.table.seekLast(n.key, false);
     }
     return null;

@@ -1,5 +1,6 @@
 import type { SegmentReader } from './segment-reader.js';
 import { SegmentCursor } from './segment-reader.js';
+import { compareKeys, keysEqual } from './key-compare.js';
 
 /** A position in one sorted source of entries; value null is a tombstone. */
 export interface Cursor {
@@ -43,7 +44,7 @@ export class MergingCursor implements Cursor {
   next(): void {
     if (this.current < 0) return;
     const key = this.sources[this.current]!.key;
-    for (const s of this.sources) if (s.valid && s.key.equals(key)) s.next();
+    for (const s of this.sources) if (s.valid && keysEqual(s.key, key)) s.next();
     this.pick();
   }
 
@@ -55,7 +56,7 @@ export class MergingCursor implements Cursor {
       const s = this.sources[i]!;
       if (!s.valid) continue;
       // Strictly better only: on a tie the earlier (newer) source keeps the win.
-      if (bestKey === null || Buffer.compare(s.key, bestKey) * dir < 0) {
+      if (bestKey === null || compareKeys(s.key, bestKey) * dir < 0) {
         best = i;
         bestKey = s.key;
       }
@@ -91,11 +92,11 @@ export class LevelCursor implements Cursor {
     const segs = this.segments;
     if (!this.reverse) {
       let i = 0;
-      if (start !== null) while (i < segs.length && Buffer.compare(segs[i]!.maxKey, start) < 0) i++;
+      if (start !== null) while (i < segs.length && compareKeys(segs[i]!.maxKey, start) < 0) i++;
       this.open(i, start, inclusive);
     } else {
       let i = segs.length - 1;
-      if (start !== null) while (i >= 0 && Buffer.compare(segs[i]!.minKey, start) > 0) i--;
+      if (start !== null) while (i >= 0 && compareKeys(segs[i]!.minKey, start) > 0) i--;
       this.open(i, start, inclusive);
     }
   }

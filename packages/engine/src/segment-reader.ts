@@ -5,6 +5,7 @@ import { BloomFilter } from './bloom-filter.js';
 import { BLOCKS_PER_SEGMENT, type BlockCache } from './block-cache.js';
 import { DataBlock } from './data-block.js';
 import { BLOCK_TRAILER, FOOTER_SIZE, FORMAT_VERSION, SEGMENT_MAGIC, readU64, type Footer, type SegmentProperties } from './segment-format.js';
+import { compareKeys } from './key-compare.js';
 
 /** Bloom filter outcomes on lookups of keys a segment does not hold: how often the filter said "maybe". */
 export interface BloomStats {
@@ -138,11 +139,11 @@ export class SegmentReader {
 
   /** Whether `key` lies inside [minKey, maxKey]. */
   covers(key: Buffer): boolean {
-    return Buffer.compare(key, this.minKey) >= 0 && Buffer.compare(key, this.maxKey) <= 0;
+    return compareKeys(key, this.minKey) >= 0 && compareKeys(key, this.maxKey) <= 0;
   }
 
   overlaps(lo: Buffer, hi: Buffer): boolean {
-    return Buffer.compare(this.minKey, hi) <= 0 && Buffer.compare(lo, this.maxKey) <= 0;
+    return compareKeys(this.minKey, hi) <= 0 && compareKeys(lo, this.maxKey) <= 0;
   }
 
   /** Index of the first block whose last key is >= key; blockCount if none. */
@@ -151,7 +152,7 @@ export class SegmentReader {
     let hi = this.lastKeys.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (Buffer.compare(this.lastKeys[mid]!, key) < 0) lo = mid + 1;
+      if (compareKeys(this.lastKeys[mid]!, key) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;

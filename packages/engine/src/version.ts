@@ -1,5 +1,6 @@
 import { keyHashes } from './bloom-filter.js';
 import type { SegmentReader } from './segment-reader.js';
+import { compareKeys } from './key-compare.js';
 
 /**
  * One immutable set of live segments, by level. Level 0 holds flushed memtables, which may overlap, newest
@@ -54,9 +55,9 @@ export function findCovering<S extends { minKey: Buffer; maxKey: Buffer }>(run: 
   let hi = run.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (Buffer.compare(run[mid]!.maxKey, key) < 0) lo = mid + 1;
+    if (compareKeys(run[mid]!.maxKey, key) < 0) lo = mid + 1;
     else hi = mid;
   }
   const s = run[lo];
-  return s !== undefined && Buffer.compare(s.minKey, key) <= 0 ? s : undefined;
+  return s !== undefined && compareKeys(s.minKey, key) <= 0 ? s : undefined;
 }
