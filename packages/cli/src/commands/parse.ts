@@ -116,6 +116,8 @@ async function parseCommand(file: string, flags: ParseFlags): Promise<number> {
     else if (selection.how === 'fallback')
       note(selection.tried ? `no known format matches the first ${selection.tried} lines; using ${format.name} (use --format to choose)` : `empty input; format ${format.name}`);
 
+    if (!format.hasTimestamp && (flags.since !== undefined || flags.until !== undefined))
+      note(`format ${format.name} has no timestamp (give --timestamp FIELDS=LAYOUT), so --since/--until select nothing`);
     const out = new StreamSink(process.stdout);
     const accumulator = stats
       ? new StatsAccumulator(source.name, format.name, { top: flags.top, bucketSeconds, samples: 5 })
