@@ -312,12 +312,13 @@ export class Engine {
     const seq = this.seq + 1;
     const { record, keys, values } = encodeBatch(seq, ops);
     const wal = this.wal;
-    const end = wal.append(frameRecord(record, RecordType.Batch));
+    const mustSync = sync ?? this.config.syncMode === 'always';
+    const end = wal.append(frameRecord(record, RecordType.Batch), mustSync);
     this.seq += ops.length;
     const mem = this.mem;
     for (let i = 0; i < keys.length; i++) mem.insert(keys[i]!, seq + i, values[i]!);
     if (mem.bytes >= this.config.memtableSize) this.rotate();
-    if (sync ?? this.config.syncMode === 'always') return wal.waitDurable(end);
+    if (mustSync) return wal.waitDurable(end);
     if (this.config.syncMode === 'batch') wal.syncInBackground();
     return RESOLVED;
   }
@@ -516,6 +517,7 @@ export class Engine {
 
   /** Checks every checksum of the manifest, every live segment and every live log. */
   async verify(): Promise<VerifyReport> {
+    this.wal.writePending();
     const problems: VerifyProblem[] = [];
     let filesChecked = 0;
     const manifestPath = join(this.dir, MANIFEST_FILE);

@@ -102,4 +102,24 @@ describe('write-ahead log', () => {
     expect(counters.syncs).toBe(10);
     await w.close();
   });
+
+  it('writes deferred records before the sync and before any later immediate record, in log order', async () => {
+    const dir = tempDir();
+    const path = join(dir, '000001.log');
+    const counters = { syncs: 0 };
+    const w = new WalWriter(path, 1, counters);
+    const rec = (i: number) => frameRecord(encodeBatch(i, [{ key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`) }]).record, RecordType.Batch);
+    const a = w.append(rec(1), true);
+    const b = w.append(rec(2), true);
+    // Deferred records are not in the file yet…
+    expect(readFileSync(path).length).toBe(0);
+    // …until an immediate record must follow them.
+    w.append(rec(3));
+    expect(readWal(path).records.map((r) => decodeBatch(r.payload).seq)).toEqual([1, 2, 3]);
+    const c = w.append(rec(4), true);
+    await Promise.all([w.waitDurable(a), w.waitDurable(b), w.waitDurable(c)]);
+    expect(readWal(path).records.map((r) => decodeBatch(r.payload).seq)).toEqual([1, 2, 3, 4]);
+    expect(counters.syncs).toBe(1);
+    await w.close();
+  });
 });
