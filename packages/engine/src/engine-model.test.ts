@@ -32,6 +32,7 @@ type Cmd =
   | { t: 'get'; k: string }
   | { t: 'scan'; r: RangeOptions }
   | { t: 'snapshotScan'; r: RangeOptions; k: string; v: string }
+  | { t: 'burst'; ops: ({ type: 'put'; key: string; value: string } | { type: 'del'; key: string })[] }
   | { t: 'flush' }
   | { t: 'compact' }
   | { t: 'reopen' };
@@ -47,6 +48,7 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ t: fc.constant('get' as const), k: key }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('scan' as const), r: range }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('snapshotScan' as const), r: range, k: key, v: value }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('burst' as const), ops: fc.array(op, { maxLength: 40 }) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('flush' as const) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('compact' as const) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('reopen' as const) }) },
@@ -97,6 +99,15 @@ describe('engine against a Map model', () => {
                 break;
               case 'batch':
                 await db.batch(c.ops);
+                for (const o of c.ops) {
+                  if (o.type === 'put') model.set(o.key, o.value);
+                  else model.delete(o.key);
+                }
+                break;
+              case 'burst':
+                // Writes issued without waiting: memtables freeze faster than they flush, writers stall,
+                // and several frozen memtables flush together; the log order must still be call order.
+                await Promise.all(c.ops.map((o) => (o.type === 'put' ? db.put(o.key, o.value) : db.delete(o.key))));
                 for (const o of c.ops) {
                   if (o.type === 'put') model.set(o.key, o.value);
                   else model.delete(o.key);

@@ -66,7 +66,7 @@ interface ManifestEdit {
   add?: { level: number; reader: SegmentReader }[];
   remove?: SegmentReader[];
   logNumber?: number;
-  flush?: boolean;
+  flushes?: number;
   compaction?: boolean;
 }
 
@@ -350,13 +350,14 @@ export class Engine {
     if (this.flushing !== null || this.imms.length === 0 || this.backgroundError !== null) return;
     this.flushing = (async () => {
       while (this.imms.length > 0) {
-        const imm = this.imms[0]!;
-        const id = this.nextFile++;
-        const reader = await flushMemtable(this.dir, this.config, imm, id, this.cache, this.bloomStats);
-        const nextLog = this.imms[1]?.walNumber ?? this.mem.walNumber;
-        await this.logAndApply({ add: [{ level: 0, reader }], logNumber: nextLog, flush: true });
-        this.imms.shift();
-        removeQuietly(join(this.walDir, walFileName(imm.walNumber)));
+        // Every memtable frozen by now is flushed together and installed by one manifest edit: when writes
+        // outrun flushes, the manifest's syncs are shared instead of paid once per memtable.
+        const group = this.imms.slice();
+        const readers = await Promise.all(group.map((imm) => flushMemtable(this.dir, this.config, imm, this.nextFile++, this.cache, this.bloomStats)));
+        const nextLog = this.imms[group.length]?.walNumber ?? this.mem.walNumber;
+        await this.logAndApply({ add: readers.map((reader) => ({ level: 0, reader })), logNumber: nextLog, flushes: group.length });
+        this.imms.splice(0, group.length);
+        for (const imm of group) removeQuietly(join(this.walDir, walFileName(imm.walNumber)));
       }
     })()
       .catch((err: unknown) => this.fail(err))
@@ -411,7 +412,7 @@ export class Engine {
       while (levels.length > 1 && levels[levels.length - 1]!.length === 0) levels.pop();
       const next = new Version(levels);
       const logNumber = edit.logNumber ?? this.logNumber;
-      const flushes = this.flushes + (edit.flush ? 1 : 0);
+      const flushes = this.flushes + (edit.flushes ?? 0);
       const compactions = this.compactions + (edit.compaction ? 1 : 0);
       await writeManifest(this.dir, manifestOf(next, { nextFileNumber: this.nextFile, logNumber, lastSequence: this.seq, flushes, compactions }));
       this.version = next;
