@@ -82,18 +82,27 @@ export class LineMatcher {
     }
   }
 
+  /**
+   * True when isMatch gives the right answer from a prefilter hit onwards (`isMatch(buf, hit, end)`), so the
+   * searcher need not look back for the line's start: literals, plain or -w.
+   */
+  get verifiesFromHit(): boolean {
+    return this.literal !== null || this.wordLiteral !== null;
+  }
+
   /** Does line `buf[start, end)` (without its newline) match? */
   isMatch(buf: Buffer, start: number, end: number): boolean {
     if (this.literal !== null) return this.literal.length === 0 || indexWithin(buf, this.literal, start, end) !== -1;
-    if (this.wordLiteral !== null) return this.nextWord(buf, start, start, end) !== -1;
+    if (this.wordLiteral !== null) return this.nextWord(buf, start, end) !== -1;
     return this.test.test(this.text.slice(buf, start, end));
   }
 
   /** The first occurrence of the -w literal at or after `from` with no word character on either side. */
-  private nextWord(buf: Buffer, from: number, start: number, end: number): number {
+  private nextWord(buf: Buffer, from: number, end: number): number {
     const word = this.wordLiteral!;
     for (let at = indexWithin(buf, word, from, end); at !== -1; at = indexWithin(buf, word, at + 1, end)) {
-      if ((at === start || !isWordByte(buf[at - 1]!)) && (at + word.length === end || !isWordByte(buf[at + word.length]!))) return at;
+      // The byte before a line is a newline (or there is none), so no line start is needed here.
+      if ((at === 0 || !isWordByte(buf[at - 1]!)) && (at + word.length === end || !isWordByte(buf[at + word.length]!))) return at;
     }
     return -1;
   }
@@ -114,7 +123,7 @@ export class LineMatcher {
     }
     if (this.wordLiteral !== null) {
       const len = this.wordLiteral.length;
-      for (let at = this.nextWord(buf, start, start, end); at !== -1; at = this.nextWord(buf, at + len, start, end)) out.push(at - start, at - start + len);
+      for (let at = this.nextWord(buf, start, end); at !== -1; at = this.nextWord(buf, at + len, end)) out.push(at - start, at - start + len);
       return out;
     }
     const text = this.text.slice(buf, start, end);

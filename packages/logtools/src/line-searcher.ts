@@ -13,6 +13,8 @@ export interface LineSink {
    */
   unmatched(chunk: Buffer, start: number, end: number): boolean;
   readonly wantsUnmatched: boolean;
+  /** False when matched() ignores `start` (a plain count): the searcher then skips looking back for it. */
+  readonly needsLineStart: boolean;
 }
 
 /**
@@ -24,12 +26,14 @@ export function searchChunk(chunk: Buffer, matcher: LineMatcher, sink: LineSink)
   const prefilter = matcher.prefilter;
   const verify = !prefilter.exact;
   const wantsUnmatched = sink.wantsUnmatched;
+  // Dense counts (`-c INFO`) pay per line: skip the look-back when nobody needs where the line starts.
+  const lookBack = wantsUnmatched || sink.needsLineStart || (verify && !matcher.verifiesFromHit);
   const n = chunk.length;
   let pos = 0;
   while (pos < n) {
     const hit = prefilter.find(chunk, pos);
     if (hit === -1) return wantsUnmatched ? sink.unmatched(chunk, pos, n) : true;
-    const lineStart = hit === pos ? pos : chunk.lastIndexOf(10, hit - 1) + 1;
+    const lineStart = hit === pos || !lookBack ? hit : chunk.lastIndexOf(10, hit - 1) + 1;
     let lineEnd = chunk.indexOf(10, hit);
     if (lineEnd === -1) lineEnd = n;
     // A candidate found at a newline (a regex prefilter may match one) belongs to the line it ends.

@@ -10,6 +10,8 @@ export interface SelectionOptions {
   /** -B / -A: context lines before and after each selected line. */
   before: number;
   after: number;
+  /** Any of -A/-B/-C was given, even as 0: grep then prints `--` between non-adjacent groups. */
+  contextGiven: boolean;
   /** What happens to a selected line: printed, only counted (-c), or the search ends at the first (-q). */
   mode: 'print' | 'count' | 'quiet';
   /** Keep line numbers (-n, --json, --stats); otherwise lines are never counted. */
@@ -35,6 +37,7 @@ interface HeldLine {
  */
 export class LineSelector implements LineSink {
   readonly wantsUnmatched: boolean;
+  readonly needsLineStart: boolean;
   /** Selected lines so far in this file. */
   selected = 0;
   /** Lines consumed so far (counted only when line numbers are kept). */
@@ -57,9 +60,10 @@ export class LineSelector implements LineSink {
     private readonly file: string,
     private readonly shared: SelectionShared,
   ) {
-    this.context = opts.mode === 'print' && (opts.before > 0 || opts.after > 0);
+    this.context = opts.mode === 'print' && opts.contextGiven;
     this.perLineSelected = opts.mode !== 'count' || opts.onSelected !== undefined || opts.maxCount !== Infinity;
     this.wantsUnmatched = opts.invert || this.context || opts.lineNumbers;
+    this.needsLineStart = opts.mode === 'print' || opts.onSelected !== undefined;
   }
 
   matched(buf: Buffer, start: number, end: number): boolean {

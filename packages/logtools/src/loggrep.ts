@@ -97,6 +97,7 @@ export async function loggrep(options: LoggrepOptions, out: BufferedOutput, even
           maxCount,
           before: options.before ?? 0,
           after: options.after ?? 0,
+          contextGiven: options.before !== undefined || options.after !== undefined,
           mode,
           lineNumbers: (options.lineNumbers ?? false) || (options.json ?? false) || stats !== null,
           onSelected: stats ? (buf, s, e) => stats.recordSelected(buf, s, e) : undefined,

@@ -51,11 +51,12 @@ export class TextPrinter implements GrepPrinter {
     // lines under -v.
     const matching = selected !== opts.invert;
     if (opts.onlyMatching) {
-      if (!selected || !matching) return;
+      // As grep: the matches of every matching line, which under -v means the context lines.
+      if (!matching) return;
       const ranges = this.matcher.ranges(buf, start, end);
-      const paint = opts.colors?.selectedMatch ?? NO_PAINT;
+      const paint = opts.colors === null ? NO_PAINT : selected ? opts.colors.selectedMatch : opts.colors.contextMatch;
       for (let i = 0; i < ranges.length; i += 2) {
-        this.prefix(file, lineNo, ':');
+        this.prefix(file, lineNo, selected ? ':' : '-');
         out.write(paint.start);
         out.writeRange(buf, start + ranges[i]!, start + ranges[i + 1]!);
         out.write(paint.end);
