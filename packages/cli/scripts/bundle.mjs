@@ -1,15 +1,42 @@
 // Bundles the compiled CLI (dist/) into bundle/: one small entry, one chunk per subcommand (still loaded only
 // when that subcommand runs) and shared chunks. Start-up is dominated by Node's ES module loader (resolving,
 // reading and linking ~50 modules costs ~25 ms of CPU); a bundle loads a handful of files instead.
-// The output is still plain compiled JavaScript from tsc's output; bin/esc.js runs it.
+// The output is plain compiled JavaScript made from tsc's output; bin/esc.js runs it.
+//   node scripts/bundle.mjs             always rebuild
+//   node scripts/bundle.mjs --if-stale  only when some package's dist/ is newer than the bundle (test set-up)
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const outdir = `${root}bundle`;
-rmSync(outdir, { recursive: true, force: true });
+const packagesDir = join(root, '..');
+const outdir = join(root, 'bundle');
 
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
+    else if (entry.name.endsWith('.js')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function isStale() {
+  const main = join(outdir, 'main.js');
+  if (!existsSync(main)) return true;
+  const builtAt = statSync(main).mtimeMs;
+  return readdirSync(packagesDir).some((pkg) => {
+    const dist = join(packagesDir, pkg, 'dist');
+    return existsSync(dist) && newestMtime(dist) > builtAt;
+  });
+}
+
+if (process.argv.includes('--if-stale') && !isStale()) process.exit(0);
+
+// Build beside the old bundle and swap by rename, so a test run already using the old one never finds it gone.
+const next = `${outdir}.${process.pid}.tmp`;
 await build({
   absWorkingDir: root,
   entryPoints: {
@@ -17,7 +44,7 @@ await build({
     // The engine compacts in a worker thread that it starts from a file beside its own code.
     'compaction-worker': '../engine/dist/compaction-worker.js',
   },
-  outdir,
+  outdir: next,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -31,3 +58,7 @@ await build({
   legalComments: 'linked',
   logLevel: 'warning',
 });
+const old = `${outdir}.${process.pid}.old`;
+if (existsSync(outdir)) renameSync(outdir, old);
+renameSync(next, outdir);
+rmSync(old, { recursive: true, force: true });

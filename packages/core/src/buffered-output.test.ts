@@ -38,4 +38,23 @@ describe('BufferedOutput', () => {
     expect(res.stderr).toContain('BrokenPipeError');
     expect(res.status).toBe(0);
   });
+
+  it('writes everything through a pipe that Node made non-blocking, into a slow reader', () => {
+    const module = fileURLToPath(new URL('./buffered-output.ts', import.meta.url));
+    // Touching process.stdout makes libuv switch the piped fd 1 to non-blocking; the reader starts late, so
+    // the pipe fills and writes hit EAGAIN.
+    const script = `
+      import { BufferedOutput } from ${JSON.stringify(module)};
+      process.stdout;
+      const out = new BufferedOutput(1);
+      const line = 'x'.repeat(1023) + '\\n';
+      for (let i = 0; i < 8192; i++) out.write(line);
+      out.flush();`;
+    const res = spawnSync('sh', ['-c', `node --import tsx --input-type=module -e "$SCRIPT" | (sleep 0.3; wc -c)`], {
+      env: { ...process.env, SCRIPT: script },
+      encoding: 'utf8',
+    });
+    expect(res.stderr).toBe('');
+    expect(res.stdout.trim()).toBe(String(8192 * 1024));
+  });
 });

@@ -1,4 +1,5 @@
 import { writeSync } from 'node:fs';
+import { restoreBlocking } from './blocking-stdio.js';
 import { BrokenPipeError } from './errors.js';
 
 const DEFAULT_BLOCK = 64 * 1024;
@@ -61,17 +62,24 @@ export class BufferedOutput {
   }
 }
 
+const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
+
 function writeFully(fd: number, data: Uint8Array): void {
   let off = 0;
+  let triedBlocking = false;
   while (off < data.length) {
     try {
       off += writeSync(fd, data, off, data.length - off);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EPIPE') throw new BrokenPipeError();
-      // A non-blocking descriptor (a pipe libuv touched) may refuse for a moment: wait for it.
+      // A pipe that Node made non-blocking is full: make it blocking again (once), else wait a moment.
       if (code === 'EAGAIN') {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+        if (!triedBlocking) {
+          triedBlocking = true;
+          if (restoreBlocking(fd)) continue;
+        }
+        Atomics.wait(SLEEP_CELL, 0, 0, 1);
         continue;
       }
       throw err;

@@ -26,3 +26,4 @@ export {
 } from './line-source.js';
 export { writeFileAtomicSync, fsyncDirSync } from './atomic-write.js';
 export { loadJsonFile, parseWithSchema } from './config-file.js';
+export { restoreBlocking } from './blocking-stdio.js';

@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
+import { restoreBlocking } from './blocking-stdio.js';
 import { FileAccessError, isErrno } from './errors.js';
 
 export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
@@ -179,11 +180,19 @@ function readBlock(source: InputSource, buf: Buffer, offset: number, position: n
 
 /** Reads from a pipe or terminal; waits and retries when a non-blocking descriptor has nothing yet. */
 function readStream(fd: number, buf: Buffer): Promise<number> {
+  let triedBlocking = false;
   return new Promise((resolve, reject) => {
     const attempt = () =>
       read(fd, buf, 0, buf.length, null, (err, n) => {
         if (err) {
-          if (isErrno(err, 'EAGAIN')) setTimeout(attempt, 5);
+          // A pipe Node made non-blocking has nothing yet: make it blocking again (the read runs on libuv's
+          // thread pool, so blocking there is harmless), else poll.
+          if (isErrno(err, 'EAGAIN')) {
+            const blocking = !triedBlocking && restoreBlocking(fd);
+            triedBlocking = true;
+            if (blocking) attempt();
+            else setTimeout(attempt, 5);
+          }
           else if (isErrno(err, 'EOF')) resolve(0);
           else reject(err);
         } else resolve(n);
