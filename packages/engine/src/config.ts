@@ -38,7 +38,7 @@ export const ConfigSchema = z
     /** Run flushes' follow-up compactions automatically in the background. */
     autoCompact: z.boolean().default(true),
     /** Frozen memtables waiting for their flush before writers wait (back-pressure). */
-    maxImmutableMemtables: z.number().int().min(1).default(2),
+    maxImmutableMemtables: z.number().int().min(1).default(4),
   })
   .strict();
 
