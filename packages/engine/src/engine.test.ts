@@ -105,4 +105,29 @@ describe('engine (the original project contract)', () => {
     expect((await db.get('k20'))?.toString()).toBe('changed');
     await db.close();
   });
+
+  it('reports the compaction that is due and the segments it would merge', async () => {
+    const dir = tempDir();
+    const db = await open(dir, { autoCompact: false, compactionThreshold: 3 });
+    for (let round = 0; round < 3; round++) {
+      expect((await db.stats()).nextCompaction).toEqual([]);
+      await db.put(`key${round}`, 'v');
+      await db.flush();
+    }
+    const s = await db.stats();
+    expect(s.segments.map((x) => x.level)).toEqual([0, 0, 0]);
+    expect([...s.nextCompaction].sort()).toEqual(s.segments.map((x) => x.id).sort());
+    expect(s.compactionPolicy).toContain('leveled');
+    await db.close();
+  });
+
+  it('shares fdatasyncs among concurrent synced writers (group commit)', async () => {
+    const dir = tempDir();
+    const db = await open(dir, { syncMode: 'always' });
+    await Promise.all(Array.from({ length: 64 }, (_, i) => db.put(`k${i}`, `v${i}`)));
+    const s = await db.stats();
+    expect(s.wal.syncs).toBe(1);
+    for (let i = 0; i < 64; i++) expect((await db.get(`k${i}`))?.toString()).toBe(`v${i}`);
+    await db.close();
+  });
 });
