@@ -247,7 +247,7 @@ export class Engine {
       if (n !== undefined && n < walNumber) removeQuietly(join(config.walDir, f));
     }
     const walCounters = { syncs: 0 };
-    const wal = new WalWriter(join(config.walDir, walFileName(walNumber)), walNumber, walCounters);
+    const wal = new WalWriter(join(config.walDir, walFileName(walNumber)), walNumber, walCounters, walPreallocation(config));
     fsyncDirSync(config.walDir);
     const engine = new Engine(dir, config, lock, {
       mem: new Memtable(walNumber),
@@ -332,7 +332,7 @@ export class Engine {
   private rotate(): void {
     const old = this.wal;
     const n = this.nextFile++;
-    this.wal = new WalWriter(join(this.walDir, walFileName(n)), n, this.walCounters);
+    this.wal = new WalWriter(join(this.walDir, walFileName(n)), n, this.walCounters, walPreallocation(this.config));
     if (this.config.syncMode !== 'none') fsyncDirSync(this.walDir);
     this.imms.push(this.mem);
     this.mem = new Memtable(n);
@@ -590,6 +590,11 @@ async function flushMemtable(dir: string, config: Config, table: Memtable, id: n
   const { chunks } = builder.finish();
   await writeSegmentFile(path, chunks);
   return SegmentReader.open(id, path, cache, stats);
+}
+
+/** Logs that will be synced get room for a memtable's worth of records up front (see wal-writer.ts). */
+function walPreallocation(config: Config): number {
+  return config.syncMode === 'none' ? 0 : Math.min(config.memtableSize + 64 * 1024, 16 * 1024 * 1024);
 }
 
 function sortLevels(levels: SegmentReader[][]): void {

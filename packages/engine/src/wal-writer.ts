@@ -7,16 +7,21 @@ interface Waiter {
 }
 
 /**
- * Appends framed records to one log file. Each append is one write(2), so a killed process leaves at most
- * one torn record at the end. Durability is separate: waitDurable(offset) resolves once an fdatasync that
- * started after `offset` was written has finished. Only one fdatasync runs at a time; writers that arrive
- * while it runs are covered together by the next one (group commit), so 64 concurrent synced writers cost
- * about two syncs rather than 64.
+ * Appends framed records to one log file at explicit positions, so a killed process leaves at most one torn
+ * record at the end. Durability is separate: waitDurable(offset) resolves once an fdatasync that started
+ * after `offset` was written has finished. Only one fdatasync runs at a time; writers that arrive while it
+ * runs are covered together by the next one (group commit).
+ *
+ * A log that will be synced is preallocated with zeros (`preallocate` bytes): an fdatasync that does not
+ * change the file's size or extents skips the filesystem's metadata journal commit, which halves its cost
+ * on ext4. The reader treats an all-zero rest of the file as free space, not damage.
  */
 export class WalWriter {
   private readonly fd: number;
-  /** Bytes written so far (the file size). */
+  /** Bytes appended so far: the log's logical end. */
   offset = 0;
+  /** Bytes handed to the OS; offset minus the pending records. */
+  private written = 0;
   private synced = 0;
   private syncing = false;
   private scheduled = false;
@@ -32,9 +37,11 @@ export class WalWriter {
     readonly number: number,
     /** Shared across an engine's successive logs, for stats. */
     private readonly counters: { syncs: number } = { syncs: 0 },
+    preallocate = 0,
   ) {
     // 'wx': a log number is never reused, so an existing file would be someone else's data.
     this.fd = openSync(path, 'wx', 0o644);
+    if (preallocate > 0) writeAt(this.fd, Buffer.alloc(preallocate), 0);
   }
 
   /**
@@ -52,7 +59,8 @@ export class WalWriter {
       return this.offset;
     }
     this.writePending();
-    writeFully(this.fd, record);
+    writeAt(this.fd, record, this.written);
+    this.written += record.length;
     return this.offset;
   }
 
@@ -63,8 +71,9 @@ export class WalWriter {
     this.pending = [];
     let total = 0;
     for (const r of records) total += r.length;
-    const written = writevSync(this.fd, records);
-    if (written < total) writeFully(this.fd, Buffer.concat(records).subarray(written));
+    const n = writevSync(this.fd, records, this.written);
+    if (n < total) writeAt(this.fd, Buffer.concat(records).subarray(n), this.written + n);
+    this.written += total;
   }
 
   /** Resolves once everything up to `offset` is on stable storage. */
@@ -133,7 +142,7 @@ export class WalWriter {
   }
 }
 
-function writeFully(fd: number, data: Buffer): void {
+function writeAt(fd: number, data: Buffer, position: number): void {
   let off = 0;
-  while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+  while (off < data.length) off += writeSync(fd, data, off, data.length - off, position + off);
 }

@@ -41,7 +41,7 @@ describe('write-ahead log', () => {
     );
   });
 
-  it('treats a log cut at any byte as a torn tail: the complete records before the cut survive', async () => {
+  it('treats a log cut at any byte as a torn tail, preallocated or not: the complete records before the cut survive', async () => {
     const dir = tempDir();
     const path = join(dir, '000001.log');
     const w = new WalWriter(path, 1);
@@ -50,11 +50,14 @@ describe('write-ahead log', () => {
     await w.close();
     const full = readFileSync(path);
     for (let cut = 0; cut < full.length; cut++) {
-      const { records, torn, validLength } = readWal(path, full.subarray(0, cut));
-      const complete = ends.filter((e) => e <= cut).length;
-      expect(records.length).toBe(complete);
-      expect(validLength).toBe(complete === 0 ? 0 : ends[complete - 1]);
-      expect(torn === null).toBe(cut === validLength);
+      // As a plain file cut short, and as a preallocated one: the same cut followed by zeros.
+      for (const data of [full.subarray(0, cut), Buffer.concat([full.subarray(0, cut), Buffer.alloc(4096)])]) {
+        const { records, torn, validLength } = readWal(path, data);
+        const complete = ends.filter((e) => e <= cut).length;
+        expect(records.length).toBe(complete);
+        expect(validLength).toBe(complete === 0 ? 0 : ends[complete - 1]);
+        expect(torn === null).toBe(cut === validLength);
+      }
     }
   });
 
