@@ -130,4 +130,18 @@ describe('engine (the original project contract)', () => {
     for (let i = 0; i < 64; i++) expect((await db.get(`k${i}`))?.toString()).toBe(`v${i}`);
     await db.close();
   });
+
+  it('rejects a malformed batch as a whole, writing none of it', async () => {
+    const dir = tempDir();
+    const db = await open(dir);
+    const bad: unknown[] = [
+      [{ type: 'put', key: 'a', value: '1' }, { type: 'frob', key: 'b', value: '2' }],
+      [{ type: 'put', key: 'a', value: '1' }, { type: 'put', key: 'b' }],
+      [{ type: 'put', key: 'a', value: '1' }, { type: 'put', key: 42, value: '2' }],
+    ];
+    for (const ops of bad) await expect(db.batch(ops as never)).rejects.toThrow(TypeError);
+    expect(await db.get('a')).toBeUndefined();
+    expect((await db.stats()).wal.bytes).toBe(0);
+    await db.close();
+  });
 });

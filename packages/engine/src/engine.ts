@@ -18,7 +18,7 @@ import { Version } from './version.js';
 import { RecordType, frameRecord, parseWalFileName, walFileName } from './wal-format.js';
 import { readWal, type TornTail } from './wal-reader.js';
 import { WalWriter } from './wal-writer.js';
-import { decodeBatch, encodeBatch, type BatchInput } from './write-batch.js';
+import { decodeBatch, encodeBatch, setBatchSequence, type BatchInput, type EncodedBatch } from './write-batch.js';
 import { readFileSync } from 'node:fs';
 
 export type BatchOp = { type: 'put'; key: Bytes; value: Bytes } | { type: 'del'; key: Bytes };
@@ -288,33 +288,34 @@ export class Engine {
   /** Applies all operations or none: they share one log record, and become visible together. */
   batch(ops: readonly BatchOp[], options?: WriteOptions): Promise<void> {
     try {
-      const inputs = new Array<BatchInput>(ops.length);
-      for (let i = 0; i < ops.length; i++) {
-        const op = ops[i]!;
-        if (op.type === 'put') inputs[i] = { key: op.key, value: op.value };
-        else if (op.type === 'del') inputs[i] = { key: op.key, value: null };
-        else throw new TypeError(`unknown batch operation type '${(op as { type: unknown }).type}'`);
-      }
-      if (inputs.length === 0) return RESOLVED;
-      return this.write(inputs, options?.sync);
+      if (ops.length === 0) return RESOLVED;
+      return this.write(ops, options?.sync);
     } catch (err) {
       return Promise.reject(err);
     }
   }
 
-  private write(ops: BatchInput[], sync: boolean | undefined): Promise<void> {
+  private write(ops: readonly BatchInput[], sync: boolean | undefined): Promise<void> {
+    this.checkOpen();
+    // Encoded (and validated) now, so a caller may reuse its buffers at once, even if the write must wait.
+    return this.commit(encodeBatch(0, ops), sync);
+  }
+
+  private commit(batch: EncodedBatch, sync: boolean | undefined): Promise<void> {
     this.checkOpen();
     if (this.imms.length >= this.config.maxImmutableMemtables) {
-      // Back-pressure: writers wait while the flushes fall behind, as LevelDB stalls them.
+      // Back-pressure: writers wait while the flushes fall behind, as LevelDB stalls them. Waiting writers
+      // resume in call order, so the log keeps it.
       this.scheduleFlush();
-      return (this.flushing ?? RESOLVED).then(() => this.write(ops, sync));
+      return (this.flushing ?? RESOLVED).then(() => this.commit(batch, sync));
     }
+    const { record, keys, values } = batch;
     const seq = this.seq + 1;
-    const { record, keys, values } = encodeBatch(seq, ops);
-    const wal = this.wal;
+    setBatchSequence(record, seq);
     const mustSync = sync ?? this.config.syncMode === 'always';
+    const wal = this.wal;
     const end = wal.append(frameRecord(record, RecordType.Batch), mustSync);
-    this.seq += ops.length;
+    this.seq += keys.length;
     const mem = this.mem;
     for (let i = 0; i < keys.length; i++) mem.insert(keys[i]!, seq + i, values[i]!);
     if (mem.bytes >= this.config.memtableSize) this.rotate();

@@ -15,10 +15,21 @@ export interface BatchEntry {
   value: Buffer | null;
 }
 
-/** An operation as a caller gives it: strings are UTF-8; value null deletes. */
+/**
+ * An operation as a caller gives it, strings being UTF-8: a delete when `type` is 'del' or `value` is null.
+ * The engine's BatchOp objects are accepted as they are, so a batch allocates nothing per operation.
+ */
 export interface BatchInput {
+  type?: 'put' | 'del';
   key: string | Uint8Array;
-  value: string | Uint8Array | null;
+  value?: string | Uint8Array | null;
+}
+
+function valueOf(op: BatchInput): string | Uint8Array | null {
+  if (op.type === 'del') return null;
+  if (op.type !== undefined && op.type !== 'put') throw new TypeError(`unknown batch operation type '${String(op.type)}'`);
+  if (op.value === undefined) throw new TypeError('a put needs a value');
+  return op.value;
 }
 
 export interface EncodedBatch {
@@ -40,22 +51,33 @@ function byteLength(b: string | Uint8Array, what: string): number {
  * keys and values live, so a write copies each byte once.
  */
 export function encodeBatch(seq: number, ops: readonly BatchInput[]): EncodedBatch {
+  const encoded = encodeOps(ops);
+  setBatchSequence(encoded.record, seq);
+  return encoded;
+}
+
+/** Stamps the sequence number of a batch's first operation, which is only known when it is logged. */
+export function setBatchSequence(record: Buffer, seq: number): void {
+  record.writeUInt32LE(seq % 0x1_0000_0000, WAL_HEADER_SIZE);
+  record.writeUInt32LE(Math.floor(seq / 0x1_0000_0000), WAL_HEADER_SIZE + 4);
+}
+
+function encodeOps(ops: readonly BatchInput[]): EncodedBatch {
   let size = WAL_HEADER_SIZE + 12;
   const n = ops.length;
   const klen = new Array<number>(n);
   const vlen = new Array<number>(n);
   for (let i = 0; i < n; i++) {
     const op = ops[i]!;
+    const value = valueOf(op);
     klen[i] = byteLength(op.key, 'key');
-    vlen[i] = op.value === null ? -1 : byteLength(op.value, 'value');
+    vlen[i] = value === null ? -1 : byteLength(value, 'value');
     size += 5 + klen[i]! + (vlen[i]! < 0 ? 0 : 4 + vlen[i]!);
   }
   const buf = Buffer.allocUnsafe(size);
   const keys = new Array<Buffer>(n);
   const values = new Array<Buffer | null>(n);
-  let o = WAL_HEADER_SIZE;
-  o = buf.writeUInt32LE(seq % 0x1_0000_0000, o);
-  o = buf.writeUInt32LE(Math.floor(seq / 0x1_0000_0000), o);
+  let o = WAL_HEADER_SIZE + 8;
   o = buf.writeUInt32LE(n, o);
   for (let i = 0; i < n; i++) {
     const op = ops[i]!;
@@ -68,7 +90,7 @@ export function encodeBatch(seq: number, ops: readonly BatchInput[]): EncodedBat
     if (vl < 0) values[i] = null;
     else {
       o = buf.writeUInt32LE(vl, o);
-      put(buf, op.value!, o);
+      put(buf, op.value as string | Uint8Array, o);
       values[i] = buf.subarray(o, o + vl);
       o += vl;
     }
