@@ -564,9 +564,13 @@ export class Engine {
         await this.compacting;
       }
       await this.manifestQueue;
-      await this.wal.close(true);
-      for (const s of this.version.all()) s.unref();
-      this.lock.release();
+      try {
+        await this.wal.close(true);
+      } finally {
+        // Even when the last sync failed, the files and the lock are let go; the error still reaches the caller.
+        for (const s of this.version.all()) s.unref();
+        this.lock.release();
+      }
     })();
     return this.closing;
   }
