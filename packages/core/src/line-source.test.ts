@@ -31,28 +31,19 @@ function naiveLines(data: Buffer): Buffer[] {
   return lines;
 }
 
-async function chunksOf(path: string, options: ReadChunksOptions): Promise<Buffer[]> {
+/** Everything `read` yields for the file, copied: with reuseBuffer a chunk is only valid until the next one. */
+async function collect(read: typeof readChunks | typeof readLines, path: string, options: ReadChunksOptions): Promise<Buffer[]> {
   const source = openInput(path);
   const out: Buffer[] = [];
   try {
-    // Copies: with reuseBuffer a chunk is only valid until the next one is read.
-    for await (const chunk of readChunks(source, options)) out.push(Buffer.from(chunk));
+    for await (const piece of read(source, options)) out.push(Buffer.from(piece));
   } finally {
     source.close();
   }
   return out;
 }
-
-async function linesOf(path: string, options: ReadChunksOptions): Promise<Buffer[]> {
-  const source = openInput(path);
-  const out: Buffer[] = [];
-  try {
-    for await (const line of readLines(source, options)) out.push(Buffer.from(line));
-  } finally {
-    source.close();
-  }
-  return out;
-}
+const chunksOf = (path: string, options: ReadChunksOptions) => collect(readChunks, path, options);
+const linesOf = (path: string, options: ReadChunksOptions) => collect(readLines, path, options);
 
 // Bytes rich in newlines, carriage returns, NULs and invalid UTF-8, so chunk edges fall everywhere.
 const logBytes = fc
