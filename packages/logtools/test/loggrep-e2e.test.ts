@@ -163,6 +163,10 @@ describe('colour', () => {
     expect((await esc(['--color=never', ...args], { ...cleanEnv(), FORCE_COLOR: '1' })).stdout.toString()).toBe(plain());
     expect((await esc(['--color=always', ...args], { ...cleanEnv(), NO_COLOR: '1' })).stdout.toString()).toBe(coloured());
     expect((await esc(['--color', ...args], { ...cleanEnv(), FORCE_COLOR: '1' })).stdout.toString()).toBe(coloured());
+    // Bare --color takes no value, as in grep: the next word is the pattern.
+    expect((await esc(['--color', 'disk', '-n', '-H', 'lf.log'], { ...cleanEnv(), FORCE_COLOR: '1' })).stdout.toString()).toBe(coloured());
+    const bad = await esc(['--color=sometimes', ...args]);
+    expect([bad.status, bad.stderr]).toEqual([2, "esc: invalid --color value 'sometimes' (use auto, always or never)\n"]);
   });
 
   it('reads GREP_COLORS as grep does', async () => {

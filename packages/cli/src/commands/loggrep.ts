@@ -57,7 +57,7 @@ export function createCommand(): Command {
     .option('-H, --with-filename', 'prefix each line with its file name (default with several files)')
     .option('-h, --no-filename', 'never prefix lines with file names')
     .option('-a, --text', 'search binary files as text')
-    .addOption(colorOption())
+    .addOption(colorUsageOption())
     .option('--json', 'NDJSON output: one record per line (file, line number, text, match ranges), counts and stats')
     .option('--stats', 'after the output, print lines matched, bytes searched, time, throughput and log levels')
     .addHelpText(
@@ -111,18 +111,33 @@ other files are still searched; with -q a selected line still gives 0).`,
   );
 }
 
-const TAKES_VALUE = new Set(['-e', '--regexp', '-m', '--max-count', '-A', '--after-context', '-B', '--before-context', '-C', '--context', '--color']);
+const TAKES_VALUE = new Set(['-e', '--regexp', '-m', '--max-count', '-A', '--after-context', '-B', '--before-context', '-C', '--context']);
 
-/** `-5` → `-C 5` for every option-position argument before `--` (not the value of -e, -m, …). */
+/** The shared --color option, with a bad value reported as a usage error (one line, status 2). */
+function colorUsageOption() {
+  const option = colorOption();
+  const parse = option.parseArg!;
+  return option.argParser((value: string, previous: unknown) => {
+    try {
+      return parse(value, previous);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  });
+}
+
+/** `-5` → `-C 5` and bare `--color` → `--color=auto`, for arguments before `--` (not the value of -e, -m, …). */
 function expandContextShorthand(argv: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') return [...out, ...argv.slice(i)];
     if (/^-\d+$/.test(arg)) out.push('-C', arg.slice(1));
+    // grep's bare `--color` takes no value (`--color=WHEN` does): `--color ERROR app.log` searches for ERROR.
+    else if (arg === '--color') out.push('--color=auto');
     else {
       out.push(arg);
-      if (TAKES_VALUE.has(arg) && arg !== '--color' && i + 1 < argv.length) out.push(argv[++i]!);
+      if (TAKES_VALUE.has(arg) && i + 1 < argv.length) out.push(argv[++i]!);
     }
   }
   return out;
