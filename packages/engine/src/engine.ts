@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, statSync, truncateSync, unlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, statSync, truncateSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CorruptionError, EscError, fsyncDirSync, isErrno } from '@esc/core';
 import { theoreticalFpRate } from './bloom-filter.js';
@@ -8,7 +8,7 @@ import { runCompaction } from './compaction-runner.js';
 import { resolveConfig, type Config } from './config.js';
 import { acquireDirLock, type DirLock } from './dir-lock.js';
 import { SnapshotIterator, type EngineIterator, type RangeOptions } from './engine-iterator.js';
-import { asBuffer, type Bytes, compareKeys } from './key-compare.js';
+import { asBuffer, compareKeys, type Bytes } from './key-compare.js';
 import { MANIFEST_FILE, decodeManifest, emptyManifest, readManifest, writeManifest, type ManifestData, type SegmentMeta } from './manifest.js';
 import { Memtable, MemtableCursor } from './memtable.js';
 import { parseSegmentFileName, segmentFileName, type SegmentProperties } from './segment-format.js';
@@ -19,7 +19,6 @@ import { RecordType, frameRecord, parseWalFileName, walFileName } from './wal-fo
 import { readWal, type TornTail } from './wal-reader.js';
 import { WalWriter } from './wal-writer.js';
 import { decodeBatch, encodeBatch, setBatchSequence, type BatchInput, type EncodedBatch } from './write-batch.js';
-import { readFileSync } from 'node:fs';
 
 export type BatchOp = { type: 'put'; key: Bytes; value: Bytes } | { type: 'del'; key: Bytes };
 export interface WriteOptions {
