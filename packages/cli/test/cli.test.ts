@@ -49,6 +49,14 @@ describe('esc (the binary)', () => {
     expect(res.stderr).toMatch(/unknown option/);
   });
 
+  it('rejects a bad --color value with one line and exit 2, in every command that colours', () => {
+    for (const args of [['loggrep', '--color=sometimes', 'x', 'logs/HDFS_2k.log'], ['parse', '--color=sometimes', 'logs/HDFS_2k.log']]) {
+      const res = runEsc(args);
+      expect(res.status, args[0]).toBe(2);
+      expect(res.stderr, args[0]).toBe("esc: invalid --color value 'sometimes' (use auto, always or never)\n");
+    }
+  });
+
   it('ends quietly when the reader of its output goes away', () => {
     const res = spawnSync('bash', ['-c', `"${process.execPath}" "${ESC_BIN}" --help | head -c 1 >/dev/null; echo "\${PIPESTATUS[0]}"`], {
       encoding: 'utf8',

@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import { createRequire } from 'node:module';
 import { isatty } from 'node:tty';
+import { UsageError } from './errors.js';
 
 export type ColorMode = 'auto' | 'always' | 'never';
 
@@ -25,7 +26,7 @@ export function parseColorMode(value: string): ColorMode {
   if (value === 'yes' || value === 'force') return 'always';
   if (value === 'no' || value === 'none') return 'never';
   if (value === 'tty' || value === 'if-tty') return 'auto';
-  throw new Error(`invalid --color value '${value}' (use auto, always or never)`);
+  throw new UsageError(`invalid --color value '${value}' (use auto, always or never)`);
 }
 
 /**
