@@ -23,7 +23,8 @@ describe('bloom filter', () => {
   });
 
   it('follows theory at other densities too', () => {
-    for (const bits of [4, 6, 16]) {
+    // Densities whose expected false positive count over 100,000 probes is large enough (≥ 2,000) that 25% is many standard deviations.
+    for (const bits of [4, 6, 8]) {
       const { fp, theory } = measure(bits, 20_000, 100_000);
       expect(Math.abs(fp - theory) / theory).toBeLessThan(0.25);
     }
