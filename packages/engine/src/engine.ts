@@ -308,7 +308,7 @@ export class Engine {
       this.scheduleFlush();
       return (this.flushing ?? RESOLVED).then(() => this.commit(batch, sync));
     }
-    const { record, keys, values } = batch;
+    const { record, keys, valueOffsets, valueLengths } = batch;
     const seq = this.seq + 1;
     setBatchSequence(record, seq);
     const mustSync = sync ?? this.config.syncMode === 'always';
@@ -316,7 +316,10 @@ export class Engine {
     const end = wal.append(frameRecord(record, RecordType.Batch), mustSync);
     this.seq += keys.length;
     const mem = this.mem;
-    for (let i = 0; i < keys.length; i++) mem.insert(keys[i]!, seq + i, values[i]!);
+    for (let i = 0; i < keys.length; i++) {
+      const voff = valueOffsets[i]!;
+      mem.insertAt(keys[i]!, seq + i, voff < 0 ? null : record, voff, valueLengths[i]!);
+    }
     if (mem.bytes >= this.config.memtableSize) this.rotate();
     if (mustSync) return wal.waitDurable(end);
     if (this.config.syncMode === 'batch') wal.syncInBackground();
@@ -462,11 +465,11 @@ export class Engine {
     try {
       if (this.closing !== null) throw new EngineClosedError(this.dir);
       const k = asBuffer(key);
-      const n = this.mem.get(k);
-      if (n !== undefined) return n.value === null ? RESOLVED_UNDEFINED : Promise.resolve(Buffer.from(n.value));
-      for (let i = this.imms.length - 1; i >= 0; i--) {
-        const m = this.imms[i]!.get(k);
-        if (m !== undefined) return m.value === null ? RESOLVED_UNDEFINED : Promise.resolve(Buffer.from(m.value));
+      let n = this.mem.get(k);
+      for (let i = this.imms.length - 1; n === undefined && i >= 0; i--) n = this.imms[i]!.get(k);
+      if (n !== undefined) {
+        const v = n.value;
+        return v === null ? RESOLVED_UNDEFINED : Promise.resolve(Buffer.from(v));
       }
       const v = this.version.get(k);
       return v === undefined || v === null ? RESOLVED_UNDEFINED : Promise.resolve(Buffer.from(v));

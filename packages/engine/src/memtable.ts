@@ -14,14 +14,21 @@ export class MemNode {
   constructor(
     readonly key: Buffer,
     readonly seq: number,
-    /** null is a tombstone. */
-    readonly value: Buffer | null,
+    /** Where the value lives (usually the batch's log record); null is a tombstone. */
+    private readonly vbuf: Buffer | null,
+    private readonly voff: number,
+    private readonly vlen: number,
     readonly next: (MemNode | null)[],
   ) {}
+
+  /** Made on demand: most values are never read back from the memtable, so no view is kept per write. */
+  get value(): Buffer | null {
+    return this.vbuf === null ? null : this.vbuf.subarray(this.voff, this.voff + this.vlen);
+  }
 }
 
 export class Memtable {
-  private readonly head = new MemNode(Buffer.alloc(0), Number.MAX_SAFE_INTEGER, null, new Array<MemNode | null>(MAX_HEIGHT).fill(null));
+  private readonly head = new MemNode(Buffer.alloc(0), Number.MAX_SAFE_INTEGER, null, 0, 0, new Array<MemNode | null>(MAX_HEIGHT).fill(null));
   private height = 1;
   /** Scratch array for insert, reused so an insert allocates only its node. */
   private readonly prev: MemNode[] = new Array<MemNode>(MAX_HEIGHT);
@@ -33,6 +40,11 @@ export class Memtable {
   constructor(readonly walNumber: number) {}
 
   insert(key: Buffer, seq: number, value: Buffer | null): void {
+    this.insertAt(key, seq, value, 0, value === null ? 0 : value.length);
+  }
+
+  /** Inserts a version whose value is vbuf[voff, voff + vlen) (vbuf null: a tombstone). */
+  insertAt(key: Buffer, seq: number, vbuf: Buffer | null, voff: number, vlen: number): void {
     const last = this.tail[0]!;
     if (last !== this.head && compareKeys(last.key, key) < 0) {
       for (let level = 0; level < this.height; level++) this.prev[level] = this.tail[level]!;
@@ -42,14 +54,14 @@ export class Memtable {
       for (let level = this.height; level < h; level++) this.prev[level] = this.head;
       this.height = h;
     }
-    const node = new MemNode(key, seq, value, new Array<MemNode | null>(h));
+    const node = new MemNode(key, seq, vbuf, voff, vlen, new Array<MemNode | null>(h));
     for (let level = 0; level < h; level++) {
       const p = this.prev[level]!;
       node.next[level] = p.next[level] ?? null;
       p.next[level] = node;
       if (node.next[level] === null) this.tail[level] = node;
     }
-    this.bytes += key.length + (value === null ? 0 : value.length) + ENTRY_OVERHEAD;
+    this.bytes += key.length + (vbuf === null ? 0 : vlen) + ENTRY_OVERHEAD;
     this.entries++;
   }
 

@@ -35,9 +35,11 @@ function valueOf(op: BatchInput): string | Uint8Array | null {
 export interface EncodedBatch {
   /** The payload with WAL_HEADER_SIZE bytes left free in front for frameRecord. */
   record: Buffer;
-  /** Each operation's key and value as subarrays of `record`: the memtable keeps these, not copies. */
+  /** Each operation's key as a subarray of `record`: the memtable keeps these, not copies. */
   keys: Buffer[];
-  values: (Buffer | null)[];
+  /** Offset and length of each operation's value in `record`; offset −1 for a delete. */
+  valueOffsets: number[];
+  valueLengths: number[];
 }
 
 function byteLength(b: string | Uint8Array, what: string): number {
@@ -76,7 +78,8 @@ function encodeOps(ops: readonly BatchInput[]): EncodedBatch {
   }
   const buf = Buffer.allocUnsafe(size);
   const keys = new Array<Buffer>(n);
-  const values = new Array<Buffer | null>(n);
+  const valueOffsets = new Array<number>(n);
+  const valueLengths = new Array<number>(n);
   let o = WAL_HEADER_SIZE + 8;
   o = buf.writeUInt32LE(n, o);
   for (let i = 0; i < n; i++) {
@@ -87,15 +90,16 @@ function encodeOps(ops: readonly BatchInput[]): EncodedBatch {
     put(buf, op.key, o);
     keys[i] = buf.subarray(o, o + klen[i]!);
     o += klen[i]!;
-    if (vl < 0) values[i] = null;
+    valueLengths[i] = vl < 0 ? 0 : vl;
+    if (vl < 0) valueOffsets[i] = -1;
     else {
       o = buf.writeUInt32LE(vl, o);
       put(buf, op.value as string | Uint8Array, o);
-      values[i] = buf.subarray(o, o + vl);
+      valueOffsets[i] = o;
       o += vl;
     }
   }
-  return { record: buf, keys, values };
+  return { record: buf, keys, valueOffsets, valueLengths };
 }
 
 function put(buf: Buffer, b: string | Uint8Array, at: number): void {
