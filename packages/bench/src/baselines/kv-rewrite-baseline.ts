@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -57,5 +57,45 @@ export class RewriteBaselineStore {
     } finally {
       closeSync(dir);
     }
+  }
+}
+
+/**
+ * The original tool exactly as it behaved: every call re-reads and parses the whole file, and a set rewrites it
+ * in place with no fsync and no rename (so a crash can leave it half-written). Faster per byte than the durable
+ * variant above, slower per call because of the re-read.
+ */
+export class OriginalDesignStore {
+  constructor(private readonly path: string) {}
+
+  set(key: string, value: string): void {
+    let data: { cache: Record<string, string>; ttl: Record<string, number> };
+    try {
+      data = JSON.parse(readFileSync(this.path, 'utf8')) as typeof data;
+    } catch {
+      data = { cache: {}, ttl: {} };
+    }
+    data.cache[key] = value;
+    delete data.ttl[key];
+    writeFileSync(this.path, JSON.stringify(data, null, 2));
+  }
+}
+
+/**
+ * The disk's ceiling for any store that makes each write durable before the next: append one journal-sized
+ * line and fdatasync, nothing else. One-at-a-time durable sets cannot go faster than this on this machine.
+ */
+export function appendSyncRate(path: string, count: number): number {
+  const fd = openSync(path, 'w');
+  const line = Buffer.from(`${'x'.repeat(80)}\n`);
+  try {
+    const t0 = performance.now();
+    for (let i = 0; i < count; i++) {
+      writeSync(fd, line);
+      fdatasyncSync(fd);
+    }
+    return count / ((performance.now() - t0) / 1000);
+  } finally {
+    closeSync(fd);
   }
 }

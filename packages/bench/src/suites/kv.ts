@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { openKv, type KvStore } from '@esc/kv';
 import type { BenchContext } from '../bench-context.js';
 import type { BenchSuite } from '../bench-suite.js';
-import { RewriteBaselineStore } from '../baselines/kv-rewrite-baseline.js';
+import { appendSyncRate, OriginalDesignStore, RewriteBaselineStore } from '../baselines/kv-rewrite-baseline.js';
 import { alternate, fmtMs, fmtRate, fmtRatio, median, table } from '../measure.js';
 
 const SIZES = [1_000, 10_000, 100_000] as const;
@@ -66,10 +66,20 @@ export const suite: BenchSuite = {
     rmSync(baselinePath, { force: true });
     const baseline = new RewriteBaselineStore(baselinePath);
     baseline.fill(pairs(10_000));
+    const originalPath = join(dir, 'original-10000.json');
+    new RewriteBaselineStore(originalPath).fill(pairs(10_000));
+    const original = new OriginalDesignStore(originalPath);
+    const originalRate = (count: number) => {
+      const t0 = performance.now();
+      for (let i = 0; i < count; i++) original.set(`key:${(i * 7919) % 10_000}`, `${VALUE}-${i}`);
+      return count / ((performance.now() - t0) / 1000);
+    };
 
     // Every round measures everything once, in turn, so noise on this shared machine falls on all alike.
     const seq = new Map<number, number[]>(SIZES.map((n) => [n, []]));
     const base: number[] = [];
+    const orig: number[] = [];
+    const ceiling: number[] = [];
     const group: number[] = [];
     const groupAnchor: number[] = [];
     const SEQ_SETS = 500;
@@ -77,6 +87,8 @@ export const suite: BenchSuite = {
       ctx.log(`kv: round ${r + 1}/${ctx.rounds}`);
       for (const n of SIZES) seq.get(n)!.push(await sequentialRate(stores.get(n)!, n, SEQ_SETS));
       base.push(baselineRate(baseline, 10_000, 30));
+      orig.push(originalRate(30));
+      ceiling.push(appendSyncRate(join(dir, 'fdatasync-probe.log'), SEQ_SETS));
       groupAnchor.push(await sequentialRate(stores.get(10_000)!, 10_000, SEQ_SETS));
       group.push(await concurrentRate(stores.get(10_000)!, 10_000, 64, 40));
     }
@@ -111,16 +123,21 @@ export const suite: BenchSuite = {
       '### Against the original design (whole JSON file rewritten per set)',
       '',
       table(
-        ['measurement', 'median rate', 'esc ÷ baseline'],
+        ['measurement', 'median rate', 'rate ÷ baseline'],
         [
           ['baseline: rewrite the whole JSON (indent 2) + fsync + rename, 10k keys', fmtRate(baseRate), '1.00×'],
+          ['original as written: re-read + rewrite in place per call, no fsync, 10k keys', fmtRate(median(orig)), fmtRatio(median(orig) / baseRate)],
           ['esc library `set`, 10k keys', fmtRate(rate(10_000)), fmtRatio(rate(10_000) / baseRate)],
+          ['the disk\'s ceiling: bare 81-byte append + fdatasync, one at a time', fmtRate(median(ceiling)), fmtRatio(median(ceiling) / baseRate)],
         ],
       ),
       '',
       `Target: at least 100× the baseline at 10k keys: **${fmtRatio(rate(10_000) / baseRate)}** (${rate(10_000) / baseRate >= 100 ? 'met' : 'NOT met'}).`,
       'The baseline (`packages/bench/src/baselines/kv-rewrite-baseline.ts`) is given the same fsyncs as esc and is kept',
-      'in memory between sets; the original tool also re-read the file on every call.',
+      'in memory between sets; the original tool also re-read the file on every call (the second row, for which esc is',
+      `**${fmtRatio(rate(10_000) / median(orig))}**). No store that makes each set durable before the next can beat the last row, so`,
+      `against this baseline the most any design can reach on this disk is **${fmtRatio(median(ceiling) / baseRate)}**; esc reaches`,
+      `${((rate(10_000) / median(ceiling)) * 100).toFixed(0)}% of the disk's ceiling.`,
       '',
       '### Group commit: 64 concurrent callers',
       '',
