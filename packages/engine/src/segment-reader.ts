@@ -1,10 +1,11 @@
 import { closeSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
+import { uncompressSync } from 'snappy';
 import { CorruptionError, FileAccessError } from '@esc/core';
 import { BloomFilter } from './bloom-filter.js';
 import { BLOCKS_PER_SEGMENT, type BlockCache } from './block-cache.js';
 import { DataBlock } from './data-block.js';
-import { BLOCK_TRAILER, FOOTER_SIZE, FORMAT_VERSION, SEGMENT_MAGIC, readU64, type Footer, type SegmentProperties } from './segment-format.js';
+import { BLOCK_TRAILER, BLOCK_TYPE_NONE, BLOCK_TYPE_SNAPPY, DATA_BLOCK_TRAILER, FOOTER_SIZE, FORMAT_VERSION, FORMAT_VERSION_UNCOMPRESSED, SEGMENT_MAGIC, readU64, type Footer, type SegmentProperties } from './segment-format.js';
 import { compareKeys } from './key-compare.js';
 
 /** Bloom filter outcomes on lookups of keys a segment does not hold: how often the filter said "maybe". */
@@ -43,6 +44,8 @@ export class SegmentReader {
   /** Delete the file when the last reference goes. */
   obsolete = false;
   private readonly cacheBase: number;
+  /** Format version 1 segments store data blocks raw with a plain crc32 trailer. */
+  private typedBlocks = true;
 
   private constructor(
     readonly id: number,
@@ -100,9 +103,33 @@ export class SegmentReader {
     return buf.subarray(0, length);
   }
 
+  /**
+   * Reads data block i: checks the crc32 of the stored bytes (and, from format version 2, of the type byte),
+   * then decompresses it when its type says so.
+   */
+  private readDataBlock(i: number): DataBlock {
+    const offset = this.offsets[i]!;
+    const length = this.lengths[i]!;
+    if (!this.typedBlocks) return new DataBlock(this.readChecked(offset, length, 'data block'), this.path, offset);
+    if (offset + length + DATA_BLOCK_TRAILER > this.sizeBytes) throw new CorruptionError('data block lies past the end of the segment', { path: this.path, offset });
+    const buf = this.read(offset, length + DATA_BLOCK_TRAILER);
+    if (crc32(buf.subarray(0, length + 1)) !== buf.readUInt32LE(length + 1)) throw new CorruptionError('data block checksum mismatch', { path: this.path, offset });
+    const type = buf[length];
+    if (type === BLOCK_TYPE_NONE) return new DataBlock(buf.subarray(0, length), this.path, offset);
+    if (type !== BLOCK_TYPE_SNAPPY) throw new CorruptionError(`data block has unknown type ${type}`, { path: this.path, offset: offset + length });
+    let raw: Buffer;
+    try {
+      raw = uncompressSync(buf.subarray(0, length)) as Buffer;
+    } catch (err) {
+      throw new CorruptionError(`data block does not decompress: ${(err as Error).message}`, { path: this.path, offset });
+    }
+    return new DataBlock(raw, this.path, offset);
+  }
+
   private load(): void {
     this.sizeBytes = fstatSync(this.fd).size;
     const footer = readFooter(this.path, this.sizeBytes, (o, l) => this.read(o, l));
+    this.typedBlocks = footer.version !== FORMAT_VERSION_UNCOMPRESSED;
     const index = this.readChecked(footer.indexOffset, footer.indexLength, 'index block');
     let o = 0;
     while (o < index.length) {
@@ -163,8 +190,7 @@ export class SegmentReader {
     const cacheKey = this.cacheBase + i;
     const cached = this.cache?.get(cacheKey);
     if (cached !== undefined) return cached;
-    const offset = this.offsets[i]!;
-    const block = new DataBlock(this.readChecked(offset, this.lengths[i]!, 'data block'), this.path, offset);
+    const block = this.readDataBlock(i);
     this.cache?.set(cacheKey, block);
     return block;
   }
@@ -217,7 +243,7 @@ export class SegmentReader {
     const problems: VerifyProblem[] = [];
     for (let i = 0; i < this.offsets.length; i++) {
       try {
-        new DataBlock(this.readChecked(this.offsets[i]!, this.lengths[i]!, 'data block'), this.path, this.offsets[i]!).validate();
+        this.readDataBlock(i).validate();
       } catch (err) {
         if (!(err instanceof CorruptionError)) throw err;
         problems.push({ file: this.path, offset: err.offset ?? this.offsets[i]!, message: err.message });
@@ -242,7 +268,7 @@ export function readFooter(path: string, size: number, read: (offset: number, le
     propsLength: f.readUInt32LE(32),
     version: f.readUInt32LE(36),
   };
-  if (footer.version !== FORMAT_VERSION) throw new CorruptionError(`unknown segment format version ${footer.version}`, { path, offset: at + 36 });
+  if (footer.version !== FORMAT_VERSION && footer.version !== FORMAT_VERSION_UNCOMPRESSED) throw new CorruptionError(`unknown segment format version ${footer.version}`, { path, offset: at + 36 });
   return footer;
 }
 

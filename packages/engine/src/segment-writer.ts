@@ -1,8 +1,9 @@
 import { open } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
+import { compressSync } from 'snappy';
 import { BloomFilterBuilder } from './bloom-filter.js';
 import { DataBlockBuilder } from './data-block.js';
-import { BLOCK_TRAILER, FOOTER_SIZE, FORMAT_VERSION, SEGMENT_MAGIC, writeU64, type SegmentProperties } from './segment-format.js';
+import { BLOCK_TRAILER, BLOCK_TYPE_NONE, BLOCK_TYPE_SNAPPY, DATA_BLOCK_TRAILER, encodeFooter, FOOTER_SIZE, FORMAT_VERSION, writeU64, type SegmentProperties } from './segment-format.js';
 
 /**
  * Builds a segment in memory from entries added in strictly increasing key order. Segments are bounded by
@@ -45,10 +46,18 @@ export class SegmentBuilder {
 
   private finishBlock(): void {
     if (this.block.count === 0) return;
-    const body = this.block.finish();
+    const raw = this.block.finish();
+    // As LevelDB: keep the compressed form only when it saves at least 12.5%.
+    const packed = compressSync(raw);
+    const compressed = packed.length < raw.length - (raw.length >>> 3);
+    const body = compressed ? packed : raw;
     // The last key is copied: the caller's buffer may be reused once add() returns.
     this.index.push({ offset: this.size, length: body.length, lastKey: Buffer.from(this.lastKey!) });
-    this.push(body);
+    const trailer = Buffer.allocUnsafe(DATA_BLOCK_TRAILER);
+    trailer[0] = compressed ? BLOCK_TYPE_SNAPPY : BLOCK_TYPE_NONE;
+    trailer.writeUInt32LE(crc32(trailer.subarray(0, 1), crc32(body)), 1);
+    this.chunks.push(body, trailer);
+    this.size += body.length + DATA_BLOCK_TRAILER;
   }
 
   private push(body: Buffer): { offset: number; length: number } {
@@ -86,16 +95,7 @@ export class SegmentBuilder {
       bloomHashes: bloomBlock.length > 0 ? bloomBlock[0]! : 0,
     };
     const pr = this.push(Buffer.from(JSON.stringify(props), 'utf8'));
-    const footer = Buffer.allocUnsafe(FOOTER_SIZE);
-    let f = writeU64(footer, ix.offset, 0);
-    f = footer.writeUInt32LE(ix.length, f);
-    f = writeU64(footer, bl.offset, f);
-    f = footer.writeUInt32LE(bl.length, f);
-    f = writeU64(footer, pr.offset, f);
-    f = footer.writeUInt32LE(pr.length, f);
-    f = footer.writeUInt32LE(FORMAT_VERSION, f);
-    f = footer.writeUInt32LE(crc32(footer.subarray(0, 40)), f);
-    SEGMENT_MAGIC.copy(footer, f);
+    const footer = encodeFooter({ indexOffset: ix.offset, indexLength: ix.length, bloomOffset: bl.offset, bloomLength: bl.length, propsOffset: pr.offset, propsLength: pr.length, version: FORMAT_VERSION });
     this.chunks.push(footer);
     this.size += FOOTER_SIZE;
     return { chunks: this.chunks, size: this.size, props };

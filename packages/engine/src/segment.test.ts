@@ -1,9 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BlockCache } from './block-cache.js';
+import { DataBlockBuilder } from './data-block.js';
+import { encodeFooter, FOOTER_SIZE, writeU64 } from './segment-format.js';
 import { SegmentCursor, SegmentReader, openSegmentReader } from './segment-reader.js';
 import { SegmentBuilder, writeSegmentFile } from './segment-writer.js';
 
@@ -65,6 +68,34 @@ describe('segment writer and reader', () => {
     );
   });
 
+  it('stores compressible blocks compressed, keeps incompressible ones raw, and reads both', async () => {
+    const es = Array.from({ length: 200 }, (_, i) => ({ k: `key${String(i).padStart(5, '0')}`, v: i % 2 === 0 ? 'x'.repeat(100) : randomText(100, i) }));
+    const r = await build(es, 4096);
+    for (const e of es) expect(r.get(Buffer.from(e.k))?.toString()).toBe(e.v);
+    expect(r.verify()).toEqual([]);
+    // 200 entries of ~116 bytes (half of them repetitive) store in well under their raw size.
+    expect(r.sizeBytes).toBeLessThan(200 * 116 * 0.8);
+    r.unref();
+    const raw = Array.from({ length: 50 }, (_, i) => ({ k: `r${String(i).padStart(3, '0')}`, v: randomText(100, i + 1000) }));
+    const rr = await build(raw, 4096);
+    expect(readFileSync(rr.path)[rr.sizeBytes - FOOTER_SIZE + 36]).toBe(2);
+    for (const e of raw) expect(rr.get(Buffer.from(e.k))?.toString()).toBe(e.v);
+    expect(rr.verify()).toEqual([]);
+    rr.unref();
+  });
+
+  it('reads a format version 1 segment (raw data blocks, crc32 trailer without a type byte)', async () => {
+    const path = join(dir, `${String(++fileNo).padStart(6, '0')}.sst`);
+    writeFileSync(path, versionOneSegment([['a', '1'], ['b', null], ['c', '333']]));
+    const r = SegmentReader.open(fileNo, path, new BlockCache(1 << 20), null);
+    expect(r.get(Buffer.from('a'))?.toString()).toBe('1');
+    expect(r.get(Buffer.from('b'))).toBeNull();
+    expect(r.get(Buffer.from('c'))?.toString()).toBe('333');
+    expect(r.get(Buffer.from('d'))).toBeUndefined();
+    expect(r.verify()).toEqual([]);
+    r.unref();
+  });
+
   it('opens a standalone file for dumping', async () => {
     const r = await build([{ k: 'a', v: '1' }, { k: 'b', v: null }], 4096);
     const h = await openSegmentReader(r.path);
@@ -78,3 +109,43 @@ describe('segment writer and reader', () => {
     r.unref();
   });
 });
+
+/** Deterministic printable noise that snappy cannot shrink by 12.5%. */
+function randomText(n: number, seed: number): string {
+  let x = seed * 2654435761 + 1;
+  let out = '';
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    out += String.fromCharCode(33 + ((x >>> 16) % 94));
+  }
+  return out;
+}
+
+/** A segment as format version 1 wrote it: raw blocks, each followed by its crc32 only, and no filter. */
+function versionOneSegment(es: [string, string | null][]): Buffer {
+  const parts: Buffer[] = [];
+  let size = 0;
+  const push = (b: Buffer): { offset: number; length: number } => {
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32LE(crc32(b));
+    parts.push(b, crc);
+    const at = { offset: size, length: b.length };
+    size += b.length + 4;
+    return at;
+  };
+  const blk = new DataBlockBuilder(256);
+  for (const [k, v] of es) blk.add(Buffer.from(k), v === null ? null : Buffer.from(v));
+  const data = push(blk.finish());
+  const last = Buffer.from(es[es.length - 1]![0]);
+  const index = Buffer.alloc(16 + last.length);
+  writeU64(index, data.offset, 0);
+  index.writeUInt32LE(data.length, 8);
+  index.writeUInt32LE(last.length, 12);
+  last.copy(index, 16);
+  const ix = push(index);
+  const bl = push(Buffer.alloc(0));
+  const props = { entries: es.length, tombstones: es.filter((e) => e[1] === null).length, minKey: Buffer.from(es[0]![0]).toString('hex'), maxKey: last.toString('hex'), createdAt: 0, bloomBitsPerKey: 0, bloomHashes: 0 };
+  const pr = push(Buffer.from(JSON.stringify(props)));
+  const footer = encodeFooter({ indexOffset: ix.offset, indexLength: ix.length, bloomOffset: bl.offset, bloomLength: bl.length, propsOffset: pr.offset, propsLength: pr.length, version: 1 });
+  return Buffer.concat([...parts, footer]);
+}
