@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkXml } from '../src/viz/test-helpers/xml-well-formed.js';
 
@@ -206,7 +206,10 @@ describe('a second owner', () => {
   it('gets one clear line naming the lock holder, exit 2', async () => {
     const dir = freshDir();
     expect(esc(['put', dir, 'a', '1']).code).toBe(0);
-    const holder = spawn(process.execPath, ['--input-type=module', '-e', `import { open } from ${JSON.stringify(ENGINE_DIST)}; await open(${JSON.stringify(dir)}); console.log('ready'); setInterval(() => {}, 1000);`], {
+    // A script file, not `--input-type=module -e`: the engine's compaction worker thread inherits execArgv.
+    const script = join(tmp, `holder-${n++}.mjs`);
+    writeFileSync(script, `import { open } from ${JSON.stringify(pathToFileURL(ENGINE_DIST).href)}; await open(${JSON.stringify(dir)}); console.log('ready'); setInterval(() => {}, 1000);`);
+    const holder = spawn(process.execPath, [script], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     try {

@@ -7,6 +7,8 @@ import { ROWS, SYNC_WRITERS, syncedOps, type Row, type RowResult } from './rows.
 
 const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
 const ENGINES: EngineName[] = ['esc', 'leveldb'];
+// A worker that hangs fails the run with a clear message instead of stalling it forever (coreutils timeout).
+const WORKER_TIMEOUT_S = 1800;
 
 export interface ComparisonOptions {
   keys: number;
@@ -46,7 +48,8 @@ export function compareEngines(options: ComparisonOptions): string {
 
   const run = (engine: EngineName, row: Row, dir: string) => {
     const resultFile = join(scratch, `result-${engine}-${row}.json`);
-    const m = measure({ label: `${engine} ${row}`, argv: [process.execPath, WORKER, '--engine', engine, '--row', row, '--dir', dir, '--keys', String(keys), '--result', resultFile], stdout: 'null' });
+    const m = measure({ label: `${engine} ${row}`, argv: ['timeout', String(WORKER_TIMEOUT_S), process.execPath, WORKER, '--engine', engine, '--row', row, '--dir', dir, '--keys', String(keys), '--result', resultFile], stdout: 'null' });
+    if (m.status === 124) throw new Error(`${engine} ${row} did not finish within ${WORKER_TIMEOUT_S} s (a hang, or --keys too large)`);
     if (m.status !== 0) throw new Error(`${engine} ${row} failed (exit ${m.status}); its error is above`);
     const result = JSON.parse(readFileSync(resultFile, 'utf8')) as RowResult;
     const cell = cells.get(`${engine}/${row}`) ?? { results: [], maxRssKiB: 0 };
