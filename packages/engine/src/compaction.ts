@@ -56,6 +56,24 @@ export function pickCompaction(version: Version, config: Config, pointers: Compa
   return null;
 }
 
+/**
+ * Whether a plan can be carried out by moving its inputs down a level without rewriting them (LevelDB's
+ * trivial move): nothing in the output level overlaps them, they do not overlap each other (level-0 inputs
+ * may), and they overlap at most 10 × segmentSize bytes of the level below the output, so the move does not
+ * set up an oversized merge later. A sequential load then costs no merges at all. Tombstones move with their
+ * segment, which is always safe.
+ */
+export function isTrivialMove(plan: CompactionPlan, version: Version, config: Config): boolean {
+  if (plan.full) return false;
+  const inputs = plan.inputs;
+  if (inputs.some((s) => (version.levels[plan.outputLevel] ?? []).includes(s))) return false;
+  const sorted = [...inputs].sort((a, b) => compareKeys(a.minKey, b.minKey));
+  for (let i = 1; i < sorted.length; i++) if (compareKeys(sorted[i - 1]!.maxKey, sorted[i]!.minKey) >= 0) return false;
+  let below = 0;
+  for (const s of version.overlapping(plan.outputLevel + 1, sorted[0]!.minKey, sorted[sorted.length - 1]!.maxKey)) below += s.sizeBytes;
+  return below <= 10 * config.segmentSize;
+}
+
 /** Everything into one sorted run at the deepest level in use (at least 1); null when already compact. */
 export function fullCompactionPlan(version: Version): CompactionPlan | null {
   const all = version.all();

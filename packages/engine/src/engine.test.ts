@@ -131,6 +131,32 @@ describe('engine (the original project contract)', () => {
     await db.close();
   });
 
+  it('moves non-overlapping segments down a level without rewriting them (trivial move)', async () => {
+    const dir = tempDir();
+    const key = (i: number) => `key${String(i).padStart(5, '0')}`;
+    let db = await open(dir, { compactionThreshold: 4 });
+    // A sequential load, one flushed segment of 50 keys per batch: no two segments overlap.
+    for (let b = 0; b < 12; b++) {
+      await db.batch(Array.from({ length: 50 }, (_, j) => ({ type: 'put' as const, key: key(b * 50 + j), value: `v${b * 50 + j}` })));
+      await db.flush();
+    }
+    await db.close();
+    db = await open(dir);
+    const st = await db.stats();
+    expect(st.totals.compactions).toBeGreaterThan(0);
+    expect(st.segments.some((s) => s.level >= 1)).toBe(true);
+    // Every segment is still one of the flushed ones: a merge would have written 200 or more keys into one.
+    expect(st.segments.map((s) => s.entries)).toEqual(st.segments.map(() => 50));
+    for (let i = 0; i < 600; i++) expect((await db.get(key(i)))?.toString()).toBe(`v${i}`);
+    expect((await collect(db.iterator())).length).toBe(600);
+    expect((await db.verify()).problems).toEqual([]);
+    // An overlapping write still merges.
+    await db.put(key(10), 'new');
+    await db.flush();
+    expect((await db.get(key(10)))?.toString()).toBe('new');
+    await db.close();
+  });
+
   it('rejects a malformed batch as a whole, writing none of it', async () => {
     const dir = tempDir();
     const db = await open(dir);

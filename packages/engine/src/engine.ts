@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { CorruptionError, EscError, fsyncDirSync, isErrno } from '@esc/core';
 import { theoreticalFpRate } from './bloom-filter.js';
 import { BlockCache } from './block-cache.js';
-import { compactionJob, fullCompactionPlan, pickCompaction, type CompactPointers, type CompactionPlan } from './compaction.js';
+import { compactionJob, fullCompactionPlan, isTrivialMove, pickCompaction, type CompactPointers, type CompactionPlan } from './compaction.js';
 import { runCompaction } from './compaction-runner.js';
 import { resolveConfig, type Config } from './config.js';
 import { acquireDirLock, type DirLock } from './dir-lock.js';
@@ -64,6 +64,8 @@ export interface VerifyReport {
 interface ManifestEdit {
   add?: { level: number; reader: SegmentReader }[];
   remove?: SegmentReader[];
+  /** Segments that stay live, moved to another level (a trivial move): not obsolete, not unreferenced. */
+  move?: { level: number; readers: SegmentReader[] };
   logNumber?: number;
   flushes?: number;
   compaction?: boolean;
@@ -386,10 +388,14 @@ export class Engine {
   private async runPlan(plan: CompactionPlan): Promise<void> {
     for (const s of plan.inputs) s.ref();
     try {
-      const job = compactionJob(plan, this.version, this.dir, this.config, (n) => Array.from({ length: n }, () => this.nextFile++));
-      const outputs = await runCompaction(job, this.config.compactionThread);
-      const readers = outputs.map((o) => SegmentReader.open(o.id, o.path, this.cache, this.bloomStats));
-      await this.logAndApply({ add: readers.map((reader) => ({ level: plan.outputLevel, reader })), remove: plan.inputs, compaction: true });
+      if (isTrivialMove(plan, this.version, this.config)) {
+        await this.logAndApply({ move: { level: plan.outputLevel, readers: plan.inputs }, compaction: true });
+      } else {
+        const job = compactionJob(plan, this.version, this.dir, this.config, (n) => Array.from({ length: n }, () => this.nextFile++));
+        const outputs = await runCompaction(job, this.config.compactionThread);
+        const readers = outputs.map((o) => SegmentReader.open(o.id, o.path, this.cache, this.bloomStats));
+        await this.logAndApply({ add: readers.map((reader) => ({ level: plan.outputLevel, reader })), remove: plan.inputs, compaction: true });
+      }
       if (!plan.full && plan.outputLevel >= 2) {
         const src = plan.inputs[0]!;
         this.pointers.set(plan.outputLevel - 1, src.maxKey);
@@ -406,8 +412,10 @@ export class Engine {
   private logAndApply(edit: ManifestEdit): Promise<void> {
     const run = async (): Promise<void> => {
       const removed = new Set(edit.remove ?? []);
-      const levels = this.version.levels.map((l) => l.filter((s) => !removed.has(s)));
-      for (const { level, reader } of edit.add ?? []) {
+      const moved = new Set(edit.move?.readers ?? []);
+      const levels = this.version.levels.map((l) => l.filter((s) => !removed.has(s) && !moved.has(s)));
+      const add = [...(edit.add ?? []), ...[...moved].map((reader) => ({ level: edit.move!.level, reader }))];
+      for (const { level, reader } of add) {
         while (levels.length <= level) levels.push([]);
         levels[level]!.push(reader);
       }
