@@ -42,6 +42,16 @@ describe('choosing a format', () => {
     expect(format.parse('2024-03-01 INFO hello')).toMatchObject({ fields: { ts: '2024-03-01', level: 'INFO', msg: 'hello' }, level: 'INFO', message: 'hello' });
   });
 
+  it('applies --timestamp to a detected format too, and refuses one that cannot apply', async () => {
+    // A user's rule must never be dropped silently: with --format auto it replaces the detected format's rule.
+    const { format, how } = await selectFormat({ timestamp: 'date=yyMMdd' }, head('HDFS'));
+    expect([how, format.name]).toEqual(['detected', 'hdfs']);
+    expect(format.parse('081109 203615 148 INFO dfs.A: hi')?.time?.iso).toBe('2008-11-09T00:00:00');
+    await expect(selectFormat({ timestamp: 'ts=yyyy-MM-dd' }, head('HDFS'))).rejects.toThrow(/format 'hdfs': timestamp field 'ts' is not a field/);
+    await expect(selectFormat({ timestamp: 'ts=yyyy-MM-dd' }, ['{"ts":"2024-03-01","msg":"x"}'])).rejects.toThrow(/does not apply to format 'jsonl'/);
+    await expect(selectFormat({ format: 'jsonl', timestamp: 'ts=yyyy-MM-dd' }, [])).rejects.toThrow(/does not apply/);
+  });
+
   it('refuses unknown names, bad patterns and timestamp fields that do not exist', async () => {
     await expect(selectFormat({ format: 'nosuch' }, [])).rejects.toThrow(/unknown format 'nosuch'/);
     await expect(selectFormat({ regex: '(?<a>' }, [])).rejects.toThrow(/format 'regex'/);

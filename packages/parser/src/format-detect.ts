@@ -3,6 +3,8 @@ import type { TimestampOptions } from './timestamp-rules.js';
 
 export interface Detection {
   format: LogFormat;
+  /** The definition it was compiled from, so a caller can recompile it (with a user's --timestamp). */
+  definition: FormatDefinition;
   /** Sample lines (non-blank) the chosen format matched, and how many were tried. */
   matched: number;
   tried: number;
@@ -30,7 +32,7 @@ export function detectFormat(sampleLines: readonly string[], candidates: readonl
       score += p.time !== null || !format.hasTimestamp ? 2 : 1;
     }
     if (score > bestScore) {
-      best = { format, matched, tried: lines.length };
+      best = { format, definition: def, matched, tried: lines.length };
       bestScore = score;
     }
   }

@@ -46,11 +46,25 @@ export async function selectFormat(choice: FormatChoice, sample: readonly string
   }
   if (name.includes('<')) return { format: compileFormat({ name: 'custom', format: name, timestamp }, tsOptions), how: 'custom' };
   if (name === 'auto') {
+    // Detection scores the formats with their own timestamp rules; a --timestamp then replaces the winner's.
     const detected = detectFormat(sample, [...fileFormats, ...BUILTIN_FORMATS], tsOptions);
-    if (detected) return { format: detected.format, how: 'detected', matched: detected.matched, tried: detected.tried };
-    return { format: compileFormat(BUILTIN_FORMATS[0]!, tsOptions), how: 'fallback', matched: 0, tried: sample.filter((l) => l.trim() !== '').length };
+    if (detected) {
+      const format = timestamp ? compileFormat(withTimestamp(detected.definition, timestamp), tsOptions) : detected.format;
+      return { format, how: 'detected', matched: detected.matched, tried: detected.tried };
+    }
+    return { format: compileFormat(withTimestamp(BUILTIN_FORMATS[0]!, timestamp), tsOptions), how: 'fallback', matched: 0, tried: sample.filter((l) => l.trim() !== '').length };
   }
   const def = fileFormats.find((f) => f.name === name) ?? findBuiltinFormat(name);
   if (!def) throw new InvalidFormatError(`unknown format '${name}' (built in: ${BUILTIN_FORMAT_NAMES.join(', ')}${fileFormats.length ? `; in the file: ${fileFormats.map((f) => f.name).join(', ')}` : ''}; or a Loghub format string such as '<Date> <Time> <Level> <Content>')`);
-  return { format: compileFormat(timestamp ? { ...def, timestamp } : def, tsOptions), how: 'named' };
+  return { format: compileFormat(withTimestamp(def, timestamp), tsOptions), how: 'named' };
+}
+
+/**
+ * `def` with the user's --timestamp rule in place of its own. JSON lines find their timestamp by key name, so a
+ * rule there would be silently ignored: refused instead.
+ */
+function withTimestamp(def: FormatDefinition, timestamp: TimestampRule | undefined): FormatDefinition {
+  if (!timestamp) return def;
+  if (def.json) throw new InvalidFormatError(`--timestamp does not apply to format '${def.name}' (JSON lines: the timestamp is found by its key name)`);
+  return { ...def, timestamp };
 }
