@@ -18,8 +18,18 @@ export function resolveOperands(positionals: readonly string[], patternOptions: 
   if (positionals.length === 2 && (first === '-' || isFile(first!)) && second !== '-' && !exists(second!)) {
     return { patterns: [second!], files: [first!] };
   }
+  // Neither word names a path, so either reading fails on a missing file; only the name in the message
+  // differs. `loggrep logs/x.log ERROR` should report logs/x.log, not "ERROR: No such file or directory".
+  if (positionals.length === 2 && first !== '-' && second !== '-' && !exists(first!) && !exists(second!) && looksLikePath(first!) && !looksLikePath(second!)) {
+    return { patterns: [second!], files: [first!] };
+  }
   if (first === undefined) return { patterns: [], files: [] };
   return { patterns: [first], files: positionals.slice(1) };
+}
+
+/** A word written like a file name: it has a directory part or ends in an extension (`app.log`, `x.txt`). */
+function looksLikePath(word: string): boolean {
+  return word.includes('/') || /\.[A-Za-z][A-Za-z0-9]{0,4}$/.test(word);
 }
 
 function isRegularFile(path: string): boolean {

@@ -46,6 +46,9 @@ describe('operands and exit status', () => {
     const missing = await esc(['ERROR', 'nope.log']);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toBe('esc: nope.log: No such file or directory\n');
+    // The original order with a missing file names the file, not the pattern.
+    const missingFirst = await esc(['logs/x.log', 'ERROR', '--stats']);
+    expect([missingFirst.status, missingFirst.stderr.split('\n')[0]]).toEqual([2, 'esc: logs/x.log: No such file or directory']);
     const dir = await esc(['ERROR', '.']);
     expect([dir.status, dir.stderr]).toEqual([2, 'esc: .: Is a directory\n']);
     const bad = await esc(['-e', 'a(b', 'lf.log']);
