@@ -7,7 +7,7 @@ export default defineConfig({
     conditions: ['source'],
   },
   test: {
-    globalSetup: ['./vitest.global-setup.ts'],
+    globalSetup: ['./packages/cli/test/global-setup.ts'],
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
