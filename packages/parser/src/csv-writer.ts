@@ -1,5 +1,5 @@
 import type { ParsedRecord } from './record-stream.js';
-import { recordColumns, type RecordWriter, type TextSink } from './record-writer.js';
+import { headerColumns, type RecordWriter, type TextSink } from './record-writer.js';
 
 /** RFC 4180 quoting: a value with a comma, quote, CR or LF is quoted, quotes doubled. */
 export function csvValue(value: string): string {
@@ -13,18 +13,17 @@ export class CsvWriter implements RecordWriter {
 
   constructor(
     private readonly sink: TextSink,
-    fieldNames: readonly string[],
+    private readonly fieldNames: readonly string[],
   ) {
-    // JSON lines have no fixed fields: the first record's keys make the header.
-    if (fieldNames.length > 0) this.columns = recordColumns(fieldNames);
+    // JSON lines have no fixed fields: the first batch's keys make the header.
+    if (fieldNames.length > 0) this.columns = headerColumns(fieldNames, []);
   }
 
   write(records: readonly ParsedRecord[]): void {
+    if (records.length === 0) return;
+    this.columns ??= headerColumns(this.fieldNames, records);
     let block = '';
     for (const r of records) {
-      if (this.columns === undefined) {
-        this.columns = recordColumns(Object.keys(r.fields));
-      }
       if (block === '' && !this.headerWritten) {
         block += `${this.columns.map(csvValue).join(',')}\r\n`;
         this.headerWritten = true;

@@ -22,3 +22,15 @@ export type OutputForm = (typeof OUTPUT_FORMS)[number];
 export function recordColumns(fieldNames: readonly string[]): string[] {
   return [...fieldNames.filter((f) => f !== 'timestamp'), 'timestamp'];
 }
+
+/**
+ * The columns for a form with a header (CSV, table). JSON lines have no fixed fields, so the keys of the whole
+ * first batch make them, in order of first appearance: taking only the first record's keys silently dropped
+ * the fields of records shaped differently. Keys first seen in a later batch are not printed (NDJSON has all).
+ */
+export function headerColumns(fieldNames: readonly string[], firstBatch: readonly ParsedRecord[]): string[] {
+  if (fieldNames.length > 0) return recordColumns(fieldNames);
+  const keys = new Set<string>();
+  for (const r of firstBatch) for (const k of Object.keys(r.fields)) keys.add(k);
+  return recordColumns([...keys]);
+}

@@ -1,5 +1,5 @@
 import type { ParsedRecord } from './record-stream.js';
-import { recordColumns, type RecordWriter, type TextSink } from './record-writer.js';
+import { headerColumns, type RecordWriter, type TextSink } from './record-writer.js';
 
 const MAX_WIDTH = 40;
 
@@ -20,7 +20,7 @@ export class TableWriter implements RecordWriter {
   write(records: readonly ParsedRecord[]): void {
     if (records.length === 0) return;
     if (this.columns === undefined) {
-      const fields = recordColumns(this.fieldNames.length > 0 ? this.fieldNames : Object.keys(records[0]!.fields));
+      const fields = headerColumns(this.fieldNames, records);
       this.columns = ['timestamp', ...fields.filter((c) => c !== 'timestamp')];
       this.widths = this.columns.map((c) => Math.min(MAX_WIDTH, Math.max(c.length, ...records.slice(0, 1000).map((r) => this.cell(r, c).length))));
       this.sink.write(`${this.row(this.columns)}\n`);
