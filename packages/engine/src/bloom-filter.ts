@@ -10,10 +10,14 @@ const SEED1 = 0x9747b28c;
 const SEED2 = 0x3c6ef372;
 
 export function murmur3(key: Uint8Array, seed: number): number {
+  return murmur3Slice(key, 0, key.length, seed);
+}
+
+/** murmur3 of key[start, start + n) without making a subarray. */
+export function murmur3Slice(key: Uint8Array, start: number, n: number, seed: number): number {
   let h = seed >>> 0;
-  const n = key.length;
-  const tail = n & ~3;
-  for (let i = 0; i < tail; i += 4) {
+  const tail = start + (n & ~3);
+  for (let i = start; i < tail; i += 4) {
     let k = key[i]! | (key[i + 1]! << 8) | (key[i + 2]! << 16) | (key[i + 3]! << 24);
     k = Math.imul(k, 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);
@@ -65,8 +69,12 @@ export class BloomFilterBuilder {
   constructor(readonly bitsPerKey: number) {}
 
   add(key: Uint8Array): void {
-    this.h1.push(murmur3(key, SEED1));
-    this.h2.push(murmur3(key, SEED2));
+    this.addSlice(key, 0, key.length);
+  }
+
+  addSlice(buf: Uint8Array, start: number, len: number): void {
+    this.h1.push(murmur3Slice(buf, start, len, SEED1));
+    this.h2.push(murmur3Slice(buf, start, len, SEED2));
   }
 
   finish(): Buffer {

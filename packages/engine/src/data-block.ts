@@ -1,5 +1,6 @@
 import { CorruptionError } from '@esc/core';
 import { TOMBSTONE_LENGTH } from './segment-format.js';
+import { copyBytes } from './byte-copy.js';
 import { compareKeys, compareSlice } from './key-compare.js';
 
 /**
@@ -107,17 +108,22 @@ export class DataBlockBuilder {
   }
 
   add(key: Buffer, value: Buffer | null): void {
-    const need = 8 + key.length + (value === null ? 0 : value.length);
+    this.addSlices(key, 0, key.length, value, 0, value === null ? 0 : value.length);
+  }
+
+  /** Adds key kbuf[koff, koff + klen) with value vbuf[voff, voff + vlen) (vbuf null: a tombstone). */
+  addSlices(kbuf: Buffer, koff: number, klen: number, vbuf: Buffer | null, voff: number, vlen: number): void {
+    const need = 8 + klen + (vbuf === null ? 0 : vlen);
     if (this.used + need > this.buf.length) {
       const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + need));
       this.buf.copy(bigger, 0, 0, this.used);
       this.buf = bigger;
     }
     this.offsets.push(this.used);
-    let o = this.buf.writeUInt32LE(key.length, this.used);
-    o = this.buf.writeUInt32LE(value === null ? TOMBSTONE_LENGTH : value.length, o);
-    o += key.copy(this.buf, o);
-    if (value !== null) o += value.copy(this.buf, o);
+    let o = this.buf.writeUInt32LE(klen, this.used);
+    o = this.buf.writeUInt32LE(vbuf === null ? TOMBSTONE_LENGTH : vlen, o);
+    o = copyBytes(kbuf, koff, klen, this.buf, o);
+    if (vbuf !== null) o = copyBytes(vbuf, voff, vlen, this.buf, o);
     this.used = o;
   }
 

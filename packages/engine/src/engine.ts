@@ -310,17 +310,18 @@ export class Engine {
       this.scheduleFlush();
       return (this.flushing ?? RESOLVED).then(() => this.commit(batch, sync));
     }
-    const { record, keys, valueOffsets, valueLengths } = batch;
+    const { record, keyOffsets, keyLengths, valueOffsets, valueLengths } = batch;
     const seq = this.seq + 1;
     setBatchSequence(record, seq);
     const mustSync = sync ?? this.config.syncMode === 'always';
     const wal = this.wal;
     const end = wal.append(frameRecord(record, RecordType.Batch), mustSync);
-    this.seq += keys.length;
+    const n = keyOffsets.length;
+    this.seq += n;
     const mem = this.mem;
-    for (let i = 0; i < keys.length; i++) {
+    for (let i = 0; i < n; i++) {
       const voff = valueOffsets[i]!;
-      mem.insertAt(keys[i]!, seq + i, voff < 0 ? null : record, voff, valueLengths[i]!);
+      mem.insertAt(record, keyOffsets[i]!, keyLengths[i]!, seq + i, voff < 0 ? null : record, voff, valueLengths[i]!);
     }
     if (mem.bytes >= this.config.memtableSize) this.rotate();
     if (mustSync) return wal.waitDurable(end);
@@ -597,7 +598,8 @@ async function flushMemtable(dir: string, config: Config, table: Memtable, id: n
   cursor.seek(null, true);
   let n = 0;
   while (cursor.valid) {
-    builder.add(cursor.key, cursor.value);
+    const node = cursor.node!;
+    builder.addSlices(node.kbuf, node.koff, node.klen, node.vbuf, node.voff, node.vlen);
     cursor.next();
     if (++n % 4096 === 0) await new Promise<void>((r) => setImmediate(r));
   }

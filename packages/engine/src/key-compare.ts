@@ -34,13 +34,18 @@ export function compareKeys(a: Uint8Array, b: Uint8Array): number {
 
 /** compareKeys(buf[start, start + len), key) without making a subarray. */
 export function compareSlice(buf: Buffer, start: number, len: number, key: Uint8Array): number {
-  const n = len < key.length ? len : key.length;
-  if (n > SHORT) return buf.compare(key, 0, key.length, start, start + len);
+  return compareSlices(buf, start, len, key, 0, key.length);
+}
+
+/** compareKeys(a[aStart, aStart + aLen), b[bStart, bStart + bLen)) without making subarrays. */
+export function compareSlices(a: Buffer, aStart: number, aLen: number, b: Uint8Array, bStart: number, bLen: number): number {
+  const n = aLen < bLen ? aLen : bLen;
+  if (n > SHORT) return a.compare(b, bStart, bStart + bLen, aStart, aStart + aLen);
   for (let i = 0; i < n; i++) {
-    const d = buf[start + i]! - key[i]!;
+    const d = a[aStart + i]! - b[bStart + i]!;
     if (d !== 0) return d;
   }
-  return len - key.length;
+  return aLen - bLen;
 }
 
 export function keysEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -4,7 +4,7 @@
  * number keeps seeing the table as it was when it started while writers go on inserting.
  */
 
-import { compareKeys, keysEqual } from './key-compare.js';
+import { compareSlice, compareSlices } from './key-compare.js';
 
 const MAX_HEIGHT = 12;
 /** Fixed cost charged per entry besides its bytes, so a table of tiny keys still fills up. */
@@ -12,23 +12,46 @@ export const ENTRY_OVERHEAD = 48;
 
 export class MemNode {
   constructor(
-    readonly key: Buffer,
+    /** The key is kbuf[koff, koff + klen): usually a slice of the batch's log record, kept without a view. */
+    readonly kbuf: Buffer,
+    readonly koff: number,
+    readonly klen: number,
     readonly seq: number,
     /** Where the value lives (usually the batch's log record); null is a tombstone. */
-    private readonly vbuf: Buffer | null,
-    private readonly voff: number,
-    private readonly vlen: number,
+    readonly vbuf: Buffer | null,
+    readonly voff: number,
+    readonly vlen: number,
     readonly next: (MemNode | null)[],
   ) {}
 
-  /** Made on demand: most values are never read back from the memtable, so no view is kept per write. */
+  /**
+   * Views are made on demand: a write keeps offsets into its record instead of a Buffer per key and value,
+   * since most nodes are only ever compared in place and copied once, by the flush.
+   */
+  get key(): Buffer {
+    return this.koff === 0 && this.klen === this.kbuf.length ? this.kbuf : this.kbuf.subarray(this.koff, this.koff + this.klen);
+  }
+
   get value(): Buffer | null {
     return this.vbuf === null ? null : this.vbuf.subarray(this.voff, this.voff + this.vlen);
+  }
+
+  /** Sign of (this key − key), compared in place. */
+  compare(key: Uint8Array): number {
+    return compareSlice(this.kbuf, this.koff, this.klen, key);
+  }
+
+  keyEquals(key: Uint8Array): boolean {
+    return this.klen === key.length && this.compare(key) === 0;
+  }
+
+  sameKey(other: MemNode): boolean {
+    return this.klen === other.klen && compareSlices(this.kbuf, this.koff, this.klen, other.kbuf, other.koff, other.klen) === 0;
   }
 }
 
 export class Memtable {
-  private readonly head = new MemNode(Buffer.alloc(0), Number.MAX_SAFE_INTEGER, null, 0, 0, new Array<MemNode | null>(MAX_HEIGHT).fill(null));
+  private readonly head = new MemNode(Buffer.alloc(0), 0, 0, Number.MAX_SAFE_INTEGER, null, 0, 0, new Array<MemNode | null>(MAX_HEIGHT).fill(null));
   private height = 1;
   /** Scratch array for insert, reused so an insert allocates only its node. */
   private readonly prev: MemNode[] = new Array<MemNode>(MAX_HEIGHT);
@@ -40,50 +63,50 @@ export class Memtable {
   constructor(readonly walNumber: number) {}
 
   insert(key: Buffer, seq: number, value: Buffer | null): void {
-    this.insertAt(key, seq, value, 0, value === null ? 0 : value.length);
+    this.insertAt(key, 0, key.length, seq, value, 0, value === null ? 0 : value.length);
   }
 
-  /** Inserts a version whose value is vbuf[voff, voff + vlen) (vbuf null: a tombstone). */
-  insertAt(key: Buffer, seq: number, vbuf: Buffer | null, voff: number, vlen: number): void {
+  /** Inserts a version whose key is kbuf[koff, koff + klen) and value vbuf[voff, voff + vlen) (vbuf null: a tombstone). */
+  insertAt(kbuf: Buffer, koff: number, klen: number, seq: number, vbuf: Buffer | null, voff: number, vlen: number): void {
     const last = this.tail[0]!;
-    if (last !== this.head && compareKeys(last.key, key) < 0) {
+    if (last !== this.head && compareSlices(last.kbuf, last.koff, last.klen, kbuf, koff, klen) < 0) {
       for (let level = 0; level < this.height; level++) this.prev[level] = this.tail[level]!;
-    } else this.descend(key, seq, this.prev);
+    } else this.descend(kbuf, koff, klen, seq, this.prev);
     const h = randomHeight();
     if (h > this.height) {
       for (let level = this.height; level < h; level++) this.prev[level] = this.head;
       this.height = h;
     }
-    const node = new MemNode(key, seq, vbuf, voff, vlen, new Array<MemNode | null>(h));
+    const node = new MemNode(kbuf, koff, klen, seq, vbuf, voff, vlen, new Array<MemNode | null>(h));
     for (let level = 0; level < h; level++) {
       const p = this.prev[level]!;
       node.next[level] = p.next[level] ?? null;
       p.next[level] = node;
       if (node.next[level] === null) this.tail[level] = node;
     }
-    this.bytes += key.length + (vbuf === null ? 0 : vlen) + ENTRY_OVERHEAD;
+    this.bytes += klen + (vbuf === null ? 0 : vlen) + ENTRY_OVERHEAD;
     this.entries++;
   }
 
   /** The newest version of `key` visible at `snapshot`: its node (value null = deleted) or undefined. */
   get(key: Buffer, snapshot = Number.MAX_SAFE_INTEGER): MemNode | undefined {
     const n = this.seekVersion(key, snapshot);
-    return n !== null && keysEqual(n.key, key) ? n : undefined;
+    return n !== null && n.keyEquals(key) ? n : undefined;
   }
 
   /** First node at or after (key, snapshot) in skiplist order. */
   seekVersion(key: Buffer, snapshot: number): MemNode | null {
-    return this.descend(key, snapshot, null).next[0] ?? null;
+    return this.descend(key, 0, key.length, snapshot, null).next[0] ?? null;
   }
 
-  /** The last node before (key, seq) in skiplist order; records the predecessor at each level in `prev`. */
-  private descend(key: Buffer, seq: number, prev: MemNode[] | null): MemNode {
+  /** The last node before (key, seq) in skiplist order, key being kbuf[koff, koff + klen); records the predecessor at each level in `prev`. */
+  private descend(kbuf: Buffer, koff: number, klen: number, seq: number, prev: MemNode[] | null): MemNode {
     let x = this.head;
     for (let level = this.height - 1; level >= 0; level--) {
       for (;;) {
         const n = x.next[level];
         if (n === null || n === undefined) break;
-        const c = compareKeys(n.key, key);
+        const c = compareSlices(n.kbuf, n.koff, n.klen, kbuf, koff, klen);
         // Same key: newer sequence numbers sort first.
         if (c < 0 || (c === 0 && n.seq > seq)) x = n;
         else break;
@@ -101,7 +124,7 @@ export class Memtable {
         const n = x.next[level];
         if (n === null || n === undefined) break;
         if (key !== null) {
-          const c = compareKeys(n.key, key);
+          const c = n.compare(key);
           if (c > 0 || (c === 0 && !orEqual)) break;
         }
         x = n;
@@ -149,7 +172,7 @@ export class MemtableCursor {
   seek(start: Buffer | null, inclusive: boolean): void {
     if (!this.reverse) {
       let n = start === null ? this.table.first() : this.table.seekVersion(start, this.snapshot);
-      if (start !== null && !inclusive) while (n !== null && keysEqual(n.key, start)) n = n.next[0] ?? null;
+      if (start !== null && !inclusive) while (n !== null && n.keyEquals(start)) n = n.next[0] ?? null;
       this.node = this.settleForward(n);
     } else {
       this.node = this.settleBackward(this.table.seekLast(start, inclusive));
@@ -161,7 +184,7 @@ export class MemtableCursor {
     if (cur === null) return;
     if (!this.reverse) {
       let n = cur.next[0] ?? null;
-      while (n !== null && keysEqual(n.key, cur.key)) n = n.next[0] ?? null;
+      while (n !== null && n.sameKey(cur)) n = n.next[0] ?? null;
       this.node = this.settleForward(n);
     } else {
       this.node = this.settleBackward(this.table.seekLast(cur.key, false));
@@ -177,7 +200,7 @@ export class MemtableCursor {
   private settleBackward(n: MemNode | null): MemNode | null {
     while (n !== null) {
       const v = this.table.seekVersion(n.key, this.snapshot);
-      if (v !== null && keysEqual(v.key, n.key)) return v;
+      if (v !== null && v.sameKey(n)) return v;
       n = this.table.seekLast(n.key, false);
     }
     return null;

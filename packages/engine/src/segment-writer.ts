@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { compressSync } from 'snappy';
 import { BloomFilterBuilder } from './bloom-filter.js';
+import { copyBytes } from './byte-copy.js';
 import { DataBlockBuilder } from './data-block.js';
 import { BLOCK_TRAILER, BLOCK_TYPE_NONE, BLOCK_TYPE_SNAPPY, DATA_BLOCK_TRAILER, encodeFooter, FOOTER_SIZE, FORMAT_VERSION, writeU64, type SegmentProperties } from './segment-format.js';
 
@@ -14,7 +15,10 @@ export class SegmentBuilder {
   private readonly chunks: Buffer[] = [];
   private size = 0;
   private readonly block: DataBlockBuilder;
-  private lastKey: Buffer | null = null;
+  /** The last key added is lastBuf[lastOff, lastOff + lastLen): copied only when a block ends. */
+  private lastBuf: Buffer | null = null;
+  private lastOff = 0;
+  private lastLen = 0;
   private firstKey: Buffer | null = null;
   private readonly index: { offset: number; length: number; lastKey: Buffer }[] = [];
   private readonly bloom: BloomFilterBuilder | null;
@@ -30,11 +34,22 @@ export class SegmentBuilder {
   }
 
   add(key: Buffer, value: Buffer | null): void {
-    this.block.add(key, value);
-    if (value === null) this.tombstones++;
-    this.bloom?.add(key);
-    if (this.firstKey === null) this.firstKey = Buffer.from(key);
-    this.lastKey = key;
+    this.addSlices(key, 0, key.length, value, 0, value === null ? 0 : value.length);
+  }
+
+  /**
+   * As add, with key kbuf[koff, koff + klen) and value vbuf[voff, voff + vlen) (vbuf null: a tombstone),
+   * so a flush copies each entry straight from the log record without making views. The buffers must stay
+   * unchanged until the next add or finish.
+   */
+  addSlices(kbuf: Buffer, koff: number, klen: number, vbuf: Buffer | null, voff: number, vlen: number): void {
+    this.block.addSlices(kbuf, koff, klen, vbuf, voff, vlen);
+    if (vbuf === null) this.tombstones++;
+    this.bloom?.addSlice(kbuf, koff, klen);
+    if (this.firstKey === null) this.firstKey = copyOf(kbuf, koff, klen);
+    this.lastBuf = kbuf;
+    this.lastOff = koff;
+    this.lastLen = klen;
     this.entries++;
     if (this.block.size >= this.blockSize) this.finishBlock();
   }
@@ -52,7 +67,7 @@ export class SegmentBuilder {
     const compressed = packed.length < raw.length - (raw.length >>> 3);
     const body = compressed ? packed : raw;
     // The last key is copied: the caller's buffer may be reused once add() returns.
-    this.index.push({ offset: this.size, length: body.length, lastKey: Buffer.from(this.lastKey!) });
+    this.index.push({ offset: this.size, length: body.length, lastKey: copyOf(this.lastBuf!, this.lastOff, this.lastLen) });
     const trailer = Buffer.allocUnsafe(DATA_BLOCK_TRAILER);
     trailer[0] = compressed ? BLOCK_TYPE_SNAPPY : BLOCK_TYPE_NONE;
     trailer.writeUInt32LE(crc32(trailer.subarray(0, 1), crc32(body)), 1);
@@ -100,6 +115,12 @@ export class SegmentBuilder {
     this.size += FOOTER_SIZE;
     return { chunks: this.chunks, size: this.size, props };
   }
+}
+
+function copyOf(buf: Buffer, start: number, len: number): Buffer {
+  const out = Buffer.allocUnsafe(len);
+  copyBytes(buf, start, len, out, 0);
+  return out;
 }
 
 /** Writes a new segment file durably. 'wx': file numbers are never reused, nothing is overwritten. */

@@ -1,3 +1,4 @@
+import { copyBytes } from './byte-copy.js';
 import { WAL_HEADER_SIZE } from './wal-format.js';
 
 /**
@@ -35,8 +36,9 @@ function valueOf(op: BatchInput): string | Uint8Array | null {
 export interface EncodedBatch {
   /** The payload with WAL_HEADER_SIZE bytes left free in front for frameRecord. */
   record: Buffer;
-  /** Each operation's key as a subarray of `record`: the memtable keeps these, not copies. */
-  keys: Buffer[];
+  /** Offset and length of each operation's key in `record`: the memtable keeps these, not copies or views. */
+  keyOffsets: number[];
+  keyLengths: number[];
   /** Offset and length of each operation's value in `record`; offset −1 for a delete. */
   valueOffsets: number[];
   valueLengths: number[];
@@ -77,7 +79,7 @@ function encodeOps(ops: readonly BatchInput[]): EncodedBatch {
     size += 5 + klen[i]! + (vlen[i]! < 0 ? 0 : 4 + vlen[i]!);
   }
   const buf = Buffer.allocUnsafe(size);
-  const keys = new Array<Buffer>(n);
+  const keyOffsets = new Array<number>(n);
   const valueOffsets = new Array<number>(n);
   const valueLengths = new Array<number>(n);
   let o = WAL_HEADER_SIZE + 8;
@@ -88,7 +90,7 @@ function encodeOps(ops: readonly BatchInput[]): EncodedBatch {
     buf[o++] = vl < 0 ? 0 : 1;
     o = buf.writeUInt32LE(klen[i]!, o);
     put(buf, op.key, o);
-    keys[i] = buf.subarray(o, o + klen[i]!);
+    keyOffsets[i] = o;
     o += klen[i]!;
     valueLengths[i] = vl < 0 ? 0 : vl;
     if (vl < 0) valueOffsets[i] = -1;
@@ -99,12 +101,12 @@ function encodeOps(ops: readonly BatchInput[]): EncodedBatch {
       o += vl;
     }
   }
-  return { record: buf, keys, valueOffsets, valueLengths };
+  return { record: buf, keyOffsets, keyLengths: klen, valueOffsets, valueLengths };
 }
 
 function put(buf: Buffer, b: string | Uint8Array, at: number): void {
   if (typeof b === 'string') buf.write(b, at, 'utf8');
-  else buf.set(b, at);
+  else copyBytes(b, 0, b.length, buf, at);
 }
 
 export interface DecodedBatch {
