@@ -1,4 +1,5 @@
-import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, linkSync, openSync, readFileSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { EscError, ExitCode, FileAccessError, isErrno } from '@esc/core';
 
@@ -26,59 +27,117 @@ export interface DirLock {
 
 /**
  * Takes the LOCK file of `dir`, as LevelDB does, but with the holder's pid (and its start time, so a
- * recycled pid is not mistaken for the holder) written inside. The file is created with O_EXCL; if it
- * exists and its holder is still running, open fails at once with EngineLockedError naming the pid. If the
- * holder is gone (killed), the stale file is moved aside by rename, which only one contender can win, and
- * creation is retried.
+ * recycled pid is not mistaken for the holder) written inside. Node has no flock(2), so ownership is a
+ * file whose existence is the lock:
+ *
+ * - Creation is one link(2) of a complete, synced temporary file onto LOCK: it fails with EEXIST if LOCK
+ *   exists, so exactly one contender wins and nobody ever sees a LOCK without its holder's line.
+ * - If LOCK exists and its holder is alive, open fails at once with EngineLockedError naming the pid.
+ * - If its holder is gone (killed), the stale LOCK is removed only under a second O_EXCL file,
+ *   LOCK.takeover, after reading LOCK again: two contenders can no longer both judge the same stale LOCK
+ *   and then one delete the lock the other has just taken.
  */
 export function acquireDirLock(dir: string): DirLock {
   const path = join(dir, LOCK_FILE);
   if (heldHere.has(path)) throw new EngineLockedError(dir, process.pid);
+  const line = `${process.pid} ${processStart(process.pid) ?? 0}\n`;
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeSyncedFile(tmp, line);
   let recoveredFrom: number | null = null;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    let fd: number;
-    try {
-      fd = openSync(path, 'wx', 0o644);
-    } catch (err) {
-      if (!isErrno(err, 'EEXIST')) throw new FileAccessError(path, err);
-      const holder = readHolder(path);
-      if (holder === null) continue; // vanished meanwhile, or a holder still writing it: try again
-      if (holder.pid !== process.pid && isRunning(holder.pid, holder.start)) throw new EngineLockedError(dir, holder.pid);
-      const aside = `${path}.stale.${process.pid}.${attempt}`;
+  try {
+    for (let attempt = 0; attempt < 200; attempt++) {
       try {
-        renameSync(path, aside);
-        unlinkSync(aside);
-      } catch {
-        /* another contender moved it first */
+        linkSync(tmp, path);
+      } catch (err) {
+        if (!isErrno(err, 'EEXIST')) throw new FileAccessError(path, err);
+        const holder = readHolder(path);
+        if (holder === null) continue; // released meanwhile: try again
+        if (holder.pid !== process.pid && isRunning(holder.pid, holder.start)) throw new EngineLockedError(dir, holder.pid);
+        if (removeStaleLock(path, tmp, holder)) recoveredFrom = holder.pid;
+        continue;
       }
-      recoveredFrom = holder.pid;
-      continue;
+      heldHere.add(path);
+      removeDeadTemporaries(dir);
+      let released = false;
+      return {
+        path,
+        recoveredFrom,
+        release() {
+          if (released) return;
+          released = true;
+          heldHere.delete(path);
+          try {
+            unlinkSync(path);
+          } catch {
+            /* nothing to release */
+          }
+        },
+      };
     }
-    try {
-      writeSync(fd, `${process.pid} ${processStart(process.pid) ?? 0}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    heldHere.add(path);
-    let released = false;
-    return {
-      path,
-      recoveredFrom,
-      release() {
-        if (released) return;
-        released = true;
-        heldHere.delete(path);
-        try {
-          unlinkSync(path);
-        } catch {
-          /* nothing to release */
-        }
-      },
-    };
+  } finally {
+    removeQuietly(tmp);
   }
   const holder = readHolder(path);
   throw new EngineLockedError(dir, holder?.pid ?? 0);
+}
+
+/**
+ * Removes LOCK if it still holds `stale`, the line of a holder found dead, while holding LOCK.takeover
+ * (made, like LOCK, by linking `ourLine`, this contender's complete temporary lock file).
+ * Returns whether it did; false also when another contender is taking over (the caller retries and
+ * finds that contender's live lock). A takeover file whose own writer died is removed: its writer was
+ * killed in the few microseconds between taking it and letting it go.
+ */
+function removeStaleLock(path: string, ourLine: string, stale: { pid: number; start: number }): boolean {
+  const guard = `${path}.takeover`;
+  try {
+    linkSync(ourLine, guard); // complete from the start, like LOCK itself
+  } catch (err) {
+    if (!isErrno(err, 'EEXIST')) throw new FileAccessError(guard, err);
+    const other = readHolder(guard);
+    if (other !== null && !isRunning(other.pid, other.start)) removeQuietly(guard);
+    else pause(1);
+    return false;
+  }
+  try {
+    const now = readHolder(path);
+    if (now === null || now.pid !== stale.pid || now.start !== stale.start) return false;
+    unlinkSync(path);
+    return true;
+  } finally {
+    removeQuietly(guard);
+  }
+}
+
+/** Temporary lock files left by contenders that were killed before they could remove them. */
+function removeDeadTemporaries(dir: string): void {
+  for (const f of readdirSync(dir)) {
+    const m = /^LOCK\.(\d+)\.[0-9a-f]+\.tmp$/.exec(f);
+    if (m && Number(m[1]) !== process.pid && !isRunning(Number(m[1]), 0)) removeQuietly(join(dir, f));
+  }
+}
+
+function writeSyncedFile(path: string, text: string): void {
+  const fd = openSync(path, 'wx', 0o644);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    /* already gone */
+  }
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+function pause(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
 }
 
 function readHolder(path: string): { pid: number; start: number } | null {
@@ -89,7 +148,8 @@ function readHolder(path: string): { pid: number; start: number } | null {
     return null;
   }
   const m = /^(\d+) (\d+)\n$/.exec(text);
-  // A lock file without a complete line was torn by a crash while being created: its writer is gone.
+  // Without a complete line: written by an older version torn by a crash (a LOCK made by link is always
+  // complete), so its writer is gone.
   if (!m) return { pid: 0, start: 0 };
   return { pid: Number(m[1]), start: Number(m[2]) };
 }
