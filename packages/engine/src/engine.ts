@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, readdirSync, statSync, truncateSync, unlinkSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { CorruptionError, EscError, fsyncDirSync, isErrno } from '@esc/core';
 import { theoreticalFpRate } from './bloom-filter.js';
 import { BlockCache } from './block-cache.js';
@@ -141,7 +141,8 @@ export class Engine {
     this.walCounters = state.walCounters;
   }
 
-  private readonly recovery: EngineStats['recovery'];
+  /** What open() found and repaired (also in stats()). */
+  readonly recovery: EngineStats['recovery'];
 
   static async open(dirArg: string, partial: Partial<Config> = {}): Promise<Engine> {
     const dir = resolve(dirArg);
@@ -169,14 +170,26 @@ export class Engine {
   private static async recover(dir: string, config: Config, lock: DirLock, opened: SegmentReader[]): Promise<Engine> {
     const existing = readManifest(dir);
     const dirFiles = readdirSync(dir);
-    const walFiles = config.walDir === dir ? dirFiles : readdirSync(config.walDir);
+    // The logs still needed may sit where the manifest says the last owner wrote them, if this open was
+    // given another walDir: both are read, so changing walDir never loses an acknowledged write.
+    const walDirs = [config.walDir];
+    const recordedWalDir = existing?.walDir === undefined ? undefined : resolve(dir, existing.walDir);
+    if (recordedWalDir !== undefined && recordedWalDir !== config.walDir) walDirs.push(recordedWalDir);
+    const walFilesByDir = walDirs.map((d) => {
+      if (d === dir) return dirFiles;
+      try {
+        return readdirSync(d);
+      } catch (err) {
+        throw new CorruptionError(`the MANIFEST says the write-ahead logs are in ${d}, which cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { path: join(dir, MANIFEST_FILE), offset: 0 });
+      }
+    });
     if (existing === undefined && dirFiles.some((f) => parseSegmentFileName(f) !== undefined)) {
       throw new CorruptionError('segment files exist but the MANIFEST is missing; refusing to start over them', { path: join(dir, MANIFEST_FILE), offset: 0 });
     }
     const manifest: ManifestData = existing ?? emptyManifest();
     let maxSeen = manifest.nextFileNumber - 1;
     for (const f of dirFiles) maxSeen = Math.max(maxSeen, parseSegmentFileName(f) ?? 0);
-    for (const f of walFiles) maxSeen = Math.max(maxSeen, parseWalFileName(f) ?? 0);
+    for (const files of walFilesByDir) for (const f of files) maxSeen = Math.max(maxSeen, parseWalFileName(f) ?? 0);
     let nextFile = maxSeen + 1;
 
     const bloomStats: BloomStats = { probes: 0, falsePositives: 0 };
@@ -199,14 +212,13 @@ export class Engine {
 
     // Replay the logs that are not yet in segments.
     const recovery: EngineStats['recovery'] = { tornTails: [], staleLockPid: lock.recoveredFrom, replayedBatches: 0 };
-    const logs = walFiles
-      .map((f) => parseWalFileName(f))
-      .filter((n): n is number => n !== undefined && n >= manifest.logNumber)
-      .sort((a, b) => a - b);
+    const logs = walFilesByDir
+      .flatMap((files, i) => files.map((f) => ({ n: parseWalFileName(f), path: join(walDirs[i]!, f) })))
+      .filter((l): l is { n: number; path: string } => l.n !== undefined && l.n >= manifest.logNumber)
+      .sort((a, b) => a.n - b.n);
     const replay = new Memtable(0);
     let seq = manifest.lastSequence;
-    for (const n of logs) {
-      const path = join(config.walDir, walFileName(n));
+    for (const { path } of logs) {
       const contents = readWal(path);
       for (const rec of contents.records) {
         let batch;
@@ -235,7 +247,7 @@ export class Engine {
     }
     const walNumber = nextFile++;
     const version = new Version(levels);
-    await writeManifest(dir, manifestOf(version, { nextFileNumber: nextFile, logNumber: walNumber, lastSequence: seq, flushes, compactions: manifest.compactions }));
+    await writeManifest(dir, manifestOf(version, { nextFileNumber: nextFile, logNumber: walNumber, lastSequence: seq, flushes, compactions: manifest.compactions, walDir: recordedPath(dir, config.walDir) }));
 
     // Nothing references these any more.
     const live = new Set(version.all().map((s) => s.id));
@@ -243,10 +255,12 @@ export class Engine {
       const id = parseSegmentFileName(f);
       if ((id !== undefined && !live.has(id)) || /^\..*\.tmp$/.test(f)) removeQuietly(join(dir, f));
     }
-    for (const f of walFiles) {
-      const n = parseWalFileName(f);
-      if (n !== undefined && n < walNumber) removeQuietly(join(config.walDir, f));
-    }
+    walFilesByDir.forEach((files, i) => {
+      for (const f of files) {
+        const n = parseWalFileName(f);
+        if (n !== undefined && n < walNumber) removeQuietly(join(walDirs[i]!, f));
+      }
+    });
     const walCounters = { syncs: 0 };
     const wal = new WalWriter(join(config.walDir, walFileName(walNumber)), walNumber, walCounters, walPreallocation(config));
     fsyncDirSync(config.walDir);
@@ -426,7 +440,7 @@ export class Engine {
       const logNumber = edit.logNumber ?? this.logNumber;
       const flushes = this.flushes + (edit.flushes ?? 0);
       const compactions = this.compactions + (edit.compaction ? 1 : 0);
-      await writeManifest(this.dir, manifestOf(next, { nextFileNumber: this.nextFile, logNumber, lastSequence: this.seq, flushes, compactions }));
+      await writeManifest(this.dir, manifestOf(next, { nextFileNumber: this.nextFile, logNumber, lastSequence: this.seq, flushes, compactions, walDir: recordedPath(this.dir, this.walDir) }));
       this.version = next;
       this.logNumber = logNumber;
       this.flushes = flushes;
@@ -612,6 +626,12 @@ async function flushMemtable(dir: string, config: Config, table: Memtable, id: n
 /** Logs that will be synced get room for a memtable's worth of records up front (see wal-writer.ts). */
 function walPreallocation(config: Config): number {
   return config.syncMode === 'none' ? 0 : Math.min(config.memtableSize + 64 * 1024, 16 * 1024 * 1024);
+}
+
+/** walDir as the manifest records it: relative when inside the database directory, so the two can move together. */
+function recordedPath(dir: string, walDir: string): string {
+  const rel = relative(dir, walDir);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel)) ? rel : walDir;
 }
 
 function sortLevels(levels: SegmentReader[][]): void {

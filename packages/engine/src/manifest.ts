@@ -39,6 +39,11 @@ export const ManifestSchema = z.object({
   lastSequence: z.number().int().nonnegative(),
   flushes: z.number().int().nonnegative(),
   compactions: z.number().int().nonnegative(),
+  /**
+   * Where the logs numbered from logNumber on live: relative to the database directory when inside it ('' is
+   * the directory itself), else absolute. Absent in manifests written before it was recorded.
+   */
+  walDir: z.string().optional(),
   segments: z.array(SegmentMetaSchema),
 });
 

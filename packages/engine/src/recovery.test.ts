@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTempDirs } from './test-helpers/temp-dirs.js';
@@ -43,6 +43,40 @@ describe('recovery', () => {
     db = await open(dir, { walDir });
     expect((await db.get('k'))?.toString()).toBe('v');
     await db.close();
+  });
+
+  it('replays the logs where the manifest says they are when opened with another walDir', async () => {
+    const dir = tempDir();
+    const walDir = join(tempDir(), 'wal');
+    let db = await open(dir, { walDir, syncMode: 'always' });
+    await db.put('k', 'acknowledged');
+    await db.close();
+    // Opened without the walDir: the write is still found, and the next open, with it again, keeps it.
+    db = await open(dir, { syncMode: 'always' });
+    expect((await db.get('k'))?.toString()).toBe('acknowledged');
+    await db.put('k2', 'v2');
+    await db.close();
+    expect(readdirSync(walDir).filter((f) => f.endsWith('.log'))).toEqual([]);
+    db = await open(dir, { walDir });
+    expect((await db.get('k'))?.toString()).toBe('acknowledged');
+    expect((await db.get('k2'))?.toString()).toBe('v2');
+    await db.close();
+  });
+
+  it('refuses to open when the write-ahead log directory the manifest names is gone', async () => {
+    const dir = tempDir();
+    const walDir = join(tempDir(), 'wal');
+    const db = await open(dir, { walDir });
+    await db.put('k', 'v');
+    await db.close();
+    rmSync(walDir, { recursive: true });
+    const err = await open(dir).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(CorruptionError);
+    expect((err as CorruptionError).message).toContain(walDir);
+    expect((err as CorruptionError).path).toBe(join(dir, 'MANIFEST'));
   });
 
   it('takes over a lock left by a dead process and reports it', async () => {

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { FileAccessError, InvalidInputError } from '@esc/core';
 import { configFromFlags, loadConfigFile, open, type Config, type Engine } from '@esc/engine';
 import { Option, type Command } from '../../command-kit.js';
+import { printError } from '../../error-reporter.js';
 
 /** The engine knobs every `esc engine` subcommand accepts. */
 export interface EngineFlags {
@@ -10,8 +12,33 @@ export interface EngineFlags {
   compactionThreshold?: string;
   bloomBits?: string;
   sync?: string;
+  walDir?: string;
+  blockSize?: string;
+  blockCacheSize?: string;
+  level1MaxBytes?: string;
+  levelSizeMultiplier?: string;
+  maxImmutableMemtables?: string;
+  autoCompact?: string;
+  compactionThread?: string;
   config?: string;
 }
+
+/** Every knob of the engine's ConfigSchema, by the flag that sets it. */
+const FLAG_OF: Record<string, { flag: string; of: keyof EngineFlags }> = {
+  memtableSize: { flag: '--memtable-size', of: 'memtableSize' },
+  segmentSize: { flag: '--segment-size', of: 'segmentSize' },
+  compactionThreshold: { flag: '--compaction-threshold', of: 'compactionThreshold' },
+  bloomBitsPerKey: { flag: '--bloom-bits', of: 'bloomBits' },
+  syncMode: { flag: '--sync', of: 'sync' },
+  walDir: { flag: '--wal-dir', of: 'walDir' },
+  blockSize: { flag: '--block-size', of: 'blockSize' },
+  blockCacheSize: { flag: '--block-cache-size', of: 'blockCacheSize' },
+  level1MaxBytes: { flag: '--level1-max-bytes', of: 'level1MaxBytes' },
+  levelSizeMultiplier: { flag: '--level-size-multiplier', of: 'levelSizeMultiplier' },
+  maxImmutableMemtables: { flag: '--max-immutable-memtables', of: 'maxImmutableMemtables' },
+  autoCompact: { flag: '--auto-compact', of: 'autoCompact' },
+  compactionThread: { flag: '--compaction-thread', of: 'compactionThread' },
+};
 
 export function withEngineOptions(command: Command): Command {
   return command
@@ -20,34 +47,29 @@ export function withEngineOptions(command: Command): Command {
     .option('--compaction-threshold <n>', 'level-0 segments that trigger a compaction')
     .option('--bloom-bits <n>', 'bloom filter bits per key (0: no filter)')
     .addOption(new Option('--sync <mode>', 'when writes reach the disk').choices(['none', 'batch', 'always']))
+    .option('--wal-dir <dir>', 'where the write-ahead logs live (default: the database directory)')
+    .option('--block-size <bytes>', 'target bytes of a data block inside a segment')
+    .option('--block-cache-size <bytes>', 'bytes of data blocks cached in memory')
+    .option('--level1-max-bytes <bytes>', 'bytes level 1 holds before it pushes a segment down')
+    .option('--level-size-multiplier <n>', 'each deeper level holds this many times the level above')
+    .option('--max-immutable-memtables <n>', 'frozen memtables waiting for a flush before writers wait')
+    .option('--auto-compact <bool>', 'compact in the background after flushes (true|false)')
+    .option('--compaction-thread <bool>', 'merge on a worker thread (true|false)')
     .option('--config <file>', 'a JSON file with any of the engine settings; flags override it');
 }
-
-const FLAG_OF: Record<string, string> = {
-  memtableSize: '--memtable-size',
-  segmentSize: '--segment-size',
-  compactionThreshold: '--compaction-threshold',
-  bloomBitsPerKey: '--bloom-bits',
-  syncMode: '--sync',
-};
 
 /** The config for open(): the --config file first, flags over it; both validated by the engine's schema. */
 export function engineConfig(flags: EngineFlags): Partial<Config> {
   const fromFile = flags.config !== undefined ? loadConfigFile(flags.config) : {};
   let fromFlags: Partial<Config>;
   try {
-    fromFlags = configFromFlags({
-      'memtable-size': flags.memtableSize,
-      'segment-size': flags.segmentSize,
-      'compaction-threshold': flags.compactionThreshold,
-      'bloom-bits-per-key': flags.bloomBits,
-      'sync-mode': flags.sync,
-    });
+    // configFromFlags speaks the schema's kebab-case names; the CLI's shorter ones (--sync, --bloom-bits) map onto them.
+    fromFlags = configFromFlags(Object.fromEntries(Object.entries(FLAG_OF).map(([field, { of }]) => [field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), flags[of]])));
   } catch (err) {
     // The schema speaks of its fields (bloomBitsPerKey); the user typed a flag (--bloom-bits).
     if (!(err instanceof InvalidInputError)) throw err;
     const m = /at (\w+): (.*)$/.exec(err.message);
-    const flag = m ? FLAG_OF[m[1]!] : undefined;
+    const flag = m ? FLAG_OF[m[1]!]?.flag : undefined;
     throw flag ? new InvalidInputError(`${flag}: ${m![2]}`) : err;
   }
   return { ...fromFile, ...fromFlags };
@@ -60,9 +82,17 @@ export function engineConfig(flags: EngineFlags): Partial<Config> {
 export async function withEngine<T>(dir: string, flags: EngineFlags, mode: 'read' | 'write', fn: (engine: Engine) => Promise<T>): Promise<T> {
   if (mode === 'read' && !existsSync(dir)) throw new FileAccessError(dir, Object.assign(new Error('missing'), { code: 'ENOENT' }));
   const engine = await open(dir, engineConfig(flags));
+  reportRecovery(engine);
   try {
     return await fn(engine);
   } finally {
     await engine.close();
   }
+}
+
+/** What open() repaired is said on stderr, one line each, so an operator sees a torn log or a dead owner. */
+function reportRecovery(engine: Engine): void {
+  const { tornTails, staleLockPid } = engine.recovery;
+  for (const t of tornTails) printError(`warning: ${t.file}: offset ${t.offset}: ${t.reason}; cut off ${t.droppedBytes} byte(s) a crash left half-written`);
+  if (staleLockPid !== null) printError(`warning: ${join(engine.dir, 'LOCK')}: took over the lock of process ${staleLockPid}, which is gone`);
 }

@@ -28,6 +28,11 @@ export function statsText(stats: EngineStats): string {
       `${bloom.bitsPerKey} bits/key, false positives ${pct(bloom.theoreticalFpRate)} in theory, ` +
         (bloom.measuredFpRate === null ? 'not measured yet' : `${pct(bloom.measuredFpRate)} measured (${bloom.falsePositives}/${bloom.probes})`),
     ],
+    [
+      'recovery',
+      `${stats.recovery.replayedBatches} log batch(es) replayed at open, ${stats.recovery.tornTails.length} torn tail(s) cut off` +
+        (stats.recovery.staleLockPid === null ? '' : `, lock of dead process ${stats.recovery.staleLockPid} taken over`),
+    ],
     ['next compaction', `${stats.nextCompaction.length === 0 ? 'none due' : stats.nextCompaction.map((id) => `#${id}`).join(' ')} (policy ${stats.compactionPolicy})`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length)) + 2;
