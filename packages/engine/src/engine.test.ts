@@ -66,6 +66,21 @@ describe('engine (the original project contract)', () => {
     await db.close();
   });
 
+  it('measures the filters on demand with random keys, for a process that has made no lookups', async () => {
+    const dir = tempDir();
+    let db = await open(dir, { bloomBitsPerKey: 10 });
+    await db.batch(Array.from({ length: 20000 }, (_, i) => ({ type: 'put' as const, key: `present-${i}`, value: 'x' })));
+    await db.close();
+    db = await open(dir, { bloomBitsPerKey: 10 });
+    expect((await db.stats()).bloom.measuredFpRate).toBeNull();
+    db.measureBloomFilters(100_000);
+    const s = await db.stats();
+    expect(s.segments).toHaveLength(1);
+    expect(s.bloom.probes).toBe(100_000);
+    expect(Math.abs(s.bloom.measuredFpRate! - s.bloom.theoreticalFpRate) / s.bloom.theoreticalFpRate).toBeLessThan(0.25);
+    await db.close();
+  });
+
   it('lets one process own a directory and names the holder', async () => {
     const dir = tempDir();
     const db = await open(dir);

@@ -128,6 +128,7 @@ describe('esc engine stats, compact, verify, dump', () => {
     expect(before.segments.length).toBeGreaterThan(1);
     expect(before.totals.liveSegments).toBe(before.segments.length);
     expect(esc(['stats', dir]).out).toMatch(/^segments +\d+ live/m);
+    expect(esc(['stats', dir]).out).toMatch(/^bloom +10 bits\/key, false positives 0\.82% in theory, \d+\.\d\d% measured \(\d+\/\d+\)$/m);
     const compacted = esc(['compact', dir, '--json']);
     expect(compacted.code).toBe(0);
     const figures = JSON.parse(compacted.out);

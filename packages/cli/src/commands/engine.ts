@@ -113,7 +113,10 @@ export function createCommand(): Command {
       .option('--json', 'the full statistics as JSON')
       .action(
         runAction(async (dir: string, flags: EngineFlags & JsonFlag) => {
-          const stats = await withEngine(dir, flags, 'read', (e) => e.stats());
+          const stats = await withEngine(dir, flags, 'read', (e) => {
+            e.measureBloomFilters();
+            return e.stats();
+          });
           const out = new BufferedOutput(1);
           out.write(flags.json ? `${JSON.stringify(statsJson(stats, jsonBytes), null, 2)}\n` : statsText(stats));
           out.flush();
@@ -212,7 +215,10 @@ export function createCommand(): Command {
           if (format !== 'text' && format !== '.svg' && format !== '.html' && format !== '.htm') {
             throw new UsageError(`--out ${flags.out}: the picture is written as .svg or .html`);
           }
-          const stats = await withEngine(dir, flags, 'read', (e) => e.stats());
+          const stats = await withEngine(dir, flags, 'read', (e) => {
+            e.measureBloomFilters();
+            return e.stats();
+          });
           if (flags.out !== undefined) {
             writeFileAtomicSync(flags.out, format === '.svg' ? renderEngineSvg(stats) : renderEngineHtml(stats));
             process.stderr.write(`wrote ${flags.out} (${stats.segments.length} segments)\n`);
