@@ -1,18 +1,42 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Option, type HelpContext } from 'commander';
 import { COLOR_MODES, parseColorMode, UsageError, type ColorMode } from '@esc/core';
 
 /**
- * A subcommand with esc's conventions: usage errors exit 2 (as grep's do), help goes to stdout and exits 0,
- * and the action's returned number becomes the exit status.
+ * A subcommand with esc's conventions: a usage error is one line on stderr and exit 2 (as grep's are), help
+ * goes to stdout and exits 0, and the action's returned number becomes the exit status.
  */
 export function newCommand(name: string, description: string): Command {
-  return new Command(name)
+  const command = new EscCommand(name);
+  return command
     .description(description)
     .exitOverride()
-    .configureOutput({
-      outputError: (str, write) => write(`esc ${name}: ${str.replace(/^error: /, '')}`),
-    })
-    .showHelpAfterError('(run with --help for usage)');
+    .configureOutput({ outputError: (message, write) => write(`${usageErrorLine(command, message)}\n`) });
+}
+
+/**
+ * A command with subcommands run without one (`esc kv`), or `help` of an unknown one (`esc kv help nope`), is a
+ * usage error like any other; commander would print the whole help on stderr.
+ */
+class EscCommand extends Command {
+  override help(context?: HelpContext | ((str: string) => string)): never {
+    if (typeof context === 'object' && context.error) {
+      const name = this.args.at(-1);
+      this.error(name === undefined ? 'missing command' : `unknown command '${name}'`, { code: 'commander.unknownCommand', exitCode: 2 });
+    }
+    return super.help(context as HelpContext);
+  }
+}
+
+/**
+ * `esc: kv set: missing required argument 'value' (see esc kv set --help)`: the path is read from the command
+ * tree when the error happens (main names the top command `esc <name>`), and commander's multi-line messages
+ * (`… (Did you mean set?)`) are folded onto the one line.
+ */
+function usageErrorLine(command: Command, message: string): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name().replace(/^esc /, ''));
+  const text = message.trim().replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').replace(/\.$/, '');
+  return `esc: ${names.join(' ')}: ${text} (see esc ${names.join(' ')} --help)`;
 }
 
 /** `--color[=WHEN]`, as grep spells it: bare `--color` means auto. */

@@ -43,10 +43,28 @@ describe('esc (the binary)', () => {
     }
   });
 
-  it('rejects an unknown option of a subcommand with exit 2', () => {
-    const res = runEsc(['logread', '--no-such-flag', 'x']);
-    expect(res.status).toBe(2);
-    expect(res.stderr).toMatch(/unknown option/);
+  it('rejects an unknown option of every subcommand with one line and exit 2', () => {
+    for (const c of COMMANDS) {
+      const res = runEsc([c.name, '--no-such-flag', 'x']);
+      expect(res.status, c.name).toBe(2);
+      expect(res.stderr, c.name).toBe(`esc: ${c.name}: unknown option '--no-such-flag' (see esc ${c.name} --help)\n`);
+    }
+  });
+
+  it('reports every kind of usage error of a subcommand with one line and exit 2', () => {
+    const cases: [string[], string][] = [
+      [['kv', 'set', 'a'], "esc: kv set: missing required argument 'value' (see esc kv set --help)"],
+      [['kv', 'bogus'], "esc: kv: unknown command 'bogus' (see esc kv --help)"],
+      [['engine'], 'esc: engine: missing command (see esc engine --help)'],
+      [['engine', 'put'], "esc: engine put: missing required argument 'dir' (see esc engine put --help)"],
+      [['engine', 'get', 'd', 'k', 'extra'], "esc: engine get: too many arguments for 'get'. Expected 2 arguments but got 3 (see esc engine get --help)"],
+      [['logtail', '-n'], "esc: logtail: option '-n, --lines <N>' argument missing (see esc logtail --help)"],
+      [['parse', '--format'], "esc: parse: option '-f, --format <format>' argument missing (see esc parse --help)"],
+    ];
+    for (const [args, line] of cases) {
+      const res = runEsc(args);
+      expect([res.status, res.stdout, res.stderr], args.join(' ')).toEqual([2, '', `${line}\n`]);
+    }
   });
 
   it('rejects a bad --color value with one line and exit 2, in every command that colours', () => {

@@ -69,6 +69,28 @@ describe('esc kv (CLI)', () => {
     expect((await kv(store.path, ['get'])).code).toBe(2);
   });
 
+  it('usage errors: exactly one line naming the subcommand, exit 2, nothing on stdout, no store created', async () => {
+    const cases: [string[], string][] = [
+      [['set', 'a'], "esc: kv set: missing required argument 'value' (see esc kv set --help)"],
+      [['bogus'], "esc: kv: unknown command 'bogus' (see esc kv --help)"],
+      [['sett', 'a', 'b'], "esc: kv: unknown command 'sett' (Did you mean set?) (see esc kv --help)"],
+      [[], 'esc: kv: missing command (see esc kv --help)'],
+      [['help', 'bogus'], "esc: kv: unknown command 'bogus' (see esc kv --help)"],
+      [['--bogus', 'get', 'a'], "esc: kv: unknown option '--bogus' (see esc kv --help)"],
+      [['get', 'a', '--bogus'], "esc: kv get: unknown option '--bogus' (see esc kv get --help)"],
+      [['get', 'a', 'b'], "esc: kv get: too many arguments for 'get'. Expected 1 argument but got 2 (see esc kv get --help)"],
+      [['set', 'a', 'b', '--ex'], "esc: kv set: option '--ex <seconds>' argument missing (see esc kv set --help)"],
+      [['set', 'a', 'b', '--ex', 'soon'], "esc: --ex: invalid expire time 'soon' (a positive integer)"],
+      [['incrby', 'n'], "esc: kv incrby: missing required argument 'delta' (see esc kv incrby --help)"],
+      [['expire', 'a', 'x'], "esc: expire: value is not an integer or out of range: 'x'"],
+      [['mset', 'a'], 'esc: mset: wrong number of arguments (KEY VALUE pairs)'],
+    ];
+    for (const [args, line] of cases) {
+      expect(await kv(store.path, args), args.join(' ')).toMatchObject({ code: 2, stdout: '', stderr: `${line}\n` });
+    }
+    expect(() => readFileSync(`${store.path}.journal`)).toThrow();
+  });
+
   it('a corrupt snapshot: a clear error naming the file, exit 2, nothing overwritten; clear --force starts over', async () => {
     await kv(store.path, ['set', 'a', '1']);
     await kv(store.path, ['compact']);
