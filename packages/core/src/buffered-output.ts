@@ -1,23 +1,38 @@
 import { writeSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { restoreBlocking } from './blocking-stdio.js';
 import { BrokenPipeError } from './errors.js';
+import { Utf8Replacer } from './utf8-replacer.js';
 
 const DEFAULT_BLOCK = 64 * 1024;
+
+export interface BufferedOutputOptions {
+  /**
+   * Write invalid UTF-8 as U+FFFD. Default: only when the descriptor is a terminal, which shows text; into a
+   * pipe or a file the bytes go out unchanged, as GNU grep, head and tail write them.
+   */
+  replaceInvalidUtf8?: boolean;
+}
 
 /**
  * Writes to a file descriptor in large blocks with synchronous writes. Synchronous writes keep memory
  * constant (no unbounded queue behind a slow reader) and let a closed pipe surface at once as
  * BrokenPipeError, which the CLI turns into a quiet exit 0, so `esc … | head` stops reading early.
+ * On a terminal, invalid UTF-8 is shown as U+FFFD (see BufferedOutputOptions); a character cut between two
+ * blocks is carried over, and only `flush()` ends one that is still unfinished.
  */
 export class BufferedOutput {
   private block: Buffer;
   private used = 0;
+  private readonly replacer: Utf8Replacer | null;
 
   constructor(
     private readonly fd = 1,
     blockSize = DEFAULT_BLOCK,
+    options: BufferedOutputOptions = {},
   ) {
     this.block = Buffer.allocUnsafe(blockSize);
+    this.replacer = (options.replaceInvalidUtf8 ?? isatty(fd)) ? new Utf8Replacer() : null;
   }
 
   write(data: string | Uint8Array): void {
@@ -30,9 +45,9 @@ export class BufferedOutput {
       data = Buffer.from(data, 'utf8');
     }
     if (data.length > this.block.length - this.used) {
-      this.flush();
+      this.writeBlock();
       if (data.length >= this.block.length) {
-        writeFully(this.fd, data);
+        this.emit(data);
         return;
       }
     }
@@ -44,9 +59,9 @@ export class BufferedOutput {
   writeRange(data: Buffer, start: number, end: number): void {
     const len = end - start;
     if (len > this.block.length - this.used) {
-      this.flush();
+      this.writeBlock();
       if (len >= this.block.length) {
-        writeFully(this.fd, data.subarray(start, end));
+        this.emit(data.subarray(start, end));
         return;
       }
     }
@@ -54,11 +69,25 @@ export class BufferedOutput {
     this.used += len;
   }
 
+  /** Writes everything written so far (on a terminal, a character left unfinished shows as U+FFFD). */
   flush(): void {
+    this.writeBlock();
+    if (this.replacer !== null) {
+      const rest = this.replacer.end();
+      if (rest.length > 0) writeFully(this.fd, rest);
+    }
+  }
+
+  /** Writes the collected block out (room for more); on a terminal an unfinished last character waits. */
+  private writeBlock(): void {
     if (this.used === 0) return;
     const pending = this.block.subarray(0, this.used);
     this.used = 0;
-    writeFully(this.fd, pending);
+    this.emit(pending);
+  }
+
+  private emit(data: Uint8Array): void {
+    writeFully(this.fd, this.replacer === null ? data : this.replacer.push(data));
   }
 }
 

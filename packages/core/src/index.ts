@@ -11,7 +11,8 @@ export {
   type ErrorLocation,
 } from './errors.js';
 export { shouldColor, parseColorMode, createPalette, COLOR_MODES, type ColorMode } from './color.js';
-export { BufferedOutput } from './buffered-output.js';
+export { BufferedOutput, type BufferedOutputOptions } from './buffered-output.js';
+export { Utf8Replacer, unfinishedUtf8Tail } from './utf8-replacer.js';
 export {
   openInput,
   readChunks,

@@ -1,5 +1,5 @@
 import { isAscii } from 'node:buffer';
-import { InvalidInputError } from '@esc/core';
+import { InvalidInputError, unfinishedUtf8Tail } from '@esc/core';
 import type { LogFormat, ParsedLine } from './log-format.js';
 import type { NdjsonLineScanner, StatsLineScanner } from './hdfs-fast-path.js';
 import type { StatsAccumulator } from './stats-accumulator.js';
@@ -200,7 +200,7 @@ export async function* parseRecordBatches(
         pendingBytes = null;
         text = buf.toString('latin1');
       } else {
-        const cut = incompleteUtf8Tail(buf);
+        const cut = unfinishedUtf8Tail(buf);
         pendingBytes = cut > 0 ? buf.subarray(buf.length - cut) : null;
         text = buf.toString('utf8', 0, buf.length - cut);
       }
@@ -220,16 +220,4 @@ export async function* parseRecordBatches(
 /** Records one at a time (convenient; parseRecordBatches is faster for large inputs). */
 export async function* parseStream(chunks: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, options: ParseStreamOptions): AsyncGenerator<ParsedRecord> {
   for await (const batch of parseRecordBatches(chunks, { ...options, collect: true })) yield* batch;
-}
-
-/** Bytes at the end of `buf` that start a UTF-8 sequence the buffer does not finish (0–3). */
-function incompleteUtf8Tail(buf: Buffer): number {
-  const n = buf.length;
-  for (let back = 1; back <= 3 && back <= n; back++) {
-    const b = buf[n - back]!;
-    if ((b & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead
-    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
-    return need > back ? back : 0;
-  }
-  return 0;
 }
