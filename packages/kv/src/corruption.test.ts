@@ -78,12 +78,36 @@ describe('corruption and crash recovery', () => {
     expect(chunk.records.map((r) => (r.op === 'set' ? r.k : r.op))).toEqual(['key0', 'key1', 'key2', 'after']);
   });
 
-  it('a complete last line with a bad checksum is damage, not a torn write', async () => {
+  it('a complete last line with a bad checksum is damage, not a torn write, and is reported as a checksum mismatch', async () => {
     await seed(3, false);
     const journal = `${store.path}.journal`;
     const text = readFileSync(journal, 'utf8');
-    writeFileSync(journal, text.replace(/"value2"/, '"valuE2"'));
-    await expect(openKv(store.path)).rejects.toBeInstanceOf(CorruptionError);
+    const damaged = text.replace(/"value2"/, '"valuE2"');
+    writeFileSync(journal, damaged);
+    const warnings: string[] = [];
+    const err = (await openKv(store.path, { onWarning: (m) => warnings.push(m) }).catch((e: unknown) => e)) as CorruptionError;
+    expect(err).toBeInstanceOf(CorruptionError);
+    expect(err.describe()).toMatch(
+      new RegExp(`^${journal.replace(/[.]/g, '\\.')}:4: journal line 4: checksum mismatch \\(stored [0-9a-f]{8}, computed [0-9a-f]{8}\\) \\(the line is complete, so this is damage, not a torn write\\): the journal is damaged; refusing to touch it$`),
+    );
+    expect(err.message).not.toMatch(/not the last line/);
+    expect(warnings).toEqual([]);
+    expect(readFileSync(journal, 'utf8')).toBe(damaged);
+    // The same line without its newline is a torn write: ignored with a warning.
+    writeFileSync(journal, damaged.slice(0, -1));
+    const kv = await openKv(store.path, { onWarning: (m) => warnings.push(m) });
+    expect(await kv.get('key2')).toBeNull();
+    expect(await kv.get('key1')).toBe('value1');
+    await kv.close();
+    expect(warnings.join('\n')).toMatch(/kv\.json\.journal:4: ignoring a torn last journal line/);
+  });
+
+  it('a journal line that lost its framing is named as such', async () => {
+    await seed(3, false);
+    const journal = `${store.path}.journal`;
+    writeFileSync(journal, readFileSync(journal, 'utf8').replace('{"c":"', '{"C":"'));
+    const err = (await openKv(store.path).catch((e: unknown) => e)) as CorruptionError;
+    expect(err.describe()).toMatch(/journal:1: journal header \(line 1\): not a journal line \(\{"c":"<crc32>","r":<record>\}\): the journal is damaged/);
   });
 
   it('a crash between the snapshot rename and the new journal neither replays nor loses anything', async () => {

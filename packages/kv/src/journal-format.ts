@@ -33,8 +33,9 @@ export function encodeLine(record: JournalRecord | JournalHeader): string {
   return `{"c":"${checksumHex(body)}","r":${body}}\n`;
 }
 
-export function checksumHex(text: string): string {
-  return crc32(text).toString(16).padStart(8, '0');
+/** CRC-32 (zlib's) as 8 lowercase hex digits: the checksum of journal lines and of the snapshot and its lines. */
+export function checksumHex(bytes: string | Uint8Array): string {
+  return crc32(bytes).toString(16).padStart(8, '0');
 }
 
 /**
@@ -49,6 +50,19 @@ export function decodeLineAt(buf: Buffer, start: number, end: number): unknown {
   } catch {
     return null;
   }
+}
+
+/**
+ * What is wrong with a line that decodeLineAt refused, for the error message: its framing, its checksum (with
+ * both values), or, rarest, a record that is not JSON although its checksum holds.
+ */
+export function describeBadLineAt(buf: Buffer, start: number, end: number): string {
+  const bodyEnd = end - 1;
+  const framed = end - start >= PREFIX_LEN + 2 && buf[bodyEnd] === 0x7d && bytesAt(buf, start, HEAD) && bytesAt(buf, start + 14, MIDDLE) && hexAt(buf, start + HEAD.length) !== -1;
+  if (!framed) return 'not a journal line ({"c":"<crc32>","r":<record>})';
+  const stored = buf.toString('latin1', start + HEAD.length, start + HEAD.length + 8);
+  const computed = checksumHex(buf.subarray(start + PREFIX_LEN, bodyEnd));
+  return stored === computed ? 'the checksum holds but the record is not JSON' : `checksum mismatch (stored ${stored}, computed ${computed})`;
 }
 
 /** Whether the line `buf[start, end)` has the framing and a matching checksum (the record is not parsed). */

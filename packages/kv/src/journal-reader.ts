@@ -1,7 +1,7 @@
 import { fstatSync, readSync } from 'node:fs';
 import { CorruptionError, FileAccessError } from '@esc/core';
 import { SchemaMismatchError } from './schema-mismatch-error.js';
-import { decodeLineAt, isJournalHeader, isJournalRecord, verifyLineAt, type JournalHeader, type JournalRecord } from './journal-format.js';
+import { decodeLineAt, describeBadLineAt, isJournalHeader, isJournalRecord, verifyLineAt, type JournalHeader, type JournalRecord } from './journal-format.js';
 import { JournalLines } from './journal-lines.js';
 
 export interface JournalChunk {
@@ -61,8 +61,10 @@ export function readJournal(fd: number, path: string, offset = 0, linesBefore = 
         chunk.tornTail = { offset: offset + start, line, bytes: buf.length - start };
         break;
       }
-      const what = line === 1 ? 'journal header' : `journal line ${line}`;
-      throw new CorruptionError(`${what} fails its checksum or framing and is not the last line: the journal is damaged; refusing to touch it`, { path, line });
+      // Not torn: complete (it has its newline) and anywhere, the last line included, or the header.
+      const what = line === 1 ? 'journal header (line 1)' : `journal line ${line}`;
+      const where = isLast && line > 1 ? ' (the line is complete, so this is damage, not a torn write)' : '';
+      throw new CorruptionError(`${what}: ${describeBadLineAt(buf, start, end)}${where}: the journal is damaged; refusing to touch it`, { path, line });
     }
     if (lazy) {
       chunk.lines!.add(start, end, line);
