@@ -6,6 +6,7 @@ import { readJournal } from './journal-reader.js';
 import { writeSnapshot } from './snapshot-file.js';
 import { tempStore } from './test-helpers/temp-store.js';
 import { openSync, closeSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 
 // Damage is reported with the file (and line) and nothing is written; only a torn last line is forgiven.
 describe('corruption and crash recovery', () => {
@@ -26,10 +27,13 @@ describe('corruption and crash recovery', () => {
     return Object.fromEntries(readdirSync(store.dir).map((f) => [f, readFileSync(`${store.dir}/${f}`, 'latin1')]));
   }
 
-  it('a flipped byte anywhere in the snapshot is a clear error naming it, and nothing is overwritten', async () => {
+  const lineOf = (buf: Buffer, pos: number) => buf.subarray(0, pos).toString('latin1').split('\n').length;
+
+  it('a flipped byte anywhere in the snapshot is a clear error naming it and the damaged line, and nothing is overwritten', async () => {
     await seed(20, true);
     const original = readFileSync(store.path);
-    for (let pos = 0; pos < original.length; pos += 7) {
+    expect(original.toString('utf8')).toMatch(/^\{"format":"esc-kv-snapshot","version":2,.*,"c":"[0-9a-f]{8}",\n"entries":\{\n"key0":\{"value":"value0","expiresAt":\d+,"c":"[0-9a-f]{8}"\},\n/);
+    for (let pos = 0; pos < original.length; pos += 3) {
       const damaged = Buffer.from(original);
       damaged[pos] = damaged[pos]! ^ 0x04;
       writeFileSync(store.path, damaged);
@@ -40,8 +44,52 @@ describe('corruption and crash recovery', () => {
       );
       expect(err, `flip at ${pos}`).toBeInstanceOf(CorruptionError);
       expect((err as CorruptionError).path).toBe(store.path);
+      expect((err as CorruptionError).line, `flip at ${pos}: ${(err as Error).message}`).toBe(lineOf(original, pos));
       expect(snapshotOfDir()).toEqual(before);
     }
+  });
+
+  it('says which line of a snapshot is damaged, and what is wrong with it', async () => {
+    await seed(5, true);
+    const original = readFileSync(store.path, 'utf8');
+    const damage = async (text: string) => {
+      writeFileSync(store.path, text);
+      const err = (await openKv(store.path).catch((e: unknown) => e)) as CorruptionError;
+      expect(readFileSync(store.path, 'utf8')).toBe(text);
+      return err.describe();
+    };
+    expect(await damage(original.replace('"value3"', '"value8"'))).toMatch(
+      new RegExp(`^${store.path.replace(/[.]/g, '\\.')}:6: snapshot checksum mismatch: line 6 fails its own checksum \\(stored [0-9a-f]{8}, computed [0-9a-f]{8}\\); the file is damaged, refusing to touch it$`),
+    );
+    expect(await damage(original.replace(/"crc32":"[0-9a-f]{8}"/, '"crc32":"00000000"'))).toMatch(/:9: snapshot checksum mismatch: every other line's own checksum holds, so line 9, the stored whole-file checksum, is what is damaged/);
+    expect(await damage(original.slice(0, original.indexOf('"key3"')))).toMatch(/:5: snapshot checksum mismatch: the file ends after line 5, cut short/);
+    expect(await damage(original.replace('"generation":1', '"generation":7'))).toMatch(/:1: snapshot checksum mismatch: line 1 \(the header\) fails its own checksum/);
+  });
+
+  it('still reads a version 1 snapshot (no per-line checksums), and locates damage in it as well as it can', async () => {
+    const covered = '{"format":"esc-kv-snapshot","version":1,"generation":1,"createdAt":"2026-11-22T04:43:30.687Z","keys":2,\n"entries":{\n"a":{"value":"1"},\n"b":{"value":"2","expiresAt":4102444800000}\n},\n';
+    const v1 = `${covered}"crc32":"${crc32(covered).toString(16).padStart(8, '0')}"}\n`;
+    writeFileSync(store.path, v1);
+    const kv = await openKv(store.path);
+    expect(await kv.mget(['a', 'b', 'c'])).toEqual(['1', '2', null]);
+    expect(await kv.items()).toHaveLength(2);
+    await kv.close();
+    const damaged = async (text: string) => {
+      writeFileSync(store.path, text);
+      const err = (await openKv(store.path).catch((e: unknown) => e)) as CorruptionError;
+      expect(readFileSync(store.path, 'utf8')).toBe(text);
+      return err;
+    };
+    const unparsable = await damaged(v1.replace('"value":"2"', '"value":2"'));
+    expect([unparsable.line, unparsable.message]).toEqual([4, expect.stringMatching(/^snapshot checksum mismatch: line 4 does not parse as an entry \(a version 1 snapshot has no per-line checksums/)]);
+    const parses = await damaged(v1.replace('"value":"2"', '"value":"3"'));
+    expect([parses.line, parses.message]).toEqual([undefined, expect.stringMatching(/every line from 1 to 6 parses, so a character changed somewhere in them/)]);
+    // The next compaction writes version 2.
+    writeFileSync(store.path, v1);
+    const writer = await openKv(store.path);
+    await writer.compact();
+    await writer.close();
+    expect(readFileSync(store.path, 'utf8')).toMatch(/^\{"format":"esc-kv-snapshot","version":2,/);
   });
 
   it('a flipped byte in the middle of the journal names the file and line; the files stay as they were', async () => {

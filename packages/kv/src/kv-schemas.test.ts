@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isJournalHeader, isJournalRecord } from './journal-format.js';
-import { journalHeaderSchema, journalRecordSchema, snapshotEntrySchema, snapshotHeaderSchema } from './kv-schemas.js';
-import { isSnapshotEntry, isSnapshotHeader } from './snapshot-format.js';
+import { journalHeaderSchema, journalRecordSchema, snapshotEntrySchema, snapshotEntryV2Schema, snapshotHeaderSchema } from './kv-schemas.js';
+import { isSnapshotEntry, isSnapshotEntryV2, isSnapshotHeader } from './snapshot-format.js';
 
 // The lean predicates on the hot path must accept exactly what the zod schemas accept.
 const num = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constant(1.5), fc.constant(2 ** 53), fc.constant(1_795_000_000_000));
@@ -20,7 +20,7 @@ const json = <T>(a: fc.Arbitrary<T>) => a.map((v) => JSON.parse(JSON.stringify(v
 
 describe('lean validators agree with the zod schemas', () => {
   it('snapshot header', () => {
-    const good = { format: fc.constant('esc-kv-snapshot'), version: fc.constant(1), generation: fc.nat(), createdAt: fc.string(), keys: fc.nat() };
+    const good = { format: fc.constant('esc-kv-snapshot'), version: fc.constantFrom(1, 2, 3), generation: fc.nat(), createdAt: fc.string(), keys: fc.nat() };
     fc.assert(fc.property(fc.oneof(json(nearly(good)), fc.jsonValue()), (v) => {
       expect(isSnapshotHeader(v)).toBe(snapshotHeaderSchema.safeParse(v).success);
     }), { numRuns: 2000 });
@@ -29,6 +29,12 @@ describe('lean validators agree with the zod schemas', () => {
     const good = { value: fc.string(), expiresAt: fc.nat() };
     fc.assert(fc.property(fc.oneof(json(nearly(good)), fc.jsonValue()), (v) => {
       expect(isSnapshotEntry(v)).toBe(snapshotEntrySchema.safeParse(v).success);
+    }), { numRuns: 2000 });
+  });
+  it('snapshot entry, version 2 (with its line checksum)', () => {
+    const good = { value: fc.string(), expiresAt: fc.nat(), c: fc.constantFrom('0123abcd', '0123ABCD', '0123abc', 'x') };
+    fc.assert(fc.property(fc.oneof(json(nearly(good)), fc.jsonValue()), (v) => {
+      expect(isSnapshotEntryV2(v)).toBe(snapshotEntryV2Schema.safeParse(v).success);
     }), { numRuns: 2000 });
   });
   it('journal header', () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { JOURNAL_FORMAT, JOURNAL_VERSION } from './journal-format.js';
-import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from './snapshot-format.js';
+import { SNAPSHOT_FORMAT, SNAPSHOT_VERSIONS } from './snapshot-format.js';
 
 /**
  * The zod schemas of everything esc kv reads back. They are the specification; the hot path checks the same
@@ -9,7 +9,7 @@ import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from './snapshot-format.js';
  */
 export const snapshotHeaderSchema = z.object({
   format: z.literal(SNAPSHOT_FORMAT),
-  version: z.literal(SNAPSHOT_VERSION),
+  version: z.union(SNAPSHOT_VERSIONS.map((v) => z.literal(v))),
   generation: z.number().int().nonnegative(),
   createdAt: z.string(),
   keys: z.number().int().nonnegative(),
@@ -19,6 +19,9 @@ export const snapshotEntrySchema = z.strictObject({
   value: z.string(),
   expiresAt: z.number().int().nonnegative().optional(),
 });
+
+/** A version 2 entry: the same, plus the checksum of its line (see snapshot-format.ts). */
+export const snapshotEntryV2Schema = snapshotEntrySchema.extend({ c: z.string().regex(/^[0-9a-f]{8}$/) });
 
 export const journalHeaderSchema = z.strictObject({
   journal: z.literal(JOURNAL_FORMAT),

@@ -1,6 +1,6 @@
 import { CorruptionError, type ErrorLocation } from '@esc/core';
 
-export type SchemaName = 'snapshotHeader' | 'snapshotEntry' | 'journalHeader' | 'journalRecord';
+export type SchemaName = 'snapshotHeader' | 'snapshotEntry' | 'snapshotEntryV2' | 'journalHeader' | 'journalRecord';
 
 /**
  * Content whose checksum holds but which breaks the schema (written by something other than esc). Found by
@@ -22,6 +22,7 @@ export class SchemaMismatchError extends CorruptionError {
     const schema = {
       snapshotHeader: schemas.snapshotHeaderSchema,
       snapshotEntry: schemas.snapshotEntrySchema,
+      snapshotEntryV2: schemas.snapshotEntryV2Schema,
       journalHeader: schemas.journalHeaderSchema,
       journalRecord: schemas.journalRecordSchema,
     }[this.schema];

@@ -1,30 +1,36 @@
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
-import { crc32 } from 'node:zlib';
 import { CorruptionError, FileAccessError, isErrno, writeFileAtomicSync } from '@esc/core';
+import { checksumHex } from './journal-format.js';
 import type { KvEntry } from './kv-entry.js';
 import { SchemaMismatchError } from './schema-mismatch-error.js';
-import { isSnapshotEntry, isSnapshotHeader, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type SnapshotHeader } from './snapshot-format.js';
+import { snapshotDamageError } from './snapshot-damage.js';
+import { isSnapshotEntry, isSnapshotEntryV2, isSnapshotHeader, LINE_CHECKSUM_OPEN, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type SnapshotHeader } from './snapshot-format.js';
 
 // `"crc32":"xxxxxxxx"}\n`: a fixed-length trailer, so the covered bytes are found without parsing.
 const TRAILER_LEN = '"crc32":"00000000"}\n'.length;
 const ENTRIES_OPEN = '\n"entries":{';
 
 export function renderSnapshot(generation: number, entries: Iterable<[string, KvEntry]>, count: number, createdAt = new Date()): string {
-  const parts: string[] = [
-    `{"format":"${SNAPSHOT_FORMAT}","version":${SNAPSHOT_VERSION},"generation":${generation},"createdAt":"${createdAt.toISOString()}","keys":${count},${ENTRIES_OPEN}`,
-  ];
+  const header = `{"format":"${SNAPSHOT_FORMAT}","version":${SNAPSHOT_VERSION},"generation":${generation},"createdAt":"${createdAt.toISOString()}","keys":${count},`;
+  const parts: string[] = [`${withLineChecksum(header)},${ENTRIES_OPEN}`];
   let first = true;
   for (const [key, entry] of entries) {
-    parts.push(`${first ? '\n' : ',\n'}${JSON.stringify(key)}:${renderEntry(entry)}`);
+    parts.push(`${first ? '\n' : ',\n'}${withLineChecksum(`${JSON.stringify(key)}:${renderEntryOpen(entry)},`)}}`);
     first = false;
   }
   parts.push(first ? '},\n' : '\n},\n');
   const covered = parts.join('');
-  return `${covered}"crc32":"${crc32(covered).toString(16).padStart(8, '0')}"}\n`;
+  return `${covered}"crc32":"${checksumHex(covered)}"}\n`;
 }
 
-function renderEntry(entry: KvEntry): string {
-  return entry.expiresAt === null ? `{"value":${JSON.stringify(entry.value)}}` : `{"value":${JSON.stringify(entry.value)},"expiresAt":${entry.expiresAt}}`;
+/** `text` (a line up to its last member) followed by that member, `"c":"<crc32 of text>"`. */
+function withLineChecksum(text: string): string {
+  return `${text}${LINE_CHECKSUM_OPEN}${checksumHex(text)}"`;
+}
+
+/** The entry's object without its closing brace: the line checksum is its last member. */
+function renderEntryOpen(entry: KvEntry): string {
+  return entry.expiresAt === null ? `{"value":${JSON.stringify(entry.value)}` : `{"value":${JSON.stringify(entry.value)},"expiresAt":${entry.expiresAt}`;
 }
 
 /** Writes the snapshot atomically (temp file, fsync, rename, fsync directory). Returns its size in bytes. */
@@ -58,7 +64,7 @@ export class SnapshotFile {
     return this.buf.length;
   }
 
-  /** Reads and checks a snapshot; null if there is none yet. Anything wrong is a CorruptionError naming the file. */
+  /** Reads and checks a snapshot; null if there is none yet. Anything wrong is a CorruptionError naming the file and line. */
   static read(path: string): SnapshotFile | null {
     let fd: number;
     try {
@@ -83,14 +89,9 @@ export class SnapshotFile {
   static parse(buf: Buffer, path: string, ino = 0): SnapshotFile {
     const trailerAt = buf.length - TRAILER_LEN;
     const trailer = trailerAt >= 0 ? buf.toString('latin1', trailerAt) : '';
-    if (!/^"crc32":"[0-9a-f]{8}"\}\n$/.test(trailer)) {
-      throw new CorruptionError('not an esc kv snapshot, or cut short (no checksum trailer); refusing to touch it', { path });
-    }
-    const expected = trailer.slice(9, 17);
-    const actual = crc32(buf.subarray(0, trailerAt)).toString(16).padStart(8, '0');
-    if (actual !== expected) {
-      throw new CorruptionError(`snapshot checksum mismatch (stored ${expected}, computed ${actual}): the file is damaged; refusing to touch it`, { path });
-    }
+    const checksumHolds = /^"crc32":"[0-9a-f]{8}"\}\n$/.test(trailer) && checksumHex(buf.subarray(0, trailerAt)) === trailer.slice(9, 17);
+    // Only a damaged file pays for finding the damaged line.
+    if (!checksumHolds) throw snapshotDamageError(buf, path);
     // The checksum holds, so the bytes are what an esc writer produced; still check the structure we rely on.
     const open = buf.indexOf(ENTRIES_OPEN);
     let header: unknown;
@@ -139,7 +140,9 @@ export class SnapshotFile {
   }
 
   private checkEntry(key: string, raw: unknown, line: () => number): KvEntry {
-    if (!isSnapshotEntry(raw)) throw new SchemaMismatchError(`snapshot entry ${JSON.stringify(key)} invalid`, raw, 'snapshotEntry', { path: this.path, line: line() });
+    const v1 = this.header.version === 1;
+    const isEntry: (v: unknown) => v is { value: string; expiresAt?: number } = v1 ? isSnapshotEntry : isSnapshotEntryV2;
+    if (!isEntry(raw)) throw new SchemaMismatchError(`snapshot entry ${JSON.stringify(key)} invalid`, raw, v1 ? 'snapshotEntry' : 'snapshotEntryV2', { path: this.path, line: line() });
     return { value: raw.value, expiresAt: raw.expiresAt ?? null };
   }
 }

@@ -91,7 +91,7 @@ describe('esc kv (CLI)', () => {
     expect(() => readFileSync(`${store.path}.journal`)).toThrow();
   });
 
-  it('a corrupt snapshot: a clear error naming the file, exit 2, nothing overwritten; clear --force starts over', async () => {
+  it('a corrupt snapshot: a clear error naming the file and line, exit 2, nothing overwritten; clear --force starts over', async () => {
     await kv(store.path, ['set', 'a', '1']);
     await kv(store.path, ['compact']);
     const bytes = readFileSync(store.path);
@@ -100,7 +100,7 @@ describe('esc kv (CLI)', () => {
     for (const args of [['get', 'a'], ['set', 'b', '2'], ['clear']]) {
       const r = await kv(store.path, args);
       expect(r.code).toBe(2);
-      expect(r.stderr.startsWith(`esc: ${store.path}: snapshot checksum mismatch (`)).toBe(true);
+      expect(r.stderr.startsWith(`esc: ${store.path}:3: snapshot checksum mismatch: line 3 fails its own checksum (`), r.stderr).toBe(true);
       expect(r.stderr.split('\n')).toHaveLength(2); // one line
       expect(readFileSync(store.path)).toEqual(bytes);
     }
