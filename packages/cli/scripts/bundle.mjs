@@ -41,8 +41,8 @@ await build({
   absWorkingDir: root,
   entryPoints: {
     main: 'dist/main.js',
-    // The engine compacts in a worker thread that it starts from a file beside its own code.
-    'compaction-worker': '../engine/dist/compaction-worker.js',
+    // The engine compacts and flushes in worker threads that it starts from a file beside its own code.
+    'background-worker': '../engine/dist/background-worker.js',
   },
   outdir: next,
   bundle: true,

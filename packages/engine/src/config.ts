@@ -35,6 +35,8 @@ export const ConfigSchema = z
     level1MaxBytes: z.number().int().min(1).default(10 * MiB),
     /** Merge segments on a worker thread, so compaction takes no time from the event loop. */
     compactionThread: z.boolean().default(true),
+    /** Build and write flushed segments on a worker thread, so a flush takes almost no time from the event loop. */
+    flushThread: z.boolean().default(true),
     /** Run flushes' follow-up compactions automatically in the background. */
     autoCompact: z.boolean().default(true),
     /** Frozen memtables waiting for their flush before writers wait (back-pressure). */

@@ -5,16 +5,16 @@ import { CorruptionError, EscError, fsyncDirSync, isErrno } from '@esc/core';
 import { theoreticalFpRate } from './bloom-filter.js';
 import { BlockCache } from './block-cache.js';
 import { compactionJob, fullCompactionPlan, isTrivialMove, pickCompaction, type CompactPointers, type CompactionPlan } from './compaction.js';
-import { runCompaction } from './compaction-runner.js';
+import { runCompaction, runFlush } from './background-thread.js';
 import { resolveConfig, type Config } from './config.js';
 import { acquireDirLock, type DirLock } from './dir-lock.js';
 import { SnapshotIterator, type EngineIterator, type RangeOptions } from './engine-iterator.js';
 import { asBuffer, compareKeys, type Bytes } from './key-compare.js';
 import { MANIFEST_FILE, decodeManifest, emptyManifest, readManifest, writeManifest, type ManifestData, type SegmentMeta } from './manifest.js';
-import { Memtable, MemtableCursor } from './memtable.js';
+import { flushJobOf } from './flush-job.js';
+import { Memtable } from './memtable.js';
 import { parseSegmentFileName, segmentFileName, type SegmentProperties } from './segment-format.js';
 import { SegmentReader, type BloomStats, type VerifyProblem } from './segment-reader.js';
-import { SegmentBuilder, writeSegmentFile } from './segment-writer.js';
 import { Version } from './version.js';
 import { RecordType, frameRecord, parseWalFileName, walFileName } from './wal-format.js';
 import { readWal, type TornTail } from './wal-reader.js';
@@ -241,7 +241,9 @@ export class Engine {
     let flushes = manifest.flushes;
     if (replay.entries > 0) {
       const id = nextFile++;
-      const reader = await flushMemtable(dir, config, replay, id, cache, bloomStats);
+      // In-process: open is about to return anyway, and a short-lived process (the CLI) should not pay for
+      // starting the flush thread only to write what it replayed.
+      const reader = await flushMemtables(dir, config, [replay], id, cache, bloomStats, false);
       opened.push(reader);
       levels[0]!.unshift(reader);
       flushes++;
@@ -371,12 +373,13 @@ export class Engine {
     if (this.flushing !== null || this.imms.length === 0 || this.backgroundError !== null) return;
     this.flushing = (async () => {
       while (this.imms.length > 0) {
-        // Every memtable frozen by now is flushed together and installed by one manifest edit: when writes
-        // outrun flushes, the manifest's syncs are shared instead of paid once per memtable.
+        // Every memtable frozen by now is flushed together, into one segment installed by one manifest edit:
+        // when writes outrun flushes, the segment's and the manifest's syncs are shared instead of paid once
+        // per memtable.
         const group = this.imms.slice();
-        const readers = await Promise.all(group.map((imm) => flushMemtable(this.dir, this.config, imm, this.nextFile++, this.cache, this.bloomStats)));
+        const reader = await flushMemtables(this.dir, this.config, group, this.nextFile++, this.cache, this.bloomStats, this.config.flushThread);
         const nextLog = this.imms[group.length]?.walNumber ?? this.mem.walNumber;
-        await this.logAndApply({ add: readers.map((reader) => ({ level: 0, reader })), logNumber: nextLog, flushes: group.length });
+        await this.logAndApply({ add: [{ level: 0, reader }], logNumber: nextLog, flushes: group.length });
         this.imms.splice(0, group.length);
         for (const imm of group) removeQuietly(join(this.walDir, walFileName(imm.walNumber)));
       }
@@ -625,21 +628,10 @@ export function open(dir: string, config?: Partial<Config>): Promise<Engine> {
   return Engine.open(dir, config);
 }
 
-/** Writes a memtable's newest visible version of every key (tombstones included) to a new level-0 segment. */
-async function flushMemtable(dir: string, config: Config, table: Memtable, id: number, cache: BlockCache, stats: BloomStats): Promise<SegmentReader> {
-  const builder = new SegmentBuilder(config.blockSize, config.bloomBitsPerKey);
-  const cursor = new MemtableCursor(table, Number.MAX_SAFE_INTEGER, false);
-  cursor.seek(null, true);
-  let n = 0;
-  while (cursor.valid) {
-    const node = cursor.node!;
-    builder.addSlices(node.kbuf, node.koff, node.klen, node.vbuf, node.voff, node.vlen);
-    cursor.next();
-    if (++n % 4096 === 0) await new Promise<void>((r) => setImmediate(r));
-  }
+/** Writes the newest version of every key (tombstones included) of memtables, oldest first, to a new level-0 segment. */
+async function flushMemtables(dir: string, config: Config, tables: readonly Memtable[], id: number, cache: BlockCache, stats: BloomStats, onThread: boolean): Promise<SegmentReader> {
   const path = join(dir, segmentFileName(id));
-  const { chunks } = builder.finish();
-  await writeSegmentFile(path, chunks);
+  await runFlush(flushJobOf(tables, path, config.blockSize, config.bloomBitsPerKey), onThread);
   return SegmentReader.open(id, path, cache, stats);
 }
 

@@ -20,6 +20,7 @@ export interface EngineFlags {
   maxImmutableMemtables?: string;
   autoCompact?: string;
   compactionThread?: string;
+  flushThread?: string;
   config?: string;
 }
 
@@ -38,6 +39,7 @@ const FLAG_OF: Record<string, { flag: string; of: keyof EngineFlags }> = {
   maxImmutableMemtables: { flag: '--max-immutable-memtables', of: 'maxImmutableMemtables' },
   autoCompact: { flag: '--auto-compact', of: 'autoCompact' },
   compactionThread: { flag: '--compaction-thread', of: 'compactionThread' },
+  flushThread: { flag: '--flush-thread', of: 'flushThread' },
 };
 
 export function withEngineOptions(command: Command): Command {
@@ -55,6 +57,7 @@ export function withEngineOptions(command: Command): Command {
     .option('--max-immutable-memtables <n>', 'frozen memtables waiting for a flush before writers wait')
     .option('--auto-compact <bool>', 'compact in the background after flushes (true|false)')
     .option('--compaction-thread <bool>', 'merge on a worker thread (true|false)')
+    .option('--flush-thread <bool>', 'build flushed segments on a worker thread (true|false)')
     .option('--config <file>', 'a JSON file with any of the engine settings; flags override it');
 }
 
