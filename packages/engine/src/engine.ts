@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, statSync, truncateSync, unlinkSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { CorruptionError, EscError, fsyncDirSync, isErrno } from '@esc/core';
 import { theoreticalFpRate } from './bloom-filter.js';
@@ -100,6 +101,10 @@ export class Engine {
   private flushing: Promise<void> | null = null;
   private compacting: Promise<void> | null = null;
   private manifestQueue: Promise<void> = RESOLVED;
+  /** Writers waiting for a flush to make room, in arrival order. */
+  private stalled: (() => void)[] = [];
+  /** Unlinks of flushed logs still running. */
+  private removals: Promise<void> = RESOLVED;
   private backgroundError: unknown = null;
   private closing: Promise<void> | null = null;
   private readonly pointers: CompactPointers = new Map();
@@ -321,11 +326,12 @@ export class Engine {
 
   private commit(batch: EncodedBatch, sync: boolean | undefined): Promise<void> {
     this.checkOpen();
-    if (this.imms.length >= this.config.maxImmutableMemtables) {
-      // Back-pressure: writers wait while the flushes fall behind, as LevelDB stalls them. Waiting writers
-      // resume in call order, so the log keeps it.
+    if (this.imms.length >= this.config.maxImmutableMemtables || this.stalled.length > 0) {
+      // Back-pressure: writers wait while the flushes fall behind, as LevelDB stalls them, until the next
+      // flushed group is installed (not until every frozen memtable is flushed). Waiting writers resume in
+      // call order, and a writer arriving while others wait queues behind them, so the log keeps that order.
       this.scheduleFlush();
-      return (this.flushing ?? RESOLVED).then(() => this.commit(batch, sync));
+      return new Promise<void>((resolve) => this.stalled.push(resolve)).then(() => this.commit(batch, sync));
     }
     const { record, keyOffsets, keyLengths, valueOffsets, valueLengths } = batch;
     const seq = this.seq + 1;
@@ -381,15 +387,25 @@ export class Engine {
         const nextLog = this.imms[group.length]?.walNumber ?? this.mem.walNumber;
         await this.logAndApply({ add: [{ level: 0, reader }], logNumber: nextLog, flushes: group.length });
         this.imms.splice(0, group.length);
-        for (const imm of group) removeQuietly(join(this.walDir, walFileName(imm.walNumber)));
+        this.resumeStalled();
+        // Off the event loop; close waits for them. A log left by a crash here is below logNumber: open deletes it.
+        const unlinks = group.map((imm) => unlink(join(this.walDir, walFileName(imm.walNumber))).catch(() => {}));
+        this.removals = Promise.all([this.removals, ...unlinks]).then(() => {});
       }
     })()
       .catch((err: unknown) => this.fail(err))
       .finally(() => {
         this.flushing = null;
+        this.resumeStalled(); // after a failure too: they see it when they retry
         this.scheduleFlush();
         this.maybeCompact();
       });
+  }
+
+  private resumeStalled(): void {
+    const waiting = this.stalled;
+    this.stalled = [];
+    for (const resume of waiting) resume();
   }
 
   private maybeCompact(): void {
@@ -612,6 +628,7 @@ export class Engine {
         await this.compacting;
       }
       await this.manifestQueue;
+      await this.removals;
       try {
         await this.wal.close(true);
       } finally {

@@ -36,4 +36,20 @@ describe('flush jobs', () => {
       }),
     );
   });
+
+  it('walk memtables whose key ranges do not overlap one after the other (a sequential load), in key order', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.string({ minLength: 1, maxLength: 4 }), { maxLength: 60 }), fc.array(fc.nat(59), { maxLength: 3 }), (keys, cuts) => {
+        const sorted = keys.slice().sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+        const bounds = [0, ...cuts.map((c) => c % (sorted.length + 1)).sort((a, b) => a - b), sorted.length];
+        // Written in any table order: the later tables (newer) may hold the smaller keys.
+        const tables = bounds.slice(1).map((end, i) => {
+          const t = new Memtable(i);
+          sorted.slice(bounds[i], end).forEach((k, j) => t.insert(Buffer.from(k), i * 100 + j + 1, Buffer.from(`v${k}`)));
+          return t;
+        }).reverse();
+        expect(entries(flushJobOf(tables, '/unused', 4096, 10))).toEqual(sorted.map((k) => [k, `v${k}`]));
+      }),
+    );
+  });
 });

@@ -39,25 +39,39 @@ export function flushJobOf(tables: readonly Memtable[], path: string, blockSize:
   for (const t of tables) entries += t.entries;
   const index = new Int32Array(6 * entries);
   let n = 0;
-  // Newest first, so that on equal keys the first cursor holding the key wins.
-  const cursors = tables.map((t) => new MemtableCursor(t, Number.MAX_SAFE_INTEGER, false)).reverse();
-  for (const c of cursors) c.seek(null, true);
-  for (;;) {
-    let best: MemNode | null = null;
-    for (const c of cursors) {
-      const node = c.node;
-      if (node !== null && (best === null || compareSlices(node.kbuf, node.koff, node.klen, best.kbuf, best.koff, best.klen) < 0)) best = node;
+  const add = (node: MemNode): void => {
+    index[n++] = slotOf(node.kbuf);
+    index[n++] = node.kbuf.byteOffset + node.koff;
+    index[n++] = node.klen;
+    index[n++] = node.vbuf === null ? -1 : slotOf(node.vbuf);
+    index[n++] = node.vbuf === null ? 0 : node.vbuf.byteOffset + node.voff;
+    index[n++] = node.vlen;
+  };
+  const nonEmpty = tables.filter((t) => t.entries > 0);
+  const ranges = nonEmpty.map((t) => ({ t, first: t.first()!, last: t.last()! })).sort((a, b) => compareNodes(a.first, b.first));
+  if (ranges.every((r, i) => i === 0 || compareNodes(ranges[i - 1]!.last, r.first) < 0)) {
+    // Key ranges that do not overlap (a sequential load): each table's walk, one after the other.
+    for (const { t } of ranges) {
+      const c = new MemtableCursor(t, Number.MAX_SAFE_INTEGER, false);
+      for (c.seek(null, true); c.node !== null; c.next()) add(c.node);
     }
-    if (best === null) break;
-    index[n++] = slotOf(best.kbuf);
-    index[n++] = best.kbuf.byteOffset + best.koff;
-    index[n++] = best.klen;
-    index[n++] = best.vbuf === null ? -1 : slotOf(best.vbuf);
-    index[n++] = best.vbuf === null ? 0 : best.vbuf.byteOffset + best.voff;
-    index[n++] = best.vlen;
-    for (const c of cursors) if (c.node !== null && c.node.sameKey(best)) c.next();
+  } else {
+    // Newest first, so that on equal keys the first cursor holding the key wins.
+    const cursors = nonEmpty.map((t) => new MemtableCursor(t, Number.MAX_SAFE_INTEGER, false)).reverse();
+    for (const c of cursors) c.seek(null, true);
+    for (;;) {
+      let best: MemNode | null = null;
+      for (const c of cursors) if (c.node !== null && (best === null || compareNodes(c.node, best) < 0)) best = c.node;
+      if (best === null) break;
+      add(best);
+      for (const c of cursors) if (c.node !== null && c.node.sameKey(best)) c.next();
+    }
   }
   return { path, blockSize, bloomBitsPerKey, buffers, index: index.subarray(0, n) };
+}
+
+function compareNodes(a: MemNode, b: MemNode): number {
+  return compareSlices(a.kbuf, a.koff, a.klen, b.kbuf, b.koff, b.klen);
 }
 
 /** Builds the segment a FlushJob describes and writes it durably. */

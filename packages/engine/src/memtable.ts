@@ -136,6 +136,12 @@ export class Memtable {
   first(): MemNode | null {
     return this.head.next[0] ?? null;
   }
+
+  /** The node last in skiplist order (the largest key's oldest version); null if empty. */
+  last(): MemNode | null {
+    const t = this.tail[0]!;
+    return t === this.head ? null : t;
+  }
 }
 
 function randomHeight(): number {
