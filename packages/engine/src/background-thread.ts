@@ -80,7 +80,7 @@ export function runCompaction(job: CompactionJob, useThread: boolean): Promise<C
 
 /** Writes a flushed memtable's segment on the shared flush thread, or in-process when `useThread` is false. */
 export async function runFlush(job: FlushJob, useThread: boolean): Promise<void> {
-  if (!useThread) return runFlushJob(job);
+  if (!useThread) return runFlushJob(job, 4096);
   flushThread ??= new BackgroundThread('flush');
   await flushThread.run(job);
 }

@@ -82,9 +82,11 @@ const CONFIG = { memtableSize: 600, blockSize: 128, segmentSize: 512, compaction
 describe('engine against a Map model', () => {
   it('agrees on every read after random puts, deletes, batches, scans, flushes, compactions and reopens', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(cmd, { minLength: 1, maxLength: 60 }), async (cmds) => {
+      fc.asyncProperty(fc.array(cmd, { minLength: 1, maxLength: 60 }), fc.boolean(), async (cmds, threads) => {
+        // Flushes and merges on their worker threads, or in-process (yielding to the event loop).
+        const config = { ...CONFIG, flushThread: threads, compactionThread: threads };
         const dir = mkdtempSync(join(tmpdir(), 'esc-engine-model-'));
-        let db = await open(dir, CONFIG);
+        let db = await open(dir, config);
         const model = new Map<string, string>();
         try {
           for (const c of cmds) {
@@ -138,7 +140,7 @@ describe('engine against a Map model', () => {
                 break;
               case 'reopen':
                 await db.close();
-                db = await open(dir, CONFIG);
+                db = await open(dir, config);
                 break;
             }
           }

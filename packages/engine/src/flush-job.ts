@@ -74,14 +74,18 @@ function compareNodes(a: MemNode, b: MemNode): number {
   return compareSlices(a.kbuf, a.koff, a.klen, b.kbuf, b.koff, b.klen);
 }
 
-/** Builds the segment a FlushJob describes and writes it durably. */
-export async function runFlushJob(job: FlushJob): Promise<void> {
+/**
+ * Builds the segment a FlushJob describes and writes it durably. In-process (`yieldEvery` > 0) it lets the
+ * event loop run every so many entries, so a flush without its thread does not hold up reads and writes.
+ */
+export async function runFlushJob(job: FlushJob, yieldEvery = 0): Promise<void> {
   const views = job.buffers.map((b) => Buffer.from(b));
   const builder = new SegmentBuilder(job.blockSize, job.bloomBitsPerKey);
   const ix = job.index;
-  for (let i = 0; i < ix.length; i += 6) {
+  for (let i = 0, n = 0; i < ix.length; i += 6) {
     const v = ix[i + 3]!;
     builder.addSlices(views[ix[i]!]!, ix[i + 1]!, ix[i + 2]!, v < 0 ? null : views[v]!, ix[i + 4]!, ix[i + 5]!);
+    if (yieldEvery > 0 && ++n % yieldEvery === 0) await new Promise<void>((r) => setImmediate(r));
   }
   await writeSegmentFile(job.path, builder.finish().chunks);
 }
