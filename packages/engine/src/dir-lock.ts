@@ -66,11 +66,7 @@ export function acquireDirLock(dir: string): DirLock {
           if (released) return;
           released = true;
           heldHere.delete(path);
-          try {
-            unlinkSync(path);
-          } catch {
-            /* nothing to release */
-          }
+          removeQuietly(path);
         },
       };
     }

@@ -530,12 +530,15 @@ export class Engine {
   // ---- inspection ---------------------------------------------------------------------------------
 
   /**
-   * Probes every live segment's bloom filter with `perSegment` random keys inside its key range that it does
-   * not hold, counting them into stats().bloom: a process that has made no lookups of its own (the CLI's
-   * `stats` and `viz`) can still report the measured false-positive rate.
+   * Probes the live segments' bloom filters with `probes` random keys in all (split evenly, at least 100 per
+   * segment), each inside its segment's key range and not held by it, counting them into stats().bloom: a
+   * process that has made no lookups of its own (the CLI's `stats` and `viz`) can still report the measured
+   * false-positive rate, at a cost that does not grow with the number of segments.
    */
-  measureBloomFilters(perSegment = 1000): void {
-    for (const s of this.version.all()) {
+  measureBloomFilters(probes = 20_000): void {
+    const filtered = this.version.all().filter((s) => s.props.bloomBitsPerKey > 0);
+    const perSegment = Math.max(100, Math.floor(probes / Math.max(1, filtered.length)));
+    for (const s of filtered) {
       const noise = randomBytes(8 * perSegment);
       for (let i = 0; i < perSegment; i++) {
         const key = Buffer.concat([s.minKey, noise.subarray(8 * i, 8 * i + 8)]);
