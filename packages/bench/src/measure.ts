@@ -86,9 +86,17 @@ export const fmtMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s`
 export const fmtRatio = (r: number) => `${r.toFixed(2)}×`;
 export const fmtMiB = (kib: number) => `${(kib / 1024).toFixed(1)} MiB`;
 export const fmtRate = (perSec: number) =>
-  perSec >= 1e6 ? `${(perSec / 1e6).toFixed(2)} M/s` : perSec >= 1e3 ? `${(perSec / 1e3).toFixed(1)} k/s` : `${perSec.toFixed(0)}/s`;
+  perSec >= 1e6
+    ? `${(perSec / 1e6).toFixed(2)} M/s`
+    : perSec >= 1e3
+      ? `${(perSec / 1e3).toFixed(1)} k/s`
+      : `${perSec.toFixed(0)}/s`;
 
 /** A markdown table. */
 export function table(header: string[], rows: string[][]): string {
-  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
 }

@@ -53,7 +53,9 @@ await build({
   // Loaded on demand with createRequire (colour on, progress bar drawn): left to Node's resolver.
   external: ['chalk', 'cli-progress', 'snappy'],
   // CommonJS dependencies (commander, proper-lockfile) call require() for Node's built-ins.
-  banner: { js: "import { createRequire as __escRequire } from 'node:module'; const require = __escRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __escRequire } from 'node:module'; const require = __escRequire(import.meta.url);",
+  },
   sourcemap: 'linked',
   legalComments: 'linked',
   logLevel: 'warning',

@@ -21,7 +21,10 @@ class EscCommand extends Command {
   override help(context?: HelpContext | ((str: string) => string)): never {
     if (typeof context === 'object' && context.error) {
       const name = this.args.at(-1);
-      this.error(name === undefined ? 'missing command' : `unknown command '${name}'`, { code: 'commander.unknownCommand', exitCode: 2 });
+      this.error(name === undefined ? 'missing command' : `unknown command '${name}'`, {
+        code: 'commander.unknownCommand',
+        exitCode: 2,
+      });
     }
     return super.help(context as HelpContext);
   }
@@ -35,7 +38,11 @@ class EscCommand extends Command {
 function usageErrorLine(command: Command, message: string): string {
   const names: string[] = [];
   for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name().replace(/^esc /, ''));
-  const text = message.trim().replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').replace(/\.$/, '');
+  const text = message
+    .trim()
+    .replace(/^error: /, '')
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\.$/, '');
   return `esc: ${names.join(' ')}: ${text} (see esc ${names.join(' ')} --help)`;
 }
 

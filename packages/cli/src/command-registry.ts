@@ -16,10 +16,34 @@ export interface CommandEntry {
  * X's module (and through it only X's library), which keeps start-up time flat as esc grows.
  */
 export const COMMANDS: readonly CommandEntry[] = [
-  { name: 'logread', summary: 'print the first lines of files, or whole files (-n N, --all)', load: () => import('./commands/logread.js') },
-  { name: 'loggrep', summary: 'search files for lines matching a pattern, grep-style, with --stats', load: () => import('./commands/loggrep.js') },
-  { name: 'logtail', summary: 'print the last lines of files, reading from the end; -f/-F follow', load: () => import('./commands/logtail.js') },
-  { name: 'parse', summary: 'parse logs into structured records (NDJSON, JSON, CSV, table) and statistics', load: () => import('./commands/parse.js') },
-  { name: 'kv', summary: 'a TTL key-value store with atomic, concurrent-safe JSON persistence', load: () => import('./commands/kv.js') },
-  { name: 'engine', summary: 'the log-structured storage engine: put/get/scan/stats/compact/verify/dump/viz', load: () => import('./commands/engine.js') },
+  {
+    name: 'logread',
+    summary: 'print the first lines of files, or whole files (-n N, --all)',
+    load: () => import('./commands/logread.js'),
+  },
+  {
+    name: 'loggrep',
+    summary: 'search files for lines matching a pattern, grep-style, with --stats',
+    load: () => import('./commands/loggrep.js'),
+  },
+  {
+    name: 'logtail',
+    summary: 'print the last lines of files, reading from the end; -f/-F follow',
+    load: () => import('./commands/logtail.js'),
+  },
+  {
+    name: 'parse',
+    summary: 'parse logs into structured records (NDJSON, JSON, CSV, table) and statistics',
+    load: () => import('./commands/parse.js'),
+  },
+  {
+    name: 'kv',
+    summary: 'a TTL key-value store with atomic, concurrent-safe JSON persistence',
+    load: () => import('./commands/kv.js'),
+  },
+  {
+    name: 'engine',
+    summary: 'the log-structured storage engine: put/get/scan/stats/compact/verify/dump/viz',
+    load: () => import('./commands/engine.js'),
+  },
 ];

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/command-registry.js';
 import { ESC_BIN, runEsc } from './run-esc.js';
 
-const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version;
 
 describe('esc (the binary)', () => {
   it('prints its version with --version and -V', () => {
@@ -57,7 +58,10 @@ describe('esc (the binary)', () => {
       [['kv', 'bogus'], "esc: kv: unknown command 'bogus' (see esc kv --help)"],
       [['engine'], 'esc: engine: missing command (see esc engine --help)'],
       [['engine', 'put'], "esc: engine put: missing required argument 'dir' (see esc engine put --help)"],
-      [['engine', 'get', 'd', 'k', 'extra'], "esc: engine get: too many arguments for 'get'. Expected 2 arguments but got 3 (see esc engine get --help)"],
+      [
+        ['engine', 'get', 'd', 'k', 'extra'],
+        "esc: engine get: too many arguments for 'get'. Expected 2 arguments but got 3 (see esc engine get --help)",
+      ],
       [['logtail', '-n'], "esc: logtail: option '-n, --lines <N>' argument missing (see esc logtail --help)"],
       [['parse', '--format'], "esc: parse: option '-f, --format <format>' argument missing (see esc parse --help)"],
     ];
@@ -68,7 +72,10 @@ describe('esc (the binary)', () => {
   });
 
   it('rejects a bad --color value with one line and exit 2, in every command that colours', () => {
-    for (const args of [['loggrep', '--color=sometimes', 'x', 'logs/HDFS_2k.log'], ['parse', '--color=sometimes', 'logs/HDFS_2k.log']]) {
+    for (const args of [
+      ['loggrep', '--color=sometimes', 'x', 'logs/HDFS_2k.log'],
+      ['parse', '--color=sometimes', 'logs/HDFS_2k.log'],
+    ]) {
       const res = runEsc(args);
       expect(res.status, args[0]).toBe(2);
       expect(res.stderr, args[0]).toBe("esc: invalid --color value 'sometimes' (use auto, always or never)\n");
@@ -76,9 +83,13 @@ describe('esc (the binary)', () => {
   });
 
   it('ends quietly when the reader of its output goes away', () => {
-    const res = spawnSync('bash', ['-c', `"${process.execPath}" "${ESC_BIN}" --help | head -c 1 >/dev/null; echo "\${PIPESTATUS[0]}"`], {
-      encoding: 'utf8',
-    });
+    const res = spawnSync(
+      'bash',
+      ['-c', `"${process.execPath}" "${ESC_BIN}" --help | head -c 1 >/dev/null; echo "\${PIPESTATUS[0]}"`],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(res.stdout).toBe('0\n');
     expect(res.stderr).toBe('');
   });

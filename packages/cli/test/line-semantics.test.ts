@@ -18,14 +18,30 @@ const CASES: Record<string, Buffer> = {
   crlf: Buffer.from('one\r\ntwo\r\n\r\nthree\r\n'),
   'no-final-newline': Buffer.from('one\ntwo\nthree'),
   'long-line': Buffer.concat([Buffer.from('start\n'), Buffer.alloc(LONG, 'y'), Buffer.from('\nend')]),
-  'invalid-utf8': Buffer.from([...Buffer.from('caf'), 0xe9, 10, 0xff, 0xfe, 0x20, 0x6f, 0x6b, 10, 0xe2, 0x82, 10, ...Buffer.from('€ fine\n')]),
+  'invalid-utf8': Buffer.from([
+    ...Buffer.from('caf'),
+    0xe9,
+    10,
+    0xff,
+    0xfe,
+    0x20,
+    0x6f,
+    0x6b,
+    10,
+    0xe2,
+    0x82,
+    10,
+    ...Buffer.from('€ fine\n'),
+  ]),
   binary: Buffer.from('text\nnul\0here\nmore\n'),
 };
-const paths = Object.fromEntries(Object.entries(CASES).map(([name, bytes]) => {
-  const path = join(dir, `${name}.log`);
-  writeFileSync(path, bytes);
-  return [name, path];
-}));
+const paths = Object.fromEntries(
+  Object.entries(CASES).map(([name, bytes]) => {
+    const path = join(dir, `${name}.log`);
+    writeFileSync(path, bytes);
+    return [name, path];
+  }),
+);
 
 const C_LOCALE = { ...process.env, LC_ALL: 'C', NO_COLOR: '1', FORCE_COLOR: undefined };
 
@@ -63,7 +79,11 @@ describe.each(Object.keys(CASES))('line semantics: %s', (name) => {
   });
 
   it('loggrep gives what grep gives, binary-file report included', () => {
-    for (const args of [['-e', ''], ['-n', 'e'], ['-c', '']]) {
+    for (const args of [
+      ['-e', ''],
+      ['-n', 'e'],
+      ['-c', ''],
+    ]) {
       const gnu = run('grep', [...args, path()]);
       const ours = esc(['loggrep', ...args, path()]);
       expect(ours.stdout.equals(gnu.stdout), args.join(' ')).toBe(true);
@@ -77,7 +97,11 @@ describe.each(Object.keys(CASES))('line semantics: %s', (name) => {
     const args = ['--regex', '^(?<line>.*)$', '--max-line-length', String(LONG + 1)];
     for (const res of [esc(['parse', path(), ...args]), esc(['parse', '-', ...args], bytes)]) {
       expect(res.status).toBe(0);
-      const lines = res.stdout.toString('utf8').trimEnd().split('\n').map((json) => (JSON.parse(json) as { line: string }).line);
+      const lines = res.stdout
+        .toString('utf8')
+        .trimEnd()
+        .split('\n')
+        .map((json) => (JSON.parse(json) as { line: string }).line);
       expect(lines).toEqual(expectedLines(bytes));
     }
   });
@@ -86,7 +110,10 @@ describe.each(Object.keys(CASES))('line semantics: %s', (name) => {
 describe('line semantics on a terminal (run under script(1))', () => {
   /** What a terminal shows: the bytes with invalid UTF-8 replaced, and the pty's `\r\n` for `\n` undone. */
   function underTerminal(args: string[]): string {
-    const res = spawnSync('script', ['-qec', [process.execPath, ESC_BIN, ...args].join(' '), '/dev/null'], { cwd: REPO_ROOT, env: C_LOCALE });
+    const res = spawnSync('script', ['-qec', [process.execPath, ESC_BIN, ...args].join(' '), '/dev/null'], {
+      cwd: REPO_ROOT,
+      env: C_LOCALE,
+    });
     expect(res.status).toBe(0);
     return res.stdout.toString('utf8').replace(/\r\n/g, '\n');
   }

@@ -17,7 +17,10 @@ describe('published packages', () => {
     const tarballs = join(work, 'tarballs');
     mkdirSync(tarballs);
     for (const pkg of PUBLISHED) {
-      execFileSync('pnpm', ['pack', '--pack-destination', tarballs], { cwd: join(REPO_ROOT, 'packages', pkg), stdio: 'pipe' });
+      execFileSync('pnpm', ['pack', '--pack-destination', tarballs], {
+        cwd: join(REPO_ROOT, 'packages', pkg),
+        stdio: 'pipe',
+      });
     }
     const files = readdirSync(tarballs).filter((f) => f.endsWith('.tgz'));
     expect(files).toHaveLength(PUBLISHED.length);
@@ -33,10 +36,21 @@ describe('published packages', () => {
     const project = join(work, 'project');
     mkdirSync(project);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '@types/node@20', ...files.map((f) => join(tarballs, f))], {
-      cwd: project,
-      stdio: 'pipe',
-    });
+    execFileSync(
+      'npm',
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        '@types/node@20',
+        ...files.map((f) => join(tarballs, f)),
+      ],
+      {
+        cwd: project,
+        stdio: 'pipe',
+      },
+    );
 
     // Types: a strict NodeNext program that uses each package's API must type-check against the installed .d.ts.
     writeFileSync(
@@ -46,7 +60,14 @@ describe('published packages', () => {
     writeFileSync(
       join(project, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', types: ['node'], skipLibCheck: false },
+        compilerOptions: {
+          strict: true,
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          types: ['node'],
+          skipLibCheck: false,
+        },
         files: ['consumer.ts'],
       }),
     );

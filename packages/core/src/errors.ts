@@ -17,7 +17,12 @@ export class EscError extends Error {
   readonly line: number | undefined;
   readonly offset: number | undefined;
 
-  constructor(message: string, location: ErrorLocation = {}, exitCode: ExitCode = ExitCode.Error, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    location: ErrorLocation = {},
+    exitCode: ExitCode = ExitCode.Error,
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.name = new.target.name;
     this.exitCode = exitCode;

@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileAccessError } from './errors.js';
-import { countNewlines, hasBinaryData, openInput, readChunks, readLines, stripCr, STDIN_NAME, type ReadChunksOptions } from './line-source.js';
+import {
+  countNewlines,
+  hasBinaryData,
+  openInput,
+  readChunks,
+  readLines,
+  stripCr,
+  STDIN_NAME,
+  type ReadChunksOptions,
+} from './line-source.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'esc-line-source-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,7 +41,11 @@ function naiveLines(data: Buffer): Buffer[] {
 }
 
 /** Everything `read` yields for the file, copied: with reuseBuffer a chunk is only valid until the next one. */
-async function collect(read: typeof readChunks | typeof readLines, path: string, options: ReadChunksOptions): Promise<Buffer[]> {
+async function collect(
+  read: typeof readChunks | typeof readLines,
+  path: string,
+  options: ReadChunksOptions,
+): Promise<Buffer[]> {
   const source = openInput(path);
   const out: Buffer[] = [];
   try {
@@ -84,11 +97,17 @@ describe('readChunks', () => {
       const lines = await linesOf(path, { chunkSize: 64 * 1024, reuseBuffer });
       expect(lines.map((l) => l.length)).toEqual([2, long.length, 2, 1]);
       expect(lines[1]!.equals(long)).toBe(true);
-      expect(lines.map(stripCr).map(String).filter((l) => l.length < 5)).toEqual(['a', 'b', 'c']);
+      expect(
+        lines
+          .map(stripCr)
+          .map(String)
+          .filter((l) => l.length < 5),
+      ).toEqual(['a', 'b', 'c']);
     }
     const source = openInput(path);
     const sizes: number[] = [];
-    for await (const chunk of readChunks(source, { chunkSize: 64 * 1024, reuseBuffer: true })) sizes.push(chunk.buffer.byteLength);
+    for await (const chunk of readChunks(source, { chunkSize: 64 * 1024, reuseBuffer: true }))
+      sizes.push(chunk.buffer.byteLength);
     source.close();
     expect(Math.max(...sizes)).toBeGreaterThanOrEqual(long.length);
     expect(sizes[sizes.length - 1]).toBeLessThan(1024 * 1024);

@@ -192,8 +192,7 @@ function readStream(fd: number, buf: Buffer): Promise<number> {
             triedBlocking = true;
             if (blocking) attempt();
             else setTimeout(attempt, 5);
-          }
-          else if (isErrno(err, 'EOF')) resolve(0);
+          } else if (isErrno(err, 'EOF')) resolve(0);
           else reject(err);
         } else resolve(n);
       });

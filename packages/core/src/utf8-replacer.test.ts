@@ -12,7 +12,10 @@ function throughReplacer(pieces: Uint8Array[]): Buffer {
 
 // Bytes rich in UTF-8 lead and continuation bytes, so that cuts fall inside characters, valid or not.
 const utf8ishBytes = fc.array(
-  fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x0a, 0x41, 0x80, 0xa9, 0xbf, 0xc3, 0xe2, 0xed, 0xf0, 0xf4, 0xff)),
+  fc.oneof(
+    fc.integer({ min: 0, max: 255 }),
+    fc.constantFrom(0x0a, 0x41, 0x80, 0xa9, 0xbf, 0xc3, 0xe2, 0xed, 0xf0, 0xf4, 0xff),
+  ),
   { maxLength: 200 },
 );
 
@@ -26,13 +29,19 @@ describe('Utf8Replacer', () => {
 
   it('replaces invalid sequences with U+FFFD', () => {
     const replacer = new Utf8Replacer();
-    expect(Buffer.from(replacer.push(Buffer.from([0x61, 0xff, 0x62, 0xc3, 0x28, 0x0a]))).toString()).toBe('a\uFFFDb\uFFFD(\n');
+    expect(Buffer.from(replacer.push(Buffer.from([0x61, 0xff, 0x62, 0xc3, 0x28, 0x0a]))).toString()).toBe(
+      'a\uFFFDb\uFFFD(\n',
+    );
   });
 
   it('completes a character cut between pieces, and ends an unfinished one as U+FFFD', () => {
     const euro = Buffer.from('€'); // e2 82 ac
     const replacer = new Utf8Replacer();
-    const shown = [replacer.push(euro.subarray(0, 1)), replacer.push(euro.subarray(1, 2)), replacer.push(euro.subarray(2))];
+    const shown = [
+      replacer.push(euro.subarray(0, 1)),
+      replacer.push(euro.subarray(1, 2)),
+      replacer.push(euro.subarray(2)),
+    ];
     expect(Buffer.concat(shown.map((b) => Buffer.from(b))).toString()).toBe('€');
     expect(Buffer.from(replacer.push(euro.subarray(0, 2))).length).toBe(0);
     expect(Buffer.from(replacer.end()).toString()).toBe('\uFFFD');

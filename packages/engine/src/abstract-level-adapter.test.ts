@@ -16,7 +16,11 @@ describe('EscLevel', () => {
   it('keeps data across close and reopen, through flushed segments', async () => {
     const db = new EscLevel(join(dir, 'db'), { config: { memtableSize: 4096 } });
     await db.open();
-    const ops = Array.from({ length: 500 }, (_, i) => ({ type: 'put' as const, key: `k${String(i).padStart(3, '0')}`, value: `v${i}` }));
+    const ops = Array.from({ length: 500 }, (_, i) => ({
+      type: 'put' as const,
+      key: `k${String(i).padStart(3, '0')}`,
+      value: `v${i}`,
+    }));
     await db.batch(ops);
     await db.del('k007');
     await db.close();

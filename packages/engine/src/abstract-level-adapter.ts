@@ -80,13 +80,15 @@ export class EscLevel<K = string, V = string> extends AbstractLevel<Encoded, K, 
 
   async _open(options: { createIfMissing: boolean; errorIfExists: boolean }): Promise<void> {
     const exists = existsSync(this.location) && readdirSync(this.location).length > 0;
-    if (!exists && !options.createIfMissing) throw new Error(`${this.location} does not exist (createIfMissing is false)`);
+    if (!exists && !options.createIfMissing)
+      throw new Error(`${this.location} does not exist (createIfMissing is false)`);
     if (exists && options.errorIfExists) throw new Error(`${this.location} exists (errorIfExists is true)`);
     try {
       this.engine = await open(this.location, this.config);
     } catch (err) {
       // The Level convention for "another process owns this directory" is the LEVEL_LOCKED code.
-      if (err instanceof EngineLockedError) throw Object.assign(new Error(err.message, { cause: err }), { code: 'LEVEL_LOCKED' });
+      if (err instanceof EngineLockedError)
+        throw Object.assign(new Error(err.message, { cause: err }), { code: 'LEVEL_LOCKED' });
       throw err;
     }
   }
@@ -127,7 +129,9 @@ export class EscLevel<K = string, V = string> extends AbstractLevel<Encoded, K, 
 
   async _batch(operations: PrivateOp[], options: { sync?: boolean }): Promise<void> {
     const ops = operations.map((op) =>
-      op.type === 'put' ? { type: 'put' as const, key: op.key, value: op.value ?? '' } : { type: 'del' as const, key: op.key },
+      op.type === 'put'
+        ? { type: 'put' as const, key: op.key, value: op.value ?? '' }
+        : { type: 'del' as const, key: op.key },
     );
     await this.escEngine.batch(ops, syncOption(options));
   }
@@ -166,7 +170,11 @@ class EscIterator<K, V> extends AbstractIterator<EscLevel<K, V>, K, V> {
   // A scan replaced by seek() closes in the background; the next read or close waits for it.
   private retiring: Promise<void> = Promise.resolve();
 
-  constructor(db: EscLevel<K, V>, options: PrivateIteratorOptions, private readonly engine: Engine) {
+  constructor(
+    db: EscLevel<K, V>,
+    options: PrivateIteratorOptions,
+    private readonly engine: Engine,
+  ) {
     super(db, options as unknown as AbstractIteratorOptions<K, V>);
     this.options = options;
     this.range = engineRange(options);
@@ -259,5 +267,7 @@ function decodeAs(data: Buffer, format: Format): Encoded {
 }
 
 function toBuffer(data: Encoded): Buffer {
-  return typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return typeof data === 'string'
+    ? Buffer.from(data, 'utf8')
+    : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }

@@ -45,14 +45,21 @@ class BackgroundThread {
 
   private ensureWorker(): Worker {
     if (this.worker !== null) return this.worker;
-    const worker = import.meta.url.endsWith('.ts') ? sourceWorker() : new Worker(new URL('./background-worker.js', import.meta.url));
+    const worker = import.meta.url.endsWith('.ts')
+      ? sourceWorker()
+      : new Worker(new URL('./background-worker.js', import.meta.url));
     worker.on('message', (msg: { id: number; outputs?: unknown; error?: WorkerError }) => {
       const p = this.pending.get(msg.id);
       if (p === undefined) return;
       this.pending.delete(msg.id);
       if (this.pending.size === 0) worker.unref();
       if (msg.error === undefined) p.resolve(msg.outputs!);
-      else p.reject(msg.error.name === 'CorruptionError' ? new CorruptionError(msg.error.message, { path: msg.error.path, offset: msg.error.offset }) : new Error(`${this.kind === 'flush' ? 'flush' : 'compaction'} failed: ${msg.error.message}`));
+      else
+        p.reject(
+          msg.error.name === 'CorruptionError'
+            ? new CorruptionError(msg.error.message, { path: msg.error.path, offset: msg.error.offset })
+            : new Error(`${this.kind === 'flush' ? 'flush' : 'compaction'} failed: ${msg.error.message}`),
+        );
     });
     const failAll = (err: unknown) => {
       if (this.worker === worker) this.worker = null;
@@ -88,7 +95,14 @@ export async function runFlush(job: FlushJob, useThread: boolean): Promise<void>
 /** The worker from TypeScript sources: register tsx's loader inside the thread, then load the module. */
 function sourceWorker(): Worker {
   // require.resolve gives the CommonJS build; the thread needs the ES module one beside it.
-  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const api = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href;
   const entry = new URL('./background-worker.ts', import.meta.url).href;
-  return new Worker(`import(${JSON.stringify(api)}).then((m) => m.register()).then(() => import(${JSON.stringify(entry)}));`, { eval: true });
+  return new Worker(
+    `import(${JSON.stringify(api)}).then((m) => m.register()).then(() => import(${JSON.stringify(entry)}));`,
+    { eval: true },
+  );
 }

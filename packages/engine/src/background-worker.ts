@@ -19,7 +19,10 @@ function buf(u: Uint8Array): Buffer {
 function run(kind: string, job: unknown): Promise<unknown> {
   if (kind === 'flush') return runFlushJob(job as FlushJob);
   const c = job as CompactionJob;
-  return runCompactionJob({ ...c, deeper: c.deeper.map((level) => level.map((r) => ({ minKey: buf(r.minKey), maxKey: buf(r.maxKey) }))) });
+  return runCompactionJob({
+    ...c,
+    deeper: c.deeper.map((level) => level.map((r) => ({ minKey: buf(r.minKey), maxKey: buf(r.maxKey) }))),
+  });
 }
 
 port.on('message', (msg: { id: number; kind: string; job: unknown }) => {
@@ -27,7 +30,10 @@ port.on('message', (msg: { id: number; kind: string; job: unknown }) => {
     (outputs) => port.postMessage({ id: msg.id, outputs }),
     (err: unknown) => {
       const e = err as EscError;
-      port.postMessage({ id: msg.id, error: { name: e?.name, message: e?.message ?? String(err), path: e?.path, offset: e?.offset } });
+      port.postMessage({
+        id: msg.id,
+        error: { name: e?.name, message: e?.message ?? String(err), path: e?.path, offset: e?.offset },
+      });
     },
   );
 });

@@ -103,7 +103,8 @@ export class BloomFilter {
   constructor(private readonly block: Buffer) {
     this.hashes = block[0]!;
     this.bits = block.readUInt32LE(1);
-    if (this.hashes < 1 || this.bits < 8 || block.length !== 5 + this.bits / 8) throw new RangeError('malformed bloom filter block');
+    if (this.hashes < 1 || this.bits < 8 || block.length !== 5 + this.bits / 8)
+      throw new RangeError('malformed bloom filter block');
   }
 
   mayContain(key: Uint8Array): boolean {

@@ -42,7 +42,12 @@ export function pickCompaction(version: Version, config: Config, pointers: Compa
       if (compareKeys(s.minKey, lo) < 0) lo = s.minKey;
       if (compareKeys(s.maxKey, hi) > 0) hi = s.maxKey;
     }
-    return { inputs: [...l0, ...version.overlapping(1, lo, hi)], outputLevel: 1, reason: `level 0 holds ${l0.length} segments (threshold ${config.compactionThreshold})`, full: false };
+    return {
+      inputs: [...l0, ...version.overlapping(1, lo, hi)],
+      outputLevel: 1,
+      reason: `level 0 holds ${l0.length} segments (threshold ${config.compactionThreshold})`,
+      full: false,
+    };
   }
   for (let level = 1; level < version.levels.length; level++) {
     const bytes = version.levelBytes(level);
@@ -51,7 +56,12 @@ export function pickCompaction(version: Version, config: Config, pointers: Compa
     const run = version.levels[level]!;
     const after = pointers.get(level);
     const seg = (after && run.find((s) => compareKeys(s.minKey, after) > 0)) || run[0]!;
-    return { inputs: [seg, ...version.overlapping(level + 1, seg.minKey, seg.maxKey)], outputLevel: level + 1, reason: `level ${level} holds ${bytes} bytes (limit ${max})`, full: false };
+    return {
+      inputs: [seg, ...version.overlapping(level + 1, seg.minKey, seg.maxKey)],
+      outputLevel: level + 1,
+      reason: `level ${level} holds ${bytes} bytes (limit ${max})`,
+      full: false,
+    };
   }
   return null;
 }
@@ -70,7 +80,8 @@ export function isTrivialMove(plan: CompactionPlan, version: Version, config: Co
   const sorted = [...inputs].sort((a, b) => compareKeys(a.minKey, b.minKey));
   for (let i = 1; i < sorted.length; i++) if (compareKeys(sorted[i - 1]!.maxKey, sorted[i]!.minKey) >= 0) return false;
   let below = 0;
-  for (const s of version.overlapping(plan.outputLevel + 1, sorted[0]!.minKey, sorted[sorted.length - 1]!.maxKey)) below += s.sizeBytes;
+  for (const s of version.overlapping(plan.outputLevel + 1, sorted[0]!.minKey, sorted[sorted.length - 1]!.maxKey))
+    below += s.sizeBytes;
   return below <= 10 * config.segmentSize;
 }
 
@@ -111,7 +122,13 @@ export interface CompactionJob {
   fileNumbers: number[];
 }
 
-export function compactionJob(plan: CompactionPlan, version: Version, dir: string, config: Config, reserve: (n: number) => number[]): CompactionJob {
+export function compactionJob(
+  plan: CompactionPlan,
+  version: Version,
+  dir: string,
+  config: Config,
+  reserve: (n: number) => number[],
+): CompactionJob {
   const runs: CompactionJob['runs'] = [];
   let bytes = 0;
   for (let level = 0; level < version.levels.length; level++) {
@@ -120,7 +137,9 @@ export function compactionJob(plan: CompactionPlan, version: Version, dir: strin
     if (level === 0) for (const s of segs) runs.push({ level, paths: [s.path], ids: [s.id] });
     else if (segs.length > 0) runs.push({ level, paths: segs.map((s) => s.path), ids: segs.map((s) => s.id) });
   }
-  const deeper = version.levels.slice(plan.outputLevel + 1).map((run) => run.map((s) => ({ minKey: s.minKey, maxKey: s.maxKey })));
+  const deeper = version.levels
+    .slice(plan.outputLevel + 1)
+    .map((run) => run.map((s) => ({ minKey: s.minKey, maxKey: s.maxKey })));
   // Outputs are cut at segmentSize; a block may overshoot it, hence the spare numbers.
   const count = Math.ceil(bytes / config.segmentSize) * 2 + 2;
   return { dir, config, runs, outputLevel: plan.outputLevel, full: plan.full, deeper, fileNumbers: reserve(count) };

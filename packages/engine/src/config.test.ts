@@ -35,7 +35,15 @@ describe('engine config', () => {
   });
 
   it('turns CLI flags into config values', () => {
-    expect(configFromFlags({ 'memtable-size': '64K', 'sync-mode': 'batch', 'auto-compact': 'false', 'compaction-threshold': '8', 'wal-dir': '/x' })).toEqual({
+    expect(
+      configFromFlags({
+        'memtable-size': '64K',
+        'sync-mode': 'batch',
+        'auto-compact': 'false',
+        'compaction-threshold': '8',
+        'wal-dir': '/x',
+      }),
+    ).toEqual({
       memtableSize: 65536,
       syncMode: 'batch',
       autoCompact: false,

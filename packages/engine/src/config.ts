@@ -28,11 +28,19 @@ export const ConfigSchema = z
     /** Target size of a data block inside a segment: the unit of a disk read and of the block cache. */
     blockSize: z.number().int().min(64).default(4096),
     /** Bytes of parsed data blocks kept in memory across all segments. */
-    blockCacheSize: z.number().int().min(0).default(8 * MiB),
+    blockCacheSize: z
+      .number()
+      .int()
+      .min(0)
+      .default(8 * MiB),
     /** Each level from 1 on may hold this many times the bytes of the one above it. */
     levelSizeMultiplier: z.number().int().min(2).default(10),
     /** Bytes level 1 may hold before one of its segments is pushed down to level 2. */
-    level1MaxBytes: z.number().int().min(1).default(10 * MiB),
+    level1MaxBytes: z
+      .number()
+      .int()
+      .min(1)
+      .default(10 * MiB),
     /** Merge segments on a worker thread, so compaction takes no time from the event loop. */
     compactionThread: z.boolean().default(true),
     /** Build and write flushed segments on a worker thread, so a flush takes almost no time from the event loop. */
@@ -64,7 +72,18 @@ export function loadConfigFile(path: string): Partial<Config> {
   return loadJsonFile(path, PartialConfigSchema);
 }
 
-const SIZE_SUFFIX: Record<string, number> = { '': 1, k: 1024, kb: 1024, kib: 1024, m: MiB, mb: MiB, mib: MiB, g: 1024 * MiB, gb: 1024 * MiB, gib: 1024 * MiB };
+const SIZE_SUFFIX: Record<string, number> = {
+  '': 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: MiB,
+  mb: MiB,
+  mib: MiB,
+  g: 1024 * MiB,
+  gb: 1024 * MiB,
+  gib: 1024 * MiB,
+};
 
 /**
  * Turns CLI flag values (`--memtable-size 64K`, `--sync-mode always`, `--no-auto-compact`) into a partial
@@ -87,7 +106,8 @@ export function configFromFlags(flags: Record<string, string | number | boolean 
       if (!m || mult === undefined) throw new InvalidInputError(`--${rawName}: not a number: '${rawValue}'`);
       out[name] = Math.round(Number(m[1]) * mult);
     } else if (kind === 'boolean' && typeof rawValue === 'string') {
-      if (!['true', 'false', '1', '0', 'yes', 'no'].includes(rawValue)) throw new InvalidInputError(`--${rawName}: not a boolean: '${rawValue}'`);
+      if (!['true', 'false', '1', '0', 'yes', 'no'].includes(rawValue))
+        throw new InvalidInputError(`--${rawName}: not a boolean: '${rawValue}'`);
       out[name] = ['true', '1', 'yes'].includes(rawValue);
     } else {
       out[name] = rawValue;

@@ -70,7 +70,9 @@ describe('damage detection', () => {
     const err = await caught(db.get('key100'));
     expect(err.path).toBe(seg);
     expect(err.offset).toBe(indexOffset);
-    expect((await db.verify()).problems).toEqual([{ file: seg, offset: indexOffset, message: 'index block checksum mismatch' }]);
+    expect((await db.verify()).problems).toEqual([
+      { file: seg, offset: indexOffset, message: 'index block checksum mismatch' },
+    ]);
     await db.close();
   });
 
@@ -97,7 +99,9 @@ describe('damage detection', () => {
     expect(records.length).toBe(10);
     flipByte(live, records[4]!.offset + 20);
     const report = await db.verify();
-    expect(report.problems).toEqual([{ file: live, offset: records[4]!.offset, message: 'write-ahead log record checksum mismatch' }]);
+    expect(report.problems).toEqual([
+      { file: live, offset: records[4]!.offset, message: 'write-ahead log record checksum mismatch' },
+    ]);
     await db.close();
     const err = await caught(open(dir));
     expect(err.path).toBe(live);
@@ -125,7 +129,14 @@ describe('damage detection', () => {
     const last = readWal(log).records[9]!;
     truncateSync(log, readFileSync(log).length - 3);
     db = await open(dir);
-    expect((await db.stats()).recovery.tornTails).toEqual([{ file: log, offset: last.offset, droppedBytes: 13 + last.payload.length - 3, reason: expect.stringContaining('cut short') }]);
+    expect((await db.stats()).recovery.tornTails).toEqual([
+      {
+        file: log,
+        offset: last.offset,
+        droppedBytes: 13 + last.payload.length - 3,
+        reason: expect.stringContaining('cut short'),
+      },
+    ]);
     for (const k of keys.slice(0, 9)) expect((await db.get(k))?.toString()).toBe(`value of ${k}`);
     expect(await db.get(keys[9]!)).toBeUndefined();
     // Writes after recovery work and survive another reopen.
@@ -152,7 +163,15 @@ describe('damage detection', () => {
       appendFileSync(log, tail);
       db = await open(dir);
       const tornTails = (await db.stats()).recovery.tornTails;
-      if (reported) expect(tornTails).toEqual([{ file: log, offset: size, droppedBytes: expect.any(Number), reason: expect.stringContaining('incomplete record header') }]);
+      if (reported)
+        expect(tornTails).toEqual([
+          {
+            file: log,
+            offset: size,
+            droppedBytes: expect.any(Number),
+            reason: expect.stringContaining('incomplete record header'),
+          },
+        ]);
       else expect(tornTails).toEqual([]);
       expect((await db.get('a'))?.toString()).toBe('1');
       await db.close();

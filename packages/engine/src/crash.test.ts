@@ -25,7 +25,9 @@ interface Round {
 
 function runChild(dir: string, round: number, killAfterMs: number): Promise<Round> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', child, dir, String(round), String(WRITERS)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, ['--import', 'tsx', child, dir, String(round), String(WRITERS)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const acked = new Array<number>(WRITERS).fill(-1);
     let buf = '';
     let stderr = '';
@@ -100,7 +102,13 @@ describe('crash recovery (SIGKILL during writes, flushes and compactions)', () =
             const withNext = stateAfter(r, w, acked[w]! + 1);
             // Exactly the acknowledged batches, or those plus the one in flight, complete.
             const ok = sameMap(mine, without) || sameMap(mine, withNext);
-            if (!ok) expect({ round: r, writer: w, acked: acked[w], got: [...mine.keys()].sort() }).toEqual({ round: r, writer: w, acked: acked[w], got: [...without.keys()].sort() });
+            if (!ok)
+              expect({ round: r, writer: w, acked: acked[w], got: [...mine.keys()].sort() }).toEqual({
+                round: r,
+                writer: w,
+                acked: acked[w],
+                got: [...without.keys()].sort(),
+              });
             for (const [k, v] of mine) next.set(k, v);
             totalAcked += acked[w]! + 1;
           }

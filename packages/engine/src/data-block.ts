@@ -25,7 +25,8 @@ export class DataBlock {
     if (buf.length < 4) throw new CorruptionError('data block too short', { path, offset: fileOffset });
     this.count = buf.readUInt32LE(buf.length - 4);
     this.offsetsAt = buf.length - 4 - 4 * this.count;
-    if (this.offsetsAt < 0) throw new CorruptionError('data block entry count is out of range', { path, offset: fileOffset });
+    if (this.offsetsAt < 0)
+      throw new CorruptionError('data block entry count is out of range', { path, offset: fileOffset });
   }
 
   get bytes(): number {
@@ -76,17 +77,33 @@ export class DataBlock {
     let prev: Buffer | null = null;
     for (let i = 0; i < this.count; i++) {
       const o = this.entryAt(i);
-      if (o !== expected || o + 8 > this.offsetsAt) throw new CorruptionError(`data block entry ${i} is misplaced`, { path: this.path, offset: this.fileOffset + o });
+      if (o !== expected || o + 8 > this.offsetsAt)
+        throw new CorruptionError(`data block entry ${i} is misplaced`, {
+          path: this.path,
+          offset: this.fileOffset + o,
+        });
       const kl = this.buf.readUInt32LE(o);
       const vl = this.buf.readUInt32LE(o + 4);
       const end = o + 8 + kl + (vl === TOMBSTONE_LENGTH ? 0 : vl);
-      if (end > this.offsetsAt) throw new CorruptionError(`data block entry ${i} runs past the entries`, { path: this.path, offset: this.fileOffset + o });
+      if (end > this.offsetsAt)
+        throw new CorruptionError(`data block entry ${i} runs past the entries`, {
+          path: this.path,
+          offset: this.fileOffset + o,
+        });
       const key = this.keyAt(i);
-      if (prev !== null && compareKeys(prev, key) >= 0) throw new CorruptionError(`data block keys out of order at entry ${i}`, { path: this.path, offset: this.fileOffset + o });
+      if (prev !== null && compareKeys(prev, key) >= 0)
+        throw new CorruptionError(`data block keys out of order at entry ${i}`, {
+          path: this.path,
+          offset: this.fileOffset + o,
+        });
       prev = key;
       expected = end;
     }
-    if (expected !== this.offsetsAt) throw new CorruptionError('data block has bytes between its entries and its offsets', { path: this.path, offset: this.fileOffset + expected });
+    if (expected !== this.offsetsAt)
+      throw new CorruptionError('data block has bytes between its entries and its offsets', {
+        path: this.path,
+        offset: this.fileOffset + expected,
+      });
   }
 }
 

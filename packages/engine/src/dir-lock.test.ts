@@ -22,13 +22,26 @@ interface Hold {
 
 function run(dir: string, start: number): Promise<Hold[]> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', contender, dir, String(start), String(ROUNDS), String(PERIOD), String(HOLD)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(
+      process.execPath,
+      ['--import', 'tsx', contender, dir, String(start), String(ROUNDS), String(PERIOD), String(HOLD)],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
     p.on('error', reject);
-    p.on('exit', (code) => (code === 0 ? resolve(out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Hold)) : reject(new Error(`contender exited ${code}: ${err}`))));
+    p.on('exit', (code) =>
+      code === 0
+        ? resolve(
+            out
+              .split('\n')
+              .filter(Boolean)
+              .map((l) => JSON.parse(l) as Hold),
+          )
+        : reject(new Error(`contender exited ${code}: ${err}`)),
+    );
   });
 }
 
@@ -49,7 +62,8 @@ async function contend(prepare: (roundDir: string) => void): Promise<Hold[][]> {
 function expectOneHolderAtATime(rounds: Hold[][]): void {
   for (const holds of rounds) {
     expect(holds.length).toBeGreaterThanOrEqual(1);
-    for (let i = 1; i < holds.length; i++) expect(holds[i]!.from, `round ${holds[i]!.round}: two holders at once`).toBeGreaterThanOrEqual(holds[i - 1]!.to);
+    for (let i = 1; i < holds.length; i++)
+      expect(holds[i]!.from, `round ${holds[i]!.round}: two holders at once`).toBeGreaterThanOrEqual(holds[i - 1]!.to);
   }
 }
 

@@ -9,7 +9,11 @@ export class EngineLockedError extends EscError {
     readonly dir: string,
     readonly holderPid: number,
   ) {
-    super(`database is locked by process ${holderPid}${holderPid === process.pid ? ' (this process)' : ''}`, { path: join(dir, LOCK_FILE) }, ExitCode.Error);
+    super(
+      `database is locked by process ${holderPid}${holderPid === process.pid ? ' (this process)' : ''}`,
+      { path: join(dir, LOCK_FILE) },
+      ExitCode.Error,
+    );
   }
 }
 
@@ -52,7 +56,8 @@ export function acquireDirLock(dir: string): DirLock {
         if (!isErrno(err, 'EEXIST')) throw new FileAccessError(path, err);
         const holder = readHolder(path);
         if (holder === null) continue; // released meanwhile: try again
-        if (holder.pid !== process.pid && isRunning(holder.pid, holder.start)) throw new EngineLockedError(dir, holder.pid);
+        if (holder.pid !== process.pid && isRunning(holder.pid, holder.start))
+          throw new EngineLockedError(dir, holder.pid);
         if (removeStaleLock(path, tmp, holder)) recoveredFrom = holder.pid;
         continue;
       }

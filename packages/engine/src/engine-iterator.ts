@@ -41,14 +41,17 @@ export class SnapshotIterator implements EngineIterator {
 
   constructor(memtables: readonly Memtable[], snapshot: number, version: Version, options: RangeOptions = {}) {
     this.reverse = options.reverse === true;
-    this.lower = options.gt !== undefined ? asBuffer(options.gt) : options.gte !== undefined ? asBuffer(options.gte) : null;
+    this.lower =
+      options.gt !== undefined ? asBuffer(options.gt) : options.gte !== undefined ? asBuffer(options.gte) : null;
     this.lowerInclusive = options.gt === undefined;
-    this.upper = options.lt !== undefined ? asBuffer(options.lt) : options.lte !== undefined ? asBuffer(options.lte) : null;
+    this.upper =
+      options.lt !== undefined ? asBuffer(options.lt) : options.lte !== undefined ? asBuffer(options.lte) : null;
     this.upperInclusive = options.lt === undefined;
     this.remaining = options.limit === undefined || options.limit < 0 ? Infinity : options.limit;
     const sources: Cursor[] = memtables.map((m) => new MemtableCursor(m, snapshot, this.reverse));
     for (const s of version.levels[0]!) sources.push(new SegmentCursor(s, this.reverse));
-    for (let l = 1; l < version.levels.length; l++) if (version.levels[l]!.length > 0) sources.push(new LevelCursor(version.levels[l]!, this.reverse));
+    for (let l = 1; l < version.levels.length; l++)
+      if (version.levels[l]!.length > 0) sources.push(new LevelCursor(version.levels[l]!, this.reverse));
     this.cursor = new MergingCursor(sources, this.reverse);
     this.segments = version.all();
     for (const s of this.segments) s.ref();

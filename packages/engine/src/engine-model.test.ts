@@ -12,7 +12,10 @@ import { open, type Engine, type RangeOptions } from './index.js';
  */
 
 const key = fc.integer({ min: 0, max: 40 }).map((n) => `k${String(n).padStart(2, '0')}`);
-const value = fc.oneof(fc.string({ maxLength: 12 }), fc.integer({ min: 0, max: 3 }).map((n) => 'v'.repeat(n * 40)));
+const value = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.integer({ min: 0, max: 3 }).map((n) => 'v'.repeat(n * 40)),
+);
 const range = fc.record(
   {
     gt: key,
@@ -77,7 +80,14 @@ async function scan(db: Engine, r: RangeOptions): Promise<string[]> {
   return out;
 }
 
-const CONFIG = { memtableSize: 600, blockSize: 128, segmentSize: 512, compactionThreshold: 2, level1MaxBytes: 1024, levelSizeMultiplier: 2 };
+const CONFIG = {
+  memtableSize: 600,
+  blockSize: 128,
+  segmentSize: 512,
+  compactionThreshold: 2,
+  level1MaxBytes: 1024,
+  levelSizeMultiplier: 2,
+};
 
 describe('engine against a Map model', () => {
   it('agrees on every read after random puts, deletes, batches, scans, flushes, compactions and reopens', async () => {

@@ -62,14 +62,18 @@ describe('engine (the original project contract)', () => {
     const s = await db.stats();
     expect(s.bloom.probes).toBeGreaterThan(50_000);
     expect(s.bloom.theoreticalFpRate).toBeCloseTo(0.0082, 3);
-    expect(Math.abs(s.bloom.measuredFpRate! - s.bloom.theoreticalFpRate) / s.bloom.theoreticalFpRate).toBeLessThan(0.25);
+    expect(Math.abs(s.bloom.measuredFpRate! - s.bloom.theoreticalFpRate) / s.bloom.theoreticalFpRate).toBeLessThan(
+      0.25,
+    );
     await db.close();
   });
 
   it('measures the filters on demand with random keys, for a process that has made no lookups', async () => {
     const dir = tempDir();
     let db = await open(dir, { bloomBitsPerKey: 10 });
-    await db.batch(Array.from({ length: 20000 }, (_, i) => ({ type: 'put' as const, key: `present-${i}`, value: 'x' })));
+    await db.batch(
+      Array.from({ length: 20000 }, (_, i) => ({ type: 'put' as const, key: `present-${i}`, value: 'x' })),
+    );
     await db.close();
     db = await open(dir, { bloomBitsPerKey: 10 });
     expect((await db.stats()).bloom.measuredFpRate).toBeNull();
@@ -77,7 +81,9 @@ describe('engine (the original project contract)', () => {
     const s = await db.stats();
     expect(s.segments).toHaveLength(1);
     expect(s.bloom.probes).toBe(100_000);
-    expect(Math.abs(s.bloom.measuredFpRate! - s.bloom.theoreticalFpRate) / s.bloom.theoreticalFpRate).toBeLessThan(0.25);
+    expect(Math.abs(s.bloom.measuredFpRate! - s.bloom.theoreticalFpRate) / s.bloom.theoreticalFpRate).toBeLessThan(
+      0.25,
+    );
     await db.close();
   });
 
@@ -152,7 +158,9 @@ describe('engine (the original project contract)', () => {
     let db = await open(dir, { compactionThreshold: 4 });
     // A sequential load, one flushed segment of 50 keys per batch: no two segments overlap.
     for (let b = 0; b < 12; b++) {
-      await db.batch(Array.from({ length: 50 }, (_, j) => ({ type: 'put' as const, key: key(b * 50 + j), value: `v${b * 50 + j}` })));
+      await db.batch(
+        Array.from({ length: 50 }, (_, j) => ({ type: 'put' as const, key: key(b * 50 + j), value: `v${b * 50 + j}` })),
+      );
       await db.flush();
     }
     await db.close();
@@ -176,9 +184,18 @@ describe('engine (the original project contract)', () => {
     const dir = tempDir();
     const db = await open(dir);
     const bad: unknown[] = [
-      [{ type: 'put', key: 'a', value: '1' }, { type: 'frob', key: 'b', value: '2' }],
-      [{ type: 'put', key: 'a', value: '1' }, { type: 'put', key: 'b' }],
-      [{ type: 'put', key: 'a', value: '1' }, { type: 'put', key: 42, value: '2' }],
+      [
+        { type: 'put', key: 'a', value: '1' },
+        { type: 'frob', key: 'b', value: '2' },
+      ],
+      [
+        { type: 'put', key: 'a', value: '1' },
+        { type: 'put', key: 'b' },
+      ],
+      [
+        { type: 'put', key: 'a', value: '1' },
+        { type: 'put', key: 42, value: '2' },
+      ],
     ];
     for (const ops of bad) await expect(db.batch(ops as never)).rejects.toThrow(TypeError);
     expect(await db.get('a')).toBeUndefined();

@@ -5,13 +5,28 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { CorruptionError, EscError, fsyncDirSync, isErrno } from '@esc/core';
 import { theoreticalFpRate } from './bloom-filter.js';
 import { BlockCache } from './block-cache.js';
-import { compactionJob, fullCompactionPlan, isTrivialMove, pickCompaction, type CompactPointers, type CompactionPlan } from './compaction.js';
+import {
+  compactionJob,
+  fullCompactionPlan,
+  isTrivialMove,
+  pickCompaction,
+  type CompactPointers,
+  type CompactionPlan,
+} from './compaction.js';
 import { runCompaction, runFlush } from './background-thread.js';
 import { resolveConfig, type Config } from './config.js';
 import { acquireDirLock, type DirLock } from './dir-lock.js';
 import { SnapshotIterator, type EngineIterator, type RangeOptions } from './engine-iterator.js';
 import { asBuffer, compareKeys, type Bytes } from './key-compare.js';
-import { MANIFEST_FILE, decodeManifest, emptyManifest, readManifest, writeManifest, type ManifestData, type SegmentMeta } from './manifest.js';
+import {
+  MANIFEST_FILE,
+  decodeManifest,
+  emptyManifest,
+  readManifest,
+  writeManifest,
+  type ManifestData,
+  type SegmentMeta,
+} from './manifest.js';
 import { flushJobOf } from './flush-job.js';
 import { Memtable } from './memtable.js';
 import { parseSegmentFileName, segmentFileName, type SegmentProperties } from './segment-format.js';
@@ -51,7 +66,13 @@ export interface EngineStats {
   /** Segment ids the next compaction would merge, [] if none is due. */
   nextCompaction: number[];
   compactionPolicy: string;
-  bloom: { bitsPerKey: number; theoreticalFpRate: number; measuredFpRate: number | null; probes: number; falsePositives: number };
+  bloom: {
+    bitsPerKey: number;
+    theoreticalFpRate: number;
+    measuredFpRate: number | null;
+    probes: number;
+    falsePositives: number;
+  };
   totals: { liveSegments: number; diskBytes: number; compactions: number; flushes: number };
   /** What the last open() found and repaired: torn log tails cut off, a stale lock taken over. */
   recovery: { tornTails: TornTail[]; staleLockPid: number | null; replayedBatches: number };
@@ -186,11 +207,17 @@ export class Engine {
       try {
         return readdirSync(d);
       } catch (err) {
-        throw new CorruptionError(`the MANIFEST says the write-ahead logs are in ${d}, which cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { path: join(dir, MANIFEST_FILE), offset: 0 });
+        throw new CorruptionError(
+          `the MANIFEST says the write-ahead logs are in ${d}, which cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+          { path: join(dir, MANIFEST_FILE), offset: 0 },
+        );
       }
     });
     if (existing === undefined && dirFiles.some((f) => parseSegmentFileName(f) !== undefined)) {
-      throw new CorruptionError('segment files exist but the MANIFEST is missing; refusing to start over them', { path: join(dir, MANIFEST_FILE), offset: 0 });
+      throw new CorruptionError('segment files exist but the MANIFEST is missing; refusing to start over them', {
+        path: join(dir, MANIFEST_FILE),
+        offset: 0,
+      });
     }
     const manifest: ManifestData = existing ?? emptyManifest();
     let maxSeen = manifest.nextFileNumber - 1;
@@ -207,7 +234,8 @@ export class Engine {
       try {
         reader = SegmentReader.open(meta.id, path, cache, bloomStats, propsFromMeta(meta));
       } catch (err) {
-        if (isErrno((err as { cause?: unknown }).cause, 'ENOENT')) throw new CorruptionError('segment listed in the MANIFEST is missing', { path, offset: 0 });
+        if (isErrno((err as { cause?: unknown }).cause, 'ENOENT'))
+          throw new CorruptionError('segment listed in the MANIFEST is missing', { path, offset: 0 });
         throw err;
       }
       opened.push(reader);
@@ -232,9 +260,14 @@ export class Engine {
           if (rec.type !== RecordType.Batch) throw new RangeError(`unknown record type ${rec.type}`);
           batch = decodeBatch(rec.payload);
         } catch (err) {
-          throw new CorruptionError(`write-ahead log record is malformed: ${(err as Error).message}`, { path, offset: rec.offset });
+          throw new CorruptionError(`write-ahead log record is malformed: ${(err as Error).message}`, {
+            path,
+            offset: rec.offset,
+          });
         }
-        batch.entries.forEach((e, i) => replay.insert(Buffer.from(e.key), batch.seq + i, e.value === null ? null : Buffer.from(e.value)));
+        batch.entries.forEach((e, i) =>
+          replay.insert(Buffer.from(e.key), batch.seq + i, e.value === null ? null : Buffer.from(e.value)),
+        );
         seq = Math.max(seq, batch.seq + batch.entries.length - 1);
         recovery.replayedBatches++;
       }
@@ -255,7 +288,17 @@ export class Engine {
     }
     const walNumber = nextFile++;
     const version = new Version(levels);
-    await writeManifest(dir, manifestOf(version, { nextFileNumber: nextFile, logNumber: walNumber, lastSequence: seq, flushes, compactions: manifest.compactions, walDir: recordedPath(dir, config.walDir) }));
+    await writeManifest(
+      dir,
+      manifestOf(version, {
+        nextFileNumber: nextFile,
+        logNumber: walNumber,
+        lastSequence: seq,
+        flushes,
+        compactions: manifest.compactions,
+        walDir: recordedPath(dir, config.walDir),
+      }),
+    );
 
     // Nothing references these any more.
     const live = new Set(version.all().map((s) => s.id));
@@ -270,7 +313,12 @@ export class Engine {
       }
     });
     const walCounters = { syncs: 0 };
-    const wal = new WalWriter(join(config.walDir, walFileName(walNumber)), walNumber, walCounters, walPreallocation(config));
+    const wal = new WalWriter(
+      join(config.walDir, walFileName(walNumber)),
+      walNumber,
+      walCounters,
+      walPreallocation(config),
+    );
     fsyncDirSync(config.walDir);
     const engine = new Engine(dir, config, lock, {
       mem: new Memtable(walNumber),
@@ -383,7 +431,15 @@ export class Engine {
         // when writes outrun flushes, the segment's and the manifest's syncs are shared instead of paid once
         // per memtable.
         const group = this.imms.slice();
-        const reader = await flushMemtables(this.dir, this.config, group, this.nextFile++, this.cache, this.bloomStats, this.config.flushThread);
+        const reader = await flushMemtables(
+          this.dir,
+          this.config,
+          group,
+          this.nextFile++,
+          this.cache,
+          this.bloomStats,
+          this.config.flushThread,
+        );
         const nextLog = this.imms[group.length]?.walNumber ?? this.mem.walNumber;
         await this.logAndApply({ add: [{ level: 0, reader }], logNumber: nextLog, flushes: group.length });
         this.imms.splice(0, group.length);
@@ -409,7 +465,8 @@ export class Engine {
   }
 
   private maybeCompact(): void {
-    if (!this.config.autoCompact || this.compacting !== null || this.closing !== null || this.backgroundError !== null) return;
+    if (!this.config.autoCompact || this.compacting !== null || this.closing !== null || this.backgroundError !== null)
+      return;
     const plan = pickCompaction(this.version, this.config, this.pointers);
     if (plan === null) return;
     this.compacting = this.runPlan(plan)
@@ -426,10 +483,16 @@ export class Engine {
       if (isTrivialMove(plan, this.version, this.config)) {
         await this.logAndApply({ move: { level: plan.outputLevel, readers: plan.inputs }, compaction: true });
       } else {
-        const job = compactionJob(plan, this.version, this.dir, this.config, (n) => Array.from({ length: n }, () => this.nextFile++));
+        const job = compactionJob(plan, this.version, this.dir, this.config, (n) =>
+          Array.from({ length: n }, () => this.nextFile++),
+        );
         const outputs = await runCompaction(job, this.config.compactionThread);
         const readers = outputs.map((o) => SegmentReader.open(o.id, o.path, this.cache, this.bloomStats));
-        await this.logAndApply({ add: readers.map((reader) => ({ level: plan.outputLevel, reader })), remove: plan.inputs, compaction: true });
+        await this.logAndApply({
+          add: readers.map((reader) => ({ level: plan.outputLevel, reader })),
+          remove: plan.inputs,
+          compaction: true,
+        });
       }
       if (!plan.full && plan.outputLevel >= 2) {
         const src = plan.inputs[0]!;
@@ -460,7 +523,17 @@ export class Engine {
       const logNumber = edit.logNumber ?? this.logNumber;
       const flushes = this.flushes + (edit.flushes ?? 0);
       const compactions = this.compactions + (edit.compaction ? 1 : 0);
-      await writeManifest(this.dir, manifestOf(next, { nextFileNumber: this.nextFile, logNumber, lastSequence: this.seq, flushes, compactions, walDir: recordedPath(this.dir, this.walDir) }));
+      await writeManifest(
+        this.dir,
+        manifestOf(next, {
+          nextFileNumber: this.nextFile,
+          logNumber,
+          lastSequence: this.seq,
+          flushes,
+          compactions,
+          walDir: recordedPath(this.dir, this.walDir),
+        }),
+      );
       this.version = next;
       this.logNumber = logNumber;
       this.flushes = flushes;
@@ -495,10 +568,12 @@ export class Engine {
     const plan = fullCompactionPlan(this.version);
     if (plan === null) return;
     const run = this.runPlan(plan);
-    this.compacting = run.catch(() => {}).finally(() => {
-      this.compacting = null;
-      this.maybeCompact();
-    });
+    this.compacting = run
+      .catch(() => {})
+      .finally(() => {
+        this.compacting = null;
+        this.maybeCompact();
+      });
     await run;
   }
 
@@ -563,7 +638,12 @@ export class Engine {
     return {
       dir: this.dir,
       memtable: { bytes: this.mem.bytes, entries: this.mem.entries, immutable: this.imms.length },
-      wal: { bytes: walBytes, files: 1 + this.imms.length, syncMode: this.config.syncMode, syncs: this.walCounters.syncs },
+      wal: {
+        bytes: walBytes,
+        files: 1 + this.imms.length,
+        syncMode: this.config.syncMode,
+        syncs: this.walCounters.syncs,
+      },
       segments,
       nextCompaction: plan === null ? [] : plan.inputs.map((s) => s.id),
       compactionPolicy: `leveled: level 0 → 1 at ${this.config.compactionThreshold} segments; level L ≥ 1 → L+1 above ${this.config.level1MaxBytes}·${this.config.levelSizeMultiplier}^(L−1) bytes; output segments of ${this.config.segmentSize} bytes`,
@@ -613,7 +693,8 @@ export class Engine {
       filesChecked++;
       try {
         const contents = readWal(path);
-        if (contents.torn) problems.push({ file: path, offset: contents.torn.offset, message: `torn tail: ${contents.torn.reason}` });
+        if (contents.torn)
+          problems.push({ file: path, offset: contents.torn.offset, message: `torn tail: ${contents.torn.reason}` });
       } catch (err) {
         if (isErrno(err, 'ENOENT')) continue;
         if (!(err instanceof CorruptionError)) throw err;
@@ -649,7 +730,15 @@ export function open(dir: string, config?: Partial<Config>): Promise<Engine> {
 }
 
 /** Writes the newest version of every key (tombstones included) of memtables, oldest first, to a new level-0 segment. */
-async function flushMemtables(dir: string, config: Config, tables: readonly Memtable[], id: number, cache: BlockCache, stats: BloomStats, onThread: boolean): Promise<SegmentReader> {
+async function flushMemtables(
+  dir: string,
+  config: Config,
+  tables: readonly Memtable[],
+  id: number,
+  cache: BlockCache,
+  stats: BloomStats,
+  onThread: boolean,
+): Promise<SegmentReader> {
   const path = join(dir, segmentFileName(id));
   await runFlush(flushJobOf(tables, path, config.blockSize, config.bloomBitsPerKey), onThread);
   return SegmentReader.open(id, path, cache, stats);
@@ -693,7 +782,15 @@ function manifestOf(version: Version, fields: Omit<ManifestData, 'formatVersion'
 }
 
 function propsFromMeta(meta: SegmentMeta): SegmentProperties {
-  return { entries: meta.entries, tombstones: meta.tombstones, minKey: meta.minKey, maxKey: meta.maxKey, createdAt: meta.createdAt, bloomBitsPerKey: meta.bloomBitsPerKey, bloomHashes: meta.bloomHashes };
+  return {
+    entries: meta.entries,
+    tombstones: meta.tombstones,
+    minKey: meta.minKey,
+    maxKey: meta.maxKey,
+    createdAt: meta.createdAt,
+    bloomBitsPerKey: meta.bloomBitsPerKey,
+    bloomHashes: meta.bloomHashes,
+  };
 }
 
 export function segmentInfo(s: SegmentReader, level: number): SegmentInfo {

@@ -9,12 +9,19 @@ function entries(job: FlushJob): [string, string | null][] {
   const out: [string, string | null][] = [];
   for (let i = 0; i < job.index.length; i += 6) {
     const [kb, ko, kl, vb, vo, vl] = job.index.subarray(i, i + 6);
-    out.push([views[kb!]!.toString('latin1', ko!, ko! + kl!), vb! < 0 ? null : views[vb!]!.toString('latin1', vo!, vo! + vl!)]);
+    out.push([
+      views[kb!]!.toString('latin1', ko!, ko! + kl!),
+      vb! < 0 ? null : views[vb!]!.toString('latin1', vo!, vo! + vl!),
+    ]);
   }
   return out;
 }
 
-const write = fc.record({ k: fc.string({ maxLength: 3 }), v: fc.option(fc.string({ maxLength: 4 }), { nil: null }), table: fc.nat(3) });
+const write = fc.record({
+  k: fc.string({ maxLength: 3 }),
+  v: fc.option(fc.string({ maxLength: 4 }), { nil: null }),
+  table: fc.nat(3),
+});
 
 describe('flush jobs', () => {
   it('hold the newest version of every key of several memtables, tombstones included, in key order', () => {
@@ -28,7 +35,15 @@ describe('flush jobs', () => {
           const key = Buffer.from(w.k, 'latin1');
           // Keys and values as slices of one record, as the write path stores them.
           const record = Buffer.concat([Buffer.from('xx'), key, Buffer.from(w.v ?? '', 'latin1')]);
-          tables[w.table]!.insertAt(record, 2, key.length, seq + 1, w.v === null ? null : record, 2 + key.length, w.v?.length ?? 0);
+          tables[w.table]!.insertAt(
+            record,
+            2,
+            key.length,
+            seq + 1,
+            w.v === null ? null : record,
+            2 + key.length,
+            w.v?.length ?? 0,
+          );
           model.set(w.k, w.v);
         });
         const want = [...model].sort(([a], [b]) => Buffer.compare(Buffer.from(a, 'latin1'), Buffer.from(b, 'latin1')));
@@ -39,17 +54,26 @@ describe('flush jobs', () => {
 
   it('walk memtables whose key ranges do not overlap one after the other (a sequential load), in key order', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.string({ minLength: 1, maxLength: 4 }), { maxLength: 60 }), fc.array(fc.nat(59), { maxLength: 3 }), (keys, cuts) => {
-        const sorted = keys.slice().sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-        const bounds = [0, ...cuts.map((c) => c % (sorted.length + 1)).sort((a, b) => a - b), sorted.length];
-        // Written in any table order: the later tables (newer) may hold the smaller keys.
-        const tables = bounds.slice(1).map((end, i) => {
-          const t = new Memtable(i);
-          sorted.slice(bounds[i], end).forEach((k, j) => t.insert(Buffer.from(k), i * 100 + j + 1, Buffer.from(`v${k}`)));
-          return t;
-        }).reverse();
-        expect(entries(flushJobOf(tables, '/unused', 4096, 10))).toEqual(sorted.map((k) => [k, `v${k}`]));
-      }),
+      fc.property(
+        fc.uniqueArray(fc.string({ minLength: 1, maxLength: 4 }), { maxLength: 60 }),
+        fc.array(fc.nat(59), { maxLength: 3 }),
+        (keys, cuts) => {
+          const sorted = keys.slice().sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+          const bounds = [0, ...cuts.map((c) => c % (sorted.length + 1)).sort((a, b) => a - b), sorted.length];
+          // Written in any table order: the later tables (newer) may hold the smaller keys.
+          const tables = bounds
+            .slice(1)
+            .map((end, i) => {
+              const t = new Memtable(i);
+              sorted
+                .slice(bounds[i], end)
+                .forEach((k, j) => t.insert(Buffer.from(k), i * 100 + j + 1, Buffer.from(`v${k}`)));
+              return t;
+            })
+            .reverse();
+          expect(entries(flushJobOf(tables, '/unused', 4096, 10))).toEqual(sorted.map((k) => [k, `v${k}`]));
+        },
+      ),
     );
   });
 });

@@ -23,7 +23,12 @@ export interface FlushJob {
  * segment for several frozen memtables (as RocksDB's min_write_buffer_number_to_merge), so memtables that
  * waited together cost one file, one fdatasync and one manifest edit instead of one each.
  */
-export function flushJobOf(tables: readonly Memtable[], path: string, blockSize: number, bloomBitsPerKey: number): FlushJob {
+export function flushJobOf(
+  tables: readonly Memtable[],
+  path: string,
+  blockSize: number,
+  bloomBitsPerKey: number,
+): FlushJob {
   const buffers: ArrayBuffer[] = [];
   const slot = new Map<ArrayBufferLike, number>();
   const slotOf = (b: Buffer): number => {
@@ -48,7 +53,9 @@ export function flushJobOf(tables: readonly Memtable[], path: string, blockSize:
     index[n++] = node.vlen;
   };
   const nonEmpty = tables.filter((t) => t.entries > 0);
-  const ranges = nonEmpty.map((t) => ({ t, first: t.first()!, last: t.last()! })).sort((a, b) => compareNodes(a.first, b.first));
+  const ranges = nonEmpty
+    .map((t) => ({ t, first: t.first()!, last: t.last()! }))
+    .sort((a, b) => compareNodes(a.first, b.first));
   if (ranges.every((r, i) => i === 0 || compareNodes(ranges[i - 1]!.last, r.first) < 0)) {
     // Key ranges that do not overlap (a sequential load): each table's walk, one after the other.
     for (const { t } of ranges) {

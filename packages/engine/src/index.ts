@@ -1,5 +1,12 @@
 export type { Bytes } from './key-compare.js';
-export { ConfigSchema, PartialConfigSchema, loadConfigFile, configFromFlags, resolveConfig, type Config } from './config.js';
+export {
+  ConfigSchema,
+  PartialConfigSchema,
+  loadConfigFile,
+  configFromFlags,
+  resolveConfig,
+  type Config,
+} from './config.js';
 export {
   open,
   Engine,

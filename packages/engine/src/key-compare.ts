@@ -38,7 +38,14 @@ export function compareSlice(buf: Buffer, start: number, len: number, key: Uint8
 }
 
 /** compareKeys(a[aStart, aStart + aLen), b[bStart, bStart + bLen)) without making subarrays. */
-export function compareSlices(a: Buffer, aStart: number, aLen: number, b: Uint8Array, bStart: number, bLen: number): number {
+export function compareSlices(
+  a: Buffer,
+  aStart: number,
+  aLen: number,
+  b: Uint8Array,
+  bStart: number,
+  bLen: number,
+): number {
   const n = aLen < bLen ? aLen : bLen;
   if (n > SHORT) return a.compare(b, bStart, bStart + bLen, aStart, aStart + aLen);
   for (let i = 0; i < n; i++) {

@@ -51,7 +51,15 @@ export type SegmentMeta = z.infer<typeof SegmentMetaSchema>;
 export type ManifestData = z.infer<typeof ManifestSchema>;
 
 export function emptyManifest(): ManifestData {
-  return { formatVersion: 1, nextFileNumber: 1, logNumber: 0, lastSequence: 0, flushes: 0, compactions: 0, segments: [] };
+  return {
+    formatVersion: 1,
+    nextFileNumber: 1,
+    logNumber: 0,
+    lastSequence: 0,
+    flushes: 0,
+    compactions: 0,
+    segments: [],
+  };
 }
 
 export function encodeManifest(data: ManifestData): Buffer {
@@ -68,8 +76,13 @@ export function decodeManifest(path: string, raw: Buffer): ManifestData {
   if (!m) throw new CorruptionError('manifest header is damaged', { path, offset: 0 });
   const bodyOffset = nl + 1;
   const body = raw.subarray(bodyOffset);
-  if (body.length !== Number(m[2])) throw new CorruptionError(`manifest body is ${body.length} bytes, header says ${m[2]}`, { path, offset: bodyOffset });
-  if (crc32(body) !== parseInt(m[1]!, 16)) throw new CorruptionError('manifest checksum mismatch', { path, offset: bodyOffset });
+  if (body.length !== Number(m[2]))
+    throw new CorruptionError(`manifest body is ${body.length} bytes, header says ${m[2]}`, {
+      path,
+      offset: bodyOffset,
+    });
+  if (crc32(body) !== parseInt(m[1]!, 16))
+    throw new CorruptionError('manifest checksum mismatch', { path, offset: bodyOffset });
   let json: unknown;
   try {
     json = JSON.parse(body.toString('utf8'));
@@ -77,7 +90,11 @@ export function decodeManifest(path: string, raw: Buffer): ManifestData {
     throw new CorruptionError('manifest body is not valid JSON', { path, offset: bodyOffset });
   }
   const parsed = ManifestSchema.safeParse(json);
-  if (!parsed.success) throw new CorruptionError(`manifest does not match its schema: ${parsed.error.issues[0]?.message}`, { path, offset: bodyOffset });
+  if (!parsed.success)
+    throw new CorruptionError(`manifest does not match its schema: ${parsed.error.issues[0]?.message}`, {
+      path,
+      offset: bodyOffset,
+    });
   return parsed.data;
 }
 

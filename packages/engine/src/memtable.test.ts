@@ -5,13 +5,19 @@ import { Memtable, MemtableCursor } from './memtable.js';
 const cmp = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 /** Versions of each key with their sequence numbers: what a snapshot should see is the newest at or below it. */
-function visible(versions: { k: string; seq: number; v: string | null }[], snapshot: number): Map<string, string | null> {
+function visible(
+  versions: { k: string; seq: number; v: string | null }[],
+  snapshot: number,
+): Map<string, string | null> {
   const m = new Map<string, string | null>();
   for (const e of versions) if (e.seq <= snapshot) m.set(e.k, e.v); // inserted in increasing seq
   return m;
 }
 
-const writes = fc.array(fc.record({ k: fc.string({ maxLength: 3 }), v: fc.option(fc.string({ maxLength: 4 }), { nil: null }) }), { maxLength: 80 });
+const writes = fc.array(
+  fc.record({ k: fc.string({ maxLength: 3 }), v: fc.option(fc.string({ maxLength: 4 }), { nil: null }) }),
+  { maxLength: 80 },
+);
 
 describe('memtable skiplist', () => {
   it('get sees the newest version at or below any snapshot', () => {
@@ -34,25 +40,32 @@ describe('memtable skiplist', () => {
 
   it('cursors walk the visible keys in order, forwards and backwards, from any start', () => {
     fc.assert(
-      fc.property(writes, fc.nat(), fc.option(fc.string({ maxLength: 3 }), { nil: null }), fc.boolean(), fc.boolean(), (ws, snapRaw, start, inclusive, reverse) => {
-        const t = new Memtable(1);
-        const versions = ws.map((w, i) => ({ ...w, seq: i + 1 }));
-        for (const e of versions) t.insert(Buffer.from(e.k), e.seq, e.v === null ? null : Buffer.from(e.v));
-        const snapshot = versions.length === 0 ? 0 : snapRaw % (versions.length + 1);
-        let keys = [...visible(versions, snapshot).entries()].sort((a, b) => cmp(a[0], b[0]));
-        if (start !== null) {
-          keys = keys.filter(([k]) => {
-            const c = cmp(k, start);
-            return reverse ? c < 0 || (inclusive && c === 0) : c > 0 || (inclusive && c === 0);
-          });
-        }
-        if (reverse) keys.reverse();
-        const c = new MemtableCursor(t, snapshot, reverse);
-        c.seek(start === null ? null : Buffer.from(start), inclusive);
-        const got: [string, string | null][] = [];
-        for (; c.valid; c.next()) got.push([c.key.toString(), c.value === null ? null : c.value.toString()]);
-        expect(got).toEqual(keys);
-      }),
+      fc.property(
+        writes,
+        fc.nat(),
+        fc.option(fc.string({ maxLength: 3 }), { nil: null }),
+        fc.boolean(),
+        fc.boolean(),
+        (ws, snapRaw, start, inclusive, reverse) => {
+          const t = new Memtable(1);
+          const versions = ws.map((w, i) => ({ ...w, seq: i + 1 }));
+          for (const e of versions) t.insert(Buffer.from(e.k), e.seq, e.v === null ? null : Buffer.from(e.v));
+          const snapshot = versions.length === 0 ? 0 : snapRaw % (versions.length + 1);
+          let keys = [...visible(versions, snapshot).entries()].sort((a, b) => cmp(a[0], b[0]));
+          if (start !== null) {
+            keys = keys.filter(([k]) => {
+              const c = cmp(k, start);
+              return reverse ? c < 0 || (inclusive && c === 0) : c > 0 || (inclusive && c === 0);
+            });
+          }
+          if (reverse) keys.reverse();
+          const c = new MemtableCursor(t, snapshot, reverse);
+          c.seek(start === null ? null : Buffer.from(start), inclusive);
+          const got: [string, string | null][] = [];
+          for (; c.valid; c.next()) got.push([c.key.toString(), c.value === null ? null : c.value.toString()]);
+          expect(got).toEqual(keys);
+        },
+      ),
     );
   });
 

@@ -29,7 +29,9 @@ export class MemNode {
    * since most nodes are only ever compared in place and copied once, by the flush.
    */
   get key(): Buffer {
-    return this.koff === 0 && this.klen === this.kbuf.length ? this.kbuf : this.kbuf.subarray(this.koff, this.koff + this.klen);
+    return this.koff === 0 && this.klen === this.kbuf.length
+      ? this.kbuf
+      : this.kbuf.subarray(this.koff, this.koff + this.klen);
   }
 
   get value(): Buffer | null {
@@ -46,12 +48,24 @@ export class MemNode {
   }
 
   sameKey(other: MemNode): boolean {
-    return this.klen === other.klen && compareSlices(this.kbuf, this.koff, this.klen, other.kbuf, other.koff, other.klen) === 0;
+    return (
+      this.klen === other.klen &&
+      compareSlices(this.kbuf, this.koff, this.klen, other.kbuf, other.koff, other.klen) === 0
+    );
   }
 }
 
 export class Memtable {
-  private readonly head = new MemNode(Buffer.alloc(0), 0, 0, Number.MAX_SAFE_INTEGER, null, 0, 0, new Array<MemNode | null>(MAX_HEIGHT).fill(null));
+  private readonly head = new MemNode(
+    Buffer.alloc(0),
+    0,
+    0,
+    Number.MAX_SAFE_INTEGER,
+    null,
+    0,
+    0,
+    new Array<MemNode | null>(MAX_HEIGHT).fill(null),
+  );
   private height = 1;
   /** Scratch array for insert, reused so an insert allocates only its node. */
   private readonly prev: MemNode[] = new Array<MemNode>(MAX_HEIGHT);
@@ -67,7 +81,15 @@ export class Memtable {
   }
 
   /** Inserts a version whose key is kbuf[koff, koff + klen) and value vbuf[voff, voff + vlen) (vbuf null: a tombstone). */
-  insertAt(kbuf: Buffer, koff: number, klen: number, seq: number, vbuf: Buffer | null, voff: number, vlen: number): void {
+  insertAt(
+    kbuf: Buffer,
+    koff: number,
+    klen: number,
+    seq: number,
+    vbuf: Buffer | null,
+    voff: number,
+    vlen: number,
+  ): void {
     const last = this.tail[0]!;
     if (last !== this.head && compareSlices(last.kbuf, last.koff, last.klen, kbuf, koff, klen) < 0) {
       for (let level = 0; level < this.height; level++) this.prev[level] = this.tail[level]!;

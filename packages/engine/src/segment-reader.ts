@@ -5,7 +5,19 @@ import { CorruptionError, FileAccessError } from '@esc/core';
 import { BloomFilter } from './bloom-filter.js';
 import { BLOCKS_PER_SEGMENT, type BlockCache } from './block-cache.js';
 import { DataBlock } from './data-block.js';
-import { BLOCK_TRAILER, BLOCK_TYPE_NONE, BLOCK_TYPE_SNAPPY, DATA_BLOCK_TRAILER, FOOTER_SIZE, FORMAT_VERSION, FORMAT_VERSION_UNCOMPRESSED, SEGMENT_MAGIC, readU64, type Footer, type SegmentProperties } from './segment-format.js';
+import {
+  BLOCK_TRAILER,
+  BLOCK_TYPE_NONE,
+  BLOCK_TYPE_SNAPPY,
+  DATA_BLOCK_TRAILER,
+  FOOTER_SIZE,
+  FORMAT_VERSION,
+  FORMAT_VERSION_UNCOMPRESSED,
+  SEGMENT_MAGIC,
+  readU64,
+  type Footer,
+  type SegmentProperties,
+} from './segment-format.js';
 import { compareKeys } from './key-compare.js';
 
 /** Bloom filter outcomes on lookups of keys a segment does not hold: how often the filter said "maybe". */
@@ -55,7 +67,15 @@ export class SegmentReader {
     fallback: SegmentProperties | null,
   ) {
     this.cacheBase = id * BLOCKS_PER_SEGMENT;
-    this.props = fallback ?? { entries: 0, tombstones: 0, minKey: '', maxKey: '', createdAt: 0, bloomBitsPerKey: 0, bloomHashes: 0 };
+    this.props = fallback ?? {
+      entries: 0,
+      tombstones: 0,
+      minKey: '',
+      maxKey: '',
+      createdAt: 0,
+      bloomBitsPerKey: 0,
+      bloomHashes: 0,
+    };
     this.minKey = Buffer.from(this.props.minKey, 'hex');
     this.maxKey = Buffer.from(this.props.maxKey, 'hex');
   }
@@ -65,7 +85,13 @@ export class SegmentReader {
    * (the manifest's copy of the properties) is given: the reader records the error and raises it on every
    * read that reaches it, so the engine still opens and verify() can report the damage.
    */
-  static open(id: number, path: string, cache: BlockCache | null, stats: BloomStats | null, fallback: SegmentProperties | null = null): SegmentReader {
+  static open(
+    id: number,
+    path: string,
+    cache: BlockCache | null,
+    stats: BloomStats | null,
+    fallback: SegmentProperties | null = null,
+  ): SegmentReader {
     const r = new SegmentReader(id, path, cache, stats, fallback);
     try {
       r.fd = openSync(path, 'r');
@@ -89,7 +115,11 @@ export class SegmentReader {
     let got = 0;
     while (got < length) {
       const n = readSync(this.fd, buf, got, length - got, offset + got);
-      if (n === 0) throw new CorruptionError('segment file is shorter than its index says', { path: this.path, offset: offset + got });
+      if (n === 0)
+        throw new CorruptionError('segment file is shorter than its index says', {
+          path: this.path,
+          offset: offset + got,
+        });
       got += n;
     }
     return buf;
@@ -97,9 +127,11 @@ export class SegmentReader {
 
   /** Reads a block and checks the crc32 that follows it. */
   private readChecked(offset: number, length: number, what: string): Buffer {
-    if (offset + length + BLOCK_TRAILER > this.sizeBytes) throw new CorruptionError(`${what} lies past the end of the segment`, { path: this.path, offset });
+    if (offset + length + BLOCK_TRAILER > this.sizeBytes)
+      throw new CorruptionError(`${what} lies past the end of the segment`, { path: this.path, offset });
     const buf = this.read(offset, length + BLOCK_TRAILER);
-    if (crc32(buf.subarray(0, length)) !== buf.readUInt32LE(length)) throw new CorruptionError(`${what} checksum mismatch`, { path: this.path, offset });
+    if (crc32(buf.subarray(0, length)) !== buf.readUInt32LE(length))
+      throw new CorruptionError(`${what} checksum mismatch`, { path: this.path, offset });
     return buf.subarray(0, length);
   }
 
@@ -111,12 +143,15 @@ export class SegmentReader {
     const offset = this.offsets[i]!;
     const length = this.lengths[i]!;
     if (!this.typedBlocks) return new DataBlock(this.readChecked(offset, length, 'data block'), this.path, offset);
-    if (offset + length + DATA_BLOCK_TRAILER > this.sizeBytes) throw new CorruptionError('data block lies past the end of the segment', { path: this.path, offset });
+    if (offset + length + DATA_BLOCK_TRAILER > this.sizeBytes)
+      throw new CorruptionError('data block lies past the end of the segment', { path: this.path, offset });
     const buf = this.read(offset, length + DATA_BLOCK_TRAILER);
-    if (crc32(buf.subarray(0, length + 1)) !== buf.readUInt32LE(length + 1)) throw new CorruptionError('data block checksum mismatch', { path: this.path, offset });
+    if (crc32(buf.subarray(0, length + 1)) !== buf.readUInt32LE(length + 1))
+      throw new CorruptionError('data block checksum mismatch', { path: this.path, offset });
     const type = buf[length];
     if (type === BLOCK_TYPE_NONE) return new DataBlock(buf.subarray(0, length), this.path, offset);
-    if (type !== BLOCK_TYPE_SNAPPY) throw new CorruptionError(`data block has unknown type ${type}`, { path: this.path, offset: offset + length });
+    if (type !== BLOCK_TYPE_SNAPPY)
+      throw new CorruptionError(`data block has unknown type ${type}`, { path: this.path, offset: offset + length });
     let raw: Buffer;
     try {
       // copyOutputData: the block lands in memory V8 allocates and accounts for, so GC frees evicted blocks
@@ -124,7 +159,10 @@ export class SegmentReader {
       // same speed).
       raw = uncompressSync(buf.subarray(0, length), { copyOutputData: true }) as Buffer;
     } catch (err) {
-      throw new CorruptionError(`data block does not decompress: ${(err as Error).message}`, { path: this.path, offset });
+      throw new CorruptionError(`data block does not decompress: ${(err as Error).message}`, {
+        path: this.path,
+        offset,
+      });
     }
     return new DataBlock(raw, this.path, offset);
   }
@@ -136,12 +174,14 @@ export class SegmentReader {
     const index = this.readChecked(footer.indexOffset, footer.indexLength, 'index block');
     let o = 0;
     while (o < index.length) {
-      if (o + 16 > index.length) throw new CorruptionError('index entry cut short', { path: this.path, offset: footer.indexOffset + o });
+      if (o + 16 > index.length)
+        throw new CorruptionError('index entry cut short', { path: this.path, offset: footer.indexOffset + o });
       this.offsets.push(readU64(index, o));
       this.lengths.push(index.readUInt32LE(o + 8));
       const kl = index.readUInt32LE(o + 12);
       o += 16;
-      if (o + kl > index.length) throw new CorruptionError('index key cut short', { path: this.path, offset: footer.indexOffset + o });
+      if (o + kl > index.length)
+        throw new CorruptionError('index key cut short', { path: this.path, offset: footer.indexOffset + o });
       this.lastKeys.push(index.subarray(o, o + kl));
       o += kl;
     }
@@ -205,7 +245,10 @@ export class SegmentReader {
   get(key: Buffer, hashes?: [number, number]): Buffer | null | undefined {
     if (!this.covers(key)) return undefined;
     if (this.loadError) throw this.loadError;
-    if (this.bloom !== null && !(hashes === undefined ? this.bloom.mayContain(key) : this.bloom.mayContainHashed(hashes[0], hashes[1]))) {
+    if (
+      this.bloom !== null &&
+      !(hashes === undefined ? this.bloom.mayContain(key) : this.bloom.mayContainHashed(hashes[0], hashes[1]))
+    ) {
       if (this.stats) this.stats.probes++;
       return undefined;
     }
@@ -242,7 +285,8 @@ export class SegmentReader {
 
   /** Checks every checksum of the file; problems carry the file and the offset. */
   verify(): VerifyProblem[] {
-    if (this.loadError) return [{ file: this.path, offset: this.loadError.offset ?? 0, message: this.loadError.message }];
+    if (this.loadError)
+      return [{ file: this.path, offset: this.loadError.offset ?? 0, message: this.loadError.message }];
     const problems: VerifyProblem[] = [];
     for (let i = 0; i < this.offsets.length; i++) {
       try {
@@ -260,8 +304,10 @@ export function readFooter(path: string, size: number, read: (offset: number, le
   if (size < FOOTER_SIZE) throw new CorruptionError('segment file is too short for a footer', { path, offset: 0 });
   const at = size - FOOTER_SIZE;
   const f = read(at, FOOTER_SIZE);
-  if (!f.subarray(44).equals(SEGMENT_MAGIC)) throw new CorruptionError('bad segment magic number', { path, offset: at + 44 });
-  if (crc32(f.subarray(0, 40)) !== f.readUInt32LE(40)) throw new CorruptionError('segment footer checksum mismatch', { path, offset: at });
+  if (!f.subarray(44).equals(SEGMENT_MAGIC))
+    throw new CorruptionError('bad segment magic number', { path, offset: at + 44 });
+  if (crc32(f.subarray(0, 40)) !== f.readUInt32LE(40))
+    throw new CorruptionError('segment footer checksum mismatch', { path, offset: at });
   const footer: Footer = {
     indexOffset: readU64(f, 0),
     indexLength: f.readUInt32LE(8),
@@ -271,7 +317,8 @@ export function readFooter(path: string, size: number, read: (offset: number, le
     propsLength: f.readUInt32LE(32),
     version: f.readUInt32LE(36),
   };
-  if (footer.version !== FORMAT_VERSION && footer.version !== FORMAT_VERSION_UNCOMPRESSED) throw new CorruptionError(`unknown segment format version ${footer.version}`, { path, offset: at + 36 });
+  if (footer.version !== FORMAT_VERSION && footer.version !== FORMAT_VERSION_UNCOMPRESSED)
+    throw new CorruptionError(`unknown segment format version ${footer.version}`, { path, offset: at + 36 });
   return footer;
 }
 
@@ -309,7 +356,8 @@ export class SegmentCursor {
       if (this.bi >= n) return void (this.blk = null);
       this.blk = this.seg.block(this.bi);
       this.pi = start === null ? 0 : this.blk.lowerBound(start);
-      if (start !== null && !inclusive && this.pi < this.blk.count && this.blk.compareAt(this.pi, start) === 0) this.pi++;
+      if (start !== null && !inclusive && this.pi < this.blk.count && this.blk.compareAt(this.pi, start) === 0)
+        this.pi++;
       this.settle();
     } else {
       if (start === null) this.bi = n - 1;
@@ -355,7 +403,19 @@ export class SegmentCursor {
 
 /** A standalone view of one segment file, for `esc engine dump`. */
 export interface SegmentReaderHandle {
-  readonly info: { id: number; file: string; minKey: Buffer; maxKey: Buffer; sizeBytes: number; entries: number; tombstones: number; bloomBitsPerKey: number; bloomHashes: number; createdAt: number; blocks: number };
+  readonly info: {
+    id: number;
+    file: string;
+    minKey: Buffer;
+    maxKey: Buffer;
+    sizeBytes: number;
+    entries: number;
+    tombstones: number;
+    bloomBitsPerKey: number;
+    bloomHashes: number;
+    createdAt: number;
+    blocks: number;
+  };
   /** Every entry in key order; value null is a tombstone. Segments keep no sequence numbers. */
   entries(): AsyncIterable<{ key: Buffer; value: Buffer | null; seq?: number }>;
   verify(): VerifyProblem[];

@@ -4,7 +4,17 @@ import { compressSync } from 'snappy';
 import { BloomFilterBuilder } from './bloom-filter.js';
 import { copyBytes } from './byte-copy.js';
 import { DataBlockBuilder } from './data-block.js';
-import { BLOCK_TRAILER, BLOCK_TYPE_NONE, BLOCK_TYPE_SNAPPY, DATA_BLOCK_TRAILER, encodeFooter, FOOTER_SIZE, FORMAT_VERSION, writeU64, type SegmentProperties } from './segment-format.js';
+import {
+  BLOCK_TRAILER,
+  BLOCK_TYPE_NONE,
+  BLOCK_TYPE_SNAPPY,
+  DATA_BLOCK_TRAILER,
+  encodeFooter,
+  FOOTER_SIZE,
+  FORMAT_VERSION,
+  writeU64,
+  type SegmentProperties,
+} from './segment-format.js';
 
 /**
  * Builds a segment in memory from entries added in strictly increasing key order. Segments are bounded by
@@ -67,7 +77,11 @@ export class SegmentBuilder {
     const compressed = packed.length < raw.length - (raw.length >>> 3);
     const body = compressed ? packed : raw;
     // The last key is copied: the caller's buffer may be reused once add() returns.
-    this.index.push({ offset: this.size, length: body.length, lastKey: copyOf(this.lastBuf!, this.lastOff, this.lastLen) });
+    this.index.push({
+      offset: this.size,
+      length: body.length,
+      lastKey: copyOf(this.lastBuf!, this.lastOff, this.lastLen),
+    });
     const trailer = Buffer.allocUnsafe(DATA_BLOCK_TRAILER);
     trailer[0] = compressed ? BLOCK_TYPE_SNAPPY : BLOCK_TYPE_NONE;
     trailer.writeUInt32LE(crc32(trailer.subarray(0, 1), crc32(body)), 1);
@@ -110,7 +124,15 @@ export class SegmentBuilder {
       bloomHashes: bloomBlock.length > 0 ? bloomBlock[0]! : 0,
     };
     const pr = this.push(Buffer.from(JSON.stringify(props), 'utf8'));
-    const footer = encodeFooter({ indexOffset: ix.offset, indexLength: ix.length, bloomOffset: bl.offset, bloomLength: bl.length, propsOffset: pr.offset, propsLength: pr.length, version: FORMAT_VERSION });
+    const footer = encodeFooter({
+      indexOffset: ix.offset,
+      indexLength: ix.length,
+      bloomOffset: bl.offset,
+      bloomLength: bl.length,
+      propsOffset: pr.offset,
+      propsLength: pr.length,
+      version: FORMAT_VERSION,
+    });
     this.chunks.push(footer);
     this.size += FOOTER_SIZE;
     return { chunks: this.chunks, size: this.size, props };

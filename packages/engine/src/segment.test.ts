@@ -16,7 +16,13 @@ let fileNo = 0;
 
 const cmp = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 const entries = fc
-  .uniqueArray(fc.record({ k: fc.string({ minLength: 0, maxLength: 6 }), v: fc.option(fc.string({ maxLength: 30 }), { nil: null }) }), { selector: (e) => e.k, minLength: 1, maxLength: 120 })
+  .uniqueArray(
+    fc.record({
+      k: fc.string({ minLength: 0, maxLength: 6 }),
+      v: fc.option(fc.string({ maxLength: 30 }), { nil: null }),
+    }),
+    { selector: (e) => e.k, minLength: 1, maxLength: 120 },
+  )
   .map((es) => es.sort((a, b) => cmp(a.k, b.k)));
 
 async function build(es: { k: string; v: string | null }[], blockSize: number): Promise<SegmentReader> {
@@ -31,52 +37,69 @@ async function build(es: { k: string; v: string | null }[], blockSize: number): 
 describe('segment writer and reader', () => {
   it('returns every entry (tombstones as null) and nothing else', async () => {
     await fc.assert(
-      fc.asyncProperty(entries, fc.array(fc.string({ maxLength: 6 })), fc.integer({ min: 64, max: 512 }), async (es, probes, blockSize) => {
-        const r = await build(es, blockSize);
-        const model = new Map(es.map((e) => [e.k, e.v]));
-        for (const e of es) expect(r.get(Buffer.from(e.k))?.toString() ?? r.get(Buffer.from(e.k))).toBe(e.v);
-        for (const p of probes) if (!model.has(p)) expect(r.get(Buffer.from(p))).toBeUndefined();
-        expect(r.props.entries).toBe(es.length);
-        expect(r.props.tombstones).toBe(es.filter((e) => e.v === null).length);
-        expect(r.minKey.toString()).toBe(es[0]!.k);
-        expect(r.maxKey.toString()).toBe(es[es.length - 1]!.k);
-        expect(r.verify()).toEqual([]);
-        r.unref();
-      }),
+      fc.asyncProperty(
+        entries,
+        fc.array(fc.string({ maxLength: 6 })),
+        fc.integer({ min: 64, max: 512 }),
+        async (es, probes, blockSize) => {
+          const r = await build(es, blockSize);
+          const model = new Map(es.map((e) => [e.k, e.v]));
+          for (const e of es) expect(r.get(Buffer.from(e.k))?.toString() ?? r.get(Buffer.from(e.k))).toBe(e.v);
+          for (const p of probes) if (!model.has(p)) expect(r.get(Buffer.from(p))).toBeUndefined();
+          expect(r.props.entries).toBe(es.length);
+          expect(r.props.tombstones).toBe(es.filter((e) => e.v === null).length);
+          expect(r.minKey.toString()).toBe(es[0]!.k);
+          expect(r.maxKey.toString()).toBe(es[es.length - 1]!.k);
+          expect(r.verify()).toEqual([]);
+          r.unref();
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
   it('cursors seek and walk in both directions across blocks', async () => {
     await fc.assert(
-      fc.asyncProperty(entries, fc.option(fc.string({ maxLength: 6 }), { nil: null }), fc.boolean(), fc.boolean(), async (es, start, inclusive, reverse) => {
-        const r = await build(es, 64);
-        let want = es.filter((e) => {
-          if (start === null) return true;
-          const c = cmp(e.k, start);
-          return reverse ? c < 0 || (inclusive && c === 0) : c > 0 || (inclusive && c === 0);
-        });
-        if (reverse) want = want.reverse();
-        const c = new SegmentCursor(r, reverse);
-        c.seek(start === null ? null : Buffer.from(start), inclusive);
-        const got: { k: string; v: string | null }[] = [];
-        for (; c.valid; c.next()) got.push({ k: c.key.toString(), v: c.value === null ? null : c.value.toString() });
-        expect(got).toEqual(want);
-        r.unref();
-      }),
+      fc.asyncProperty(
+        entries,
+        fc.option(fc.string({ maxLength: 6 }), { nil: null }),
+        fc.boolean(),
+        fc.boolean(),
+        async (es, start, inclusive, reverse) => {
+          const r = await build(es, 64);
+          let want = es.filter((e) => {
+            if (start === null) return true;
+            const c = cmp(e.k, start);
+            return reverse ? c < 0 || (inclusive && c === 0) : c > 0 || (inclusive && c === 0);
+          });
+          if (reverse) want = want.reverse();
+          const c = new SegmentCursor(r, reverse);
+          c.seek(start === null ? null : Buffer.from(start), inclusive);
+          const got: { k: string; v: string | null }[] = [];
+          for (; c.valid; c.next()) got.push({ k: c.key.toString(), v: c.value === null ? null : c.value.toString() });
+          expect(got).toEqual(want);
+          r.unref();
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
   it('stores compressible blocks compressed, keeps incompressible ones raw, and reads both', async () => {
-    const es = Array.from({ length: 200 }, (_, i) => ({ k: `key${String(i).padStart(5, '0')}`, v: i % 2 === 0 ? 'x'.repeat(100) : randomText(100, i) }));
+    const es = Array.from({ length: 200 }, (_, i) => ({
+      k: `key${String(i).padStart(5, '0')}`,
+      v: i % 2 === 0 ? 'x'.repeat(100) : randomText(100, i),
+    }));
     const r = await build(es, 4096);
     for (const e of es) expect(r.get(Buffer.from(e.k))?.toString()).toBe(e.v);
     expect(r.verify()).toEqual([]);
     // 200 entries of ~116 bytes (half of them repetitive) store in well under their raw size.
     expect(r.sizeBytes).toBeLessThan(200 * 116 * 0.8);
     r.unref();
-    const raw = Array.from({ length: 50 }, (_, i) => ({ k: `r${String(i).padStart(3, '0')}`, v: randomText(100, i + 1000) }));
+    const raw = Array.from({ length: 50 }, (_, i) => ({
+      k: `r${String(i).padStart(3, '0')}`,
+      v: randomText(100, i + 1000),
+    }));
     const rr = await build(raw, 4096);
     expect(readFileSync(rr.path)[rr.sizeBytes - FOOTER_SIZE + 36]).toBe(2);
     for (const e of raw) expect(rr.get(Buffer.from(e.k))?.toString()).toBe(e.v);
@@ -86,7 +109,14 @@ describe('segment writer and reader', () => {
 
   it('reads a format version 1 segment (raw data blocks, crc32 trailer without a type byte)', async () => {
     const path = join(dir, `${String(++fileNo).padStart(6, '0')}.sst`);
-    writeFileSync(path, versionOneSegment([['a', '1'], ['b', null], ['c', '333']]));
+    writeFileSync(
+      path,
+      versionOneSegment([
+        ['a', '1'],
+        ['b', null],
+        ['c', '333'],
+      ]),
+    );
     const r = SegmentReader.open(fileNo, path, new BlockCache(1 << 20), null);
     expect(r.get(Buffer.from('a'))?.toString()).toBe('1');
     expect(r.get(Buffer.from('b'))).toBeNull();
@@ -97,11 +127,20 @@ describe('segment writer and reader', () => {
   });
 
   it('opens a standalone file for dumping', async () => {
-    const r = await build([{ k: 'a', v: '1' }, { k: 'b', v: null }], 4096);
+    const r = await build(
+      [
+        { k: 'a', v: '1' },
+        { k: 'b', v: null },
+      ],
+      4096,
+    );
     const h = await openSegmentReader(r.path);
     const got = [];
     for await (const e of h.entries()) got.push([e.key.toString(), e.value?.toString() ?? null]);
-    expect(got).toEqual([['a', '1'], ['b', null]]);
+    expect(got).toEqual([
+      ['a', '1'],
+      ['b', null],
+    ]);
     expect(h.info.entries).toBe(2);
     expect(h.info.tombstones).toBe(1);
     expect(h.info.bloomHashes).toBe(7);
@@ -144,8 +183,24 @@ function versionOneSegment(es: [string, string | null][]): Buffer {
   last.copy(index, 16);
   const ix = push(index);
   const bl = push(Buffer.alloc(0));
-  const props = { entries: es.length, tombstones: es.filter((e) => e[1] === null).length, minKey: Buffer.from(es[0]![0]).toString('hex'), maxKey: last.toString('hex'), createdAt: 0, bloomBitsPerKey: 0, bloomHashes: 0 };
+  const props = {
+    entries: es.length,
+    tombstones: es.filter((e) => e[1] === null).length,
+    minKey: Buffer.from(es[0]![0]).toString('hex'),
+    maxKey: last.toString('hex'),
+    createdAt: 0,
+    bloomBitsPerKey: 0,
+    bloomHashes: 0,
+  };
   const pr = push(Buffer.from(JSON.stringify(props)));
-  const footer = encodeFooter({ indexOffset: ix.offset, indexLength: ix.length, bloomOffset: bl.offset, bloomLength: bl.length, propsOffset: pr.offset, propsLength: pr.length, version: 1 });
+  const footer = encodeFooter({
+    indexOffset: ix.offset,
+    indexLength: ix.length,
+    bloomOffset: bl.offset,
+    bloomLength: bl.length,
+    propsOffset: pr.offset,
+    propsLength: pr.length,
+    version: 1,
+  });
   return Buffer.concat([...parts, footer]);
 }

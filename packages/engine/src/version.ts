@@ -50,7 +50,10 @@ export class Version {
 }
 
 /** In a sorted run, the one segment whose range holds `key`, if any. */
-export function findCovering<S extends { minKey: Buffer; maxKey: Buffer }>(run: readonly S[], key: Buffer): S | undefined {
+export function findCovering<S extends { minKey: Buffer; maxKey: Buffer }>(
+  run: readonly S[],
+  key: Buffer,
+): S | undefined {
   let lo = 0;
   let hi = run.length;
   while (lo < hi) {

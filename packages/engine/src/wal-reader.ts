@@ -40,7 +40,7 @@ export function readWal(path: string, data: Buffer = readFileSync(path)): WalCon
     if (data.length - o < WAL_HEADER_SIZE) return torn('incomplete record header at the end of the log');
     const length = data.readUInt32LE(o + 4);
     const check = data.readUInt32LE(o + 8);
-    if ((~length >>> 0) !== check) {
+    if (~length >>> 0 !== check) {
       // A header that a crash cut short is followed by nothing but zeros (or the end of the file).
       if (dataEnd <= o + WAL_HEADER_SIZE) return torn('incomplete record header at the end of the log');
       throw new CorruptionError('write-ahead log record header is damaged (length check failed)', { path, offset: o });
@@ -57,4 +57,3 @@ export function readWal(path: string, data: Buffer = readFileSync(path)): WalCon
   }
   return { records, validLength: o, torn: null };
 }
-

@@ -13,7 +13,10 @@ const tempDir = useTempDirs('wal');
 
 const entry: fc.Arbitrary<BatchEntry> = fc.record({
   key: fc.uint8Array({ maxLength: 20 }).map((a) => Buffer.from(a)),
-  value: fc.option(fc.uint8Array({ maxLength: 50 }).map((a) => Buffer.from(a)), { nil: null }),
+  value: fc.option(
+    fc.uint8Array({ maxLength: 50 }).map((a) => Buffer.from(a)),
+    { nil: null },
+  ),
 });
 
 function plain(entries: BatchEntry[]) {
@@ -46,7 +49,15 @@ describe('write-ahead log', () => {
     const path = join(dir, '000001.log');
     const w = new WalWriter(path, 1);
     const ends: number[] = [];
-    for (let i = 0; i < 4; i++) ends.push(w.append(frameRecord(encodeBatch(i + 1, [{ key: Buffer.from(`k${i}`), value: Buffer.from('value'.repeat(i + 1)) }]).record, RecordType.Batch)));
+    for (let i = 0; i < 4; i++)
+      ends.push(
+        w.append(
+          frameRecord(
+            encodeBatch(i + 1, [{ key: Buffer.from(`k${i}`), value: Buffer.from('value'.repeat(i + 1)) }]).record,
+            RecordType.Batch,
+          ),
+        ),
+      );
     await w.close();
     const full = readFileSync(path);
     for (let cut = 0; cut < full.length; cut++) {
@@ -65,8 +76,12 @@ describe('write-ahead log', () => {
     const dir = tempDir();
     const path = join(dir, '000001.log');
     const w = new WalWriter(path, 1);
-    const first = w.append(frameRecord(encodeBatch(1, [{ key: Buffer.from('a'), value: Buffer.from('1') }]).record, RecordType.Batch));
-    w.append(frameRecord(encodeBatch(2, [{ key: Buffer.from('b'), value: Buffer.from('2') }]).record, RecordType.Batch));
+    const first = w.append(
+      frameRecord(encodeBatch(1, [{ key: Buffer.from('a'), value: Buffer.from('1') }]).record, RecordType.Batch),
+    );
+    w.append(
+      frameRecord(encodeBatch(2, [{ key: Buffer.from('b'), value: Buffer.from('2') }]).record, RecordType.Batch),
+    );
     await w.close();
     const data = readFileSync(path);
     data[first - 1]! ^= 1;
@@ -83,7 +98,14 @@ describe('write-ahead log', () => {
     const counters = { syncs: 0 };
     const w = new WalWriter(join(dir, '000001.log'), 1, counters);
     const waits: Promise<void>[] = [];
-    for (let i = 0; i < 64; i++) waits.push(w.waitDurable(w.append(frameRecord(encodeBatch(i + 1, [{ key: Buffer.from(`k${i}`), value: null }]).record, RecordType.Batch))));
+    for (let i = 0; i < 64; i++)
+      waits.push(
+        w.waitDurable(
+          w.append(
+            frameRecord(encodeBatch(i + 1, [{ key: Buffer.from(`k${i}`), value: null }]).record, RecordType.Batch),
+          ),
+        ),
+      );
     await Promise.all(waits);
     // The sync starts on the next turn of the event loop, after all 64 appended.
     expect(counters.syncs).toBe(1);
@@ -98,7 +120,10 @@ describe('write-ahead log', () => {
     const w = new WalWriter(join(dir, '000001.log'), 1, counters);
     let seq = 0;
     const writer = async () => {
-      for (let i = 0; i < 10; i++) await w.waitDurable(w.append(frameRecord(encodeBatch(++seq, [{ key: Buffer.from('k'), value: null }]).record, RecordType.Batch)));
+      for (let i = 0; i < 10; i++)
+        await w.waitDurable(
+          w.append(frameRecord(encodeBatch(++seq, [{ key: Buffer.from('k'), value: null }]).record, RecordType.Batch)),
+        );
     };
     await Promise.all(Array.from({ length: 16 }, writer));
     // 160 synced writes in rounds of 16: one sync per round.
@@ -111,7 +136,11 @@ describe('write-ahead log', () => {
     const path = join(dir, '000001.log');
     const counters = { syncs: 0 };
     const w = new WalWriter(path, 1, counters);
-    const rec = (i: number) => frameRecord(encodeBatch(i, [{ key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`) }]).record, RecordType.Batch);
+    const rec = (i: number) =>
+      frameRecord(
+        encodeBatch(i, [{ key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`) }]).record,
+        RecordType.Batch,
+      );
     const a = w.append(rec(1), true);
     const b = w.append(rec(2), true);
     // Deferred records are not in the file yet…

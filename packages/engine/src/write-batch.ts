@@ -28,7 +28,8 @@ export interface BatchInput {
 
 function valueOf(op: BatchInput): string | Uint8Array | null {
   if (op.type === 'del') return null;
-  if (op.type !== undefined && op.type !== 'put') throw new TypeError(`unknown batch operation type '${String(op.type)}'`);
+  if (op.type !== undefined && op.type !== 'put')
+    throw new TypeError(`unknown batch operation type '${String(op.type)}'`);
   if (op.value === undefined) throw new TypeError('a put needs a value');
   return op.value;
 }

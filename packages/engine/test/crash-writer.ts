@@ -11,12 +11,21 @@ import { open } from '../src/index.js';
 
 const [dir, round, writersArg] = process.argv.slice(2);
 const writers = Number(writersArg ?? 4);
-const db = await open(dir!, { syncMode: 'always', memtableSize: 2048, segmentSize: 2048, blockSize: 256, compactionThreshold: 2, level1MaxBytes: 6144, levelSizeMultiplier: 2 });
+const db = await open(dir!, {
+  syncMode: 'always',
+  memtableSize: 2048,
+  segmentSize: 2048,
+  blockSize: 256,
+  compactionThreshold: 2,
+  level1MaxBytes: 6144,
+  levelSizeMultiplier: 2,
+});
 process.stdout.write('ready\n');
 
 export function batchOps(r: string, w: number, i: number) {
   const ops: ({ type: 'put'; key: string; value: string } | { type: 'del'; key: string })[] = [];
-  for (let j = 0; j < 1 + (i % 4); j++) ops.push({ type: 'put', key: `r${r}w${w}b${i}:${j}`, value: `${i}:${j}:${'p'.repeat(60)}` });
+  for (let j = 0; j < 1 + (i % 4); j++)
+    ops.push({ type: 'put', key: `r${r}w${w}b${i}:${j}`, value: `${i}:${j}:${'p'.repeat(60)}` });
   if (i >= 5) ops.push({ type: 'del', key: `r${r}w${w}b${i - 5}:0` });
   return ops;
 }

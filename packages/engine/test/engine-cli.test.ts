@@ -18,7 +18,11 @@ beforeAll(() => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function esc(args: string[], input?: string) {
-  const res = spawnSync(process.execPath, [BIN, 'engine', ...args], { input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const res = spawnSync(process.execPath, [BIN, 'engine', ...args], {
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { code: res.status, out: res.stdout, err: res.stderr };
 }
 
@@ -59,7 +63,11 @@ describe('esc engine put/get/delete/scan', () => {
 
   it('scans ranges in key order: --from inclusive, --to exclusive, --limit, --reverse, --json', () => {
     const dir = filledDb(300);
-    const keys = (out: string) => out.trim().split('\n').map((l) => l.split('\t')[0]);
+    const keys = (out: string) =>
+      out
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t')[0]);
     const all = esc(['scan', dir]);
     expect(all.code).toBe(0);
     expect(keys(all.out)).toEqual(Array.from({ length: 300 }, (_, i) => `k${String(i).padStart(4, '0')}`));
@@ -67,7 +75,10 @@ describe('esc engine put/get/delete/scan', () => {
     expect(keys(esc(['scan', dir, '--from', 'k0100', '--to', 'k0103']).out)).toEqual(['k0100', 'k0101', 'k0102']);
     expect(keys(esc(['scan', dir, '--from', 'k0290', '--limit', '2']).out)).toEqual(['k0290', 'k0291']);
     expect(keys(esc(['scan', dir, '--reverse', '--limit', '3']).out)).toEqual(['k0299', 'k0298', 'k0297']);
-    const json = esc(['scan', dir, '--from', 'k0007', '--limit', '1', '--json']).out.trim().split('\n').map((l) => JSON.parse(l));
+    const json = esc(['scan', dir, '--from', 'k0007', '--limit', '1', '--json'])
+      .out.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(json).toEqual([{ key: 'k0007', value: 'value-7' }]);
     expect(esc(['scan', dir, '--limit', 'x']).code).toBe(2);
   });
@@ -80,8 +91,14 @@ describe('esc engine put/get/delete/scan', () => {
   });
   it('rejects bad engine settings with one line naming the flag or the config file', () => {
     const dir = freshDir();
-    expect(esc(['put', dir, 'a', '1', '--bloom-bits', '99'])).toMatchObject({ code: 2, err: 'esc: --bloom-bits: Too big: expected number to be <=64\n' });
-    expect(esc(['put', dir, 'a', '1', '--memtable-size', '12q'])).toMatchObject({ code: 2, err: "esc: --memtable-size: not a number: '12q'\n" });
+    expect(esc(['put', dir, 'a', '1', '--bloom-bits', '99'])).toMatchObject({
+      code: 2,
+      err: 'esc: --bloom-bits: Too big: expected number to be <=64\n',
+    });
+    expect(esc(['put', dir, 'a', '1', '--memtable-size', '12q'])).toMatchObject({
+      code: 2,
+      err: "esc: --memtable-size: not a number: '12q'\n",
+    });
     const config = join(tmp, 'bad-config.json');
     writeFileSync(config, '{"memtableSize": "big"}');
     const res = esc(['put', dir, 'a', '1', '--config', config]);
@@ -103,21 +120,48 @@ describe('esc engine recovery and knobs', () => {
     const bytes = readFileSync(join(dir, log));
     let end = bytes.length;
     while (end > 0 && bytes[end - 1] === 0) end--;
-    writeFileSync(join(dir, log), Buffer.concat([bytes.subarray(0, end), Buffer.from([0x12, 0x34, 0x56, 0x78, 40, 1, 2])]));
+    writeFileSync(
+      join(dir, log),
+      Buffer.concat([bytes.subarray(0, end), Buffer.from([0x12, 0x34, 0x56, 0x78, 40, 1, 2])]),
+    );
     const res = esc(['get', dir, 'c']);
     expect(res).toMatchObject({ code: 0, out: 'value-c\n' });
-    expect(res.err).toMatch(new RegExp(`^esc: warning: ${join(dir, log)}: offset ${end}: incomplete record header at the end of the log; cut off 7 byte\\(s\\) a crash left half-written\n$`));
+    expect(res.err).toMatch(
+      new RegExp(
+        `^esc: warning: ${join(dir, log)}: offset ${end}: incomplete record header at the end of the log; cut off 7 byte\\(s\\) a crash left half-written\n$`,
+      ),
+    );
     expect(esc(['stats', dir]).out).toMatch(/^recovery +\d+ log batch\(es\) replayed at open, 0 torn tail/m);
   });
 
   it('takes every engine knob as a flag, --wal-dir included, and finds the logs where they were written', () => {
     const dir = freshDir();
     const walDir = join(tmp, `wal-${n}`);
-    expect(esc(['put', dir, 'k', 'v', '--wal-dir', walDir, '--sync', 'always', '--block-size', '1k', '--level1-max-bytes', '2M', '--auto-compact', 'false'])).toMatchObject({ code: 0, err: '' });
+    expect(
+      esc([
+        'put',
+        dir,
+        'k',
+        'v',
+        '--wal-dir',
+        walDir,
+        '--sync',
+        'always',
+        '--block-size',
+        '1k',
+        '--level1-max-bytes',
+        '2M',
+        '--auto-compact',
+        'false',
+      ]),
+    ).toMatchObject({ code: 0, err: '' });
     expect(readdirSync(walDir).some((f) => f.endsWith('.log'))).toBe(true);
     // Without --wal-dir the write is still found: the MANIFEST says where its log is.
     expect(esc(['get', dir, 'k'])).toMatchObject({ code: 0, out: 'v\n' });
-    expect(esc(['put', dir, 'k', 'v', '--auto-compact', 'maybe'])).toMatchObject({ code: 2, err: "esc: --auto-compact: not a boolean: 'maybe'\n" });
+    expect(esc(['put', dir, 'k', 'v', '--auto-compact', 'maybe'])).toMatchObject({
+      code: 2,
+      err: "esc: --auto-compact: not a boolean: 'maybe'\n",
+    });
   });
 });
 
@@ -128,7 +172,9 @@ describe('esc engine stats, compact, verify, dump', () => {
     expect(before.segments.length).toBeGreaterThan(1);
     expect(before.totals.liveSegments).toBe(before.segments.length);
     expect(esc(['stats', dir]).out).toMatch(/^segments +\d+ live/m);
-    expect(esc(['stats', dir]).out).toMatch(/^bloom +10 bits\/key, false positives 0\.82% in theory, \d+\.\d\d% measured \(\d+\/\d+\)$/m);
+    expect(esc(['stats', dir]).out).toMatch(
+      /^bloom +10 bits\/key, false positives 0\.82% in theory, \d+\.\d\d% measured \(\d+\/\d+\)$/m,
+    );
     const compacted = esc(['compact', dir, '--json']);
     expect(compacted.code).toBe(0);
     const figures = JSON.parse(compacted.out);
@@ -181,7 +227,10 @@ describe('esc engine stats, compact, verify, dump', () => {
 describe('esc engine shell', () => {
   it('runs the original REPL commands from a pipe', () => {
     const dir = freshDir();
-    const res = esc(['shell', dir], 'put a 1\nput "b c" two words\nget a\nget "b c"\nget zz\nlist\ndelete a\nlist\nstats\ncompact\nhelp\nexit\nput never seen\n');
+    const res = esc(
+      ['shell', dir],
+      'put a 1\nput "b c" two words\nget a\nget "b c"\nget zz\nlist\ndelete a\nlist\nstats\ncompact\nhelp\nexit\nput never seen\n',
+    );
     expect(res.err).toBe('');
     expect(res.code).toBe(0);
     const out = res.out.split('\n');
@@ -224,7 +273,9 @@ describe('esc engine viz', () => {
       const check = checkXml(doc);
       expect(check.problems).toEqual([]);
       expect(check.root).toBe(ext);
-      const drawn = check.elements.filter((e) => e.attrs['data-segment'] !== undefined).map((e) => Number(e.attrs['data-segment']));
+      const drawn = check.elements
+        .filter((e) => e.attrs['data-segment'] !== undefined)
+        .map((e) => Number(e.attrs['data-segment']));
       expect(drawn.sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
     }
     expect(esc(['viz', dir, '--out', join(tmp, 'x.png')]).code).toBe(2);
@@ -237,7 +288,10 @@ describe('a second owner', () => {
     expect(esc(['put', dir, 'a', '1']).code).toBe(0);
     // A script file, not `--input-type=module -e`: the engine's compaction worker thread inherits execArgv.
     const script = join(tmp, `holder-${n++}.mjs`);
-    writeFileSync(script, `import { open } from ${JSON.stringify(pathToFileURL(ENGINE_DIST).href)}; await open(${JSON.stringify(dir)}); console.log('ready'); setInterval(() => {}, 1000);`);
+    writeFileSync(
+      script,
+      `import { open } from ${JSON.stringify(pathToFileURL(ENGINE_DIST).href)}; await open(${JSON.stringify(dir)}); console.log('ready'); setInterval(() => {}, 1000);`,
+    );
     const holder = spawn(process.execPath, [script], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -3,7 +3,13 @@ import { acquireDirLock } from '../src/dir-lock.js';
 
 // One contender of dir-lock.test.ts: in round r (directory DIR/r, starting at START + r·PERIOD ms) it tries
 // to take the lock once, holds it HOLD ms, and prints what it got as one JSON line.
-const [dir, start, rounds, period, hold] = process.argv.slice(2).map((a, i) => (i === 0 ? a : Number(a))) as [string, number, number, number, number];
+const [dir, start, rounds, period, hold] = process.argv.slice(2).map((a, i) => (i === 0 ? a : Number(a))) as [
+  string,
+  number,
+  number,
+  number,
+  number,
+];
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const now = () => performance.timeOrigin + performance.now();
 const sleepUntil = (t: number) => {

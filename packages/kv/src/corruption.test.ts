@@ -32,7 +32,9 @@ describe('corruption and crash recovery', () => {
   it('a flipped byte anywhere in the snapshot is a clear error naming it and the damaged line, and nothing is overwritten', async () => {
     await seed(20, true);
     const original = readFileSync(store.path);
-    expect(original.toString('utf8')).toMatch(/^\{"format":"esc-kv-snapshot","version":2,.*,"c":"[0-9a-f]{8}",\n"entries":\{\n"key0":\{"value":"value0","expiresAt":\d+,"c":"[0-9a-f]{8}"\},\n/);
+    expect(original.toString('utf8')).toMatch(
+      /^\{"format":"esc-kv-snapshot","version":2,.*,"c":"[0-9a-f]{8}",\n"entries":\{\n"key0":\{"value":"value0","expiresAt":\d+,"c":"[0-9a-f]{8}"\},\n/,
+    );
     for (let pos = 0; pos < original.length; pos += 3) {
       const damaged = Buffer.from(original);
       damaged[pos] = damaged[pos]! ^ 0x04;
@@ -59,15 +61,24 @@ describe('corruption and crash recovery', () => {
       return err.describe();
     };
     expect(await damage(original.replace('"value3"', '"value8"'))).toMatch(
-      new RegExp(`^${store.path.replace(/[.]/g, '\\.')}:6: snapshot checksum mismatch: line 6 fails its own checksum \\(stored [0-9a-f]{8}, computed [0-9a-f]{8}\\); the file is damaged, refusing to touch it$`),
+      new RegExp(
+        `^${store.path.replace(/[.]/g, '\\.')}:6: snapshot checksum mismatch: line 6 fails its own checksum \\(stored [0-9a-f]{8}, computed [0-9a-f]{8}\\); the file is damaged, refusing to touch it$`,
+      ),
     );
-    expect(await damage(original.replace(/"crc32":"[0-9a-f]{8}"/, '"crc32":"00000000"'))).toMatch(/:9: snapshot checksum mismatch: every other line's own checksum holds, so line 9, the stored whole-file checksum, is what is damaged/);
-    expect(await damage(original.slice(0, original.indexOf('"key3"')))).toMatch(/:5: snapshot checksum mismatch: the file ends after line 5, cut short/);
-    expect(await damage(original.replace('"generation":1', '"generation":7'))).toMatch(/:1: snapshot checksum mismatch: line 1 \(the header\) fails its own checksum/);
+    expect(await damage(original.replace(/"crc32":"[0-9a-f]{8}"/, '"crc32":"00000000"'))).toMatch(
+      /:9: snapshot checksum mismatch: every other line's own checksum holds, so line 9, the stored whole-file checksum, is what is damaged/,
+    );
+    expect(await damage(original.slice(0, original.indexOf('"key3"')))).toMatch(
+      /:5: snapshot checksum mismatch: the file ends after line 5, cut short/,
+    );
+    expect(await damage(original.replace('"generation":1', '"generation":7'))).toMatch(
+      /:1: snapshot checksum mismatch: line 1 \(the header\) fails its own checksum/,
+    );
   });
 
   it('still reads a version 1 snapshot (no per-line checksums), and locates damage in it as well as it can', async () => {
-    const covered = '{"format":"esc-kv-snapshot","version":1,"generation":1,"createdAt":"2026-11-22T04:43:30.687Z","keys":2,\n"entries":{\n"a":{"value":"1"},\n"b":{"value":"2","expiresAt":4102444800000}\n},\n';
+    const covered =
+      '{"format":"esc-kv-snapshot","version":1,"generation":1,"createdAt":"2026-11-22T04:43:30.687Z","keys":2,\n"entries":{\n"a":{"value":"1"},\n"b":{"value":"2","expiresAt":4102444800000}\n},\n';
     const v1 = `${covered}"crc32":"${crc32(covered).toString(16).padStart(8, '0')}"}\n`;
     writeFileSync(store.path, v1);
     const kv = await openKv(store.path);
@@ -81,9 +92,17 @@ describe('corruption and crash recovery', () => {
       return err;
     };
     const unparsable = await damaged(v1.replace('"value":"2"', '"value":2"'));
-    expect([unparsable.line, unparsable.message]).toEqual([4, expect.stringMatching(/^snapshot checksum mismatch: line 4 does not parse as an entry \(a version 1 snapshot has no per-line checksums/)]);
+    expect([unparsable.line, unparsable.message]).toEqual([
+      4,
+      expect.stringMatching(
+        /^snapshot checksum mismatch: line 4 does not parse as an entry \(a version 1 snapshot has no per-line checksums/,
+      ),
+    ]);
     const parses = await damaged(v1.replace('"value":"2"', '"value":"3"'));
-    expect([parses.line, parses.message]).toEqual([undefined, expect.stringMatching(/every line from 1 to 6 parses, so a character changed somewhere in them/)]);
+    expect([parses.line, parses.message]).toEqual([
+      undefined,
+      expect.stringMatching(/every line from 1 to 6 parses, so a character changed somewhere in them/),
+    ]);
     // The next compaction writes version 2.
     writeFileSync(store.path, v1);
     const writer = await openKv(store.path);
@@ -133,10 +152,14 @@ describe('corruption and crash recovery', () => {
     const damaged = text.replace(/"value2"/, '"valuE2"');
     writeFileSync(journal, damaged);
     const warnings: string[] = [];
-    const err = (await openKv(store.path, { onWarning: (m) => warnings.push(m) }).catch((e: unknown) => e)) as CorruptionError;
+    const err = (await openKv(store.path, { onWarning: (m) => warnings.push(m) }).catch(
+      (e: unknown) => e,
+    )) as CorruptionError;
     expect(err).toBeInstanceOf(CorruptionError);
     expect(err.describe()).toMatch(
-      new RegExp(`^${journal.replace(/[.]/g, '\\.')}:4: journal line 4: checksum mismatch \\(stored [0-9a-f]{8}, computed [0-9a-f]{8}\\) \\(the line is complete, so this is damage, not a torn write\\): the journal is damaged; refusing to touch it$`),
+      new RegExp(
+        `^${journal.replace(/[.]/g, '\\.')}:4: journal line 4: checksum mismatch \\(stored [0-9a-f]{8}, computed [0-9a-f]{8}\\) \\(the line is complete, so this is damage, not a torn write\\): the journal is damaged; refusing to touch it$`,
+      ),
     );
     expect(err.message).not.toMatch(/not the last line/);
     expect(warnings).toEqual([]);
@@ -155,7 +178,9 @@ describe('corruption and crash recovery', () => {
     const journal = `${store.path}.journal`;
     writeFileSync(journal, readFileSync(journal, 'utf8').replace('{"c":"', '{"C":"'));
     const err = (await openKv(store.path).catch((e: unknown) => e)) as CorruptionError;
-    expect(err.describe()).toMatch(/journal:1: journal header \(line 1\): not a journal line \(\{"c":"<crc32>","r":<record>\}\): the journal is damaged/);
+    expect(err.describe()).toMatch(
+      /journal:1: journal header \(line 1\): not a journal line \(\{"c":"<crc32>","r":<record>\}\): the journal is damaged/,
+    );
   });
 
   it('a crash between the snapshot rename and the new journal neither replays nor loses anything', async () => {

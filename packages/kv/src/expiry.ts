@@ -22,13 +22,16 @@ export type ExpireCondition = 'nx' | 'xx' | 'gt' | 'lt';
 export function resolveSetExpiry(options: SetExpiryOptions, now: number): number | null | 'keep' {
   const given = (['ex', 'px', 'exat', 'pxat'] as const).filter((k) => options[k] !== undefined);
   if (given.length + (options.keepTtl ? 1 : 0) > 1) {
-    throw new UsageError(`set: ${[...given, ...(options.keepTtl ? ['keepttl'] : [])].join(' and ')} cannot be combined (syntax error)`);
+    throw new UsageError(
+      `set: ${[...given, ...(options.keepTtl ? ['keepttl'] : [])].join(' and ')} cannot be combined (syntax error)`,
+    );
   }
   if (options.keepTtl) return 'keep';
   const kind = given[0];
   if (kind === undefined) return null;
   const amount = options[kind]!;
-  if (!Number.isSafeInteger(amount) || amount <= 0) throw new UsageError(`set: invalid expire time '${amount}' (a positive integer)`);
+  if (!Number.isSafeInteger(amount) || amount <= 0)
+    throw new UsageError(`set: invalid expire time '${amount}' (a positive integer)`);
   switch (kind) {
     case 'ex':
       return now + amount * 1000;
@@ -44,7 +47,8 @@ export function resolveSetExpiry(options: SetExpiryOptions, now: number): number
 /** Checks EXPIRE's condition flags for conflicts (NX with any other, GT with LT), as Redis does. */
 export function checkExpireConditions(conditions: readonly ExpireCondition[]): void {
   const has = (c: ExpireCondition) => conditions.includes(c);
-  if (has('nx') && conditions.length > 1) throw new UsageError('expire: NX and XX, GT or LT options at the same time are not compatible');
+  if (has('nx') && conditions.length > 1)
+    throw new UsageError('expire: NX and XX, GT or LT options at the same time are not compatible');
   if (has('gt') && has('lt')) throw new UsageError('expire: GT and LT options at the same time are not compatible');
 }
 

@@ -1,4 +1,13 @@
-export { openKv, resetKv, KvStore, KvValueError, type SetOptions, type SetResult, type KvStats, type KvItem } from './kv-store.js';
+export {
+  openKv,
+  resetKv,
+  KvStore,
+  KvValueError,
+  type SetOptions,
+  type SetResult,
+  type KvStats,
+  type KvItem,
+} from './kv-store.js';
 export type { KvOptions, KvConfig } from './kv-options.js';
 export { SchemaMismatchError } from './schema-mismatch-error.js';
 export type { ExpireCondition, SetExpiryOptions } from './expiry.js';

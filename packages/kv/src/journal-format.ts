@@ -58,11 +58,18 @@ export function decodeLineAt(buf: Buffer, start: number, end: number): unknown {
  */
 export function describeBadLineAt(buf: Buffer, start: number, end: number): string {
   const bodyEnd = end - 1;
-  const framed = end - start >= PREFIX_LEN + 2 && buf[bodyEnd] === 0x7d && bytesAt(buf, start, HEAD) && bytesAt(buf, start + 14, MIDDLE) && hexAt(buf, start + HEAD.length) !== -1;
+  const framed =
+    end - start >= PREFIX_LEN + 2 &&
+    buf[bodyEnd] === 0x7d &&
+    bytesAt(buf, start, HEAD) &&
+    bytesAt(buf, start + 14, MIDDLE) &&
+    hexAt(buf, start + HEAD.length) !== -1;
   if (!framed) return 'not a journal line ({"c":"<crc32>","r":<record>})';
   const stored = buf.toString('latin1', start + HEAD.length, start + HEAD.length + 8);
   const computed = checksumHex(buf.subarray(start + PREFIX_LEN, bodyEnd));
-  return stored === computed ? 'the checksum holds but the record is not JSON' : `checksum mismatch (stored ${stored}, computed ${computed})`;
+  return stored === computed
+    ? 'the checksum holds but the record is not JSON'
+    : `checksum mismatch (stored ${stored}, computed ${computed})`;
 }
 
 /** Whether the line `buf[start, end)` has the framing and a matching checksum (the record is not parsed). */

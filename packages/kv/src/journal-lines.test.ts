@@ -7,7 +7,10 @@ import { tempStore } from './test-helpers/temp-store.js';
 describe('lookups from unparsed journal lines', () => {
   const key = fc.constantFrom('a', 'b', 'ab', 'a"b', 'k', 'clear', '"k":"a"', 'é');
   const op = fc.oneof(
-    { arbitrary: fc.record({ t: fc.constant('set' as const), k: key, v: fc.oneof(key, fc.string({ maxLength: 4 })) }), weight: 4 },
+    {
+      arbitrary: fc.record({ t: fc.constant('set' as const), k: key, v: fc.oneof(key, fc.string({ maxLength: 4 })) }),
+      weight: 4,
+    },
     fc.record({ t: fc.constant('del' as const), k: key }),
     fc.record({ t: fc.constant('clear' as const) }),
     fc.record({ t: fc.constant('compact' as const) }),

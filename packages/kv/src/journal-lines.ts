@@ -27,7 +27,8 @@ export class JournalLines {
     this.ends.push(end);
     this.lineNumbers.push(line);
     const body = end - 1 - (start + RECORD_OFFSET);
-    if (body === CLEAR_BODY.length && this.buf.compare(CLEAR_BODY, 0, body, start + RECORD_OFFSET, end - 1) === 0) this.clears.push(i);
+    if (body === CLEAR_BODY.length && this.buf.compare(CLEAR_BODY, 0, body, start + RECORD_OFFSET, end - 1) === 0)
+      this.clears.push(i);
   }
 
   get length(): number {
@@ -46,7 +47,12 @@ export class JournalLines {
     }
     if (best === -1) return null;
     const r = this.decode(best);
-    if (r.op !== 'clear' && r.k !== key) return this.decodeAll().filter((x) => x.op === 'clear' || x.k === key).pop() ?? null;
+    if (r.op !== 'clear' && r.k !== key)
+      return (
+        this.decodeAll()
+          .filter((x) => x.op === 'clear' || x.k === key)
+          .pop() ?? null
+      );
     return r;
   }
 
@@ -57,7 +63,11 @@ export class JournalLines {
 
   private decode(i: number): JournalRecord {
     const value = decodeLineAt(this.buf, this.starts[i]!, this.ends[i]!);
-    if (!isJournalRecord(value)) throw new SchemaMismatchError('journal record invalid', value, 'journalRecord', { path: this.path, line: this.lineNumbers[i] });
+    if (!isJournalRecord(value))
+      throw new SchemaMismatchError('journal record invalid', value, 'journalRecord', {
+        path: this.path,
+        line: this.lineNumbers[i],
+      });
     return value;
   }
 

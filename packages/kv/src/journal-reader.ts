@@ -1,7 +1,15 @@
 import { fstatSync, readSync } from 'node:fs';
 import { CorruptionError, FileAccessError } from '@esc/core';
 import { SchemaMismatchError } from './schema-mismatch-error.js';
-import { decodeLineAt, describeBadLineAt, isJournalHeader, isJournalRecord, verifyLineAt, type JournalHeader, type JournalRecord } from './journal-format.js';
+import {
+  decodeLineAt,
+  describeBadLineAt,
+  isJournalHeader,
+  isJournalRecord,
+  verifyLineAt,
+  type JournalHeader,
+  type JournalRecord,
+} from './journal-format.js';
 import { JournalLines } from './journal-lines.js';
 
 export interface JournalChunk {
@@ -27,7 +35,13 @@ export interface JournalChunk {
  * before the last one is corruption: the caller gets a CorruptionError naming the file and line, and nothing is
  * repaired. Only the last line may be torn.
  */
-export function readJournal(fd: number, path: string, offset = 0, linesBefore = 0, mode: 'decode' | 'verify' = 'decode'): JournalChunk {
+export function readJournal(
+  fd: number,
+  path: string,
+  offset = 0,
+  linesBefore = 0,
+  mode: 'decode' | 'verify' = 'decode',
+): JournalChunk {
   let size: number;
   let buf: Buffer;
   try {
@@ -43,7 +57,14 @@ export function readJournal(fd: number, path: string, offset = 0, linesBefore = 
   } catch (err) {
     throw new FileAccessError(path, err);
   }
-  const chunk: JournalChunk = { header: null, records: [], lines: mode === 'verify' ? new JournalLines(buf, path) : null, goodEnd: offset, goodLines: linesBefore, tornTail: null };
+  const chunk: JournalChunk = {
+    header: null,
+    records: [],
+    lines: mode === 'verify' ? new JournalLines(buf, path) : null,
+    goodEnd: offset,
+    goodLines: linesBefore,
+    tornTail: null,
+  };
   let start = 0;
   let line = linesBefore;
   while (start < buf.length) {
@@ -51,7 +72,8 @@ export function readJournal(fd: number, path: string, offset = 0, linesBefore = 
     const nl = buf.indexOf(10, start);
     const end = nl === -1 ? buf.length : nl;
     const lazy = chunk.lines !== null && line > 1;
-    const decoded = nl === -1 ? null : lazy ? (verifyLineAt(buf, start, end) ? true : null) : decodeLineAt(buf, start, end);
+    const decoded =
+      nl === -1 ? null : lazy ? (verifyLineAt(buf, start, end) ? true : null) : decodeLineAt(buf, start, end);
     if (decoded === null) {
       // Torn: the last line, cut short before its newline (or padded with the NULs a crash can leave when the
       // file's new size reached the disk before its data). A complete line with a bad checksum is damage.
@@ -64,15 +86,20 @@ export function readJournal(fd: number, path: string, offset = 0, linesBefore = 
       // Not torn: complete (it has its newline) and anywhere, the last line included, or the header.
       const what = line === 1 ? 'journal header (line 1)' : `journal line ${line}`;
       const where = isLast && line > 1 ? ' (the line is complete, so this is damage, not a torn write)' : '';
-      throw new CorruptionError(`${what}: ${describeBadLineAt(buf, start, end)}${where}: the journal is damaged; refusing to touch it`, { path, line });
+      throw new CorruptionError(
+        `${what}: ${describeBadLineAt(buf, start, end)}${where}: the journal is damaged; refusing to touch it`,
+        { path, line },
+      );
     }
     if (lazy) {
       chunk.lines!.add(start, end, line);
     } else if (line === 1) {
-      if (!isJournalHeader(decoded)) throw new SchemaMismatchError('not an esc kv journal header', decoded, 'journalHeader', { path, line });
+      if (!isJournalHeader(decoded))
+        throw new SchemaMismatchError('not an esc kv journal header', decoded, 'journalHeader', { path, line });
       chunk.header = decoded;
     } else {
-      if (!isJournalRecord(decoded)) throw new SchemaMismatchError('journal record invalid', decoded, 'journalRecord', { path, line });
+      if (!isJournalRecord(decoded))
+        throw new SchemaMismatchError('journal record invalid', decoded, 'journalRecord', { path, line });
       chunk.records.push(decoded);
     }
     start = end + 1;
@@ -81,4 +108,3 @@ export function readJournal(fd: number, path: string, offset = 0, linesBefore = 
   }
   return chunk;
 }
-

@@ -27,7 +27,9 @@ const DEFAULTS: KvConfig = { compactRatio: 1, compactMinBytes: 256 * 1024, lockS
 export async function resolveKvOptions(options: KvOptions): Promise<ResolvedKvOptions> {
   const { clock, onWarning, ...data } = options;
   const given = Object.values(data).some((v) => v !== undefined);
-  const config = given ? parseWithSchema((await import('./kv-schemas.js')).kvOptionsSchema, data, 'openKv options') : DEFAULTS;
+  const config = given
+    ? parseWithSchema((await import('./kv-schemas.js')).kvOptionsSchema, data, 'openKv options')
+    : DEFAULTS;
   return {
     ...config,
     clock: clock ?? Date.now,

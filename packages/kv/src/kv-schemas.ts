@@ -49,7 +49,11 @@ export const kvOptionsSchema = z.object({
   /** Compact when the journal is larger than the snapshot times this ratio… */
   compactRatio: z.number().positive().default(1),
   /** …and larger than this many bytes, so a small store is not rewritten every few writes. */
-  compactMinBytes: z.number().int().nonnegative().default(256 * 1024),
+  compactMinBytes: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(256 * 1024),
   /** A lock left by a crashed process is taken over after this long (proper-lockfile's floor is 2000). */
   lockStaleMs: z.number().int().min(2000).default(10_000),
   /** Give up (StoreLockedError) after waiting this long for the lock. */

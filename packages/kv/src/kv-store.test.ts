@@ -17,12 +17,37 @@ type Model = Map<string, { value: string; expiresAt: number | null }>;
 const key = fc.constantFrom('a', 'b', 'c', 'd');
 const value = fc.oneof(fc.integer({ min: -5, max: 5 }).map(String), fc.string({ maxLength: 6 }));
 const op = fc.oneof(
-  { arbitrary: fc.record({ t: fc.constant('set' as const), k: key, v: value, ex: fc.option(fc.integer({ min: 1, max: 20 }), { nil: undefined }), keepTtl: fc.boolean(), cond: fc.constantFrom(undefined, 'nx', 'xx') }), weight: 3 },
-  fc.record({ t: fc.constant('set' as const), k: key, v: value, ex: fc.option(fc.integer({ min: 1, max: 20 }), { nil: undefined }), keepTtl: fc.boolean(), cond: fc.constantFrom(undefined, 'nx', 'xx') }),
+  {
+    arbitrary: fc.record({
+      t: fc.constant('set' as const),
+      k: key,
+      v: value,
+      ex: fc.option(fc.integer({ min: 1, max: 20 }), { nil: undefined }),
+      keepTtl: fc.boolean(),
+      cond: fc.constantFrom(undefined, 'nx', 'xx'),
+    }),
+    weight: 3,
+  },
+  fc.record({
+    t: fc.constant('set' as const),
+    k: key,
+    v: value,
+    ex: fc.option(fc.integer({ min: 1, max: 20 }), { nil: undefined }),
+    keepTtl: fc.boolean(),
+    cond: fc.constantFrom(undefined, 'nx', 'xx'),
+  }),
   fc.record({ t: fc.constant('get' as const), k: key }),
   fc.record({ t: fc.constant('del' as const), k: key }),
   fc.record({ t: fc.constant('incr' as const), k: key, by: fc.integer({ min: -3, max: 3 }) }),
-  { arbitrary: fc.record({ t: fc.constant('expire' as const), k: key, s: fc.integer({ min: -2, max: 20 }), cond: fc.constantFrom(undefined, 'nx', 'xx', 'gt', 'lt') }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      t: fc.constant('expire' as const),
+      k: key,
+      s: fc.integer({ min: -2, max: 20 }),
+      cond: fc.constantFrom(undefined, 'nx', 'xx', 'gt', 'lt'),
+    }),
+    weight: 2,
+  },
   fc.record({ t: fc.constant('persist' as const), k: key }),
   fc.record({ t: fc.constant('ttl' as const), k: key }),
   fc.record({ t: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 8000 }) }),
@@ -60,7 +85,11 @@ describe('KvStore against a Map model', () => {
                 const opts = o.ex !== undefined ? { ex: o.ex } : o.keepTtl ? { keepTtl: true } : {};
                 const r = await kv.set(o.k, o.v, { ...opts, nx: o.cond === 'nx', xx: o.cond === 'xx' });
                 expect(r).toEqual({ written: !blocked, previous: old?.value ?? null });
-                if (!blocked) m.set(o.k, { value: o.v, expiresAt: o.ex !== undefined ? now + o.ex * 1000 : o.keepTtl ? (old?.expiresAt ?? null) : null });
+                if (!blocked)
+                  m.set(o.k, {
+                    value: o.v,
+                    expiresAt: o.ex !== undefined ? now + o.ex * 1000 : o.keepTtl ? (old?.expiresAt ?? null) : null,
+                  });
                 break;
               }
               case 'get':
@@ -106,7 +135,9 @@ describe('KvStore against a Map model', () => {
               }
               case 'ttl': {
                 const old = live(m, o.k, now);
-                expect(await kv.pttl(o.k)).toBe(old === undefined ? -2 : old.expiresAt === null ? -1 : old.expiresAt - now);
+                expect(await kv.pttl(o.k)).toBe(
+                  old === undefined ? -2 : old.expiresAt === null ? -1 : old.expiresAt - now,
+                );
                 break;
               }
               case 'tick':
@@ -126,7 +157,10 @@ describe('KvStore against a Map model', () => {
             }
           }
           const now = clock.now();
-          const expected = [...m.keys()].filter((k) => live(m, k, now)).sort().map((k) => ({ key: k, value: m.get(k)!.value, expiresAt: m.get(k)!.expiresAt }));
+          const expected = [...m.keys()]
+            .filter((k) => live(m, k, now))
+            .sort()
+            .map((k) => ({ key: k, value: m.get(k)!.value, expiresAt: m.get(k)!.expiresAt }));
           expect(await kv.items()).toEqual(expected);
           await kv.close();
           kv = await open();

@@ -1,7 +1,14 @@
 import { closeSync, fstatSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EscError, ExitCode, FileAccessError, isErrno } from '@esc/core';
-import { checkExpireConditions, expireAllowed, remainingTtl, resolveSetExpiry, type ExpireCondition, type SetExpiryOptions } from './expiry.js';
+import {
+  checkExpireConditions,
+  expireAllowed,
+  remainingTtl,
+  resolveSetExpiry,
+  type ExpireCondition,
+  type SetExpiryOptions,
+} from './expiry.js';
 import { GroupCommit, type PendingOp } from './group-commit.js';
 import { isExpired, type KvEntry } from './kv-entry.js';
 import { resolveKvOptions, type KvOptions, type ResolvedKvOptions } from './kv-options.js';
@@ -145,7 +152,8 @@ export class KvStore {
     this.refresh();
     const now = this.config.clock();
     const out: KvItem[] = [];
-    for (const [key, e] of this.view.entries()) if (!isExpired(e, now)) out.push({ key, value: e.value, expiresAt: e.expiresAt });
+    for (const [key, e] of this.view.entries())
+      if (!isExpired(e, now)) out.push({ key, value: e.value, expiresAt: e.expiresAt });
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
@@ -168,7 +176,11 @@ export class KvStore {
       keysWithTtl: withTtl,
       expiredNotSwept: expired,
       snapshot: { path: v.files.snapshot, bytes: v.snapshotBytes, generation: v.generation },
-      journal: { path: v.files.journal, bytes: v.journalFd === null ? 0 : v.journalEnd, records: Math.max(0, v.journalLines - 1) },
+      journal: {
+        path: v.files.journal,
+        bytes: v.journalFd === null ? 0 : v.journalEnd,
+        records: Math.max(0, v.journalLines - 1),
+      },
       lastCompaction: v.snapshotCreatedAt,
     };
   }
@@ -310,9 +322,14 @@ export class KvStore {
     const w = await loadWritePath();
     if (this.lease === null) {
       const lease: LockLease = { release: async () => undefined, since: Date.now(), compromised: null };
-      lease.release = await w.acquireStoreLock(files.snapshot, files.lock, { staleMs: this.config.lockStaleMs, waitMs: this.config.lockWaitMs }, (err) => {
-        lease.compromised = err;
-      });
+      lease.release = await w.acquireStoreLock(
+        files.snapshot,
+        files.lock,
+        { staleMs: this.config.lockStaleMs, waitMs: this.config.lockWaitMs },
+        (err) => {
+          lease.compromised = err;
+        },
+      );
       this.lease = lease;
     }
     const settled: (() => void)[] = [];
@@ -438,7 +455,12 @@ export async function resetKv(path: string, options: KvOptions = {}): Promise<st
   const files = storeFiles(path);
   mkdirSync(dirname(path), { recursive: true });
   const w = await loadWritePath();
-  const release = await w.acquireStoreLock(files.snapshot, files.lock, { staleMs: config.lockStaleMs, waitMs: config.lockWaitMs }, () => undefined);
+  const release = await w.acquireStoreLock(
+    files.snapshot,
+    files.lock,
+    { staleMs: config.lockStaleMs, waitMs: config.lockWaitMs },
+    () => undefined,
+  );
   try {
     const stamp = new Date(config.clock()).toISOString().replace(/[:.]/g, '-');
     const moved: string[] = [];

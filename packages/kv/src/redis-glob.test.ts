@@ -30,10 +30,14 @@ describe('Redis glob', () => {
 
   it('a pattern without special characters matches exactly itself', () => {
     fc.assert(
-      fc.property(fc.string().filter((s) => !/[*?[\\]/.test(s)), fc.string(), (p, k) => {
-        expect(matchesRedisGlob(p, k)).toBe(p === k);
-        expect(matchesRedisGlob(p, p)).toBe(true);
-      }),
+      fc.property(
+        fc.string().filter((s) => !/[*?[\\]/.test(s)),
+        fc.string(),
+        (p, k) => {
+          expect(matchesRedisGlob(p, k)).toBe(p === k);
+          expect(matchesRedisGlob(p, p)).toBe(true);
+        },
+      ),
     );
   });
 
@@ -49,9 +53,13 @@ describe('Redis glob', () => {
 
   it('prefix* matches exactly the keys that start with the prefix', () => {
     fc.assert(
-      fc.property(fc.string().filter((s) => !/[*?[\\]/.test(s)), fc.string(), (p, k) => {
-        expect(matchesRedisGlob(`${p}*`, k)).toBe(k.startsWith(p));
-      }),
+      fc.property(
+        fc.string().filter((s) => !/[*?[\\]/.test(s)),
+        fc.string(),
+        (p, k) => {
+          expect(matchesRedisGlob(`${p}*`, k)).toBe(k.startsWith(p));
+        },
+      ),
     );
   });
 });

@@ -7,11 +7,19 @@
  * last `*` one character later), which is O(pattern × key) at worst: a regex translation backtracks
  * exponentially on patterns like `*a*a*a*a*b`.
  */
-type Token = { kind: 'star' } | { kind: 'one' } | { kind: 'char'; cp: number } | { kind: 'set'; negate: boolean; singles: Set<number>; ranges: [number, number][] };
+type Token =
+  | { kind: 'star' }
+  | { kind: 'one' }
+  | { kind: 'char'; cp: number }
+  | { kind: 'set'; negate: boolean; singles: Set<number>; ranges: [number, number][] };
 
 export function compileRedisGlob(pattern: string): (key: string) => boolean {
   const tokens = tokenize(pattern);
-  return (key) => matchTokens(tokens, Array.from(key, (c) => c.codePointAt(0)!));
+  return (key) =>
+    matchTokens(
+      tokens,
+      Array.from(key, (c) => c.codePointAt(0)!),
+    );
 }
 
 export function matchesRedisGlob(pattern: string, key: string): boolean {
@@ -21,7 +29,13 @@ export function matchesRedisGlob(pattern: string, key: string): boolean {
 function tokenize(pattern: string): Token[] {
   const chars = Array.from(pattern, (c) => c.codePointAt(0)!);
   const tokens: Token[] = [];
-  const STAR = 42, QUESTION = 63, OPEN = 91, CLOSE = 93, BACKSLASH = 92, CARET = 94, DASH = 45;
+  const STAR = 42,
+    QUESTION = 63,
+    OPEN = 91,
+    CLOSE = 93,
+    BACKSLASH = 92,
+    CARET = 94,
+    DASH = 45;
   for (let i = 0; i < chars.length; i++) {
     const c = chars[i]!;
     if (c === STAR) {

@@ -26,6 +26,12 @@ export class SchemaMismatchError extends CorruptionError {
       journalHeader: schemas.journalHeaderSchema,
       journalRecord: schemas.journalRecordSchema,
     }[this.schema];
-    return new SchemaMismatchError(this.what, this.value, this.schema, { path: this.path, line: this.line, offset: this.offset }, schemas.describeIssue(schema, this.value));
+    return new SchemaMismatchError(
+      this.what,
+      this.value,
+      this.schema,
+      { path: this.path, line: this.line, offset: this.offset },
+      schemas.describeIssue(schema, this.value),
+    );
   }
 }

@@ -11,7 +11,10 @@ import { isSnapshotEntry, isSnapshotHeader, LINE_CHECKSUM_LEN } from './snapshot
  */
 export function snapshotDamageError(buf: Buffer, path: string): CorruptionError {
   const { line, what } = locateDamage(buf);
-  return new CorruptionError(`snapshot checksum mismatch: ${what}; the file is damaged, refusing to touch it`, { path, line });
+  return new CorruptionError(`snapshot checksum mismatch: ${what}; the file is damaged, refusing to touch it`, {
+    path,
+    line,
+  });
 }
 
 interface Damage {
@@ -31,21 +34,29 @@ function locateDamage(buf: Buffer): Damage {
   const text = (i: number) => lines[i]!.toString('utf8');
 
   const version = HEADER_START.exec(lines[0]!.toString('latin1'))?.[1];
-  if (version !== '1' && version !== '2') return { line: 1, what: 'line 1 is not the header of an esc kv snapshot of version 1 or 2' };
+  if (version !== '1' && version !== '2')
+    return { line: 1, what: 'line 1 is not the header of an esc kv snapshot of version 1 or 2' };
   const v2 = version === '2';
-  const headerProblem = v2 ? lineChecksumProblem(lines[0]!, ',') : parsesAsHeader(text(0)) ? null : 'does not parse as the header';
+  const headerProblem = v2
+    ? lineChecksumProblem(lines[0]!, ',')
+    : parsesAsHeader(text(0))
+      ? null
+      : 'does not parse as the header';
   if (headerProblem) return { line: 1, what: `line 1 (the header) ${headerProblem}` };
 
   if (lines.length < 2) return cutShort(lines.length);
   const opener = lines[1]!.toString('latin1');
-  if (opener !== ENTRIES_OPEN && opener !== ENTRIES_OPEN_EMPTY) return { line: 2, what: `line 2 is not ${ENTRIES_OPEN}` };
+  if (opener !== ENTRIES_OPEN && opener !== ENTRIES_OPEN_EMPTY)
+    return { line: 2, what: `line 2 is not ${ENTRIES_OPEN}` };
 
   let close = 1;
   if (opener === ENTRIES_OPEN) {
     const entryProblem = (i: number): string | null => {
       const line = lines[i]!;
       if (v2) return lineChecksumProblem(line, line[line.length - 1] === 0x2c ? '},' : '}');
-      return parsesAsEntry(text(i)) ? null : 'does not parse as an entry (a version 1 snapshot has no per-line checksums: this is the first line that fails to parse)';
+      return parsesAsEntry(text(i))
+        ? null
+        : 'does not parse as an entry (a version 1 snapshot has no per-line checksums: this is the first line that fails to parse)';
     };
     for (close = 2; close < lines.length && lines[close]!.toString('latin1') !== ENTRIES_CLOSE; close++) {
       const problem = entryProblem(close);
@@ -54,7 +65,8 @@ function locateDamage(buf: Buffer): Damage {
       // which should then be the closing "},", is the damaged one (the next round names it).
       const comma = lines[close]![lines[close]!.length - 1] === 0x2c;
       const closesNext = close + 1 < lines.length && lines[close + 1]!.toString('latin1') === ENTRIES_CLOSE;
-      if (comma && closesNext) return { line: close + 1, what: `line ${close + 1} ends with a comma but is the last entry` };
+      if (comma && closesNext)
+        return { line: close + 1, what: `line ${close + 1} ends with a comma but is the last entry` };
       if (!comma && !closesNext && close + 1 < lines.length && entryProblem(close + 1) === null) {
         return { line: close + 1, what: `line ${close + 1} lacks the comma between entries` };
       }
@@ -66,11 +78,17 @@ function locateDamage(buf: Buffer): Damage {
   if (trailerAt >= lines.length) return cutShort(lines.length);
   const stored = TRAILER.exec(lines[trailerAt]!.toString('latin1'))?.[1];
   if (stored === undefined || trailerAt !== lines.length - 1 || buf[buf.length - 1] !== 0x0a) {
-    return { line: trailerAt + 1, what: `line ${trailerAt + 1} is not the checksum trailer ("crc32":"<8 hex digits>"} and a newline, ending the file)` };
+    return {
+      line: trailerAt + 1,
+      what: `line ${trailerAt + 1} is not the checksum trailer ("crc32":"<8 hex digits>"} and a newline, ending the file)`,
+    };
   }
   const computed = checksumHex(buf.subarray(0, buf.length - lines[trailerAt]!.length - 1));
   if (v2) {
-    return { line: trailerAt + 1, what: `every other line's own checksum holds, so line ${trailerAt + 1}, the stored whole-file checksum, is what is damaged (stored ${stored}, computed ${computed})` };
+    return {
+      line: trailerAt + 1,
+      what: `every other line's own checksum holds, so line ${trailerAt + 1}, the stored whole-file checksum, is what is damaged (stored ${stored}, computed ${computed})`,
+    };
   }
   return {
     what: `stored ${stored}, computed ${computed}; every line from 1 to ${lines.length} parses, so a character changed somewhere in them (a version 1 snapshot has no per-line checksums; the next compaction writes version 2)`,

@@ -4,13 +4,26 @@ import { checksumHex } from './journal-format.js';
 import type { KvEntry } from './kv-entry.js';
 import { SchemaMismatchError } from './schema-mismatch-error.js';
 import { snapshotDamageError } from './snapshot-damage.js';
-import { isSnapshotEntry, isSnapshotEntryV2, isSnapshotHeader, LINE_CHECKSUM_OPEN, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type SnapshotHeader } from './snapshot-format.js';
+import {
+  isSnapshotEntry,
+  isSnapshotEntryV2,
+  isSnapshotHeader,
+  LINE_CHECKSUM_OPEN,
+  SNAPSHOT_FORMAT,
+  SNAPSHOT_VERSION,
+  type SnapshotHeader,
+} from './snapshot-format.js';
 
 // `"crc32":"xxxxxxxx"}\n`: a fixed-length trailer, so the covered bytes are found without parsing.
 const TRAILER_LEN = '"crc32":"00000000"}\n'.length;
 const ENTRIES_OPEN = '\n"entries":{';
 
-export function renderSnapshot(generation: number, entries: Iterable<[string, KvEntry]>, count: number, createdAt = new Date()): string {
+export function renderSnapshot(
+  generation: number,
+  entries: Iterable<[string, KvEntry]>,
+  count: number,
+  createdAt = new Date(),
+): string {
   const header = `{"format":"${SNAPSHOT_FORMAT}","version":${SNAPSHOT_VERSION},"generation":${generation},"createdAt":"${createdAt.toISOString()}","keys":${count},`;
   const parts: string[] = [`${withLineChecksum(header)},${ENTRIES_OPEN}`];
   let first = true;
@@ -30,11 +43,18 @@ function withLineChecksum(text: string): string {
 
 /** The entry's object without its closing brace: the line checksum is its last member. */
 function renderEntryOpen(entry: KvEntry): string {
-  return entry.expiresAt === null ? `{"value":${JSON.stringify(entry.value)}` : `{"value":${JSON.stringify(entry.value)},"expiresAt":${entry.expiresAt}`;
+  return entry.expiresAt === null
+    ? `{"value":${JSON.stringify(entry.value)}`
+    : `{"value":${JSON.stringify(entry.value)},"expiresAt":${entry.expiresAt}`;
 }
 
 /** Writes the snapshot atomically (temp file, fsync, rename, fsync directory). Returns its size in bytes. */
-export function writeSnapshot(path: string, generation: number, entries: Iterable<[string, KvEntry]>, count: number): number {
+export function writeSnapshot(
+  path: string,
+  generation: number,
+  entries: Iterable<[string, KvEntry]>,
+  count: number,
+): number {
   const buf = Buffer.from(renderSnapshot(generation, entries, count), 'utf8');
   try {
     writeFileAtomicSync(path, buf);
@@ -89,7 +109,8 @@ export class SnapshotFile {
   static parse(buf: Buffer, path: string, ino = 0): SnapshotFile {
     const trailerAt = buf.length - TRAILER_LEN;
     const trailer = trailerAt >= 0 ? buf.toString('latin1', trailerAt) : '';
-    const checksumHolds = /^"crc32":"[0-9a-f]{8}"\}\n$/.test(trailer) && checksumHex(buf.subarray(0, trailerAt)) === trailer.slice(9, 17);
+    const checksumHolds =
+      /^"crc32":"[0-9a-f]{8}"\}\n$/.test(trailer) && checksumHex(buf.subarray(0, trailerAt)) === trailer.slice(9, 17);
     // Only a damaged file pays for finding the damaged line.
     if (!checksumHolds) throw snapshotDamageError(buf, path);
     // The checksum holds, so the bytes are what an esc writer produced; still check the structure we rely on.
@@ -100,7 +121,8 @@ export class SnapshotFile {
     } catch {
       header = null;
     }
-    if (!isSnapshotHeader(header)) throw new SchemaMismatchError('snapshot header invalid', header, 'snapshotHeader', { path, line: 1 });
+    if (!isSnapshotHeader(header))
+      throw new SchemaMismatchError('snapshot header invalid', header, 'snapshotHeader', { path, line: 1 });
     return new SnapshotFile(path, buf, header, ino, open + ENTRIES_OPEN.length - 1, trailerAt);
   }
 
@@ -130,9 +152,16 @@ export class SnapshotFile {
       throw new CorruptionError(`snapshot is not valid JSON: ${(err as Error).message}`, { path: this.path });
     }
     const raw = doc.entries;
-    if (typeof raw !== 'object' || raw === null) throw new CorruptionError('snapshot has no entries object', { path: this.path, line: 2 });
+    if (typeof raw !== 'object' || raw === null)
+      throw new CorruptionError('snapshot has no entries object', { path: this.path, line: 2 });
     const map = new Map<string, KvEntry>();
-    for (const key in raw) map.set(key, this.checkEntry(key, raw[key], () => lineOf(this.buf, this.buf.indexOf(Buffer.from(`\n${JSON.stringify(key)}:`)) + 1)));
+    for (const key in raw)
+      map.set(
+        key,
+        this.checkEntry(key, raw[key], () =>
+          lineOf(this.buf, this.buf.indexOf(Buffer.from(`\n${JSON.stringify(key)}:`)) + 1),
+        ),
+      );
     if (map.size !== this.header.keys) {
       throw new CorruptionError(`snapshot says ${this.header.keys} keys but holds ${map.size}`, { path: this.path });
     }
@@ -141,8 +170,16 @@ export class SnapshotFile {
 
   private checkEntry(key: string, raw: unknown, line: () => number): KvEntry {
     const v1 = this.header.version === 1;
-    const isEntry: (v: unknown) => v is { value: string; expiresAt?: number } = v1 ? isSnapshotEntry : isSnapshotEntryV2;
-    if (!isEntry(raw)) throw new SchemaMismatchError(`snapshot entry ${JSON.stringify(key)} invalid`, raw, v1 ? 'snapshotEntry' : 'snapshotEntryV2', { path: this.path, line: line() });
+    const isEntry: (v: unknown) => v is { value: string; expiresAt?: number } = v1
+      ? isSnapshotEntry
+      : isSnapshotEntryV2;
+    if (!isEntry(raw))
+      throw new SchemaMismatchError(
+        `snapshot entry ${JSON.stringify(key)} invalid`,
+        raw,
+        v1 ? 'snapshotEntry' : 'snapshotEntryV2',
+        { path: this.path, line: line() },
+      );
     return { value: raw.value, expiresAt: raw.expiresAt ?? null };
   }
 }

@@ -42,7 +42,14 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
 export function isSnapshotHeader(v: unknown): v is SnapshotHeader {
-  return isObject(v) && v.format === SNAPSHOT_FORMAT && (v.version === 1 || v.version === 2) && isCount(v.generation) && typeof v.createdAt === 'string' && isCount(v.keys);
+  return (
+    isObject(v) &&
+    v.format === SNAPSHOT_FORMAT &&
+    (v.version === 1 || v.version === 2) &&
+    isCount(v.generation) &&
+    typeof v.createdAt === 'string' &&
+    isCount(v.keys)
+  );
 }
 
 /** An entry of a version 1 snapshot; in version 2 the same plus its line checksum `c` (see isSnapshotEntryV2). */

@@ -3,7 +3,12 @@ import { EscError, ExitCode } from '@esc/core';
 /** The store is held by another process for longer than we are willing to wait. */
 export class StoreLockedError extends EscError {
   constructor(lockPath: string, cause: unknown) {
-    super('store is locked by another process and the lock did not come free in time', { path: lockPath }, ExitCode.Error, { cause });
+    super(
+      'store is locked by another process and the lock did not come free in time',
+      { path: lockPath },
+      ExitCode.Error,
+      { cause },
+    );
   }
 }
 
@@ -21,7 +26,12 @@ export type ReleaseLock = () => Promise<void>;
  * `<store>.lock`, refreshed while held, and taken over when stale, so a process killed while holding it
  * blocks others only for `staleMs`. Loaded lazily: read-only commands never pay for it.
  */
-export async function acquireStoreLock(target: string, lockPath: string, options: StoreLockOptions, onCompromised: (err: Error) => void): Promise<ReleaseLock> {
+export async function acquireStoreLock(
+  target: string,
+  lockPath: string,
+  options: StoreLockOptions,
+  onCompromised: (err: Error) => void,
+): Promise<ReleaseLock> {
   const { default: lockfile } = await import('proper-lockfile');
   // Short backoff (1 ms growing to 20 ms): a holder keeps the lock for one append and one fsync, and a long
   // sleep would leave the lock idle while every waiter dozes.

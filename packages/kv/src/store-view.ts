@@ -53,7 +53,10 @@ export class StoreView {
     for (let attempt = 0; ; attempt++) {
       if (this.tryLoadFull()) return;
       if (attempt >= 20) {
-        throw new CorruptionError(`journal generation is newer than the snapshot's (${this.generation}): the snapshot was replaced or removed; refusing to touch the store`, { path: this.files.journal, line: 1 });
+        throw new CorruptionError(
+          `journal generation is newer than the snapshot's (${this.generation}): the snapshot was replaced or removed; refusing to touch the store`,
+          { path: this.files.journal, line: 1 },
+        );
       }
       sleepMs(1 + attempt);
     }
@@ -122,7 +125,10 @@ export class StoreView {
   refreshLocked(): void {
     const journalIno = inoOrNull(this.files.journal);
     const snapshotIno = inoOrNull(this.files.snapshot);
-    if ((journalIno === null ? this.journalIno !== null : journalIno !== this.journalIno) || snapshotIno !== this.snapshotIno) {
+    if (
+      (journalIno === null ? this.journalIno !== null : journalIno !== this.journalIno) ||
+      snapshotIno !== this.snapshotIno
+    ) {
       this.loadFull();
       return;
     }
@@ -131,7 +137,13 @@ export class StoreView {
 
   private readAppended(): void {
     if (this.journalFd === null || this.journalStale) return;
-    const chunk = readJournal(this.journalFd, this.files.journal, this.journalEnd, this.journalLines, this.materialized ? 'decode' : 'verify');
+    const chunk = readJournal(
+      this.journalFd,
+      this.files.journal,
+      this.journalEnd,
+      this.journalLines,
+      this.materialized ? 'decode' : 'verify',
+    );
     for (const r of chunk.records) this.apply(r);
     this.keepLines(chunk.lines);
     this.journalEnd = chunk.goodEnd;
@@ -237,7 +249,9 @@ export class StoreView {
   /** Warns about a torn tail once it is known not to be a write in progress. */
   warnTorn(): void {
     if (this.tornTail) {
-      this.warn(`${this.files.journal}:${this.tornTail.line}: ignoring a torn last journal line (${this.tornTail.bytes} bytes): a write cut short by a crash, never acknowledged`);
+      this.warn(
+        `${this.files.journal}:${this.tornTail.line}: ignoring a torn last journal line (${this.tornTail.bytes} bytes): a write cut short by a crash, never acknowledged`,
+      );
     }
   }
 }

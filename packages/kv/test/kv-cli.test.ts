@@ -13,15 +13,28 @@ describe('esc kv (CLI)', () => {
   afterEach(() => store.cleanup());
 
   it('set prints OK; get prints the value and a newline; a missing key prints nothing and exits 1', async () => {
-    expect(await kv(store.path, ['set', 'greeting', 'hello world'])).toMatchObject({ code: 0, stdout: 'OK\n', stderr: '' });
+    expect(await kv(store.path, ['set', 'greeting', 'hello world'])).toMatchObject({
+      code: 0,
+      stdout: 'OK\n',
+      stderr: '',
+    });
     expect(await kv(store.path, ['get', 'greeting'])).toMatchObject({ code: 0, stdout: 'hello world\n', stderr: '' });
     expect(await kv(store.path, ['get', 'nope'])).toMatchObject({ code: 1, stdout: '', stderr: '' });
-    expect(await kv(store.path, ['get', 'nope', '--json'])).toMatchObject({ code: 1, stdout: '{"key":"nope","value":null}\n' });
-    expect(await kv(store.path, ['--json', 'get', 'greeting'])).toMatchObject({ code: 0, stdout: '{"key":"greeting","value":"hello world"}\n' });
+    expect(await kv(store.path, ['get', 'nope', '--json'])).toMatchObject({
+      code: 1,
+      stdout: '{"key":"nope","value":null}\n',
+    });
+    expect(await kv(store.path, ['--json', 'get', 'greeting'])).toMatchObject({
+      code: 0,
+      stdout: '{"key":"greeting","value":"hello world"}\n',
+    });
   });
 
   it('reads a value from stdin with -, minus one trailing newline', async () => {
-    expect(await kv(store.path, ['set', 'doc', '-'], { input: 'line 1\nline 2\n' })).toMatchObject({ code: 0, stdout: 'OK\n' });
+    expect(await kv(store.path, ['set', 'doc', '-'], { input: 'line 1\nline 2\n' })).toMatchObject({
+      code: 0,
+      stdout: 'OK\n',
+    });
     expect((await kv(store.path, ['get', 'doc', '--json'])).stdout).toBe('{"key":"doc","value":"line 1\\nline 2"}\n');
   });
 
@@ -44,14 +57,22 @@ describe('esc kv (CLI)', () => {
   it('counters, keys, mset/mget, delete, store, stats, clear', async () => {
     expect((await kv(store.path, ['incr', 'n'])).stdout).toBe('1\n');
     expect((await kv(store.path, ['incrby', 'n', '-11'])).stdout).toBe('-10\n');
-    expect(await kv(store.path, ['mset', 'user:1', 'ann', 'user:2', 'bob', 'item', 'x'])).toMatchObject({ code: 0, stdout: 'OK\n' });
+    expect(await kv(store.path, ['mset', 'user:1', 'ann', 'user:2', 'bob', 'item', 'x'])).toMatchObject({
+      code: 0,
+      stdout: 'OK\n',
+    });
     expect((await kv(store.path, ['mget', 'user:1', 'zz', 'user:2'])).stdout).toBe('ann\n\nbob\n');
     expect((await kv(store.path, ['keys', 'user:*'])).stdout).toBe('user:1\nuser:2\n');
     expect((await kv(store.path, ['delete', 'item', 'zz'])).stdout).toBe('1\n');
     expect((await kv(store.path, ['store'])).stdout).toBe('n\t-10\t-\nuser:1\tann\t-\nuser:2\tbob\t-\n');
     const stats = await kv(store.path, ['stats']);
-    expect(stats.stdout).toMatch(/^Total keys: 3\nKeys with TTL: 0\nExpired keys not yet swept: 0\nSnapshot: .*\nJournal: .*\nLast compaction: never\n$/);
-    expect(JSON.parse((await kv(store.path, ['stats', '--json'])).stdout)).toMatchObject({ liveKeys: 3, keysWithTtl: 0 });
+    expect(stats.stdout).toMatch(
+      /^Total keys: 3\nKeys with TTL: 0\nExpired keys not yet swept: 0\nSnapshot: .*\nJournal: .*\nLast compaction: never\n$/,
+    );
+    expect(JSON.parse((await kv(store.path, ['stats', '--json'])).stdout)).toMatchObject({
+      liveKeys: 3,
+      keysWithTtl: 0,
+    });
     expect(await kv(store.path, ['clear'])).toMatchObject({ code: 0, stdout: 'OK\n' });
     expect((await kv(store.path, ['keys'])).stdout).toBe('');
   });
@@ -78,7 +99,10 @@ describe('esc kv (CLI)', () => {
       [['help', 'bogus'], "esc: kv: unknown command 'bogus' (see esc kv --help)"],
       [['--bogus', 'get', 'a'], "esc: kv: unknown option '--bogus' (see esc kv --help)"],
       [['get', 'a', '--bogus'], "esc: kv get: unknown option '--bogus' (see esc kv get --help)"],
-      [['get', 'a', 'b'], "esc: kv get: too many arguments for 'get'. Expected 1 argument but got 2 (see esc kv get --help)"],
+      [
+        ['get', 'a', 'b'],
+        "esc: kv get: too many arguments for 'get'. Expected 1 argument but got 2 (see esc kv get --help)",
+      ],
       [['set', 'a', 'b', '--ex'], "esc: kv set: option '--ex <seconds>' argument missing (see esc kv set --help)"],
       [['set', 'a', 'b', '--ex', 'soon'], "esc: --ex: invalid expire time 'soon' (a positive integer)"],
       [['incrby', 'n'], "esc: kv incrby: missing required argument 'delta' (see esc kv incrby --help)"],
@@ -100,7 +124,10 @@ describe('esc kv (CLI)', () => {
     for (const args of [['get', 'a'], ['set', 'b', '2'], ['clear']]) {
       const r = await kv(store.path, args);
       expect(r.code).toBe(2);
-      expect(r.stderr.startsWith(`esc: ${store.path}:3: snapshot checksum mismatch: line 3 fails its own checksum (`), r.stderr).toBe(true);
+      expect(
+        r.stderr.startsWith(`esc: ${store.path}:3: snapshot checksum mismatch: line 3 fails its own checksum (`),
+        r.stderr,
+      ).toBe(true);
       expect(r.stderr.split('\n')).toHaveLength(2); // one line
       expect(readFileSync(store.path)).toEqual(bytes);
     }
@@ -114,7 +141,9 @@ describe('esc kv (CLI)', () => {
     const viaEnv = join(store.dir, 'env.json');
     await run(ESC[0]!, [...ESC.slice(1), 'kv', 'set', 'e', '1'], { env: childEnv({ ESC_KV_STORE: viaEnv }) });
     expect(readFileSync(`${viaEnv}.journal`, 'utf8')).toContain('"k":"e"');
-    await run(ESC[0]!, [...ESC.slice(1), 'kv', 'set', 'x', '1'], { env: childEnv({ ESC_KV_STORE: '', XDG_DATA_HOME: store.dir }) });
+    await run(ESC[0]!, [...ESC.slice(1), 'kv', 'set', 'x', '1'], {
+      env: childEnv({ ESC_KV_STORE: '', XDG_DATA_HOME: store.dir }),
+    });
     expect(readFileSync(join(store.dir, 'esc', 'kv.json.journal'), 'utf8')).toContain('"k":"x"');
   });
 });

@@ -9,7 +9,10 @@ const CHILD = new URL('./fixtures/set-loop.mjs', import.meta.url).pathname;
 /** Starts the set loop, SIGKILLs it `delayMs` after its first acknowledged set; returns the acknowledged keys. */
 function runAndKill(path: string, prefix: string, delayMs: number): Promise<{ acked: string[]; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, path, prefix], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CHILD, path, prefix], {
+      env: childEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let stderr = '';
     let timer: NodeJS.Timeout | undefined;
@@ -23,7 +26,10 @@ function runAndKill(path: string, prefix: string, delayMs: number): Promise<{ ac
       clearTimeout(timer);
       if (signal !== 'SIGKILL') return reject(new Error(`child ended without being killed: ${stderr}`));
       // Only whole lines count: a line cut by the kill was never fully printed.
-      const acked = out.split('\n').slice(0, -1).map((l) => l.replace(/^OK /, ''));
+      const acked = out
+        .split('\n')
+        .slice(0, -1)
+        .map((l) => l.replace(/^OK /, ''));
       resolve({ acked, stderr });
     });
   });
@@ -45,7 +51,8 @@ describe('SIGKILL at random moments', () => {
       const kv = await openKv(store.path, { onWarning: () => undefined });
       const values = await kv.mget(r.acked);
       await kv.close();
-      for (const [i, key] of r.acked.entries()) expect(values[i], `${key} after round ${round}`).toBe(`value-of-${key}`);
+      for (const [i, key] of r.acked.entries())
+        expect(values[i], `${key} after round ${round}`).toBe(`value-of-${key}`);
     }
     const kv = await openKv(store.path, { onWarning: () => undefined });
     const values = await kv.mget(acked);

@@ -18,7 +18,11 @@ export interface RunResult {
   stderr: string;
 }
 
-export function run(cmd: string, args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+export function run(
+  cmd: string,
+  args: string[],
+  options: { input?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env: options.env ?? childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -32,6 +36,10 @@ export function run(cmd: string, args: string[], options: { input?: string; env?
 }
 
 /** Runs `esc kv --store <store> …args`. */
-export function kv(store: string, args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+export function kv(
+  store: string,
+  args: string[],
+  options: { input?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunResult> {
   return run(ESC[0]!, [...ESC.slice(1), 'kv', '--store', store, ...args], options);
 }

@@ -35,7 +35,12 @@ interface Target {
  * inaccessible", "has appeared". Ends when `pid` has exited (after one last pass), on `signal`, or when
  * nothing is left to follow.
  */
-export async function followFiles(inputs: TailedInput[], options: LogtailOptions, sink: TailSink, headers: HeaderPrinter): Promise<number> {
+export async function followFiles(
+  inputs: TailedInput[],
+  options: LogtailOptions,
+  sink: TailSink,
+  headers: HeaderPrinter,
+): Promise<number> {
   const byName = options.follow === 'name';
   const retry = options.retry ?? byName;
   const out = sink.out;

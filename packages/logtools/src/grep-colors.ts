@@ -29,7 +29,8 @@ export function parseGrepColors(spec: string | undefined): GrepColors {
     else if (name === 'mt' && value !== undefined) caps.ms = caps.mc = value;
     else if (value !== undefined && name in caps && /^[0-9;]*$/.test(value)) caps[name] = value;
   }
-  const paint = (sgr: string): Paint => (sgr === '' ? { start: '', end: '' } : { start: `\x1b[${sgr}m${erase}`, end: `\x1b[m${erase}` });
+  const paint = (sgr: string): Paint =>
+    sgr === '' ? { start: '', end: '' } : { start: `\x1b[${sgr}m${erase}`, end: `\x1b[m${erase}` };
   return {
     selectedMatch: paint(caps.ms!),
     contextMatch: paint(caps.mc!),

@@ -31,11 +31,21 @@ export class JsonPrinter implements GrepPrinter {
     if (selected !== this.invert) {
       const ranges = this.matcher.ranges(buf, start, end);
       for (let i = 0; i < ranges.length; i += 2) {
-        matches.push({ start: ranges[i]!, end: ranges[i + 1]!, text: buf.toString('utf8', start + ranges[i]!, start + ranges[i + 1]!) });
+        matches.push({
+          start: ranges[i]!,
+          end: ranges[i + 1]!,
+          text: buf.toString('utf8', start + ranges[i]!, start + ranges[i + 1]!),
+        });
       }
     }
     const textEnd = end > start && buf[end - 1] === 13 ? end - 1 : end;
-    this.write({ type: selected ? 'match' : 'context', file, line: lineNo, text: buf.toString('utf8', start, textEnd), matches });
+    this.write({
+      type: selected ? 'match' : 'context',
+      file,
+      line: lineNo,
+      text: buf.toString('utf8', start, textEnd),
+      matches,
+    });
   }
 
   separator(): void {}

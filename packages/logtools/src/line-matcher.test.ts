@@ -4,8 +4,12 @@ import { LineMatcher } from './line-matcher.js';
 
 // The byte-level fast paths (plain literal, -w literal, prefilters) must agree with the plain regex they
 // stand for, which is the definition of a match.
-const text = fc.array(fc.constantFrom('a', 'b', 'A', '_', ' ', '-', '1', '\r', 'é'), { maxLength: 24 }).map((c) => c.join(''));
-const word = fc.array(fc.constantFrom('a', 'b', 'A', '1', '-', ' '), { minLength: 1, maxLength: 3 }).map((c) => c.join(''));
+const text = fc
+  .array(fc.constantFrom('a', 'b', 'A', '_', ' ', '-', '1', '\r', 'é'), { maxLength: 24 })
+  .map((c) => c.join(''));
+const word = fc
+  .array(fc.constantFrom('a', 'b', 'A', '1', '-', ' '), { minLength: 1, maxLength: 3 })
+  .map((c) => c.join(''));
 
 function reference(pattern: string, flags: { w?: boolean; i?: boolean }): RegExp {
   const escaped = pattern.replace(/[\\^$.|?*+()[\]{}/-]/g, '\\$&');
@@ -30,7 +34,9 @@ describe('LineMatcher', () => {
           for (const line of lines) {
             const end = start + line.length;
             const re = reference(pattern, flags);
-            expect(matcher.isMatch(chunk, start, end)).toBe(rangesOf(re, line).length > 0 || (pattern === '' && !flags.w));
+            expect(matcher.isMatch(chunk, start, end)).toBe(
+              rangesOf(re, line).length > 0 || (pattern === '' && !flags.w),
+            );
             expect(matcher.ranges(chunk, start, end)).toEqual(rangesOf(re, line));
             start = end + 1;
           }
@@ -42,24 +48,29 @@ describe('LineMatcher', () => {
 
   it('finds every matching line through its prefilter', () => {
     fc.assert(
-      fc.property(fc.array(text, { minLength: 1, maxLength: 12 }), fc.constantFrom('ab', 'a+b', 'A', '-1|b_', '^a', 'b\r$', 'a.?b'), fc.boolean(), (lines, pattern, ignoreCase) => {
-        const matcher = new LineMatcher([pattern], { ignoreCase });
-        const chunk = Buffer.from(`${lines.join('\n')}\n`, 'latin1');
-        const re = new RegExp(pattern, ignoreCase ? 'si' : 's');
-        let start = 0;
-        for (const line of lines) {
-          const end = start + line.length;
-          if (re.test(line)) {
-            const hit = matcher.prefilter.find(chunk, start);
-            expect(hit).toBeGreaterThanOrEqual(start);
-            expect(hit).toBeLessThanOrEqual(end);
-            expect(matcher.isMatch(chunk, start, end)).toBe(true);
-          } else {
-            expect(matcher.isMatch(chunk, start, end)).toBe(false);
+      fc.property(
+        fc.array(text, { minLength: 1, maxLength: 12 }),
+        fc.constantFrom('ab', 'a+b', 'A', '-1|b_', '^a', 'b\r$', 'a.?b'),
+        fc.boolean(),
+        (lines, pattern, ignoreCase) => {
+          const matcher = new LineMatcher([pattern], { ignoreCase });
+          const chunk = Buffer.from(`${lines.join('\n')}\n`, 'latin1');
+          const re = new RegExp(pattern, ignoreCase ? 'si' : 's');
+          let start = 0;
+          for (const line of lines) {
+            const end = start + line.length;
+            if (re.test(line)) {
+              const hit = matcher.prefilter.find(chunk, start);
+              expect(hit).toBeGreaterThanOrEqual(start);
+              expect(hit).toBeLessThanOrEqual(end);
+              expect(matcher.isMatch(chunk, start, end)).toBe(true);
+            } else {
+              expect(matcher.isMatch(chunk, start, end)).toBe(false);
+            }
+            start = end + 1;
           }
-          start = end + 1;
-        }
-      }),
+        },
+      ),
       { numRuns: 400 },
     );
   });

@@ -18,7 +18,9 @@ export interface MatcherOptions {
 export class InvalidPatternError extends InvalidInputError {
   constructor(pattern: string, cause: unknown) {
     // V8 says "Invalid regular expression: /a(b/s: Unterminated group"; keep the reason, the pattern is named.
-    super(`invalid regular expression '${pattern}': ${(cause as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')}`);
+    super(
+      `invalid regular expression '${pattern}': ${(cause as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')}`,
+    );
   }
 }
 
@@ -65,18 +67,27 @@ export class LineMatcher {
       else if (!caseless) {
         const exact = plain && pure !== null;
         if (exact) this.literal = Buffer.from(needle, 'latin1');
-        else if (pure !== null && options.wordRegexp && !options.lineRegexp) this.wordLiteral = Buffer.from(needle, 'latin1');
+        else if (pure !== null && options.wordRegexp && !options.lineRegexp)
+          this.wordLiteral = Buffer.from(needle, 'latin1');
         // Only a filter: search without edge spaces. Horspool-style search skips by the needle's last byte,
         // and a space, the commonest byte in logs, allows only short skips ('of size' scans ~1.7× faster
         // than ' of size ').
         const search = exact || this.wordLiteral !== null ? needle : needle.replace(/^ +| +$/g, '') || needle;
         this.prefilter = new IndexOfPrefilter(Buffer.from(search, 'latin1'), exact);
       } else {
-        this.prefilter = new ChunkRegexPrefilter(new RegExp(escapeRegExp(needle), 'gi'), plain && pure !== null, this.text);
+        this.prefilter = new ChunkRegexPrefilter(
+          new RegExp(escapeRegExp(needle), 'gi'),
+          plain && pure !== null,
+          this.text,
+        );
       }
     } else if (literals.every((l) => l.pure !== null && l.pure !== '')) {
       const alternatives = literals.map((l) => escapeRegExp(toByteString(l.pure!))).join('|');
-      this.prefilter = new ChunkRegexPrefilter(new RegExp(alternatives, options.ignoreCase ? 'gi' : 'g'), plain, this.text);
+      this.prefilter = new ChunkRegexPrefilter(
+        new RegExp(alternatives, options.ignoreCase ? 'gi' : 'g'),
+        plain,
+        this.text,
+      );
     } else {
       this.prefilter = new EveryLinePrefilter();
     }
@@ -102,7 +113,8 @@ export class LineMatcher {
     const word = this.wordLiteral!;
     for (let at = indexWithin(buf, word, from, end); at !== -1; at = indexWithin(buf, word, at + 1, end)) {
       // The byte before a line is a newline (or there is none), so no line start is needed here.
-      if ((at === 0 || !isWordByte(buf[at - 1]!)) && (at + word.length === end || !isWordByte(buf[at + word.length]!))) return at;
+      if ((at === 0 || !isWordByte(buf[at - 1]!)) && (at + word.length === end || !isWordByte(buf[at + word.length]!)))
+        return at;
     }
     return -1;
   }
@@ -116,14 +128,19 @@ export class LineMatcher {
     if (this.literal !== null) {
       const len = this.literal.length;
       if (len === 0) return out;
-      for (let at = indexWithin(buf, this.literal, start, end); at !== -1; at = indexWithin(buf, this.literal, at + len, end)) {
+      for (
+        let at = indexWithin(buf, this.literal, start, end);
+        at !== -1;
+        at = indexWithin(buf, this.literal, at + len, end)
+      ) {
         out.push(at - start, at - start + len);
       }
       return out;
     }
     if (this.wordLiteral !== null) {
       const len = this.wordLiteral.length;
-      for (let at = this.nextWord(buf, start, end); at !== -1; at = this.nextWord(buf, at + len, end)) out.push(at - start, at - start + len);
+      for (let at = this.nextWord(buf, start, end); at !== -1; at = this.nextWord(buf, at + len, end))
+        out.push(at - start, at - start + len);
       return out;
     }
     const text = this.text.slice(buf, start, end);

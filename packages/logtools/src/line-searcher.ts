@@ -48,4 +48,3 @@ export function searchChunk(chunk: Buffer, matcher: LineMatcher, sink: LineSink)
   }
   return true;
 }
-

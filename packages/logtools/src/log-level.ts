@@ -3,7 +3,8 @@
  * `INFO`, Apache `[error]`, Log4j `WARN`), case-insensitive and normalised (`WARNING` → `WARN`, `ERR` →
  * `ERROR`, `CRIT` → `CRITICAL`). Lines without one (syslog, free text) count as `(none)`.
  */
-const LEVEL = /(?<![A-Za-z0-9_])(FATAL|CRITICAL|CRIT|SEVERE|ERROR|ERR|WARNING|WARN|NOTICE|INFO|DEBUG|TRACE)(?![A-Za-z0-9_])/i;
+const LEVEL =
+  /(?<![A-Za-z0-9_])(FATAL|CRITICAL|CRIT|SEVERE|ERROR|ERR|WARNING|WARN|NOTICE|INFO|DEBUG|TRACE)(?![A-Za-z0-9_])/i;
 const ALIASES: Record<string, string> = { WARNING: 'WARN', ERR: 'ERROR', CRIT: 'CRITICAL' };
 
 export const NO_LEVEL = '(none)';

@@ -18,7 +18,10 @@ async function runLoggrep(options: LoggrepOptions): Promise<{ out: string; statu
   const errors: string[] = [];
   let status: number;
   try {
-    ({ status } = await loggrep(options, new BufferedOutput(fd, 64), { error: (e) => errors.push(e.describe()), notice: (m) => errors.push(m) }));
+    ({ status } = await loggrep(options, new BufferedOutput(fd, 64), {
+      error: (e) => errors.push(e.describe()),
+      notice: (m) => errors.push(m),
+    }));
   } finally {
     closeSync(fd);
   }
@@ -28,7 +31,9 @@ async function runLoggrep(options: LoggrepOptions): Promise<{ out: string; statu
 const line = fc
   .array(fc.constantFrom('ERROR', 'INFO', 'x', ' ', 'ab', 'b', 'a', '\r', '_'), { maxLength: 8 })
   .map((words) => words.join(''));
-const file = fc.tuple(fc.array(line, { maxLength: 30 }), fc.boolean()).map(([lines, finalNewline]) => lines.join('\n') + (finalNewline && lines.length ? '\n' : ''));
+const file = fc
+  .tuple(fc.array(line, { maxLength: 30 }), fc.boolean())
+  .map(([lines, finalNewline]) => lines.join('\n') + (finalNewline && lines.length ? '\n' : ''));
 
 const flags = fc.record({
   invert: fc.boolean(),
@@ -63,18 +68,31 @@ function grepArgs(f: fc.RecordValue<typeof flags extends fc.Arbitrary<infer T> ?
 describe('loggrep (library) against GNU grep with tiny read blocks', () => {
   it('prints what grep prints, whatever the block size', async () => {
     await fc.assert(
-      fc.asyncProperty(file, fc.array(fc.constantFrom('ERROR', 'a+b', 'x', 'b$', '^a', 'in|ab', 'ab', 'INFO '), { minLength: 1, maxLength: 2 }), flags, fc.integer({ min: 1, max: 48 }), async (text, patterns, f, chunkSize) => {
-        // Two GNU grep quirks of -x under -o are left out: it prints partial matches inside the non-matching
-        // context lines of `-v -x`, and an extra empty line for `-o -w -x`; esc prints only real matches.
-        fc.pre(!(f.lineRegexp && f.onlyMatching && (f.invert || f.wordRegexp)));
-        const path = join(dir, 'input.log');
-        writeFileSync(path, text, 'latin1');
-        const mode = f.fixedStrings ? [] : ['-E'];
-        const grep = spawnSync('/usr/bin/grep', [...mode, ...grepArgs(f), ...patterns.flatMap((p) => ['-e', p]), path], { env: { ...process.env, LC_ALL: 'C' } });
-        const esc = await runLoggrep({ patterns, files: [path], ...f, chunkSize });
-        expect(esc.out).toBe(grep.stdout.toString('latin1'));
-        expect(esc.status).toBe(grep.status);
-      }),
+      fc.asyncProperty(
+        file,
+        fc.array(fc.constantFrom('ERROR', 'a+b', 'x', 'b$', '^a', 'in|ab', 'ab', 'INFO '), {
+          minLength: 1,
+          maxLength: 2,
+        }),
+        flags,
+        fc.integer({ min: 1, max: 48 }),
+        async (text, patterns, f, chunkSize) => {
+          // Two GNU grep quirks of -x under -o are left out: it prints partial matches inside the non-matching
+          // context lines of `-v -x`, and an extra empty line for `-o -w -x`; esc prints only real matches.
+          fc.pre(!(f.lineRegexp && f.onlyMatching && (f.invert || f.wordRegexp)));
+          const path = join(dir, 'input.log');
+          writeFileSync(path, text, 'latin1');
+          const mode = f.fixedStrings ? [] : ['-E'];
+          const grep = spawnSync(
+            '/usr/bin/grep',
+            [...mode, ...grepArgs(f), ...patterns.flatMap((p) => ['-e', p]), path],
+            { env: { ...process.env, LC_ALL: 'C' } },
+          );
+          const esc = await runLoggrep({ patterns, files: [path], ...f, chunkSize });
+          expect(esc.out).toBe(grep.stdout.toString('latin1'));
+          expect(esc.status).toBe(grep.status);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -1,4 +1,12 @@
-import { BufferedOutput, type EscError, FileAccessError, hasBinaryData, openInput, readChunks, type InputSource } from '@esc/core';
+import {
+  BufferedOutput,
+  type EscError,
+  FileAccessError,
+  hasBinaryData,
+  openInput,
+  readChunks,
+  type InputSource,
+} from '@esc/core';
 import type { GrepColors } from './grep-colors.js';
 import { GrepStats, type GrepStatsSummary } from './grep-stats.js';
 import { JsonPrinter } from './json-printer.js';
@@ -59,7 +67,11 @@ export interface LoggrepResult {
  * be read are reported through `events` and the others are still searched. A BrokenPipeError from `out`
  * propagates: the reader has gone, nothing more is read.
  */
-export async function loggrep(options: LoggrepOptions, out: BufferedOutput, events: LoggrepEvents): Promise<LoggrepResult> {
+export async function loggrep(
+  options: LoggrepOptions,
+  out: BufferedOutput,
+  events: LoggrepEvents,
+): Promise<LoggrepResult> {
   const matcher = new LineMatcher(options.patterns, options);
   const files = options.files.length > 0 ? options.files : ['-'];
   const stats = options.stats ? new GrepStats() : null;
@@ -121,7 +133,7 @@ export async function loggrep(options: LoggrepOptions, out: BufferedOutput, even
       }
       if (selector.binaryMatched) events.notice(`${source.name}: binary file matches`);
       if (mode === 'count') printer.count(source.name, selector.selected);
-      if (list !== undefined && (selector.selected > 0) === (list === 'matching')) printer.fileName(source.name);
+      if (list !== undefined && selector.selected > 0 === (list === 'matching')) printer.fileName(source.name);
       if (selector.selected > 0) {
         anySelected = true;
         if (options.quiet) break;
@@ -140,8 +152,17 @@ export async function loggrep(options: LoggrepOptions, out: BufferedOutput, even
 }
 
 /** Feeds one input to the selector block by block, until its end or until the selector has its answer. */
-async function searchSource(source: InputSource, matcher: LineMatcher, selector: LineSelector, options: LoggrepOptions, stats: GrepStats | null) {
-  for await (const chunk of readChunks(source, { chunkSize: options.chunkSize ?? GREP_CHUNK_SIZE, reuseBuffer: true })) {
+async function searchSource(
+  source: InputSource,
+  matcher: LineMatcher,
+  selector: LineSelector,
+  options: LoggrepOptions,
+  stats: GrepStats | null,
+) {
+  for await (const chunk of readChunks(source, {
+    chunkSize: options.chunkSize ?? GREP_CHUNK_SIZE,
+    reuseBuffer: true,
+  })) {
     if (stats) stats.bytes += chunk.length;
     let data = chunk;
     if (!options.text) {

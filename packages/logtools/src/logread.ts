@@ -25,10 +25,14 @@ export interface OutputSink {
 export async function logread(paths: readonly string[], options: LogreadOptions, sink: OutputSink): Promise<number> {
   const inputs = paths.length === 0 ? ['-'] : paths;
   const headers = new HeaderPrinter(sink.out, wantHeaders(options.headers ?? 'auto', inputs.length));
-  const status = await forEachInput(inputs, (err) => sink.report(err), async (source, path) => {
-    headers.print(path === '-' ? STDIN_HEADER_NAME : path);
-    copyHead(source, options.lines, sink.out);
-  });
+  const status = await forEachInput(
+    inputs,
+    (err) => sink.report(err),
+    async (source, path) => {
+      headers.print(path === '-' ? STDIN_HEADER_NAME : path);
+      copyHead(source, options.lines, sink.out);
+    },
+  );
   sink.out.flush();
   return status;
 }

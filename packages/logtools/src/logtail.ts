@@ -76,7 +76,11 @@ export async function logtail(paths: readonly string[], options: LogtailOptions,
 const STREAM_CHUNK = 64 * 1024;
 
 /** Prints the tail of one input; returns the offset reached (meaningful for regular files). */
-export function printTail(source: InputSource, options: Pick<LogtailOptions, 'count' | 'unit'>, out: BufferedOutput): number {
+export function printTail(
+  source: InputSource,
+  options: Pick<LogtailOptions, 'count' | 'unit'>,
+  out: BufferedOutput,
+): number {
   const { count, unit } = options;
   if (source.isRegularFile) {
     const size = source.size ?? 0;

@@ -88,7 +88,8 @@ export class TextPrinter implements GrepPrinter {
   }
 
   count(file: string, count: number): void {
-    if (this.opts.withFilename) this.out.write(`${this.namePaint.start}${file}${this.namePaint.end}${this.sep.start}:${this.sep.end}`);
+    if (this.opts.withFilename)
+      this.out.write(`${this.namePaint.start}${file}${this.namePaint.end}${this.sep.start}:${this.sep.end}`);
     this.out.write(`${count}\n`);
   }
 
@@ -98,7 +99,9 @@ export class TextPrinter implements GrepPrinter {
 
   private prefix(file: string, lineNo: number, sepChar: string): void {
     const { out, opts } = this;
-    if (opts.withFilename) out.write(`${this.namePaint.start}${file}${this.namePaint.end}${this.sep.start}${sepChar}${this.sep.end}`);
-    if (opts.lineNumbers) out.write(`${this.lineNumber.start}${lineNo}${this.lineNumber.end}${this.sep.start}${sepChar}${this.sep.end}`);
+    if (opts.withFilename)
+      out.write(`${this.namePaint.start}${file}${this.namePaint.end}${this.sep.start}${sepChar}${this.sep.end}`);
+    if (opts.lineNumbers)
+      out.write(`${this.lineNumber.start}${lineNo}${this.lineNumber.end}${this.sep.start}${sepChar}${this.sep.end}`);
   }
 }

@@ -4,7 +4,13 @@ import { resolveOperands } from './operand-order.js';
 // A fake file system: only these paths exist (app.log is a file, logs/ a directory).
 const FILES = new Set(['app.log']);
 const PATHS = new Set(['app.log', 'logs']);
-const resolve = (operands: string[], e: string[] = []) => resolveOperands(operands, e, (p) => FILES.has(p), (p) => PATHS.has(p));
+const resolve = (operands: string[], e: string[] = []) =>
+  resolveOperands(
+    operands,
+    e,
+    (p) => FILES.has(p),
+    (p) => PATHS.has(p),
+  );
 
 describe('loggrep operand order', () => {
   it('reads FILE PATTERN when the first word is an existing file and the second is no path', () => {

@@ -12,7 +12,12 @@ export interface Operands {
  * otherwise grep's order `PATTERN FILE…`. So `loggrep app.log ERROR` and `loggrep ERROR app.log` both work,
  * and when both words name files grep's reading is kept.
  */
-export function resolveOperands(positionals: readonly string[], patternOptions: readonly string[], isFile: (path: string) => boolean = isRegularFile, exists: (path: string) => boolean = pathExists): Operands {
+export function resolveOperands(
+  positionals: readonly string[],
+  patternOptions: readonly string[],
+  isFile: (path: string) => boolean = isRegularFile,
+  exists: (path: string) => boolean = pathExists,
+): Operands {
   if (patternOptions.length > 0) return { patterns: [...patternOptions], files: [...positionals] };
   const [first, second] = positionals;
   if (positionals.length === 2 && (first === '-' || isFile(first!)) && second !== '-' && !exists(second!)) {
@@ -20,7 +25,15 @@ export function resolveOperands(positionals: readonly string[], patternOptions: 
   }
   // Neither word names a path, so either reading fails on a missing file; only the name in the message
   // differs. `loggrep logs/x.log ERROR` should report logs/x.log, not "ERROR: No such file or directory".
-  if (positionals.length === 2 && first !== '-' && second !== '-' && !exists(first!) && !exists(second!) && looksLikePath(first!) && !looksLikePath(second!)) {
+  if (
+    positionals.length === 2 &&
+    first !== '-' &&
+    second !== '-' &&
+    !exists(first!) &&
+    !exists(second!) &&
+    looksLikePath(first!) &&
+    !looksLikePath(second!)
+  ) {
     return { patterns: [second!], files: [first!] };
   }
   if (first === undefined) return { patterns: [], files: [] };

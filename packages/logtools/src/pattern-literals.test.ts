@@ -24,9 +24,13 @@ describe('analyzePattern', () => {
     alphabet,
     fc.constantFrom('.', '\\d', '[ab]', '[^a]', '(a|bc)', '(?:ab)', '\\b', '^', '$', '\\.', '\\x61', '\\-'),
   );
-  const quantified = fc.tuple(atom, fc.constantFrom('', '', '', '?', '*', '+', '{2}', '{0,2}', '+?')).map(([a, q]) => (/^[\^$]|\\b/.test(a) ? a : a + q));
+  const quantified = fc
+    .tuple(atom, fc.constantFrom('', '', '', '?', '*', '+', '{2}', '{0,2}', '+?'))
+    .map(([a, q]) => (/^[\^$]|\\b/.test(a) ? a : a + q));
   const pattern = fc.array(quantified, { minLength: 1, maxLength: 8 }).map((parts) => parts.join(''));
-  const text = fc.array(fc.constantFrom('a', 'b', 'c', '-', ' ', '1', '.', 'x'), { maxLength: 30 }).map((c) => c.join(''));
+  const text = fc
+    .array(fc.constantFrom('a', 'b', 'c', '-', ' ', '1', '.', 'x'), { maxLength: 30 })
+    .map((c) => c.join(''));
 
   it('never claims a literal a match can lack', () => {
     fc.assert(

@@ -10,7 +10,13 @@ const COPY_BLOCK = 128 * 1024;
  * it is what keeps `logread --all` near `cat`. With `reuse`, every block is the same buffer (the caller
  * must not keep it); otherwise each block is freshly allocated.
  */
-export function* readBlocks(fd: number, start: number | null, name: string, reuse: boolean, blockSize = COPY_BLOCK): Generator<Buffer> {
+export function* readBlocks(
+  fd: number,
+  start: number | null,
+  name: string,
+  reuse: boolean,
+  blockSize = COPY_BLOCK,
+): Generator<Buffer> {
   let block = Buffer.allocUnsafe(blockSize);
   let position = start;
   for (;;) {

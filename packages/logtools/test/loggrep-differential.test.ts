@@ -51,7 +51,9 @@ const HDFS_FLAGS = [
 ];
 
 describe('loggrep matches GNU grep on the Loghub HDFS sample (CRLF)', () => {
-  const cases = HDFS_PATTERNS.flatMap((p) => HDFS_FLAGS.map((f) => [[...f, '-E', p, 'HDFS_2k.log'].join(' '), [...f, '-E', p, 'HDFS_2k.log']] as const));
+  const cases = HDFS_PATTERNS.flatMap((p) =>
+    HDFS_FLAGS.map((f) => [[...f, '-E', p, 'HDFS_2k.log'].join(' '), [...f, '-E', p, 'HDFS_2k.log']] as const),
+  );
   it.concurrent.each(cases)('grep %s', async (_name, args) => expectSameAsGrep([...args]));
 });
 
@@ -71,9 +73,20 @@ describe('loggrep matches GNU grep on other Loghub samples', () => {
 });
 
 describe('loggrep matches GNU grep on edge cases', () => {
-  const EDGE_FILES = ['no-final-newline.log', 'empty.log', 'blank-lines.log', 'invalid-utf8.log', 'crlf.log', 'lf.log', 'binary-early.bin', 'binary-nomatch.bin'];
+  const EDGE_FILES = [
+    'no-final-newline.log',
+    'empty.log',
+    'blank-lines.log',
+    'invalid-utf8.log',
+    'crlf.log',
+    'lf.log',
+    'binary-early.bin',
+    'binary-nomatch.bin',
+  ];
   const EDGE_FLAGS = [[], ['-c'], ['-o', '-n'], ['-v', '-n'], ['-A', '1', '-n'], ['-c', '-v']];
-  const cases: [string, string[]][] = EDGE_FILES.flatMap((file) => EDGE_FLAGS.map((f) => [[...f, 'ERROR', file].join(' '), [...f, 'ERROR', file]] as [string, string[]]));
+  const cases: [string, string[]][] = EDGE_FILES.flatMap((file) =>
+    EDGE_FLAGS.map((f) => [[...f, 'ERROR', file].join(' '), [...f, 'ERROR', file]] as [string, string[]]),
+  );
   cases.push(
     ...(
       [

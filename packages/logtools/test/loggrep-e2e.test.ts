@@ -23,7 +23,12 @@ const cleanEnv = () => {
 const esc = (args: string[], env: NodeJS.ProcessEnv = cleanEnv(), input?: Buffer) =>
   run([process.execPath, ESC_BIN, 'loggrep', ...args], { cwd: fixtures.dir, env, input });
 const grep = (args: string[]) => spawnSync('/usr/bin/grep', args, { cwd: fixtures.dir, env: cleanEnv() });
-const shell = (script: string) => spawnSync('bash', ['-c', script], { cwd: fixtures.dir, env: { ...cleanEnv(), ESC: `${process.execPath} ${ESC_BIN}` }, encoding: 'utf8' });
+const shell = (script: string) =>
+  spawnSync('bash', ['-c', script], {
+    cwd: fixtures.dir,
+    env: { ...cleanEnv(), ESC: `${process.execPath} ${ESC_BIN}` },
+    encoding: 'utf8',
+  });
 
 describe('operands and exit status', () => {
   it('accepts the original FILE PATTERN order and grep order alike', async () => {
@@ -48,7 +53,10 @@ describe('operands and exit status', () => {
     expect(missing.stderr).toBe('esc: nope.log: No such file or directory\n');
     // The original order with a missing file names the file, not the pattern.
     const missingFirst = await esc(['logs/x.log', 'ERROR', '--stats']);
-    expect([missingFirst.status, missingFirst.stderr.split('\n')[0]]).toEqual([2, 'esc: logs/x.log: No such file or directory']);
+    expect([missingFirst.status, missingFirst.stderr.split('\n')[0]]).toEqual([
+      2,
+      'esc: logs/x.log: No such file or directory',
+    ]);
     const dir = await esc(['ERROR', '.']);
     expect([dir.status, dir.stderr]).toEqual([2, 'esc: .: Is a directory\n']);
     const bad = await esc(['-e', 'a(b', 'lf.log']);
@@ -66,7 +74,10 @@ describe('operands and exit status', () => {
     // A 40 MB file: esc must neither complain about EPIPE nor fail.
     const big = join(fixtures.dir, 'big.log');
     writeFileSync(big, readFileSync(join(fixtures.dir, 'HDFS_2k.log')).toString('latin1').repeat(140), 'latin1');
-    const res = spawnSync('sh', ['-c', `"${process.execPath}" "${ESC_BIN}" loggrep -n INFO big.log | head -1`], { cwd: fixtures.dir, encoding: 'utf8' });
+    const res = spawnSync('sh', ['-c', `"${process.execPath}" "${ESC_BIN}" loggrep -n INFO big.log | head -1`], {
+      cwd: fixtures.dir,
+      encoding: 'utf8',
+    });
     expect(res.stdout).toMatch(/^1:081109 203615 148 INFO [^\n]*\n$/);
     expect([res.stderr, res.status]).toEqual(['', 0]);
     const status = shell('$ESC loggrep -n INFO big.log | head -1 >/dev/null; echo "${PIPESTATUS[0]}"');
@@ -82,7 +93,7 @@ describe('operands and exit status', () => {
 });
 
 describe('--stats', () => {
-  it("keeps the original line and adds bytes, time, throughput and the level histogram", async () => {
+  it('keeps the original line and adds bytes, time, throughput and the level histogram', async () => {
     const res = await esc(['lf.log', 'disk|slow', '--stats']);
     const text = res.stdout.toString();
     const lines = text.split('\n');
@@ -93,7 +104,9 @@ describe('--stats', () => {
     const stats = lines.slice(selected);
     expect(stats[0]).toBe(`Stats: ${selected}/${total} lines matched (${((selected / total) * 100).toFixed(2)}%)`);
     const size = readFileSync(join(fixtures.dir, 'lf.log')).length;
-    expect(stats[1]).toMatch(new RegExp(`^Searched: ${(size / 1024).toFixed(1)} KiB in 1 file, [0-9.]+ (ms|s), [0-9.]+ [KMG]?i?B/s$`));
+    expect(stats[1]).toMatch(
+      new RegExp(`^Searched: ${(size / 1024).toFixed(1)} KiB in 1 file, [0-9.]+ (ms|s), [0-9.]+ [KMG]?i?B/s$`),
+    );
     expect(stats[2]).toBe(
       `Levels: WARN ${selected - errors} (${(((selected - errors) / selected) * 100).toFixed(2)}%), ERROR ${errors} (${((errors / selected) * 100).toFixed(2)}%)`,
     );
@@ -120,7 +133,10 @@ describe('--json', () => {
       .trimEnd()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    const numbered = grep(['-n', '-H', '-E', 'ERROR|caf', 'invalid-utf8.log', 'no-final-newline.log']).stdout.toString('latin1').trimEnd().split('\n');
+    const numbered = grep(['-n', '-H', '-E', 'ERROR|caf', 'invalid-utf8.log', 'no-final-newline.log'])
+      .stdout.toString('latin1')
+      .trimEnd()
+      .split('\n');
     const matches = records.filter((r) => r.type === 'match');
     expect(matches.map((r) => `${r.file}:${r.line}`)).toEqual(numbered.map((l) => l.split(':').slice(0, 2).join(':')));
     // Invalid UTF-8 becomes U+FFFD in JSON text (and only there); ranges are byte offsets into the line.
@@ -132,11 +148,24 @@ describe('--json', () => {
       matches: [{ start: 2, end: 7, text: 'ERROR' }],
     });
     expect(matches[2]!.text).toBe('last \ufffd latin1 ERROR line');
-    expect(matches[3]).toMatchObject({ text: 'café ERROR utf8', matches: [{ start: 0, end: 3, text: 'caf' }, { start: 6, end: 11, text: 'ERROR' }] });
+    expect(matches[3]).toMatchObject({
+      text: 'café ERROR utf8',
+      matches: [
+        { start: 0, end: 3, text: 'caf' },
+        { start: 6, end: 11, text: 'ERROR' },
+      ],
+    });
     // CRLF: the \r is not part of the text.
     expect(records.some((r) => String(r.text).includes('\r'))).toBe(false);
     const stats = records[records.length - 1]!;
-    expect(stats).toMatchObject({ type: 'stats', files: 2, lines: 12, matched: 7, bytes: expect.any(Number), levels: { ERROR: 7 } });
+    expect(stats).toMatchObject({
+      type: 'stats',
+      files: 2,
+      lines: 12,
+      matched: 7,
+      bytes: expect.any(Number),
+      levels: { ERROR: 7 },
+    });
     expect(matches).toHaveLength(7);
   });
 
@@ -146,8 +175,20 @@ describe('--json', () => {
       ['lf.log', 'crlf.log'].map((file) => `${JSON.stringify({ type: 'count', file, count: 43 })}\n`).join(''),
     );
     const context = await esc(['--json', '-A', '1', '-m', '1', 'ERROR', 'lf.log']);
-    expect(context.stdout.toString().trimEnd().split('\n').map((l) => JSON.parse(l))).toEqual([
-      { type: 'match', file: 'lf.log', line: 1, text: 'line 0 ERROR disk full id=0', matches: [{ start: 7, end: 12, text: 'ERROR' }] },
+    expect(
+      context.stdout
+        .toString()
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([
+      {
+        type: 'match',
+        file: 'lf.log',
+        line: 1,
+        text: 'line 0 ERROR disk full id=0',
+        matches: [{ start: 7, end: 12, text: 'ERROR' }],
+      },
       { type: 'context', file: 'lf.log', line: 2, text: 'line 1 INFO ok id=37', matches: [] },
     ]);
   });
@@ -163,13 +204,22 @@ describe('colour', () => {
     expect((await esc(args)).stdout.toString()).toBe(plain());
     expect((await esc(args, { ...cleanEnv(), FORCE_COLOR: '1' })).stdout.toString()).toBe(coloured());
     expect((await esc(args, { ...cleanEnv(), FORCE_COLOR: '1', NO_COLOR: '1' })).stdout.toString()).toBe(plain());
-    expect((await esc(['--color=never', ...args], { ...cleanEnv(), FORCE_COLOR: '1' })).stdout.toString()).toBe(plain());
-    expect((await esc(['--color=always', ...args], { ...cleanEnv(), NO_COLOR: '1' })).stdout.toString()).toBe(coloured());
+    expect((await esc(['--color=never', ...args], { ...cleanEnv(), FORCE_COLOR: '1' })).stdout.toString()).toBe(
+      plain(),
+    );
+    expect((await esc(['--color=always', ...args], { ...cleanEnv(), NO_COLOR: '1' })).stdout.toString()).toBe(
+      coloured(),
+    );
     expect((await esc(['--color', ...args], { ...cleanEnv(), FORCE_COLOR: '1' })).stdout.toString()).toBe(coloured());
     // Bare --color takes no value, as in grep: the next word is the pattern.
-    expect((await esc(['--color', 'disk', '-n', '-H', 'lf.log'], { ...cleanEnv(), FORCE_COLOR: '1' })).stdout.toString()).toBe(coloured());
+    expect(
+      (await esc(['--color', 'disk', '-n', '-H', 'lf.log'], { ...cleanEnv(), FORCE_COLOR: '1' })).stdout.toString(),
+    ).toBe(coloured());
     const bad = await esc(['--color=sometimes', ...args]);
-    expect([bad.status, bad.stderr]).toEqual([2, "esc: invalid --color value 'sometimes' (use auto, always or never)\n"]);
+    expect([bad.status, bad.stderr]).toEqual([
+      2,
+      "esc: invalid --color value 'sometimes' (use auto, always or never)\n",
+    ]);
   });
 
   it('reads GREP_COLORS as grep does', async () => {
@@ -183,7 +233,11 @@ describe('colour', () => {
 describe('binary files', () => {
   it('reports "binary file matches" on stderr as GNU grep 3.8 does, and -a prints the lines', async () => {
     const res = await esc(['ERROR', 'binary-early.bin']);
-    expect([res.stdout.toString(), res.stderr, res.status]).toEqual(['', 'esc: binary-early.bin: binary file matches\n', 0]);
+    expect([res.stdout.toString(), res.stderr, res.status]).toEqual([
+      '',
+      'esc: binary-early.bin: binary file matches\n',
+      0,
+    ]);
     const text = await esc(['-a', 'nul', 'binary-early.bin']);
     expect(text.stdout.equals(Buffer.from('nul \0 here\n'))).toBe(true);
   });

@@ -21,7 +21,10 @@ export function makeGrepFixtures(): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'esc-loggrep-'));
   copyFileSync(join(REPO_ROOT, 'logs/HDFS_2k.log'), join(dir, 'HDFS_2k.log'));
   for (const name of LOGHUB_FILES.slice(1)) copyFileSync(join(LOGHUB, name), join(dir, name));
-  const lines = Array.from({ length: 300 }, (_, i) => `line ${i} ${i % 7 === 0 ? 'ERROR disk full' : i % 3 === 0 ? 'WARN slow' : 'INFO ok'} id=${i * 37}`);
+  const lines = Array.from(
+    { length: 300 },
+    (_, i) => `line ${i} ${i % 7 === 0 ? 'ERROR disk full' : i % 3 === 0 ? 'WARN slow' : 'INFO ok'} id=${i * 37}`,
+  );
   const files: Record<string, Buffer> = {
     'lf.log': Buffer.from(`${lines.join('\n')}\n`),
     'crlf.log': Buffer.from(`${lines.join('\r\n')}\r\n`),
@@ -53,15 +56,23 @@ export interface RunResult {
 }
 
 /** Runs a command to completion, optionally feeding `input` to its stdin. */
-export function run(argv: string[], options: { cwd: string; input?: Buffer; env?: NodeJS.ProcessEnv }): Promise<RunResult> {
+export function run(
+  argv: string[],
+  options: { cwd: string; input?: Buffer; env?: NodeJS.ProcessEnv },
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: options.cwd, env: options.env ?? { ...process.env, LC_ALL: 'C' } });
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd: options.cwd,
+      env: options.env ?? { ...process.env, LC_ALL: 'C' },
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.stderr.on('data', (d: Buffer) => err.push(d));
     child.on('error', reject);
-    child.on('close', (status) => resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), status }));
+    child.on('close', (status) =>
+      resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), status }),
+    );
     child.stdin.on('error', () => {});
     child.stdin.end(options.input ?? Buffer.alloc(0));
   });
@@ -71,7 +82,11 @@ export function run(argv: string[], options: { cwd: string; input?: Buffer; env?
  * GNU grep and esc loggrep on the same arguments; grep runs with LC_ALL=C so both compare bytes, and with -E
  * (unless -F is given: grep refuses both) since esc's patterns are extended regular expressions.
  */
-export async function grepAndEsc(args: string[], cwd: string, input?: Buffer): Promise<{ grep: RunResult; esc: RunResult }> {
+export async function grepAndEsc(
+  args: string[],
+  cwd: string,
+  input?: Buffer,
+): Promise<{ grep: RunResult; esc: RunResult }> {
   const env = { ...process.env, LC_ALL: 'C', NO_COLOR: '', FORCE_COLOR: undefined as unknown as string };
   delete env.FORCE_COLOR;
   const [grep, esc] = await Promise.all([

@@ -68,7 +68,9 @@ describe('esc logtail (binary)', () => {
 describe('esc logread (binary)', () => {
   it('default 10 lines, -n N, --all, standard input', () => {
     expect(runEsc(['logread', HDFS_2K]).stdout.equals(gnu('head', [HDFS_2K]).stdout)).toBe(true);
-    expect(runEsc(['logread', '-n', '1500', HDFS_2K]).stdout.equals(gnu('head', ['-n', '1500', HDFS_2K]).stdout)).toBe(true);
+    expect(runEsc(['logread', '-n', '1500', HDFS_2K]).stdout.equals(gnu('head', ['-n', '1500', HDFS_2K]).stdout)).toBe(
+      true,
+    );
     expect(runEsc(['logread', '--all', HDFS_2K]).stdout.equals(hdfs())).toBe(true);
     const input = edge.files['invalid-utf8.log']!;
     const bytes = gnu('cat', [input]).stdout;
@@ -95,7 +97,11 @@ describe('esc logread (binary)', () => {
     const line = Buffer.from('081109 203615 148 INFO dfs.DataNode$PacketResponder: a fairly ordinary log line\n');
     writeFileSync(big, Buffer.concat(Array.from({ length: (20 << 20) / line.length }, () => line)));
     for (const args of ['logread --all', 'logtail -n +1']) {
-      const res = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${ESC_BIN}" ${args} "${big}" | head -n 1`], { encoding: 'utf8' });
+      const res = spawnSync(
+        'bash',
+        ['-c', `set -o pipefail; "${process.execPath}" "${ESC_BIN}" ${args} "${big}" | head -n 1`],
+        { encoding: 'utf8' },
+      );
       expect(res.stderr).toBe('');
       expect(res.status).toBe(0);
       expect(res.stdout).toBe(line.toString());

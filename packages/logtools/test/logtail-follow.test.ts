@@ -67,7 +67,10 @@ function run(command: string, args: string[]): Running {
   const stdoutPieces: string[] = [];
   const waiters = new Set<() => void>();
   const poke = () => waiters.forEach((w) => w());
-  child.stdout!.on('data', (d: Buffer) => (stdoutPieces.push(d.toString('latin1')), (out += d.toString('latin1')), poke()));
+  child.stdout!.on(
+    'data',
+    (d: Buffer) => (stdoutPieces.push(d.toString('latin1')), (out += d.toString('latin1')), poke()),
+  );
   child.stderr!.on('data', (d: Buffer) => ((err += d.toString()), poke()));
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => (poke(), resolve(code))));
   return {
@@ -80,7 +83,11 @@ function run(command: string, args: string[]): Running {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`timed out waiting for ${label}; stdout tail: ${JSON.stringify(out.slice(-200))}, stderr: ${JSON.stringify(err)}`));
+          reject(
+            new Error(
+              `timed out waiting for ${label}; stdout tail: ${JSON.stringify(out.slice(-200))}, stderr: ${JSON.stringify(err)}`,
+            ),
+          );
         }, 20_000);
         const check = () => {
           if (what()) {
@@ -150,7 +157,10 @@ describe('esc logtail -f / -F (binary, with a writer process)', () => {
     expect(notices[1]).toBe(`esc: '${name}' has appeared;  following new file`);
     // Between the rename and the new file the name may briefly be missing, as with GNU tail -F.
     const rotation = notices.slice(2, -1).join('\n');
-    expect([`esc: '${name}' has been replaced;  following new file`, `esc: '${name}' has become inaccessible: No such file or directory\nesc: '${name}' has appeared;  following new file`]).toContain(rotation);
+    expect([
+      `esc: '${name}' has been replaced;  following new file`,
+      `esc: '${name}' has become inaccessible: No such file or directory\nesc: '${name}' has appeared;  following new file`,
+    ]).toContain(rotation);
     expect(notices.at(-1)).toBe(`esc: ${name}: file truncated`);
     // The file could not be opened at first: that is reported in the status, as GNU tail does.
     expect(status).toBe(2);
@@ -179,7 +189,16 @@ describe('esc logtail -f / -F (binary, with a writer process)', () => {
     const path = join(dir, 'quiet.log');
     writeFileSync(path, 'only line\n');
     const sleeper = run(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
-    const esc = run(process.execPath, [ESC_BIN, 'logtail', '-f', '-s', '0.05', '--pid', String(sleeper.child.pid), path]);
+    const esc = run(process.execPath, [
+      ESC_BIN,
+      'logtail',
+      '-f',
+      '-s',
+      '0.05',
+      '--pid',
+      String(sleeper.child.pid),
+      path,
+    ]);
     started.push(sleeper.child, esc.child);
     await esc.until(() => esc.stdout() === 'only line\n', 'the initial tail');
     sleeper.child.kill('SIGKILL');
@@ -194,7 +213,17 @@ describe('esc logtail -f / -F (binary, with a writer process)', () => {
     writeFileSync(a, 'a0\n');
     writeFileSync(b, 'b0\n');
     const writer = run(process.execPath, ['-e', WRITER, b]);
-    const esc = run(process.execPath, [ESC_BIN, 'logtail', '-f', '-s', '0.05', '--pid', String(writer.child.pid), a, b]);
+    const esc = run(process.execPath, [
+      ESC_BIN,
+      'logtail',
+      '-f',
+      '-s',
+      '0.05',
+      '--pid',
+      String(writer.child.pid),
+      a,
+      b,
+    ]);
     started.push(writer.child, esc.child);
     await esc.until(() => esc.stdout().includes('b0\n'), 'the initial tails');
     // b was printed last, so its new lines need no header; a's do, and then b's again.
@@ -208,5 +237,4 @@ describe('esc logtail -f / -F (binary, with a writer process)', () => {
       `==> ${a} <==\na0\n\n==> ${b} <==\nb0\n${expectedLines(0, 3)}\n==> ${a} <==\n${expectedLines(3, 2)}\n==> ${b} <==\n${expectedLines(5, 1)}`,
     );
   });
-
 });

@@ -82,7 +82,10 @@ export function runEsc(args: string[], input?: Buffer | string) {
 }
 
 /** Header cases for head and tail: several files, a missing one among them, -q, -v, the same file twice. */
-export function headerCases(files: Record<string, string>, missing: string): [string[], 'auto' | 'never' | 'always', string[]][] {
+export function headerCases(
+  files: Record<string, string>,
+  missing: string,
+): [string[], 'auto' | 'never' | 'always', string[]][] {
   const a = files['no-final-newline.log']!;
   const b = files['HDFS_2k.log']!;
   const e = files['empty.log']!;

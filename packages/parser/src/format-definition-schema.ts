@@ -24,4 +24,3 @@ export const formatDefinitionSchema = z
   .refine((d) => [d.format !== undefined, d.regex !== undefined, d.json].filter(Boolean).length === 1, {
     message: 'give exactly one of format, regex or json',
   });
-

@@ -4,8 +4,23 @@ import { detectFormat } from './format-detect.js';
 import { BUILTIN_FORMATS } from './format-registry.js';
 import { selectFormat } from './format-selection.js';
 
-const SYSTEMS = ['Apache', 'BGL', 'HDFS', 'HPC', 'Hadoop', 'Linux', 'OpenSSH', 'OpenStack', 'Proxifier', 'Spark', 'Zookeeper'];
-const head = (system: string) => readFileSync(new URL(`../test/fixtures/loghub/${system}_2k.log`, import.meta.url), 'utf8').split('\n').slice(0, 50);
+const SYSTEMS = [
+  'Apache',
+  'BGL',
+  'HDFS',
+  'HPC',
+  'Hadoop',
+  'Linux',
+  'OpenSSH',
+  'OpenStack',
+  'Proxifier',
+  'Spark',
+  'Zookeeper',
+];
+const head = (system: string) =>
+  readFileSync(new URL(`../test/fixtures/loghub/${system}_2k.log`, import.meta.url), 'utf8')
+    .split('\n')
+    .slice(0, 50);
 
 describe('--format auto', () => {
   for (const system of SYSTEMS) {
@@ -17,7 +32,10 @@ describe('--format auto', () => {
   }
 
   it('recognises JSON lines', () => {
-    const d = detectFormat(['{"time":"2024-03-01T12:00:00Z","level":"info","msg":"hi"}', '{"time":1709294400,"level":30,"msg":"x"}'], BUILTIN_FORMATS);
+    const d = detectFormat(
+      ['{"time":"2024-03-01T12:00:00Z","level":"info","msg":"hi"}', '{"time":1709294400,"level":30,"msg":"x"}'],
+      BUILTIN_FORMATS,
+    );
     expect(d?.format.name).toBe('jsonl');
     const p = d!.format.parse('{"time":1709294400000,"level":50,"msg":"boom","n":3}')!;
     expect([p.time?.iso, p.level, p.message, p.fields.n]).toEqual(['2024-03-01T12:00:00.000Z', 'ERROR', 'boom', '3']);
@@ -32,14 +50,27 @@ describe('--format auto', () => {
 
 describe('choosing a format', () => {
   it('takes a Loghub format string with --timestamp', async () => {
-    const { format } = await selectFormat({ format: '<Date> <Time> <Level> <Content>', timestamp: 'Date,Time=yyyy-MM-dd HH:mm:ss' }, []);
-    expect(format.parse('2024-03-01 12:00:00 WARN disk  full')).toMatchObject({ fields: { Level: 'WARN', Content: 'disk  full' }, time: { iso: '2024-03-01T12:00:00' } });
+    const { format } = await selectFormat(
+      { format: '<Date> <Time> <Level> <Content>', timestamp: 'Date,Time=yyyy-MM-dd HH:mm:ss' },
+      [],
+    );
+    expect(format.parse('2024-03-01 12:00:00 WARN disk  full')).toMatchObject({
+      fields: { Level: 'WARN', Content: 'disk  full' },
+      time: { iso: '2024-03-01T12:00:00' },
+    });
     expect(format.levelField).toBe('Level');
   });
 
   it('takes --regex with named groups', async () => {
-    const { format } = await selectFormat({ regex: '^(?<ts>\\S+) (?<level>\\w+) (?<msg>.*)$', timestamp: 'ts=yyyy-MM-dd' }, []);
-    expect(format.parse('2024-03-01 INFO hello')).toMatchObject({ fields: { ts: '2024-03-01', level: 'INFO', msg: 'hello' }, level: 'INFO', message: 'hello' });
+    const { format } = await selectFormat(
+      { regex: '^(?<ts>\\S+) (?<level>\\w+) (?<msg>.*)$', timestamp: 'ts=yyyy-MM-dd' },
+      [],
+    );
+    expect(format.parse('2024-03-01 INFO hello')).toMatchObject({
+      fields: { ts: '2024-03-01', level: 'INFO', msg: 'hello' },
+      level: 'INFO',
+      message: 'hello',
+    });
   });
 
   it('applies --timestamp to a detected format too, and refuses one that cannot apply', async () => {
@@ -47,15 +78,21 @@ describe('choosing a format', () => {
     const { format, how } = await selectFormat({ timestamp: 'date=yyMMdd' }, head('HDFS'));
     expect([how, format.name]).toEqual(['detected', 'hdfs']);
     expect(format.parse('081109 203615 148 INFO dfs.A: hi')?.time?.iso).toBe('2008-11-09T00:00:00');
-    await expect(selectFormat({ timestamp: 'ts=yyyy-MM-dd' }, head('HDFS'))).rejects.toThrow(/format 'hdfs': timestamp field 'ts' is not a field/);
-    await expect(selectFormat({ timestamp: 'ts=yyyy-MM-dd' }, ['{"ts":"2024-03-01","msg":"x"}'])).rejects.toThrow(/does not apply to format 'jsonl'/);
+    await expect(selectFormat({ timestamp: 'ts=yyyy-MM-dd' }, head('HDFS'))).rejects.toThrow(
+      /format 'hdfs': timestamp field 'ts' is not a field/,
+    );
+    await expect(selectFormat({ timestamp: 'ts=yyyy-MM-dd' }, ['{"ts":"2024-03-01","msg":"x"}'])).rejects.toThrow(
+      /does not apply to format 'jsonl'/,
+    );
     await expect(selectFormat({ format: 'jsonl', timestamp: 'ts=yyyy-MM-dd' }, [])).rejects.toThrow(/does not apply/);
   });
 
   it('refuses unknown names, bad patterns and timestamp fields that do not exist', async () => {
     await expect(selectFormat({ format: 'nosuch' }, [])).rejects.toThrow(/unknown format 'nosuch'/);
     await expect(selectFormat({ regex: '(?<a>' }, [])).rejects.toThrow(/format 'regex'/);
-    await expect(selectFormat({ format: '<A> <B>', timestamp: 'C=yyyy-MM-dd' }, [])).rejects.toThrow(/'C' is not a field/);
+    await expect(selectFormat({ format: '<A> <B>', timestamp: 'C=yyyy-MM-dd' }, [])).rejects.toThrow(
+      /'C' is not a field/,
+    );
     await expect(selectFormat({ format: '<A> <B>', timestamp: 'A' }, [])).rejects.toThrow(/FIELD/);
   });
 });

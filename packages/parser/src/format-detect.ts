@@ -16,7 +16,11 @@ export interface Detection {
  * the best score wins, ties going to the earlier candidate (the built-ins are listed most specific first).
  * Null when no candidate matches any line.
  */
-export function detectFormat(sampleLines: readonly string[], candidates: readonly FormatDefinition[], tsOptions: TimestampOptions = {}): Detection | null {
+export function detectFormat(
+  sampleLines: readonly string[],
+  candidates: readonly FormatDefinition[],
+  tsOptions: TimestampOptions = {},
+): Detection | null {
   const lines = sampleLines.map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '');
   let best: Detection | null = null;
   let bestScore = 0;

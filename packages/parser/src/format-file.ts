@@ -8,7 +8,10 @@ import { formatDefinitionSchema } from './format-definition-schema.js';
  */
 export const formatFileSchema = z.union([
   z.object({ formats: z.array(formatDefinitionSchema).min(1) }),
-  z.array(formatDefinitionSchema).min(1).transform((formats) => ({ formats })),
+  z
+    .array(formatDefinitionSchema)
+    .min(1)
+    .transform((formats) => ({ formats })),
 ]);
 
 export type FormatFile = z.output<typeof formatFileSchema>;

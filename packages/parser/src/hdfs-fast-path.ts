@@ -29,7 +29,11 @@ const PLAIN = /\d{6} \d{6} \d+ INFO [^\s:]+(?=: +[!-~])/y;
  * else (runs of blanks, tabs, other levels, so that WARN/ERROR messages are counted by the general path, an
  * impossible date, the last line without a newline) returns -1 and goes the general way.
  */
-export function createHdfsStatsScanner(readTime: TimestampReader, stats: StatsAccumulator, maxLineLength: number): StatsLineScanner {
+export function createHdfsStatsScanner(
+  readTime: TimestampReader,
+  stats: StatsAccumulator,
+  maxLineLength: number,
+): StatsLineScanner {
   let lastStamp = '\n';
   const pair = ['', ''];
   // Components seen so far, bucketed by length; a new one is sliced out once.

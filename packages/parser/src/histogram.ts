@@ -3,10 +3,24 @@
  * (or given with --bucket), every bucket from the first to the last is shown, empty ones included.
  */
 export const BUCKET_SIZES: readonly [string, number][] = [
-  ['1s', 1], ['5s', 5], ['10s', 10], ['30s', 30],
-  ['1m', 60], ['5m', 300], ['10m', 600], ['15m', 900], ['30m', 1800],
-  ['1h', 3600], ['2h', 7200], ['3h', 10800], ['6h', 21600], ['12h', 43200],
-  ['1d', 86400], ['7d', 604800], ['30d', 2592000], ['365d', 31536000],
+  ['1s', 1],
+  ['5s', 5],
+  ['10s', 10],
+  ['30s', 30],
+  ['1m', 60],
+  ['5m', 300],
+  ['10m', 600],
+  ['15m', 900],
+  ['30m', 1800],
+  ['1h', 3600],
+  ['2h', 7200],
+  ['3h', 10800],
+  ['6h', 21600],
+  ['12h', 43200],
+  ['1d', 86400],
+  ['7d', 604800],
+  ['30d', 2592000],
+  ['365d', 31536000],
 ];
 
 /** The most buckets a histogram holds; a --bucket too small for the span is widened to fit. */
@@ -23,13 +37,19 @@ export function parseDuration(text: string): number | null {
 }
 
 export function formatDuration(seconds: number): string {
-  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60]] as const) if (seconds % size === 0) return `${seconds / size}${unit}`;
+  for (const [unit, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+  ] as const)
+    if (seconds % size === 0) return `${seconds / size}${unit}`;
   return `${seconds}s`;
 }
 
 /** The bucket size for a span: the smallest standard size giving at most `targetRows` buckets. */
 export function chooseBucketSeconds(first: number, last: number, targetRows = 30): number {
-  for (const [, size] of BUCKET_SIZES) if (Math.floor(last / size) - Math.floor(first / size) + 1 <= targetRows) return size;
+  for (const [, size] of BUCKET_SIZES)
+    if (Math.floor(last / size) - Math.floor(first / size) + 1 <= targetRows) return size;
   return BUCKET_SIZES[BUCKET_SIZES.length - 1]![1];
 }
 
@@ -55,7 +75,12 @@ export function bucketise(perSecond: ReadonlyMap<number, readonly number[]>, siz
   }
   const firstBucket = Math.floor(lo / size);
   const count = Math.floor(hi / size) - firstBucket + 1;
-  const buckets: Bucket[] = Array.from({ length: count }, (_, i) => ({ start: (firstBucket + i) * size, events: 0, warn: 0, error: 0 }));
+  const buckets: Bucket[] = Array.from({ length: count }, (_, i) => ({
+    start: (firstBucket + i) * size,
+    events: 0,
+    warn: 0,
+    error: 0,
+  }));
   for (const [s, c] of perSecond) {
     const b = buckets[Math.floor(s / size) - firstBucket]!;
     b.events += c[0]!;

@@ -1,7 +1,13 @@
 // The public API of @esc/parser: formats, parsing a line or a stream, statistics, and the printers.
 // The zod schemas (format file, stats report) are in '@esc/parser/schemas', so that importing the parser
 // does not load zod (a third of a second of start-up on a busy machine).
-export { compileFormat, InvalidFormatError, type FormatDefinition, type LogFormat, type ParsedLine } from './log-format.js';
+export {
+  compileFormat,
+  InvalidFormatError,
+  type FormatDefinition,
+  type LogFormat,
+  type ParsedLine,
+} from './log-format.js';
 export { BUILTIN_FORMATS, BUILTIN_FORMAT_NAMES, findBuiltinFormat } from './format-registry.js';
 export { compileLoghubFormat } from './loghub-format.js';
 export { detectFormat, type Detection } from './format-detect.js';
@@ -14,7 +20,14 @@ export {
   type TimestampOptions,
   type NormalisedTime,
 } from './timestamp-rules.js';
-export { RecordParser, parseRecordBatches, parseStream, DEFAULT_MAX_LINE_LENGTH, type ParsedRecord, type ParseStreamOptions } from './record-stream.js';
+export {
+  RecordParser,
+  parseRecordBatches,
+  parseStream,
+  DEFAULT_MAX_LINE_LENGTH,
+  type ParsedRecord,
+  type ParseStreamOptions,
+} from './record-stream.js';
 export { compileRecordFilter, parseTimeBound, FilterError, type RecordFilterOptions } from './record-filter.js';
 export { normaliseLevel } from './level-names.js';
 export { StatsAccumulator, type StatsOptions, type StatsEvent } from './stats-accumulator.js';

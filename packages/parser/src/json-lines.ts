@@ -8,14 +8,28 @@ const COMPONENT_KEYS = ['component', 'logger', 'name', 'module', 'source', 'serv
 const MESSAGE_KEYS = ['message', 'msg', '@m', '@mt', 'content', 'text'];
 
 // pino and bunyan write numeric levels.
-const NUMERIC_LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const NUMERIC_LEVELS: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
 
 function firstKey(obj: Record<string, unknown>, keys: readonly string[]): string | undefined {
   for (const k of keys) if (Object.hasOwn(obj, k)) return k;
   return undefined;
 }
 
-const asText = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const asText = (v: unknown): string =>
+  typeof v === 'string'
+    ? v
+    : v === null || v === undefined
+      ? ''
+      : typeof v === 'object'
+        ? JSON.stringify(v)
+        : String(v);
 
 /** Reads a time written as ISO-8601 text or as a number of seconds / milliseconds since 1970. */
 function readTime(value: unknown, tz: string | undefined): NormalisedTime | null {
@@ -53,7 +67,12 @@ export function parseJsonLine(line: string, tz?: string): ParsedLine | null {
   const messageKey = firstKey(rec, MESSAGE_KEYS);
   const time = timeKey === undefined ? null : readTime(rec[timeKey], tz);
   const rawLevel = levelKey === undefined ? undefined : rec[levelKey];
-  const level = typeof rawLevel === 'number' ? (NUMERIC_LEVELS[rawLevel] ?? String(rawLevel)) : rawLevel === undefined ? undefined : asText(rawLevel);
+  const level =
+    typeof rawLevel === 'number'
+      ? (NUMERIC_LEVELS[rawLevel] ?? String(rawLevel))
+      : rawLevel === undefined
+        ? undefined
+        : asText(rawLevel);
   return {
     fields,
     time,

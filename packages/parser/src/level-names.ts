@@ -2,7 +2,14 @@
  * Levels as statistics and `--level` see them: upper-cased, with the common spellings folded
  * (WARNING → WARN, ERR → ERROR, CRITICAL → CRIT), so `--level WARN` also selects syslog's `warning`.
  */
-const ALIASES: Record<string, string> = { WARNING: 'WARN', ERR: 'ERROR', CRITICAL: 'CRIT', EMERGENCY: 'EMERG', INFORMATION: 'INFO', NOTICE: 'NOTICE' };
+const ALIASES: Record<string, string> = {
+  WARNING: 'WARN',
+  ERR: 'ERROR',
+  CRITICAL: 'CRIT',
+  EMERGENCY: 'EMERG',
+  INFORMATION: 'INFO',
+  NOTICE: 'NOTICE',
+};
 
 export function normaliseLevel(raw: string): string {
   const up = raw.trim().toUpperCase();

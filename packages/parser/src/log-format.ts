@@ -1,8 +1,19 @@
 import { compileLoghubFormat, FormatSyntaxError, namedGroups } from './loghub-format.js';
-import { compileTimestampRule, TimestampRuleError, type NormalisedTime, type TimestampOptions, type TimestampReader } from './timestamp-rules.js';
+import {
+  compileTimestampRule,
+  TimestampRuleError,
+  type NormalisedTime,
+  type TimestampOptions,
+  type TimestampReader,
+} from './timestamp-rules.js';
 import { parseJsonLine } from './json-lines.js';
 import { BUILTIN_FORMATS } from './format-registry.js';
-import { createHdfsNdjsonScanner, createHdfsStatsScanner, type NdjsonLineScanner, type StatsLineScanner } from './hdfs-fast-path.js';
+import {
+  createHdfsNdjsonScanner,
+  createHdfsStatsScanner,
+  type NdjsonLineScanner,
+  type StatsLineScanner,
+} from './hdfs-fast-path.js';
 import type { StatsAccumulator } from './stats-accumulator.js';
 
 /**
@@ -91,7 +102,8 @@ export function compileFormat(input: FormatDefinition, tsOptions: TimestampOptio
       trim = false;
     }
   } catch (err) {
-    if (err instanceof SyntaxError || err instanceof FormatSyntaxError) throw new InvalidFormatError(`format '${def.name}': ${err.message}`);
+    if (err instanceof SyntaxError || err instanceof FormatSyntaxError)
+      throw new InvalidFormatError(`format '${def.name}': ${err.message}`);
     throw err;
   }
   let readTime: TimestampReader | undefined;
@@ -99,7 +111,10 @@ export function compileFormat(input: FormatDefinition, tsOptions: TimestampOptio
   if (def.timestamp) {
     tsIndexes = def.timestamp.fields.map((f) => {
       const i = fields.indexOf(f);
-      if (i < 0) throw new InvalidFormatError(`format '${def.name}': timestamp field '${f}' is not a field (have: ${fields.join(', ')})`);
+      if (i < 0)
+        throw new InvalidFormatError(
+          `format '${def.name}': timestamp field '${f}' is not a field (have: ${fields.join(', ')})`,
+        );
       return i;
     });
     try {
@@ -110,7 +125,8 @@ export function compileFormat(input: FormatDefinition, tsOptions: TimestampOptio
     }
   }
   const check = (f: string | undefined) => {
-    if (f !== undefined && !fields.includes(f)) throw new InvalidFormatError(`format '${def.name}': '${f}' is not a field`);
+    if (f !== undefined && !fields.includes(f))
+      throw new InvalidFormatError(`format '${def.name}': '${f}' is not a field`);
     return f;
   };
   const byGroup = def.format !== undefined;
@@ -125,7 +141,9 @@ export function compileFormat(input: FormatDefinition, tsOptions: TimestampOptio
   const messageField = check(def.message) ?? guessField(fields, MESSAGE_NAMES);
   // Only the built-in hdfs definition itself (not a copy with another timestamp) has the fast paths.
   const builtinHdfs = input === BUILTIN_FORMATS[0] && readTime !== undefined;
-  const statsScanner = builtinHdfs ? (stats: StatsAccumulator, max: number) => createHdfsStatsScanner(readTime!, stats, max) : undefined;
+  const statsScanner = builtinHdfs
+    ? (stats: StatsAccumulator, max: number) => createHdfsStatsScanner(readTime!, stats, max)
+    : undefined;
   const ndjsonScanner = builtinHdfs ? (max: number) => createHdfsNdjsonScanner(readTime!, max) : undefined;
   // One-entry cache: consecutive lines mostly share their timestamp text.
   let lastTsValues: string[] = [];
@@ -153,7 +171,8 @@ export function compileFormat(input: FormatDefinition, tsOptions: TimestampOptio
       const level = levelField === undefined ? undefined : values[levelField];
       const component = componentField === undefined ? undefined : values[componentField];
       const message = messageField === undefined ? undefined : values[messageField];
-      if (readTime === undefined) return { fields: values, time: null, invalidTimestamp: false, line: 0, level, component, message };
+      if (readTime === undefined)
+        return { fields: values, time: null, invalidTimestamp: false, line: 0, level, component, message };
       let same = lastTsValues.length === tsCount;
       for (let k = 0; same && k < tsCount; k++) same = lastTsValues[k] === values[fields[tsIndexes[k]!]!];
       let time = lastTime;

@@ -4,7 +4,8 @@ import type { RecordWriter, TextSink } from './record-writer.js';
 /** The JSON object of one record: `{"date":"081109",…,"content":"…","timestamp":"2008-11-09T20:36:15"}`. */
 export function recordJson(record: ParsedRecord): string {
   let s = '{';
-  for (const key of Object.keys(record.fields)) if (key !== 'timestamp') s += `${JSON.stringify(key)}:${JSON.stringify(record.fields[key])},`;
+  for (const key of Object.keys(record.fields))
+    if (key !== 'timestamp') s += `${JSON.stringify(key)}:${JSON.stringify(record.fields[key])},`;
   return `${s}"timestamp":${record.time === null ? 'null' : `"${record.time.iso}"`}}`;
 }
 
@@ -23,7 +24,10 @@ function jsonString(v: string, ascii: { value: boolean }): string {
  * A serialiser for records with known fields: the keys' JSON (`{"date":`, `,"time":`…) is built once, so a
  * record costs one JSON.stringify per value and string joins. Falls back to recordJson without fields.
  */
-export function recordSerializer(fieldNames: readonly string[], ascii: { value: boolean } = { value: true }): (record: ParsedRecord) => string {
+export function recordSerializer(
+  fieldNames: readonly string[],
+  ascii: { value: boolean } = { value: true },
+): (record: ParsedRecord) => string {
   const names = fieldNames.filter((f) => f !== 'timestamp');
   if (names.length === 0) {
     return (record) => {

@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createProgress, progressWanted } from './progress-bar.js';
 
-const tty = (isTTY: boolean) => Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { isTTY }) as unknown as NodeJS.WriteStream;
+const tty = (isTTY: boolean) =>
+  Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { isTTY }) as unknown as NodeJS.WriteStream;
 
 describe('progress bar', () => {
   it('is wanted on a terminal only, never in CI or on a dumb terminal', () => {
@@ -14,7 +15,9 @@ describe('progress bar', () => {
 
   it('draws nothing when disabled or when the size is unknown', () => {
     let written = '';
-    const stream = Object.assign(new Writable({ write: (c, _e, cb) => ((written += String(c)), cb()) }), { isTTY: true }) as unknown as NodeJS.WriteStream;
+    const stream = Object.assign(new Writable({ write: (c, _e, cb) => ((written += String(c)), cb()) }), {
+      isTTY: true,
+    }) as unknown as NodeJS.WriteStream;
     for (const p of [createProgress(1000, false, stream), createProgress(null, true, stream)]) {
       p.update(500);
       p.stop();
@@ -24,7 +27,13 @@ describe('progress bar', () => {
 
   it('draws bytes read of the total, the rate and the ETA once enabled, and clears itself at the end', () => {
     let written = '';
-    const stream = Object.assign(new Writable({ write: (c, _e, cb) => ((written += String(c)), cb()) }), { isTTY: true, columns: 120, cursorTo() {}, clearLine() {}, moveCursor() {} }) as unknown as NodeJS.WriteStream;
+    const stream = Object.assign(new Writable({ write: (c, _e, cb) => ((written += String(c)), cb()) }), {
+      isTTY: true,
+      columns: 120,
+      cursorTo() {},
+      clearLine() {},
+      moveCursor() {},
+    }) as unknown as NodeJS.WriteStream;
     const p = createProgress(4 * 1048576, true, stream, 0);
     p.update(2 * 1048576);
     p.stop();

@@ -17,7 +17,12 @@ const DELAY_MS = 700;
  * on a terminal. `enabled` is the caller's decision (stderr is a TTY, not CI); without a known size there
  * is nothing to show.
  */
-export function createProgress(totalBytes: number | null, enabled: boolean, stream: NodeJS.WriteStream = process.stderr, delayMs = DELAY_MS): Progress {
+export function createProgress(
+  totalBytes: number | null,
+  enabled: boolean,
+  stream: NodeJS.WriteStream = process.stderr,
+  delayMs = DELAY_MS,
+): Progress {
   if (!enabled || totalBytes === null || totalBytes === 0) return NO_PROGRESS;
   const started = Date.now();
   // Loaded only when a bar may be drawn (off the start-up path of every piped or CI run), and synchronously:
@@ -52,6 +57,9 @@ export function createProgress(totalBytes: number | null, enabled: boolean, stre
 }
 
 /** The usual rule: progress only on a terminal and never in CI. */
-export function progressWanted(stream: NodeJS.WriteStream = process.stderr, env: NodeJS.ProcessEnv = process.env): boolean {
+export function progressWanted(
+  stream: NodeJS.WriteStream = process.stderr,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
   return stream.isTTY === true && !env.CI && env.TERM !== 'dumb';
 }

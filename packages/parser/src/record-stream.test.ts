@@ -22,7 +22,8 @@ async function collect(chunks: Iterable<Buffer | string>, format = hdfs, stats?:
 describe('parsing a stream', () => {
   it('counts a malformed line and skips it; keeps an impossible date with timestamp null', async () => {
     const stats = new StatsAccumulator('t', 'hdfs');
-    const text = '081109 203615 148 INFO dfs.A: one\r\nthis is not hdfs\r\n081331 203615 148 WARN dfs.A: bad date\r\n081109 203616 1 INFO dfs.B: last';
+    const text =
+      '081109 203615 148 INFO dfs.A: one\r\nthis is not hdfs\r\n081331 203615 148 WARN dfs.A: bad date\r\n081109 203616 1 INFO dfs.B: last';
     const records = await collect([text], hdfs, stats);
     expect(records.map((r) => [r.line, r.time?.iso ?? null, r.fields.content])).toEqual([
       [1, '2008-11-09T20:36:15', 'one'],
@@ -37,18 +38,30 @@ describe('parsing a stream', () => {
 
   it('--strict stops at the first malformed line, naming the source and line', async () => {
     const run = async () => {
-      for await (const _ of parseRecordBatches(['081109 203615 148 INFO dfs.A: one\nnope\n'], { format: hdfs, strict: true, source: 'x.log' })) void _;
+      for await (const _ of parseRecordBatches(['081109 203615 148 INFO dfs.A: one\nnope\n'], {
+        format: hdfs,
+        strict: true,
+        source: 'x.log',
+      }))
+        void _;
     };
     await expect(run()).rejects.toThrow(InvalidInputError);
     await expect(run()).rejects.toMatchObject({ path: 'x.log', line: 2 });
     const bad = async () => {
-      for await (const _ of parseRecordBatches(['081109 203615 148 INFO dfs.A: one\n081109 253615 148 INFO dfs.A: one\n'], { format: hdfs, strict: true })) void _;
+      for await (const _ of parseRecordBatches(
+        ['081109 203615 148 INFO dfs.A: one\n081109 253615 148 INFO dfs.A: one\n'],
+        { format: hdfs, strict: true },
+      ))
+        void _;
     };
     await expect(bad()).rejects.toMatchObject({ line: 2, message: expect.stringMatching(/impossible timestamp/) });
   });
 
   it('gives the same records however the input is cut into pieces (even inside a UTF-8 character)', () => {
-    const sample = Buffer.from('081109 203615 148 INFO dfs.A: héllo €\n081109 203616 2 WARN dfs.B: 𝄞 x\r\n\nbad\n081109 203617 3 INFO dfs.C: end', 'utf8');
+    const sample = Buffer.from(
+      '081109 203615 148 INFO dfs.A: héllo €\n081109 203616 2 WARN dfs.B: 𝄞 x\r\n\nbad\n081109 203617 3 INFO dfs.C: end',
+      'utf8',
+    );
     return fc.assert(
       fc.asyncProperty(fc.array(fc.integer({ min: 1, max: sample.length - 1 }), { maxLength: 6 }), async (cuts) => {
         const points = [...new Set(cuts)].sort((a, b) => a - b);
@@ -62,29 +75,65 @@ describe('parsing a stream', () => {
   it('never throws on random bytes, with any built-in format, and accounts for every line', () => {
     const formats = BUILTIN_FORMATS.map((d) => compileFormat(d, { year: 2020 }));
     return fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 600 }), fc.integer({ min: 0, max: formats.length - 1 }), async (bytes, k) => {
-        const stats = new StatsAccumulator('t', formats[k]!.name);
-        const records = await collect([Buffer.from(bytes)], formats[k]!, stats);
-        const r = stats.report();
-        const buf = Buffer.from(bytes);
-        let lines = 0;
-        for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) lines++;
-        if (buf.length > 0 && buf[buf.length - 1] !== 10) lines++;
-        expect(r.lines.read).toBe(lines);
-        expect(r.lines.parsed + r.lines.malformed).toBe(lines);
-        expect(records.length).toBe(r.lines.parsed);
-      }),
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 600 }),
+        fc.integer({ min: 0, max: formats.length - 1 }),
+        async (bytes, k) => {
+          const stats = new StatsAccumulator('t', formats[k]!.name);
+          const records = await collect([Buffer.from(bytes)], formats[k]!, stats);
+          const r = stats.report();
+          const buf = Buffer.from(bytes);
+          let lines = 0;
+          for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) lines++;
+          if (buf.length > 0 && buf[buf.length - 1] !== 10) lines++;
+          expect(r.lines.read).toBe(lines);
+          expect(r.lines.parsed + r.lines.malformed).toBe(lines);
+          expect(records.length).toBe(r.lines.parsed);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('never throws on random lines made of log-ish pieces', () => {
-    const piece = fc.constantFrom('081109', '203615', '2015-10-18', '18:01:47,978', 'INFO', '[', ']', '<', '>', ':', ' ', '  ', '\t', '\r', '{', '}', '"', 'a', 'é', '\u2028', '\\', '- ', 'Dec', '10', '\uD800');
+    const piece = fc.constantFrom(
+      '081109',
+      '203615',
+      '2015-10-18',
+      '18:01:47,978',
+      'INFO',
+      '[',
+      ']',
+      '<',
+      '>',
+      ':',
+      ' ',
+      '  ',
+      '\t',
+      '\r',
+      '{',
+      '}',
+      '"',
+      'a',
+      'é',
+      '\u2028',
+      '\\',
+      '- ',
+      'Dec',
+      '10',
+      '\uD800',
+    );
     const formats = BUILTIN_FORMATS.map((d) => compileFormat(d));
     return fc.assert(
-      fc.asyncProperty(fc.array(fc.array(piece, { maxLength: 20 }).map((p) => p.join('')), { maxLength: 10 }), async (lines) => {
-        for (const f of formats) await collect([lines.join('\n')], f, new StatsAccumulator('t', f.name));
-      }),
+      fc.asyncProperty(
+        fc.array(
+          fc.array(piece, { maxLength: 20 }).map((p) => p.join('')),
+          { maxLength: 10 },
+        ),
+        async (lines) => {
+          for (const f of formats) await collect([lines.join('\n')], f, new StatsAccumulator('t', f.name));
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -99,12 +148,16 @@ describe('parsing a stream', () => {
   it('survives a 50 MiB line read from a file: counted as malformed (over the line limit), the next line parsed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'esc-parser-'));
     const path = join(dir, 'long.log');
-    writeFileSync(path, Buffer.concat([Buffer.alloc(50 * 1024 * 1024, 'a b: '), Buffer.from('\n081109 203615 148 INFO dfs.A: after\n')]));
+    writeFileSync(
+      path,
+      Buffer.concat([Buffer.alloc(50 * 1024 * 1024, 'a b: '), Buffer.from('\n081109 203615 148 INFO dfs.A: after\n')]),
+    );
     const source = openInput(path);
     try {
       const stats = new StatsAccumulator('t', 'hdfs');
       const records: ParsedRecord[] = [];
-      for await (const batch of parseRecordBatches(readTextChunks(source), { format: hdfs, stats })) records.push(...batch);
+      for await (const batch of parseRecordBatches(readTextChunks(source), { format: hdfs, stats }))
+        records.push(...batch);
       expect(records.map((r) => [r.line, r.fields.content])).toEqual([[2, 'after']]);
       expect(stats.report().lines).toMatchObject({ read: 2, malformed: 1 });
     } finally {
@@ -138,7 +191,12 @@ describe('the hdfs NDJSON fast path', () => {
     const out: ParsedRecord[] = [];
     p.push(text, out);
     p.finish(out);
-    return { json: out.map((r) => `${serialise(r)}\n`).join(''), lines: p.linesRead, malformed: p.malformed, invalid: p.invalidTimestamps };
+    return {
+      json: out.map((r) => `${serialise(r)}\n`).join(''),
+      lines: p.linesRead,
+      malformed: p.malformed,
+      invalid: p.invalidTimestamps,
+    };
   }
 
   it('writes the HDFS sample byte for byte as the general path does', () => {
@@ -157,14 +215,32 @@ describe('the hdfs NDJSON fast path', () => {
         fc.constantFrom('INFO', 'WARN', 'Info', 'ERROR'),
         fc.constantFrom(' dfs.A', ' dfs.B$C', ' a"b', ' a\\b', ' é', ' a:b'),
         fc.constantFrom(': ', ':  ', ':', ':\t'),
-        fc.constantFrom('msg 1', 'say "hi"', 'back\\slash', 'tab\there', '', ' ', 'trailing ', 'é€', '\u0001', 'x\r', '\uD800'),
+        fc.constantFrom(
+          'msg 1',
+          'say "hi"',
+          'back\\slash',
+          'tab\there',
+          '',
+          ' ',
+          'trailing ',
+          'é€',
+          '\u0001',
+          'x\r',
+          '\uD800',
+        ),
       )
       .map((p) => p.join(''));
     fc.assert(
-      fc.property(fc.array(line, { maxLength: 25 }), fc.constantFrom('\n', '\r\n'), fc.boolean(), fc.integer({ min: 1, max: 80 }), (lines, eol, finalEol, piece) => {
-        const text = lines.join(eol) + (finalEol ? eol : '');
-        expect(direct(text, piece)).toEqual(slow(text));
-      }),
+      fc.property(
+        fc.array(line, { maxLength: 25 }),
+        fc.constantFrom('\n', '\r\n'),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 80 }),
+        (lines, eol, finalEol, piece) => {
+          const text = lines.join(eol) + (finalEol ? eol : '');
+          expect(direct(text, piece)).toEqual(slow(text));
+        },
+      ),
       { numRuns: 300 },
     );
   });

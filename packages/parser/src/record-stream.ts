@@ -151,16 +151,23 @@ export class RecordParser {
     const parsed = tooLong ? null : format.parse(line);
     if (parsed === null) {
       if (this.options.strict)
-        throw new InvalidInputError(tooLong ? `line longer than ${this.maxLen} characters` : `line does not match the ${format.name} format`, {
-          path: this.options.source ?? '(input)',
-          line: lineNo,
-        });
+        throw new InvalidInputError(
+          tooLong ? `line longer than ${this.maxLen} characters` : `line does not match the ${format.name} format`,
+          {
+            path: this.options.source ?? '(input)',
+            line: lineNo,
+          },
+        );
       if (this.malformed++ === 0) this.firstMalformedLine = lineNo;
       stats?.addMalformed(lineNo, line);
       return;
     }
     if (parsed.invalidTimestamp) {
-      if (this.options.strict) throw new InvalidInputError(`impossible timestamp in: ${line.slice(0, 120)}`, { path: this.options.source ?? '(input)', line: lineNo });
+      if (this.options.strict)
+        throw new InvalidInputError(`impossible timestamp in: ${line.slice(0, 120)}`, {
+          path: this.options.source ?? '(input)',
+          line: lineNo,
+        });
       this.invalidTimestamps++;
       stats?.addInvalidTimestamp(lineNo, line);
     }
@@ -218,6 +225,9 @@ export async function* parseRecordBatches(
 }
 
 /** Records one at a time (convenient; parseRecordBatches is faster for large inputs). */
-export async function* parseStream(chunks: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, options: ParseStreamOptions): AsyncGenerator<ParsedRecord> {
+export async function* parseStream(
+  chunks: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+  options: ParseStreamOptions,
+): AsyncGenerator<ParsedRecord> {
   for await (const batch of parseRecordBatches(chunks, { ...options, collect: true })) yield* batch;
 }

@@ -6,10 +6,18 @@ import { TableWriter } from './table-writer.js';
 
 // JSON lines records shaped differently from one another: the header forms must not drop the later shapes' fields.
 const jsonl = compileFormat(findBuiltinFormat('jsonl')!);
-const records = ['{"ts":"2024-01-01T00:00:00Z","level":"warn","msg":"a, \\"b\\""}', '{"time":1700000000,"severity":"error","message":"x"}'].map((l) => jsonl.parse(l)!);
+const records = [
+  '{"ts":"2024-01-01T00:00:00Z","level":"warn","msg":"a, \\"b\\""}',
+  '{"time":1700000000,"severity":"error","message":"x"}',
+].map((l) => jsonl.parse(l)!);
 
 function collect(): { text: string; write(t: string): void } {
-  return { text: '', write(t) { this.text += t; } };
+  return {
+    text: '',
+    write(t) {
+      this.text += t;
+    },
+  };
 }
 
 describe('header columns for JSON lines', () => {

@@ -20,7 +20,9 @@ function statsOf(text: string, def: FormatDefinition, piece = text.length || 1) 
 describe('statistics of the HDFS sample, checked against counts computed here independently', () => {
   const report = statsOf(HDFS_SAMPLE, BUILTIN_FORMATS[0]!);
   // Independent: split on whitespace, no regex of the parser's.
-  const rows = HDFS_SAMPLE.split('\r\n').filter(Boolean).map((l) => l.split(' '));
+  const rows = HDFS_SAMPLE.split('\r\n')
+    .filter(Boolean)
+    .map((l) => l.split(' '));
   const count = (key: (r: string[]) => string) => {
     const m = new Map<string, number>();
     for (const r of rows) m.set(key(r), (m.get(key(r)) ?? 0) + 1);
@@ -31,17 +33,36 @@ describe('statistics of the HDFS sample, checked against counts computed here in
     expect(rows.length).toBe(2000);
     expect(report.lines).toEqual({ read: 2000, parsed: 2000, malformed: 0, invalidTimestamps: 0, filteredOut: 0 });
     const levels = count((r) => r[3]!);
-    expect(report.levels).toEqual([...levels].sort((a, b) => b[1] - a[1]).map(([level, n]) => ({ level, count: n, percent: Math.round((n / 2000) * 10000) / 100 })));
-    expect(report.levels).toEqual([{ level: 'INFO', count: 1920, percent: 96 }, { level: 'WARN', count: 80, percent: 4 }]);
+    expect(report.levels).toEqual(
+      [...levels]
+        .sort((a, b) => b[1] - a[1])
+        .map(([level, n]) => ({ level, count: n, percent: Math.round((n / 2000) * 10000) / 100 })),
+    );
+    expect(report.levels).toEqual([
+      { level: 'INFO', count: 1920, percent: 96 },
+      { level: 'WARN', count: 80, percent: 4 },
+    ]);
   });
 
   it('finds the top components', () => {
-    const comps = [...count((r) => r[4]!.replace(/:$/, ''))].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 5);
+    const comps = [...count((r) => r[4]!.replace(/:$/, ''))]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, 5);
     expect(report.topComponents.map((c) => [c.component, c.count])).toEqual(comps);
   });
 
   it('gives first, last, span, events/s and the peaks', () => {
-    const secs = rows.map((r) => Date.UTC(2000 + Number(r[0]!.slice(0, 2)), Number(r[0]!.slice(2, 4)) - 1, Number(r[0]!.slice(4)), Number(r[1]!.slice(0, 2)), Number(r[1]!.slice(2, 4)), Number(r[1]!.slice(4))) / 1000);
+    const secs = rows.map(
+      (r) =>
+        Date.UTC(
+          2000 + Number(r[0]!.slice(0, 2)),
+          Number(r[0]!.slice(2, 4)) - 1,
+          Number(r[0]!.slice(4)),
+          Number(r[1]!.slice(0, 2)),
+          Number(r[1]!.slice(2, 4)),
+          Number(r[1]!.slice(4)),
+        ) / 1000,
+    );
     const lo = Math.min(...secs);
     const hi = Math.max(...secs);
     expect(report.time.first).toBe(new Date(lo * 1000).toISOString().slice(0, 19));
@@ -58,7 +79,10 @@ describe('statistics of the HDFS sample, checked against counts computed here in
     for (const s of secs) perMin.set(Math.floor(s / 60), (perMin.get(Math.floor(s / 60)) ?? 0) + 1);
     const maxMin = Math.max(...perMin.values());
     const peakMin = Math.min(...[...perMin].filter(([, n]) => n === maxMin).map(([m]) => m));
-    expect(report.rate.peakMinute).toEqual({ at: new Date(peakMin * 60000).toISOString().slice(0, 16), events: maxMin });
+    expect(report.rate.peakMinute).toEqual({
+      at: new Date(peakMin * 60000).toISOString().slice(0, 16),
+      events: maxMin,
+    });
   });
 
   it('draws every hour bucket from the first to the last, empty ones included, summing to all events', () => {
@@ -72,7 +96,8 @@ describe('statistics of the HDFS sample, checked against counts computed here in
   });
 
   it('shows empty buckets between events', () => {
-    const gap = statsOf('081109 200000 1 INFO a: x\n081109 231500 1 ERROR a: y 1\n', BUILTIN_FORMATS[0]!).histogram.buckets;
+    const gap = statsOf('081109 200000 1 INFO a: x\n081109 231500 1 ERROR a: y 1\n', BUILTIN_FORMATS[0]!).histogram
+      .buckets;
     expect(gap.map((x) => [x.start, x.events, x.error])).toEqual([
       ['2008-11-09T20:00:00', 1, 0],
       ['2008-11-09T21:00:00', 0, 0],
@@ -97,18 +122,59 @@ describe('the hdfs fast statistics path agrees with the general path', () => {
   });
 
   it('on random HDFS-like lines with blanks, tabs, bad dates, odd levels and junk', () => {
-    const part = fc.constantFrom('081109', '081331', '080230', '203615', '256199', '148', 'INFO', 'WARN', 'info', 'ERROR', 'dfs.A:', 'dfs.B$C:', 'a:b:', ':', 'x', '', 'é', '\u00a0', 'blk_1');
+    const part = fc.constantFrom(
+      '081109',
+      '081331',
+      '080230',
+      '203615',
+      '256199',
+      '148',
+      'INFO',
+      'WARN',
+      'info',
+      'ERROR',
+      'dfs.A:',
+      'dfs.B$C:',
+      'a:b:',
+      ':',
+      'x',
+      '',
+      'é',
+      '\u00a0',
+      'blk_1',
+    );
     const sep = fc.constantFrom(' ', '  ', '\t', ': ', '');
     const line = fc.oneof(
-      fc.tuple(fc.constantFrom('081109', '081110', '081331', ' 081109'), fc.constantFrom(' ', '  '), fc.constantFrom('203615', '203616', '246199'), fc.constantFrom(' 148 ', ' 1 ', '  2 '), fc.constantFrom('INFO', 'WARN', 'ERROR', 'DEBUG', 'Info'), fc.constantFrom(' dfs.A', ' dfs.B$C', ' a:b', '\tdfs.A', ' é'), fc.constantFrom(': ', ':  ', ':', ': \t'), fc.constantFrom('msg 1', 'blk_2 lost', '', ' ', 'x\r', 'é'))
+      fc
+        .tuple(
+          fc.constantFrom('081109', '081110', '081331', ' 081109'),
+          fc.constantFrom(' ', '  '),
+          fc.constantFrom('203615', '203616', '246199'),
+          fc.constantFrom(' 148 ', ' 1 ', '  2 '),
+          fc.constantFrom('INFO', 'WARN', 'ERROR', 'DEBUG', 'Info'),
+          fc.constantFrom(' dfs.A', ' dfs.B$C', ' a:b', '\tdfs.A', ' é'),
+          fc.constantFrom(': ', ':  ', ':', ': \t'),
+          fc.constantFrom('msg 1', 'blk_2 lost', '', ' ', 'x\r', 'é'),
+        )
         .map((p) => p.join('')),
-      fc.array(fc.tuple(part, sep).map(([a, b]) => a + b), { maxLength: 8 }).map((p) => p.join('')),
+      fc
+        .array(
+          fc.tuple(part, sep).map(([a, b]) => a + b),
+          { maxLength: 8 },
+        )
+        .map((p) => p.join('')),
     );
     fc.assert(
-      fc.property(fc.array(line, { maxLength: 30 }), fc.constantFrom('\n', '\r\n'), fc.boolean(), fc.integer({ min: 1, max: 50 }), (lines, eol, finalEol, piece) => {
-        const text = lines.join(eol) + (finalEol ? eol : '');
-        expect(statsOf(text, BUILTIN_FORMATS[0]!, piece)).toEqual(statsOf(text, general));
-      }),
+      fc.property(
+        fc.array(line, { maxLength: 30 }),
+        fc.constantFrom('\n', '\r\n'),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 50 }),
+        (lines, eol, finalEol, piece) => {
+          const text = lines.join(eol) + (finalEol ? eol : '');
+          expect(statsOf(text, BUILTIN_FORMATS[0]!, piece)).toEqual(statsOf(text, general));
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -111,7 +111,12 @@ export class StatsAccumulator {
    * The same as addEvent without the object, for hot loops: level, component and message as written
    * (undefined when the format has none), and the record's time.
    */
-  count(rawLevel: string | undefined, component: string | undefined, message: string | undefined, t: NormalisedTime | null): void {
+  count(
+    rawLevel: string | undefined,
+    component: string | undefined,
+    message: string | undefined,
+    t: NormalisedTime | null,
+  ): void {
     this.countMany(rawLevel, 1, t);
     if (rawLevel !== undefined && this.lastLevelClass !== 0 && message !== undefined) {
       const level = this.levelNames[this.lastLevelIndex]!;
@@ -217,19 +222,34 @@ export class StatsAccumulator {
     for (const [m, n] of perMinute) if (n > peakMN || (n === peakMN && m < peakM)) [peakM, peakMN] = [m, n];
     const peakSecond = peakSN > 0 ? { at: isoOfSeconds(peakS), events: peakSN } : null;
     const peakMinute = peakMN > 0 ? { at: isoOfSeconds(peakM).slice(0, 16), events: peakMN } : null;
-    let bucketSeconds = this.options.bucketSeconds ?? (this.first && this.last ? chooseBucketSeconds(this.first.seconds, this.last.seconds, this.options.histogramRows) : 60);
+    let bucketSeconds =
+      this.options.bucketSeconds ??
+      (this.first && this.last
+        ? chooseBucketSeconds(this.first.seconds, this.last.seconds, this.options.histogramRows)
+        : 60);
     if (this.first && this.last) {
       // A --bucket too fine for the span would draw millions of rows: widen it to the first size that fits.
       const rows = (size: number) => Math.floor(this.last!.seconds / size) - Math.floor(this.first!.seconds / size) + 1;
-      if (rows(bucketSeconds) > MAX_BUCKETS) bucketSeconds = BUCKET_SIZES.find(([, size]) => size >= bucketSeconds && rows(size) <= MAX_BUCKETS)?.[1] ?? BUCKET_SIZES[BUCKET_SIZES.length - 1]![1];
+      if (rows(bucketSeconds) > MAX_BUCKETS)
+        bucketSeconds =
+          BUCKET_SIZES.find(([, size]) => size >= bucketSeconds && rows(size) <= MAX_BUCKETS)?.[1] ??
+          BUCKET_SIZES[BUCKET_SIZES.length - 1]![1];
     }
     const topMessages: Record<string, { message: string; count: number }[]> = {};
     for (const [level, m] of [...this.messages].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
-      topMessages[level] = sorted(m).slice(0, this.top).map(([message, count]) => ({ message, count }));
+      topMessages[level] = sorted(m)
+        .slice(0, this.top)
+        .map(([message, count]) => ({ message, count }));
     return {
       source: this.source,
       format: this.format,
-      lines: { read: this.linesRead, parsed: this.parsed, malformed: this.malformed, invalidTimestamps: this.invalidTimestamps, filteredOut: this.filteredOut },
+      lines: {
+        read: this.linesRead,
+        parsed: this.parsed,
+        malformed: this.malformed,
+        invalidTimestamps: this.invalidTimestamps,
+        filteredOut: this.filteredOut,
+      },
       events: this.events,
       time: { first: this.first?.iso ?? null, last: this.last?.iso ?? null, spanSeconds: span },
       rate: {
@@ -239,13 +259,24 @@ export class StatsAccumulator {
         peakSecond,
         peakMinute,
       },
-      levels: sorted(new Map(this.levelNames.map((n, i) => [n, this.levelCounts[i]!]))).map(([level, count]) => ({ level, count, percent: pct(count, this.events) })),
-      topComponents: sorted(this.components).slice(0, this.top).map(([component, count]) => ({ component, count, percent: pct(count, this.events) })),
+      levels: sorted(new Map(this.levelNames.map((n, i) => [n, this.levelCounts[i]!]))).map(([level, count]) => ({
+        level,
+        count,
+        percent: pct(count, this.events),
+      })),
+      topComponents: sorted(this.components)
+        .slice(0, this.top)
+        .map(([component, count]) => ({ component, count, percent: pct(count, this.events) })),
       topMessages,
       histogram: {
         bucket: formatDuration(bucketSeconds),
         bucketSeconds,
-        buckets: bucketise(this.perSecond, bucketSeconds).map((b) => ({ start: isoOfSeconds(b.start), events: b.events, warn: b.warn, error: b.error })),
+        buckets: bucketise(this.perSecond, bucketSeconds).map((b) => ({
+          start: isoOfSeconds(b.start),
+          events: b.events,
+          warn: b.warn,
+          error: b.error,
+        })),
       },
       malformedSamples: [...this.malformedSamples],
       invalidTimestampSamples: [...this.invalidSamples],

@@ -19,7 +19,11 @@ const pctText = (p: number) => `${p.toFixed(2)}%`;
 export function humanSpan(seconds: number): string {
   const parts: string[] = [];
   let s = Math.round(seconds);
-  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60]] as const) {
+  for (const [unit, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+  ] as const) {
     if (s >= size) {
       parts.push(`${Math.floor(s / size)}${unit}`);
       s %= size;
@@ -46,15 +50,24 @@ export function renderStatsReport(report: StatsReport, palette: Palette): string
   const l = report.lines;
   out.push(p.bold(`${report.source}`) + p.dim(` (format ${report.format})`));
   out.push('');
-  out.push(`${p.bold('Lines')}        ${num(l.read)} read · ${num(l.parsed)} parsed · ${num(l.malformed)} malformed · ${num(l.invalidTimestamps)} invalid timestamps`);
-  if (l.filteredOut > 0) out.push(`${p.bold('Selected')}     ${num(report.events)} events (${num(l.filteredOut)} filtered out)`);
+  out.push(
+    `${p.bold('Lines')}        ${num(l.read)} read · ${num(l.parsed)} parsed · ${num(l.malformed)} malformed · ${num(l.invalidTimestamps)} invalid timestamps`,
+  );
+  if (l.filteredOut > 0)
+    out.push(`${p.bold('Selected')}     ${num(report.events)} events (${num(l.filteredOut)} filtered out)`);
   const t = report.time;
   if (t.first !== null && t.last !== null && t.spanSeconds !== null) {
-    out.push(`${p.bold('Time')}         ${t.first} → ${t.last} (span ${humanSpan(t.spanSeconds)} = ${num(t.spanSeconds)} s)`);
+    out.push(
+      `${p.bold('Time')}         ${t.first} → ${t.last} (span ${humanSpan(t.spanSeconds)} = ${num(t.spanSeconds)} s)`,
+    );
     const r = report.rate;
-    out.push(`${p.bold('Rate')}         ${rate(r.eventsPerSecond!)} events/s (${num(r.eventsWithTimestamp)} events with a timestamp ÷ ${num(r.denominatorSeconds!)} s span)`);
+    out.push(
+      `${p.bold('Rate')}         ${rate(r.eventsPerSecond!)} events/s (${num(r.eventsWithTimestamp)} events with a timestamp ÷ ${num(r.denominatorSeconds!)} s span)`,
+    );
     if (r.peakSecond && r.peakMinute)
-      out.push(`${p.bold('Peak')}         ${num(r.peakSecond.events)} events in second ${r.peakSecond.at} · ${num(r.peakMinute.events)} in minute ${r.peakMinute.at}`);
+      out.push(
+        `${p.bold('Peak')}         ${num(r.peakSecond.events)} events in second ${r.peakSecond.at} · ${num(r.peakMinute.events)} in minute ${r.peakMinute.at}`,
+      );
   } else out.push(`${p.bold('Time')}         no timestamps`);
 
   if (report.levels.length > 0) {
@@ -64,13 +77,16 @@ export function renderStatsReport(report: StatsReport, palette: Palette): string
     const cw = Math.max(...report.levels.map((x) => num(x.count).length));
     for (const x of report.levels) {
       const bar = '█'.repeat(Math.max(1, Math.round((x.count / max) * 30)));
-      out.push(`  ${levelColour(p, x.level)(x.level.padEnd(w))}  ${num(x.count).padStart(cw)}  ${pctText(x.percent).padStart(7)}  ${levelColour(p, x.level)(bar)}`);
+      out.push(
+        `  ${levelColour(p, x.level)(x.level.padEnd(w))}  ${num(x.count).padStart(cw)}  ${pctText(x.percent).padStart(7)}  ${levelColour(p, x.level)(bar)}`,
+      );
     }
   }
   if (report.topComponents.length > 0) {
     out.push('', p.bold('Top components'));
     const cw = Math.max(...report.topComponents.map((x) => num(x.count).length));
-    for (const x of report.topComponents) out.push(`  ${num(x.count).padStart(cw)}  ${pctText(x.percent).padStart(7)}  ${x.component}`);
+    for (const x of report.topComponents)
+      out.push(`  ${num(x.count).padStart(cw)}  ${pctText(x.percent).padStart(7)}  ${x.component}`);
   }
   for (const [level, msgs] of Object.entries(report.topMessages)) {
     if (msgs.length === 0) continue;
@@ -80,7 +96,11 @@ export function renderStatsReport(report: StatsReport, palette: Palette): string
   }
   const h = report.histogram;
   if (h.buckets.length > 0) {
-    out.push('', p.bold(`Events over time`) + p.dim(` (bucket ${h.bucket}; ${p.green('█')} other, ${p.yellow('█')} warn, ${p.red('█')} error)`));
+    out.push(
+      '',
+      p.bold(`Events over time`) +
+        p.dim(` (bucket ${h.bucket}; ${p.green('█')} other, ${p.yellow('█')} warn, ${p.red('█')} error)`),
+    );
     const max = Math.max(...h.buckets.map((b) => b.events));
     const labelLen = h.bucketSeconds < 60 ? 19 : h.bucketSeconds < 86400 ? 16 : 10;
     const cw = num(max).length;

@@ -45,7 +45,9 @@ export const statsReportSchema = z.object({
   histogram: z.object({
     bucket: z.string(),
     bucketSeconds: z.number().int(),
-    buckets: z.array(z.object({ start: z.string(), events: z.number().int(), warn: z.number().int(), error: z.number().int() })),
+    buckets: z.array(
+      z.object({ start: z.string(), events: z.number().int(), warn: z.number().int(), error: z.number().int() }),
+    ),
   }),
   malformedSamples: z.array(sample),
   invalidTimestampSamples: z.array(sample),

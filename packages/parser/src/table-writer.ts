@@ -22,7 +22,9 @@ export class TableWriter implements RecordWriter {
     if (this.columns === undefined) {
       const fields = headerColumns(this.fieldNames, records);
       this.columns = ['timestamp', ...fields.filter((c) => c !== 'timestamp')];
-      this.widths = this.columns.map((c) => Math.min(MAX_WIDTH, Math.max(c.length, ...records.slice(0, 1000).map((r) => this.cell(r, c).length))));
+      this.widths = this.columns.map((c) =>
+        Math.min(MAX_WIDTH, Math.max(c.length, ...records.slice(0, 1000).map((r) => this.cell(r, c).length))),
+      );
       this.sink.write(`${this.row(this.columns)}\n`);
     }
     let block = '';

@@ -16,7 +16,11 @@ export const TEXT_CHUNK_SIZE = 64 * 1024;
  * newline), so each is decoded on its own: ASCII as Latin-1 (V8 copies it straight into a one-byte string),
  * anything else as UTF-8, invalid bytes becoming U+FFFD. `onBytes` reports the bytes read so far.
  */
-export async function* readTextChunks(source: InputSource, onBytes?: (bytes: number) => void, chunkSize = TEXT_CHUNK_SIZE): AsyncGenerator<string> {
+export async function* readTextChunks(
+  source: InputSource,
+  onBytes?: (bytes: number) => void,
+  chunkSize = TEXT_CHUNK_SIZE,
+): AsyncGenerator<string> {
   let total = 0;
   for await (const chunk of readChunks(source, { chunkSize, reuseBuffer: true })) {
     total += chunk.length;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { civilSeconds, compileTimestampRule, defaultYear, parseIsoTimestamp } from './timestamp-rules.js';
 
-const read = (layout: string, values: string[], options = {}) => compileTimestampRule({ fields: values.map((_, i) => `f${i}`), layout }, options)(values);
+const read = (layout: string, values: string[], options = {}) =>
+  compileTimestampRule({ fields: values.map((_, i) => `f${i}`), layout }, options)(values);
 
 describe('timestamp rules', () => {
   it('normalises the HDFS stamp 081109 203615 to 2008-11-09T20:36:15, no offset', () => {
@@ -34,7 +35,9 @@ describe('timestamp rules', () => {
   it('adds --tz only to zone-less times and keeps a zone the source gives', () => {
     expect(read('yyMMdd HHmmss', ['081109', '203615'], { tz: '+0200' })?.iso).toBe('2008-11-09T20:36:15+02:00');
     expect(read('yyMMdd HHmmss', ['081109', '203615'], { tz: 'Z' })?.iso).toBe('2008-11-09T20:36:15Z');
-    expect(read('yyyy-MM-dd HH:mm:ssZ', ['2008-11-09', '20:36:15-05:00'], { tz: '+02:00' })?.iso).toBe('2008-11-09T20:36:15-05:00');
+    expect(read('yyyy-MM-dd HH:mm:ssZ', ['2008-11-09', '20:36:15-05:00'], { tz: '+02:00' })?.iso).toBe(
+      '2008-11-09T20:36:15-05:00',
+    );
     expect(() => read('yyMMdd HHmmss', ['081109', '203615'], { tz: 'Europe/Paris' })).toThrow(/offset/);
   });
 
@@ -66,7 +69,13 @@ describe('timestamp rules', () => {
   });
 
   it('computes wall-clock seconds like Date.UTC for any date', () => {
-    for (const [y, mo, d] of [[1970, 1, 1], [2008, 11, 9], [2000, 2, 29], [1969, 12, 31], [2100, 3, 1]] as const)
+    for (const [y, mo, d] of [
+      [1970, 1, 1],
+      [2008, 11, 9],
+      [2000, 2, 29],
+      [1969, 12, 31],
+      [2100, 3, 1],
+    ] as const)
       expect(civilSeconds(y, mo, d, 20, 36, 15)).toBe(Date.UTC(y, mo - 1, d, 20, 36, 15) / 1000);
   });
 

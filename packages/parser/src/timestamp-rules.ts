@@ -36,7 +36,18 @@ export type TimestampReader = (values: readonly string[]) => NormalisedTime | nu
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
-type Part = 'year' | 'year2' | 'month' | 'monthName' | 'day' | 'hour' | 'minute' | 'second' | 'fraction' | 'weekday' | 'zone';
+type Part =
+  | 'year'
+  | 'year2'
+  | 'month'
+  | 'monthName'
+  | 'day'
+  | 'hour'
+  | 'minute'
+  | 'second'
+  | 'fraction'
+  | 'weekday'
+  | 'zone';
 
 // Longest tokens first so `yyyy` is not read as two `yy`.
 const TOKENS: [string, Part, string][] = [
@@ -65,7 +76,14 @@ export function daysInMonth(year: number, month: number): number {
 }
 
 /** Seconds since 1970 of a civil date-time read as UTC; arithmetic only (Howard Hinnant's days_from_civil). */
-export function civilSeconds(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
+export function civilSeconds(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+): number {
   const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
   const yoe = y - era * 400;
@@ -98,7 +116,16 @@ export function normaliseOffset(text: string): string | null {
   return `${m[1]}${m[2]}:${pad(mi)}`;
 }
 
-function formatIso(y: number, mo: number, d: number, h: number, mi: number, s: number, fraction: string, offset: string): string {
+function formatIso(
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+  fraction: string,
+  offset: string,
+): string {
   const year = y >= 0 && y <= 9999 ? pad(y, 4) : (y < 0 ? '-' : '+') + pad(Math.abs(y), 6);
   return `${year}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}${fraction ? `.${fraction}` : ''}${offset}`;
 }
@@ -116,7 +143,10 @@ export function buildTime(
 ): NormalisedTime | null {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   if (hour > 23 || minute > 59 || second > 59) return null;
-  return { iso: formatIso(year, month, day, hour, minute, second, fraction, offset), seconds: civilSeconds(year, month, day, hour, minute, second) };
+  return {
+    iso: formatIso(year, month, day, hour, minute, second, fraction, offset),
+    seconds: civilSeconds(year, month, day, hour, minute, second),
+  };
 }
 
 /** Seconds (or ms) since 1970 rendered in UTC with a `Z`: an epoch is an absolute instant. */
@@ -133,7 +163,16 @@ export function epochTime(text: string, unit: 'epoch' | 'epochms'): NormalisedTi
   const d = new Date(secs * 1000);
   if (Number.isNaN(d.getTime())) return null;
   return {
-    iso: formatIso(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), fraction, 'Z'),
+    iso: formatIso(
+      d.getUTCFullYear(),
+      d.getUTCMonth() + 1,
+      d.getUTCDate(),
+      d.getUTCHours(),
+      d.getUTCMinutes(),
+      d.getUTCSeconds(),
+      fraction,
+      'Z',
+    ),
     seconds: secs,
   };
 }
@@ -141,7 +180,8 @@ export function epochTime(text: string, unit: 'epoch' | 'epochms'): NormalisedTi
 /** Compiles a rule's layout. Throws TimestampRuleError for a layout it cannot read. */
 export function compileTimestampRule(rule: TimestampRule, options: TimestampOptions = {}): TimestampReader {
   const tzOffset = options.tz === undefined ? '' : normaliseOffset(options.tz);
-  if (tzOffset === null) throw new TimestampRuleError(`invalid time zone offset '${options.tz}' (use Z, +02:00 or -0500)`);
+  if (tzOffset === null)
+    throw new TimestampRuleError(`invalid time zone offset '${options.tz}' (use Z, +02:00 or -0500)`);
   const join = (values: readonly string[]) => (values.length === 1 ? values[0]! : values.join(' '));
   if (rule.layout === 'epoch' || rule.layout === 'epochms') {
     const unit = rule.layout;
@@ -161,7 +201,8 @@ export function compileTimestampRule(rule: TimestampRule, options: TimestampOpti
     }
   }
   const has = (p: Part) => parts.includes(p);
-  if (!has('month') && !has('monthName')) throw new TimestampRuleError(`timestamp layout '${rule.layout}' has no month (MM, M or MMM)`);
+  if (!has('month') && !has('monthName'))
+    throw new TimestampRuleError(`timestamp layout '${rule.layout}' has no month (MM, M or MMM)`);
   if (!has('day')) throw new TimestampRuleError(`timestamp layout '${rule.layout}' has no day (dd or d)`);
   const re = new RegExp(`^${source}$`);
   const now = options.now ?? new Date();
@@ -179,17 +220,43 @@ export function compileTimestampRule(rule: TimestampRule, options: TimestampOpti
     for (let k = 0; k < parts.length; k++) {
       const v = m[k + 1]!;
       switch (parts[k]) {
-        case 'year': year = Number(v); break;
-        case 'year2': { const n = Number(v); year = n < 69 ? 2000 + n : 1900 + n; break; }
-        case 'month': month = Number(v); break;
-        case 'monthName': month = MONTHS.indexOf(v.toLowerCase()) + 1; break;
-        case 'day': day = Number(v); break;
-        case 'hour': hour = Number(v); break;
-        case 'minute': minute = Number(v); break;
-        case 'second': second = Number(v); break;
-        case 'fraction': fraction = v; break;
-        case 'weekday': break;
-        case 'zone': { const o = normaliseOffset(v); if (o === null) return null; offset = o; break; }
+        case 'year':
+          year = Number(v);
+          break;
+        case 'year2': {
+          const n = Number(v);
+          year = n < 69 ? 2000 + n : 1900 + n;
+          break;
+        }
+        case 'month':
+          month = Number(v);
+          break;
+        case 'monthName':
+          month = MONTHS.indexOf(v.toLowerCase()) + 1;
+          break;
+        case 'day':
+          day = Number(v);
+          break;
+        case 'hour':
+          hour = Number(v);
+          break;
+        case 'minute':
+          minute = Number(v);
+          break;
+        case 'second':
+          second = Number(v);
+          break;
+        case 'fraction':
+          fraction = v;
+          break;
+        case 'weekday':
+          break;
+        case 'zone': {
+          const o = normaliseOffset(v);
+          if (o === null) return null;
+          offset = o;
+          break;
+        }
       }
     }
     if (year < 0) year = options.year ?? defaultYear(month, day, now);
@@ -202,9 +269,21 @@ export function compileTimestampRule(rule: TimestampRule, options: TimestampOpti
  * or a date alone). Used for JSON lines and for --since/--until.
  */
 export function parseIsoTimestamp(text: string, tz = ''): NormalisedTime | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/.exec(text.trim());
+  const m =
+    /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/.exec(
+      text.trim(),
+    );
   if (!m) return null;
   const offset = m[8] === undefined ? tz : normaliseOffset(m[8]);
   if (offset === null) return null;
-  return buildTime(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), m[7] ?? '', offset);
+  return buildTime(
+    Number(m[1]),
+    Number(m[2]),
+    Number(m[3]),
+    Number(m[4] ?? 0),
+    Number(m[5] ?? 0),
+    Number(m[6] ?? 0),
+    m[7] ?? '',
+    offset,
+  );
 }

@@ -38,8 +38,13 @@ describe('esc parse (built binary)', () => {
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines.length).toBe(2000);
     expect(JSON.parse(lines[0]!)).toEqual({
-      date: '081109', time: '203615', pid: '148', level: 'INFO', component: 'dfs.DataNode$PacketResponder',
-      content: 'PacketResponder 1 for block blk_38865049064139660 terminating', timestamp: '2008-11-09T20:36:15',
+      date: '081109',
+      time: '203615',
+      pid: '148',
+      level: 'INFO',
+      component: 'dfs.DataNode$PacketResponder',
+      content: 'PacketResponder 1 for block blk_38865049064139660 terminating',
+      timestamp: '2008-11-09T20:36:15',
     });
     expect(r.stderr).toMatch(/format hdfs \(detected/);
     // No progress bar in a pipe or in CI: stderr holds only the detection note.
@@ -60,8 +65,15 @@ describe('esc parse (built binary)', () => {
   it('--stats --json prints one document matching the documented schema', () => {
     const r = esc([HDFS, '--stats', '--json', '--bucket', '1d']);
     const report = statsReportSchema.parse(JSON.parse(r.stdout));
-    expect(report.levels).toEqual([{ level: 'INFO', count: 1920, percent: 96 }, { level: 'WARN', count: 80, percent: 4 }]);
-    expect(report.histogram.buckets.map((b) => b.start)).toEqual(['2008-11-09T00:00:00', '2008-11-10T00:00:00', '2008-11-11T00:00:00']);
+    expect(report.levels).toEqual([
+      { level: 'INFO', count: 1920, percent: 96 },
+      { level: 'WARN', count: 80, percent: 4 },
+    ]);
+    expect(report.histogram.buckets.map((b) => b.start)).toEqual([
+      '2008-11-09T00:00:00',
+      '2008-11-10T00:00:00',
+      '2008-11-11T00:00:00',
+    ]);
   });
 
   it('colours the report with --color=always or FORCE_COLOR, never in a pipe by default', () => {
@@ -80,12 +92,24 @@ describe('esc parse (built binary)', () => {
   });
 
   it('filters by level, time and content before output', () => {
-    const warn = esc([HDFS, '--level', 'warn']).stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const warn = esc([HDFS, '--level', 'warn'])
+      .stdout.trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(warn.length).toBe(80);
     expect(warn.every((x) => x.level === 'WARN')).toBe(true);
-    const window = esc([HDFS, '--since', '2008-11-10T10:00', '--until', '2008-11-10T10:59:59']).stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const window = esc([HDFS, '--since', '2008-11-10T10:00', '--until', '2008-11-10T10:59:59'])
+      .stdout.trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(window.every((x) => x.timestamp >= '2008-11-10T10:00' && x.timestamp <= '2008-11-10T10:59:59')).toBe(true);
-    expect(window.length).toBe(esc([HDFS, '--stats', '--json', '--bucket', '1h']).stdout.length > 0 ? JSON.parse(esc([HDFS, '--stats', '--json', '--bucket', '1h']).stdout).histogram.buckets.find((b: { start: string }) => b.start === '2008-11-10T10:00:00').events : -1);
+    expect(window.length).toBe(
+      esc([HDFS, '--stats', '--json', '--bucket', '1h']).stdout.length > 0
+        ? JSON.parse(esc([HDFS, '--stats', '--json', '--bucket', '1h']).stdout).histogram.buckets.find(
+            (b: { start: string }) => b.start === '2008-11-10T10:00:00',
+          ).events
+        : -1,
+    );
     const grep = esc([HDFS, '--grep', 'Got exception']).stdout.trimEnd().split('\n');
     expect(grep.length).toBe(80);
     const recent = esc([HDFS, '--since', '-2h']);
@@ -93,7 +117,10 @@ describe('esc parse (built binary)', () => {
   });
 
   it('-o json gives one array, -o csv a CSV that reads back to the same fields, -o table aligned text', () => {
-    const nd = esc([HDFS]).stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const nd = esc([HDFS])
+      .stdout.trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(JSON.parse(esc([HDFS, '-o', 'json']).stdout)).toEqual(nd);
     const [header, ...rows] = parseCsv(esc([HDFS, '-o', 'csv']).stdout);
     expect(header).toEqual(['date', 'time', 'pid', 'level', 'component', 'content', 'timestamp']);
@@ -104,10 +131,18 @@ describe('esc parse (built binary)', () => {
   });
 
   it('counts malformed lines and impossible dates, reports them, exits 0; --strict exits 2 naming file and line', () => {
-    const path = file('mixed.log', '081109 203615 148 INFO dfs.A: ok\ngarbage line\n081332 203615 148 INFO dfs.A: month 13\n');
+    const path = file(
+      'mixed.log',
+      '081109 203615 148 INFO dfs.A: ok\ngarbage line\n081332 203615 148 INFO dfs.A: month 13\n',
+    );
     const r = esc([path, '--format', 'hdfs']);
     expect(r.status).toBe(0);
-    expect(r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).timestamp)).toEqual(['2008-11-09T20:36:15', null]);
+    expect(
+      r.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l).timestamp),
+    ).toEqual(['2008-11-09T20:36:15', null]);
     expect(r.stderr).toMatch(/1 malformed line skipped \(first: line 2/);
     const s = esc([path, '--format', 'hdfs', '--stats']);
     expect(s.stdout).toMatch(/1 malformed · 1 invalid timestamps/);
@@ -129,7 +164,14 @@ describe('esc parse (built binary)', () => {
   });
 
   it('survives a 50 MiB line: counted as malformed, the lines around it parsed', () => {
-    const path = file('huge.log', Buffer.concat([Buffer.from('081109 203615 148 INFO dfs.A: before\n'), Buffer.alloc(50 << 20, 'x: '), Buffer.from('\n081109 203616 148 WARN dfs.A: after\n')]));
+    const path = file(
+      'huge.log',
+      Buffer.concat([
+        Buffer.from('081109 203615 148 INFO dfs.A: before\n'),
+        Buffer.alloc(50 << 20, 'x: '),
+        Buffer.from('\n081109 203616 148 WARN dfs.A: after\n'),
+      ]),
+    );
     const r = esc([path, '--stats', '--json']);
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout);
@@ -138,16 +180,53 @@ describe('esc parse (built binary)', () => {
   });
 
   it('reads standard input, syslog stamps take --year, --tz adds an offset', () => {
-    const r = esc(['-', '--year', '2015', '--tz', '+08:00'], 'Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186\n');
-    expect(JSON.parse(r.stdout)).toMatchObject({ month: 'Dec', host: 'LabSZ', pid: '24200', timestamp: '2015-12-10T06:55:46+08:00' });
+    const r = esc(
+      ['-', '--year', '2015', '--tz', '+08:00'],
+      'Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186\n',
+    );
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      month: 'Dec',
+      host: 'LabSZ',
+      pid: '24200',
+      timestamp: '2015-12-10T06:55:46+08:00',
+    });
     expect(r.stderr).toMatch(/format openssh/);
   });
 
   it('takes a Loghub format string and a format file', () => {
     const line = '2024-03-01 12:00:00 [db] WARN slow query\n';
-    const r = esc(['-', '--format', '<Date> <Time> \\[<Component>\\] <Level> <Content>', '--timestamp', 'Date,Time=yyyy-MM-dd HH:mm:ss'], line);
-    expect(JSON.parse(r.stdout)).toEqual({ Date: '2024-03-01', Time: '12:00:00', Component: 'db', Level: 'WARN', Content: 'slow query', timestamp: '2024-03-01T12:00:00' });
-    const formats = file('formats.json', JSON.stringify({ formats: [{ name: 'mine', format: '<d> <t> \\[<c>\\] <l> <m>', timestamp: { fields: ['d', 't'], layout: 'yyyy-MM-dd HH:mm:ss' }, level: 'l', message: 'm' }] }));
+    const r = esc(
+      [
+        '-',
+        '--format',
+        '<Date> <Time> \\[<Component>\\] <Level> <Content>',
+        '--timestamp',
+        'Date,Time=yyyy-MM-dd HH:mm:ss',
+      ],
+      line,
+    );
+    expect(JSON.parse(r.stdout)).toEqual({
+      Date: '2024-03-01',
+      Time: '12:00:00',
+      Component: 'db',
+      Level: 'WARN',
+      Content: 'slow query',
+      timestamp: '2024-03-01T12:00:00',
+    });
+    const formats = file(
+      'formats.json',
+      JSON.stringify({
+        formats: [
+          {
+            name: 'mine',
+            format: '<d> <t> \\[<c>\\] <l> <m>',
+            timestamp: { fields: ['d', 't'], layout: 'yyyy-MM-dd HH:mm:ss' },
+            level: 'l',
+            message: 'm',
+          },
+        ],
+      }),
+    );
     const f = esc(['-', '--format-file', formats, '--stats', '--json'], line);
     expect(JSON.parse(f.stdout)).toMatchObject({ format: 'mine', levels: [{ level: 'WARN', count: 1 }] });
     const bad = file('bad.json', JSON.stringify({ formats: [{ name: 'x' }] }));
@@ -166,10 +245,18 @@ describe('esc parse (built binary)', () => {
   });
 
   it('ends quietly with 0 when the reader goes away (| head)', () => {
-    const res = spawnSync('sh', ['-c', `node ${ESC} parse ${HDFS} | head -1; echo "status \${PIPESTATUS:-0}"`], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+    const res = spawnSync('sh', ['-c', `node ${ESC} parse ${HDFS} | head -1; echo "status \${PIPESTATUS:-0}"`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, CI: '1' },
+    });
     expect(res.stdout.split('\n')[0]).toMatch(/^\{"date":"081109"/);
     expect(res.stderr).not.toMatch(/EPIPE|Error/);
-    const status = spawnSync('bash', ['-c', `set -o pipefail; node ${ESC} parse ${HDFS} --format hdfs | head -1 >/dev/null`], { cwd: ROOT, encoding: 'utf8' });
+    const status = spawnSync(
+      'bash',
+      ['-c', `set -o pipefail; node ${ESC} parse ${HDFS} --format hdfs | head -1 >/dev/null`],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     expect(status.status).toBe(0);
   });
 });

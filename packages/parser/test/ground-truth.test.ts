@@ -4,7 +4,19 @@ import { compileFormat, findBuiltinFormat } from '../src/index.js';
 import { parseCsv } from './csv.js';
 
 const FIXTURES = new URL('./fixtures/loghub/', import.meta.url);
-const SYSTEMS = ['Apache', 'BGL', 'HDFS', 'HPC', 'Hadoop', 'Linux', 'OpenSSH', 'OpenStack', 'Proxifier', 'Spark', 'Zookeeper'];
+const SYSTEMS = [
+  'Apache',
+  'BGL',
+  'HDFS',
+  'HPC',
+  'Hadoop',
+  'Linux',
+  'OpenSSH',
+  'OpenStack',
+  'Proxifier',
+  'Spark',
+  'Zookeeper',
+];
 const SKIPPED_COLUMNS = new Set(['LineId', 'EventId', 'EventTemplate']);
 
 // Loghub's structured CSVs were produced by logparser, which reads the file in Python's universal-newline mode
@@ -34,7 +46,8 @@ describe('Loghub ground truth: every field of X_2k.log_structured.csv, byte for 
         columns.forEach((c, k) => {
           const got = parsed.fields[format.fields[k]!];
           const want = rows[n]![c.i];
-          if (got !== want) mismatches.push(`line ${n + 1} ${c.name}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+          if (got !== want)
+            mismatches.push(`line ${n + 1} ${c.name}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
         });
         // Every Loghub line carries a possible date.
         if (parsed.time === null) mismatches.push(`line ${n + 1}: no timestamp from ${lines[n]}`);
@@ -76,7 +89,10 @@ describe('Loghub ground truth through --format with the logparser format strings
         if (parsed === null) return void mismatches.push(`line ${n + 1}: no match`);
         for (const c of columns) {
           const want = rows[n]![header!.indexOf(c)];
-          if (parsed.fields[c] !== want) mismatches.push(`line ${n + 1} ${c}: got ${JSON.stringify(parsed.fields[c])}, want ${JSON.stringify(want)}`);
+          if (parsed.fields[c] !== want)
+            mismatches.push(
+              `line ${n + 1} ${c}: got ${JSON.stringify(parsed.fields[c])}, want ${JSON.stringify(want)}`,
+            );
         }
       });
       expect(mismatches.slice(0, 10)).toEqual([]);

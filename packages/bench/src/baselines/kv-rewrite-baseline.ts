@@ -1,4 +1,13 @@
-import { closeSync, fdatasyncSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fdatasyncSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -14,7 +23,10 @@ export class RewriteBaselineStore {
 
   constructor(private readonly path: string) {
     try {
-      const data = JSON.parse(readFileSync(path, 'utf8')) as { cache?: Record<string, string>; ttl?: Record<string, number> };
+      const data = JSON.parse(readFileSync(path, 'utf8')) as {
+        cache?: Record<string, string>;
+        ttl?: Record<string, number>;
+      };
       this.cache = data.cache ?? {};
       this.ttl = data.ttl ?? {};
     } catch {

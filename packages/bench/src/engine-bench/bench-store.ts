@@ -1,4 +1,3 @@
-
 /** The few operations the benchmark needs, over esc's engine or LevelDB (classic-level), awaited alike. */
 export interface BenchStore {
   put(key: Buffer, value: Buffer, sync: boolean): Promise<void>;

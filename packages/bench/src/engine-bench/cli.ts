@@ -5,7 +5,9 @@ import { compareEngines } from './engine-comparison.js';
 
 // A quick engine-only run that prints its table instead of rewriting docs/benchmarks.md:
 // `node packages/bench/dist/engine-bench/cli.js --keys 100000 --rounds 1`.
-const { values } = parseArgs({ options: { keys: { type: 'string', default: '1000000' }, rounds: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: { keys: { type: 'string', default: '1000000' }, rounds: { type: 'string', default: '3' } },
+});
 const keys = Number(values.keys);
 const rounds = Number(values.rounds);
 if (!Number.isSafeInteger(keys) || keys < 1000 || !Number.isSafeInteger(rounds) || rounds < 1) {

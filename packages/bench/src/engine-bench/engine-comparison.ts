@@ -25,7 +25,8 @@ interface Cell {
 const LABELS: Record<Row, (keys: number) => string> = {
   fillseq: () => 'fill sequential (batches of 1,000)',
   fillrandom: () => 'fill random (awaited puts)',
-  fillsync: (keys) => `fill random, sync always, ${SYNC_WRITERS} writers (${syncedOps(keys).toLocaleString('en-US')} puts)`,
+  fillsync: (keys) =>
+    `fill random, sync always, ${SYNC_WRITERS} writers (${syncedOps(keys).toLocaleString('en-US')} puts)`,
   readrandom: () => 'read random (hits)',
   readmissing: () => 'read missing keys',
   readseq: () => 'read sequential (iterator)',
@@ -43,20 +44,45 @@ export function compareEngines(options: ComparisonOptions): string {
   const scratch = join(options.scratch, `run-${process.pid}`);
   rmSync(scratch, { recursive: true, force: true });
   mkdirSync(scratch, { recursive: true });
-  const filled: Record<EngineName, string> = { esc: join(scratch, 'filled-esc'), leveldb: join(scratch, 'filled-leveldb') };
+  const filled: Record<EngineName, string> = {
+    esc: join(scratch, 'filled-esc'),
+    leveldb: join(scratch, 'filled-leveldb'),
+  };
   const cells = new Map<string, Cell>();
 
   const run = (engine: EngineName, row: Row, dir: string) => {
     const resultFile = join(scratch, `result-${engine}-${row}.json`);
-    const m = measure({ label: `${engine} ${row}`, argv: ['timeout', String(WORKER_TIMEOUT_S), process.execPath, WORKER, '--engine', engine, '--row', row, '--dir', dir, '--keys', String(keys), '--result', resultFile], stdout: 'null' });
-    if (m.status === 124) throw new Error(`${engine} ${row} did not finish within ${WORKER_TIMEOUT_S} s (a hang, or --keys too large)`);
+    const m = measure({
+      label: `${engine} ${row}`,
+      argv: [
+        'timeout',
+        String(WORKER_TIMEOUT_S),
+        process.execPath,
+        WORKER,
+        '--engine',
+        engine,
+        '--row',
+        row,
+        '--dir',
+        dir,
+        '--keys',
+        String(keys),
+        '--result',
+        resultFile,
+      ],
+      stdout: 'null',
+    });
+    if (m.status === 124)
+      throw new Error(`${engine} ${row} did not finish within ${WORKER_TIMEOUT_S} s (a hang, or --keys too large)`);
     if (m.status !== 0) throw new Error(`${engine} ${row} failed (exit ${m.status}); its error is above`);
     const result = JSON.parse(readFileSync(resultFile, 'utf8')) as RowResult;
     const cell = cells.get(`${engine}/${row}`) ?? { results: [], maxRssKiB: 0 };
     cell.results.push(result);
     cell.maxRssKiB = Math.max(cell.maxRssKiB, m.maxRssKiB);
     cells.set(`${engine}/${row}`, cell);
-    options.log(`  ${row.padEnd(12)} ${engine.padEnd(8)} ${Math.round(result.opsPerSec).toLocaleString('en-US').padStart(10)} ops/s  ${fmtMiB(m.maxRssKiB)}`);
+    options.log(
+      `  ${row.padEnd(12)} ${engine.padEnd(8)} ${Math.round(result.opsPerSec).toLocaleString('en-US').padStart(10)} ops/s  ${fmtMiB(m.maxRssKiB)}`,
+    );
   };
 
   for (const row of ROWS) {
@@ -83,7 +109,14 @@ export function compareEngines(options: ComparisonOptions): string {
       const e = esc.results[0]!.diskBytes;
       const l = level.results[0]!.diskBytes;
       // Fewer bytes is better, so the ratio is LevelDB's bytes over esc's: above 1.0× esc is smaller.
-      return [LABELS[row](keys), `${fmtMiB(e / 1024)}`, `${fmtMiB(l / 1024)}`, fmtRatio(l / e), fmtMiB(esc.maxRssKiB), fmtMiB(level.maxRssKiB)];
+      return [
+        LABELS[row](keys),
+        `${fmtMiB(e / 1024)}`,
+        `${fmtMiB(l / 1024)}`,
+        fmtRatio(l / e),
+        fmtMiB(esc.maxRssKiB),
+        fmtMiB(level.maxRssKiB),
+      ];
     }
     const e = median(esc.results.map((x) => x.opsPerSec));
     const l = median(level.results.map((x) => x.opsPerSec));

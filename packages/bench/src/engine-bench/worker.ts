@@ -45,7 +45,8 @@ async function runRow(store: BenchStore, row: Row, n: number): Promise<number> {
     }
     case 'readmissing': {
       const idx = randomIndexes(n, n, 8);
-      for (let i = 0; i < n; i++) if ((await store.get(missingKeyOf(idx[i]!))) !== undefined) throw new Error('readmissing found a key');
+      for (let i = 0; i < n; i++)
+        if ((await store.get(missingKeyOf(idx[i]!))) !== undefined) throw new Error('readmissing found a key');
       return n;
     }
     case 'readseq': {
@@ -70,7 +71,13 @@ function dirBytes(dir: string): number {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { engine: { type: 'string' }, row: { type: 'string' }, dir: { type: 'string' }, keys: { type: 'string' }, result: { type: 'string' } },
+    options: {
+      engine: { type: 'string' },
+      row: { type: 'string' },
+      dir: { type: 'string' },
+      keys: { type: 'string' },
+      result: { type: 'string' },
+    },
   });
   const engine = values.engine as EngineName;
   const row = values.row as Row;

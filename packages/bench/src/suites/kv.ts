@@ -95,14 +95,21 @@ export const suite: BenchSuite = {
     for (const kv of stores.values()) await kv.close();
 
     const rate = (n: number) => median(seq.get(n)!);
-    const seqRows = SIZES.map((n) => [`library \`set\`, durable, one at a time, ${n / 1000}k keys`, fmtRate(rate(n)), fmtRatio(rate(n) / rate(1_000))]);
+    const seqRows = SIZES.map((n) => [
+      `library \`set\`, durable, one at a time, ${n / 1000}k keys`,
+      fmtRate(rate(n)),
+      fmtRatio(rate(n) / rate(1_000)),
+    ]);
     const baseRate = median(base);
 
     ctx.log('kv: CLI get on 100k keys vs node -e 0');
     const cli = alternate(
       [
         { label: 'node -e 0', argv: [process.execPath, '-e', '0'] },
-        { label: 'esc kv get (100k keys)', argv: [...ctx.esc, 'kv', '--store', join(dir, 'lib-100000.json'), 'get', 'key:4242'] },
+        {
+          label: 'esc kv get (100k keys)',
+          argv: [...ctx.esc, 'kv', '--store', join(dir, 'lib-100000.json'), 'get', 'key:4242'],
+        },
       ],
       Math.max(ctx.rounds, 5),
     );
@@ -126,9 +133,17 @@ export const suite: BenchSuite = {
         ['measurement', 'median rate', 'rate ÷ baseline'],
         [
           ['baseline: rewrite the whole JSON (indent 2) + fsync + rename, 10k keys', fmtRate(baseRate), '1.00×'],
-          ['original as written: re-read + rewrite in place per call, no fsync, 10k keys', fmtRate(median(orig)), fmtRatio(median(orig) / baseRate)],
+          [
+            'original as written: re-read + rewrite in place per call, no fsync, 10k keys',
+            fmtRate(median(orig)),
+            fmtRatio(median(orig) / baseRate),
+          ],
           ['esc library `set`, 10k keys', fmtRate(rate(10_000)), fmtRatio(rate(10_000) / baseRate)],
-          ['the disk\'s ceiling: bare 81-byte append + fdatasync, one at a time', fmtRate(median(ceiling)), fmtRatio(median(ceiling) / baseRate)],
+          [
+            "the disk's ceiling: bare 81-byte append + fdatasync, one at a time",
+            fmtRate(median(ceiling)),
+            fmtRatio(median(ceiling) / baseRate),
+          ],
         ],
       ),
       '',
@@ -145,7 +160,11 @@ export const suite: BenchSuite = {
         ['measurement', 'median rate', 'ratio'],
         [
           ['one at a time, 10k keys (anchor, same rounds)', fmtRate(median(groupAnchor)), '1.00×'],
-          ['64 concurrent callers × 40 sets, 10k keys', fmtRate(median(group)), fmtRatio(median(group) / median(groupAnchor))],
+          [
+            '64 concurrent callers × 40 sets, 10k keys',
+            fmtRate(median(group)),
+            fmtRatio(median(group) / median(groupAnchor)),
+          ],
         ],
       ),
       '',
@@ -155,7 +174,12 @@ export const suite: BenchSuite = {
       '',
       table(
         ['command', 'median time', 'peak RSS', 'ratio to node -e 0'],
-        [nodeRun, getRun].map((s) => [s.label, fmtMs(s.medianMs), `${(s.maxRssKiB / 1024).toFixed(1)} MiB`, fmtRatio(s.medianMs / nodeRun.medianMs)]),
+        [nodeRun, getRun].map((s) => [
+          s.label,
+          fmtMs(s.medianMs),
+          `${(s.maxRssKiB / 1024).toFixed(1)} MiB`,
+          fmtRatio(s.medianMs / nodeRun.medianMs),
+        ]),
       ),
       '',
       `Target: at most 2× \`node -e 0\` (same environment, including NODE_EXTRA_CA_CERTS when set): **${fmtRatio(getRun.medianMs / nodeRun.medianMs)}** (${getRun.medianMs / nodeRun.medianMs <= 2 ? 'met' : 'NOT met'}).`,

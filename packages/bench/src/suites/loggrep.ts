@@ -18,7 +18,7 @@ const CASES: GrepCase[] = [
   { label: "`-c -E 'blk_-?[0-9]+ of size [0-9]+'`", args: ['-c', '-E', 'blk_-?[0-9]+ of size [0-9]+'], target: 1.5 },
   { label: '`-n ERROR` (lines into a pipe)', args: ['-n', 'ERROR'] },
   { label: '`-c -i error`', args: ['-c', '-i', 'error'] },
-  { label: "`-c -v -w INFO`", args: ['-c', '-v', '-w', 'INFO'] },
+  { label: '`-c -v -w INFO`', args: ['-c', '-v', '-w', 'INFO'] },
 ];
 
 /** Both tools must agree before their times mean anything. */
@@ -49,9 +49,18 @@ export const suite: BenchSuite = {
       ];
       const [grep, esc] = alternate(specs, ctx.rounds);
       const ratio = esc!.medianMs / grep!.medianMs;
-      const verdict = c.target === undefined ? '–' : ratio <= c.target ? `meets ≤ ${c.target}×` : `**misses** ≤ ${c.target}×`;
+      const verdict =
+        c.target === undefined ? '–' : ratio <= c.target ? `meets ≤ ${c.target}×` : `**misses** ≤ ${c.target}×`;
       const mem = esc!.maxRssKiB <= MEMORY_LIMIT_KIB ? 'yes' : '**no**';
-      rows.push([c.label, fmtMs(grep!.medianMs), fmtMs(esc!.medianMs), fmtRatio(ratio), verdict, fmtMiB(grep!.maxRssKiB), `${fmtMiB(esc!.maxRssKiB)} (${mem})`]);
+      rows.push([
+        c.label,
+        fmtMs(grep!.medianMs),
+        fmtMs(esc!.medianMs),
+        fmtRatio(ratio),
+        verdict,
+        fmtMiB(grep!.maxRssKiB),
+        `${fmtMiB(esc!.maxRssKiB)} (${mem})`,
+      ]);
     }
     const markdown = `${sizeLabel} generated HDFS log (\`ctx.hdfsLog()\`), ${ctx.rounds} alternating rounds, output into a pipe, page cache
 warm; grep is GNU grep under LC_ALL=C. Each case first checks that both print the same bytes. Targets from issue 2:

@@ -23,7 +23,12 @@ function verdict(ratio: number, limit: number): string {
 }
 
 function rows(summaries: Summary[]): string[][] {
-  return summaries.map((s) => [s.label, fmtMs(s.medianMs), fmtMiB(s.maxRssKiB), s.maxRssKiB <= MEMORY_LIMIT_KIB ? 'yes' : '**no**']);
+  return summaries.map((s) => [
+    s.label,
+    fmtMs(s.medianMs),
+    fmtMiB(s.maxRssKiB),
+    s.maxRssKiB <= MEMORY_LIMIT_KIB ? 'yes' : '**no**',
+  ]);
 }
 
 export const suite: BenchSuite = {
@@ -71,7 +76,10 @@ export const suite: BenchSuite = {
         `Input: the generated HDFS log (${sizeLabel}) and a 1 KiB file cut from it; output into a pipe. ` +
         `\`cat\` alternates with \`logread --all\` (${ctx.rounds} rounds); the start-up group alternates ${startupRounds} rounds.`,
       '',
-      table(['comparison', 'ratio', 'target'], checks.map(([label, ratio, limit]) => [label, fmtRatio(ratio), verdict(ratio, limit)])),
+      table(
+        ['comparison', 'ratio', 'target'],
+        checks.map(([label, ratio, limit]) => [label, fmtRatio(ratio), verdict(ratio, limit)]),
+      ),
       '',
       table(['command', 'median', 'peak RSS', '≤ 100 MiB'], rows(all)),
     ].join('\n');

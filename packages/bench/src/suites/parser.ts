@@ -16,14 +16,32 @@ export const suite: BenchSuite = {
   async run(ctx) {
     const log = ctx.hdfsLog();
     const lines = countLines(log);
-    const baseline = { label: 'baseline: chunks + HDFS regex + level counts', argv: [process.execPath, join(REPO_ROOT, 'packages/bench/dist/baselines/hdfs-regex-baseline.js'), log] };
+    const baseline = {
+      label: 'baseline: chunks + HDFS regex + level counts',
+      argv: [process.execPath, join(REPO_ROOT, 'packages/bench/dist/baselines/hdfs-regex-baseline.js'), log],
+    };
     const env = { ...process.env, NO_COLOR: '1', CI: '1' };
-    const stats = { label: '`esc parse --stats --format hdfs`', argv: [...ctx.esc, 'parse', log, '--stats', '--format', 'hdfs'], env };
+    const stats = {
+      label: '`esc parse --stats --format hdfs`',
+      argv: [...ctx.esc, 'parse', log, '--stats', '--format', 'hdfs'],
+      env,
+    };
     const auto = { label: '`esc parse --stats` (format auto)', argv: [...ctx.esc, 'parse', log, '--stats'], env };
-    const ndjson = { label: '`esc parse` → NDJSON into a pipe', argv: [...ctx.esc, 'parse', log], env, stdout: 'pipe' as const };
+    const ndjson = {
+      label: '`esc parse` → NDJSON into a pipe',
+      argv: [...ctx.esc, 'parse', log],
+      env,
+      stdout: 'pipe' as const,
+    };
     const results = alternate([baseline, stats, auto, ndjson], ctx.rounds);
     const base = results[0]!;
-    const rows = results.map((r) => [r.label, fmtMs(r.medianMs), fmtRatio(r.medianMs / base.medianMs), `${fmtRate(lines / (r.medianMs / 1000))} lines`, fmtMiB(r.maxRssKiB)]);
+    const rows = results.map((r) => [
+      r.label,
+      fmtMs(r.medianMs),
+      fmtRatio(r.medianMs / base.medianMs),
+      `${fmtRate(lines / (r.medianMs / 1000))} lines`,
+      fmtMiB(r.maxRssKiB),
+    ]);
     const sizeMiB = (ctx.sizeBytes / 1048576).toFixed(0);
     return `Input: the generated HDFS log, ${sizeMiB} MiB, ${lines.toLocaleString('en-US')} lines; ${ctx.rounds} alternating rounds, medians.
 Ratio = time ÷ the baseline's time in the same run (the baseline reads 1 MiB chunks, splits lines, runs the HDFS
@@ -41,7 +59,8 @@ function countLines(path: string): number {
   const buf = Buffer.allocUnsafe(1 << 20);
   let n = 0;
   let count = 0;
-  while ((n = readSync(fd, buf, 0, buf.length, null)) > 0) for (let i = buf.indexOf(10); i !== -1 && i < n; i = buf.indexOf(10, i + 1)) count++;
+  while ((n = readSync(fd, buf, 0, buf.length, null)) > 0)
+    for (let i = buf.indexOf(10); i !== -1 && i < n; i = buf.indexOf(10, i + 1)) count++;
   closeSync(fd);
   return count;
 }

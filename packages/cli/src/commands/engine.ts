@@ -1,6 +1,16 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { BufferedOutput, CorruptionError, createPalette, EscError, ExitCode, shouldColor, UsageError, writeFileAtomicSync, type ColorMode } from '@esc/core';
+import {
+  BufferedOutput,
+  CorruptionError,
+  createPalette,
+  EscError,
+  ExitCode,
+  shouldColor,
+  UsageError,
+  writeFileAtomicSync,
+  type ColorMode,
+} from '@esc/core';
 import { openSegmentReader, renderEngineHtml, renderEngineSvg, renderEngineText, type RangeOptions } from '@esc/engine';
 import { colorOption, intArg, newCommand, runAction, type Command } from '../command-kit.js';
 import { withEngine, withEngineOptions, type EngineFlags } from './engine/engine-options.js';
@@ -19,8 +29,10 @@ function sub(name: string, description: string): Command {
 }
 
 export function createCommand(): Command {
-  const engine = newCommand('engine', 'the log-structured storage engine')
-    .addHelpText('after', '\nExit status: 0 success, 1 key not found (get), 2 error (bad usage, locked or damaged database).');
+  const engine = newCommand('engine', 'the log-structured storage engine').addHelpText(
+    'after',
+    '\nExit status: 0 success, 1 key not found (get), 2 error (bad usage, locked or damaged database).',
+  );
 
   engine.addCommand(
     sub('put', 'store VALUE under KEY (VALUE omitted: read it from standard input)')
@@ -79,31 +91,36 @@ export function createCommand(): Command {
       .option('--reverse', 'from the largest key down')
       .option('--json', 'one {"key": …, "value": …} object per line')
       .action(
-        runAction(async (dir: string, flags: EngineFlags & JsonFlag & { from?: string; to?: string; limit?: number; reverse?: boolean }) => {
-          const range: RangeOptions = { reverse: flags.reverse === true };
-          if (flags.from !== undefined) range.gte = flags.from;
-          if (flags.to !== undefined) range.lt = flags.to;
-          if (flags.limit !== undefined) range.limit = flags.limit;
-          const out = new BufferedOutput(1);
-          await withEngine(dir, flags, 'read', async (e) => {
-            const it = e.iterator(range);
-            try {
-              for await (const [key, value] of it) {
-                if (flags.json) out.write(`${JSON.stringify({ key: jsonBytes(key), value: jsonBytes(value) })}\n`);
-                else {
-                  out.write(key);
-                  out.write('\t');
-                  out.write(value);
-                  out.write('\n');
+        runAction(
+          async (
+            dir: string,
+            flags: EngineFlags & JsonFlag & { from?: string; to?: string; limit?: number; reverse?: boolean },
+          ) => {
+            const range: RangeOptions = { reverse: flags.reverse === true };
+            if (flags.from !== undefined) range.gte = flags.from;
+            if (flags.to !== undefined) range.lt = flags.to;
+            if (flags.limit !== undefined) range.limit = flags.limit;
+            const out = new BufferedOutput(1);
+            await withEngine(dir, flags, 'read', async (e) => {
+              const it = e.iterator(range);
+              try {
+                for await (const [key, value] of it) {
+                  if (flags.json) out.write(`${JSON.stringify({ key: jsonBytes(key), value: jsonBytes(value) })}\n`);
+                  else {
+                    out.write(key);
+                    out.write('\t');
+                    out.write(value);
+                    out.write('\n');
+                  }
                 }
+              } finally {
+                await it.close();
               }
-            } finally {
-              await it.close();
-            }
-          });
-          out.flush();
-          return ExitCode.Ok;
-        }),
+            });
+            out.flush();
+            return ExitCode.Ok;
+          },
+        ),
       ),
   );
 
@@ -160,13 +177,18 @@ export function createCommand(): Command {
           if (flags.json) out.write(`${JSON.stringify(report)}\n`);
           else {
             for (const p of report.problems) out.write(`${p.file}: offset ${p.offset}: ${p.message}\n`);
-            out.write(`${report.ok ? 'ok' : 'damaged'}: ${report.filesChecked} files checked, ${report.problems.length} problem(s)\n`);
+            out.write(
+              `${report.ok ? 'ok' : 'damaged'}: ${report.filesChecked} files checked, ${report.problems.length} problem(s)\n`,
+            );
           }
           out.flush();
           const first = report.problems[0];
           if (!report.ok) {
             const more = report.problems.length > 1 ? ` (and ${report.problems.length - 1} more problem(s))` : '';
-            throw new CorruptionError(`${first?.message ?? 'verification failed'}${more}`, { path: first?.file ?? dir, offset: first?.offset });
+            throw new CorruptionError(`${first?.message ?? 'verification failed'}${more}`, {
+              path: first?.file ?? dir,
+              offset: first?.offset,
+            });
           }
           return ExitCode.Ok;
         }),
@@ -180,7 +202,10 @@ export function createCommand(): Command {
       .option('--hex', 'keys and values in hexadecimal (sst_dump --output_hex)')
       .action(
         runAction(async (dir: string, segments: string[], flags: EngineFlags & { hex?: boolean }) => {
-          const files = segments.length > 0 ? segments.map((s) => segmentPath(dir, s)) : await withEngine(dir, flags, 'read', async (e) => (await e.stats()).segments.map((s) => s.file));
+          const files =
+            segments.length > 0
+              ? segments.map((s) => segmentPath(dir, s))
+              : await withEngine(dir, flags, 'read', async (e) => (await e.stats()).segments.map((s) => s.file));
           const out = new BufferedOutput(1);
           for (const path of files) {
             const reader = await openSegmentReader(path);
@@ -200,7 +225,9 @@ export function createCommand(): Command {
     sub('shell', 'an interactive shell: put, get, delete, list, stats, compact, help, exit (reads stdin line by line)')
       .argument('<dir>')
       .action(
-        runAction(async (dir: string, flags: EngineFlags) => withEngine(dir, flags, 'write', (e) => runShell(e, process.stdin.isTTY === true))),
+        runAction(async (dir: string, flags: EngineFlags) =>
+          withEngine(dir, flags, 'write', (e) => runShell(e, process.stdin.isTTY === true)),
+        ),
       ),
   );
 

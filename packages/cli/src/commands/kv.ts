@@ -51,7 +51,11 @@ export function createCommand(): Command {
           xx: o.xx === true,
         };
         const result = await store.set(key, value === '-' ? readStdinValue() : value, options);
-        if (g.json) return emit({ written: result.written, ...(o.get ? { previous: result.previous } : {}) }, o.get ? result.previous !== null : result.written);
+        if (g.json)
+          return emit(
+            { written: result.written, ...(o.get ? { previous: result.previous } : {}) },
+            o.get ? result.previous !== null : result.written,
+          );
         if (o.get) return result.previous === null ? ExitCode.NotFound : emitLines([result.previous]);
         return result.written ? emitLines(['OK']) : ExitCode.NotFound;
       }),
@@ -113,18 +117,34 @@ export function createCommand(): Command {
   sub('store', 'print every live key, its value and its expiry (tab-separated; expiry ISO 8601 or -)').action(
     withStore(async (store, g) => {
       const items = await store.items();
-      if (g.json) return emit(items.map((i) => ({ ...i, expiresAt: i.expiresAt === null ? null : new Date(i.expiresAt).toISOString() })), true);
-      return emitLines(items.map((i) => `${i.key}\t${i.value}\t${i.expiresAt === null ? '-' : new Date(i.expiresAt).toISOString()}`));
+      if (g.json)
+        return emit(
+          items.map((i) => ({ ...i, expiresAt: i.expiresAt === null ? null : new Date(i.expiresAt).toISOString() })),
+          true,
+        );
+      return emitLines(
+        items.map((i) => `${i.key}\t${i.value}\t${i.expiresAt === null ? '-' : new Date(i.expiresAt).toISOString()}`),
+      );
     }),
   );
 
-  for (const [name, unit] of [['ttl', 's'], ['pttl', 'ms']] as const) {
+  for (const [name, unit] of [
+    ['ttl', 's'],
+    ['pttl', 'ms'],
+  ] as const) {
     sub(name, `time to live of KEY in ${unit === 's' ? 'seconds' : 'milliseconds'}: -2 missing, -1 no expiry`)
       .argument('<key>')
-      .action(withStore(async (store, g, key: string) => printInt(g, name, await (unit === 's' ? store.ttl(key) : store.pttl(key)), true)));
+      .action(
+        withStore(async (store, g, key: string) =>
+          printInt(g, name, await (unit === 's' ? store.ttl(key) : store.pttl(key)), true),
+        ),
+      );
   }
 
-  for (const [name, unit] of [['expire', 's'], ['pexpire', 'ms']] as const) {
+  for (const [name, unit] of [
+    ['expire', 's'],
+    ['pexpire', 'ms'],
+  ] as const) {
     sub(name, `expire KEY after ${unit === 's' ? 'SECONDS' : 'MILLISECONDS'}; prints 1 if set, else 0 (and exits 1)`)
       .argument('<key>')
       .argument(unit === 's' ? '<seconds>' : '<ms>', 'the time to live', anyInt(name))
@@ -135,7 +155,8 @@ export function createCommand(): Command {
       .action(
         withStore(async (store, g, key: string, amount: number, o: Record<string, boolean | undefined>) => {
           const conditions = (['nx', 'xx', 'gt', 'lt'] as const).filter((c) => o[c]) as ExpireCondition[];
-          const ok = unit === 's' ? await store.expire(key, amount, conditions) : await store.pexpire(key, amount, conditions);
+          const ok =
+            unit === 's' ? await store.expire(key, amount, conditions) : await store.pexpire(key, amount, conditions);
           return printInt(g, 'set', ok ? 1 : 0, ok);
         }),
       );
@@ -265,21 +286,24 @@ function readStdinValue(): string {
 
 function posInt(flag: string) {
   return (value: string): number => {
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) <= 0) throw new UsageError(`${flag}: invalid expire time '${value}' (a positive integer)`);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) <= 0)
+      throw new UsageError(`${flag}: invalid expire time '${value}' (a positive integer)`);
     return Number(value);
   };
 }
 
 function anyInt(name: string) {
   return (value: string): number => {
-    if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new UsageError(`${name}: value is not an integer or out of range: '${value}'`);
+    if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(Number(value)))
+      throw new UsageError(`${name}: value is not an integer or out of range: '${value}'`);
     return Number(value);
   };
 }
 
 function bigIntArg(name: string) {
   return (value: string): bigint => {
-    if (!/^-?\d{1,19}$/.test(value)) throw new UsageError(`${name}: value is not an integer or out of range: '${value}'`);
+    if (!/^-?\d{1,19}$/.test(value))
+      throw new UsageError(`${name}: value is not an integer or out of range: '${value}'`);
     return BigInt(value);
   };
 }

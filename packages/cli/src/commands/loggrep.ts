@@ -38,7 +38,10 @@ export function createCommand(): Command {
     .argument('[operands...]', 'FILE PATTERN (the original order), or PATTERN FILE... as grep; `-` is standard input')
     .option('-e, --regexp <pattern>', 'a pattern (repeatable); then every operand is a file', collect, [] as string[])
     .option('-F, --fixed-strings', 'patterns are fixed strings, not regular expressions')
-    .option('-E, --extended-regexp', 'accepted for grep compatibility (JavaScript regular expressions are already extended)')
+    .option(
+      '-E, --extended-regexp',
+      'accepted for grep compatibility (JavaScript regular expressions are already extended)',
+    )
     .option('-i, --ignore-case', 'ignore ASCII case distinctions')
     .option('-v, --invert-match', 'select lines that do not match')
     .option('-w, --word-regexp', 'match only whole words')
@@ -77,7 +80,10 @@ other files are still searched; with -q a selected line still gives 0).`,
   return command.action(
     runAction(async (operands: string[], flags: LoggrepFlags) => {
       const { patterns, files } = resolveOperands(operands, flags.regexp);
-      if (patterns.length === 0) throw new UsageError('loggrep: no pattern given (usage: esc loggrep FILE PATTERN, or esc loggrep PATTERN [FILE...])');
+      if (patterns.length === 0)
+        throw new UsageError(
+          'loggrep: no pattern given (usage: esc loggrep FILE PATTERN, or esc loggrep PATTERN [FILE...])',
+        );
       const color = !flags.json && shouldColor(flags.color, 1);
       const result = await loggrep(
         {
@@ -111,7 +117,18 @@ other files are still searched; with -q a selected line still gives 0).`,
   );
 }
 
-const TAKES_VALUE = new Set(['-e', '--regexp', '-m', '--max-count', '-A', '--after-context', '-B', '--before-context', '-C', '--context']);
+const TAKES_VALUE = new Set([
+  '-e',
+  '--regexp',
+  '-m',
+  '--max-count',
+  '-A',
+  '--after-context',
+  '-B',
+  '--before-context',
+  '-C',
+  '--context',
+]);
 
 /** The shared --color option, with a bad value reported as a usage error (one line, status 2). */
 function colorUsageOption() {

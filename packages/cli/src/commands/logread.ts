@@ -31,11 +31,16 @@ export function createCommand(): Command {
         if (flags.all) lines = null;
         else if (flags.lines !== undefined) {
           const count = parseCount(flags.lines, '-n');
-          if (/^\s*-/.test(flags.lines)) throw new UsageError(`-n ${flags.lines}: all-but-the-last-N is not supported (use logtail)`);
+          if (/^\s*-/.test(flags.lines))
+            throw new UsageError(`-n ${flags.lines}: all-but-the-last-N is not supported (use logtail)`);
           lines = count.value;
         }
         useBlockingStdio();
-        return logread(files, { lines, headers: headerMode(flags) }, { out: new BufferedOutput(1), report: (err) => printError(err.describe()) });
+        return logread(
+          files,
+          { lines, headers: headerMode(flags) },
+          { out: new BufferedOutput(1), report: (err) => printError(err.describe()) },
+        );
       }),
     );
 }
@@ -65,7 +70,9 @@ export function headerMode(flags: { quiet?: boolean; silent?: boolean; verbose?:
  * missing nothing changes.
  */
 export function useBlockingStdio(): void {
-  for (const stream of [process.stdin, process.stdout] as unknown as { _handle?: { setBlocking?: (on: boolean) => number } }[]) {
+  for (const stream of [process.stdin, process.stdout] as unknown as {
+    _handle?: { setBlocking?: (on: boolean) => number };
+  }[]) {
     stream._handle?.setBlocking?.(true);
   }
 }

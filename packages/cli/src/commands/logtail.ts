@@ -24,16 +24,23 @@ export function createCommand(): Command {
     .option('-n, --lines <N>', 'the last N lines, or +N: from line N on (K, M, G suffixes)')
     .option('-c, --bytes <N>', 'the last N bytes, or +N: from byte N on (K, M, G suffixes)')
     .option('-f, --follow', 'keep printing lines appended to the file (follows the open file)')
-    .option('-F', 'follow the name: reopen after rotation or truncation, retry while missing (GNU tail --follow=name --retry)')
+    .option(
+      '-F',
+      'follow the name: reopen after rotation or truncation, retry while missing (GNU tail --follow=name --retry)',
+    )
     .option('--retry', 'keep trying to open a file that is missing or inaccessible')
     .option('--pid <PID>', 'with -f/-F, stop once process PID has exited')
-    .option('-s, --sleep-interval <S>', 'with -f/-F, seconds between checks when no change notification comes (default 1)')
+    .option(
+      '-s, --sleep-interval <S>',
+      'with -f/-F, seconds between checks when no change notification comes (default 1)',
+    )
     .option('-q, --quiet', 'never print ==> name <== headers')
     .option('--silent', 'same as --quiet')
     .option('-v, --verbose', 'always print headers')
     .action(
       runAction(async (positional: string[], flags: LogtailFlags) => {
-        if (flags.lines !== undefined && flags.bytes !== undefined) throw new UsageError('-n and -c cannot be used together');
+        if (flags.lines !== undefined && flags.bytes !== undefined)
+          throw new UsageError('-n and -c cannot be used together');
         let files = positional;
         let count: TailCount = { value: 10, fromStart: false };
         let unit: 'lines' | 'bytes' = 'lines';
@@ -62,7 +69,8 @@ export function createCommand(): Command {
         }
         let sleepSeconds: number | undefined;
         if (flags.sleepInterval !== undefined) {
-          if (!/^\d+(\.\d*)?$|^\.\d+$/.test(flags.sleepInterval)) throw new UsageError(`-s: invalid number of seconds '${flags.sleepInterval}'`);
+          if (!/^\d+(\.\d*)?$|^\.\d+$/.test(flags.sleepInterval))
+            throw new UsageError(`-s: invalid number of seconds '${flags.sleepInterval}'`);
           sleepSeconds = Number(flags.sleepInterval);
         }
         return logtail(

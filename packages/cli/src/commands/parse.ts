@@ -54,12 +54,23 @@ const SAMPLE_LINES = 50;
 export function createCommand(): Command {
   return newCommand('parse', 'parse a log into structured records (NDJSON by default) or statistics (--stats)')
     .argument('[file]', "the log to parse ('-' or nothing: standard input)", '-')
-    .option('-f, --format <format>', 'auto, a built-in name (hdfs, hadoop, spark, zookeeper, bgl, hpc, openstack, openssh, linux, apache, proxifier, jsonl), a name from --format-file, or a Loghub format string', 'auto')
+    .option(
+      '-f, --format <format>',
+      'auto, a built-in name (hdfs, hadoop, spark, zookeeper, bgl, hpc, openstack, openssh, linux, apache, proxifier, jsonl), a name from --format-file, or a Loghub format string',
+      'auto',
+    )
     .option('--regex <pattern>', 'a regular expression with named groups (?<name>…) instead of --format')
-    .option('--timestamp <spec>', "which fields make the timestamp and their layout: FIELD[,FIELD…]=LAYOUT, e.g. 'Date,Time=yyyy-MM-dd HH:mm:ss'")
+    .option(
+      '--timestamp <spec>',
+      "which fields make the timestamp and their layout: FIELD[,FIELD…]=LAYOUT, e.g. 'Date,Time=yyyy-MM-dd HH:mm:ss'",
+    )
     .option('--format-file <path>', 'a JSON file defining named formats')
     .option('--tz <offset>', 'offset for timestamps written without a zone (Z, +02:00, -0500); default: none')
-    .option('--year <year>', 'year for formats without one (syslog); default: the current year, or the last if the date would be in the future', intArg('--year'))
+    .option(
+      '--year <year>',
+      'year for formats without one (syslog); default: the current year, or the last if the date would be in the future',
+      intArg('--year'),
+    )
     .option('--strict', 'exit 2 at the first malformed line or impossible timestamp')
     .option('--stats', 'print only the statistics report')
     .option('--records', 'with --stats: print the records too, before the report')
@@ -71,7 +82,12 @@ export function createCommand(): Command {
     .option('--grep <pattern>', 'keep records whose message matches this regular expression')
     .option('--bucket <size>', 'histogram bucket: 1s, 30s, 1m, 5m, 1h, 1d… (default: chosen from the span)')
     .option('--top <n>', 'rows in the top lists', intArg('--top', 1), 5)
-    .option('--max-line-length <n>', 'longer lines count as malformed without being matched', intArg('--max-line-length', 1), DEFAULT_MAX_LINE_LENGTH)
+    .option(
+      '--max-line-length <n>',
+      'longer lines count as malformed without being matched',
+      intArg('--max-line-length', 1),
+      DEFAULT_MAX_LINE_LENGTH,
+    )
     .addOption(colorOption())
     .addHelpText(
       'after',
@@ -87,11 +103,17 @@ async function parseCommand(file: string, flags: ParseFlags): Promise<number> {
   const stats = flags.stats || flags.json || false;
   const bucketSeconds = flags.bucket === undefined ? undefined : parseDuration(flags.bucket);
   if (bucketSeconds === null) throw new UsageError(`--bucket: invalid size '${flags.bucket}' (e.g. 30s, 1m, 1h, 1d)`);
-  if (flags.records && !stats) throw new UsageError('--records goes with --stats (records are printed anyway without it)');
+  if (flags.records && !stats)
+    throw new UsageError('--records goes with --stats (records are printed anyway without it)');
   const tsOptions = { year: flags.year, tz: flags.tz };
   let filter: ParseStreamOptions['filter'];
   try {
-    filter = compileRecordFilter({ levels: flags.level?.split(',').filter(Boolean), since: flags.since, until: flags.until, grep: flags.grep });
+    filter = compileRecordFilter({
+      levels: flags.level?.split(',').filter(Boolean),
+      since: flags.since,
+      until: flags.until,
+      grep: flags.grep,
+    });
   } catch (err) {
     if (err instanceof FilterError) throw new UsageError(err.message);
     throw err;
@@ -106,18 +128,29 @@ async function parseCommand(file: string, flags: ParseFlags): Promise<number> {
     const head = first.done ? [] : sampleLines(first.value);
     let selection;
     try {
-      selection = await selectFormat({ format: flags.format, regex: flags.regex, timestamp: flags.timestamp, formatFile: flags.formatFile }, head, tsOptions);
+      selection = await selectFormat(
+        { format: flags.format, regex: flags.regex, timestamp: flags.timestamp, formatFile: flags.formatFile },
+        head,
+        tsOptions,
+      );
     } catch (err) {
       if (err instanceof InvalidFormatError) throw new UsageError(err.message);
       throw err;
     }
     const { format } = selection;
-    if (selection.how === 'detected') note(`format ${format.name} (detected: it matches ${selection.matched} of the first ${selection.tried} lines)`);
+    if (selection.how === 'detected')
+      note(`format ${format.name} (detected: it matches ${selection.matched} of the first ${selection.tried} lines)`);
     else if (selection.how === 'fallback')
-      note(selection.tried ? `no known format matches the first ${selection.tried} lines; using ${format.name} (use --format to choose)` : `empty input; format ${format.name}`);
+      note(
+        selection.tried
+          ? `no known format matches the first ${selection.tried} lines; using ${format.name} (use --format to choose)`
+          : `empty input; format ${format.name}`,
+      );
 
     if (!format.hasTimestamp && (flags.since !== undefined || flags.until !== undefined))
-      note(`format ${format.name} has no timestamp (give --timestamp FIELDS=LAYOUT), so --since/--until select nothing`);
+      note(
+        `format ${format.name} has no timestamp (give --timestamp FIELDS=LAYOUT), so --since/--until select nothing`,
+      );
     const out = new StreamSink(process.stdout);
     const accumulator = stats
       ? new StatsAccumulator(source.name, format.name, { top: flags.top, bucketSeconds, samples: 5 })
@@ -171,8 +204,13 @@ async function parseCommand(file: string, flags: ParseFlags): Promise<number> {
     await out.end();
     // Without the report, lost lines are still accounted for, on stderr.
     if (!stats && parser.malformed > 0)
-      note(`${parser.malformed} malformed line${parser.malformed === 1 ? '' : 's'} skipped (first: line ${parser.firstMalformedLine}; --stats lists them)`);
-    if (!stats && parser.invalidTimestamps > 0) note(`${parser.invalidTimestamps} line${parser.invalidTimestamps === 1 ? '' : 's'} with an impossible timestamp kept with timestamp null`);
+      note(
+        `${parser.malformed} malformed line${parser.malformed === 1 ? '' : 's'} skipped (first: line ${parser.firstMalformedLine}; --stats lists them)`,
+      );
+    if (!stats && parser.invalidTimestamps > 0)
+      note(
+        `${parser.invalidTimestamps} line${parser.invalidTimestamps === 1 ? '' : 's'} with an impossible timestamp kept with timestamp null`,
+      );
     return ExitCode.Ok;
   } finally {
     progress.stop();

@@ -38,7 +38,12 @@ export function displayKey(key: Uint8Array, max = 24): string {
   let out = '';
   for (let i = 0; i < key.length; i++) {
     const b = key[i]!;
-    out += b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : b === 0x5c ? '\\\\' : `\\x${b.toString(16).padStart(2, '0')}`;
+    out +=
+      b >= 0x20 && b < 0x7f && b !== 0x5c
+        ? String.fromCharCode(b)
+        : b === 0x5c
+          ? '\\\\'
+          : `\\x${b.toString(16).padStart(2, '0')}`;
     if (out.length > max) return `${out.slice(0, max - 1)}…`;
   }
   return out;

@@ -63,7 +63,11 @@ export function describeEngine(stats: EngineStats, options: PictureOptions = {})
       // deeper levels are sorted by key.
       cards.sort(level === 0 ? (a, b) => b.id - a.id : (a, b) => a.from - b.from || a.id - b.id);
       const bytes = cards.reduce((sum, c) => sum + c.sizeBytes, 0);
-      return { level, cards, summary: `level ${level}: ${cards.length} segment${cards.length === 1 ? '' : 's'}, ${formatBytes(bytes)}` };
+      return {
+        level,
+        cards,
+        summary: `level ${level}: ${cards.length} segment${cards.length === 1 ? '' : 's'}, ${formatBytes(bytes)}`,
+      };
     });
   const { bloom, memtable, wal, totals } = stats;
   const measured =
@@ -81,7 +85,11 @@ export function describeEngine(stats: EngineStats, options: PictureOptions = {})
       memtable.immutable > 0 ? `${memtable.immutable} immutable awaiting flush` : 'no immutable memtable',
     ],
     wal: [`${formatBytes(wal.bytes)}`, `${wal.files} file${wal.files === 1 ? '' : 's'}`, `sync: ${wal.syncMode}`],
-    bloom: [`${bloom.bitsPerKey} bits/key`, `theory ${formatPercent(bloom.theoreticalFpRate)} false positives`, measured],
+    bloom: [
+      `${bloom.bitsPerKey} bits/key`,
+      `theory ${formatPercent(bloom.theoreticalFpRate)} false positives`,
+      measured,
+    ],
     levels,
     nextCompaction:
       stats.nextCompaction.length === 0

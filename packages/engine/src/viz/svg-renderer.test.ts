@@ -15,7 +15,8 @@ describe('renderEngineSvg', () => {
     const svg = renderEngineSvg(sampleStats(), { now: NOW });
     const groups = checkXml(svg).elements.filter((e) => e.name === 'g' && e.attrs['data-segment'] !== undefined);
     expect(groups.map((g) => Number(g.attrs['data-segment'])).sort()).toEqual([1, 2, 3, 4]);
-    for (const id of [3, 4]) expect(svg).toMatch(new RegExp(`id="segment-${id}"[^]*?stroke="#e8590c"[^]*?merged by next compaction`));
+    for (const id of [3, 4])
+      expect(svg).toMatch(new RegExp(`id="segment-${id}"[^]*?stroke="#e8590c"[^]*?merged by next compaction`));
     const card1 = svg.slice(svg.indexOf('id="segment-1"'), svg.indexOf('</g>', svg.indexOf('id="segment-1"')));
     expect(card1).not.toContain('merged by next compaction');
     // Figures of a card: size, entries, tombstones, bloom, age, key range.
@@ -40,7 +41,9 @@ describe('renderEngineSvg', () => {
     const empty = renderEngineSvg(sampleStats([], []), { now: NOW });
     expect(checkXml(empty).problems).toEqual([]);
     expect(empty).toContain('no segments yet');
-    const many = Array.from({ length: 40 }, (_, i) => segment(i + 1, i % 3, `k${String(i).padStart(3, '0')}`, `k${String(i + 5).padStart(3, '0')}`));
+    const many = Array.from({ length: 40 }, (_, i) =>
+      segment(i + 1, i % 3, `k${String(i).padStart(3, '0')}`, `k${String(i + 5).padStart(3, '0')}`),
+    );
     const svg = renderEngineSvg(sampleStats(many, [1, 2]), { now: NOW });
     const check = checkXml(svg);
     expect(check.problems).toEqual([]);
@@ -74,6 +77,9 @@ describe('checkXml', () => {
   });
 
   it('accepts references, comments, a declaration and a doctype', () => {
-    expect(checkXml('<?xml version="1.0"?>\n<!DOCTYPE html>\n<!-- c --><a b=\'&amp;&#60;&#x3c;\'>x &lt; y<c/></a>\n').problems).toEqual([]);
+    expect(
+      checkXml('<?xml version="1.0"?>\n<!DOCTYPE html>\n<!-- c --><a b=\'&amp;&#60;&#x3c;\'>x &lt; y<c/></a>\n')
+        .problems,
+    ).toEqual([]);
   });
 });

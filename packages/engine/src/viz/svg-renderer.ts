@@ -12,7 +12,10 @@ const NEXT = '#e8590c';
 
 /** Text and attribute values escaped for XML, so any key or path keeps the document well-formed. */
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!,
+  );
 }
 
 /**
@@ -36,14 +39,23 @@ export function renderEngineSvg(stats: EngineStats, options: PictureOptions = {}
   ];
   boxes.forEach(([title, lines, colour], i) => {
     const x = MARGIN + i * (boxW + GAP);
-    parts.push(`<rect x="${x}" y="${y}" width="${boxW.toFixed(1)}" height="78" rx="6" fill="#f8f9fa" stroke="${colour}" stroke-width="1.5"/>`);
+    parts.push(
+      `<rect x="${x}" y="${y}" width="${boxW.toFixed(1)}" height="78" rx="6" fill="#f8f9fa" stroke="${colour}" stroke-width="1.5"/>`,
+    );
     parts.push(text(x + 10, y + 20, title, `font-size="13" font-weight="bold" fill="${colour}"`));
     lines.forEach((line, j) => parts.push(text(x + 10, y + 38 + j * 15, line, 'font-size="11"')));
   });
   y += 78 + 24;
 
   if (pic.levels.length === 0) {
-    parts.push(text(MARGIN, y + 14, 'no segments yet: every entry is still in the memtable and the write-ahead log', 'font-size="13" fill="#555"'));
+    parts.push(
+      text(
+        MARGIN,
+        y + 14,
+        'no segments yet: every entry is still in the memtable and the write-ahead log',
+        'font-size="13" fill="#555"',
+      ),
+    );
     y += 30;
   }
   for (const band of pic.levels) {
@@ -57,12 +69,21 @@ export function renderEngineSvg(stats: EngineStats, options: PictureOptions = {}
     y += Math.ceil(band.cards.length / PER_ROW) * (CARD_H + GAP) + 8;
   }
 
-  parts.push(`<rect x="${MARGIN}" y="${y}" width="14" height="14" rx="3" fill="none" stroke="${NEXT}" stroke-width="3"/>`);
+  parts.push(
+    `<rect x="${MARGIN}" y="${y}" width="14" height="14" rx="3" fill="none" stroke="${NEXT}" stroke-width="3"/>`,
+  );
   parts.push(text(MARGIN + 22, y + 12, pic.nextCompaction, 'font-size="12"'));
   y += 20;
   parts.push(text(MARGIN, y + 12, pic.compactionPolicy, 'font-size="11" fill="#555"'));
   y += 18;
-  parts.push(text(MARGIN, y + 12, 'bar under each key range: where the segment lies on the key axis shared by all segments', 'font-size="11" fill="#777"'));
+  parts.push(
+    text(
+      MARGIN,
+      y + 12,
+      'bar under each key range: where the segment lies on the key axis shared by all segments',
+      'font-size="11" fill="#777"',
+    ),
+  );
   y += 20 + MARGIN;
 
   return (
@@ -89,12 +110,17 @@ function segmentCard(card: SegmentCard, x: number, y: number): string {
   const spanX = trackX + card.from * trackW;
   const spanW = Math.max(2, (card.to - card.from) * trackW);
   out.push(`<rect x="${trackX}" y="${y + 45}" width="${trackW}" height="6" rx="3" fill="#e9ecef"/>`);
-  out.push(`<rect x="${spanX.toFixed(1)}" y="${y + 45}" width="${spanW.toFixed(1)}" height="6" rx="3" fill="#1971c2"/>`);
+  out.push(
+    `<rect x="${spanX.toFixed(1)}" y="${y + 45}" width="${spanW.toFixed(1)}" height="6" rx="3" fill="#1971c2"/>`,
+  );
   out.push(text(x + 10, y + 68, `${card.size} · ${card.entries}`, 'font-size="11"'));
-  out.push(text(x + 10, y + 84, card.tombstones, `font-size="11" fill="${card.tombstoneShare > 0 ? '#c92a2a' : '#555'}"`));
+  out.push(
+    text(x + 10, y + 84, card.tombstones, `font-size="11" fill="${card.tombstoneShare > 0 ? '#c92a2a' : '#555'}"`),
+  );
   out.push(text(x + 10, y + 100, card.bloom, 'font-size="11" fill="#7048e8"'));
   out.push(text(x + 10, y + 116, card.file, 'font-size="10" fill="#868e96"'));
-  if (card.inNextCompaction) out.push(text(x + 10, y + 133, 'merged by next compaction', `font-size="10" font-weight="bold" fill="${NEXT}"`));
+  if (card.inNextCompaction)
+    out.push(text(x + 10, y + 133, 'merged by next compaction', `font-size="10" font-weight="bold" fill="${NEXT}"`));
   out.push('</g>');
   return out.join('\n');
 }

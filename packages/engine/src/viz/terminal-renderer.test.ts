@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { renderEngineText, type TextPalette } from './terminal-renderer.js';
 import { NOW, sampleStats, segment } from './test-helpers/sample-stats.js';
 
-const plain: TextPalette = { bold: (s) => s, dim: (s) => s, red: (s) => s, yellow: (s) => s, cyan: (s) => s, green: (s) => s, magenta: (s) => s };
+const plain: TextPalette = {
+  bold: (s) => s,
+  dim: (s) => s,
+  red: (s) => s,
+  yellow: (s) => s,
+  cyan: (s) => s,
+  green: (s) => s,
+  magenta: (s) => s,
+};
 const tagged: TextPalette = { ...plain, yellow: (s) => `<y>${s}</y>`, red: (s) => `<r>${s}</r>` };
 
 describe('renderEngineText', () => {
@@ -14,15 +22,27 @@ describe('renderEngineText', () => {
     const l1 = lines.indexOf('level 1: 2 segments, 10.9 KiB');
     expect(l0).toBeGreaterThan(0);
     expect(l1).toBeGreaterThan(l0);
-    const idsAt = (from: number) => lines.slice(from + 1, from + 5).filter((l) => /^ {2}#\d/.test(l)).map((l) => l.trim().split(' ')[0]);
+    const idsAt = (from: number) =>
+      lines
+        .slice(from + 1, from + 5)
+        .filter((l) => /^ {2}#\d/.test(l))
+        .map((l) => l.trim().split(' ')[0]);
     expect(idsAt(l0)).toEqual(['#4', '#3']);
     expect(idsAt(l1)).toEqual(['#1', '#2']);
   });
 
   it('draws key ranges on the shared key axis, in proportion', () => {
-    const stats = sampleStats([segment(1, 1, 'user:00000', 'user:49999'), segment(2, 1, 'user:50000', 'user:99999'), segment(3, 0, 'user:20000', 'user:29999')], []);
+    const stats = sampleStats(
+      [
+        segment(1, 1, 'user:00000', 'user:49999'),
+        segment(2, 1, 'user:50000', 'user:99999'),
+        segment(3, 0, 'user:20000', 'user:29999'),
+      ],
+      [],
+    );
     const lines = renderEngineText(stats, plain, { now: NOW }).split('\n');
-    const bar = (id: number) => /\[([·█]+)\]/.exec(lines[lines.findIndex((l) => l.trimStart().startsWith(`#${id} `)) + 1]!)![1]!;
+    const bar = (id: number) =>
+      /\[([·█]+)\]/.exec(lines[lines.findIndex((l) => l.trimStart().startsWith(`#${id} `)) + 1]!)![1]!;
     const span = (b: string) => [b.indexOf('█'), b.lastIndexOf('█')];
     // Two halves of the key space: side by side, meeting in the middle, together the whole width.
     expect(span(bar(1))[0]).toBe(0);

@@ -28,7 +28,8 @@ export function renderEngineText(stats: EngineStats, palette: TextPalette, optio
   lines.push(`${palette.cyan('memtable'.padEnd(9))} ${pic.memtable.join(' · ')}`);
   lines.push(`${palette.green('wal'.padEnd(9))} ${pic.wal.join(' · ')}`);
   lines.push(`${palette.magenta('bloom'.padEnd(9))} ${pic.bloom.join(' · ')}`);
-  if (pic.levels.length === 0) lines.push('', palette.dim('no segments yet: every entry is still in the memtable and the write-ahead log'));
+  if (pic.levels.length === 0)
+    lines.push('', palette.dim('no segments yet: every entry is still in the memtable and the write-ahead log'));
   const idWidth = Math.max(3, ...stats.segments.map((s) => String(s.id).length + 1));
   for (const band of pic.levels) {
     lines.push('', palette.bold(band.summary));

@@ -67,7 +67,14 @@ export function engineConfig(flags: EngineFlags): Partial<Config> {
   let fromFlags: Partial<Config>;
   try {
     // configFromFlags speaks the schema's kebab-case names; the CLI's shorter ones (--sync, --bloom-bits) map onto them.
-    fromFlags = configFromFlags(Object.fromEntries(Object.entries(FLAG_OF).map(([field, { of }]) => [field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), flags[of]])));
+    fromFlags = configFromFlags(
+      Object.fromEntries(
+        Object.entries(FLAG_OF).map(([field, { of }]) => [
+          field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`),
+          flags[of],
+        ]),
+      ),
+    );
   } catch (err) {
     // The schema speaks of its fields (bloomBitsPerKey); the user typed a flag (--bloom-bits).
     if (!(err instanceof InvalidInputError)) throw err;
@@ -82,8 +89,14 @@ export function engineConfig(flags: EngineFlags): Partial<Config> {
  * Opens the engine in `dir`, runs `fn`, and closes it whatever happens. Commands that only read refuse a
  * directory that does not exist rather than create an empty database there.
  */
-export async function withEngine<T>(dir: string, flags: EngineFlags, mode: 'read' | 'write', fn: (engine: Engine) => Promise<T>): Promise<T> {
-  if (mode === 'read' && !existsSync(dir)) throw new FileAccessError(dir, Object.assign(new Error('missing'), { code: 'ENOENT' }));
+export async function withEngine<T>(
+  dir: string,
+  flags: EngineFlags,
+  mode: 'read' | 'write',
+  fn: (engine: Engine) => Promise<T>,
+): Promise<T> {
+  if (mode === 'read' && !existsSync(dir))
+    throw new FileAccessError(dir, Object.assign(new Error('missing'), { code: 'ENOENT' }));
   const engine = await open(dir, engineConfig(flags));
   reportRecovery(engine);
   try {
@@ -96,6 +109,10 @@ export async function withEngine<T>(dir: string, flags: EngineFlags, mode: 'read
 /** What open() repaired is said on stderr, one line each, so an operator sees a torn log or a dead owner. */
 function reportRecovery(engine: Engine): void {
   const { tornTails, staleLockPid } = engine.recovery;
-  for (const t of tornTails) printError(`warning: ${t.file}: offset ${t.offset}: ${t.reason}; cut off ${t.droppedBytes} byte(s) a crash left half-written`);
-  if (staleLockPid !== null) printError(`warning: ${join(engine.dir, 'LOCK')}: took over the lock of process ${staleLockPid}, which is gone`);
+  for (const t of tornTails)
+    printError(
+      `warning: ${t.file}: offset ${t.offset}: ${t.reason}; cut off ${t.droppedBytes} byte(s) a crash left half-written`,
+    );
+  if (staleLockPid !== null)
+    printError(`warning: ${join(engine.dir, 'LOCK')}: took over the lock of process ${staleLockPid}, which is gone`);
 }

@@ -21,7 +21,11 @@ Quote keys or values with spaces: put "a key" "a value".
  */
 export async function runShell(engine: Engine, interactive: boolean): Promise<number> {
   const out = new BufferedOutput(1);
-  const rl = createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined, terminal: interactive });
+  const rl = createInterface({
+    input: process.stdin,
+    output: interactive ? process.stdout : undefined,
+    terminal: interactive,
+  });
   let status: number = ExitCode.Ok;
   if (interactive) {
     process.stdout.write(`esc engine shell on ${engine.dir}; 'help' lists the commands\n`);
@@ -75,7 +79,10 @@ async function runLine(engine: Engine, words: string[], out: BufferedOutput): Pr
       return;
     case 'list': {
       need(0, 2, 'list [FROM [TO]]');
-      const it = engine.iterator({ ...(args[0] !== undefined ? { gte: args[0] } : {}), ...(args[1] !== undefined ? { lt: args[1] } : {}) });
+      const it = engine.iterator({
+        ...(args[0] !== undefined ? { gte: args[0] } : {}),
+        ...(args[1] !== undefined ? { lt: args[1] } : {}),
+      });
       let n = 0;
       try {
         for await (const [key, value] of it) {

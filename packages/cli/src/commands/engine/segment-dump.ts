@@ -11,7 +11,12 @@ export interface DumpEntry {
  * `'key' seq:N, type:1 => value` for a value, `type:0` for a deletion (a tombstone), after the
  * `from [] to []` / `Process FILE` header. `hex` mirrors sst_dump's `--output_hex`.
  */
-export async function dumpSegment(file: string, entries: AsyncIterable<DumpEntry>, out: BufferedOutput, hex: boolean): Promise<number> {
+export async function dumpSegment(
+  file: string,
+  entries: AsyncIterable<DumpEntry>,
+  out: BufferedOutput,
+  hex: boolean,
+): Promise<number> {
   out.write(`from [] to []\nProcess ${file}\nSst file format: esc segment\n`);
   let n = 0;
   for await (const e of entries) {

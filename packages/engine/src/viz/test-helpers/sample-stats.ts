@@ -2,7 +2,13 @@ import type { EngineStats, SegmentInfo } from '../../engine.js';
 
 export const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 
-export function segment(id: number, level: number, minKey: string | Buffer, maxKey: string | Buffer, extra: Partial<SegmentInfo> = {}): SegmentInfo {
+export function segment(
+  id: number,
+  level: number,
+  minKey: string | Buffer,
+  maxKey: string | Buffer,
+  extra: Partial<SegmentInfo> = {},
+): SegmentInfo {
   return {
     id,
     file: `${String(id).padStart(6, '0')}.seg`,
@@ -30,7 +36,12 @@ export function sampleStats(segments: SegmentInfo[] = defaultSegments(), nextCom
     compactionPolicy: 'size-tiered',
     bloom: { bitsPerKey: 10, theoreticalFpRate: 0.0082, measuredFpRate: 0.009, probes: 1000, falsePositives: 9 },
     recovery: { tornTails: [], staleLockPid: null, replayedBatches: 0 },
-    totals: { liveSegments: segments.length, diskBytes: segments.reduce((s, x) => s + x.sizeBytes, 0), compactions: 2, flushes: 5 },
+    totals: {
+      liveSegments: segments.length,
+      diskBytes: segments.reduce((s, x) => s + x.sizeBytes, 0),
+      compactions: 2,
+      flushes: 5,
+    },
   };
 }
 

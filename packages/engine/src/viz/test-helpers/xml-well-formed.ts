@@ -31,7 +31,8 @@ export function checkXml(doc: string): XmlCheck {
     const textEnd = lt === -1 ? doc.length : lt;
     const between = doc.slice(i, textEnd);
     checkText(between, 'text');
-    if (between.trim() !== '' && stack.length === 0) problems.push(`text outside the root element: ${between.trim().slice(0, 40)}`);
+    if (between.trim() !== '' && stack.length === 0)
+      problems.push(`text outside the root element: ${between.trim().slice(0, 40)}`);
     if (lt === -1) break;
     if (doc.startsWith('<!--', lt)) {
       const end = doc.indexOf('-->', lt + 4);
