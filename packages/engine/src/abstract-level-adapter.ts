@@ -124,7 +124,7 @@ export class EscLevel<K = string, V = string> extends AbstractLevel<Encoded, K, 
   }
 
   async _del(key: Encoded, options: { sync?: boolean }): Promise<void> {
-    await this.escEngine.delete(key, syncOption(options));
+    await this.escEngine.del(key, syncOption(options));
   }
 
   async _batch(operations: PrivateOp[], options: { sync?: boolean }): Promise<void> {

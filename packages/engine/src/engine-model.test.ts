@@ -106,7 +106,7 @@ describe('engine against a Map model', () => {
                 model.set(c.k, c.v);
                 break;
               case 'del':
-                await db.delete(c.k);
+                await db.del(c.k);
                 model.delete(c.k);
                 break;
               case 'batch':
@@ -119,7 +119,7 @@ describe('engine against a Map model', () => {
               case 'burst':
                 // Writes issued without waiting: memtables freeze faster than they flush, writers stall,
                 // and several frozen memtables flush together; the log order must still be call order.
-                await Promise.all(c.ops.map((o) => (o.type === 'put' ? db.put(o.key, o.value) : db.delete(o.key))));
+                await Promise.all(c.ops.map((o) => (o.type === 'put' ? db.put(o.key, o.value) : db.del(o.key))));
                 for (const o of c.ops) {
                   if (o.type === 'put') model.set(o.key, o.value);
                   else model.delete(o.key);

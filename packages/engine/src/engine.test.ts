@@ -32,7 +32,7 @@ describe('engine (the original project contract)', () => {
     const dir = tempDir();
     const db = await open(dir, { memtableSize: 4096, autoCompact: false });
     for (let i = 0; i < 1000; i++) await db.put(`key${String(i).padStart(4, '0')}`, `value${i}`);
-    for (let i = 0; i < 1000; i += 3) await db.delete(`key${String(i).padStart(4, '0')}`);
+    for (let i = 0; i < 1000; i += 3) await db.del(`key${String(i).padStart(4, '0')}`);
     await db.flush();
     const before = (await db.stats()).segments.length;
     expect(before).toBeGreaterThan(4);
@@ -101,7 +101,7 @@ describe('engine (the original project contract)', () => {
     const dir = tempDir();
     const db = await open(dir, { memtableSize: 256, autoCompact: false });
     for (const k of ['a', 'b', 'c', 'd', 'e', 'f']) await db.put(k, k.toUpperCase());
-    await db.delete('c');
+    await db.del('c');
     await db.put('b', 'B2');
     expect(await collect(db.iterator())).toEqual(['a=A', 'b=B2', 'd=D', 'e=E', 'f=F']);
     expect(await collect(db.iterator({ gt: 'a', lte: 'e' }))).toEqual(['b=B2', 'd=D', 'e=E']);
@@ -118,7 +118,7 @@ describe('engine (the original project contract)', () => {
     const first = await it.next();
     expect(first.value[0].toString()).toBe('k00');
     for (let i = 0; i < 50; i++) await db.put(`k${String(i).padStart(2, '0')}`, `changed`);
-    await db.delete('k10');
+    await db.del('k10');
     await db.compact();
     const rest = await collect(it);
     expect(rest.length).toBe(49);

@@ -348,7 +348,7 @@ export class Engine {
     }
   }
 
-  delete(key: Bytes, options?: WriteOptions): Promise<void> {
+  del(key: Bytes, options?: WriteOptions): Promise<void> {
     try {
       return this.write([{ key, value: null }], options?.sync);
     } catch (err) {

@@ -15,7 +15,7 @@ describe('recovery', () => {
       { type: 'put', key: 'a', value: '1' },
       { type: 'put', key: 'b', value: '2' },
     ]);
-    await db.delete('a');
+    await db.del('a');
     await db.close();
     const logs = readdirSync(dir).filter((f) => f.endsWith('.log'));
     expect(logs.length).toBe(1);

@@ -76,7 +76,7 @@ export function createCommand(): Command {
       .argument('<key>')
       .action(
         runAction(async (dir: string, key: string, flags: EngineFlags) => {
-          await withEngine(dir, flags, 'write', (e) => e.delete(key));
+          await withEngine(dir, flags, 'write', (e) => e.del(key));
           return ExitCode.Ok;
         }),
       ),
