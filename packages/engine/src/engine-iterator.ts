@@ -2,7 +2,7 @@ import type { Bytes } from './key-compare.js';
 import { asBuffer, compareKeys } from './key-compare.js';
 import { MemtableCursor, type Memtable } from './memtable.js';
 import { LevelCursor, MergingCursor, type Cursor } from './merging-cursor.js';
-import { SegmentCursor } from './segment-reader.js';
+import { SegmentCursor } from './segment-cursor.js';
 import type { Version } from './version.js';
 
 export interface RangeOptions {

@@ -300,7 +300,7 @@ describe('a second owner', () => {
         holder.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
         holder.on('exit', (code) => reject(new Error(`holder exited ${code}`)));
       });
-      const res = esc(['get', dir, 'a']);
+      const res = esc(['get', dir, 'a', '--lock-timeout', '0']);
       expect(res.code).toBe(2);
       expect(res.out).toBe('');
       const lines = res.err.trim().split('\n');

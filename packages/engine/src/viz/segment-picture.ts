@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
-import type { EngineStats, SegmentInfo } from '../engine.js';
+import type { EngineStats } from '../engine-stats.js';
+import type { SegmentInfo } from '../segment-meta.js';
 import { displayKey, formatAge, formatBytes, formatCount, formatPercent } from './display-text.js';
 
 /** One segment as every renderer draws it: the figures already formatted, its key range on a 0–1 axis. */

@@ -1,4 +1,4 @@
-import type { EngineStats } from '../engine.js';
+import type { EngineStats } from '../engine-stats.js';
 import { describeEngine, type PictureOptions, type SegmentCard } from './segment-picture.js';
 
 /** The few styles the terminal picture uses; a chalk instance from core's createPalette() fits. */
