@@ -23,5 +23,3 @@ export type { VerifyProblem } from './segment-verify.js';
 export { EngineLockedError } from './dir-lock.js';
 export { theoreticalFpRate } from './bloom-filter.js';
 export { CorruptionError } from '@esc/core';
-export { EscLevel, type EscLevelOptions } from './abstract-level-adapter.js';
-export { renderEngineSvg, renderEngineHtml, renderEngineText, type TextPalette } from './viz/index.js';
