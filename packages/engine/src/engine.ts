@@ -168,7 +168,7 @@ export class Engine {
     }
   }
 
-  iterator(options: RangeOptions = {}): EngineIterator & { nextSync(): [Buffer, Buffer] | undefined } {
+  iterator(options: RangeOptions = {}): EngineIterator {
     if (this.closing !== null) throw new EngineClosedError(this.dir);
     const memtables = [this.writes.mem, ...this.writes.imms.slice().reverse()];
     return new SnapshotIterator(memtables, this.writes.seq, this.versions.version, options);

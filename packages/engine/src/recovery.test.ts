@@ -149,6 +149,6 @@ describe('recovery', () => {
     await db.close();
     unlinkSync(join(dir, 'MANIFEST'));
     await expect(open(dir)).rejects.toThrow(CorruptionError);
-    expect(readdirSync(dir).some((f) => f.endsWith('.sst'))).toBe(true);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.sst'))).toHaveLength(1);
   });
 });
