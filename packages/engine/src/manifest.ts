@@ -11,7 +11,7 @@ import { CorruptionError, FileAccessError, isErrno } from '@esc/core';
  * a flush or compaction whose rename did not happen left only unreferenced files, which the next open
  * deletes; one whose rename happened is complete, because the segments were synced before it.
  *
- * File layout (docs/engine.md, "Manifest"): one ASCII header line
+ * File layout (docs/formats/manifest.md, "Layout"): one ASCII header line
  *   `ESC-MANIFEST 1 <crc32 of the body, 8 hex digits> <body length in bytes>\n`
  * followed by the body, a JSON object matching ManifestSchema.
  */

@@ -1,5 +1,5 @@
 import type { SegmentReader } from './segment-reader.js';
-import { SegmentCursor } from './segment-reader.js';
+import { SegmentCursor } from './segment-cursor.js';
 import { compareKeys, keysEqual } from './key-compare.js';
 
 /** A position in one sorted source of entries; value null is a tombstone. */

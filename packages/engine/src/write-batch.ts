@@ -2,7 +2,7 @@ import { copyBytes } from './byte-copy.js';
 import { WAL_HEADER_SIZE } from './wal-format.js';
 
 /**
- * A write batch as stored in one WAL record's payload (docs/engine.md, "Batch payload"):
+ * A write batch as stored in one WAL record's payload (docs/formats/wal.md, "Batch payload"):
  *
  *   u32 LE seq low, u32 LE seq high   sequence number of the first operation
  *   u32 LE count

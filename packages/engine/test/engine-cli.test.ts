@@ -262,7 +262,11 @@ describe('esc engine viz', () => {
 
     const text = esc(['viz', dir, ...knobs]);
     expect(text.code).toBe(0);
-    for (const id of ids) expect(text.out).toMatch(new RegExp(`^ {2}#${id} `, 'm'));
+    // One line per level, naming its segment count (the terminal picture draws levels, not cards).
+    const perLevel = new Map<number, number>();
+    for (const s of stats.segments as { level: number }[]) perLevel.set(s.level, (perLevel.get(s.level) ?? 0) + 1);
+    for (const [level, count] of perLevel)
+      expect(text.out).toMatch(new RegExp(`^L${level}  ${count} segments?, `, 'm'));
     expect(text.out).toMatch(/^memtable /m);
 
     for (const ext of ['svg', 'html']) {
@@ -300,7 +304,7 @@ describe('a second owner', () => {
         holder.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
         holder.on('exit', (code) => reject(new Error(`holder exited ${code}`)));
       });
-      const res = esc(['get', dir, 'a']);
+      const res = esc(['get', dir, 'a', '--lock-timeout', '0']);
       expect(res.code).toBe(2);
       expect(res.out).toBe('');
       const lines = res.err.trim().split('\n');

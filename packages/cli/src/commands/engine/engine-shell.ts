@@ -74,7 +74,7 @@ async function runLine(engine: Engine, words: string[], out: BufferedOutput): Pr
     case 'delete':
     case 'del':
       need(1, 1, 'delete KEY');
-      await engine.delete(args[0]!);
+      await engine.del(args[0]!);
       out.write('OK\n');
       return;
     case 'list': {
