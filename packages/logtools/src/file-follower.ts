@@ -2,10 +2,7 @@ import { closeSync, fstatSync, openSync, readSync, statSync, watch, type FSWatch
 import { dirname } from 'node:path';
 import { describeFsError, EscError, ExitCode, FileAccessError } from '@esc/core';
 import type { HeaderPrinter } from './file-headers.js';
-import type { LogtailOptions, TailedInput, TailSink } from './logtail.js';
-
-/** `descriptor` (-f): keep reading the file that was opened. `name` (-F): the file the name points to now. */
-export type FollowMode = 'descriptor' | 'name';
+import type { LogtailOptions, TailedInput, TailSink } from './logtail-options.js';
 
 const READ_BLOCK = 256 * 1024;
 

@@ -1,6 +1,7 @@
 import { detectFormat } from './format-detect.js';
 import { BUILTIN_FORMATS, BUILTIN_FORMAT_NAMES, findBuiltinFormat } from './format-registry.js';
-import { compileFormat, InvalidFormatError, type FormatDefinition, type LogFormat } from './log-format.js';
+import { compileFormat, InvalidFormatError } from './log-format.js';
+import type { FormatDefinition, LogFormat } from './format-types.js';
 import type { TimestampOptions, TimestampRule } from './timestamp-rules.js';
 
 /** How the user chose the format (the flags of `esc parse`). */

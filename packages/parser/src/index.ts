@@ -1,13 +1,8 @@
 // The public API of @esc/parser: formats, parsing a line or a stream, statistics, and the printers.
 // The zod schemas (format file, stats report) are in '@esc/parser/schemas', so that importing the parser
 // does not load zod (a third of a second of start-up on a busy machine).
-export {
-  compileFormat,
-  InvalidFormatError,
-  type FormatDefinition,
-  type LogFormat,
-  type ParsedLine,
-} from './log-format.js';
+export { compileFormat, InvalidFormatError } from './log-format.js';
+export type { FormatDefinition, LogFormat, ParsedLine } from './format-types.js';
 export { BUILTIN_FORMATS, BUILTIN_FORMAT_NAMES, findBuiltinFormat } from './format-registry.js';
 export { compileLoghubFormat } from './loghub-format.js';
 export { detectFormat, type Detection } from './format-detect.js';

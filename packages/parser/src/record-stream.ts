@@ -1,6 +1,6 @@
 import { isAscii } from 'node:buffer';
 import { InvalidInputError, unfinishedUtf8Tail } from '@esc/core';
-import type { LogFormat, ParsedLine } from './log-format.js';
+import type { LogFormat, ParsedLine } from './format-types.js';
 import type { NdjsonLineScanner, StatsLineScanner } from './hdfs-fast-path.js';
 import type { StatsAccumulator } from './stats-accumulator.js';
 

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_FORMATS } from './format-registry.js';
-import { compileFormat, type FormatDefinition } from './log-format.js';
+import { compileFormat } from './log-format.js';
+import type { FormatDefinition } from './format-types.js';
 import { RecordParser } from './record-stream.js';
 import { StatsAccumulator } from './stats-accumulator.js';
 
