@@ -27,13 +27,10 @@ export { compileRecordFilter, parseTimeBound, FilterError, type RecordFilterOpti
 export { normaliseLevel } from './level-names.js';
 export { StatsAccumulator, type StatsOptions, type StatsEvent } from './stats-accumulator.js';
 export type { StatsReport } from './stats-report-schema.js';
-export { renderStatsReport, type Palette } from './stats-printer.js';
 export { parseDuration, BUCKET_SIZES } from './histogram.js';
-export { OUTPUT_FORMS, type OutputForm, type RecordWriter, type TextSink } from './record-writer.js';
+export { headerColumns, OUTPUT_FORMS, type OutputForm, type RecordWriter, type TextSink } from './record-writer.js';
 export { NdjsonWriter, recordJson, recordSerializer } from './ndjson-writer.js';
 export { JsonArrayWriter } from './json-array-writer.js';
 export { CsvWriter } from './csv-writer.js';
-export { TableWriter } from './table-writer.js';
-export { createProgress, progressWanted, type Progress } from './progress-bar.js';
 export { readTextChunks, TEXT_CHUNK_SIZE } from './text-chunks.js';
 export { StreamSink } from './stream-sink.js';

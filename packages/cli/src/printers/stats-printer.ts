@@ -1,4 +1,4 @@
-import type { StatsReport } from './stats-report-schema.js';
+import type { StatsReport } from '@esc/parser';
 
 /** The colours the report uses; core's createPalette() (chalk) fits, and a no-op palette prints plain text. */
 export interface Palette {
