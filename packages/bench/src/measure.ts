@@ -69,13 +69,6 @@ export function alternate(specs: CommandSpec[], rounds: number): Summary[] {
   }));
 }
 
-/** Runs an in-process async function `rounds` times and returns the median of its result (e.g. ops/s). */
-export async function medianOf(rounds: number, fn: () => Promise<number> | number): Promise<number> {
-  const values: number[] = [];
-  for (let r = 0; r < rounds; r++) values.push(await fn());
-  return median(values);
-}
-
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;

@@ -1,4 +1,4 @@
-import { BufferedOutput, ExitCode, type InputSource } from '@esc/core';
+import { type BufferedOutput, ExitCode, type InputSource } from '@esc/core';
 import { forEachInput } from './input-loop.js';
 import { skipNewlines } from './newline-scan.js';
 import { copyToEnd, readBlocks } from './range-copy.js';
@@ -41,7 +41,10 @@ export async function logtail(paths: readonly string[], options: LogtailOptions,
 // Pipes deliver at most 64 KiB per read; a larger buffer, allocated for each read, would be mostly wasted.
 const STREAM_CHUNK = 64 * 1024;
 
-/** Prints the tail of one input; returns the offset reached (meaningful for regular files). */
+/**
+ * Prints the tail of one input; returns the offset reached (meaningful for regular files).
+ * @internal Used inside the package and by its tests; not part of the public API.
+ */
 export function printTail(
   source: InputSource,
   options: Pick<LogtailOptions, 'count' | 'unit'>,

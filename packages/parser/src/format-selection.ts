@@ -25,8 +25,10 @@ export interface FormatSelection {
   tried?: number;
 }
 
-/** `Date,Time=yyyy-MM-dd HH:mm:ss` → a timestamp rule. */
-export function parseTimestampSpec(spec: string): TimestampRule {
+/**
+ * `Date,Time=yyyy-MM-dd HH:mm:ss` → a timestamp rule.
+ */
+function parseTimestampSpec(spec: string): TimestampRule {
   const eq = spec.indexOf('=');
   if (eq <= 0 || eq === spec.length - 1)
     throw new InvalidFormatError(

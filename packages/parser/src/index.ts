@@ -4,13 +4,11 @@
 export { compileFormat, InvalidFormatError } from './log-format.js';
 export type { FormatDefinition, LogFormat, ParsedLine } from './format-types.js';
 export { BUILTIN_FORMATS, BUILTIN_FORMAT_NAMES, findBuiltinFormat } from './format-registry.js';
-export { compileLoghubFormat } from './loghub-format.js';
 export { detectFormat, type Detection } from './format-detect.js';
-export { selectFormat, parseTimestampSpec, type FormatChoice, type FormatSelection } from './format-selection.js';
+export { selectFormat, type FormatChoice, type FormatSelection } from './format-selection.js';
 export {
   compileTimestampRule,
   parseIsoTimestamp,
-  defaultYear,
   type TimestampRule,
   type TimestampOptions,
   type NormalisedTime,
@@ -29,8 +27,8 @@ export { StatsAccumulator, type StatsOptions, type StatsEvent } from './stats-ac
 export type { StatsReport } from './stats-report-schema.js';
 export { parseDuration, BUCKET_SIZES } from './histogram.js';
 export { headerColumns, OUTPUT_FORMS, type OutputForm, type RecordWriter, type TextSink } from './record-writer.js';
-export { NdjsonWriter, recordJson, recordSerializer } from './ndjson-writer.js';
+export { NdjsonWriter, recordSerializer } from './ndjson-writer.js';
 export { JsonArrayWriter } from './json-array-writer.js';
 export { CsvWriter } from './csv-writer.js';
-export { readTextChunks, TEXT_CHUNK_SIZE } from './text-chunks.js';
+export { readTextChunks } from './text-chunks.js';
 export { StreamSink } from './stream-sink.js';

@@ -9,7 +9,7 @@ import {
 import { parseJsonLine } from './json-lines.js';
 import { BUILTIN_FORMATS } from './format-registry.js';
 import { createHdfsNdjsonScanner, createHdfsStatsScanner } from './hdfs-fast-path.js';
-import type { FormatDefinition, LogFormat, ParsedLine } from './format-types.js';
+import type { FormatDefinition, LogFormat } from './format-types.js';
 import type { StatsAccumulator } from './stats-accumulator.js';
 
 export class InvalidFormatError extends Error {}
@@ -19,7 +19,7 @@ const COMPONENT_NAMES = ['component', 'logger', 'source', 'module', 'program', '
 const MESSAGE_NAMES = ['content', 'message', 'msg', 'text'];
 
 /** The first field whose name (case-insensitive) is one of `names`. */
-export function guessField(fields: readonly string[], names: readonly string[]): string | undefined {
+function guessField(fields: readonly string[], names: readonly string[]): string | undefined {
   for (const n of names) {
     const hit = fields.find((f) => f.toLowerCase() === n);
     if (hit !== undefined) return hit;

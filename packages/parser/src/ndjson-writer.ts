@@ -1,8 +1,10 @@
 import type { ParsedRecord } from './record-stream.js';
 import type { RecordWriter, TextSink } from './record-writer.js';
 
-/** The JSON object of one record: `{"date":"081109",…,"content":"…","timestamp":"2008-11-09T20:36:15"}`. */
-export function recordJson(record: ParsedRecord): string {
+/**
+ * The JSON object of one record: `{"date":"081109",…,"content":"…","timestamp":"2008-11-09T20:36:15"}`.
+ */
+function recordJson(record: ParsedRecord): string {
   let s = '{';
   for (const key of Object.keys(record.fields))
     if (key !== 'timestamp') s += `${JSON.stringify(key)}:${JSON.stringify(record.fields[key])},`;

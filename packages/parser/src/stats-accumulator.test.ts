@@ -6,8 +6,9 @@ import { compileFormat } from './log-format.js';
 import type { FormatDefinition } from './format-types.js';
 import { RecordParser } from './record-stream.js';
 import { StatsAccumulator } from './stats-accumulator.js';
+import { HDFS_2K } from '@esc/test-fixtures';
 
-const HDFS_SAMPLE = readFileSync(new URL('../test/fixtures/loghub/HDFS_2k.log', import.meta.url), 'latin1');
+const HDFS_SAMPLE = readFileSync(HDFS_2K, 'latin1');
 
 /** Stats of `text` parsed with `def`, fed in pieces of `piece` characters (the fast path when def is the built-in hdfs). */
 function statsOf(text: string, def: FormatDefinition, piece = text.length || 1) {
