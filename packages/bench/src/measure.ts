@@ -19,7 +19,7 @@ export interface CommandSpec {
 
 // Node cannot read a child's rusage, so a tiny python3 wrapper forks the command, drains its stdout through a
 // pipe and reports wall time and peak RSS from wait4(2) for exactly that child.
-const WRAPPER = String.raw`
+const WRAPPER = `
 import json, os, subprocess, sys, time
 stdin_path, mode, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
 stdin = open(stdin_path, 'rb') if stdin_path != '-' else subprocess.DEVNULL
@@ -60,7 +60,7 @@ export interface Summary {
  */
 export function alternate(specs: CommandSpec[], rounds: number): Summary[] {
   const runs: Measurement[][] = specs.map(() => []);
-  for (let r = 0; r < rounds; r++) specs.forEach((spec, i) => runs[i]!.push(measure(spec)));
+  for (let r = 0; r < rounds; r++) for (const [i, spec] of specs.entries()) runs[i]!.push(measure(spec));
   return specs.map((spec, i) => ({
     label: spec.label,
     medianMs: median(runs[i]!.map((m) => m.ms)),

@@ -82,6 +82,7 @@ describe('esc (the binary)', () => {
   });
 
   it('ends quietly when the reader of its output goes away', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash expansion, in single quotes on purpose
     const res = runShell('$ESC --help | head -c 1 >/dev/null; echo "${PIPESTATUS[0]}"');
     expect(res.stdout).toBe('0\n');
     expect(res.stderr).toBe('');

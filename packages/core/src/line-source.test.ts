@@ -72,7 +72,7 @@ describe('readChunks', () => {
           const chunks = await chunksOf(fileWith(data), { chunkSize, reuseBuffer });
           expect(bytesDiff(Buffer.concat(chunks), data)).toBeNull();
           // Every chunk but the last ends just after a newline.
-          chunks.slice(0, -1).forEach((c) => expect(c[c.length - 1]).toBe(10));
+          for (const c of chunks.slice(0, -1)) expect(c[c.length - 1]).toBe(10);
           expect(chunks.filter((c) => c.length === 0)).toEqual([]);
         }),
         { numRuns: 150 },

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync, watch, type FSWatcher, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { describeFsError, EscError, ExitCode, FileAccessError } from '@esc/core';
 import type { HeaderPrinter } from './file-headers.js';
@@ -137,7 +137,7 @@ export async function followFiles(
     return true;
   };
   const checkByName = (t: Target) => {
-    let st;
+    let st: Stats;
     try {
       st = statSync(t.path);
     } catch (err) {

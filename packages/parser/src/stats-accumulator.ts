@@ -121,7 +121,10 @@ export class StatsAccumulator {
     if (rawLevel !== undefined && this.lastLevelClass !== 0 && message !== undefined) {
       const level = this.levelNames[this.lastLevelIndex]!;
       let m = this.messages.get(level);
-      if (!m) this.messages.set(level, (m = new Map()));
+      if (!m) {
+        m = new Map();
+        this.messages.set(level, m);
+      }
       bump(m, messageShape(message));
     }
     if (component !== undefined) bump(this.components, component);

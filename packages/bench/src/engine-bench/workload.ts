@@ -28,7 +28,7 @@ export function valuePool(seed = 301): Buffer {
   return pool;
 }
 
-export function valueOf(pool: Buffer, i: number): Buffer {
+export function valueAt(pool: Buffer, i: number): Buffer {
   const slots = Math.floor(pool.length / VALUE_BYTES);
   const off = (i % slots) * VALUE_BYTES;
   return pool.subarray(off, off + VALUE_BYTES);

@@ -16,6 +16,7 @@ import {
   selectFormat,
   StatsAccumulator,
   StreamSink,
+  type FormatSelection,
   type OutputForm,
   type ParseStreamOptions,
   type RecordWriter,
@@ -125,7 +126,7 @@ async function parseCommand(file: string, flags: ParseFlags): Promise<number> {
     // --format auto reads the first lines; the chunk they came from is then parsed like any other.
     const first = await chunks.next();
     const head = first.done ? [] : sampleLines(first.value);
-    let selection;
+    let selection: FormatSelection;
     try {
       selection = await selectFormat(
         { format: flags.format, regex: flags.regex, timestamp: flags.timestamp, formatFile: flags.formatFile },

@@ -15,9 +15,17 @@ describe('progress bar', () => {
 
   it('draws nothing when disabled or when the size is unknown', () => {
     let written = '';
-    const stream = Object.assign(new Writable({ write: (c, _e, cb) => ((written += String(c)), cb()) }), {
-      isTTY: true,
-    }) as unknown as NodeJS.WriteStream;
+    const stream = Object.assign(
+      new Writable({
+        write(c, _e, cb) {
+          written += String(c);
+          cb();
+        },
+      }),
+      {
+        isTTY: true,
+      },
+    ) as unknown as NodeJS.WriteStream;
     for (const p of [createProgress(1000, false, stream), createProgress(null, true, stream)]) {
       p.update(500);
       p.stop();
@@ -27,13 +35,21 @@ describe('progress bar', () => {
 
   it('draws bytes read of the total, the rate and the ETA once enabled, and clears itself at the end', () => {
     let written = '';
-    const stream = Object.assign(new Writable({ write: (c, _e, cb) => ((written += String(c)), cb()) }), {
-      isTTY: true,
-      columns: 120,
-      cursorTo() {},
-      clearLine() {},
-      moveCursor() {},
-    }) as unknown as NodeJS.WriteStream;
+    const stream = Object.assign(
+      new Writable({
+        write(c, _e, cb) {
+          written += String(c);
+          cb();
+        },
+      }),
+      {
+        isTTY: true,
+        columns: 120,
+        cursorTo() {},
+        clearLine() {},
+        moveCursor() {},
+      },
+    ) as unknown as NodeJS.WriteStream;
     const p = createProgress(4 * 1048576, true, stream, 0);
     p.update(2 * 1048576);
     p.stop();

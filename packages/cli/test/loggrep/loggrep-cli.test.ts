@@ -74,13 +74,17 @@ describe('operands and exit status', () => {
     const res = shell('$ESC loggrep -n INFO big.log | head -1');
     expect(res.stdout).toMatch(/^1:081109 203615 148 INFO [^\n]*\n$/);
     expect([res.stderr, res.status]).toEqual(['', 0]);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash expansion, in single quotes on purpose
     const status = shell('$ESC loggrep -n INFO big.log | head -1 >/dev/null; echo "${PIPESTATUS[0]}"');
     expect([status.stdout, status.stderr]).toEqual(['0\n', '']);
     // Endless input: only stopping at the closed pipe, at -m or at -q lets these commands finish at all.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash expansion, in single quotes on purpose
     const head = shell('yes "ERROR endless" | $ESC loggrep ERROR | head -2; echo "status ${PIPESTATUS[1]}" >&2');
     expect([head.stdout, head.stderr]).toEqual(['ERROR endless\nERROR endless\n', 'status 0\n']);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash expansion, in single quotes on purpose
     const max = shell('yes "ERROR endless" | $ESC loggrep -c -m 3 ERROR; echo "status ${PIPESTATUS[1]}"');
     expect(max.stdout).toBe('3\nstatus 0\n');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash expansion, in single quotes on purpose
     const quiet = shell('yes "ERROR endless" | $ESC loggrep -q ERROR; echo "status ${PIPESTATUS[1]}"');
     expect(quiet.stdout).toBe('status 0\n');
   });
