@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option, type HelpContext } from 'commander';
+import { Command, Option, type HelpContext } from 'commander';
 import { COLOR_MODES, parseColorMode, UsageError, type ColorMode } from '@esc/core';
 
 /**
@@ -63,7 +63,7 @@ export function intArg(flag: string, min = 0) {
   };
 }
 
-export { Command, CommanderError, Option };
+export { Command, Option };
 
 /**
  * Wraps an action that returns its exit status. Errors propagate to main, which reports them in one place.

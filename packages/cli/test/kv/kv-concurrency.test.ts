@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openKv } from '../src/index.js';
-import { tempStore } from '../src/test-helpers/temp-store.js';
-import { ESC, run } from './run-esc.js';
+import { openKv } from '@esc/kv';
+import { tempStore } from '../../../kv/src/test-helpers/temp-store.js';
+import { ESC, run } from '../run-esc.js';
 
 // Real processes against one store: no update may be lost.
 describe('concurrent processes', () => {

@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ESC_BIN } from './logtail-test-files.js';
+import { makeTempDir } from '@esc/test-fixtures';
+import { ESC_BIN, startChild } from '../run-esc.js';
 
 // Follow mode end to end: the built binary follows a file that a separate writer process appends to,
 // rotates (rename + new file) and truncates, step by step on command; every line written must come out
@@ -50,71 +50,24 @@ function expectedLines(start: number, count: number): string {
   return s;
 }
 
-interface Running {
-  child: ChildProcess;
-  stdout: () => string;
-  /** Every piece read from stdout, to check that no partial line was ever printed. */
-  stdoutPieces: string[];
-  stderr: () => string;
-  until(what: () => boolean, label: string): Promise<void>;
-  exit: Promise<number | null>;
-}
-
-function run(command: string, args: string[]): Running {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  const stdoutPieces: string[] = [];
-  const waiters = new Set<() => void>();
-  const poke = () => waiters.forEach((w) => w());
-  child.stdout!.on(
-    'data',
-    (d: Buffer) => (stdoutPieces.push(d.toString('latin1')), (out += d.toString('latin1')), poke()),
-  );
-  child.stderr!.on('data', (d: Buffer) => ((err += d.toString()), poke()));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => (poke(), resolve(code))));
-  return {
-    child,
-    stdout: () => out,
-    stdoutPieces,
-    stderr: () => err,
-    exit,
-    until(what, label) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(
-            new Error(
-              `timed out waiting for ${label}; stdout tail: ${JSON.stringify(out.slice(-200))}, stderr: ${JSON.stringify(err)}`,
-            ),
-          );
-        }, 20_000);
-        const check = () => {
-          if (what()) {
-            clearTimeout(timer);
-            waiters.delete(check);
-            resolve();
-          }
-        };
-        waiters.add(check);
-        check();
-      });
-    },
-  };
-}
-
 const started: ChildProcess[] = [];
-let dir = '';
+let temp: ReturnType<typeof makeTempDir> | undefined;
 afterEach(() => {
   for (const c of started.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  temp?.remove();
+  temp = undefined;
 });
+/** A fresh directory for one test, removed after it. */
+function testDir(): string {
+  temp = makeTempDir('esc-follow');
+  return temp.path;
+}
 
 function startPair(escArgs: (writerPid: number, path: string) => string[]) {
-  dir = mkdtempSync(join(tmpdir(), 'esc-follow-'));
+  const dir = testDir();
   const path = join(dir, 'app.log');
-  const writer = run(process.execPath, ['-e', WRITER, path]);
-  const esc = run(process.execPath, [ESC_BIN, 'logtail', ...escArgs(writer.child.pid!, path)]);
+  const writer = startChild(process.execPath, ['-e', WRITER, path]);
+  const esc = startChild(process.execPath, [ESC_BIN, 'logtail', ...escArgs(writer.child.pid!, path)]);
   started.push(writer.child, esc.child);
   const send = (command: string) => writer.child.stdin!.write(`${command}\n`);
   return { path, writer, esc, send };
@@ -185,11 +138,11 @@ describe('esc logtail -f / -F (binary, with a writer process)', () => {
   });
 
   it('--pid ends follow mode when that process is killed, even with nothing written', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'esc-follow-'));
+    const dir = testDir();
     const path = join(dir, 'quiet.log');
     writeFileSync(path, 'only line\n');
-    const sleeper = run(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
-    const esc = run(process.execPath, [
+    const sleeper = startChild(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
+    const esc = startChild(process.execPath, [
       ESC_BIN,
       'logtail',
       '-f',
@@ -207,13 +160,13 @@ describe('esc logtail -f / -F (binary, with a writer process)', () => {
   });
 
   it('several followed files: a header only when the output switches to another file', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'esc-follow-'));
+    const dir = testDir();
     const a = join(dir, 'a.log');
     const b = join(dir, 'b.log');
     writeFileSync(a, 'a0\n');
     writeFileSync(b, 'b0\n');
-    const writer = run(process.execPath, ['-e', WRITER, b]);
-    const esc = run(process.execPath, [
+    const writer = startChild(process.execPath, ['-e', WRITER, b]);
+    const esc = startChild(process.execPath, [
       ESC_BIN,
       'logtail',
       '-f',

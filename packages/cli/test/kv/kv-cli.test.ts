@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempStore } from '../src/test-helpers/temp-store.js';
-import { childEnv, kv, run, ESC } from './run-esc.js';
+import { tempStore } from '../../../kv/src/test-helpers/temp-store.js';
+import { childEnv, kv, run, ESC } from '../run-esc.js';
 
 // The built binary as a shell script uses it: stdout, stderr and exit codes.
 describe('esc kv (CLI)', () => {

@@ -1,14 +1,13 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkXml } from '../src/viz/test-helpers/xml-well-formed.js';
+import { checkXml } from '../../../engine/src/viz/test-helpers/xml-well-formed.js';
+import { REPO_ROOT as ROOT, runEsc } from '../run-esc.js';
 
 // End-to-end: the built binary, as a user runs it (`pnpm build` first).
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const BIN = join(ROOT, 'packages/cli/bin/esc.js');
 const ENGINE_DIST = join(ROOT, 'packages/engine/dist/index.js');
 
 let tmp: string;
@@ -18,11 +17,7 @@ beforeAll(() => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function esc(args: string[], input?: string) {
-  const res = spawnSync(process.execPath, [BIN, 'engine', ...args], {
-    input,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
+  const res = runEsc(['engine', ...args], { input });
   return { code: res.status, out: res.stdout, err: res.stderr };
 }
 

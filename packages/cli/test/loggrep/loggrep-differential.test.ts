@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asEscMessages, grepAndEsc, makeGrepFixtures } from './loggrep-test-files.js';
+import { makeGrepFixtures } from '@esc/test-fixtures';
+import { asEscMessages, grepAndEsc } from './grep-and-esc.js';
 
 // esc loggrep against GNU grep (LC_ALL=C) on the same files and arguments: stdout byte for byte, the exit
 // status, and stderr with the program name mapped. Patterns are chosen where JavaScript regular expressions
-// and POSIX EREs agree. Needs the built binary (`npx tsc -b packages/cli`).
+// and POSIX EREs agree. Needs the built binary (`pnpm build`).
 
 let fixtures: ReturnType<typeof makeGrepFixtures>;
 beforeAll(() => {
@@ -15,11 +16,11 @@ afterAll(() => fixtures.cleanup());
 
 async function expectSameAsGrep(args: string[], input?: Buffer) {
   const { grep, esc } = await grepAndEsc(args, fixtures.dir, input);
-  expect(grep.status, `grep ${args.join(' ')}: ${grep.stderr}`).not.toBeNull();
+  expect(grep.code, `grep ${args.join(' ')}: ${grep.stderr}`).not.toBeNull();
   expect(esc.stderr).toBe(asEscMessages(grep.stderr));
   // Compare as latin1 text: equal bytes, and a readable diff when they are not.
   expect(esc.stdout.toString('latin1')).toBe(grep.stdout.toString('latin1'));
-  expect(esc.status).toBe(grep.status);
+  expect(esc.code).toBe(grep.code);
 }
 
 const HDFS_PATTERNS = [

@@ -1,5 +1,4 @@
-import type { ParsedRecord } from './record-stream.js';
-import { headerColumns, type RecordWriter, type TextSink } from './record-writer.js';
+import { headerColumns, type ParsedRecord, type RecordWriter, type TextSink } from '@esc/parser';
 
 const MAX_WIDTH = 40;
 

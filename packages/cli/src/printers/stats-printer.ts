@@ -1,4 +1,4 @@
-import type { StatsReport } from './stats-report-schema.js';
+import type { StatsReport } from '@esc/parser';
 
 /** The colours the report uses; core's createPalette() (chalk) fits, and a no-op palette prints plain text. */
 export interface Palette {
@@ -16,7 +16,7 @@ const num = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 const pctText = (p: number) => `${p.toFixed(2)}%`;
 
 /** `1d 15h 12m 3s` */
-export function humanSpan(seconds: number): string {
+function humanSpan(seconds: number): string {
   const parts: string[] = [];
   let s = Math.round(seconds);
   for (const [unit, size] of [
