@@ -27,8 +27,8 @@ export interface CompactionPlan {
   full: boolean;
 }
 
-export function levelMaxBytes(config: Config, level: number): number {
-  return config.level1MaxBytes * Math.pow(config.levelSizeMultiplier, level - 1);
+function levelMaxBytes(config: Config, level: number): number {
+  return config.level1MaxBytes * config.levelSizeMultiplier ** (level - 1);
 }
 
 /** Where each level's round-robin compaction resumes: the largest key of the last segment pushed down. */
@@ -103,7 +103,7 @@ export interface CompactionOutput {
 }
 
 /** A key range: what tombstone dropping needs to know of a segment it does not read. */
-export interface KeyRange {
+interface KeyRange {
   minKey: Buffer;
   maxKey: Buffer;
 }

@@ -18,7 +18,7 @@ export class EngineLockedError extends EscError {
   }
 }
 
-export const LOCK_FILE = 'LOCK';
+const LOCK_FILE = 'LOCK';
 
 /** Directories this process holds, so a second open() in the same process fails like one from another. */
 const heldHere = new Set<string>();

@@ -30,7 +30,7 @@ const SegmentMetaSchema = z.object({
   bloomHashes: z.number().int().nonnegative(),
 });
 
-export const ManifestSchema = z.object({
+const ManifestSchema = z.object({
   formatVersion: z.literal(1),
   /** No file number below this is ever handed out again. */
   nextFileNumber: z.number().int().positive(),
@@ -62,7 +62,7 @@ export function emptyManifest(): ManifestData {
   };
 }
 
-export function encodeManifest(data: ManifestData): Buffer {
+function encodeManifest(data: ManifestData): Buffer {
   const body = Buffer.from(JSON.stringify(data), 'utf8');
   const header = Buffer.from(`ESC-MANIFEST 1 ${crc32(body).toString(16).padStart(8, '0')} ${body.length}\n`, 'latin1');
   return Buffer.concat([header, body]);

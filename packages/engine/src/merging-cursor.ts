@@ -79,7 +79,7 @@ export class LevelCursor implements Cursor {
   ) {}
 
   get valid(): boolean {
-    return this.cur !== null && this.cur.valid;
+    return this.cur?.valid === true;
   }
   get key(): Buffer {
     return this.cur!.key;

@@ -35,7 +35,7 @@ export interface LevelBand {
 }
 
 /** A labelled point of the key axis: a segment boundary key near a round fraction of the width. */
-export interface AxisTick {
+interface AxisTick {
   at: number;
   label: string;
 }

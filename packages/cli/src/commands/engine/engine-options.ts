@@ -67,7 +67,7 @@ export function withEngineOptions(command: Command): Command {
 }
 
 /** The config for open(): the --config file first, flags over it; both validated by the engine's schema. */
-export function engineConfig(flags: EngineFlags): Partial<Config> {
+function engineConfig(flags: EngineFlags): Partial<Config> {
   const fromFile = flags.config !== undefined ? loadConfigFile(flags.config) : {};
   let fromFlags: Partial<Config>;
   try {

@@ -53,7 +53,7 @@ export async function runShell(engine: Engine, interactive: boolean): Promise<nu
   return status;
 }
 
-async function runLine(engine: Engine, words: string[], out: BufferedOutput): Promise<'exit' | void> {
+async function runLine(engine: Engine, words: string[], out: BufferedOutput): Promise<'exit' | undefined> {
   const [command, ...args] = words as [string, ...string[]];
   const need = (min: number, max: number, usage: string) => {
     if (args.length < min || args.length > max) throw new EscError(`usage: ${usage}`);
@@ -120,7 +120,7 @@ async function runLine(engine: Engine, words: string[], out: BufferedOutput): Pr
 }
 
 /** Splits a line into words; double quotes group words and `\"` or `\\` escape inside them. */
-export function tokenize(line: string): string[] {
+function tokenize(line: string): string[] {
   const words: string[] = [];
   const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
   let m: RegExpExecArray | null;

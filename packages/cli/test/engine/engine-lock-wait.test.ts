@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ESC_BIN, REPO_ROOT, runEsc } from './run-esc.js';
+import { ESC_BIN, REPO_ROOT, runEsc } from '../run-esc.js';
 
 interface Finished {
   status: number | null;
