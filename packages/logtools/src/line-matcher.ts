@@ -1,6 +1,6 @@
-import { InvalidInputError } from '@esc/core';
 import { ChunkText } from './chunk-text.js';
 import { ChunkRegexPrefilter, EveryLinePrefilter, IndexOfPrefilter, type Prefilter } from './literal-prefilter.js';
+import { collectRanges, MatchFinder } from './match-finder.js';
 import { analyzePattern, escapeRegExp, toBytePattern, toByteString } from './pattern-literals.js';
 
 export interface MatcherOptions {
@@ -14,16 +14,6 @@ export interface MatcherOptions {
   lineRegexp?: boolean;
 }
 
-/** Thrown for a pattern that is not a valid JavaScript regular expression (exit status 2). */
-export class InvalidPatternError extends InvalidInputError {
-  constructor(pattern: string, cause: unknown) {
-    // V8 says "Invalid regular expression: /a(b/s: Unterminated group"; keep the reason, the pattern is named.
-    super(
-      `invalid regular expression '${pattern}': ${(cause as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')}`,
-    );
-  }
-}
-
 /**
  * Decides whether a line matches and where. Lines are matched as bytes: each line is decoded as Latin-1
  * (one byte, one character) and the patterns are rewritten to match UTF-8 bytes, which is GNU grep's
@@ -32,7 +22,8 @@ export class InvalidPatternError extends InvalidInputError {
 export class LineMatcher {
   readonly prefilter: Prefilter;
   private readonly test: RegExp;
-  private readonly global: RegExp;
+  /** One per pattern: -o, colours and --json ranges need each pattern's own matches (see collectRanges). */
+  private readonly finders: MatchFinder[];
   /** Set when the whole search is one case-sensitive literal: matching never leaves Buffer.indexOf. */
   private readonly literal: Buffer | null;
   /** The same under -w: occurrences are checked for word boundaries in place, no regex, no decoding. */
@@ -43,16 +34,13 @@ export class LineMatcher {
     // A newline inside a pattern separates patterns, as in grep.
     const list = patterns.flatMap((p) => p.split('\n'));
     const sources = list.map((p) => (options.fixedStrings ? escapeRegExp(toByteString(p)) : toBytePattern(p)));
-    let source = sources.length === 1 ? sources[0]! : sources.map((s) => `(?:${s})`).join('|');
-    if (options.lineRegexp) source = `^(?:${source})$`;
-    else if (options.wordRegexp) source = `(?<![A-Za-z0-9_])(?:${source})(?![A-Za-z0-9_])`;
-    // dotAll: a line never holds '\n', and '.' must match '\r' (a CRLF line's last byte) as grep's does.
-    const flags = options.ignoreCase ? 'si' : 's';
-    try {
-      this.test = new RegExp(source, flags);
-      this.global = new RegExp(source, `${flags}g`);
-    } catch (err) {
-      throw new InvalidPatternError(list.find((p) => !isValid(p, options)) ?? patterns.join('\n'), err);
+    // Each pattern is compiled on its own first, so that an invalid or refused one is named in the error.
+    this.finders = sources.map((source, k) => new MatchFinder(source, list[k]!, options));
+    if (list.length === 1) this.test = this.finders[0]!.tester;
+    else {
+      // Whether a line matches at all: one alternation, one regex run per line.
+      const joined = sources.map((s) => `(?:${s})`).join('|');
+      this.test = new MatchFinder(joined, patterns.join('\n'), options).tester;
     }
 
     const literals = list.map((p) => (options.fixedStrings ? { pure: p, required: p } : analyzePattern(p)));
@@ -143,16 +131,7 @@ export class LineMatcher {
         out.push(at - start, at - start + len);
       return out;
     }
-    const text = this.text.slice(buf, start, end);
-    const re = this.global;
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      if (m[0].length === 0) {
-        re.lastIndex++;
-        continue;
-      }
-      out.push(m.index, m.index + m[0].length);
-    }
+    collectRanges(this.finders, this.text.slice(buf, start, end), out);
     return out;
   }
 }
@@ -165,16 +144,6 @@ function indexWithin(buf: Buffer, needle: Buffer, from: number, end: number): nu
   if (end - from < needle.length) return -1;
   const at = buf.indexOf(needle, from);
   return at !== -1 && at + needle.length <= end ? at : -1;
-}
-
-function isValid(pattern: string, options: MatcherOptions): boolean {
-  if (options.fixedStrings) return true;
-  try {
-    new RegExp(toBytePattern(pattern), 's');
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A letter, digit or underscore: what -w must not find next to a match (ASCII, as grep in the C locale). */

@@ -1,0 +1,124 @@
+import { compileUserPattern } from '@esc/core';
+
+/** A letter, digit or underscore in the C locale: what -w must not find next to a match. */
+const WORD = 'A-Za-z0-9_';
+
+export interface FinderOptions {
+  ignoreCase?: boolean;
+  wordRegexp?: boolean;
+  lineRegexp?: boolean;
+}
+
+/**
+ * Where one pattern matches in a line: the leftmost match starting at or after a position, with grep's -w
+ * and -x applied. Every regex is compiled through core's compileUserPattern, so each runs in bounded time.
+ *
+ * -w is "no word character on either side". Written with lookarounds, it would take the regex out of V8's
+ * linear-time engine; so, unless the pattern has a backreference (which lookarounds cannot make worse, and
+ * whose group numbers a wrapper group would shift), the neighbours are consumed instead:
+ * `(^|[^\w])(?:P)([^\w]|$)`, with the match taken from between the two groups. A search from a position
+ * p > 0 starts one character earlier, with a regex whose first group cannot be the line's start.
+ */
+export class MatchFinder {
+  /** The last match found: `text.slice(start, end)`. */
+  start = 0;
+  end = 0;
+  /** Matches anywhere in a line (no positions needed). */
+  readonly tester: RegExp;
+  private readonly first: RegExp;
+  private readonly next: RegExp | null;
+
+  constructor(source: string, shown: string, options: FinderOptions) {
+    const compile = (s: string, flags: string) =>
+      compileUserPattern(s, { flags, ignoreCase: options.ignoreCase, shown });
+    // dotAll: a line never holds '\n', and '.' must match '\r' (a CRLF line's last byte) as grep's does.
+    const flags = 's';
+    if (options.lineRegexp) {
+      this.tester = compile(`^(?:${source})$`, flags);
+      this.first = compile(`^(?:${source})$`, `${flags}g`);
+      this.next = null;
+    } else if (!options.wordRegexp) {
+      this.tester = compile(source, flags);
+      this.first = compile(source, `${flags}g`);
+      this.next = null;
+    } else if (/\\[1-9]|\\k</.test(source)) {
+      const wrapped = `(?<![${WORD}])(?:${source})(?![${WORD}])`;
+      this.tester = compile(wrapped, flags);
+      this.first = compile(wrapped, `${flags}g`);
+      this.next = null;
+    } else {
+      this.tester = compile(`(?:^|[^${WORD}])(?:${source})(?:[^${WORD}]|$)`, flags);
+      this.first = compile(`(^|[^${WORD}])(?:${source})([^${WORD}]|$)`, `${flags}g`);
+      this.next = compile(`([^${WORD}])(?:${source})([^${WORD}]|$)`, `${flags}g`);
+    }
+  }
+
+  /** Finds the leftmost match that starts at or after `from` (it may be empty); false when there is none. */
+  find(text: string, from: number): boolean {
+    if (this.next === null) {
+      const re = this.first;
+      re.lastIndex = from;
+      const m = re.exec(text);
+      if (m === null) return false;
+      this.start = m.index;
+      this.end = m.index + m[0].length;
+      return true;
+    }
+    const re = from === 0 ? this.first : this.next;
+    re.lastIndex = from === 0 ? 0 : from - 1;
+    const m = re.exec(text);
+    if (m === null) return false;
+    // Group 1 is the character before the match (or the line's start); the last group the one after it.
+    this.start = m.index + m[1]!.length;
+    this.end = m.index + m[0].length - m[m.length - 1]!.length;
+    return true;
+  }
+}
+
+/**
+ * The non-empty matches of a set of patterns in `text`, as grep finds them: at each step the leftmost
+ * match of any pattern, the longest of those starting there, then on from its end. Empty matches are
+ * skipped, as grep -o and --color do. Offsets go to `out` as [s0, e0, s1, e1, …].
+ */
+export function collectRanges(finders: readonly MatchFinder[], text: string, out: number[]): void {
+  if (finders.length === 1) {
+    const f = finders[0]!;
+    let from = 0;
+    while (from <= text.length && f.find(text, from)) {
+      if (f.end === f.start) {
+        from = f.start + 1;
+        continue;
+      }
+      out.push(f.start, f.end);
+      from = f.end;
+    }
+    return;
+  }
+  // Each finder's next match is kept while it still lies ahead: a later search would find the same one.
+  const starts = finders.map(() => -1);
+  const ends = finders.map(() => -1);
+  let from = 0;
+  while (from <= text.length) {
+    let best = -1;
+    for (let k = 0; k < finders.length; k++) {
+      if (starts[k]! < from && starts[k] !== Number.POSITIVE_INFINITY) {
+        const f = finders[k]!;
+        if (f.find(text, from)) {
+          starts[k] = f.start;
+          ends[k] = f.end;
+        } else starts[k] = Number.POSITIVE_INFINITY;
+      }
+      if (starts[k] === Number.POSITIVE_INFINITY) continue;
+      if (best === -1 || starts[k]! < starts[best]! || (starts[k] === starts[best] && ends[k]! > ends[best]!)) best = k;
+    }
+    if (best === -1) return;
+    const start = starts[best]!;
+    const end = ends[best]!;
+    if (end === start) {
+      from = start + 1;
+      continue;
+    }
+    out.push(start, end);
+    from = end;
+  }
+}
