@@ -1,3 +1,4 @@
+import { countNewlines } from '@esc/core';
 import { ChunkText } from './chunk-text.js';
 import { ChunkRegexPrefilter, EveryLinePrefilter, IndexOfPrefilter, type Prefilter } from './literal-prefilter.js';
 import { collectRanges, MatchFinder } from './match-finder.js';
@@ -12,6 +13,12 @@ export interface MatcherOptions {
   wordRegexp?: boolean;
   /** -x: a match must be the whole line. */
   lineRegexp?: boolean;
+}
+
+/** Filled by LineMatcher.countLines. */
+export interface LineCounts {
+  lines: number;
+  matching: number;
 }
 
 /**
@@ -29,6 +36,8 @@ export class LineMatcher {
   /** The same under -w: occurrences are checked for word boundaries in place, no regex, no decoding. */
   private readonly wordLiteral: Buffer | null;
   private readonly text = new ChunkText();
+  /** The plain or -w literal as Latin-1 text (countLines), or null. */
+  private readonly literalText: string | null;
 
   constructor(patterns: readonly string[], options: MatcherOptions = {}) {
     // A newline inside a pattern separates patterns, as in grep.
@@ -47,6 +56,7 @@ export class LineMatcher {
     const plain = !options.wordRegexp && !options.lineRegexp;
     this.literal = null;
     this.wordLiteral = null;
+    this.literalText = null;
     if (list.length === 1) {
       const { pure, required } = literals[0]!;
       const needle = toByteString(required);
@@ -60,6 +70,7 @@ export class LineMatcher {
         // Only a filter: search without edge spaces. Horspool-style search skips by the needle's last byte,
         // and a space, the commonest byte in logs, allows only short skips ('of size' scans ~1.7× faster
         // than ' of size ').
+        if (this.literal !== null || this.wordLiteral !== null) this.literalText = needle;
         const search = exact || this.wordLiteral !== null ? needle : needle.replace(/^ +| +$/g, '') || needle;
         this.prefilter = new IndexOfPrefilter(Buffer.from(search, 'latin1'), exact);
       } else {
@@ -94,6 +105,42 @@ export class LineMatcher {
     if (this.literal !== null) return this.literal.length === 0 || indexWithin(buf, this.literal, start, end) !== -1;
     if (this.wordLiteral !== null) return this.nextWord(buf, start, end) !== -1;
     return this.test.test(this.text.slice(buf, start, end));
+  }
+
+  /**
+   * For `-c -v` with one literal (plain or -w): counts the lines of a chunk of whole lines (the last may lack
+   * its newline) and those that match, or returns false when the search is not a literal. The chunk is
+   * decoded once and searched with String indexOf, which V8 runs without a call into C++: one search per line
+   * for its newline, one more per matching line for the next occurrence (measured ~2× faster than
+   * Buffer.indexOf, whose per-call cost dominates when nearly every line matches).
+   */
+  countLines(chunk: Buffer, counts: LineCounts): boolean {
+    const needle = this.literalText;
+    if (needle === null) return false;
+    const word = this.wordLiteral !== null;
+    const len = needle.length;
+    const text = this.text.whole(chunk);
+    const n = text.length;
+    let lines = 0;
+    let matching = 0;
+    let hit = text.indexOf(needle, 0);
+    for (let lineStart = 0; lineStart < n; ) {
+      let nl = text.indexOf('\n', lineStart);
+      if (nl === -1) nl = n;
+      lines++;
+      if (hit !== -1) {
+        // A literal holds no newline, so an occurrence before `nl` lies inside this line.
+        while (word && hit !== -1 && hit < nl && !wordBounded(text, hit, len)) hit = text.indexOf(needle, hit + 1);
+        if (hit !== -1 && hit < nl) {
+          matching++;
+          hit = text.indexOf(needle, nl + 1);
+        }
+      }
+      lineStart = nl + 1;
+    }
+    counts.lines = lines;
+    counts.matching = matching;
+    return true;
   }
 
   /** The first occurrence of the -w literal at or after `from` with no word character on either side. */
@@ -149,4 +196,12 @@ function indexWithin(buf: Buffer, needle: Buffer, from: number, end: number): nu
 /** A letter, digit or underscore: what -w must not find next to a match (ASCII, as grep in the C locale). */
 function isWordByte(b: number): boolean {
   return (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b === 95;
+}
+
+/** No word character just before or after `text[at, at + len)`. */
+function wordBounded(text: string, at: number, len: number): boolean {
+  return (
+    (at === 0 || !isWordByte(text.charCodeAt(at - 1))) &&
+    (at + len === text.length || !isWordByte(text.charCodeAt(at + len)))
+  );
 }
