@@ -1,4 +1,3 @@
-import { countNewlines } from '@esc/core';
 import { ChunkText } from './chunk-text.js';
 import { ChunkRegexPrefilter, EveryLinePrefilter, IndexOfPrefilter, type Prefilter } from './literal-prefilter.js';
 import { collectRanges, MatchFinder } from './match-finder.js';
