@@ -1,4 +1,4 @@
-import { setFlagsFromString } from 'node:v8';
+import { createRequire } from 'node:module';
 import { InvalidInputError, UsageError } from './errors.js';
 import { analyzePatternShape } from './pattern-shape.js';
 
@@ -51,8 +51,10 @@ let fallbackEnabled = false;
  */
 export function enableLinearRegExpFallback(): void {
   if (fallbackEnabled) return;
-  setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
-  setFlagsFromString('--enable-experimental-regexp-engine');
+  // Loaded here, not at start-up: importing node:v8 costs ~2 ms, paid only by a command that compiles a pattern.
+  const v8 = createRequire(import.meta.url)('node:v8') as typeof import('node:v8');
+  v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+  v8.setFlagsFromString('--enable-experimental-regexp-engine');
   fallbackEnabled = true;
 }
 
