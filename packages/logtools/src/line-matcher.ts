@@ -1,6 +1,6 @@
 import { ChunkText } from './chunk-text.js';
 import { ChunkRegexPrefilter, EveryLinePrefilter, IndexOfPrefilter, type Prefilter } from './literal-prefilter.js';
-import { collectRanges, MatchFinder } from './match-finder.js';
+import { collectRanges, lineTester, MatchFinder } from './match-finder.js';
 import { analyzePattern, escapeRegExp, toBytePattern, toByteString } from './pattern-literals.js';
 
 export interface MatcherOptions {
@@ -48,7 +48,7 @@ export class LineMatcher {
     else {
       // Whether a line matches at all: one alternation, one regex run per line.
       const joined = sources.map((s) => `(?:${s})`).join('|');
-      this.test = new MatchFinder(joined, patterns.join('\n'), options).tester;
+      this.test = lineTester(joined, patterns.join('\n'), options);
     }
 
     const literals = list.map((p) => (options.fixedStrings ? { pure: p, required: p } : analyzePattern(p)));

@@ -29,28 +29,10 @@ export class MatchFinder {
   private readonly next: RegExp | null;
 
   constructor(source: string, shown: string, options: FinderOptions) {
-    const compile = (s: string, flags: string) =>
-      compileUserPattern(s, { flags, ignoreCase: options.ignoreCase, shown });
-    // dotAll: a line never holds '\n', and '.' must match '\r' (a CRLF line's last byte) as grep's does.
-    const flags = 's';
-    if (options.lineRegexp) {
-      this.tester = compile(`^(?:${source})$`, flags);
-      this.first = compile(`^(?:${source})$`, `${flags}g`);
-      this.next = null;
-    } else if (!options.wordRegexp) {
-      this.tester = compile(source, flags);
-      this.first = compile(source, `${flags}g`);
-      this.next = null;
-    } else if (/\\[1-9]|\\k</.test(source)) {
-      const wrapped = `(?<![${WORD}])(?:${source})(?![${WORD}])`;
-      this.tester = compile(wrapped, flags);
-      this.first = compile(wrapped, `${flags}g`);
-      this.next = null;
-    } else {
-      this.tester = compile(`(?:^|[^${WORD}])(?:${source})(?:[^${WORD}]|$)`, flags);
-      this.first = compile(`(^|[^${WORD}])(?:${source})([^${WORD}]|$)`, `${flags}g`);
-      this.next = compile(`([^${WORD}])(?:${source})([^${WORD}]|$)`, `${flags}g`);
-    }
+    const form = regexForms(source, options);
+    this.tester = compile(form.test, '', shown, options);
+    this.first = compile(form.first, 'g', shown, options);
+    this.next = form.next === null ? null : compile(form.next, 'g', shown, options);
   }
 
   /** Finds the leftmost match that starts at or after `from` (it may be empty); false when there is none. */
@@ -73,6 +55,31 @@ export class MatchFinder {
     this.end = m.index + m[0].length - m[m.length - 1]!.length;
     return true;
   }
+}
+
+/** A regex that tells whether a line matches `source` (with -w or -x), for a search that needs no positions. */
+export function lineTester(source: string, shown: string, options: FinderOptions): RegExp {
+  return compile(regexForms(source, options).test, '', shown, options);
+}
+
+function compile(source: string, flags: string, shown: string, options: FinderOptions): RegExp {
+  // dotAll: a line never holds '\n', and '.' must match '\r' (a CRLF line's last byte) as grep's does.
+  return compileUserPattern(source, { flags: `s${flags}`, ignoreCase: options.ignoreCase, shown });
+}
+
+/** The regex sources for a pattern: to test a line, to search from a line's start, and from inside it. */
+function regexForms(source: string, options: FinderOptions): { test: string; first: string; next: string | null } {
+  if (options.lineRegexp) return { test: `^(?:${source})$`, first: `^(?:${source})$`, next: null };
+  if (!options.wordRegexp) return { test: source, first: source, next: null };
+  if (/\\[1-9]|\\k</.test(source)) {
+    const wrapped = `(?<![${WORD}])(?:${source})(?![${WORD}])`;
+    return { test: wrapped, first: wrapped, next: null };
+  }
+  return {
+    test: `(?:^|[^${WORD}])(?:${source})(?:[^${WORD}]|$)`,
+    first: `(^|[^${WORD}])(?:${source})([^${WORD}]|$)`,
+    next: `([^${WORD}])(?:${source})([^${WORD}]|$)`,
+  };
 }
 
 /**
