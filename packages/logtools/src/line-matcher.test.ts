@@ -113,5 +113,10 @@ describe('LineMatcher', () => {
 
   it('reports an invalid pattern as a one-line error', () => {
     expect(() => new LineMatcher(['a(b'])).toThrow(/^invalid regular expression 'a\(b': /);
+    // Not made valid by the -w or -x wrapper.
+    expect(() => new LineMatcher(['a)(b'], { wordRegexp: true })).toThrow(/^invalid regular expression 'a\)\(b': /);
+    expect(() => new LineMatcher(['x', 'a)|(b'], { lineRegexp: true })).toThrow(
+      /^invalid regular expression 'a\)\|\(b': /,
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { compileUserPattern } from '@esc/core';
+import { compileUserPattern, InvalidPatternError } from '@esc/core';
 
 /** A letter, digit or underscore in the C locale: what -w must not find next to a match. */
 const WORD = 'A-Za-z0-9_';
@@ -29,7 +29,7 @@ export class MatchFinder {
   private readonly next: RegExp | null;
 
   constructor(source: string, shown: string, options: FinderOptions) {
-    const form = regexForms(source, options);
+    const form = regexForms(source, shown, options);
     this.tester = compile(form.test, '', shown, options);
     this.first = compile(form.first, 'g', shown, options);
     this.next = form.next === null ? null : compile(form.next, 'g', shown, options);
@@ -59,7 +59,7 @@ export class MatchFinder {
 
 /** A regex that tells whether a line matches `source` (with -w or -x), for a search that needs no positions. */
 export function lineTester(source: string, shown: string, options: FinderOptions): RegExp {
-  return compile(regexForms(source, options).test, '', shown, options);
+  return compile(regexForms(source, shown, options).test, '', shown, options);
 }
 
 function compile(source: string, flags: string, shown: string, options: FinderOptions): RegExp {
@@ -68,7 +68,19 @@ function compile(source: string, flags: string, shown: string, options: FinderOp
 }
 
 /** The regex sources for a pattern: to test a line, to search from a line's start, and from inside it. */
-function regexForms(source: string, options: FinderOptions): { test: string; first: string; next: string | null } {
+function regexForms(
+  source: string,
+  shown: string,
+  options: FinderOptions,
+): { test: string; first: string; next: string | null } {
+  // A wrapper could make an invalid pattern valid (`a)(b` inside `(?:…)`): check the pattern alone first.
+  if (options.lineRegexp || options.wordRegexp) {
+    try {
+      new RegExp(source, 's');
+    } catch (err) {
+      throw new InvalidPatternError(shown, err);
+    }
+  }
   if (options.lineRegexp) return { test: `^(?:${source})$`, first: `^(?:${source})$`, next: null };
   if (!options.wordRegexp) return { test: source, first: source, next: null };
   if (/\\[1-9]|\\k</.test(source)) {
