@@ -102,6 +102,26 @@ describe('LineMatcher', () => {
     );
   });
 
+  // countLines decodes a chunk in windows of whole lines; lines longer than a window must count as one.
+  it('counts matching lines of a chunk as the regex does, with lines longer than its decoding window', () => {
+    const longLine = fc
+      .tuple(fc.integer({ min: 0, max: 40_000 }), fc.constantFrom('INFO', 'xINFO', 'INFO_', ' INFO', ''))
+      .map(([n, word]) => `${'y'.repeat(n)}${word}`);
+    const line = fc.oneof(longLine, fc.constantFrom('INFO', 'a INFO', 'xINFO', '', 'WARN', 'INFO-1'));
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 8 }), fc.boolean(), fc.boolean(), (lines, word, finalNewline) => {
+        const text = lines.join('\n') + (finalNewline && lines.length > 0 ? '\n' : '');
+        const matcher = new LineMatcher(['INFO'], { wordRegexp: word });
+        const counts = { lines: 0, matching: 0 };
+        expect(matcher.countLines(Buffer.from(text, 'latin1'), counts)).toBe(true);
+        const all = text === '' ? [] : text.replace(/\n$/, '').split('\n');
+        const re = word ? /(?<![A-Za-z0-9_])INFO(?![A-Za-z0-9_])/ : /INFO/;
+        expect(counts).toEqual({ lines: all.length, matching: all.filter((l) => re.test(l)).length });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('takes the longest match over several patterns at the leftmost position, as grep', () => {
     const ranges = (patterns: string[], line: string) =>
       new LineMatcher(patterns).ranges(Buffer.from(line, 'latin1'), 0, line.length);
