@@ -12,8 +12,10 @@ export interface PatternShape {
   lookaround: boolean;
   /** A repetition (max > 1) whose body has choices: `(a+)+`, `(a|a)*`, `(.*a){12}`, `(a?){25}`. */
   nestedRepetition: boolean;
-  /** Unbounded repetitions one after another, on the worst path: a backtracking match attempt may take time
-   * of the line's length to this power. */
+  /**
+   * Unbounded repetitions one after another, on the worst path: a backtracking match attempt may take time
+   * of the line's length to this power.
+   */
   degree: number;
   /** Paths through the bounded choices (`?`, `{m,n}`, alternatives) per match attempt, capped at 2^31. */
   paths: number;
@@ -82,7 +84,7 @@ class ShapeReader {
       let { degree: d, paths: p } = atom;
       if (q !== null && q.max > 1) {
         if (d > 0 || p > 1) this.nested = true;
-        if (q.max === Infinity) d += q.min === q.max ? 0 : 1;
+        if (q.max === Infinity) d += 1;
         else p *= q.max - q.min + 1;
       } else if (q !== null && q.min === 0) {
         p += 1;
@@ -170,6 +172,8 @@ class ShapeReader {
     const value = this.escapeValue(false);
     const text = this.src.slice(start, this.i);
     if (value !== null && isAsciiLetter(value)) this.emit(bothCases(value));
+    // `\c` before a non-letter is a backslash, and the `c` is read next: the backslash must stay one.
+    else if (text === '\\') this.emit('\\\\');
     else this.emit(text);
   }
 

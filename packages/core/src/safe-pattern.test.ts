@@ -90,6 +90,8 @@ describe('compileUserPattern', () => {
       '(?<n>c)',
       '-',
       '\\cJ',
+      '\\c1',
+      '[\\c1]',
       'x{2}',
       'y?',
       'k*',
