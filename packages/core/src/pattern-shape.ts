@@ -13,8 +13,9 @@ export interface PatternShape {
   /** A repetition (max > 1) whose body has choices: `(a+)+`, `(a|a)*`, `(.*a){12}`, `(a?){25}`. */
   nestedRepetition: boolean;
   /**
-   * Unbounded repetitions one after another, on the worst path: a backtracking match attempt may take time
-   * of the line's length to this power.
+   * Unbounded repetitions with a real choice of length (not followed by a character they cannot match) and
+   * backreferences, one after another on the worst path: one backtracking match attempt may take time of the
+   * line's length to this power.
    */
   degree: number;
   /** Paths through the bounded choices (`?`, `{m,n}`, alternatives) per match attempt, capped at 2^31. */
@@ -26,10 +27,20 @@ export interface PatternShape {
 interface Seq {
   degree: number;
   paths: number;
+  /** The set of an unbounded repetition of one character that ends the only branch (`(\w+)`), else null. */
+  tail: CharSet | null;
+}
+
+/** An atom read: its shape, and the characters it matches when it is one character (a literal, class, `.`). */
+interface Atom {
+  seq: Seq;
+  set: CharSet | null;
 }
 
 const PATHS_CAP = 2 ** 31;
-const LEAF: Seq = { degree: 0, paths: 1 };
+const LEAF: Seq = { degree: 0, paths: 1, tail: null };
+/** A backreference compares as many characters as its group took: up to the line's length. */
+const BACKREFERENCE: Seq = { degree: 1, paths: 1, tail: null };
 
 const DIGIT = /[0-9]/;
 const HEX = /^[0-9a-fA-F]+$/;
@@ -44,16 +55,18 @@ export function analyzePatternShape(source: string): PatternShape {
 class ShapeReader {
   private i = 0;
   private out = '';
-  private backreference = false;
+  private backreferences = 0;
   private lookaround = false;
   private nested = false;
+  /** Inside a lookbehind, which V8 matches right to left: no degree is taken back there. */
+  private behind = 0;
 
   constructor(private readonly src: string) {}
 
   read(): PatternShape {
     const top = this.disjunction();
     return {
-      backreference: this.backreference,
+      backreference: this.backreferences > 0,
       lookaround: this.lookaround,
       nestedRepetition: this.nested,
       degree: top.degree,
@@ -66,7 +79,10 @@ class ShapeReader {
   private disjunction(): Seq {
     let degree = 0;
     let paths = 0;
+    let branches = 1;
     let current = { ...LEAF };
+    // The last item when it is an unbounded repetition of one character set (`\w+`), else null.
+    let tail: CharSet | null = null;
     const endBranch = () => {
       degree = Math.max(degree, current.degree);
       paths = Math.min(paths + current.paths, PATHS_CAP);
@@ -76,12 +92,24 @@ class ShapeReader {
         this.emit('|');
         this.i++;
         endBranch();
+        branches++;
         current = { ...LEAF };
+        tail = null;
         continue;
       }
       const atom = this.atom();
       const q = this.quantifier();
-      let { degree: d, paths: p } = atom;
+      // A character the preceding repetition cannot match, and that must come next, ends that repetition's
+      // backtracking at once (`\w+\s`): its choice of length multiplies nothing, so its degree is taken back.
+      if (
+        this.behind === 0 &&
+        tail !== null &&
+        atom.set !== null &&
+        (q === null || q.min >= 1) &&
+        tail.disjoint(atom.set)
+      )
+        current.degree -= 1;
+      let { degree: d, paths: p } = atom.seq;
       if (q !== null && q.max > 1) {
         if (d > 0 || p > 1) this.nested = true;
         if (q.max === Infinity) d += 1;
@@ -91,25 +119,26 @@ class ShapeReader {
       }
       current.degree += d;
       current.paths = Math.min(current.paths * p, PATHS_CAP);
+      if (q === null) tail = atom.seq.tail;
+      else tail = q.max === Infinity && q.min !== q.max && atom.set !== null ? atom.set : null;
     }
     endBranch();
-    return { degree, paths };
+    return { degree, paths, tail: branches === 1 ? tail : null };
   }
 
-  private atom(): Seq {
+  private atom(): Atom {
     const c = this.src[this.i]!;
-    if (c === '(') return this.group();
-    if (c === '[') {
-      this.characterClass();
-      return LEAF;
-    }
+    if (c === '(') return { seq: this.group(), set: null };
+    if (c === '[') return { seq: LEAF, set: this.characterClass() };
     if (c === '\\') {
-      this.escape();
-      return LEAF;
+      const backreferences = this.backreferences;
+      const set = this.escape();
+      return { seq: this.backreferences > backreferences ? BACKREFERENCE : LEAF, set };
     }
     this.i++;
     this.emitLiteral(c);
-    return LEAF;
+    if (c === '^' || c === '$') return { seq: LEAF, set: null };
+    return { seq: LEAF, set: c === '.' ? new CharSet().add(0, 0xffff) : new CharSet().addBothCases(c.charCodeAt(0)) };
   }
 
   private group(): Seq {
@@ -123,10 +152,14 @@ class ShapeReader {
       this.lookaround = true;
     this.emit(head);
     this.i += head.length;
+    const behind = head.startsWith('(?<=') || head.startsWith('(?<!');
+    if (behind) this.behind++;
     const body = this.disjunction();
+    if (behind) this.behind--;
     this.emit(')');
     this.i++;
-    return body;
+    // A lookaround matches no characters: what follows it meets the repetition before it.
+    return head.length >= 3 && '=!'.includes(head[head.length - 1]!) ? { ...body, tail: null } : body;
   }
 
   private quantifier(): { min: number; max: number } | null {
@@ -150,24 +183,24 @@ class ShapeReader {
     return { min, max };
   }
 
-  /** An escape outside a class. */
-  private escape(): void {
+  /** An escape outside a class; returns the characters it matches, or null (a backreference, `\b`). */
+  private escape(): CharSet | null {
     const start = this.i;
     const d = this.src[this.i + 1] ?? '';
     if (DIGIT.test(d) && d !== '0') {
       // \1…: a backreference when the pattern has that many groups, else a legacy octal escape; either way
       // the rewrite cannot tell, so it is treated as one (the caller then keeps V8's own `i`).
-      this.backreference = true;
+      this.backreferences++;
       this.i += 2;
       while (DIGIT.test(this.src[this.i] ?? '')) this.i++;
       this.emit(this.src.slice(start, this.i));
-      return;
+      return null;
     }
     if (d === 'k' && this.src[this.i + 2] === '<') {
-      this.backreference = true;
+      this.backreferences++;
       this.i = this.src.indexOf('>', this.i) + 1;
       this.emit(this.src.slice(start, this.i));
-      return;
+      return null;
     }
     const value = this.escapeValue(false);
     const text = this.src.slice(start, this.i);
@@ -175,6 +208,8 @@ class ShapeReader {
     // `\c` before a non-letter is a backslash, and the `c` is read next: the backslash must stay one.
     else if (text === '\\') this.emit('\\\\');
     else this.emit(text);
+    if (value !== null) return new CharSet().addBothCases(value);
+    return CLASS_ESCAPES.includes(d) ? escapeSet(d) : null;
   }
 
   /**
@@ -186,7 +221,7 @@ class ShapeReader {
     this.i += 2;
     if (CLASS_ESCAPES.includes(d)) return null;
     if (d === 'b') return inClass ? 8 : null;
-    if (d === 'B') return null;
+    if (d === 'B') return inClass ? 66 : null;
     if (d in CONTROL_ESCAPES) return CONTROL_ESCAPES[d]!;
     if (d === 'x' || d === 'u') {
       const len = d === 'x' ? 2 : 4;
@@ -216,14 +251,19 @@ class ShapeReader {
     return d.charCodeAt(0);
   }
 
-  /** A class, rebuilt from its members when letters must match both cases. */
-  private characterClass(): void {
+  /** A class, rebuilt from its members when letters must match both cases; returns its characters. */
+  private characterClass(): CharSet {
     const start = this.i;
     this.i++;
     const negated = this.src[this.i] === '^';
     if (negated) this.i++;
     const members: string[] = [];
     const extra: Array<[number, number]> = [];
+    const set = new CharSet();
+    const addAtom = (atom: { value: number | null; text: string }) => {
+      if (atom.value !== null) set.addBothCases(atom.value);
+      else set.union(escapeSet(atom.text[1]!));
+    };
     while (this.i < this.src.length && this.src[this.i] !== ']') {
       const lo = this.classAtom();
       if (
@@ -237,24 +277,28 @@ class ShapeReader {
         if (hi.value !== null) {
           members.push(`${hexEscape(lo.value)}-${hexEscape(hi.value)}`);
           addOtherCases(lo.value, hi.value, extra);
+          set.addBothCases(lo.value, hi.value);
           continue;
         }
         // Annex B: `[a-\d]` is `a`, `-` and `\d`.
         members.push(hexEscape(lo.value), '\\-', hi.text);
         addOtherCases(lo.value, lo.value, extra);
+        set.addBothCases(lo.value).addBothCases(45);
+        addAtom(hi);
         continue;
       }
       members.push(lo.value === null ? lo.text : hexEscape(lo.value));
       if (lo.value !== null) addOtherCases(lo.value, lo.value, extra);
+      addAtom(lo);
     }
     this.i++;
     const original = this.src.slice(start, this.i);
-    if (extra.length === 0) {
-      this.emit(original);
-      return;
+    if (extra.length === 0) this.emit(original);
+    else {
+      const added = extra.map(([a, b]) => (a === b ? hexEscape(a) : `${hexEscape(a)}-${hexEscape(b)}`));
+      this.emit(`[${negated ? '^' : ''}${members.join('')}${added.join('')}]`);
     }
-    const added = extra.map(([a, b]) => (a === b ? hexEscape(a) : `${hexEscape(a)}-${hexEscape(b)}`));
-    this.emit(`[${negated ? '^' : ''}${members.join('')}${added.join('')}]`);
+    return negated ? set.complement() : set;
   }
 
   private classAtom(): { value: number | null; text: string } {
@@ -300,4 +344,55 @@ function addOtherCases(lo: number, hi: number, extra: Array<[number, number]>): 
     const b = Math.min(hi, to);
     if (a <= b) extra.push([a + shift, b + shift]);
   }
+}
+
+/**
+ * The characters an atom may match, for telling whether two repetitions can trade characters: a bitmap of
+ * 0–255 and whether any character above 255 may be in. Letters are always in both cases (conservative).
+ */
+class CharSet {
+  private readonly low = new Uint32Array(8);
+  private high = false;
+
+  add(lo: number, hi = lo): this {
+    for (let c = lo; c <= Math.min(hi, 255); c++) this.low[c >> 5]! |= 1 << (c & 31);
+    if (hi > 255) this.high = true;
+    return this;
+  }
+
+  addBothCases(lo: number, hi = lo): this {
+    this.add(lo, hi);
+    const other: Array<[number, number]> = [];
+    addOtherCases(lo, hi, other);
+    for (const [a, b] of other) this.add(a, b);
+    return this;
+  }
+
+  union(other: CharSet): this {
+    for (let k = 0; k < 8; k++) this.low[k]! |= other.low[k]!;
+    this.high ||= other.high;
+    return this;
+  }
+
+  complement(): this {
+    for (let k = 0; k < 8; k++) this.low[k] = ~this.low[k]!;
+    this.high = true;
+    return this;
+  }
+
+  disjoint(other: CharSet): boolean {
+    if (this.high && other.high) return false;
+    for (let k = 0; k < 8; k++) if ((this.low[k]! & other.low[k]!) !== 0) return false;
+    return true;
+  }
+}
+
+/** `\d`, `\s`, `\w` and their complements (`\s` also holds U+00A0 and spaces above 255). */
+function escapeSet(letter: string): CharSet {
+  const lower = letter.toLowerCase();
+  const set = new CharSet();
+  if (lower === 'd') set.add(48, 57);
+  else if (lower === 'w') set.add(48, 57).add(65, 90).add(97, 122).add(95);
+  else set.add(9, 13).add(32).add(160).add(0x1680, 0xffff);
+  return letter === lower ? set : set.complement();
 }

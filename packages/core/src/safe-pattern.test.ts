@@ -41,6 +41,10 @@ describe('compileUserPattern', () => {
       '(a|b)*\\1',
       '(?=(a+)+$)',
       '(\\w+)\\s+\\1',
+      '(\\w+)\\s*\\w+\\1',
+      '(a+)\\1',
+      '(\\w+)\\w+\\1',
+      '(?<=\\w+\\s\\w+)x',
       'a*a*(?!b)',
       '(?<x>a*)\\k<x>b*c',
       `${'a?'.repeat(20)}(?=b)`,
@@ -48,7 +52,15 @@ describe('compileUserPattern', () => {
     ]) {
       expect(() => compileUserPattern(source), source).toThrow(UnsafePatternError);
     }
-    for (const source of ['(a)\\1', 'foo(?!bar)', '(?<=\\[)ERROR.*', '(\\w+) \\1', '(?<y>ab)\\k<y>', '.{0,200}(?=x)']) {
+    for (const source of [
+      '(a)\\1',
+      'foo(?!bar)',
+      '(?<=\\[)ERROR.*',
+      '(\\w+) \\1',
+      '(?<y>ab)\\k<y>',
+      '.{0,200}(?=x)',
+      '(\\d+)=\\1,[^,]+,',
+    ]) {
       expect(() => compileUserPattern(source), source).not.toThrow();
     }
   });
@@ -161,14 +173,24 @@ describe('compileUserPattern', () => {
 
 describe('analyzePatternShape', () => {
   it('counts repetitions along the worst path and finds nesting', () => {
-    expect(analyzePatternShape('a*b+c?d{3}e{2,5}')).toMatchObject({ degree: 2, paths: 8, nestedRepetition: false });
+    expect(analyzePatternShape('a*b+c?d{3}e{2,5}')).toMatchObject({ degree: 1, paths: 8, nestedRepetition: false });
     expect(analyzePatternShape('a*|b*c*')).toMatchObject({ degree: 2, paths: 2, nestedRepetition: false });
     expect(analyzePatternShape('(a?){25}')).toMatchObject({ nestedRepetition: true });
     expect(analyzePatternShape('(?:ab)+')).toMatchObject({ degree: 1, nestedRepetition: false });
     expect(analyzePatternShape('(?:a|b)?')).toMatchObject({ degree: 0, paths: 3, nestedRepetition: false });
     expect(analyzePatternShape('(?:a|b)+')).toMatchObject({ nestedRepetition: true });
     expect(analyzePatternShape('(a*)+')).toMatchObject({ nestedRepetition: true });
-    expect(analyzePatternShape('[(+]*\\(a+\\)')).toMatchObject({ degree: 2, nestedRepetition: false });
+    expect(analyzePatternShape('[(+]*\\(a+\\)')).toMatchObject({ degree: 1, nestedRepetition: false });
+    // A repetition followed by a character it cannot match gives no choice of length: `\w+\s` is degree 0.
+    expect(analyzePatternShape('(\\w+) \\1')).toMatchObject({ degree: 1 });
+    expect(analyzePatternShape('(\\w+)\\s+\\1')).toMatchObject({ degree: 2 });
+    expect(analyzePatternShape('(a+)\\1')).toMatchObject({ degree: 2 });
+    expect(analyzePatternShape('\\w+\\s\\w+=')).toMatchObject({ degree: 0 });
+    expect(analyzePatternShape('\\w+\\s*\\w+')).toMatchObject({ degree: 2 });
+    expect(analyzePatternShape('[a-z]+[A-Z]')).toMatchObject({ degree: 1 });
+    expect(analyzePatternShape('\\S+ ')).toMatchObject({ degree: 0 });
+    expect(analyzePatternShape('\\s+\\S')).toMatchObject({ degree: 1 });
+    expect(analyzePatternShape('[^,]+,')).toMatchObject({ degree: 0 });
   });
 
   it('finds backreferences and lookarounds, not look-alikes', () => {
