@@ -27,3 +27,10 @@ export {
 } from './line-source.js';
 export { writeFileAtomicSync, fsyncDirSync } from './atomic-write.js';
 export { loadJsonFile, parseWithSchema } from './config-file.js';
+export {
+  compileUserPattern,
+  enableLinearRegExpFallback,
+  InvalidPatternError,
+  UnsafePatternError,
+  type UserPatternOptions,
+} from './safe-pattern.js';

@@ -1,6 +1,7 @@
 // loggrep
 export { loggrep, type LoggrepOptions, type LoggrepEvents, type LoggrepResult } from './loggrep.js';
-export { LineMatcher, InvalidPatternError, type MatcherOptions } from './line-matcher.js';
+export { LineMatcher, type MatcherOptions } from './line-matcher.js';
+export { InvalidPatternError } from '@esc/core';
 export { resolveOperands, type Operands } from './operand-order.js';
 export { parseGrepColors, type GrepColors } from './grep-colors.js';
 export type { GrepStatsSummary } from './grep-stats.js';

@@ -1,4 +1,6 @@
-import type { LineMatcher } from './line-matcher.js';
+import type { LineCounts, LineMatcher } from './line-matcher.js';
+
+const counts: LineCounts = { lines: 0, matching: 0 };
 
 /**
  * Receives a chunk's lines as the searcher classifies them. Offsets point into the chunk; a line's end
@@ -13,6 +15,12 @@ export interface LineSink {
    */
   unmatched(chunk: Buffer, start: number, end: number): boolean;
   readonly wantsUnmatched: boolean;
+  /**
+   * Set when the sink only counts matching and non-matching lines (`-c -v`): then `counted` receives a
+   * chunk's totals, when the matcher can count them on its own.
+   */
+  readonly countsOnly: boolean;
+  counted(matching: number, unmatched: number): boolean;
   /** False when matched() ignores `start` (a plain count): the searcher then skips looking back for it. */
   readonly needsLineStart: boolean;
 }
@@ -23,6 +31,8 @@ export interface LineSink {
  * nothing of flags or output. Returns false when the sink asked to stop.
  */
 export function searchChunk(chunk: Buffer, matcher: LineMatcher, sink: LineSink): boolean {
+  if (sink.countsOnly && matcher.countLines(chunk, counts))
+    return sink.counted(counts.matching, counts.lines - counts.matching);
   const prefilter = matcher.prefilter;
   const verify = !prefilter.exact;
   const wantsUnmatched = sink.wantsUnmatched;

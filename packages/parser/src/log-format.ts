@@ -1,3 +1,4 @@
+import { compileUserPattern, InvalidPatternError, UnsafePatternError } from '@esc/core';
 import { compileLoghubFormat, FormatSyntaxError, namedGroups } from './loghub-format.js';
 import {
   compileTimestampRule,
@@ -42,13 +43,18 @@ export function compileFormat(input: FormatDefinition, tsOptions: TimestampOptio
       ({ fields, regex } = compileLoghubFormat(def.format, def.fieldPatterns));
       trim = true;
     } else {
-      regex = new RegExp(def.regex!, 's');
+      regex = compileUserPattern(def.regex!, { flags: 's' });
       fields = namedGroups(regex);
       if (fields.length === 0) throw new FormatSyntaxError('the regex has no named group (?<name>…)');
       trim = false;
     }
   } catch (err) {
-    if (err instanceof SyntaxError || err instanceof FormatSyntaxError)
+    if (
+      err instanceof SyntaxError ||
+      err instanceof FormatSyntaxError ||
+      err instanceof InvalidPatternError ||
+      err instanceof UnsafePatternError
+    )
       throw new InvalidFormatError(`format '${def.name}': ${err.message}`);
     throw err;
   }
