@@ -237,3 +237,30 @@ describe('binary files', () => {
     expect(text.stdout.toString('latin1')).toBe('nul \0 here\n');
   });
 });
+
+describe('-f FILE: patterns read from a file, as grep -f', () => {
+  const cases: { name: string; patterns: string; args: string[] }[] = [
+    { name: 'two patterns', patterns: 'WARN\nblk_-?[0-9]+ of size 67\n', args: ['-c'] },
+    { name: 'with -e as well', patterns: 'WARN\n', args: ['-n', '-e', 'Verification'] },
+    { name: '-o over the file patterns', patterns: 'blk_-?[0-9]+\nsize [0-9]+\n', args: ['-o'] },
+    { name: 'no final newline', patterns: 'WARN\nServed', args: ['-c'] },
+    { name: 'an empty file selects nothing', patterns: '', args: ['-c'] },
+    { name: 'an empty file with -v selects every line', patterns: '', args: ['-c', '-v'] },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      writeFileSync(join(fixtures.dir, 'patterns.txt'), c.patterns);
+      const args = [...c.args, '-f', 'patterns.txt', 'HDFS_2k.log'];
+      const ours = await esc(args);
+      const theirs = grep(['-E', ...args]);
+      expect(ours.stdout.toString()).toBe(theirs.stdout.toString());
+      expect(ours.code).toBe(theirs.status);
+    });
+  }
+
+  it('a missing pattern file is one line naming it, status 2', async () => {
+    const res = await esc(['-c', '-f', 'no-such-patterns.txt', 'HDFS_2k.log']);
+    expect(res.stderr.toString()).toBe('esc: no-such-patterns.txt: No such file or directory\n');
+    expect(res.code).toBe(2);
+  });
+});

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runEsc } from './run-esc.js';
+import { runEsc } from '../run-esc.js';
 
 // No pattern can hang esc (issue 9): classic catastrophic patterns on the lines that make a backtracking
 // engine explode, through the built binary, against GNU grep -E. The bound is the spawn's timeout (a hung
