@@ -39,7 +39,12 @@ export function createCommand(): Command {
     .usage('[options] FILE PATTERN | [options] PATTERN [FILE...] | [options] -e PATTERN... [FILE...]')
     .argument('[operands...]', 'FILE PATTERN (the original order), or PATTERN FILE... as grep; `-` is standard input')
     .option('-e, --regexp <pattern>', 'a pattern (repeatable); then every operand is a file', collect, [] as string[])
-    .option('-f, --file <file>', 'read patterns from FILE, one per line (repeatable; - is standard input)', collect, [] as string[])
+    .option(
+      '-f, --file <file>',
+      'read patterns from FILE, one per line (repeatable; - is standard input)',
+      collect,
+      [] as string[],
+    )
     .option('-F, --fixed-strings', 'patterns are fixed strings, not regular expressions')
     .option(
       '-E, --extended-regexp',
