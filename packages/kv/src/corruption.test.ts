@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CorruptionError } from '@esc/core';
 import { openKv, resetKv } from './index.js';
 import { readJournal } from './journal-reader.js';
-import { writeSnapshot } from './snapshot-file.js';
+import { writeSnapshot } from './snapshot-writer.js';
 import { tempStore } from './test-helpers/temp-store.js';
 import { openSync, closeSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
@@ -29,24 +29,45 @@ describe('corruption and crash recovery', () => {
 
   const lineOf = (buf: Buffer, pos: number) => buf.subarray(0, pos).toString('latin1').split('\n').length;
 
+  /** Opens the store and checks it whole (a point read checks only the lines it reads). */
+  async function openAndVerify(path: string): Promise<void> {
+    const kv = await openKv(path);
+    try {
+      await kv.verify();
+    } finally {
+      await kv.close();
+    }
+  }
+
   it('a flipped byte anywhere in the snapshot is a clear error naming it and the damaged line, and nothing is overwritten', async () => {
     await seed(20, true);
     const original = readFileSync(store.path);
     expect(original.toString('utf8')).toMatch(
-      /^\{"format":"esc-kv-snapshot","version":2,.*,"c":"[0-9a-f]{8}",\n"entries":\{\n"key0":\{"value":"value0","expiresAt":\d+,"c":"[0-9a-f]{8}"\},\n/,
+      /^\{"format":"esc-kv-snapshot","version":3,.*,"bytes":\d+,"c":"[0-9a-f]{8}",\n"entries":\{\n"key0":\{"value":"value0","expiresAt":\d+,"c":"[0-9a-f]{8}"\},\n"key1":/,
     );
+    const lines = original.toString('utf8').split('\n');
     for (let pos = 0; pos < original.length; pos += 3) {
       const damaged = Buffer.from(original);
       damaged[pos] = damaged[pos]! ^ 0x04;
       writeFileSync(store.path, damaged);
       const before = snapshotOfDir();
-      const err = await openKv(store.path).then(
+      const line = lineOf(original, pos);
+      const err = await openAndVerify(store.path).then(
         () => null,
         (e: unknown) => e,
       );
       expect(err, `flip at ${pos}`).toBeInstanceOf(CorruptionError);
       expect((err as CorruptionError).path).toBe(store.path);
-      expect((err as CorruptionError).line, `flip at ${pos}: ${(err as Error).message}`).toBe(lineOf(original, pos));
+      expect((err as CorruptionError).line, `flip at ${pos}: ${(err as Error).message}`).toBe(line);
+      // A point read of the key on a damaged entry line reads that line, so it reports it too.
+      const key = /^"(key\d+)":/.exec(lines[line - 1]!)?.[1];
+      if (line > 2 && key !== undefined && line < lines.length - 2) {
+        const got = await openKv(store.path)
+          .then((kv) => kv.get(key).finally(() => kv.close()))
+          .catch((e: unknown) => e);
+        expect(got, `get ${key}, flip at ${pos}`).toBeInstanceOf(CorruptionError);
+        expect((got as CorruptionError).line, `get ${key}, flip at ${pos}`).toBe(line);
+      }
       expect(snapshotOfDir()).toEqual(before);
     }
   });
@@ -56,7 +77,7 @@ describe('corruption and crash recovery', () => {
     const original = readFileSync(store.path, 'utf8');
     const damage = async (text: string) => {
       writeFileSync(store.path, text);
-      const err = (await openKv(store.path).catch((e: unknown) => e)) as CorruptionError;
+      const err = (await openAndVerify(store.path).catch((e: unknown) => e)) as CorruptionError;
       expect(readFileSync(store.path, 'utf8')).toBe(text);
       return err.describe();
     };
@@ -108,7 +129,7 @@ describe('corruption and crash recovery', () => {
     const writer = await openKv(store.path);
     await writer.compact();
     await writer.close();
-    expect(readFileSync(store.path, 'utf8')).toMatch(/^\{"format":"esc-kv-snapshot","version":2,/);
+    expect(readFileSync(store.path, 'utf8')).toMatch(/^\{"format":"esc-kv-snapshot","version":3,/);
   });
 
   it('a flipped byte in the middle of the journal names the file and line; the files stay as they were', async () => {
@@ -190,7 +211,7 @@ describe('corruption and crash recovery', () => {
     await kv.del(['a']);
     await kv.close();
     // Simulate compaction that died after step 1: snapshot of generation 1 beside the generation-0 journal.
-    writeSnapshot(store.path, 1, [['b', { value: '2', expiresAt: null }]], 1);
+    writeSnapshot(store.path, 1, [['b', { value: '2', expiresAt: null }]]);
     const reader = await openKv(store.path);
     expect(await reader.items()).toEqual([{ key: 'b', value: '2', expiresAt: null }]);
     await reader.close();
@@ -207,7 +228,7 @@ describe('corruption and crash recovery', () => {
     const damaged = readFileSync(store.path);
     damaged[damaged.length - 40] ^= 0x08;
     writeFileSync(store.path, damaged);
-    await expect(openKv(store.path)).rejects.toBeInstanceOf(CorruptionError);
+    await expect(openAndVerify(store.path)).rejects.toBeInstanceOf(CorruptionError);
     const moved = await resetKv(store.path);
     expect(moved.some((p) => p.startsWith(`${store.path}.corrupt-`))).toBe(true);
     expect(readFileSync(moved.find((p) => !p.includes('.journal'))!)).toEqual(damaged);

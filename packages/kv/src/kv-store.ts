@@ -185,6 +185,16 @@ export class KvStore {
     };
   }
 
+  /**
+   * Reads and checks both files whole: the snapshot's whole-file checksum, every entry's shape, their count and
+   * order, and every journal line. A point read (`get`, `ttl`, `exists`, a `set`'s own key) checks only the
+   * lines it reads; `keys`, `items`, `stats` and every compaction check everything, as this does.
+   */
+  async verify(): Promise<void> {
+    this.view.loadFull();
+    this.view.entries();
+  }
+
   // ---- changes: queued, grouped, durable when resolved ----
 
   /** Redis SET with EX/PX/EXAT/PXAT/KEEPTTL, NX/XX; `previous` serves SET … GET. A plain set clears the TTL. */
@@ -283,7 +293,7 @@ export class KvStore {
     this.closed = true;
     if (this.appendFd) closeSync(this.appendFd.fd);
     this.appendFd = null;
-    this.view.closeJournal();
+    this.view.close();
   }
 
   // ---- internals ----
@@ -403,7 +413,8 @@ export class KvStore {
 
   private journalOutgrown(): boolean {
     const v = this.view;
-    return v.journalEnd > Math.max(v.snapshotBytes * this.config.compactRatio, this.config.compactMinBytes);
+    const cap = Math.min(v.snapshotBytes * this.config.compactRatio, this.config.journalMaxBytes);
+    return v.journalEnd > Math.max(cap, this.config.compactMinBytes);
   }
 
   private invalidate(): void {
@@ -477,7 +488,7 @@ export async function resetKv(path: string, options: KvOptions = {}): Promise<st
     }
     // A generation no earlier journal can carry, so no reader mistakes an old journal for this snapshot's.
     const generation = Date.now();
-    w.writeSnapshot(files.snapshot, generation, [], 0);
+    w.writeSnapshot(files.snapshot, generation, []);
     w.createJournal(files.journal, generation);
     return moved;
   } finally {

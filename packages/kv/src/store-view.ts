@@ -64,7 +64,9 @@ export class StoreView {
 
   private tryLoadFull(): boolean {
     this.closeJournal();
-    const snapshot = SnapshotFile.read(this.files.snapshot);
+    this.snapshot?.close();
+    this.snapshot = null;
+    const snapshot = SnapshotFile.open(this.files.snapshot);
     this.snapshot = snapshot;
     this.materialized = null;
     this.overlay = new Map();
@@ -223,6 +225,7 @@ export class StoreView {
     if (snapshotBytes !== null) {
       // The view now stands for the new snapshot, whose bytes it does not hold: keep every entry in memory.
       this.entries();
+      this.snapshot?.close();
       this.snapshot = null;
     }
     this.closeJournal();
@@ -238,6 +241,13 @@ export class StoreView {
     this.journalLines = 1;
     this.journalStale = false;
     this.tornTail = null;
+  }
+
+  /** Lets go of both files (the store is closed). */
+  close(): void {
+    this.closeJournal();
+    this.snapshot?.close();
+    this.snapshot = null;
   }
 
   closeJournal(): void {
