@@ -142,7 +142,11 @@ describe('corruption and crash recovery', () => {
     damaged[lineStart + 30] = damaged[lineStart + 30]! ^ 0x01;
     writeFileSync(journal, damaged);
     const before = snapshotOfDir();
-    const err = (await openKv(store.path).catch((e: unknown) => e)) as CorruptionError;
+    // A write checks every journal line before it appends: it fails too, and appends nothing.
+    const writer = await openKv(store.path);
+    await expect(writer.set('more', 'x')).rejects.toThrow(/journal line 6: checksum mismatch/);
+    await writer.close();
+    const err = (await openAndVerify(store.path).catch((e: unknown) => e)) as CorruptionError;
     expect(err).toBeInstanceOf(CorruptionError);
     expect(err.describe()).toMatch(new RegExp(`^${journal.replace(/[.]/g, '\\.')}:6: `));
     expect(snapshotOfDir()).toEqual(before);
@@ -160,7 +164,7 @@ describe('corruption and crash recovery', () => {
     await kv.set('after', 'ok');
     await kv.close();
     const fd = openSync(journal, 'r');
-    const chunk = readJournal(fd, journal);
+    const chunk = readJournal(fd, journal, 0, () => 0, 'decode');
     closeSync(fd);
     expect(chunk.tornTail).toBeNull();
     expect(chunk.records.map((r) => (r.op === 'set' ? r.k : r.op))).toEqual(['key0', 'key1', 'key2', 'after']);

@@ -179,7 +179,7 @@ export class KvStore {
       journal: {
         path: v.files.journal,
         bytes: v.journalFd === null ? 0 : v.journalEnd,
-        records: Math.max(0, v.journalLines - 1),
+        records: Math.max(0, v.journalLineCount() - 1),
       },
       lastCompaction: v.snapshotCreatedAt,
     };
