@@ -23,7 +23,7 @@ const op = fc.oneof(
       k: key,
       v: value,
       ex: fc.option(fc.integer({ min: 1, max: 20 }), { nil: undefined }),
-      keepTtl: fc.boolean(),
+      keepttl: fc.boolean(),
       cond: fc.constantFrom(undefined, 'nx', 'xx'),
     }),
     weight: 3,
@@ -33,7 +33,7 @@ const op = fc.oneof(
     k: key,
     v: value,
     ex: fc.option(fc.integer({ min: 1, max: 20 }), { nil: undefined }),
-    keepTtl: fc.boolean(),
+    keepttl: fc.boolean(),
     cond: fc.constantFrom(undefined, 'nx', 'xx'),
   }),
   fc.record({ t: fc.constant('get' as const), k: key }),
@@ -82,13 +82,13 @@ describe('KvStore against a Map model', () => {
               case 'set': {
                 const old = live(m, o.k, now);
                 const blocked = (o.cond === 'nx' && old) || (o.cond === 'xx' && !old);
-                const opts = o.ex !== undefined ? { ex: o.ex } : o.keepTtl ? { keepTtl: true } : {};
+                const opts = o.ex !== undefined ? { ex: o.ex } : o.keepttl ? { keepttl: true } : {};
                 const r = await kv.set(o.k, o.v, { ...opts, nx: o.cond === 'nx', xx: o.cond === 'xx' });
                 expect(r).toEqual({ written: !blocked, previous: old?.value ?? null });
                 if (!blocked)
                   m.set(o.k, {
                     value: o.v,
-                    expiresAt: o.ex !== undefined ? now + o.ex * 1000 : o.keepTtl ? (old?.expiresAt ?? null) : null,
+                    expiresAt: o.ex !== undefined ? now + o.ex * 1000 : o.keepttl ? (old?.expiresAt ?? null) : null,
                   });
                 break;
               }
@@ -102,10 +102,10 @@ describe('KvStore against a Map model', () => {
               case 'incr': {
                 const old = live(m, o.k, now);
                 if (old && !/^-?(0|[1-9]\d*)$/.test(old.value)) {
-                  await expect(kv.incrBy(o.k, o.by)).rejects.toThrow(/not an integer/);
+                  await expect(kv.incrby(o.k, o.by)).rejects.toThrow(/not an integer/);
                 } else {
                   const next = BigInt(old?.value ?? '0') + BigInt(o.by);
-                  expect(await kv.incrBy(o.k, o.by)).toBe(next);
+                  expect(await kv.incrby(o.k, o.by)).toBe(next);
                   m.set(o.k, { value: next.toString(), expiresAt: old?.expiresAt ?? null });
                 }
                 break;
@@ -182,7 +182,7 @@ describe('KvStore against a Map model', () => {
       const beforeSets = fdatasyncs();
       await Promise.all(Array.from({ length: 200 }, (_, i) => kv.set(`k${i}`, String(i))));
       const setSyncs = fdatasyncs() - beforeSets;
-      await Promise.all(Array.from({ length: 100 }, () => kv.incrBy('n')));
+      await Promise.all(Array.from({ length: 100 }, () => kv.incrby('n')));
       const incrSyncs = fdatasyncs() - beforeSets - setSyncs;
       // Callers of one tick form one group: one append and one fdatasync for all of them (a few, at worst).
       expect(setSyncs).toBeGreaterThanOrEqual(1);
@@ -223,7 +223,7 @@ describe('KvStore against a Map model', () => {
     try {
       await a.set('x', '1');
       expect(await b.get('x')).toBe('1');
-      await b.incrBy('x');
+      await b.incrby('x');
       await a.compact();
       expect(await b.get('x')).toBe('2');
       await b.set('y', 'z');
