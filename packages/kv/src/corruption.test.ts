@@ -234,7 +234,10 @@ describe('corruption and crash recovery', () => {
     writeFileSync(store.path, damaged);
     await expect(openAndVerify(store.path)).rejects.toBeInstanceOf(CorruptionError);
     const moved = await resetKv(store.path);
-    expect(moved.some((p) => p.startsWith(`${store.path}.corrupt-`))).toBe(true);
+    expect(moved).toEqual([
+      expect.stringMatching(/\.json\.corrupt-/),
+      expect.stringMatching(/\.json\.journal\.corrupt-/),
+    ]);
     expect(readFileSync(moved.find((p) => !p.includes('.journal'))!)).toEqual(damaged);
     const kv = await openKv(store.path);
     expect(await kv.items()).toEqual([]);

@@ -169,10 +169,13 @@ export class SnapshotFile {
     const problem = lineChecksumProblem(bytes, comma ? '},' : '}');
     if (problem) {
       const n = this.lineNumberAt(line.start);
-      throw new CorruptionError(`snapshot line ${n} ${problem}; the file is damaged, refusing to touch it`, {
-        path: this.path,
-        line: n,
-      });
+      throw new CorruptionError(
+        `snapshot checksum mismatch: line ${n} ${problem}; the file is damaged, refusing to touch it`,
+        {
+          path: this.path,
+          line: n,
+        },
+      );
     }
     try {
       const member = JSON.parse(`{${bytes.toString('utf8', 0, bytes.length - (comma ? 1 : 0))}}`) as Record<
