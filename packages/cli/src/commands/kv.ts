@@ -272,18 +272,17 @@ function withStore<A extends unknown[]>(fn: (store: KvStore, g: GlobalOptions, .
 /** `clear`, and with --force, starting over a store that cannot be read. */
 async function clearStore(g: GlobalOptions, force: boolean): Promise<number> {
   const path = storePath(g);
-  let store: KvStore;
   try {
-    store = await openKv(path, { onWarning: warn });
+    // A clear reads and checks the whole store first: a damaged one fails here (open or clear), and stays.
+    const store = await openKv(path, { onWarning: warn });
+    try {
+      await store.clear();
+    } finally {
+      await store.close();
+    }
   } catch (err) {
     if (!(force && err instanceof CorruptionError)) throw err;
     for (const aside of await resetKv(path)) warn(`moved the damaged file aside to ${aside}`);
-    return g.json ? emit({ cleared: true }, true) : emitLines(['OK']);
-  }
-  try {
-    await store.clear();
-  } finally {
-    await store.close();
   }
   return g.json ? emit({ cleared: true }, true) : emitLines(['OK']);
 }
