@@ -1,4 +1,4 @@
-import { crc32 } from 'node:zlib';
+import { crc32 } from './crc32.js';
 
 /**
  * The journal's line layout, in one place (as LevelDB keeps its log format in log_format.h).
