@@ -34,12 +34,13 @@ export class KvStore {
   private readonly group: GroupCommit<KvTransaction>;
   private readonly writer: StoreWriter;
   private closed = false;
+  /** The snapshot's path (the journal and lock sit beside it: `files`). */
+  readonly path: string;
 
+  // Fields declared apart from the constructor: with stripInternal, parameter properties would vanish with it.
   /** @internal use openKv */
-  constructor(
-    readonly path: string,
-    config: ResolvedKvOptions,
-  ) {
+  constructor(path: string, config: ResolvedKvOptions) {
+    this.path = path;
     this.config = config;
     this.view = new StoreView(storeFiles(path), this.config.onWarning);
     this.writer = new StoreWriter(this.view, config);
