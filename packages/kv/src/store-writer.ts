@@ -46,6 +46,7 @@ export class StoreWriter {
       this.dirReady = true;
     }
     const w = await loadWritePath();
+    w.loadNativeCrc32(); // a writer sums every journal line it replays, appends and compacts
     if (this.lease === null) {
       const lease: LockLease = { release: async () => undefined, since: Date.now(), compromised: null };
       lease.release = await w.acquireStoreLock(

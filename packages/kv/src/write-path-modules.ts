@@ -3,3 +3,4 @@ export { appendDurably, createJournal, openJournalForAppend, truncateTornTail } 
 export { KvTransaction } from './kv-transaction.js';
 export { acquireStoreLock } from './store-lock.js';
 export { writeSnapshot } from './snapshot-writer.js';
+export { loadNativeCrc32 } from './crc32.js';
