@@ -247,6 +247,19 @@ describe('corruption and crash recovery', () => {
     expect(statSync(store.path).size).toBeGreaterThan(0);
   });
 
+  it('a version 3 snapshot out of key order (every checksum holding) is reported by verify, naming the line', async () => {
+    await seed(5, true);
+    const lines = readFileSync(store.path, 'utf8').split('\n');
+    [lines[3], lines[4]] = [lines[4]!, lines[3]!]; // two middle entries: both keep their commas
+    const covered = `${lines.slice(0, -2).join('\n')}\n`;
+    writeFileSync(store.path, `${covered}"crc32":"${crc32(covered).toString(16).padStart(8, '0')}"}\n`);
+    const err = (await openAndVerify(store.path).catch((e: unknown) => e)) as CorruptionError;
+    expect([err.line, err.message]).toEqual([
+      5,
+      'snapshot line 5 is out of order (keys must be sorted and unique); refusing to touch it',
+    ]);
+  });
+
   it('a key named like a header field is found only among the entries', async () => {
     const kv = await openKv(store.path);
     await kv.set('x', '1');

@@ -235,7 +235,19 @@ export class SnapshotFile {
     for (let start = this.entriesStart; start < this.entriesEnd; line++) {
       const end = buf.indexOf(10, start);
       // The key's JSON ends at the first `":{"value":` (a quote inside a key is escaped).
-      const key = JSON.parse(buf.toString('utf8', start, buf.indexOf('":{"value":', start) + 1)) as string;
+      const keyEnd = buf.indexOf('":{"value":', start);
+      let key: unknown = null;
+      try {
+        key = keyEnd !== -1 && keyEnd < end ? JSON.parse(buf.toString('utf8', start, keyEnd + 1)) : null;
+      } catch {
+        /* reported below */
+      }
+      if (typeof key !== 'string') {
+        throw new CorruptionError(`snapshot line ${line} does not start with its key; refusing to touch it`, {
+          path: this.path,
+          line,
+        });
+      }
       if (previous !== null && compareKeys(previous, key) >= 0) {
         throw new CorruptionError(
           `snapshot line ${line} is out of order (keys must be sorted and unique); refusing to touch it`,
