@@ -75,6 +75,8 @@ export function searchSortedLines(
   keyOf: (line: ProbedLine) => string,
   compare: (a: string, b: string) => number,
 ): ProbedLine | null {
+  // `hi` narrows to midpoints, which fall inside lines: a probed line is read to its newline, up to the real end.
+  const end = hi;
   while (lo < hi) {
     const mid = lo + Math.floor((hi - lo) / 2);
     // The first line starting at or after mid: mid itself if a newline precedes it (lo always is a start).
@@ -84,13 +86,13 @@ export function searchSortedLines(
       hi = mid; // no line starts in [mid, hi)
       continue;
     }
-    const nl = reader.newlineFrom(start, hi);
-    const end = nl === -1 ? hi : nl;
-    const line: ProbedLine = { start, bytes: reader.read(start, end) };
+    const nl = reader.newlineFrom(start, end);
+    const lineEnd = nl === -1 ? end : nl;
+    const line: ProbedLine = { start, bytes: reader.read(start, lineEnd) };
     const order = compare(target, keyOf(line));
     if (order === 0) return line;
     if (order < 0) hi = mid;
-    else lo = end + 1;
+    else lo = lineEnd + 1;
   }
   return null;
 }
