@@ -47,11 +47,6 @@ export class SnapshotFile {
     private readonly entriesEnd: number,
   ) {}
 
-  /** Sorted by key (version 3): a lookup is a binary search over the file, without reading it whole. */
-  get sorted(): boolean {
-    return this.header.version === 3;
-  }
-
   /** Opens and checks a snapshot's header; null if there is none yet. Anything wrong is a CorruptionError. */
   static open(path: string): SnapshotFile | null {
     let fd: number;

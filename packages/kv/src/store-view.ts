@@ -159,13 +159,9 @@ export class StoreView {
   /** The entry of one key (expired or not), without parsing the whole snapshot. */
   lookup(key: string): KvEntry | undefined {
     if (this.materialized) return this.materialized.get(key);
-    // Byte searches cost O(journal) each (O(file) in an unsorted snapshot): right for a CLI process that asks
-    // once or twice, wrong for a long-lived store. After a few, parse the journal into the overlay (a sorted
-    // snapshot is still searched, O(log n), never loaded whole) or, for an unsorted one, everything.
-    if (++this.lazyLookups > LOOKUPS_BEFORE_MATERIALIZING) {
-      if (!this.snapshot?.sorted) return this.entries().get(key);
-      this.parsePending();
-    }
+    // Byte searches cost O(files) each: right for a CLI process that asks once or twice, wrong for a
+    // long-lived store. After a few, parse everything once and answer from memory from then on.
+    if (++this.lazyLookups > LOOKUPS_BEFORE_MATERIALIZING) return this.entries().get(key);
     for (let i = this.pending.length - 1; i >= 0; i--) {
       const r = this.pending[i]!.lastFor(key);
       if (r) return r.op === 'set' ? { value: r.v, expiresAt: r.x } : undefined;
