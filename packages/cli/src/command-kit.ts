@@ -1,4 +1,4 @@
-import { Command, CommanderError, InvalidArgumentError, Option, type HelpContext } from 'commander';
+import { Command, InvalidArgumentError, Option, type HelpContext } from 'commander';
 import { COLOR_MODES, parseColorMode, UsageError, type ColorMode } from '@esc/core';
 
 /**
@@ -46,7 +46,7 @@ function usageErrorLine(command: Command, message: string): string {
 }
 
 /** The command's path below `esc`: `kv set`. */
-export function commandPath(command: Command): string {
+function commandPath(command: Command): string {
   const names: string[] = [];
   for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name().replace(/^esc /, ''));
   return names.join(' ');
@@ -79,7 +79,7 @@ export function intArg(flag: string, min = 0) {
   };
 }
 
-export { Command, CommanderError, InvalidArgumentError, Option };
+export { Command, InvalidArgumentError, Option };
 
 /**
  * Wraps an action that returns its exit status. Errors propagate to main, which reports them in one place.

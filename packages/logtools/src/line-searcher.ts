@@ -37,7 +37,7 @@ export function searchChunk(chunk: Buffer, matcher: LineMatcher, sink: LineSink)
     let lineEnd = chunk.indexOf(10, hit);
     if (lineEnd === -1) lineEnd = n;
     // A candidate found at a newline (a regex prefilter may match one) belongs to the line it ends.
-    const start = lineStart < pos ? pos : lineStart;
+    const start = Math.max(lineStart, pos);
     if (wantsUnmatched && start > pos && !sink.unmatched(chunk, pos, start)) return false;
     if (!verify || matcher.isMatch(chunk, start, lineEnd)) {
       if (!sink.matched(chunk, start, lineEnd)) return false;

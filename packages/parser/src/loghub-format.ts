@@ -20,6 +20,7 @@ export class FormatSyntaxError extends Error {}
 /**
  * Compiles `format` to an anchored regex with one named group per field. Groups are named `f0`, `f1`… (with a
  * prefix unlikely in user fragments) so any field name works, even one that is not a JS identifier.
+ * @internal Used inside the package and by its tests; not part of the public API.
  */
 export function compileLoghubFormat(format: string, fieldPatterns: Record<string, string> = {}): CompiledLoghubFormat {
   const pieces = format.split(/(<[^<>]+>)/);

@@ -1,5 +1,5 @@
 import { parseDuration } from './histogram.js';
-import type { ParsedLine } from './log-format.js';
+import type { ParsedLine } from './format-types.js';
 import { normaliseLevel } from './level-names.js';
 import { parseIsoTimestamp } from './timestamp-rules.js';
 
