@@ -103,9 +103,6 @@ function hexAt(buf: Buffer, at: number): number {
   return v;
 }
 
-/** Where a record's JSON starts in its line. */
-export const RECORD_OFFSET = PREFIX_LEN;
-
 // Lean predicates with exactly the rules of the zod schemas in kv-schemas.ts (a property test holds them equal).
 
 function keyCount(v: object): number {

@@ -26,7 +26,7 @@ export const SNAPSHOT_FORMAT = 'esc-kv-snapshot';
 export const SNAPSHOT_VERSION = 3;
 /** The versions read. */
 export const SNAPSHOT_VERSIONS = [1, 2, 3] as const;
-export type SnapshotVersion = (typeof SNAPSHOT_VERSIONS)[number];
+type SnapshotVersion = (typeof SNAPSHOT_VERSIONS)[number];
 
 export interface SnapshotHeader {
   format: typeof SNAPSHOT_FORMAT;
@@ -40,7 +40,7 @@ export interface SnapshotHeader {
 
 /** `"c":"xxxxxxxx"`: a line's own checksum, always the last member of the line's object. */
 export const LINE_CHECKSUM_OPEN = '"c":"';
-export const LINE_CHECKSUM_LEN = '"c":"00000000"'.length;
+const LINE_CHECKSUM_LEN = '"c":"00000000"'.length;
 /** What follows the header line's checksum: the opening of the entries object on line 2. */
 export const ENTRIES_OPEN = '\n"entries":{';
 /** `"crc32":"xxxxxxxx"}\n`: a fixed-length trailer, so the covered bytes are found without parsing. */
@@ -71,7 +71,7 @@ export function lineChecksumProblem(line: Buffer, closing: string): string | nul
 // Lean predicates with exactly the rules of the zod schemas in kv-schemas.ts (a property test holds them equal).
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-export const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
 export function isSnapshotHeader(v: unknown): v is SnapshotHeader {
   return (
