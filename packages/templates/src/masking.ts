@@ -1,0 +1,50 @@
+/**
+ * Masking: before mining, the parts of a line that are variables by their shape alone (numbers, addresses,
+ * ids) become `<*>`, so the miner compares lines by their words. One default list serves every log: each mask
+ * is a shape that is a variable in any log, never a dataset's field.
+ */
+
+/** The wildcard that stands for a variable in a template. */
+export const WILDCARD = '<*>';
+
+export interface MaskRule {
+  /** For documentation and error messages. */
+  name: string;
+  /** A JavaScript regular expression source (no flags; masks are case-sensitive, `(?i)` is not supported). */
+  pattern: string;
+}
+
+// Order matters where two masks match at the same place: the longer shape first (a UUID before a number).
+// Digit runs glued to letters (`ssh2`, `utf8`, `e820`) stay: they are words, not values; a run that follows
+// `_`, `-`, `.`, `/`, `:` or `=` is a value (`blk_<*>`, `node-<*>`, `uid=<*>`, `<*>:<*>`).
+export const DEFAULT_MASKS: readonly MaskRule[] = [
+  { name: 'uuid', pattern: '[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}' },
+  { name: 'ipv4', pattern: '(?<![\\w.])\\d{1,3}(?:\\.\\d{1,3}){3}(?![\\w])' },
+  { name: 'hex', pattern: '(?<![\\w])0[xX][0-9a-fA-F]+(?![\\w])' },
+  // A size or a duration with its unit (`1.07 KB`, `<1 sec`, `12ms`) is one value however it is spelt.
+  { name: 'quantity', pattern: '(?<![\\w.])\\d+(?:\\.\\d+)? ?(?:[KMGT]i?B|kB|ms|sec)(?![\\w])' },
+  { name: 'hex-id', pattern: '(?<![\\w])(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\\d)[0-9a-f]{8,}(?![\\w])' },
+  { name: 'number', pattern: '(?<![A-Za-z0-9])-?\\d+(?![A-Za-z0-9])' },
+];
+
+/** Applies a list of masks in one pass over a line. */
+export class Masker {
+  private readonly regex: RegExp;
+
+  constructor(readonly rules: readonly MaskRule[] = DEFAULT_MASKS) {
+    // One alternation, one scan: at each position the first rule in the list that matches wins.
+    this.regex = new RegExp(rules.map((r) => `(?:${r.pattern})`).join('|'), 'g');
+  }
+
+  /** The line with every masked part replaced by the wildcard. */
+  mask(line: string): string {
+    if (this.rules.length === 0) return line;
+    return line.replace(this.regex, WILDCARD);
+  }
+
+  /** The masked parts of `text`, in order (the values the wildcards of `mask(text)` stand for). */
+  maskedParts(text: string): string[] {
+    if (this.rules.length === 0) return [];
+    return text.match(this.regex) ?? [];
+  }
+}
