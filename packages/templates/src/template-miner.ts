@@ -1,6 +1,7 @@
 import { compare, generalise, type LogCluster, resolveCluster } from './log-cluster.js';
 import { Masker, WILDCARD } from './masking.js';
 import { DEFAULT_MINER_OPTIONS, type MinerOptions } from './miner-options.js';
+import type { MinerState } from './miner-state.js';
 import { ParseTree } from './parse-tree.js';
 import { TemplateEvents } from './template-events.js';
 import { templateId } from './template-id.js';
@@ -110,19 +111,23 @@ export class TemplateMiner {
     return out.sort((a, b) => b.count - a.count || (a.template < b.template ? -1 : a.template > b.template ? 1 : 0));
   }
 
-  /** Live clusters, least recently used first (what the state file stores). */
-  clusters(): IterableIterator<LogCluster> {
-    return this.lru.values();
+  /** The miner as plain data (validate it with `minerStateSchema` when reading it back). */
+  toState(): MinerState {
+    const { similarity, prefixTokens, maxChildren, maxClusters, foldAt, masks } = this.options;
+    return {
+      version: 1,
+      options: { similarity, prefixTokens, maxChildren, maxClusters, foldAt, masks: masks.map((m) => ({ ...m })) },
+      nextClusterId: this.nextId,
+      clusters: [...this.lru.values()].map(({ id, tokens, count, sample }) => ({ id, tokens, count, sample })),
+    };
   }
 
-  get nextClusterId(): number {
-    return this.nextId;
-  }
-
-  /** Restores clusters saved by `clusters()` (miner-state.ts); the miner must be new. */
-  restore(clusters: Iterable<Omit<LogCluster, 'evicted'>>, nextId: number): void {
-    for (const c of clusters) this.insert({ ...c, tokens: [...c.tokens], evicted: false });
-    this.nextId = Math.max(this.nextId, nextId);
+  /** A miner that continues where `toState` left off (its options, clusters and their recency). */
+  static fromState(state: MinerState): TemplateMiner {
+    const miner = new TemplateMiner(state.options);
+    for (const c of state.clusters) miner.insert({ ...c, tokens: [...c.tokens], evicted: false });
+    miner.nextId = Math.max(miner.nextId, state.nextClusterId);
+    return miner;
   }
 
   /**
