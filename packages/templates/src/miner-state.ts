@@ -12,7 +12,9 @@ export const minerStateSchema = z.object({
     maxChildren: z.number().int().min(1),
     maxClusters: z.number().int().min(1),
     foldAt: z.number().int().min(2),
-    masks: z.array(z.object({ name: z.string().min(1), pattern: z.string().min(1) })),
+    masks: z.array(
+      z.object({ name: z.string().min(1), pattern: z.string().min(1), lead: z.string().min(1).optional() }),
+    ),
   }),
   nextClusterId: z.number().int().min(1),
   clusters: z.array(

@@ -5,6 +5,7 @@ import { DEFAULT_MINER_OPTIONS } from './miner-options.js';
 export const maskRuleSchema = z.object({
   name: z.string().min(1),
   pattern: z.string().min(1),
+  lead: z.string().min(1).optional(),
 });
 
 /** MinerOptions, validated, with the defaults filled in. */

@@ -40,6 +40,7 @@ export class TemplateMiner {
   /** Live clusters in least-recently-used-first order (a Map keeps insertion order; a hit re-inserts). */
   private readonly lru = new Map<number, LogCluster>();
   private nextId = 1;
+  private mostRecent: LogCluster | undefined;
   /** Lines already seen, masked, to their cluster: most lines of a log repeat a masked shape exactly. */
   private readonly seen = new Map<string, LogCluster>();
 
@@ -195,6 +196,7 @@ export class TemplateMiner {
   private insert(cluster: LogCluster): void {
     if (this.lru.size >= this.options.maxClusters) this.evictOldest();
     this.lru.set(cluster.id, cluster);
+    this.mostRecent = cluster;
     this.tree.add(cluster);
     this.events.update(cluster);
   }
@@ -202,12 +204,16 @@ export class TemplateMiner {
   private evictOldest(): void {
     const oldest = this.lru.values().next().value as LogCluster;
     this.lru.delete(oldest.id);
+    if (oldest === this.mostRecent) this.mostRecent = undefined;
     this.tree.remove(oldest);
     this.events.remove(oldest);
     oldest.evicted = true;
   }
 
   private touch(cluster: LogCluster): void {
+    // Runs of one template are common: the most recent cluster needs no move.
+    if (cluster === this.mostRecent) return;
+    this.mostRecent = cluster;
     this.lru.delete(cluster.id);
     this.lru.set(cluster.id, cluster);
   }
