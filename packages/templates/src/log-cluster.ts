@@ -24,7 +24,7 @@ export function resolveCluster(cluster: LogCluster): LogCluster {
 
 // A plain word (letters, perhaps closing punctuation), alone or as a key's value: `Started`, `successfully.`,
 // `user=root`; or a key with no value (`rhost=`), which is a different shape from one with a value.
-const WORD = /^(?:(?:[A-Za-z_]+=)?[A-Za-z]+[.,;:!?]?|[A-Za-z_]+=)$/;
+const WORD = /^(?:(?:[A-Za-z_]+=)?[A-Za-z]+\d*[.,;:!?]?|[A-Za-z_]+=|[*#~=+-]+)$/;
 
 /**
  * Whether a template's token refuses a different token outright: a plain word is far more often a constant

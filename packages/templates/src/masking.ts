@@ -33,7 +33,7 @@ export const DEFAULT_MASKS: readonly MaskRule[] = [
   // A size or a duration with its unit (`1.07 KB`, `<1 sec`, `12ms`) is one value however it is spelt.
   {
     name: 'quantity',
-    pattern: '(?<![\\w.])\\d+(?:\\.\\d+)? ?(?:[KMGT]i?B|kB|ms|sec)(?![\\w])',
+    pattern: '(?<![\\w.])\\d+(?:\\.\\d+)? ?(?:[KMGT]i?B|kB|B|ms|sec)(?![\\w])',
     lead: DIGIT_LEAD,
   },
   {
@@ -41,6 +41,10 @@ export const DEFAULT_MASKS: readonly MaskRule[] = [
     pattern: '(?<![\\w])(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\\d)[0-9a-f]{8,}(?![\\w])',
     lead: `${DIGIT_LEAD}|${HEX_LEAD}`,
   },
+  // An id's numeric tail is one value (`attempt_1445_0020_m_000001_0` gives `attempt_<*>`).
+  { name: 'id-tail', pattern: '(?<![A-Za-z0-9])\\d+(?:_[A-Za-z0-9]+)+(?![\\w])', lead: DIGIT_LEAD },
+  // A path of two or more segments is one value: its parts vary together.
+  { name: 'path', pattern: '(?<![\\w/])/[\\w.@+-]+(?:/[\\w.@:+-]*)+', lead: '/' },
   { name: 'number', pattern: '(?<![A-Za-z0-9])-?\\d+(?![A-Za-z0-9])', lead: DIGIT_LEAD },
 ];
 
