@@ -22,17 +22,27 @@ export function resolveCluster(cluster: LogCluster): LogCluster {
   return cluster;
 }
 
-// A plain word (letters, perhaps closing punctuation), alone or as a key's value: `Started`, `successfully.`,
-// `user=root`; or a key with no value (`rhost=`), which is a different shape from one with a value.
+// A plain word (letters, perhaps a digit tail or closing punctuation), alone or as a key's value: `Started`,
+// `successfully.`, `alt0`, `user=root`; a key with no value (`rhost=`), a different shape from one with a
+// value; a run of symbols (`****`), which stands where a value is missing.
 const WORD = /^(?:(?:[A-Za-z_]+=)?[A-Za-z]+\d*[.,;:!?]?|[A-Za-z_]+=|[*#~=+-]+)$/;
+const LETTER_WORD = /^[A-Za-z]/;
+const SYMBOL_RUN = /^[*#~=+-]+$/;
+
+function isSymbolRun(token: string): boolean {
+  return SYMBOL_RUN.test(token);
+}
 
 /**
- * Whether a template's token refuses a different token outright: a plain word is far more often a constant
+ * Whether two different tokens at one place keep a line out of a cluster: a word is far more often a constant
  * than a value, so a line that differs there starts a cluster of its own (`VM Started` / `VM Paused`); the
- * miner folds such clusters into one when enough of them pile up (see TemplateMiner.foldSiblings).
+ * miner folds such clusters into one when enough of them pile up (TemplateMiner's fold). A masked value where
+ * the template has a word (`user 1234` against `user root`) shows the word was a value: no conflict.
  */
-export function isWord(token: string): boolean {
-  return WORD.test(token);
+export function isWordConflict(t: string, token: string): boolean {
+  if (token === WILDCARD) return LETTER_WORD.test(t) ? false : WORD.test(t);
+  if (t === WILDCARD) return isSymbolRun(token);
+  return WORD.test(t) || WORD.test(token);
 }
 
 /** How a line compares with a template: its similarity, and whether a constant word of the template differs. */
@@ -50,10 +60,11 @@ export function compare(template: readonly string[], tokens: readonly string[], 
   for (let i = 0; i < n; i++) {
     const t = template[i]!;
     const token = tokens[i]!;
-    // A position already widened to a wildcard covers any token: the lines have shown it is a variable.
-    if (t === token || t === WILDCARD || coversKeyValue(t, token)) continue;
+    // A wildcard covers any token (the lines have shown a variable there), except a run of symbols, which
+    // marks a value that is missing: `( 3552 **** 3515 )` is not `( 3552 3534 3515 )`.
+    if (t === token || (t === WILDCARD && !isSymbolRun(token)) || coversKeyValue(t, token)) continue;
     if (++misses > allowedMisses) return { similarity: -1, wordConflict };
-    if (!wordConflict && (isWord(t) || isWord(token))) wordConflict = true;
+    if (!wordConflict && isWordConflict(t, token)) wordConflict = true;
   }
   return { similarity: n === 0 ? 1 : (n - misses) / n, wordConflict };
 }
@@ -74,6 +85,15 @@ export function similarity(template: readonly string[], tokens: readonly string[
     if (t !== token && !coversKeyValue(t, token) && ++misses > allowedMisses) return -1;
   }
   return n === 0 ? 1 : (n - misses) / n;
+}
+
+/** Whether template `general` covers every line template `specific` covers (equal length). */
+export function coversTemplate(general: readonly string[], specific: readonly string[]): boolean {
+  for (let i = 0; i < general.length; i++) {
+    const g = general[i]!;
+    if (g !== specific[i] && g !== WILDCARD && !coversKeyValue(g, specific[i]!)) return false;
+  }
+  return true;
 }
 
 /** `key=<*>` covers `key=value`. */

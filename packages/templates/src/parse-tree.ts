@@ -63,6 +63,11 @@ export class ParseTree {
     this.leafOf.set(cluster, node.clusters);
   }
 
+  /** The clusters filed in the same leaf as `cluster` (itself included). */
+  leafMates(cluster: LogCluster): readonly LogCluster[] {
+    return this.leafOf.get(cluster) ?? [];
+  }
+
   /** Removes a cluster (LRU eviction); empty nodes stay, they are cheap and likely reused. */
   remove(cluster: LogCluster): void {
     const list = this.leafOf.get(cluster);

@@ -1,4 +1,4 @@
-import { compare, generalise, type LogCluster, resolveCluster } from './log-cluster.js';
+import { compare, coversTemplate, generalise, type LogCluster, resolveCluster } from './log-cluster.js';
 import { Masker, WILDCARD } from './masking.js';
 import { DEFAULT_MINER_OPTIONS, type MinerOptions } from './miner-options.js';
 import type { MinerState } from './miner-state.js';
@@ -63,13 +63,16 @@ export class TemplateMiner {
     const { best, blocked } = this.search(tokens);
     if (best === undefined) {
       const created = this.create(tokens, content, masked);
-      if (blocked.length + 1 >= this.options.foldAt) return this.fold([...blocked, created]);
+      if (blocked.length + 1 >= this.options.foldAt) return this.absorbCovered(this.fold([...blocked, created]));
       return created;
     }
     best.count++;
-    if (generalise(best.tokens, tokens)) this.events.update(best);
-    this.touch(best);
     this.remember(masked, best);
+    if (generalise(best.tokens, tokens)) {
+      this.events.update(best);
+      return this.absorbCovered(best);
+    }
+    this.touch(best);
     return best;
   }
 
@@ -177,6 +180,21 @@ export class TemplateMiner {
     this.events.update(survivor);
     this.touch(survivor);
     return survivor;
+  }
+
+  /**
+   * After a template widened: clusters of its leaf that it now covers are folded into it, so that a word
+   * cluster made before the position proved variable (`user admin` beside `user <*>`) does not stay apart.
+   */
+  private absorbCovered(cluster: LogCluster): LogCluster {
+    const covered = this.tree
+      .leafMates(cluster)
+      .filter((c) => c !== cluster && coversTemplate(cluster.tokens, c.tokens));
+    if (covered.length === 0) {
+      this.touch(cluster);
+      return cluster;
+    }
+    return this.fold([cluster, ...covered]);
   }
 
   private known(masked: string): LogCluster | undefined {
