@@ -49,6 +49,8 @@ export function isWordConflict(t: string, token: string): boolean {
 export interface Comparison {
   similarity: number;
   wordConflict: boolean;
+  /** The one position where they differ, or -1 (none, or several). */
+  onlyMiss: number;
 }
 
 /** As `similarity`, noting word conflicts (-1 similarity below the threshold). */
@@ -57,16 +59,18 @@ export function compare(template: readonly string[], tokens: readonly string[], 
   const allowedMisses = n - Math.ceil(threshold * n - 1e-9);
   let misses = 0;
   let wordConflict = false;
+  let lastMiss = -1;
   for (let i = 0; i < n; i++) {
     const t = template[i]!;
     const token = tokens[i]!;
     // A wildcard covers any token (the lines have shown a variable there), except a run of symbols, which
     // marks a value that is missing: `( 3552 **** 3515 )` is not `( 3552 3534 3515 )`.
     if (t === token || (t === WILDCARD && !isSymbolRun(token)) || coversKeyValue(t, token)) continue;
-    if (++misses > allowedMisses) return { similarity: -1, wordConflict };
+    if (++misses > allowedMisses) return { similarity: -1, wordConflict, onlyMiss: -1 };
+    lastMiss = i;
     if (!wordConflict && isWordConflict(t, token)) wordConflict = true;
   }
-  return { similarity: n === 0 ? 1 : (n - misses) / n, wordConflict };
+  return { similarity: n === 0 ? 1 : (n - misses) / n, wordConflict, onlyMiss: misses === 1 ? lastMiss : -1 };
 }
 
 /**

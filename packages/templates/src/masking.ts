@@ -27,6 +27,14 @@ const HEX_LEAD = '[a-fA-F][0-9a-fA-F]{7}';
 // Digit runs glued to letters (`ssh2`, `utf8`, `e820`) stay: they are words, not values; a run that follows
 // `_`, `-`, `.`, `/`, `:` or `=` is a value (`blk_<*>`, `node-<*>`, `uid=<*>`, `<*>:<*>`).
 export const DEFAULT_MASKS: readonly MaskRule[] = [
+  // A date written out inside a message (`Sun Jul 10 03:55:15 2005`) is one value, weekday and month names
+  // included.
+  {
+    name: 'date',
+    pattern:
+      '(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\\d{1,2} \\d{2}:\\d{2}:\\d{2}(?: \\d{4})?(?![\\w])',
+    lead: '[A-Z][a-z]{2} ',
+  },
   { name: 'uuid', pattern: '[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}', lead: `${DIGIT_LEAD}|${HEX_LEAD}` },
   { name: 'ipv4', pattern: '(?<![\\w.])\\d{1,3}(?:\\.\\d{1,3}){3}(?![\\w])', lead: DIGIT_LEAD },
   { name: 'hex', pattern: '(?<![\\w])0[xX][0-9a-fA-F]+(?![\\w])', lead: DIGIT_LEAD },

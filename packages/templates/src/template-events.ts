@@ -8,10 +8,23 @@ function isVariableToken(token: string): boolean {
   return !/[\p{L}]/u.test(rest);
 }
 
+/**
+ * Whether a token repeats the constant before it as one more item of a list of values (`delete blk_<*>
+ * blk_<*> blk_<*>`): a list of any length is one variable, so its repeats are not constants of their own.
+ */
+function isListRepeat(token: string, previousConstant: string | undefined): boolean {
+  return token === previousConstant && token.includes(WILDCARD);
+}
+
 /** The constant tokens of a template, in order: clusters with the same constants are one event. */
 export function constantSignature(tokens: readonly string[]): string {
   let sig = '';
-  for (const t of tokens) if (!isVariableToken(t)) sig += `${t}\u0001`;
+  let previous: string | undefined;
+  for (const t of tokens) {
+    if (isVariableToken(t) || isListRepeat(t, previous)) continue;
+    sig += `${t}\u0001`;
+    previous = t;
+  }
   return sig;
 }
 
@@ -90,6 +103,7 @@ function mergedTemplate(members: ReadonlySet<LogCluster>): string {
     const consts: string[] = [];
     for (const t of c.tokens) {
       if (isVariableToken(t)) mine[consts.length] = true;
+      else if (isListRepeat(t, consts.at(-1))) continue;
       else {
         consts.push(t);
         mine.push(false);

@@ -136,19 +136,26 @@ export class TemplateMiner {
 
   /**
    * The most similar cluster a line may join (ties to the more general template, Drain's rule), and the
-   * similar clusters it may not join only because a constant word differs.
+   * largest set of clusters it may not join only because one word differs, at the same place for all.
    */
   private search(tokens: readonly string[]): { best: LogCluster | undefined; blocked: LogCluster[] } {
     let best: LogCluster | undefined;
     let bestSim = -1;
     let bestWild = -1;
-    const blocked: LogCluster[] = [];
+    let blockedAt: Map<number, LogCluster[]> | undefined;
     const threshold = this.options.similarity;
     for (const c of this.tree.candidates(tokens)) {
-      const { similarity, wordConflict } = compare(c.tokens, tokens, threshold);
+      const { similarity, wordConflict, onlyMiss } = compare(c.tokens, tokens, threshold);
       if (similarity < 0) continue;
       if (wordConflict) {
-        blocked.push(c);
+        // Only clusters that differ in that one word are evidence that it is a value: `from NEW to
+        // UNASSIGNED` and `from ASSIGNED to RUNNING` differ in two and stay apart.
+        if (onlyMiss >= 0) {
+          blockedAt ??= new Map();
+          const group = blockedAt.get(onlyMiss);
+          if (group === undefined) blockedAt.set(onlyMiss, [c]);
+          else group.push(c);
+        }
         continue;
       }
       if (similarity < bestSim) continue;
@@ -159,6 +166,8 @@ export class TemplateMiner {
         bestWild = wild;
       }
     }
+    let blocked: LogCluster[] = [];
+    for (const group of blockedAt?.values() ?? []) if (group.length > blocked.length) blocked = group;
     return { best, blocked };
   }
 
