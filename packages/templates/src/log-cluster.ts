@@ -39,7 +39,7 @@ function isSymbolRun(token: string): boolean {
  * miner folds such clusters into one when enough of them pile up (TemplateMiner's fold). A masked value where
  * the template has a word (`user 1234` against `user root`) shows the word was a value: no conflict.
  */
-export function isWordConflict(t: string, token: string): boolean {
+function isWordConflict(t: string, token: string): boolean {
   if (token === WILDCARD) return LETTER_WORD.test(t) ? false : WORD.test(t);
   if (t === WILDCARD) return isSymbolRun(token);
   return WORD.test(t) || WORD.test(token);
@@ -53,7 +53,12 @@ export interface Comparison {
   onlyMiss: number;
 }
 
-/** As `similarity`, noting word conflicts (-1 similarity below the threshold). */
+/**
+ * How alike a line's tokens are to a cluster's template: the share of positions where the template's token
+ * covers the line's (the same token, a wildcard, or `key=<*>` over `key=value`), and whether a differing
+ * position is a word conflict. Similarity is -1 below `threshold` (early exit: most candidates fail within a
+ * few tokens).
+ */
 export function compare(template: readonly string[], tokens: readonly string[], threshold: number): Comparison {
   const n = tokens.length;
   const allowedMisses = n - Math.ceil(threshold * n - 1e-9);
@@ -73,23 +78,6 @@ export function compare(template: readonly string[], tokens: readonly string[], 
   return { similarity: n === 0 ? 1 : (n - misses) / n, wordConflict, onlyMiss: misses === 1 ? lastMiss : -1 };
 }
 
-/**
- * How alike a line's tokens are to a cluster's template: the share of positions where the template's token
- * covers the line's (the same token, both variables, or `key=<*>` over `key=anything`). A position the
- * template has widened to a wildcard counts only against a variable, so a general template does not attract
- * every line of its length. Returns -1 below `threshold` (early exit: most candidates fail within a few tokens).
- */
-export function similarity(template: readonly string[], tokens: readonly string[], threshold: number): number {
-  const n = tokens.length;
-  const allowedMisses = n - Math.ceil(threshold * n - 1e-9);
-  let misses = 0;
-  for (let i = 0; i < n; i++) {
-    const t = template[i]!;
-    const token = tokens[i]!;
-    if (t !== token && !coversKeyValue(t, token) && ++misses > allowedMisses) return -1;
-  }
-  return n === 0 ? 1 : (n - misses) / n;
-}
 
 /** Whether template `general` covers every line template `specific` covers (equal length). */
 export function coversTemplate(general: readonly string[], specific: readonly string[]): boolean {

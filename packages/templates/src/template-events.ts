@@ -17,7 +17,7 @@ function isListRepeat(token: string, previousConstant: string | undefined): bool
 }
 
 /** The constant tokens of a template, in order: clusters with the same constants are one event. */
-export function constantSignature(tokens: readonly string[]): string {
+function constantSignature(tokens: readonly string[]): string {
   let sig = '';
   let previous: string | undefined;
   for (const t of tokens) {
