@@ -78,7 +78,6 @@ export function compare(template: readonly string[], tokens: readonly string[], 
   return { similarity: n === 0 ? 1 : (n - misses) / n, wordConflict, onlyMiss: misses === 1 ? lastMiss : -1 };
 }
 
-
 /** Whether template `general` covers every line template `specific` covers (equal length). */
 export function coversTemplate(general: readonly string[], specific: readonly string[]): boolean {
   for (let i = 0; i < general.length; i++) {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { loghubLog } from '@esc/test-fixtures';
 import { DEFAULT_MASKS, Masker } from './masking.js';
 
 describe('default masks', () => {
@@ -24,10 +25,9 @@ describe('default masks', () => {
 
   it('the lead guard changes nothing: the same output as the plain alternation on every Loghub sample line', () => {
     const plain = new Masker(DEFAULT_MASKS.map(({ name, pattern }) => ({ name, pattern })));
-    const dir = new URL('../../parser/test/fixtures/loghub/', import.meta.url);
     let lines = 0;
     for (const system of ['HDFS', 'BGL', 'OpenStack', 'Proxifier', 'Linux', 'Hadoop']) {
-      for (const line of readFileSync(new URL(`${system}_2k.log`, dir), 'utf8').split('\n')) {
+      for (const line of readFileSync(loghubLog(system), 'utf8').split('\n')) {
         expect(masker.mask(line)).toBe(plain.mask(line));
         lines++;
       }

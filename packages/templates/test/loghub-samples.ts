@@ -1,7 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-// The parser's ground-truth test reads the same files with the same reader.
-import { parseCsv } from '../../parser/test/csv.js';
+import { readFileSync } from 'node:fs';
+import { loghubStructuredCsv, parseCsv } from '@esc/test-fixtures';
 
 /** The eleven Loghub samples with ground truth, and logparser's Drain grouping accuracy on each. */
 export const DRAIN_GA: Readonly<Record<string, number>> = {
@@ -18,24 +16,15 @@ export const DRAIN_GA: Readonly<Record<string, number>> = {
   OpenStack: 0.7325,
 };
 
-// The repository's copy (with its licence note) first; the shared data beside the clone otherwise.
-const PLACES = [
-  (system: string) =>
-    fileURLToPath(new URL(`../../parser/test/fixtures/loghub/${system}_2k.log_structured.csv`, import.meta.url)),
-  (system: string) =>
-    fileURLToPath(new URL(`../../../../shared/data/loghub/${system}/${system}_2k.log_structured.csv`, import.meta.url)),
-];
-
 export interface LabelledLine {
   content: string;
   eventId: string;
   template: string;
 }
 
-/** A sample's lines with their ground truth; throws (never skips) when no copy is found. */
+/** A sample's lines with their ground truth (a missing file fails the test: nothing is skipped). */
 export function loadSample(system: string): LabelledLine[] {
-  const path = PLACES.map((p) => p(system)).find((p) => existsSync(p));
-  if (path === undefined) throw new Error(`no ${system}_2k.log_structured.csv in ${PLACES.map((p) => p(system))}`);
+  const path = loghubStructuredCsv(system);
   const rows = parseCsv(readFileSync(path, 'utf8'));
   const header = rows[0]!;
   const col = (name: string) => {

@@ -1,18 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runEsc } from './run-esc.js';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '@esc/test-fixtures';
+import { runEsc } from '../run-esc.js';
 
-const HDFS = 'packages/parser/test/fixtures/loghub/HDFS_2k.log';
+// End-to-end: the built binary, as a user runs it (`pnpm build` first).
+const HDFS = 'logs/HDFS_2k.log';
 // Ground truth: how many of the 2000 lines each of the 14 HDFS templates has (HDFS_2k.log_structured.csv).
 const HDFS_TRUTH_SIZES = [314, 311, 292, 292, 263, 224, 115, 80, 80, 20, 5, 2, 1, 1];
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'esc-templates-'));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('esc-templates-e2e');
 
 describe('esc templates', () => {
   it('mines the HDFS sample into groups of the ground truth sizes, ids and counts in JSON', () => {
