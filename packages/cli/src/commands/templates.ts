@@ -157,10 +157,17 @@ function render(templates: readonly MinedTemplate[], form: TemplatesFlags['outpu
       ].join('');
     default: {
       const width = Math.max(5, ...templates.map((t) => String(t.count).length));
-      const rows = templates.map((t) => `${t.id}  ${String(t.count).padStart(width)}  ${t.template}\n`);
+      const rows = templates.map((t) => `${t.id}  ${String(t.count).padStart(width)}  ${printable(t.template)}\n`);
       return `${'id'.padEnd(16)}  ${'count'.padStart(width)}  template\n${rows.join('')}`;
     }
   }
+}
+
+// Control characters from binary input would drive the terminal: the table shows them as \xNN.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters it escapes
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
+function printable(text: string): string {
+  return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 function csv(field: string): string {

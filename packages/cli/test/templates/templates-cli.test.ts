@@ -57,6 +57,23 @@ describe('esc templates', () => {
     );
   });
 
+  it('any bytes: an empty input, invalid UTF-8 and control characters are lines like others; the table escapes controls', () => {
+    expect(runEsc(['templates', '--format', 'line', '-o', 'json'], { input: '' }).stdout).toBe('[]\n');
+    const input = Buffer.concat([
+      Buffer.from('bell \x07 here 1\nbell \x07 here 2\n'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(' 3\n'),
+    ]);
+    const table = runEsc(['templates', '--format', 'line'], { input });
+    expect(table.status).toBe(0);
+    expect(table.stdout).toContain('2  bell \\x07 here <*>\n');
+    const json = JSON.parse(runEsc(['templates', '--format', 'line', '-o', 'json'], { input }).stdout);
+    expect(json.map((t: { template: string; count: number }) => [t.template, t.count])).toEqual([
+      ['bell \u0007 here <*>', 2],
+      ['\ufffd\ufffd <*>', 1],
+    ]);
+  });
+
   it('--state resumes: two runs over halves give the counts of one run over the whole', () => {
     const lines = readFileSync(HDFS, 'utf8').split('\n');
     const a = join(dir, 'a.log');
