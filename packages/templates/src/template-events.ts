@@ -70,7 +70,8 @@ export class TemplateEvents {
 
   /** The event key of a cluster (clusters with equal keys are one event). */
   keyOf(cluster: LogCluster): string {
-    return this.signatureOf.get(cluster)!;
+    // An evicted cluster belongs to no event any more: it keeps a key of its own.
+    return this.signatureOf.get(cluster) ?? `\u0002${cluster.id}`;
   }
 
   /** All events: their key and member clusters. */
@@ -80,7 +81,8 @@ export class TemplateEvents {
 
   /** The template text of a cluster's event. */
   templateOf(cluster: LogCluster): string {
-    const sig = this.signatureOf.get(cluster)!;
+    const sig = this.signatureOf.get(cluster);
+    if (sig === undefined) return cluster.tokens.join(' ');
     let text = this.templateCache.get(sig);
     if (text === undefined) {
       text = mergedTemplate(this.bySignature.get(sig)!);

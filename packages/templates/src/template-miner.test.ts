@@ -59,4 +59,12 @@ describe('the miner', () => {
     expect([...miner.toState().clusters].map((c) => c.tokens.join(' '))).toEqual(['alpha one', 'gamma four five six']);
     expect(a.evicted).toBe(false);
   });
+
+  it('a handle to an evicted cluster still describes its line', () => {
+    const miner = new TemplateMiner({ maxClusters: 1 });
+    const a = miner.add('alpha 1');
+    miner.add('beta gamma delta');
+    expect(a.evicted).toBe(true);
+    expect(miner.describe('alpha 1', a)).toMatchObject({ template: 'alpha <*>', params: ['1'] });
+  });
 });
