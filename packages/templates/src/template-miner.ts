@@ -41,6 +41,9 @@ export class TemplateMiner {
   private readonly lru = new Map<number, LogCluster>();
   private nextId = 1;
   private mostRecent: LogCluster | undefined;
+  private lastContent = '';
+  private lastMasked = '';
+  private readonly ids = new Map<string, string>();
   /** Lines already seen, masked, to their cluster: most lines of a log repeat a masked shape exactly. */
   private readonly seen = new Map<string, LogCluster>();
 
@@ -53,6 +56,8 @@ export class TemplateMiner {
   /** Learns from one line (its message); returns the cluster it joined, a handle for `describe`. */
   add(content: string): LogCluster {
     const masked = this.masker.mask(content);
+    this.lastContent = content;
+    this.lastMasked = masked;
     const known = this.known(masked);
     if (known !== undefined) {
       known.count++;
@@ -86,7 +91,14 @@ export class TemplateMiner {
   describe(content: string, handle: LogCluster): LineTemplate {
     const cluster = resolveCluster(handle);
     const template = this.events.templateOf(cluster);
-    return { templateId: templateId(template), template, params: this.params(content, cluster) };
+    let id = this.ids.get(template);
+    if (id === undefined) {
+      // A hash per line would cost more than mining it: ids are kept per template text (bounded like `seen`).
+      if (this.ids.size >= 4 * this.options.maxClusters) this.ids.clear();
+      id = templateId(template);
+      this.ids.set(template, id);
+    }
+    return { templateId: id, template, params: this.params(content, cluster) };
   }
 
   /** The template of a cluster's event (clusters of one event share it). */
@@ -257,7 +269,8 @@ export class TemplateMiner {
    */
   private params(content: string, cluster: LogCluster): string[] {
     const parts = this.masker.maskedParts(content);
-    const tokens = tokenize(this.masker.mask(content));
+    // describe() right after add() of the same line (the per-line path) reuses its masking.
+    const tokens = tokenize(content === this.lastContent ? this.lastMasked : this.masker.mask(content));
     const template = cluster.tokens;
     const params: string[] = [];
     let k = 0;
