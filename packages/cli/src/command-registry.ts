@@ -37,6 +37,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/parse.js'),
   },
   {
+    name: 'templates',
+    summary: 'mine event templates (<*> for variables) from logs, with ids, counts and per-line parameters',
+    load: () => import('./commands/templates.js'),
+  },
+  {
     name: 'kv',
     summary: 'a TTL key-value store with atomic, concurrent-safe JSON persistence',
     load: () => import('./commands/kv.js'),

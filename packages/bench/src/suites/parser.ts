@@ -53,7 +53,7 @@ Targets: \`--stats\` ≤ 1.00× the baseline and ≥ 1 M lines/s; NDJSON ≥ 400
   },
 };
 
-function countLines(path: string): number {
+export function countLines(path: string): number {
   // A synchronous newline count: the file is in the page cache after generation.
   const fd = openSync(path, 'r');
   const buf = Buffer.allocUnsafe(1 << 20);
