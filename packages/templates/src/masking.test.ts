@@ -35,3 +35,26 @@ describe('default masks', () => {
     expect(lines).toBeGreaterThan(12_000);
   });
 });
+
+describe("a user's masks", () => {
+  const user = (pattern: string) => new Masker([{ name: 'user', pattern }, ...DEFAULT_MASKS]);
+
+  it('run before the default masks, and the parts come back in line order', () => {
+    const m = user('blk_-?\\d+');
+    const line = 'Received block blk_-42 of size 67 from /10.0.0.1:50010';
+    expect(m.mask(line)).toBe('Received block <*> of size <*> from /<*>:<*>');
+    expect(m.maskedParts(line)).toEqual(['blk_-42', '67', '10.0.0.1', '50010']);
+    expect(m.maskedParts(line)).toHaveLength(m.mask(line).split('<*>').length - 1);
+  });
+
+  it('cannot hang mining: a catastrophic pattern answers on an adversarial line', () => {
+    const m = user('(a+)+$');
+    const line = `${'a'.repeat(40)}b x 12`;
+    // Without the bounded engine this one call backtracks about 2^40 times.
+    expect(m.mask(line)).toBe(`${'a'.repeat(40)}b x <*>`);
+  });
+
+  it('a risky pattern that only backtracking can run is refused, naming it', () => {
+    expect(() => user('(\\w+\\s?)+\\1')).toThrow(/refused/);
+  });
+});

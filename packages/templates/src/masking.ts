@@ -4,6 +4,8 @@
  * is a shape that is a variable in any log, never a dataset's field.
  */
 
+import { compileUserPattern } from '@esc/core';
+
 /** The wildcard that stands for a variable in a template. */
 export const WILDCARD = '<*>';
 
@@ -56,27 +58,59 @@ export const DEFAULT_MASKS: readonly MaskRule[] = [
   { name: 'number', pattern: '(?<![A-Za-z0-9])-?\\d+(?![A-Za-z0-9])', lead: DIGIT_LEAD },
 ];
 
-/** Applies a list of masks in one pass over a line. */
+/**
+ * Applies a list of masks over a line. The default masks run as one alternation in one scan (they are ours, and
+ * their lookarounds are known to be cheap). A user's masks are user patterns: they run first, as their own
+ * alternation compiled by core's compileUserPattern, so no mask file can make mining hang (docs/core.md).
+ */
 export class Masker {
-  private readonly regex: RegExp;
+  private readonly regex: RegExp | undefined;
+  private readonly userRegex: RegExp | undefined;
 
   constructor(readonly rules: readonly MaskRule[] = DEFAULT_MASKS) {
-    // One alternation, one scan: at each position the first rule in the list that matches wins.
-    const body = rules.map((r) => `(?:${r.pattern})`).join('|');
-    const guarded = rules.length > 0 && rules.every((r) => r.lead !== undefined);
-    const leads = guarded ? [...new Set(rules.map((r) => `(?:${r.lead})`))].join('|') : '';
-    this.regex = new RegExp(guarded ? `(?=${leads})(?:${body})` : body, 'g');
+    const isDefault = (r: MaskRule) => DEFAULT_MASKS.some((d) => d.name === r.name && d.pattern === r.pattern);
+    const user = rules.filter((r) => !isDefault(r));
+    const ours = rules.filter(isDefault);
+    if (user.length > 0) {
+      const source = user.map((r) => `(?:${r.pattern})`).join('|');
+      this.userRegex = compileUserPattern(source, { flags: 'g' });
+    }
+    if (ours.length > 0) {
+      // One alternation, one scan: at each position the first rule in the list that matches wins.
+      const body = ours.map((r) => `(?:${r.pattern})`).join('|');
+      const guarded = ours.every((r) => r.lead !== undefined);
+      const leads = guarded ? [...new Set(ours.map((r) => `(?:${r.lead})`))].join('|') : '';
+      this.regex = new RegExp(guarded ? `(?=${leads})(?:${body})` : body, 'g');
+    }
   }
 
   /** The line with every masked part replaced by the wildcard. */
   mask(line: string): string {
-    if (this.rules.length === 0) return line;
-    return line.replace(this.regex, WILDCARD);
+    let out = line;
+    if (this.userRegex !== undefined) out = out.replace(this.userRegex, WILDCARD);
+    if (this.regex !== undefined) out = out.replace(this.regex, WILDCARD);
+    return out;
   }
 
   /** The masked parts of `text`, in order (the values the wildcards of `mask(text)` stand for). */
   maskedParts(text: string): string[] {
-    if (this.rules.length === 0) return [];
-    return text.match(this.regex) ?? [];
+    if (this.userRegex === undefined) return this.regex === undefined ? [] : (text.match(this.regex) ?? []);
+    // The user pass first; then the default pass over its output, whose wildcards are merged back in order.
+    const userParts: { at: number; value: string }[] = [];
+    let shift = 0;
+    const middle = text.replace(this.userRegex, (value: string, offset: number) => {
+      userParts.push({ at: offset + shift, value });
+      shift += WILDCARD.length - value.length;
+      return WILDCARD;
+    });
+    if (this.regex === undefined) return userParts.map((p) => p.value);
+    const parts: string[] = [];
+    let next = 0;
+    for (const m of middle.matchAll(this.regex)) {
+      while (next < userParts.length && userParts[next]!.at < m.index) parts.push(userParts[next++]!.value);
+      parts.push(m[0]);
+    }
+    while (next < userParts.length) parts.push(userParts[next++]!.value);
+    return parts;
   }
 }

@@ -1,5 +1,13 @@
 import { existsSync } from 'node:fs';
-import { ExitCode, InvalidInputError, loadJsonFile, openInput, UsageError, writeFileAtomicSync } from '@esc/core';
+import {
+  compileUserPattern,
+  ExitCode,
+  InvalidInputError,
+  loadJsonFile,
+  openInput,
+  UsageError,
+  writeFileAtomicSync,
+} from '@esc/core';
 import { InvalidFormatError, type LogFormat, readTextChunks, selectFormat, StreamSink } from '@esc/parser';
 import { DEFAULT_MASKS, type MaskRule, type MinedTemplate, TemplateMiner } from '@esc/templates';
 import { intArg, newCommand, Option, runAction, type Command } from '../command-kit.js';
@@ -109,8 +117,9 @@ async function createMiner(flags: TemplatesFlags): Promise<TemplateMiner> {
   if (flags.masks !== undefined) {
     const file = loadJsonFile(flags.masks, (await import('@esc/templates/schemas')).maskFileSchema);
     for (const m of file.masks) {
+      // A user's mask is a user pattern: it must run in bounded time like every other (docs/core.md).
       try {
-        new RegExp(m.pattern);
+        compileUserPattern(m.pattern);
       } catch (err) {
         throw new InvalidInputError(`mask ${m.name}: ${(err as Error).message}`, { path: flags.masks });
       }
