@@ -1,5 +1,21 @@
+export {
+  openStreams,
+  defaultStreamsDir,
+  TopicStore,
+  type StreamsOptions,
+  type ProduceRecord,
+  type AppendOptions,
+  type ReadFrom,
+  type PartitionInfo,
+} from './topic-store.js';
+export { consume, type ConsumeOptions, type ConsumedBatch } from './topic-consumer.js';
+export type { PartitionReader, PartitionBounds } from './partition-reader.js';
+export type { LogRecord, RecordHeader } from './record-batch.js';
+export type { SyncMode, RecordPosition } from './topic-writer.js';
 export { topicConfigSchema, type TopicConfig, type TopicConfigInput, type CleanupPolicy } from './topic-config.js';
 export { validateTopicName, MAX_TOPIC_NAME_LENGTH } from './topic-name.js';
+export { partitionForKey, murmur2 } from './partitioner.js';
+export { TopicLockedError } from './topic-lock.js';
 export {
   InvalidTopicError,
   UnknownTopicError,

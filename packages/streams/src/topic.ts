@@ -1,0 +1,130 @@
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { EscError, FileAccessError, isErrno, loadJsonFile, writeFileAtomicSync } from '@esc/core';
+import { z } from 'zod';
+import { PartitionLog } from './partition-log.js';
+import { UnknownTopicError } from './stream-errors.js';
+import { type TopicConfig, topicConfigSchema } from './topic-config.js';
+import { acquireTopicLock, type ReleaseLock, type TopicLockOptions } from './topic-lock.js';
+import { TopicWriter } from './topic-writer.js';
+
+export const TOPIC_FILE = 'topic.json';
+export const LOCK_DIR = '.lock';
+
+const topicFileSchema = z.strictObject({
+  format: z.literal('esc-topic'),
+  version: z.literal(1),
+  config: topicConfigSchema,
+});
+
+/** The files of a topic: its directory, config file, lock, and one directory per partition. */
+export function topicPaths(root: string, name: string) {
+  const dir = join(root, name);
+  return {
+    dir,
+    config: join(dir, TOPIC_FILE),
+    lock: join(dir, LOCK_DIR),
+    partition: (p: number) => join(dir, String(p)),
+  };
+}
+
+export function encodeTopicFile(config: TopicConfig): string {
+  return `${JSON.stringify({ format: 'esc-topic', version: 1, config }, null, 2)}\n`;
+}
+
+/** Reads a topic's config; a missing file is an unknown topic. */
+export function readTopicConfig(root: string, name: string): { config: TopicConfig; mtimeMs: number } {
+  const path = topicPaths(root, name).config;
+  try {
+    const mtimeMs = statSync(path).mtimeMs;
+    return { config: loadJsonFile(path, topicFileSchema).config, mtimeMs };
+  } catch (err) {
+    if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) throw new UnknownTopicError(name);
+    if (err instanceof FileAccessError && (err.errno === 'ENOENT' || err.errno === 'ENOTDIR'))
+      throw new UnknownTopicError(name);
+    if (err instanceof EscError) throw err;
+    throw new FileAccessError(path, err);
+  }
+}
+
+export function writeTopicConfig(root: string, name: string, config: TopicConfig): void {
+  writeFileAtomicSync(topicPaths(root, name).config, encodeTopicFile(config));
+}
+
+export interface TopicOptions {
+  clock: () => number;
+  onWarning: (message: string) => void;
+  lock: TopicLockOptions;
+}
+
+/** An open topic in this process: its config (re-read when another process alters it), partitions and writer. */
+export class Topic {
+  config: TopicConfig;
+  private configMtime: number;
+  readonly paths: ReturnType<typeof topicPaths>;
+  private readonly logs: PartitionLog[] = [];
+  readonly writer: TopicWriter;
+  private compromised: Error | null = null;
+  private roundRobin = 0;
+
+  constructor(
+    readonly root: string,
+    readonly name: string,
+    private readonly options: TopicOptions,
+  ) {
+    this.paths = topicPaths(root, name);
+    const { config, mtimeMs } = readTopicConfig(root, name);
+    this.config = config;
+    this.configMtime = mtimeMs;
+    this.syncLogs();
+    this.writer = new TopicWriter({
+      logs: () => this.logs,
+      lock: () => this.lock(),
+      clock: options.clock,
+      beforeGroup: () => this.refreshConfig(),
+    });
+  }
+
+  /** The partition a keyless record goes to: round robin, as Kafka's producers spread records without keys. */
+  nextKeylessPartition(): number {
+    const p = this.roundRobin % this.config.partitions;
+    this.roundRobin = p + 1;
+    return p;
+  }
+
+  /** Re-reads topic.json if it changed (an alter in another process). */
+  refreshConfig(): void {
+    let mtime: number;
+    try {
+      mtime = statSync(this.paths.config).mtimeMs;
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) throw new UnknownTopicError(this.name);
+      throw new FileAccessError(this.paths.config, err);
+    }
+    if (mtime === this.configMtime) return;
+    const { config, mtimeMs } = readTopicConfig(this.root, this.name);
+    this.config = config;
+    this.configMtime = mtimeMs;
+    this.syncLogs();
+  }
+
+  async lock(): Promise<ReleaseLock> {
+    if (this.compromised !== null) throw this.compromised;
+    return acquireTopicLock(this.paths.dir, this.paths.lock, this.options.lock, (err) => {
+      this.compromised = new EscError(`lost the topic lock: ${err.message}`, { path: this.paths.lock });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.writer.idle();
+    await Promise.all(this.logs.map((l) => l.close()));
+  }
+
+  private syncLogs(): void {
+    while (this.logs.length < this.config.partitions) {
+      const dir = this.paths.partition(this.logs.length);
+      mkdirSync(dir, { recursive: true });
+      this.logs.push(new PartitionLog(dir, () => this.config, this.options.onWarning));
+    }
+  }
+}
