@@ -25,3 +25,4 @@ export {
   RecordTooLargeError,
   OffsetOutOfRangeError,
 } from './stream-errors.js';
+export { topicConfigFromFlags, parseByteSize, parseDurationMs, type TopicFlags } from './topic-flags.js';

@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { FileAccessError, isErrno, writeFileAtomicSync } from '@esc/core';
+import { ConsumerOffsets } from './consumer-offsets.js';
 import { partitionForKey } from './partitioner.js';
 import type { AppendRecord } from './partition-log.js';
 import { offsetForTimestamp, type PartitionBounds, PartitionReader, readBounds } from './partition-reader.js';
@@ -85,6 +86,7 @@ export function openStreams(dir: string, options: StreamsOptions = {}): TopicSto
  */
 export class TopicStore {
   private readonly topics = new Map<string, Topic>();
+  private consumerOffsets: ConsumerOffsets | null = null;
   private readonly clock: () => number;
   private readonly onWarning: (message: string) => void;
   private readonly lock: { staleMs: number; waitMs: number };
@@ -292,8 +294,37 @@ export class TopicStore {
     return topicPaths(this.dir, topic).partition(partition);
   }
 
+  // ---- consumer groups ----
+
+  /** Records that `group` has consumed `topic`/`partition` up to (not including) `offset`. */
+  async commit(
+    group: string,
+    topic: string,
+    partition: number,
+    offset: number,
+    options: { sync?: SyncMode } = {},
+  ): Promise<void> {
+    if (group.length === 0) throw new InvalidConfigError('a group name cannot be empty');
+    const { earliest, next } = this.bounds(topic, partition);
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset > next)
+      throw new OffsetOutOfRangeError(topic, partition, offset, earliest, next);
+    await this.groups().commit(group, topic, partition, offset, options.sync ?? 'none');
+  }
+
+  /** The offset `group` committed for `topic`/`partition` (the next to consume), or null. */
+  committed(group: string, topic: string, partition: number): number | null {
+    return this.groups().committed(group, topic, partition);
+  }
+
+  private groups(): ConsumerOffsets {
+    this.consumerOffsets ??= new ConsumerOffsets(this, this.onWarning);
+    return this.consumerOffsets;
+  }
+
   /** Waits for pending appends, syncs nothing more than their modes asked, and closes the files. */
   async close(): Promise<void> {
+    this.consumerOffsets?.close();
+    this.consumerOffsets = null;
     await Promise.all([...this.topics.values()].map((t) => t.close()));
     this.topics.clear();
   }
