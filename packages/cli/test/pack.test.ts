@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './run-esc.js';
 
-const PUBLISHED = ['core', 'logtools', 'parser', 'kv', 'engine', 'cli'];
+const PUBLISHED = ['core', 'logtools', 'parser', 'kv', 'engine', 'streams', 'cli'];
 
 /**
  * Every package must be publishable: `pnpm pack` tarballs install with plain npm into an empty project,

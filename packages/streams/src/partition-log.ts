@@ -22,7 +22,7 @@ export interface AppendRecord {
   headers: RecordHeader[];
 }
 
-/** Records written together are split into batches of about this size, so a reader never needs more. */
+/** Records written together are split into batches of at most this size (or segmentBytes), so a reader never needs more. */
 const MAX_BATCH_BYTES = 1024 * 1024;
 /** Relative offsets and positions in the indexes are u32. */
 const MAX_RELATIVE_OFFSET = 2 ** 32 - 1;
@@ -83,6 +83,8 @@ export class PartitionLog {
    */
   append(records: readonly AppendRecord[], now: number): number {
     const first = this.requireActive().nextOffset;
+    // A batch never spans segments, so one larger than segmentBytes would overfill its segment.
+    const limit = Math.min(MAX_BATCH_BYTES, this.config().segmentBytes);
     let i = 0;
     while (i < records.length) {
       const start = i;
@@ -91,7 +93,7 @@ export class PartitionLog {
       i++;
       while (i < records.length && fitsTimestampDelta(base, records[i]!)) {
         const size = recordSize(records[i]!);
-        if (bytes + size > MAX_BATCH_BYTES) break;
+        if (bytes + size > limit) break;
         bytes += size;
         i++;
       }
