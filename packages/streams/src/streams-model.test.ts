@@ -5,6 +5,7 @@ import { useTempDirs } from './test-helpers/temp-dirs.js';
 import { openStreams, type TopicStore } from './topic-store.js';
 
 const tempDir = useTempDirs('model');
+const RETENTION_MS = 800;
 
 interface ModelRecord {
   offset: number;
@@ -17,7 +18,8 @@ type Op =
   | { kind: 'append'; records: { key: string | null; value: string | null; dt: number }[] }
   | { kind: 'readOffset'; partition: number; at: number }
   | { kind: 'readTime'; partition: number; at: number; pick: number | null; delta: number }
-  | { kind: 'reopen' };
+  | { kind: 'reopen' }
+  | { kind: 'retention'; jump: number };
 
 const keyArb = fc.option(fc.constantFrom('a', 'b', 'c', 'user-1', 'user-2', 'zz'), { nil: null, freq: 3 });
 const valueArb = fc.option(fc.string({ maxLength: 30 }), { nil: null, freq: 8 });
@@ -48,6 +50,10 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.constant({ kind: 'reopen' as const }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('retention' as const), jump: fc.integer({ min: 0, max: 600 }) }),
+  },
 );
 
 function view(r: { offset: number; timestamp: number; key: Buffer | null; value: Buffer | null }): ModelRecord {
@@ -69,13 +75,20 @@ describe('TopicStore against an in-memory model', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 3 }),
-        fc.array(opArb, { minLength: 1, maxLength: 40 }),
+        fc.array(opArb, { minLength: 1, maxLength: 60 }),
         async (partitions, ops) => {
           const dir = tempDir();
-          let store: TopicStore = openStreams(dir, { onWarning: () => undefined });
-          store.createTopic('m', { partitions, segmentBytes: 600, indexIntervalBytes: 100 });
-          const model: ModelRecord[][] = Array.from({ length: partitions }, () => []);
           let clock = 1000;
+          const options = {
+            onWarning: () => undefined,
+            clock: () => clock,
+            maintenanceIntervalMs: Number.POSITIVE_INFINITY,
+          };
+          let store: TopicStore = openStreams(dir, options);
+          store.createTopic('m', { partitions, segmentBytes: 300, indexIntervalBytes: 100, retentionMs: RETENTION_MS });
+          /** Per partition, the log start offset: records below it were deleted by retention. */
+          const start: number[] = Array(partitions).fill(0);
+          const model: ModelRecord[][] = Array.from({ length: partitions }, () => []);
           let roundRobin = 0;
           try {
             for (const op of ops) {
@@ -99,27 +112,43 @@ describe('TopicStore against an in-memory model', () => {
               } else if (op.kind === 'readOffset') {
                 const p = op.partition % partitions;
                 const m = model[p]!;
+                if (op.at < start[p]! && op.at < m.length) {
+                  expect(() => store.reader('m', p, op.at)).toThrow(`the earliest available offset is ${start[p]}`);
+                  continue;
+                }
                 if (op.at > m.length) {
                   expect(() => store.reader('m', p, op.at)).toThrow(/out of range/);
                   continue;
                 }
-                expect((await store.readAll('m', p, op.at)).map(view)).toEqual(m.slice(op.at));
+                expect((await store.readAll('m', p, op.at)).map(view)).toEqual(m.slice(Math.max(op.at, start[p]!)));
               } else if (op.kind === 'readTime') {
                 const p = op.partition % partitions;
                 const m = model[p]!;
                 const at = op.pick !== null && m.length > 0 ? m[op.pick % m.length]!.timestamp + op.delta : op.at;
-                const first = m.findIndex((r) => r.timestamp >= at);
+                const first = m.findIndex((r) => r.offset >= start[p]! && r.timestamp >= at);
                 const got = await store.readAll('m', p, { timestamp: at });
                 expect(got.map(view)).toEqual(first === -1 ? [] : m.slice(first));
+              } else if (op.kind === 'retention') {
+                clock += op.jump;
+                const results = await store.applyRetention('m');
+                for (let p = 0; p < partitions; p++) {
+                  const earliest = results[p]!.earliest;
+                  expect(earliest).toBeGreaterThanOrEqual(start[p]!);
+                  expect(earliest).toBeLessThanOrEqual(model[p]!.length);
+                  // Kafka's rule: a deleted record was in a closed segment whose newest record had expired.
+                  for (const r of model[p]!.slice(start[p], earliest))
+                    expect(clock - r.timestamp, `offset ${r.offset}`).toBeGreaterThan(RETENTION_MS);
+                  start[p] = earliest;
+                }
               } else {
                 await store.close();
-                store = openStreams(dir, { onWarning: () => undefined });
+                store = openStreams(dir, options);
                 roundRobin = 0;
               }
             }
             for (let p = 0; p < partitions; p++) {
-              expect((await store.readAll('m', p)).map(view)).toEqual(model[p]);
-              expect(store.bounds('m', p)).toEqual({ earliest: 0, next: model[p]!.length });
+              expect((await store.readAll('m', p)).map(view)).toEqual(model[p]!.slice(start[p]));
+              expect(store.bounds('m', p)).toEqual({ earliest: start[p], next: model[p]!.length });
             }
           } finally {
             await store.close();

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { FileAccessError, isErrno, writeFileAtomicSync } from '@esc/core';
 import { ConsumerOffsets } from './consumer-offsets.js';
+import type { RetentionResult } from './log-retention.js';
 import { partitionForKey } from './partitioner.js';
 import type { AppendRecord } from './partition-log.js';
 import { offsetForTimestamp, type PartitionBounds, PartitionReader, readBounds } from './partition-reader.js';
@@ -30,6 +31,8 @@ export interface StreamsOptions {
   lockStaleMs?: number;
   /** Give up (TopicLockedError) after waiting this long for a topic's lock (default 30 s). */
   lockWaitMs?: number;
+  /** How often a writing process applies retention by itself after an append (default 60 s; Infinity: never). */
+  maintenanceIntervalMs?: number;
 }
 
 /** A record to produce. Strings are stored as UTF-8. */
@@ -90,6 +93,7 @@ export class TopicStore {
   private readonly clock: () => number;
   private readonly onWarning: (message: string) => void;
   private readonly lock: { staleMs: number; waitMs: number };
+  private readonly maintenanceIntervalMs: number;
 
   /** @internal use openStreams */
   constructor(
@@ -98,6 +102,7 @@ export class TopicStore {
   ) {
     this.clock = options.clock ?? Date.now;
     this.onWarning = options.onWarning ?? ((m) => process.emitWarning(m, { code: 'ESC_STREAMS' }));
+    this.maintenanceIntervalMs = options.maintenanceIntervalMs ?? 60_000;
     this.lock = { staleMs: Math.max(2000, options.lockStaleMs ?? 10_000), waitMs: options.lockWaitMs ?? 30_000 };
   }
 
@@ -246,7 +251,17 @@ export class TopicStore {
           record.key !== null ? partitionForKey(record.key, config.partitions) : topic.nextKeylessPartition();
     }
     if (records.length === 0) return [];
-    return topic.writer.submit(partitions, prepared, options.sync ?? 'none');
+    const positions = await topic.writer.submit(partitions, prepared, options.sync ?? 'none');
+    topic.maintainIfDue();
+    return positions;
+  }
+
+  /**
+   * Applies the topic's delete retention now (it also runs by itself after appends, once a minute per
+   * process). Returns, per partition, the deleted segments and the new log start offset.
+   */
+  async applyRetention(topic: string): Promise<RetentionResult[]> {
+    return this.topic(topic).applyRetention();
   }
 
   // ---- reading ----
@@ -333,7 +348,12 @@ export class TopicStore {
     validateTopicName(name);
     let topic = this.topics.get(name);
     if (topic === undefined) {
-      topic = new Topic(this.dir, name, { clock: this.clock, onWarning: this.onWarning, lock: this.lock });
+      topic = new Topic(this.dir, name, {
+        clock: this.clock,
+        onWarning: this.onWarning,
+        lock: this.lock,
+        maintenanceIntervalMs: this.maintenanceIntervalMs,
+      });
       this.topics.set(name, topic);
     }
     return topic;

@@ -2,6 +2,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { EscError, FileAccessError, isErrno, loadJsonFile, writeFileAtomicSync } from '@esc/core';
 import { z } from 'zod';
+import { applyRetention, type RetentionResult } from './log-retention.js';
 import { PartitionLog } from './partition-log.js';
 import { UnknownTopicError } from './stream-errors.js';
 import { type TopicConfig, topicConfigSchema } from './topic-config.js';
@@ -9,6 +10,7 @@ import { acquireTopicLock, type ReleaseLock, type TopicLockOptions } from './top
 import { TopicWriter } from './topic-writer.js';
 
 export const TOPIC_FILE = 'topic.json';
+
 export const LOCK_DIR = '.lock';
 
 const topicFileSchema = z.strictObject({
@@ -55,6 +57,8 @@ export interface TopicOptions {
   clock: () => number;
   onWarning: (message: string) => void;
   lock: TopicLockOptions;
+  /** How often a writing process runs retention by itself after appends (on the clock above). */
+  maintenanceIntervalMs: number;
 }
 
 /** An open topic in this process: its config (re-read when another process alters it), partitions and writer. */
@@ -66,6 +70,8 @@ export class Topic {
   readonly writer: TopicWriter;
   private compromised: Error | null = null;
   private roundRobin = 0;
+  private lastMaintenance = Number.NEGATIVE_INFINITY;
+  private maintenance: Promise<void> | null = null;
 
   constructor(
     readonly root: string,
@@ -115,7 +121,45 @@ export class Topic {
     });
   }
 
+  /**
+   * Retention for every partition, under the write lock. Returns the deleted segments' base offsets per
+   * partition.
+   */
+  async applyRetention(): Promise<RetentionResult[]> {
+    const release = await this.lock();
+    try {
+      this.refreshConfig();
+      const now = this.options.clock();
+      this.lastMaintenance = now;
+      return this.logs.map((log) => applyRetention(log.dir, this.config, now));
+    } finally {
+      await release();
+    }
+  }
+
+  /**
+   * Called after an append was acknowledged: when the last check is a minute old (on the topic's clock), runs
+   * retention in the background; a failure is a warning, never a failed append.
+   */
+  maintainIfDue(): void {
+    const interval = this.options.maintenanceIntervalMs;
+    const now = this.options.clock();
+    // The first append of a process checks at once (a CLI producer lives for one command); Infinity: never.
+    if (this.maintenance !== null || interval === Number.POSITIVE_INFINITY || now - this.lastMaintenance < interval)
+      return;
+    this.lastMaintenance = now;
+    this.maintenance = this.applyRetention()
+      .then(() => undefined)
+      .catch((err: unknown) =>
+        this.options.onWarning(`retention of topic '${this.name}' failed: ${(err as Error).message}`),
+      )
+      .finally(() => {
+        this.maintenance = null;
+      });
+  }
+
   async close(): Promise<void> {
+    await this.maintenance;
     await this.writer.idle();
     await Promise.all(this.logs.map((l) => l.close()));
   }
