@@ -43,6 +43,8 @@ await build({
     main: 'dist/main.js',
     // The engine compacts and flushes in worker threads that it starts from a file beside its own code.
     'background-worker': '../engine/dist/background-worker.js',
+    // The streams log cleaner rewrites segments on a thread started from a file beside its code, likewise.
+    'cleaner-worker': '../streams/dist/cleaner-worker.js',
   },
   outdir: next,
   bundle: true,

@@ -92,8 +92,12 @@ export class PartitionReader {
     this.onWarning(`${seg.path}: offset ${step.position}: unfinished batch at the end of the log (${step.reason})`);
   }
 
-  /** Opens the segment holding `offset` and positions the cursor by the offset index; false if there is none. */
-  private openSegmentFor(offset: number): boolean {
+  /**
+   * Opens the segment holding `offset` and positions the cursor by the offset index; false if there is none.
+   * An index entry that does not match its log may be a cleaner's swap in progress (the log renamed, its index
+   * not yet): the segment is opened afresh once before that is called damage.
+   */
+  private openSegmentFor(offset: number, retried = false): boolean {
     const bases = listSegments(this.dir);
     let base: number | undefined;
     for (const b of bases) if (b <= offset) base = b;
@@ -106,12 +110,16 @@ export class PartitionReader {
     const loaded = OffsetIndex.load(files.index, base);
     const entry = loaded?.index.floor(offset) ?? -1;
     const position = entry >= 0 ? loaded!.index.positions[entry]! : 0;
-    if (!this.openSegmentAt(base, position)) return this.openSegmentFor(offset);
+    if (!this.openSegmentAt(base, position)) return this.openSegmentFor(offset, retried);
     if (entry >= 0) {
       const expected = base + loaded!.index.relativeOffsets[entry]!;
       const seg = this.segment!;
       const step = seg.cursor.next();
       const found = step.kind === 'batch' ? decodeBatchHeader(step.batch).baseOffset : undefined;
+      if (found !== expected && !retried) {
+        this.closeSegment();
+        return this.openSegmentFor(offset, true);
+      }
       if (found !== expected)
         throw new CorruptionError(
           `offset index entry (offset ${expected}, position ${position}) does not point at a batch with that offset`,

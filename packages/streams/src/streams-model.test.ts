@@ -19,7 +19,8 @@ type Op =
   | { kind: 'readOffset'; partition: number; at: number }
   | { kind: 'readTime'; partition: number; at: number; pick: number | null; delta: number }
   | { kind: 'reopen' }
-  | { kind: 'retention'; jump: number };
+  | { kind: 'retention'; jump: number }
+  | { kind: 'compact' };
 
 const keyArb = fc.option(fc.constantFrom('a', 'b', 'c', 'user-1', 'user-2', 'zz'), { nil: null, freq: 3 });
 const valueArb = fc.option(fc.string({ maxLength: 30 }), { nil: null, freq: 8 });
@@ -50,6 +51,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.constant({ kind: 'reopen' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'compact' as const }) },
   {
     weight: 1,
     arbitrary: fc.record({ kind: fc.constant('retention' as const), jump: fc.integer({ min: 0, max: 600 }) }),
@@ -71,7 +73,7 @@ function view(r: { offset: number; timestamp: number; key: Buffer | null; value:
  * equals the model's slice, across reopening and with segments small enough to roll every few appends.
  */
 describe('TopicStore against an in-memory model', () => {
-  it('reads back what the model holds, from offsets and times, across reopen', async () => {
+  it('reads back what the model holds, from offsets and times, across reopen, retention and compaction', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 3 }),
@@ -85,10 +87,18 @@ describe('TopicStore against an in-memory model', () => {
             maintenanceIntervalMs: Number.POSITIVE_INFINITY,
           };
           let store: TopicStore = openStreams(dir, options);
-          store.createTopic('m', { partitions, segmentBytes: 300, indexIntervalBytes: 100, retentionMs: RETENTION_MS });
+          store.createTopic('m', {
+            partitions,
+            cleanupPolicy: 'compact,delete',
+            segmentBytes: 300,
+            indexIntervalBytes: 100,
+            retentionMs: RETENTION_MS,
+          });
           /** Per partition, the log start offset: records below it were deleted by retention. */
           const start: number[] = Array(partitions).fill(0);
+          /** Per partition, the records still in the log (retention and compaction remove some), in order. */
           const model: ModelRecord[][] = Array.from({ length: partitions }, () => []);
+          const next: number[] = Array(partitions).fill(0);
           let roundRobin = 0;
           try {
             for (const op of ops) {
@@ -105,27 +115,27 @@ describe('TopicStore against an in-memory model', () => {
                     p = roundRobin % partitions;
                     roundRobin = p + 1;
                   }
-                  const expected = { offset: model[p]!.length, timestamp: r.timestamp, key: r.key, value: r.value };
+                  const expected = { offset: next[p]!++, timestamp: r.timestamp, key: r.key, value: r.value };
                   model[p]!.push(expected);
                   expect(positions[i]).toEqual({ partition: p, offset: expected.offset });
                 }
               } else if (op.kind === 'readOffset') {
                 const p = op.partition % partitions;
                 const m = model[p]!;
-                if (op.at < start[p]! && op.at < m.length) {
+                if (op.at < start[p]! && op.at < next[p]!) {
                   expect(() => store.reader('m', p, op.at)).toThrow(`the earliest available offset is ${start[p]}`);
                   continue;
                 }
-                if (op.at > m.length) {
+                if (op.at > next[p]!) {
                   expect(() => store.reader('m', p, op.at)).toThrow(/out of range/);
                   continue;
                 }
-                expect((await store.readAll('m', p, op.at)).map(view)).toEqual(m.slice(Math.max(op.at, start[p]!)));
+                expect((await store.readAll('m', p, op.at)).map(view)).toEqual(m.filter((r) => r.offset >= op.at));
               } else if (op.kind === 'readTime') {
                 const p = op.partition % partitions;
                 const m = model[p]!;
                 const at = op.pick !== null && m.length > 0 ? m[op.pick % m.length]!.timestamp + op.delta : op.at;
-                const first = m.findIndex((r) => r.offset >= start[p]! && r.timestamp >= at);
+                const first = m.findIndex((r) => r.timestamp >= at);
                 const got = await store.readAll('m', p, { timestamp: at });
                 expect(got.map(view)).toEqual(first === -1 ? [] : m.slice(first));
               } else if (op.kind === 'retention') {
@@ -134,11 +144,29 @@ describe('TopicStore against an in-memory model', () => {
                 for (let p = 0; p < partitions; p++) {
                   const earliest = results[p]!.earliest;
                   expect(earliest).toBeGreaterThanOrEqual(start[p]!);
-                  expect(earliest).toBeLessThanOrEqual(model[p]!.length);
+                  expect(earliest).toBeLessThanOrEqual(next[p]!);
                   // Kafka's rule: a deleted record was in a closed segment whose newest record had expired.
-                  for (const r of model[p]!.slice(start[p], earliest))
+                  for (const r of model[p]!.filter((x) => x.offset < earliest))
                     expect(clock - r.timestamp, `offset ${r.offset}`).toBeGreaterThan(RETENTION_MS);
+                  model[p] = model[p]!.filter((x) => x.offset >= earliest);
                   start[p] = earliest;
+                }
+              } else if (op.kind === 'compact') {
+                await store.compact('m');
+                for (let p = 0; p < partitions; p++) {
+                  const before = model[p]!;
+                  const after = (await store.readAll('m', p)).map(view);
+                  const byOffset = new Map(before.map((r) => [r.offset, r]));
+                  // What is left is what was there, in order; what went had a later record of its key.
+                  for (const r of after) expect(r).toEqual(byOffset.get(r.offset));
+                  const kept = new Set(after.map((r) => r.offset));
+                  for (const r of before)
+                    if (!kept.has(r.offset))
+                      expect(
+                        r.key !== null && before.some((x) => x.offset > r.offset && x.key === r.key),
+                        `offset ${r.offset} dropped`,
+                      ).toBe(true);
+                  model[p] = after;
                 }
               } else {
                 await store.close();
@@ -147,8 +175,8 @@ describe('TopicStore against an in-memory model', () => {
               }
             }
             for (let p = 0; p < partitions; p++) {
-              expect((await store.readAll('m', p)).map(view)).toEqual(model[p]!.slice(start[p]));
-              expect(store.bounds('m', p)).toEqual({ earliest: start[p], next: model[p]!.length });
+              expect((await store.readAll('m', p)).map(view)).toEqual(model[p]);
+              expect(store.bounds('m', p)).toEqual({ earliest: start[p], next: next[p] });
             }
           } finally {
             await store.close();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { FileAccessError, isErrno, writeFileAtomicSync } from '@esc/core';
 import { ConsumerOffsets } from './consumer-offsets.js';
 import type { RetentionResult } from './log-retention.js';
+import type { CleanResult } from './partition-cleaner.js';
 import { partitionForKey } from './partitioner.js';
 import type { AppendRecord } from './partition-log.js';
 import { offsetForTimestamp, type PartitionBounds, PartitionReader, readBounds } from './partition-reader.js';
@@ -262,6 +263,15 @@ export class TopicStore {
    */
   async applyRetention(topic: string): Promise<RetentionResult[]> {
     return this.topic(topic).applyRetention();
+  }
+
+  /**
+   * Compacts a topic now (`esc topic compact`): every partition's dirty closed segments, whatever the dirty
+   * ratio; a topic whose policy has no `compact` is left alone. It also runs by itself after appends when the
+   * dirty ratio reaches minCleanableDirtyRatio.
+   */
+  async compact(topic: string): Promise<CleanResult[]> {
+    return this.topic(topic).compact(true);
   }
 
   // ---- reading ----

@@ -2,7 +2,9 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { EscError, FileAccessError, isErrno, loadJsonFile, writeFileAtomicSync } from '@esc/core';
 import { z } from 'zod';
+import { runCleanJobInThread } from './cleaner-thread.js';
 import { applyRetention, type RetentionResult } from './log-retention.js';
+import { type CleanResult, finishSwaps, installClean, planClean } from './partition-cleaner.js';
 import { PartitionLog } from './partition-log.js';
 import { UnknownTopicError } from './stream-errors.js';
 import { type TopicConfig, topicConfigSchema } from './topic-config.js';
@@ -26,6 +28,7 @@ export function topicPaths(root: string, name: string) {
     dir,
     config: join(dir, TOPIC_FILE),
     lock: join(dir, LOCK_DIR),
+    cleanerLock: join(dir, '.cleaner.lock'),
     partition: (p: number) => join(dir, String(p)),
   };
 }
@@ -132,6 +135,50 @@ export class Topic {
       const now = this.options.clock();
       this.lastMaintenance = now;
       return this.logs.map((log) => applyRetention(log.dir, this.config, now));
+    } finally {
+      await release();
+    }
+  }
+
+  /**
+   * Key compaction of every partition (Kafka's log cleaner): planned and installed under the write lock, the
+   * rewrite itself on a thread of its own without it, so appends go on meanwhile. One cleaner per topic
+   * across processes (its own lock). `force` cleans whatever is dirty, whatever the dirty ratio.
+   */
+  async compact(force: boolean): Promise<CleanResult[]> {
+    // A target of its own: proper-lockfile keeps one lock per target path in a process.
+    const releaseCleaner = await acquireTopicLock(
+      join(this.paths.dir, 'cleaner'),
+      this.paths.cleanerLock,
+      this.options.lock,
+      () => undefined,
+    );
+    try {
+      const results: CleanResult[] = [];
+      for (const log of this.logs) {
+        const plan = await this.underLock(() => {
+          this.refreshConfig();
+          finishSwaps(log.dir);
+          return planClean(log.dir, this.config, this.options.clock(), force);
+        });
+        if (plan === null) {
+          results.push({ dirtyRatio: 0, groups: [] });
+          continue;
+        }
+        const groups = await runCleanJobInThread(plan.job);
+        const installed = await this.underLock(() => installClean(log.dir, plan.job, groups));
+        results.push({ dirtyRatio: plan.dirtyRatio, groups: installed ? groups : [] });
+      }
+      return results;
+    } finally {
+      await releaseCleaner();
+    }
+  }
+
+  private async underLock<T>(fn: () => T): Promise<T> {
+    const release = await this.lock();
+    try {
+      return fn();
     } finally {
       await release();
     }
