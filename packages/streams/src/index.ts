@@ -7,7 +7,13 @@ export {
   type AppendOptions,
   type ReadFrom,
   type PartitionInfo,
+  type PartitionStats,
 } from './topic-store.js';
+export type { PartitionVerifyReport, VerifyProblem } from './log-verifier.js';
+export type { CleanResult } from './partition-cleaner.js';
+export type { CleanedGroup } from './log-cleaner.js';
+export type { RetentionResult } from './log-retention.js';
+export { CONSUMER_OFFSETS_TOPIC } from './consumer-offsets.js';
 export { consume, type ConsumeOptions, type ConsumedBatch } from './topic-consumer.js';
 export type { PartitionReader, PartitionBounds } from './partition-reader.js';
 export type { LogRecord, RecordHeader } from './record-batch.js';

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { FileAccessError, isErrno, writeFileAtomicSync } from '@esc/core';
 import { ConsumerOffsets } from './consumer-offsets.js';
 import type { RetentionResult } from './log-retention.js';
-import type { CleanResult } from './partition-cleaner.js';
+import { type PartitionVerifyReport, verifyPartition } from './log-verifier.js';
+import { type CleanResult, readCleanerState } from './partition-cleaner.js';
 import { partitionForKey } from './partitioner.js';
 import type { AppendRecord } from './partition-log.js';
 import { offsetForTimestamp, type PartitionBounds, PartitionReader, readBounds } from './partition-reader.js';
@@ -62,6 +63,15 @@ export interface PartitionInfo extends PartitionBounds {
   partition: number;
   segments: number;
   bytes: number;
+}
+
+export interface PartitionStats extends PartitionInfo {
+  topic: string;
+  cleanupPolicy: TopicConfig['cleanupPolicy'];
+  /** Offsets below this have been compacted. */
+  cleanEnd: number;
+  /** Bytes of closed segments not yet compacted. */
+  dirtyBytes: number;
 }
 
 /**
@@ -272,6 +282,37 @@ export class TopicStore {
    */
   async compact(topic: string): Promise<CleanResult[]> {
     return this.topic(topic).compact(true);
+  }
+
+  /** Checks every file of a topic (or of every topic, internal ones included); writes nothing. */
+  verify(topic?: string): (PartitionVerifyReport & { topic: string; partition: number })[] {
+    const names = topic === undefined ? this.listTopics({ internal: true }) : [topic];
+    const reports: (PartitionVerifyReport & { topic: string; partition: number })[] = [];
+    for (const name of names) {
+      const config = this.topicConfig(name);
+      for (let p = 0; p < config.partitions; p++)
+        reports.push({ topic: name, partition: p, ...verifyPartition(topicPaths(this.dir, name).partition(p)) });
+    }
+    return reports;
+  }
+
+  /** Per partition: offsets, segments, bytes, and for compacted topics the clean point and dirty bytes. */
+  stats(topic?: string): PartitionStats[] {
+    const names = topic === undefined ? this.listTopics({ internal: true }) : [topic];
+    const out: PartitionStats[] = [];
+    for (const name of names) {
+      const { config, partitions } = this.describeTopic(name);
+      for (const info of partitions) {
+        const dir = topicPaths(this.dir, name).partition(info.partition);
+        const cleanEnd = readCleanerState(dir).cleanEnd;
+        let dirtyBytes = 0;
+        const bases = listSegments(dir);
+        for (let i = 0; i < bases.length - 1; i++)
+          if (bases[i + 1]! > cleanEnd) dirtyBytes += statSync(segmentFiles(dir, bases[i]!).log).size;
+        out.push({ topic: name, cleanupPolicy: config.cleanupPolicy, ...info, cleanEnd, dirtyBytes });
+      }
+    }
+    return out;
   }
 
   // ---- reading ----

@@ -1,3 +1,4 @@
+import { CorruptionError, ExitCode } from '@esc/core';
 import { type TopicConfig, type TopicFlags, topicConfigFromFlags } from '@esc/streams';
 import { type Command, newCommand, runAction } from '../command-kit.js';
 import { type DirFlag, emitLines, withDirOption, withStreams } from './streams/streams-options.js';
@@ -29,10 +30,10 @@ function sub(parent: Command, name: string, description: string): Command {
 
 /** `esc topic`: create, list, describe, alter and delete topics of a streams directory. */
 export function createCommand(): Command {
-  const topic = newCommand('topic', 'manage topics: create, list, describe, alter, delete').addHelpText(
-    'after',
-    '\nExit status: 0 success, 2 error (bad name or flag, unknown topic, damaged data).',
-  );
+  const topic = newCommand(
+    'topic',
+    'manage topics: create, list, describe, alter, delete, compact, verify, stats',
+  ).addHelpText('after', '\nExit status: 0 success, 2 error (bad name or flag, unknown topic, damaged data).');
 
   withConfigFlags(sub(topic, 'create', 'create a topic (Kafka name rules: [A-Za-z0-9._-], at most 249)'))
     .argument('<name>')
@@ -91,6 +92,75 @@ export function createCommand(): Command {
           await store.deleteTopic(name);
           return emitLines([`Deleted topic ${name}.`]);
         }),
+      ),
+    );
+
+  sub(topic, 'compact', 'compact a topic now: keep the latest record of every key in its closed segments')
+    .argument('<name>')
+    .option('--json', 'print one JSON object per partition')
+    .action(
+      runAction(async (name: string, flags: DirFlag & JsonFlag) =>
+        withStreams(flags, async (store) => {
+          const results = await store.compact(name);
+          return emitLines(
+            results.map((r, partition) => {
+              const sum = (f: (g: (typeof r.groups)[number]) => number) => r.groups.reduce((n, g) => n + f(g), 0);
+              const line = {
+                partition,
+                segments: r.groups.length,
+                recordsIn: sum((g) => g.recordsIn),
+                recordsOut: sum((g) => g.recordsOut),
+                bytesIn: sum((g) => g.bytesIn),
+                bytesOut: sum((g) => g.bytesOut),
+              };
+              if (flags.json) return JSON.stringify(line);
+              return `${name}/${partition}: ${line.recordsIn} -> ${line.recordsOut} records, ${line.bytesIn} -> ${line.bytesOut} bytes in ${line.segments} segment(s)`;
+            }),
+          );
+        }),
+      ),
+    );
+
+  sub(topic, 'verify', 'check every batch, record and index entry (all topics without NAME); damage exits 2')
+    .argument('[name]')
+    .option('--json', 'the report as JSON')
+    .action(
+      runAction(async (name: string | undefined, flags: DirFlag & JsonFlag) =>
+        withStreams(flags, async (store) => {
+          const reports = store.verify(name);
+          const problems = reports.flatMap((r) => r.problems);
+          if (flags.json) emitLines([JSON.stringify(reports)]);
+          else
+            emitLines([
+              ...problems.map((p) => `${p.file}: offset ${p.offset}: ${p.message}`),
+              `${problems.length === 0 ? 'ok' : 'damaged'}: ${reports.length} partition(s), ${reports.reduce((n, r) => n + r.segments, 0)} segment(s), ${reports.reduce((n, r) => n + r.records, 0)} record(s) checked, ${problems.length} problem(s)`,
+            ]);
+          const first = problems[0];
+          if (first !== undefined) {
+            const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem(s))` : '';
+            throw new CorruptionError(`${first.message}${more}`, { path: first.file, offset: first.offset });
+          }
+          return ExitCode.Ok;
+        }),
+      ),
+    );
+
+  sub(topic, 'stats', 'per partition: offsets, segments, bytes, and the clean point of compacted topics')
+    .argument('[name]')
+    .option('--json', 'one JSON object per partition')
+    .action(
+      runAction(async (name: string | undefined, flags: DirFlag & JsonFlag) =>
+        withStreams(flags, async (store) =>
+          emitLines(
+            store
+              .stats(name)
+              .map((p) =>
+                flags.json
+                  ? JSON.stringify(p)
+                  : `${p.topic}/${p.partition}\tearliest ${p.earliest}\tnext ${p.next}\tsegments ${p.segments}\tbytes ${p.bytes}\tpolicy ${p.cleanupPolicy}\tclean to ${p.cleanEnd}\tdirty bytes ${p.dirtyBytes}`,
+              ),
+          ),
+        ),
       ),
     );
 
