@@ -1,4 +1,4 @@
-import { readdirSync, readSync } from 'node:fs';
+import { fstatSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileAccessError, isErrno } from '@esc/core';
 import { BATCH_HEADER_SIZE, BATCH_LENGTH_PREFIX, checkBatch } from './record-batch.js';
@@ -55,6 +55,8 @@ export type ScanStep =
   | { kind: 'bad'; position: number; reason: string; claimedEnd: number };
 
 const CHUNK = 1024 * 1024;
+/** maxMessageBytes and segmentBytes are at most 1 GiB. */
+const MAX_BATCH_SIZE = 2 ** 30 + BATCH_HEADER_SIZE;
 
 /**
  * Reads whole batches from an open log file, forward from a position, in chunks of 1 MiB (a larger batch gets
@@ -89,6 +91,16 @@ export class BatchCursor {
         reason: `batch length ${size} is shorter than a batch header`,
         claimedEnd: position + size,
       };
+    if (size > MAX_BATCH_SIZE)
+      return {
+        kind: 'bad',
+        position,
+        reason: `batch length ${size} is larger than any batch`,
+        claimedEnd: position + size,
+      };
+    // A damaged length can claim far more than the file holds: no buffer is made for bytes that are not there.
+    if (position + size > this.chunkStart + this.chunkLength && position + size > fstatSync(this.fd).size)
+      return { kind: 'partial', position, available: this.available(position) };
     if (!this.ensure(position, size)) return { kind: 'partial', position, available: this.available(position) };
     const start = position - this.chunkStart;
     const batch = this.chunk.subarray(start, start + size);
