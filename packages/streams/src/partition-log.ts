@@ -2,14 +2,7 @@ import { closeSync, fdatasync, fdatasyncSync, fstatSync, mkdirSync, openSync, wr
 import { FileAccessError, fsyncDirSync } from '@esc/core';
 import { recoverActiveSegment, type SegmentTail } from './log-recovery.js';
 import { OFFSET_INDEX_ENTRY_SIZE } from './offset-index.js';
-import {
-  BATCH_HEADER_SIZE,
-  encodeBatch,
-  fitsTimestampDelta,
-  type LogRecord,
-  type RecordHeader,
-  recordSize,
-} from './record-batch.js';
+import { BATCH_HEADER_SIZE, encodeRecords, fitsTimestampDelta, type RecordHeader, recordSize } from './record-batch.js';
 import { listSegments, segmentFiles } from './segment.js';
 import { TIME_INDEX_ENTRY_SIZE } from './time-index.js';
 import type { TopicConfig } from './topic-config.js';
@@ -112,19 +105,8 @@ export class PartitionLog {
         seg.nextOffset + (to - from) - seg.files.baseOffset > MAX_RELATIVE_OFFSET)
     )
       seg = this.roll();
-    const batchRecords: LogRecord[] = new Array(to - from);
-    let offset = seg.nextOffset;
-    for (let i = from; i < to; i++) {
-      const r = records[i]!;
-      batchRecords[i - from] = {
-        offset: offset++,
-        timestamp: r.timestamp,
-        key: r.key,
-        value: r.value,
-        headers: r.headers,
-      };
-    }
-    const batch = encodeBatch(batchRecords);
+    const first = seg.nextOffset;
+    const batch = encodeRecords(records, from, to, (k) => first + k - from);
     const position = seg.size;
     writeAll(seg.fd, batch, position, seg.files.log);
     seg.size += batch.length;
@@ -147,9 +129,10 @@ export class PartitionLog {
         seg.files.timeIndex,
       );
     }
-    if (position === 0) seg.firstTimestamp = batchRecords[0]!.timestamp;
-    for (const r of batchRecords) if (r.timestamp > seg.maxTimestamp) seg.maxTimestamp = r.timestamp;
-    seg.nextOffset = offset;
+    if (position === 0) seg.firstTimestamp = records[from]!.timestamp;
+    for (let k = from; k < to; k++)
+      if (records[k]!.timestamp > seg.maxTimestamp) seg.maxTimestamp = records[k]!.timestamp;
+    seg.nextOffset = first + (to - from);
   }
 
   /**

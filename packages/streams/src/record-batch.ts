@@ -81,29 +81,44 @@ export function fitsTimestampDelta(baseTimestamp: number, r: Pick<LogRecord, 'ti
  */
 export function encodeBatch(records: readonly LogRecord[]): Buffer {
   if (records.length === 0) throw new RangeError('a batch holds at least one record');
-  const first = records[0]!;
+  return encodeRecords(records, 0, records.length, (i) => records[i]!.offset);
+}
+
+/**
+ * Encodes records [from, to) of `records` as one batch, record i at offset `offsetOf(i)`: the writer assigns
+ * dense offsets without copying each record into a new object.
+ */
+export function encodeRecords(
+  records: readonly Omit<LogRecord, 'offset'>[],
+  from: number,
+  to: number,
+  offsetOf: (i: number) => number,
+): Buffer {
+  const first = records[from]!;
   let size = BATCH_HEADER_SIZE;
   let maxTimestamp = first.timestamp;
-  for (const r of records) {
+  for (let i = from; i < to; i++) {
+    const r = records[i]!;
     size += recordSize(r);
     if (r.timestamp > maxTimestamp) maxTimestamp = r.timestamp;
   }
   const buf = Buffer.allocUnsafe(size);
-  const baseOffset = first.offset;
+  const baseOffset = offsetOf(from);
   writeU64(buf, baseOffset, 0);
   buf.writeUInt32BE(size - BATCH_LENGTH_PREFIX, 8);
   buf[16] = BATCH_MAGIC;
   buf[17] = 0;
-  buf.writeUInt32BE(records[records.length - 1]!.offset - baseOffset, 18);
+  buf.writeUInt32BE(offsetOf(to - 1) - baseOffset, 18);
   writeI64(buf, first.timestamp, 22);
   writeI64(buf, maxTimestamp, 30);
-  buf.writeUInt32BE(records.length, 38);
+  buf.writeUInt32BE(to - from, 38);
   let pos = BATCH_HEADER_SIZE;
   let previous = -1;
-  for (const r of records) {
-    const delta = r.offset - baseOffset;
+  for (let i = from; i < to; i++) {
+    const r = records[i]!;
+    const delta = offsetOf(i) - baseOffset;
     if (delta <= previous)
-      throw new RangeError(`record offsets must increase (${r.offset} after ${baseOffset + previous})`);
+      throw new RangeError(`record offsets must increase (${baseOffset + delta} after ${baseOffset + previous})`);
     previous = delta;
     const start = pos;
     pos += 4;

@@ -246,7 +246,10 @@ export class TopicStore {
         timestamp: r.timestamp ?? now,
         key: toBytes(r.key ?? null),
         value: toBytes(r.value),
-        headers: (r.headers ?? []).map((h): RecordHeader => ({ key: h.key, value: toBytes(h.value) })),
+        headers:
+          r.headers === undefined || r.headers.length === 0
+            ? NO_HEADERS
+            : r.headers.map((h): RecordHeader => ({ key: h.key, value: toBytes(h.value) })),
       };
       const size = BATCH_HEADER_SIZE + recordSize(record);
       if (size > config.maxMessageBytes) throw new RecordTooLargeError(topicName, size, config.maxMessageBytes);
@@ -433,6 +436,8 @@ function parseConfig(config: TopicConfigInput): TopicConfig {
     `invalid topic config${issue.path.length ? ` ${issue.path.join('.')}` : ''}: ${issue.message}`,
   );
 }
+
+const NO_HEADERS: RecordHeader[] = [];
 
 function toBytes(v: Buffer | string | null): Buffer | null {
   if (v === null) return null;

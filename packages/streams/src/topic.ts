@@ -207,7 +207,7 @@ export class Topic {
 
   async close(): Promise<void> {
     await this.maintenance;
-    await this.writer.idle();
+    await this.writer.close();
     await Promise.all(this.logs.map((l) => l.close()));
   }
 
