@@ -13,6 +13,7 @@ const SUITES: Record<string, () => Promise<{ suite: BenchSuite }>> = {
   parser: () => import('./suites/parser.js'),
   kv: () => import('./suites/kv.js'),
   engine: () => import('./suites/engine.js'),
+  streams: () => import('./suites/streams.js'),
 };
 
 function parseSize(text: string): number {

@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, openSync, statSync, writeSync } from 'node:fs';
 import { CorruptionError, FileAccessError } from '@esc/core';
 import { OffsetIndex } from './offset-index.js';
-import { decodeRecords, encodeBatch, type LogRecord } from './record-batch.js';
+import { decodeRecords, encodeBatch, type LogRecord, readBaseOffset, scanKeys } from './record-batch.js';
 import { BatchCursor, segmentFiles } from './segment.js';
 import { TimeIndex } from './time-index.js';
 
@@ -43,11 +43,17 @@ export interface CleanedGroup {
 export function runCleanJob(job: CleanJob): CleanedGroup[] {
   const latest = new Map<string, number>();
   for (const base of job.segments) {
-    forEachBatch(job.dir, base, (records) => {
-      for (const r of records)
-        if (r.key !== null && r.offset >= job.firstDirty && r.offset < job.cleanableEnd)
-          latest.set(r.key.toString('latin1'), r.offset);
-    });
+    forEachBatch(
+      job.dir,
+      base,
+      (batch) => {
+        if (readBaseOffset(batch, 0) + batch.readUInt32BE(18) < job.firstDirty) return;
+        scanKeys(batch, (key, offset) => {
+          if (offset >= job.firstDirty && offset < job.cleanableEnd) latest.set(key, offset);
+        });
+      },
+      false,
+    );
   }
   const groups: CleanedGroup[] = [];
   let current: number[] = [];
@@ -124,7 +130,14 @@ function keep(r: LogRecord, job: CleanJob, latest: Map<string, number>): boolean
   return true;
 }
 
-function forEachBatch(dir: string, base: number, fn: (records: LogRecord[]) => void): void {
+function forEachBatch(dir: string, base: number, fn: (records: LogRecord[]) => void): void;
+function forEachBatch(dir: string, base: number, fn: (batch: Buffer) => void, decode: false): void;
+function forEachBatch(
+  dir: string,
+  base: number,
+  fn: ((records: LogRecord[]) => void) | ((batch: Buffer) => void),
+  decode = true,
+): void {
   const { log } = segmentFiles(dir, base);
   let fd: number;
   try {
@@ -142,13 +155,17 @@ function forEachBatch(dir: string, base: number, fn: (records: LogRecord[]) => v
           path: log,
           offset: step.position,
         });
+      if (!decode) {
+        (fn as (batch: Buffer) => void)(step.batch);
+        continue;
+      }
       let records: LogRecord[];
       try {
         records = decodeRecords(step.batch);
       } catch (err) {
         throw new CorruptionError((err as Error).message, { path: log, offset: step.position });
       }
-      fn(records);
+      (fn as (records: LogRecord[]) => void)(records);
     }
   } finally {
     closeSync(fd);

@@ -30,7 +30,11 @@ describe('retention (cleanupPolicy delete)', () => {
   it('deletes closed segments whose newest record is older than retentionMs, never the active one', async () => {
     const dir = tempDir();
     const clock = { now: 1_000_000 };
-    const s = openStreams(dir, { clock: () => clock.now, onWarning: () => undefined });
+    const s = openStreams(dir, {
+      clock: () => clock.now,
+      onWarning: () => undefined,
+      maintenanceIntervalMs: Number.POSITIVE_INFINITY,
+    });
     try {
       await fill(s, clock, { retentionMs: 3500 });
       const before = segmentBases(dir);
@@ -54,7 +58,11 @@ describe('retention (cleanupPolicy delete)', () => {
   it('keeps an old segment that holds a young record (age is the newest record, not the file)', async () => {
     const dir = tempDir();
     const clock = { now: 1_000_000 };
-    const s = openStreams(dir, { clock: () => clock.now, onWarning: () => undefined });
+    const s = openStreams(dir, {
+      clock: () => clock.now,
+      onWarning: () => undefined,
+      maintenanceIntervalMs: Number.POSITIVE_INFINITY,
+    });
     try {
       s.createTopic('t', { segmentBytes: 1200, retentionMs: 5000 });
       await s.append(
@@ -78,7 +86,11 @@ describe('retention (cleanupPolicy delete)', () => {
   it('deletes the oldest closed segments while the partition stays at least retentionBytes', async () => {
     const dir = tempDir();
     const clock = { now: 1_000_000 };
-    const s = openStreams(dir, { clock: () => clock.now, onWarning: () => undefined });
+    const s = openStreams(dir, {
+      clock: () => clock.now,
+      onWarning: () => undefined,
+      maintenanceIntervalMs: Number.POSITIVE_INFINITY,
+    });
     try {
       await fill(s, clock, { retentionMs: -1, retentionBytes: 3000 });
       await s.applyRetention('t');

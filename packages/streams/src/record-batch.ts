@@ -220,6 +220,23 @@ export function decodeRecords(batch: Buffer): LogRecord[] {
   return records;
 }
 
+/**
+ * Calls `fn` with the key (as a latin1 string: one character per byte, a Map key) and offset of every keyed
+ * record of a checked batch, without building record objects: the cleaner's first pass reads every key.
+ */
+export function scanKeys(batch: Buffer, fn: (key: string, offset: number) => void): void {
+  const baseOffset = readU64(batch, 0);
+  const count = batch.readUInt32BE(38);
+  let pos = BATCH_HEADER_SIZE;
+  for (let i = 0; i < count; i++) {
+    const end = pos + 4 + batch.readUInt32BE(pos);
+    const keyLength = batch.readInt32BE(pos + 12);
+    if (keyLength >= 0)
+      fn(batch.toString('latin1', pos + 16, pos + 16 + keyLength), baseOffset + batch.readUInt32BE(pos + 4));
+    pos = end;
+  }
+}
+
 function writeBytes(buf: Buffer, bytes: Buffer | null, pos: number): number {
   if (bytes === null) {
     buf.writeInt32BE(-1, pos);

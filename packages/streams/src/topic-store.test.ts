@@ -99,7 +99,7 @@ describe('TopicStore', () => {
     await withStore(
       dir,
       async (s) => {
-        s.createTopic('t', { segmentMs: 1000 });
+        s.createTopic('t', { segmentMs: 1000, retentionMs: -1 });
         await s.append('t', [{ value: 'a' }]);
         now += 999;
         await s.append('t', [{ value: 'b' }]);
@@ -118,7 +118,8 @@ describe('TopicStore', () => {
   it('finds the first record at or after a time, with out-of-order timestamps', async () => {
     const dir = tempDir();
     await withStore(dir, async (s) => {
-      s.createTopic('t', { segmentBytes: 2048, indexIntervalBytes: 128 });
+      // Timestamps near 1970: no retention, or the writer's own check would delete closed segments.
+      s.createTopic('t', { segmentBytes: 2048, indexIntervalBytes: 128, retentionMs: -1 });
       const stamps = Array.from({ length: 300 }, (_, i) => 1000 + i * 10 + (i % 7 === 3 ? -25 : 0));
       for (let i = 0; i < stamps.length; i += 5)
         await s.append(
