@@ -1,7 +1,16 @@
 import { closeSync, fsyncSync, openSync, statSync, writeSync } from 'node:fs';
 import { CorruptionError, FileAccessError } from '@esc/core';
 import { OffsetIndex } from './offset-index.js';
-import { decodeRecords, encodeBatch, type LogRecord, readBaseOffset, scanKeys } from './record-batch.js';
+import {
+  decodeBatchHeader,
+  decodeRecords,
+  encodeBatch,
+  filterBatch,
+  type LogRecord,
+  type RecordView,
+  readBaseOffset,
+  scanKeys,
+} from './record-batch.js';
 import { BatchCursor, segmentFiles } from './segment.js';
 import { TimeIndex } from './time-index.js';
 
@@ -84,22 +93,45 @@ function cleanGroup(job: CleanJob, sources: number[], latest: Map<string, number
   try {
     for (const source of sources) {
       group.bytesIn += statSync(segmentFiles(job.dir, source).log).size;
-      forEachBatch(job.dir, source, (records) => {
-        group.recordsIn += records.length;
-        const kept = records.filter((r) => keep(r, job, latest));
-        if (kept.length === 0) return;
-        const batch = encodeBatch(kept);
-        const position = group.bytesOut;
-        if (position > 0 && position - lastIndexed >= job.indexIntervalBytes) {
-          index.push(kept[0]!.offset - base, position);
-          time.push(maxTimestamp, kept[0]!.offset - base);
-          lastIndexed = position;
-        }
-        writeAll(logFd, batch, position);
-        group.bytesOut += batch.length;
-        group.recordsOut += kept.length;
-        for (const r of kept) if (r.timestamp > maxTimestamp) maxTimestamp = r.timestamp;
-      });
+      forEachBatch(
+        job.dir,
+        source,
+        (input) => {
+          const count = input.readUInt32BE(38);
+          group.recordsIn += count;
+          let kept = filterBatch(input, (r) => keep(r, job, latest));
+          if (kept === undefined) {
+            // A timestamp delta that does not fit against the new base: decode and encode instead.
+            const records = decodeRecords(input).filter((r) =>
+              keep(
+                {
+                  offset: r.offset,
+                  timestamp: r.timestamp,
+                  key: r.key?.toString('latin1') ?? null,
+                  tombstone: r.value === null,
+                },
+                job,
+                latest,
+              ),
+            );
+            kept = records.length === 0 ? null : encodeBatch(records);
+          }
+          if (kept === null) return;
+          const position = group.bytesOut;
+          const first = readBaseOffset(kept, 0);
+          if (position > 0 && position - lastIndexed >= job.indexIntervalBytes) {
+            index.push(first - base, position);
+            time.push(maxTimestamp, first - base);
+            lastIndexed = position;
+          }
+          writeAll(logFd, kept, position);
+          group.bytesOut += kept.length;
+          group.recordsOut += kept.readUInt32BE(38);
+          const batchMax = decodeBatchHeader(kept).maxTimestamp;
+          if (batchMax > maxTimestamp) maxTimestamp = batchMax;
+        },
+        false,
+      );
     }
     fsyncSync(logFd);
   } finally {
@@ -120,13 +152,13 @@ function cleanGroup(job: CleanJob, sources: number[], latest: Map<string, number
   return group;
 }
 
-function keep(r: LogRecord, job: CleanJob, latest: Map<string, number>): boolean {
+function keep(r: RecordView, job: CleanJob, latest: Map<string, number>): boolean {
   if (r.key === null) return true;
-  const newest = latest.get(r.key.toString('latin1'));
+  const newest = latest.get(r.key);
   if (newest !== undefined && newest > r.offset) return false;
   // A tombstone stays while consumers may still need to see the delete: in the dirty part (cleaned for the
   // first time now) always, in the clean part until deleteRetentionMs after its timestamp.
-  if (r.value === null && r.offset < job.firstDirty && r.timestamp + job.deleteRetentionMs < job.now) return false;
+  if (r.tombstone && r.offset < job.firstDirty && r.timestamp + job.deleteRetentionMs < job.now) return false;
   return true;
 }
 

@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkBatch, decodeBatchHeader, decodeRecords, encodeBatch, type LogRecord } from './record-batch.js';
+import {
+  checkBatch,
+  decodeBatchHeader,
+  decodeRecords,
+  encodeBatch,
+  filterBatch,
+  type LogRecord,
+} from './record-batch.js';
 
 const T = Date.parse('2026-12-02T12:00:00.000Z');
 const example: LogRecord[] = [
@@ -89,6 +96,38 @@ describe('record batch', () => {
           expect(decodeBatchHeader(bytes).maxTimestamp).toBe(Math.max(...records.map((r) => r.timestamp)));
         },
       ),
+    );
+  });
+
+  it('filters a batch by copying record bytes: the same as decoding, filtering and encoding', () => {
+    const bytesArb = fc.option(
+      fc.uint8Array({ maxLength: 20 }).map((a) => Buffer.from(a)),
+      { nil: null },
+    );
+    const recordArb = fc.record({
+      gap: fc.integer({ min: 1, max: 50 }),
+      dt: fc.integer({ min: -100_000, max: 100_000 }),
+      key: bytesArb,
+      value: bytesArb,
+      keep: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(recordArb, { minLength: 1, maxLength: 15 }), (rs) => {
+        let offset = 1000;
+        const records: LogRecord[] = rs.map((r, i) => {
+          if (i > 0) offset += r.gap;
+          return { offset, timestamp: T + (i === 0 ? 0 : r.dt), key: r.key, value: r.value, headers: [] };
+        });
+        const keepOffsets = new Set(records.filter((_, i) => rs[i]!.keep).map((r) => r.offset));
+        const out = filterBatch(encodeBatch(records), (v) => keepOffsets.has(v.offset));
+        const expected = records.filter((r) => keepOffsets.has(r.offset));
+        if (expected.length === 0) expect(out).toBeNull();
+        else {
+          expect(checkBatch(out!)).toBeNull();
+          expect(decodeRecords(out!)).toEqual(expected);
+          expect(decodeBatchHeader(out!).maxTimestamp).toBe(Math.max(...expected.map((r) => r.timestamp)));
+        }
+      }),
     );
   });
 

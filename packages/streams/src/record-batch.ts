@@ -237,6 +237,77 @@ export function scanKeys(batch: Buffer, fn: (key: string, offset: number) => voi
   }
 }
 
+/** What the cleaner knows of a record when deciding to keep it, read without decoding the record. */
+export interface RecordView {
+  offset: number;
+  timestamp: number;
+  /** The key as a latin1 string (one character per byte), or null. */
+  key: string | null;
+  tombstone: boolean;
+}
+
+/**
+ * The batch with only the records `keep` accepts, rewritten by copying their bytes: the same buffer when all
+ * are kept, null when none is. Offsets are kept; the new batch's base offset and base timestamp are its first
+ * record's, and the deltas are patched. Returns undefined (the caller decodes and encodes instead) in the rare
+ * case that a timestamp delta would not fit in 32 bits against the new base.
+ */
+export function filterBatch(batch: Buffer, keep: (r: RecordView) => boolean): Buffer | null | undefined {
+  const baseOffset = readU64(batch, 0);
+  const baseTimestamp = readI64(batch, 22);
+  const count = batch.readUInt32BE(38);
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const offsets: number[] = [];
+  const stamps: number[] = [];
+  let pos = BATCH_HEADER_SIZE;
+  for (let i = 0; i < count; i++) {
+    const end = pos + 4 + batch.readUInt32BE(pos);
+    const offset = baseOffset + batch.readUInt32BE(pos + 4);
+    const timestamp = baseTimestamp + batch.readInt32BE(pos + 8);
+    const keyLength = batch.readInt32BE(pos + 12);
+    const valueAt = pos + 16 + Math.max(0, keyLength);
+    const key = keyLength < 0 ? null : batch.toString('latin1', pos + 16, valueAt);
+    if (keep({ offset, timestamp, key, tombstone: batch.readInt32BE(valueAt) === -1 })) {
+      starts.push(pos);
+      ends.push(end);
+      offsets.push(offset);
+      stamps.push(timestamp);
+    }
+    pos = end;
+  }
+  if (starts.length === count) return batch;
+  if (starts.length === 0) return null;
+  const newBase = offsets[0]!;
+  const newBaseTimestamp = stamps[0]!;
+  let size = BATCH_HEADER_SIZE;
+  let maxTimestamp = newBaseTimestamp;
+  for (let i = 0; i < starts.length; i++) {
+    size += ends[i]! - starts[i]!;
+    const d = stamps[i]! - newBaseTimestamp;
+    if (d < I32_MIN || d > I32_MAX) return undefined;
+    if (stamps[i]! > maxTimestamp) maxTimestamp = stamps[i]!;
+  }
+  const out = Buffer.allocUnsafe(size);
+  writeU64(out, newBase, 0);
+  out.writeUInt32BE(size - BATCH_LENGTH_PREFIX, 8);
+  out[16] = BATCH_MAGIC;
+  out[17] = 0;
+  out.writeUInt32BE(offsets[offsets.length - 1]! - newBase, 18);
+  writeI64(out, newBaseTimestamp, 22);
+  writeI64(out, maxTimestamp, 30);
+  out.writeUInt32BE(starts.length, 38);
+  let at = BATCH_HEADER_SIZE;
+  for (let i = 0; i < starts.length; i++) {
+    batch.copy(out, at, starts[i]!, ends[i]!);
+    out.writeUInt32BE(offsets[i]! - newBase, at + 4);
+    out.writeInt32BE(stamps[i]! - newBaseTimestamp, at + 8);
+    at += ends[i]! - starts[i]!;
+  }
+  out.writeUInt32BE(batchCrc(out), 12);
+  return out;
+}
+
 function writeBytes(buf: Buffer, bytes: Buffer | null, pos: number): number {
   if (bytes === null) {
     buf.writeInt32BE(-1, pos);
