@@ -20,7 +20,8 @@ type Op =
   | { kind: 'readTime'; partition: number; at: number; pick: number | null; delta: number }
   | { kind: 'reopen' }
   | { kind: 'retention'; jump: number }
-  | { kind: 'compact' };
+  | { kind: 'compact' }
+  | { kind: 'commit'; group: string; partition: number; at: number };
 
 const keyArb = fc.option(fc.constantFrom('a', 'b', 'c', 'user-1', 'user-2', 'zz'), { nil: null, freq: 3 });
 const valueArb = fc.option(fc.string({ maxLength: 30 }), { nil: null, freq: 8 });
@@ -54,6 +55,15 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'compact' as const }) },
   {
     weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('commit' as const),
+      group: fc.constantFrom('g1', 'g2'),
+      partition: fc.nat(2),
+      at: fc.nat(80),
+    }),
+  },
+  {
+    weight: 1,
     arbitrary: fc.record({ kind: fc.constant('retention' as const), jump: fc.integer({ min: 0, max: 600 }) }),
   },
 );
@@ -73,7 +83,7 @@ function view(r: { offset: number; timestamp: number; key: Buffer | null; value:
  * equals the model's slice, across reopening and with segments small enough to roll every few appends.
  */
 describe('TopicStore against an in-memory model', () => {
-  it('reads back what the model holds, from offsets and times, across reopen, retention and compaction', async () => {
+  it('reads back what the model holds, from offsets and times, and the committed offsets, across reopen, retention and compaction', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 3 }),
@@ -99,6 +109,8 @@ describe('TopicStore against an in-memory model', () => {
           /** Per partition, the records still in the log (retention and compaction remove some), in order. */
           const model: ModelRecord[][] = Array.from({ length: partitions }, () => []);
           const next: number[] = Array(partitions).fill(0);
+          /** Committed offsets, by `group/partition`. */
+          const commits = new Map<string, number>();
           let roundRobin = 0;
           try {
             for (const op of ops) {
@@ -151,6 +163,11 @@ describe('TopicStore against an in-memory model', () => {
                   model[p] = model[p]!.filter((x) => x.offset >= earliest);
                   start[p] = earliest;
                 }
+              } else if (op.kind === 'commit') {
+                const p = op.partition % partitions;
+                const offset = Math.min(op.at, next[p]!);
+                await store.commit(op.group, 'm', p, offset);
+                commits.set(`${op.group}/${p}`, offset);
               } else if (op.kind === 'compact') {
                 await store.compact('m');
                 for (let p = 0; p < partitions; p++) {
@@ -175,6 +192,7 @@ describe('TopicStore against an in-memory model', () => {
               }
             }
             for (let p = 0; p < partitions; p++) {
+              for (const g of ['g1', 'g2']) expect(store.committed(g, 'm', p)).toBe(commits.get(`${g}/${p}`) ?? null);
               expect((await store.readAll('m', p)).map(view)).toEqual(model[p]);
               expect(store.bounds('m', p)).toEqual({ earliest: start[p], next: next[p] });
             }
