@@ -144,7 +144,7 @@ function syncIndexFile(path: string, all: Buffer, persisted: number, length: num
   }
 }
 
-export function readFirstTimestamp(fd: number, path: string): number | null {
+function readFirstTimestamp(fd: number, path: string): number | null {
   const header = Buffer.alloc(BATCH_HEADER_SIZE);
   let got: number;
   try {

@@ -24,7 +24,7 @@ import { crc32c } from '@node-rs/crc32';
  *      value bytes
  *      u32 headerCount, then per header: u32 keyLength, key (UTF-8), i32 valueLength (-1: null), value
  */
-export const BATCH_MAGIC = 1;
+const BATCH_MAGIC = 1;
 export const BATCH_HEADER_SIZE = 42;
 /** baseOffset and batchLength: enough to know how long a batch is. */
 export const BATCH_LENGTH_PREFIX = 12;
@@ -140,14 +140,8 @@ export function encodeRecords(
 }
 
 /** CRC-32C over every byte of a whole batch except the crc field. */
-export function batchCrc(batch: Buffer): number {
+function batchCrc(batch: Buffer): number {
   return crc32c(batch.subarray(16), crc32c(batch.subarray(0, 12)));
-}
-
-/** Reads the length prefix: the whole batch size, or undefined if fewer than 12 bytes are there. */
-export function batchSizeAt(buf: Buffer, pos: number): number | undefined {
-  if (buf.length - pos < BATCH_LENGTH_PREFIX) return undefined;
-  return BATCH_LENGTH_PREFIX + buf.readUInt32BE(pos + 8);
 }
 
 export function readBaseOffset(buf: Buffer, pos: number): number {
@@ -331,12 +325,12 @@ function need(buf: Buffer, pos: number, n: number): void {
 }
 
 // Offsets and timestamps stay below 2^53 (JavaScript numbers); the file has room for 64 bits as Kafka's.
-export function writeU64(buf: Buffer, n: number, pos: number): void {
+function writeU64(buf: Buffer, n: number, pos: number): void {
   buf.writeUInt32BE(Math.floor(n / 2 ** 32), pos);
   buf.writeUInt32BE(n >>> 0, pos + 4);
 }
 
-export function readU64(buf: Buffer, pos: number): number {
+function readU64(buf: Buffer, pos: number): number {
   return buf.readUInt32BE(pos) * 2 ** 32 + buf.readUInt32BE(pos + 4);
 }
 

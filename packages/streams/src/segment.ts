@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { FileAccessError, isErrno } from '@esc/core';
 import { BATCH_HEADER_SIZE, BATCH_LENGTH_PREFIX, checkBatch } from './record-batch.js';
 
-export const LOG_SUFFIX = '.log';
-export const INDEX_SUFFIX = '.index';
-export const TIME_INDEX_SUFFIX = '.timeindex';
+const LOG_SUFFIX = '.log';
+const INDEX_SUFFIX = '.index';
+const TIME_INDEX_SUFFIX = '.timeindex';
 
 /** The files of one segment, named by its base offset in 20 digits so that names sort in offset order. */
 export interface SegmentFiles {

@@ -5,7 +5,7 @@ export const MAX_TOPIC_NAME_LENGTH = 249;
 const LEGAL = /^[A-Za-z0-9._-]+$/;
 
 /** Names starting with this are internal topics (`__consumer_offsets`), as in Kafka. */
-export const INTERNAL_PREFIX = '__';
+const INTERNAL_PREFIX = '__';
 
 /**
  * Kafka's topic name rules (`Topic.validate`): 1 to 249 characters from `[A-Za-z0-9._-]`, not `.` or `..`.

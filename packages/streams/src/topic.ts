@@ -11,9 +11,9 @@ import { type TopicConfig, topicConfigSchema } from './topic-config.js';
 import { acquireTopicLock, type ReleaseLock, type TopicLockOptions } from './topic-lock.js';
 import { TopicWriter } from './topic-writer.js';
 
-export const TOPIC_FILE = 'topic.json';
+const TOPIC_FILE = 'topic.json';
 
-export const LOCK_DIR = '.lock';
+const LOCK_DIR = '.lock';
 
 const topicFileSchema = z.strictObject({
   format: z.literal('esc-topic'),

@@ -25,7 +25,7 @@ export async function withStreams<T>(flags: DirFlag, fn: (store: TopicStore) => 
   }
 }
 
-export function warn(message: string): void {
+function warn(message: string): void {
   printError(`warning: ${message}`);
 }
 
