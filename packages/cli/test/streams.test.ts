@@ -172,6 +172,30 @@ describe('esc topic / produce / consume', () => {
     expect(sh.stderr).toBe('');
   });
 
+  it('produces with --key, --tombstone and --partition, and consumes --since a time', () => {
+    const dir = streamsDir();
+    esc(dir, ['topic', 'create', 'k', '--partitions', '2']);
+    expect(esc(dir, ['produce', 'k', '--key', 'same'], 'a\nb\n').status).toBe(0);
+    expect(esc(dir, ['produce', 'k', '--tombstone'], 'same\n').status).toBe(0);
+    expect(esc(dir, ['produce', 'k', '--partition', '1'], 'p1\r\n').status).toBe(0);
+    const records = ndjson(esc(dir, ['consume', 'k', '-o', 'ndjson']).stdout);
+    const same = records.filter((r) => r.key === 'same');
+    expect(same.map((r) => r.value)).toEqual(['a', 'b', null]);
+    expect(new Set(same.map((r) => r.partition)).size).toBe(1);
+    expect(records.filter((r) => r.partition === 1 && r.key === null).map((r) => r.value)).toEqual(['p1']);
+    expect(esc(dir, ['consume', 'k', '--since', '1h']).stdout.split('\n').filter(Boolean)).toHaveLength(4);
+    expect(esc(dir, ['consume', 'k', '--since', '2999-01-01T00:00:00Z'])).toMatchObject({ status: 0, stdout: '' });
+    expect(esc(dir, ['consume', 'k', '--since', 'yesterday-ish'])).toMatchObject({
+      status: 2,
+      stderr: "esc: --since: invalid time 'yesterday-ish' (ISO 8601, Unix ms, or e.g. 1h)\n",
+    });
+    expect(esc(dir, ['produce', 'k', '--key', 'x', '--tombstone'], 'v\n').status).toBe(2);
+    expect(esc(dir, ['produce', 'k', '--key-separator', ':'], 'no separator here\n')).toMatchObject({
+      status: 2,
+      stderr: "esc: (standard input):1: no key separator ':' found\n",
+    });
+  });
+
   it('16 concurrent producers x 100 lines store 1,600 records, none lost or torn', async () => {
     const dir = streamsDir();
     const children = Array.from({ length: 16 }, (_, p) => {
