@@ -19,7 +19,7 @@ export interface CommandSpec {
 
 // Node cannot read a child's rusage, so a tiny python3 wrapper forks the command, drains its stdout through a
 // pipe and reports wall time and peak RSS from wait4(2) for exactly that child.
-const WRAPPER = String.raw`
+const WRAPPER = `
 import json, os, subprocess, sys, time
 stdin_path, mode, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
 stdin = open(stdin_path, 'rb') if stdin_path != '-' else subprocess.DEVNULL
@@ -60,20 +60,13 @@ export interface Summary {
  */
 export function alternate(specs: CommandSpec[], rounds: number): Summary[] {
   const runs: Measurement[][] = specs.map(() => []);
-  for (let r = 0; r < rounds; r++) specs.forEach((spec, i) => runs[i]!.push(measure(spec)));
+  for (let r = 0; r < rounds; r++) for (const [i, spec] of specs.entries()) runs[i]!.push(measure(spec));
   return specs.map((spec, i) => ({
     label: spec.label,
     medianMs: median(runs[i]!.map((m) => m.ms)),
     maxRssKiB: Math.max(...runs[i]!.map((m) => m.maxRssKiB)),
     runs: runs[i]!,
   }));
-}
-
-/** Runs an in-process async function `rounds` times and returns the median of its result (e.g. ops/s). */
-export async function medianOf(rounds: number, fn: () => Promise<number> | number): Promise<number> {
-  const values: number[] = [];
-  for (let r = 0; r < rounds; r++) values.push(await fn());
-  return median(values);
 }
 
 export function median(values: number[]): number {

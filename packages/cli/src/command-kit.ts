@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option, type HelpContext } from 'commander';
+import { Command, InvalidArgumentError, Option, type HelpContext } from 'commander';
 import { COLOR_MODES, parseColorMode, UsageError, type ColorMode } from '@esc/core';
 
 /**
@@ -36,14 +36,30 @@ class EscCommand extends Command {
  * (`… (Did you mean set?)`) are folded onto the one line.
  */
 function usageErrorLine(command: Command, message: string): string {
-  const names: string[] = [];
-  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name().replace(/^esc /, ''));
+  const names = commandPath(command);
   const text = message
     .trim()
     .replace(/^error: /, '')
     .replace(/\s*\n\s*/g, ' ')
     .replace(/\.$/, '');
-  return `esc: ${names.join(' ')}: ${text} (see esc ${names.join(' ')} --help)`;
+  return `esc: ${names}: ${text} (see esc ${names} --help)`;
+}
+
+/** The command's path below `esc`: `kv set`. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name().replace(/^esc /, ''));
+  return names.join(' ');
+}
+
+/**
+ * Names the command in a usage error that its action threw: a library words its errors without knowing which
+ * command called it (`NX and XX cannot be combined`), and the CLI prints `esc: kv set: NX and XX …`, as it
+ * does for commander's own usage errors.
+ */
+export function nameCommandInUsageError(err: unknown, command: Command): unknown {
+  if (err instanceof UsageError) err.message = `${commandPath(command)}: ${err.message}`;
+  return err;
 }
 
 /** `--color[=WHEN]`, as grep spells it: bare `--color` means auto. */
@@ -63,7 +79,7 @@ export function intArg(flag: string, min = 0) {
   };
 }
 
-export { Command, CommanderError, Option };
+export { Command, InvalidArgumentError, Option };
 
 /**
  * Wraps an action that returns its exit status. Errors propagate to main, which reports them in one place.

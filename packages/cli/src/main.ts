@@ -34,7 +34,7 @@ function guardStdout(): void {
 }
 
 /** Subcommands whose output goes only through BufferedOutput (their --help still goes through commander). */
-const BUFFERED_OUTPUT_ONLY = new Set(['logread', 'logtail']);
+const BUFFERED_OUTPUT_ONLY = new Set(['logread', 'logtail', 'kv']);
 
 const ROOT_HELP = () =>
   `Usage: esc <command> [options]

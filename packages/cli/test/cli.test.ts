@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/command-registry.js';
-import { ESC_BIN, runEsc } from './run-esc.js';
+import { runEsc, runShell } from './run-esc.js';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
   .version;
@@ -83,13 +82,8 @@ describe('esc (the binary)', () => {
   });
 
   it('ends quietly when the reader of its output goes away', () => {
-    const res = spawnSync(
-      'bash',
-      ['-c', `"${process.execPath}" "${ESC_BIN}" --help | head -c 1 >/dev/null; echo "\${PIPESTATUS[0]}"`],
-      {
-        encoding: 'utf8',
-      },
-    );
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash expansion, in single quotes on purpose
+    const res = runShell('$ESC --help | head -c 1 >/dev/null; echo "${PIPESTATUS[0]}"');
     expect(res.stdout).toBe('0\n');
     expect(res.stderr).toBe('');
   });

@@ -1,17 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ESC_BIN, REPO_ROOT } from './run-esc.js';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '@esc/test-fixtures';
+import { childEnv, ESC_BIN, expectSameBytes, REPO_ROOT, runEscBytes } from './run-esc.js';
 
 // One suite for the line semantics every tool shares (issue 2, "Shared behaviour"): CRLF, a last line without
 // a newline, a line over 16 MiB, invalid UTF-8 and binary data, through logread, logtail, loggrep and parse,
 // from a file and from standard input. Into a pipe the log tools are byte-exact against GNU head, tail and
 // grep; on a terminal invalid UTF-8 shows as U+FFFD; parse always decodes (U+FFFD) and drops the `\r`.
 
-const dir = mkdtempSync(join(tmpdir(), 'esc-line-semantics-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('esc-line-semantics');
 
 const LONG = 17 * 1024 * 1024;
 const CASES: Record<string, Buffer> = {
@@ -43,13 +42,14 @@ const paths = Object.fromEntries(
   }),
 );
 
-const C_LOCALE = { ...process.env, LC_ALL: 'C', NO_COLOR: '1', FORCE_COLOR: undefined };
+const C_LOCALE = childEnv({ LC_ALL: 'C', NO_COLOR: '1', FORCE_COLOR: undefined });
 
+/** The GNU tool, the reference. */
 function run(command: string, args: string[], input?: Buffer) {
   const res = spawnSync(command, args, { cwd: REPO_ROOT, env: C_LOCALE, input, maxBuffer: 64 << 20 });
   return { status: res.status, stdout: res.stdout, stderr: res.stderr.toString('utf8') };
 }
-const esc = (args: string[], input?: Buffer) => run(process.execPath, [ESC_BIN, ...args], input);
+const esc = (args: string[], input?: Buffer) => runEscBytes(args, { input, env: { LC_ALL: 'C' } });
 
 /** The lines parse must give: split on `\n`, one `\r` before it dropped, a last line without newline kept. */
 function expectedLines(bytes: Buffer): string[] {
@@ -63,18 +63,18 @@ describe.each(Object.keys(CASES))('line semantics: %s', (name) => {
   const bytes = CASES[name]!;
 
   it('logread passes the bytes through as head does (file and standard input)', () => {
-    expect(esc(['logread', '--all', path()]).stdout.equals(bytes)).toBe(true);
+    expectSameBytes(esc(['logread', '--all', path()]).stdout, bytes);
     for (const n of ['1', '2', '3']) {
-      expect(esc(['logread', '-n', n, path()]).stdout.equals(run('head', ['-n', n, path()]).stdout)).toBe(true);
-      expect(esc(['logread', '-n', n], bytes).stdout.equals(run('head', ['-n', n], bytes).stdout)).toBe(true);
+      expectSameBytes(esc(['logread', '-n', n, path()]).stdout, run('head', ['-n', n, path()]).stdout);
+      expectSameBytes(esc(['logread', '-n', n], bytes).stdout, run('head', ['-n', n], bytes).stdout);
     }
   });
 
   it('logtail gives the bytes tail gives (backwards from a file, and through the ring from a pipe)', () => {
     for (const n of ['1', '2', '+2']) {
       const gnu = run('tail', ['-n', n, path()]).stdout;
-      expect(esc(['logtail', '-n', n, path()]).stdout.equals(gnu)).toBe(true);
-      expect(esc(['logtail', '-n', n], bytes).stdout.equals(gnu)).toBe(true);
+      expectSameBytes(esc(['logtail', '-n', n, path()]).stdout, gnu);
+      expectSameBytes(esc(['logtail', '-n', n], bytes).stdout, gnu);
     }
   });
 
@@ -86,10 +86,10 @@ describe.each(Object.keys(CASES))('line semantics: %s', (name) => {
     ]) {
       const gnu = run('grep', [...args, path()]);
       const ours = esc(['loggrep', ...args, path()]);
-      expect(ours.stdout.equals(gnu.stdout), args.join(' ')).toBe(true);
+      expectSameBytes(ours.stdout, gnu.stdout);
       expect(ours.stderr.replace(/^esc:/gm, 'grep:')).toBe(gnu.stderr);
       expect(ours.status).toBe(gnu.status);
-      expect(esc(['loggrep', ...args], bytes).stdout.equals(run('grep', args, bytes).stdout)).toBe(true);
+      expectSameBytes(esc(['loggrep', ...args], bytes).stdout, run('grep', args, bytes).stdout);
     }
   });
 

@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '@esc/test-fixtures';
 import { REPO_ROOT } from './run-esc.js';
 
 const PUBLISHED = ['core', 'logtools', 'parser', 'kv', 'engine', 'streams', 'cli'];
@@ -12,8 +12,8 @@ const PUBLISHED = ['core', 'logtools', 'parser', 'kv', 'engine', 'streams', 'cli
  * where the packages import with their types and `npx esc` runs. This is what a user of the libraries gets.
  */
 describe('published packages', () => {
+  const work = tempDir('esc-pack');
   it('install from their tarballs into an empty project, typed and runnable', () => {
-    const work = mkdtempSync(join(tmpdir(), 'esc-pack-'));
     const tarballs = join(work, 'tarballs');
     mkdirSync(tarballs);
     for (const pkg of PUBLISHED) {

@@ -1,12 +1,19 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@esc/test-fixtures';
 import { describe, expect, it } from 'vitest';
 import { writeFileAtomicSync } from './atomic-write.js';
 
 describe('writeFileAtomicSync', () => {
+  const scratch = tempDir('esc-atomic');
+  let n = 0;
+  const freshDir = () => {
+    const dir = join(scratch, String(n++));
+    mkdirSync(dir);
+    return dir;
+  };
   it('replaces the file and leaves no temp file behind', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'esc-atomic-'));
+    const dir = freshDir();
     const path = join(dir, 'store.json');
     writeFileSync(path, 'old');
     writeFileAtomicSync(path, '{"v":2}');
@@ -14,7 +21,7 @@ describe('writeFileAtomicSync', () => {
     expect(readdirSync(dir)).toEqual(['store.json']);
   });
   it('leaves the old file intact when the write cannot happen', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'esc-atomic-'));
+    const dir = freshDir();
     const path = join(dir, 'missing-dir', 'store.json');
     expect(() => writeFileAtomicSync(path, 'x')).toThrow();
     expect(readdirSync(dir)).toEqual([]);

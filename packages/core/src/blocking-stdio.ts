@@ -4,6 +4,7 @@
  * input loops are synchronous on purpose (constant memory, a closed pipe noticed at once), so on EAGAIN they
  * put the descriptor back into blocking mode, which is what head, tail and grep run with. `_handle.setBlocking`
  * is the call Node itself makes for TTYs; where it is missing this returns false and the caller waits instead.
+ * @internal Used inside the package and by its tests; not part of the public API.
  */
 export function restoreBlocking(fd: number): boolean {
   const stream = fd === 0 ? process.stdin : fd === 1 ? process.stdout : fd === 2 ? process.stderr : undefined;

@@ -1,14 +1,21 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import { bytesDiff, tempDir } from '@esc/test-fixtures';
 import { describe, expect, it } from 'vitest';
 import { BufferedOutput } from './buffered-output.js';
 
 let scratchNo = 0;
-const scratchDir = mkdtempSync(join(tmpdir(), 'esc-out-tty-'));
+const scratchDir = tempDir('esc-out');
+let dirNo = 0;
+/** A fresh directory inside scratchDir (removed with it). */
+function freshDir(): string {
+  const dir = join(scratchDir, `dir-${dirNo++}`);
+  mkdirSync(dir);
+  return dir;
+}
 function scratchFile(): { fd: number; read(): Buffer } {
   const path = join(scratchDir, `out-${scratchNo++}`);
   const fd = openSync(path, 'w');
@@ -23,7 +30,7 @@ function scratchFile(): { fd: number; read(): Buffer } {
 
 describe('BufferedOutput', () => {
   it('writes strings, buffers and ranges in order, including writes larger than a block', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'esc-out-'));
+    const dir = freshDir();
     const path = join(dir, 'out');
     const fd = openSync(path, 'w');
     const out = new BufferedOutput(fd, 16);
@@ -39,7 +46,7 @@ describe('BufferedOutput', () => {
   });
 
   it('keeps bytes exact into a file or pipe, invalid UTF-8 included (not a terminal)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'esc-out-'));
+    const dir = freshDir();
     const path = join(dir, 'out');
     const fd = openSync(path, 'w');
     const bytes = Buffer.from([0x61, 0xff, 0xe2, 0x82, 0x0a, 0xc3]);
@@ -48,7 +55,7 @@ describe('BufferedOutput', () => {
     out.writeRange(bytes, 1, 3);
     out.flush();
     closeSync(fd);
-    expect(readFileSync(path).equals(Buffer.concat([bytes, bytes.subarray(1, 3)]))).toBe(true);
+    expect(bytesDiff(readFileSync(path), Buffer.concat([bytes, bytes.subarray(1, 3)]))).toBeNull();
   });
 
   it('on a terminal shows invalid UTF-8 as U+FFFD, across block boundaries and in large writes', () => {
@@ -69,7 +76,7 @@ describe('BufferedOutput', () => {
           });
           out.flush();
           const whole = Buffer.concat(written);
-          expect(read().equals(Buffer.from(whole.toString('utf8'), 'utf8'))).toBe(true);
+          expect(bytesDiff(read(), Buffer.from(whole.toString('utf8'), 'utf8'))).toBeNull();
         },
       ),
       { numRuns: 300 },

@@ -1,6 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@esc/test-fixtures';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadJsonFile } from './config-file.js';
@@ -9,7 +9,7 @@ import { FileAccessError, InvalidInputError } from './errors.js';
 const Schema = z.object({ size: z.number().int().positive().default(1024), name: z.string() });
 
 describe('loadJsonFile', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'esc-config-'));
+  const dir = tempDir('esc-config');
   it('applies defaults from the schema', () => {
     const path = join(dir, 'ok.json');
     writeFileSync(path, '{"name":"x"}');

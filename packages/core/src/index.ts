@@ -12,7 +12,7 @@ export {
 } from './errors.js';
 export { shouldColor, parseColorMode, createPalette, COLOR_MODES, type ColorMode } from './color.js';
 export { BufferedOutput, type BufferedOutputOptions } from './buffered-output.js';
-export { Utf8Replacer, unfinishedUtf8Tail } from './utf8-replacer.js';
+export { unfinishedUtf8Tail } from './utf8-replacer.js';
 export {
   openInput,
   readChunks,
@@ -27,4 +27,10 @@ export {
 } from './line-source.js';
 export { writeFileAtomicSync, fsyncDirSync } from './atomic-write.js';
 export { loadJsonFile, parseWithSchema } from './config-file.js';
-export { restoreBlocking } from './blocking-stdio.js';
+export {
+  compileUserPattern,
+  enableLinearRegExpFallback,
+  InvalidPatternError,
+  UnsafePatternError,
+  type UserPatternOptions,
+} from './safe-pattern.js';

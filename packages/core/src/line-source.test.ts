@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { bytesDiff } from '@esc/test-fixtures';
 import { FileAccessError } from './errors.js';
 import {
   countNewlines,
@@ -69,10 +70,10 @@ describe('readChunks', () => {
       await fc.assert(
         fc.asyncProperty(logBytes, fc.integer({ min: 1, max: 64 }), async (data, chunkSize) => {
           const chunks = await chunksOf(fileWith(data), { chunkSize, reuseBuffer });
-          expect(Buffer.concat(chunks).equals(data)).toBe(true);
+          expect(bytesDiff(Buffer.concat(chunks), data)).toBeNull();
           // Every chunk but the last ends just after a newline.
-          chunks.slice(0, -1).forEach((c) => expect(c[c.length - 1]).toBe(10));
-          expect(chunks.every((c) => c.length > 0)).toBe(true);
+          for (const c of chunks.slice(0, -1)) expect(c[c.length - 1]).toBe(10);
+          expect(chunks.filter((c) => c.length === 0)).toEqual([]);
         }),
         { numRuns: 150 },
       );
@@ -96,7 +97,7 @@ describe('readChunks', () => {
     for (const reuseBuffer of [false, true]) {
       const lines = await linesOf(path, { chunkSize: 64 * 1024, reuseBuffer });
       expect(lines.map((l) => l.length)).toEqual([2, long.length, 2, 1]);
-      expect(lines[1]!.equals(long)).toBe(true);
+      expect(bytesDiff(lines[1]!, long)).toBeNull();
       expect(
         lines
           .map(stripCr)
@@ -136,7 +137,7 @@ describe('readChunks', () => {
 });
 
 describe('openInput', () => {
-  it('names standard input and reports missing files, directories and unreadable files as grep does', () => {
+  it('names standard input and reports missing files and directories as grep does', () => {
     expect(openInput('-').name).toBe(STDIN_NAME);
     const missing = join(dir, 'missing.log');
     expect(() => openInput(missing)).toThrow(FileAccessError);
@@ -144,14 +145,21 @@ describe('openInput', () => {
     const sub = join(dir, 'sub');
     mkdirSync(sub);
     expect(() => openInput(sub)).toThrow('Is a directory');
+  });
+
+  // root reads any file, so there the case cannot be made: skipped (and shown as skipped), not passed.
+  it.skipIf(process.getuid?.() === 0)('reports an unreadable file as grep does', () => {
     const locked = fileWith(Buffer.from('secret\n'));
     chmodSync(locked, 0);
-    // root reads anything: only check the message when the open really fails.
-    try {
-      openInput(locked).close();
-    } catch (err) {
-      expect((err as FileAccessError).describe()).toBe(`${locked}: Permission denied`);
-    }
+    const error = (() => {
+      try {
+        openInput(locked).close();
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(error).toBeInstanceOf(FileAccessError);
+    expect((error as FileAccessError).describe()).toBe(`${locked}: Permission denied`);
   });
 });
 

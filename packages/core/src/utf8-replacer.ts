@@ -7,6 +7,7 @@ const EMPTY = new Uint8Array(0);
  * `Buffer#toString` replace them), for text shown on a terminal. It is streaming: a character cut between two
  * pieces is held back and completed by the next piece, never replaced. Valid pieces, the common case, are
  * checked with the native `isUtf8` and returned as they are, without decoding.
+ * @internal Used inside the package and by its tests; not part of the public API.
  */
 export class Utf8Replacer {
   /** The start of a character that the last piece did not finish (1–3 bytes), or null. */

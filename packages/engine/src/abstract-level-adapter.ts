@@ -124,7 +124,7 @@ export class EscLevel<K = string, V = string> extends AbstractLevel<Encoded, K, 
   }
 
   async _del(key: Encoded, options: { sync?: boolean }): Promise<void> {
-    await this.escEngine.delete(key, syncOption(options));
+    await this.escEngine.del(key, syncOption(options));
   }
 
   async _batch(operations: PrivateOp[], options: { sync?: boolean }): Promise<void> {
@@ -198,14 +198,9 @@ class EscIterator<K, V> extends AbstractIterator<EscLevel<K, V>, K, V> {
     await this.retiring;
     const entries: [Encoded | undefined, Encoded | undefined][] = [];
     // The engine's iterator can step synchronously; a batch of entries then costs one promise, not one each.
-    const scan = this.scan as EngineIterator & { nextSync?: () => [Buffer, Buffer] | undefined };
+    const scan = this.scan;
     while (entries.length < size) {
-      let entry: [Buffer, Buffer] | undefined;
-      if (scan.nextSync) entry = scan.nextSync();
-      else {
-        const step = await scan.next();
-        entry = step.done ? undefined : step.value;
-      }
+      const entry = scan.nextSync();
       if (entry === undefined) break;
       entries.push(this.decode(entry));
     }

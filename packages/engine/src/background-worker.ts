@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { EscError } from '@esc/core';
+import type { EscError } from '@esc/core';
 import { runCompactionJob, type CompactionJob } from './compaction.js';
 import { runFlushJob, type FlushJob } from './flush-job.js';
 

@@ -9,12 +9,12 @@
 const SEED1 = 0x9747b28c;
 const SEED2 = 0x3c6ef372;
 
-export function murmur3(key: Uint8Array, seed: number): number {
+function murmur3(key: Uint8Array, seed: number): number {
   return murmur3Slice(key, 0, key.length, seed);
 }
 
 /** murmur3 of key[start, start + n) without making a subarray. */
-export function murmur3Slice(key: Uint8Array, start: number, n: number, seed: number): number {
+function murmur3Slice(key: Uint8Array, start: number, n: number, seed: number): number {
   let h = seed >>> 0;
   const tail = start + (n & ~3);
   for (let i = start; i < tail; i += 4) {
@@ -54,7 +54,7 @@ export function optimalHashCount(bitsPerKey: number): number {
 /** (1 − e^(−k/b))^k: the expected false positive rate with b bits per key and k hashes. */
 export function theoreticalFpRate(bitsPerKey: number, k = optimalHashCount(bitsPerKey)): number {
   if (bitsPerKey <= 0) return 1;
-  return Math.pow(1 - Math.exp(-k / bitsPerKey), k);
+  return (1 - Math.exp(-k / bitsPerKey)) ** k;
 }
 
 /** The two hashes every filter uses for `key`, whatever its size: compute once, probe many. */

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { Config } from './config.js';
 import { LevelCursor, MergingCursor, type Cursor } from './merging-cursor.js';
 import { segmentFileName, type SegmentProperties } from './segment-format.js';
-import { SegmentCursor, SegmentReader } from './segment-reader.js';
+import { SegmentCursor } from './segment-cursor.js';
+import { SegmentReader } from './segment-reader.js';
 import { SegmentBuilder, writeSegmentFile } from './segment-writer.js';
 import { findCovering, type Version } from './version.js';
 import { compareKeys } from './key-compare.js';
@@ -26,8 +27,8 @@ export interface CompactionPlan {
   full: boolean;
 }
 
-export function levelMaxBytes(config: Config, level: number): number {
-  return config.level1MaxBytes * Math.pow(config.levelSizeMultiplier, level - 1);
+function levelMaxBytes(config: Config, level: number): number {
+  return config.level1MaxBytes * config.levelSizeMultiplier ** (level - 1);
 }
 
 /** Where each level's round-robin compaction resumes: the largest key of the last segment pushed down. */
@@ -102,7 +103,7 @@ export interface CompactionOutput {
 }
 
 /** A key range: what tombstone dropping needs to know of a segment it does not read. */
-export interface KeyRange {
+interface KeyRange {
   minKey: Buffer;
   maxKey: Buffer;
 }

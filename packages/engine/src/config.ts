@@ -49,6 +49,11 @@ export const ConfigSchema = z
     autoCompact: z.boolean().default(true),
     /** Frozen memtables waiting for their flush before writers wait (back-pressure). */
     maxImmutableMemtables: z.number().int().min(1).default(4),
+    /**
+     * How long open() waits for the directory's lock while another process holds it, in milliseconds,
+     * before it fails with EngineLockedError; 0 fails at once.
+     */
+    lockTimeoutMs: z.number().int().min(0).default(10_000),
   })
   .strict();
 

@@ -114,7 +114,7 @@ describe('crash recovery (SIGKILL during writes, flushes and compactions)', () =
           }
           // Earlier rounds are untouched and no stray keys exist.
           const others = new Map([...actual].filter(([k]) => !k.startsWith(`r${r}w`)));
-          expect(sameMap(others, model)).toBe(true);
+          expect(others).toEqual(model);
           model = next;
           expect((await db.verify()).problems).toEqual([]);
           compactionsSeen = (await db.stats()).totals.compactions;

@@ -4,7 +4,7 @@ import { copyBytes } from './byte-copy.js';
 import { compareKeys, compareSlice } from './key-compare.js';
 
 /**
- * A data block as stored (docs/engine.md, "Data block"), read in place without parsing:
+ * A data block as stored (docs/formats/segment.md, "Data blocks"), read in place without parsing:
  *
  *   entry 0 … entry n-1    u32 LE key length, u32 LE value length (0xFFFFFFFF = tombstone), key, value
  *   n × u32 LE             offset of each entry from the block start

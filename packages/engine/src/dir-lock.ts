@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, openSync, readFileSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { EscError, ExitCode, FileAccessError, isErrno } from '@esc/core';
+import { removeQuietly } from './remove-quietly.js';
 
 /** A second open of a directory another live process (or this one) already owns. */
 export class EngineLockedError extends EscError {
@@ -17,7 +18,7 @@ export class EngineLockedError extends EscError {
   }
 }
 
-export const LOCK_FILE = 'LOCK';
+const LOCK_FILE = 'LOCK';
 
 /** Directories this process holds, so a second open() in the same process fails like one from another. */
 const heldHere = new Set<string>();
@@ -83,6 +84,26 @@ export function acquireDirLock(dir: string): DirLock {
 }
 
 /**
+ * acquireDirLock, waiting while another live process holds the lock: retried every 20–70 ms (jittered, so
+ * queued contenders do not retry in step) until `timeoutMs` has passed, then the same EngineLockedError.
+ * Scripts that start several writers at once queue instead of failing, as `esc kv` does. A lock this process
+ * holds itself fails at once: waiting for it could only wait for the timeout.
+ */
+export async function acquireDirLockWaiting(dir: string, timeoutMs: number): Promise<DirLock> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return acquireDirLock(dir);
+    } catch (err) {
+      if (!(err instanceof EngineLockedError) || err.holderPid === process.pid) throw err;
+      const left = deadline - Date.now();
+      if (left <= 0) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(left, 20 + Math.random() * 50)));
+    }
+  }
+}
+
+/**
  * Removes LOCK if it still holds `stale`, the line of a holder found dead, while holding LOCK.takeover
  * (made, like LOCK, by linking `ourLine`, this contender's complete temporary lock file).
  * Returns whether it did; false also when another contender is taking over (the caller retries and
@@ -125,14 +146,6 @@ function writeSyncedFile(path: string, text: string): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
-  }
-}
-
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    /* already gone */
   }
 }
 

@@ -2,7 +2,7 @@ import type { Bytes } from './key-compare.js';
 import { asBuffer, compareKeys } from './key-compare.js';
 import { MemtableCursor, type Memtable } from './memtable.js';
 import { LevelCursor, MergingCursor, type Cursor } from './merging-cursor.js';
-import { SegmentCursor } from './segment-reader.js';
+import { SegmentCursor } from './segment-cursor.js';
 import type { Version } from './version.js';
 
 export interface RangeOptions {
@@ -18,6 +18,11 @@ export interface RangeOptions {
 /** Ordered [key, value] pairs of a range as of the iterator's creation. Close it (or run it to the end). */
 export interface EngineIterator extends AsyncIterableIterator<[Buffer, Buffer]> {
   close(): Promise<void>;
+  /**
+   * @internal The next entry without a promise, undefined at the end: the abstract-level adapter fills a batch
+   * of entries for one promise. Not part of the published API (stripInternal).
+   */
+  nextSync(): [Buffer, Buffer] | undefined;
 }
 
 const DONE: IteratorResult<[Buffer, Buffer]> = { done: true, value: undefined };

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { open, type Engine, type RangeOptions } from './index.js';
 
 /**
@@ -90,12 +90,18 @@ const CONFIG = {
 };
 
 describe('engine against a Map model', () => {
+  // Each run removes its directory; one whose open() threw is removed here.
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
   it('agrees on every read after random puts, deletes, batches, scans, flushes, compactions and reopens', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(cmd, { minLength: 1, maxLength: 60 }), fc.boolean(), async (cmds, threads) => {
         // Flushes and merges on their worker threads, or in-process (yielding to the event loop).
         const config = { ...CONFIG, flushThread: threads, compactionThread: threads };
         const dir = mkdtempSync(join(tmpdir(), 'esc-engine-model-'));
+        dirs.push(dir);
         let db = await open(dir, config);
         const model = new Map<string, string>();
         try {
@@ -106,7 +112,7 @@ describe('engine against a Map model', () => {
                 model.set(c.k, c.v);
                 break;
               case 'del':
-                await db.delete(c.k);
+                await db.del(c.k);
                 model.delete(c.k);
                 break;
               case 'batch':
@@ -119,7 +125,7 @@ describe('engine against a Map model', () => {
               case 'burst':
                 // Writes issued without waiting: memtables freeze faster than they flush, writers stall,
                 // and several frozen memtables flush together; the log order must still be call order.
-                await Promise.all(c.ops.map((o) => (o.type === 'put' ? db.put(o.key, o.value) : db.delete(o.key))));
+                await Promise.all(c.ops.map((o) => (o.type === 'put' ? db.put(o.key, o.value) : db.del(o.key))));
                 for (const o of c.ops) {
                   if (o.type === 'put') model.set(o.key, o.value);
                   else model.delete(o.key);

@@ -1,5 +1,4 @@
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTempDirs } from './test-helpers/temp-dirs.js';
 import { open, EngineLockedError } from './index.js';
@@ -19,12 +18,12 @@ describe('engine (the original project contract)', () => {
     for (let i = 0; i < big.length; i++) big[i] = (i * 7919) & 0xff;
     let db = await open(dir);
     await db.put('big', big);
-    expect((await db.get('big'))!.equals(big)).toBe(true);
+    expect(await db.get('big')).toEqual(big);
     await db.flush();
-    expect((await db.get('big'))!.equals(big)).toBe(true);
+    expect(await db.get('big')).toEqual(big);
     await db.close();
     db = await open(dir);
-    expect((await db.get('big'))!.equals(big)).toBe(true);
+    expect(await db.get('big')).toEqual(big);
     await db.close();
   });
 
@@ -32,7 +31,7 @@ describe('engine (the original project contract)', () => {
     const dir = tempDir();
     const db = await open(dir, { memtableSize: 4096, autoCompact: false });
     for (let i = 0; i < 1000; i++) await db.put(`key${String(i).padStart(4, '0')}`, `value${i}`);
-    for (let i = 0; i < 1000; i += 3) await db.delete(`key${String(i).padStart(4, '0')}`);
+    for (let i = 0; i < 1000; i += 3) await db.del(`key${String(i).padStart(4, '0')}`);
     await db.flush();
     const before = (await db.stats()).segments.length;
     expect(before).toBeGreaterThan(4);
@@ -101,7 +100,7 @@ describe('engine (the original project contract)', () => {
     const dir = tempDir();
     const db = await open(dir, { memtableSize: 256, autoCompact: false });
     for (const k of ['a', 'b', 'c', 'd', 'e', 'f']) await db.put(k, k.toUpperCase());
-    await db.delete('c');
+    await db.del('c');
     await db.put('b', 'B2');
     expect(await collect(db.iterator())).toEqual(['a=A', 'b=B2', 'd=D', 'e=E', 'f=F']);
     expect(await collect(db.iterator({ gt: 'a', lte: 'e' }))).toEqual(['b=B2', 'd=D', 'e=E']);
@@ -118,11 +117,10 @@ describe('engine (the original project contract)', () => {
     const first = await it.next();
     expect(first.value[0].toString()).toBe('k00');
     for (let i = 0; i < 50; i++) await db.put(`k${String(i).padStart(2, '0')}`, `changed`);
-    await db.delete('k10');
+    await db.del('k10');
     await db.compact();
     const rest = await collect(it);
-    expect(rest.length).toBe(49);
-    expect(rest.every((e) => !e.includes('changed'))).toBe(true);
+    expect(rest).toEqual(Array.from({ length: 49 }, (_, i) => `k${String(i + 1).padStart(2, '0')}=v${i + 1}`));
     expect((await db.get('k20'))?.toString()).toBe('changed');
     await db.close();
   });
@@ -138,7 +136,8 @@ describe('engine (the original project contract)', () => {
     const s = await db.stats();
     expect(s.segments.map((x) => x.level)).toEqual([0, 0, 0]);
     expect([...s.nextCompaction].sort()).toEqual(s.segments.map((x) => x.id).sort());
-    expect(s.compactionPolicy).toContain('leveled');
+    // The policy names the configured trigger, not a fixed text.
+    expect(s.compactionPolicy).toContain('level 0 → 1 at 3 segments');
     await db.close();
   });
 
@@ -167,7 +166,7 @@ describe('engine (the original project contract)', () => {
     db = await open(dir);
     const st = await db.stats();
     expect(st.totals.compactions).toBeGreaterThan(0);
-    expect(st.segments.some((s) => s.level >= 1)).toBe(true);
+    expect(Math.max(...st.segments.map((s) => s.level))).toBeGreaterThanOrEqual(1);
     // Every segment is still one of the flushed ones: a merge would have written 200 or more keys into one.
     expect(st.segments.map((s) => s.entries)).toEqual(st.segments.map(() => 50));
     for (let i = 0; i < 600; i++) expect((await db.get(key(i)))?.toString()).toBe(`v${i}`);

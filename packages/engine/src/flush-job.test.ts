@@ -65,9 +65,9 @@ describe('flush jobs', () => {
             .slice(1)
             .map((end, i) => {
               const t = new Memtable(i);
-              sorted
-                .slice(bounds[i], end)
-                .forEach((k, j) => t.insert(Buffer.from(k), i * 100 + j + 1, Buffer.from(`v${k}`)));
+              sorted.slice(bounds[i], end).forEach((k, j) => {
+                t.insert(Buffer.from(k), i * 100 + j + 1, Buffer.from(`v${k}`));
+              });
               return t;
             })
             .reverse();

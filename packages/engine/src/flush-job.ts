@@ -71,7 +71,7 @@ export function flushJobOf(
       for (const c of cursors) if (c.node !== null && (best === null || compareNodes(c.node, best) < 0)) best = c.node;
       if (best === null) break;
       add(best);
-      for (const c of cursors) if (c.node !== null && c.node.sameKey(best)) c.next();
+      for (const c of cursors) if (c.node?.sameKey(best)) c.next();
     }
   }
   return { path, blockSize, bloomBitsPerKey, buffers, index: index.subarray(0, n) };

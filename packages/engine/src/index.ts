@@ -13,14 +13,13 @@ export {
   EngineClosedError,
   type BatchOp,
   type WriteOptions,
-  type SegmentInfo,
-  type EngineStats,
-  type VerifyReport,
 } from './engine.js';
+export type { EngineStats } from './engine-stats.js';
+export type { VerifyReport } from './engine-verify.js';
+export type { SegmentInfo } from './segment-meta.js';
 export type { RangeOptions, EngineIterator } from './engine-iterator.js';
-export { openSegmentReader, type SegmentReaderHandle, type VerifyProblem } from './segment-reader.js';
+export { openSegmentReader, type SegmentReaderHandle } from './segment-file-handle.js';
+export type { VerifyProblem } from './segment-verify.js';
 export { EngineLockedError } from './dir-lock.js';
 export { theoreticalFpRate } from './bloom-filter.js';
 export { CorruptionError } from '@esc/core';
-export { EscLevel, type EscLevelOptions } from './abstract-level-adapter.js';
-export { renderEngineSvg, renderEngineHtml, renderEngineText, type TextPalette } from './viz/index.js';

@@ -23,6 +23,7 @@ const SHORT = 64;
  * decision of the engine (memtable, blocks, index, key ranges, merging) goes through here.
  */
 export function compareKeys(a: Uint8Array, b: Uint8Array): number {
+  // biome-ignore lint/complexity/useMathMinMax: the engine's hottest comparison; a ternary of two small integers needs no call
   const n = a.length < b.length ? a.length : b.length;
   if (n > SHORT) return Buffer.compare(a, b);
   for (let i = 0; i < n; i++) {
@@ -46,6 +47,7 @@ export function compareSlices(
   bStart: number,
   bLen: number,
 ): number {
+  // biome-ignore lint/complexity/useMathMinMax: as in compareKeys
   const n = aLen < bLen ? aLen : bLen;
   if (n > SHORT) return a.compare(b, bStart, bStart + bLen, aStart, aStart + aLen);
   for (let i = 0; i < n; i++) {

@@ -11,7 +11,7 @@ import { CorruptionError, FileAccessError, isErrno } from '@esc/core';
  * a flush or compaction whose rename did not happen left only unreferenced files, which the next open
  * deletes; one whose rename happened is complete, because the segments were synced before it.
  *
- * File layout (docs/engine.md, "Manifest"): one ASCII header line
+ * File layout (docs/formats/manifest.md, "Layout"): one ASCII header line
  *   `ESC-MANIFEST 1 <crc32 of the body, 8 hex digits> <body length in bytes>\n`
  * followed by the body, a JSON object matching ManifestSchema.
  */
@@ -30,7 +30,7 @@ const SegmentMetaSchema = z.object({
   bloomHashes: z.number().int().nonnegative(),
 });
 
-export const ManifestSchema = z.object({
+const ManifestSchema = z.object({
   formatVersion: z.literal(1),
   /** No file number below this is ever handed out again. */
   nextFileNumber: z.number().int().positive(),
@@ -62,7 +62,7 @@ export function emptyManifest(): ManifestData {
   };
 }
 
-export function encodeManifest(data: ManifestData): Buffer {
+function encodeManifest(data: ManifestData): Buffer {
   const body = Buffer.from(JSON.stringify(data), 'utf8');
   const header = Buffer.from(`ESC-MANIFEST 1 ${crc32(body).toString(16).padStart(8, '0')} ${body.length}\n`, 'latin1');
   return Buffer.concat([header, body]);

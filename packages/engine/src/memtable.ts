@@ -8,7 +8,7 @@ import { compareSlice, compareSlices } from './key-compare.js';
 
 const MAX_HEIGHT = 12;
 /** Fixed cost charged per entry besides its bytes, so a table of tiny keys still fills up. */
-export const ENTRY_OVERHEAD = 48;
+const ENTRY_OVERHEAD = 48;
 
 export class MemNode {
   constructor(
@@ -113,7 +113,7 @@ export class Memtable {
   /** The newest version of `key` visible at `snapshot`: its node (value null = deleted) or undefined. */
   get(key: Buffer, snapshot = Number.MAX_SAFE_INTEGER): MemNode | undefined {
     const n = this.seekVersion(key, snapshot);
-    return n !== null && n.keyEquals(key) ? n : undefined;
+    return n?.keyEquals(key) ? n : undefined;
   }
 
   /** First node at or after (key, snapshot) in skiplist order. */
@@ -200,7 +200,7 @@ export class MemtableCursor {
   seek(start: Buffer | null, inclusive: boolean): void {
     if (!this.reverse) {
       let n = start === null ? this.table.first() : this.table.seekVersion(start, this.snapshot);
-      if (start !== null && !inclusive) while (n !== null && n.keyEquals(start)) n = n.next[0] ?? null;
+      if (start !== null && !inclusive) while (n?.keyEquals(start)) n = n.next[0] ?? null;
       this.node = this.settleForward(n);
     } else {
       this.node = this.settleBackward(this.table.seekLast(start, inclusive));
@@ -212,7 +212,7 @@ export class MemtableCursor {
     if (cur === null) return;
     if (!this.reverse) {
       let n = cur.next[0] ?? null;
-      while (n !== null && n.sameKey(cur)) n = n.next[0] ?? null;
+      while (n?.sameKey(cur)) n = n.next[0] ?? null;
       this.node = this.settleForward(n);
     } else {
       this.node = this.settleBackward(this.table.seekLast(cur.key, false));
@@ -228,7 +228,7 @@ export class MemtableCursor {
   private settleBackward(n: MemNode | null): MemNode | null {
     while (n !== null) {
       const v = this.table.seekVersion(n.key, this.snapshot);
-      if (v !== null && v.sameKey(n)) return v;
+      if (v?.sameKey(n)) return v;
       n = this.table.seekLast(n.key, false);
     }
     return null;

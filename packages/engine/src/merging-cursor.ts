@@ -1,5 +1,5 @@
 import type { SegmentReader } from './segment-reader.js';
-import { SegmentCursor } from './segment-reader.js';
+import { SegmentCursor } from './segment-cursor.js';
 import { compareKeys, keysEqual } from './key-compare.js';
 
 /** A position in one sorted source of entries; value null is a tombstone. */
@@ -79,7 +79,7 @@ export class LevelCursor implements Cursor {
   ) {}
 
   get valid(): boolean {
-    return this.cur !== null && this.cur.valid;
+    return this.cur?.valid === true;
   }
   get key(): Buffer {
     return this.cur!.key;

@@ -15,7 +15,7 @@ describe('recovery', () => {
       { type: 'put', key: 'a', value: '1' },
       { type: 'put', key: 'b', value: '2' },
     ]);
-    await db.delete('a');
+    await db.del('a');
     await db.close();
     const logs = readdirSync(dir).filter((f) => f.endsWith('.log'));
     expect(logs.length).toBe(1);
@@ -91,19 +91,29 @@ describe('recovery', () => {
     expect(existsSync(join(dir, 'LOCK'))).toBe(false);
   });
 
-  it('fails at once while another live process holds the lock, naming its pid', async () => {
+  it('waits lockTimeoutMs while another live process holds the lock, then fails naming its pid', async () => {
     const dir = tempDir();
     await (await open(dir)).close();
     const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
     try {
       writeFileSync(join(dir, 'LOCK'), `${holder.pid} 0\n`);
-      const err = await open(dir).then(
-        () => null,
-        (e: unknown) => e,
-      );
-      expect(err).toBeInstanceOf(EngineLockedError);
-      expect((err as EngineLockedError).holderPid).toBe(holder.pid);
-      expect((err as Error).message).toContain(String(holder.pid));
+      for (const lockTimeoutMs of [0, 300]) {
+        const started = Date.now();
+        const err = await open(dir, { lockTimeoutMs }).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        const waited = Date.now() - started;
+        expect(err).toBeInstanceOf(EngineLockedError);
+        expect((err as EngineLockedError).holderPid).toBe(holder.pid);
+        expect((err as Error).message).toBe(`database is locked by process ${holder.pid}`);
+        expect(waited).toBeGreaterThanOrEqual(lockTimeoutMs);
+        expect(waited).toBeLessThan(lockTimeoutMs + 1000);
+      }
+      // A lock let go while a contender waits is taken by it.
+      const waiting = open(dir, { lockTimeoutMs: 5000 });
+      setTimeout(() => rmSync(join(dir, 'LOCK')), 200);
+      await (await waiting).close();
     } finally {
       const exited = new Promise((r) => holder.on('exit', r));
       holder.kill('SIGKILL');
@@ -139,6 +149,6 @@ describe('recovery', () => {
     await db.close();
     unlinkSync(join(dir, 'MANIFEST'));
     await expect(open(dir)).rejects.toThrow(CorruptionError);
-    expect(readdirSync(dir).some((f) => f.endsWith('.sst'))).toBe(true);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.sst'))).toHaveLength(1);
   });
 });

@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib';
 
 /**
- * Segment (SSTable) layout, written once and never modified (docs/engine.md, "Segment file"):
+ * Segment (SSTable) layout, written once and never modified (docs/formats/segment.md):
  *
  *   data block 0 … data block n-1   entries in key order, each block stored raw or snappy-compressed and followed
  *                                   by a u8 type (0 none, 1 snappy) and a u32 LE crc32 of the stored bytes and the

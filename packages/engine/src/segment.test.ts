@@ -7,7 +7,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BlockCache } from './block-cache.js';
 import { DataBlockBuilder } from './data-block.js';
 import { encodeFooter, FOOTER_SIZE, writeU64 } from './segment-format.js';
-import { SegmentCursor, SegmentReader, openSegmentReader } from './segment-reader.js';
+import { SegmentCursor } from './segment-cursor.js';
+import { openSegmentReader } from './segment-file-handle.js';
+import { SegmentReader } from './segment-reader.js';
+import { verifySegment } from './segment-verify.js';
 import { SegmentBuilder, writeSegmentFile } from './segment-writer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'esc-engine-segment-'));
@@ -50,7 +53,7 @@ describe('segment writer and reader', () => {
           expect(r.props.tombstones).toBe(es.filter((e) => e.v === null).length);
           expect(r.minKey.toString()).toBe(es[0]!.k);
           expect(r.maxKey.toString()).toBe(es[es.length - 1]!.k);
-          expect(r.verify()).toEqual([]);
+          expect(verifySegment(r)).toEqual([]);
           r.unref();
         },
       ),
@@ -92,7 +95,7 @@ describe('segment writer and reader', () => {
     }));
     const r = await build(es, 4096);
     for (const e of es) expect(r.get(Buffer.from(e.k))?.toString()).toBe(e.v);
-    expect(r.verify()).toEqual([]);
+    expect(verifySegment(r)).toEqual([]);
     // 200 entries of ~116 bytes (half of them repetitive) store in well under their raw size.
     expect(r.sizeBytes).toBeLessThan(200 * 116 * 0.8);
     r.unref();
@@ -103,7 +106,7 @@ describe('segment writer and reader', () => {
     const rr = await build(raw, 4096);
     expect(readFileSync(rr.path)[rr.sizeBytes - FOOTER_SIZE + 36]).toBe(2);
     for (const e of raw) expect(rr.get(Buffer.from(e.k))?.toString()).toBe(e.v);
-    expect(rr.verify()).toEqual([]);
+    expect(verifySegment(rr)).toEqual([]);
     rr.unref();
   });
 
@@ -122,7 +125,7 @@ describe('segment writer and reader', () => {
     expect(r.get(Buffer.from('b'))).toBeNull();
     expect(r.get(Buffer.from('c'))?.toString()).toBe('333');
     expect(r.get(Buffer.from('d'))).toBeUndefined();
-    expect(r.verify()).toEqual([]);
+    expect(verifySegment(r)).toEqual([]);
     r.unref();
   });
 

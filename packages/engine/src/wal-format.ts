@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib';
 
 /**
- * Write-ahead log record layout (docs/engine.md, "WAL record"):
+ * Write-ahead log record layout (docs/formats/wal.md, "Record"):
  *
  *   offset 0  u32 LE  crc32 of bytes [12, 13 + length): the type byte and the payload
  *   offset 4  u32 LE  length of the payload

@@ -2,7 +2,7 @@ import { copyBytes } from './byte-copy.js';
 import { WAL_HEADER_SIZE } from './wal-format.js';
 
 /**
- * A write batch as stored in one WAL record's payload (docs/engine.md, "Batch payload"):
+ * A write batch as stored in one WAL record's payload (docs/formats/wal.md, "Batch payload"):
  *
  *   u32 LE seq low, u32 LE seq high   sequence number of the first operation
  *   u32 LE count
@@ -26,7 +26,7 @@ export interface BatchInput {
   value?: string | Uint8Array | null;
 }
 
-function valueOf(op: BatchInput): string | Uint8Array | null {
+function batchValue(op: BatchInput): string | Uint8Array | null {
   if (op.type === 'del') return null;
   if (op.type !== undefined && op.type !== 'put')
     throw new TypeError(`unknown batch operation type '${String(op.type)}'`);
@@ -74,7 +74,7 @@ function encodeOps(ops: readonly BatchInput[]): EncodedBatch {
   const vlen = new Array<number>(n);
   for (let i = 0; i < n; i++) {
     const op = ops[i]!;
-    const value = valueOf(op);
+    const value = batchValue(op);
     klen[i] = byteLength(op.key, 'key');
     vlen[i] = value === null ? -1 : byteLength(value, 'value');
     size += 5 + klen[i]! + (vlen[i]! < 0 ? 0 : 4 + vlen[i]!);
@@ -93,7 +93,7 @@ function encodeOps(ops: readonly BatchInput[]): EncodedBatch {
     put(buf, op.key, o);
     keyOffsets[i] = o;
     o += klen[i]!;
-    valueLengths[i] = vl < 0 ? 0 : vl;
+    valueLengths[i] = Math.max(vl, 0);
     if (vl < 0) valueOffsets[i] = -1;
     else {
       o = buf.writeUInt32LE(vl, o);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'tape';
 import suite from 'abstract-level/test/index.js';
-import { EscLevel } from '../dist/index.js';
+import { EscLevel } from '../dist/level.js';
 
 const root = mkdtempSync(join(tmpdir(), 'esc-abstract-level-'));
 let n = 0;

@@ -1,6 +1,6 @@
 import { createJournal } from './journal-writer.js';
 import { isExpired, type KvEntry } from './kv-entry.js';
-import { writeSnapshot } from './snapshot-file.js';
+import { writeSnapshot } from './snapshot-writer.js';
 import type { StoreView } from './store-view.js';
 
 /**
@@ -19,7 +19,7 @@ export function compactStore(view: StoreView, now: number): void {
     else live.push([key, entry]);
   }
   const generation = view.generation + 1;
-  const snapshotBytes = writeSnapshot(view.files.snapshot, generation, live, live.length);
+  const snapshotBytes = writeSnapshot(view.files.snapshot, generation, live);
   const headerBytes = createJournal(view.files.journal, generation);
   view.adoptNewFiles(generation, snapshotBytes, headerBytes);
 }

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CorruptionError } from '@esc/core';
 import { openKv, resetKv } from './index.js';
 import { readJournal } from './journal-reader.js';
-import { writeSnapshot } from './snapshot-file.js';
+import { writeSnapshot } from './snapshot-writer.js';
 import { tempStore } from './test-helpers/temp-store.js';
 import { openSync, closeSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
@@ -29,24 +29,45 @@ describe('corruption and crash recovery', () => {
 
   const lineOf = (buf: Buffer, pos: number) => buf.subarray(0, pos).toString('latin1').split('\n').length;
 
+  /** Opens the store and checks it whole (a point read checks only the lines it reads). */
+  async function openAndVerify(path: string): Promise<void> {
+    const kv = await openKv(path);
+    try {
+      await kv.verify();
+    } finally {
+      await kv.close();
+    }
+  }
+
   it('a flipped byte anywhere in the snapshot is a clear error naming it and the damaged line, and nothing is overwritten', async () => {
     await seed(20, true);
     const original = readFileSync(store.path);
     expect(original.toString('utf8')).toMatch(
-      /^\{"format":"esc-kv-snapshot","version":2,.*,"c":"[0-9a-f]{8}",\n"entries":\{\n"key0":\{"value":"value0","expiresAt":\d+,"c":"[0-9a-f]{8}"\},\n/,
+      /^\{"format":"esc-kv-snapshot","version":3,.*,"bytes":\d+,"c":"[0-9a-f]{8}",\n"entries":\{\n"key0":\{"value":"value0","expiresAt":\d+,"c":"[0-9a-f]{8}"\},\n"key1":/,
     );
+    const lines = original.toString('utf8').split('\n');
     for (let pos = 0; pos < original.length; pos += 3) {
       const damaged = Buffer.from(original);
       damaged[pos] = damaged[pos]! ^ 0x04;
       writeFileSync(store.path, damaged);
       const before = snapshotOfDir();
-      const err = await openKv(store.path).then(
+      const line = lineOf(original, pos);
+      const err = await openAndVerify(store.path).then(
         () => null,
         (e: unknown) => e,
       );
       expect(err, `flip at ${pos}`).toBeInstanceOf(CorruptionError);
       expect((err as CorruptionError).path).toBe(store.path);
-      expect((err as CorruptionError).line, `flip at ${pos}: ${(err as Error).message}`).toBe(lineOf(original, pos));
+      expect((err as CorruptionError).line, `flip at ${pos}: ${(err as Error).message}`).toBe(line);
+      // A point read of the key on a damaged entry line reads that line, so it reports it too.
+      const key = /^"(key\d+)":/.exec(lines[line - 1]!)?.[1];
+      if (line > 2 && key !== undefined && line < lines.length - 2) {
+        const got = await openKv(store.path)
+          .then((kv) => kv.get(key).finally(() => kv.close()))
+          .catch((e: unknown) => e);
+        expect(got, `get ${key}, flip at ${pos}`).toBeInstanceOf(CorruptionError);
+        expect((got as CorruptionError).line, `get ${key}, flip at ${pos}`).toBe(line);
+      }
       expect(snapshotOfDir()).toEqual(before);
     }
   });
@@ -56,7 +77,7 @@ describe('corruption and crash recovery', () => {
     const original = readFileSync(store.path, 'utf8');
     const damage = async (text: string) => {
       writeFileSync(store.path, text);
-      const err = (await openKv(store.path).catch((e: unknown) => e)) as CorruptionError;
+      const err = (await openAndVerify(store.path).catch((e: unknown) => e)) as CorruptionError;
       expect(readFileSync(store.path, 'utf8')).toBe(text);
       return err.describe();
     };
@@ -108,7 +129,7 @@ describe('corruption and crash recovery', () => {
     const writer = await openKv(store.path);
     await writer.compact();
     await writer.close();
-    expect(readFileSync(store.path, 'utf8')).toMatch(/^\{"format":"esc-kv-snapshot","version":2,/);
+    expect(readFileSync(store.path, 'utf8')).toMatch(/^\{"format":"esc-kv-snapshot","version":3,/);
   });
 
   it('a flipped byte in the middle of the journal names the file and line; the files stay as they were', async () => {
@@ -121,7 +142,11 @@ describe('corruption and crash recovery', () => {
     damaged[lineStart + 30] = damaged[lineStart + 30]! ^ 0x01;
     writeFileSync(journal, damaged);
     const before = snapshotOfDir();
-    const err = (await openKv(store.path).catch((e: unknown) => e)) as CorruptionError;
+    // A write checks every journal line before it appends: it fails too, and appends nothing.
+    const writer = await openKv(store.path);
+    await expect(writer.set('more', 'x')).rejects.toThrow(/journal line 6: checksum mismatch/);
+    await writer.close();
+    const err = (await openAndVerify(store.path).catch((e: unknown) => e)) as CorruptionError;
     expect(err).toBeInstanceOf(CorruptionError);
     expect(err.describe()).toMatch(new RegExp(`^${journal.replace(/[.]/g, '\\.')}:6: `));
     expect(snapshotOfDir()).toEqual(before);
@@ -139,7 +164,7 @@ describe('corruption and crash recovery', () => {
     await kv.set('after', 'ok');
     await kv.close();
     const fd = openSync(journal, 'r');
-    const chunk = readJournal(fd, journal);
+    const chunk = readJournal(fd, journal, 0, () => 0, 'decode');
     closeSync(fd);
     expect(chunk.tornTail).toBeNull();
     expect(chunk.records.map((r) => (r.op === 'set' ? r.k : r.op))).toEqual(['key0', 'key1', 'key2', 'after']);
@@ -190,7 +215,7 @@ describe('corruption and crash recovery', () => {
     await kv.del(['a']);
     await kv.close();
     // Simulate compaction that died after step 1: snapshot of generation 1 beside the generation-0 journal.
-    writeSnapshot(store.path, 1, [['b', { value: '2', expiresAt: null }]], 1);
+    writeSnapshot(store.path, 1, [['b', { value: '2', expiresAt: null }]]);
     const reader = await openKv(store.path);
     expect(await reader.items()).toEqual([{ key: 'b', value: '2', expiresAt: null }]);
     await reader.close();
@@ -207,9 +232,12 @@ describe('corruption and crash recovery', () => {
     const damaged = readFileSync(store.path);
     damaged[damaged.length - 40] ^= 0x08;
     writeFileSync(store.path, damaged);
-    await expect(openKv(store.path)).rejects.toBeInstanceOf(CorruptionError);
+    await expect(openAndVerify(store.path)).rejects.toBeInstanceOf(CorruptionError);
     const moved = await resetKv(store.path);
-    expect(moved.some((p) => p.startsWith(`${store.path}.corrupt-`))).toBe(true);
+    expect(moved).toEqual([
+      expect.stringMatching(/\.json\.corrupt-/),
+      expect.stringMatching(/\.json\.journal\.corrupt-/),
+    ]);
     expect(readFileSync(moved.find((p) => !p.includes('.journal'))!)).toEqual(damaged);
     const kv = await openKv(store.path);
     expect(await kv.items()).toEqual([]);
@@ -217,6 +245,19 @@ describe('corruption and crash recovery', () => {
     expect(await kv.get('fresh')).toBe('1');
     await kv.close();
     expect(statSync(store.path).size).toBeGreaterThan(0);
+  });
+
+  it('a version 3 snapshot out of key order (every checksum holding) is reported by verify, naming the line', async () => {
+    await seed(5, true);
+    const lines = readFileSync(store.path, 'utf8').split('\n');
+    [lines[3], lines[4]] = [lines[4]!, lines[3]!]; // two middle entries: both keep their commas
+    const covered = `${lines.slice(0, -2).join('\n')}\n`;
+    writeFileSync(store.path, `${covered}"crc32":"${crc32(covered).toString(16).padStart(8, '0')}"}\n`);
+    const err = (await openAndVerify(store.path).catch((e: unknown) => e)) as CorruptionError;
+    expect([err.line, err.message]).toEqual([
+      5,
+      'snapshot line 5 is out of order (keys must be sorted and unique); refusing to touch it',
+    ]);
   });
 
   it('a key named like a header field is found only among the entries', async () => {

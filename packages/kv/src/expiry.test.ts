@@ -50,7 +50,7 @@ describe('TTL behaviour', () => {
 
   it('a plain set clears the TTL; keepttl keeps it', async () => {
     await kv.set('k', 'a', { ex: 100 });
-    await kv.set('k', 'b', { keepTtl: true });
+    await kv.set('k', 'b', { keepttl: true });
     expect(await kv.pttl('k')).toBe(100_000);
     expect(await kv.get('k')).toBe('b');
     await kv.set('k', 'c');
@@ -105,7 +105,7 @@ describe('TTL behaviour', () => {
     expect(await kv.set('k', '3', { xx: true })).toEqual({ written: true, previous: '1' });
     await expect(kv.set('k', '4', { nx: true, xx: true })).rejects.toThrow(/NX and XX/);
     await expect(kv.set('k', '4', { ex: 1, px: 1000 })).rejects.toThrow(/cannot be combined/);
-    await expect(kv.set('k', '4', { ex: 1, keepTtl: true })).rejects.toThrow(/cannot be combined/);
+    await expect(kv.set('k', '4', { ex: 1, keepttl: true })).rejects.toThrow(/cannot be combined/);
     await expect(kv.set('k', '4', { ex: 0 })).rejects.toThrow(/invalid expire time/);
     expect(await kv.get('k')).toBe('3');
   });
@@ -113,20 +113,20 @@ describe('TTL behaviour', () => {
   it('incr keeps the TTL, counts from 0, rejects non-integers and overflow', async () => {
     await kv.set('n', '10', { ex: 30 });
     clock.advance(10_000);
-    expect(await kv.incrBy('n', 5)).toBe(15n);
+    expect(await kv.incrby('n', 5)).toBe(15n);
     expect(await kv.pttl('n')).toBe(20_000);
-    expect(await kv.incrBy('fresh')).toBe(1n);
+    expect(await kv.incrby('fresh')).toBe(1n);
     expect(await kv.ttl('fresh')).toBe(-1);
     await kv.set('s', 'abc');
-    await expect(kv.incrBy('s')).rejects.toThrow(/not an integer/);
+    await expect(kv.incrby('s')).rejects.toThrow(/not an integer/);
     await kv.set('f', '1.5');
-    await expect(kv.incrBy('f')).rejects.toThrow(/not an integer/);
+    await expect(kv.incrby('f')).rejects.toThrow(/not an integer/);
     await kv.set('big', '9223372036854775807');
-    await expect(kv.incrBy('big')).rejects.toThrow(/overflow/);
+    await expect(kv.incrby('big')).rejects.toThrow(/overflow/);
     expect(await kv.get('big')).toBe('9223372036854775807');
     clock.advance(20_000);
     expect(await kv.get('n')).toBeNull();
-    expect(await kv.incrBy('n')).toBe(1n); // an expired key counts as missing
+    expect(await kv.incrby('n')).toBe(1n); // an expired key counts as missing
   });
 
   it('expiry survives a reopen (absolute times in the files)', async () => {

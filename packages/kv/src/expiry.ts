@@ -1,4 +1,4 @@
-import { UsageError } from '@esc/core';
+import { KvUsageError } from './kv-errors.js';
 import type { KvEntry } from './kv-entry.js';
 
 /** How `set` treats the expiry (Redis SET's EX/PX/EXAT/PXAT/KEEPTTL; at most one). */
@@ -12,7 +12,7 @@ export interface SetExpiryOptions {
   /** Absolute Unix time in milliseconds (> 0); in the past deletes the key. */
   pxat?: number;
   /** Keep the key's current expiry (a plain set clears it). */
-  keepTtl?: boolean;
+  keepttl?: boolean;
 }
 
 /** EXPIRE's conditions (Redis 7): NX no expiry yet; XX has one; GT/LT new one greater/less (none = infinite). */
@@ -21,17 +21,17 @@ export type ExpireCondition = 'nx' | 'xx' | 'gt' | 'lt';
 /** The absolute expiry `set` asks for: a time in ms, null for none, or 'keep'. Conflicting options throw. */
 export function resolveSetExpiry(options: SetExpiryOptions, now: number): number | null | 'keep' {
   const given = (['ex', 'px', 'exat', 'pxat'] as const).filter((k) => options[k] !== undefined);
-  if (given.length + (options.keepTtl ? 1 : 0) > 1) {
-    throw new UsageError(
-      `set: ${[...given, ...(options.keepTtl ? ['keepttl'] : [])].join(' and ')} cannot be combined (syntax error)`,
+  if (given.length + (options.keepttl ? 1 : 0) > 1) {
+    throw new KvUsageError(
+      `${[...given, ...(options.keepttl ? ['keepttl'] : [])].join(' and ')} cannot be combined (syntax error)`,
     );
   }
-  if (options.keepTtl) return 'keep';
+  if (options.keepttl) return 'keep';
   const kind = given[0];
   if (kind === undefined) return null;
   const amount = options[kind]!;
   if (!Number.isSafeInteger(amount) || amount <= 0)
-    throw new UsageError(`set: invalid expire time '${amount}' (a positive integer)`);
+    throw new KvUsageError(`invalid expire time '${amount}' (a positive integer)`);
   switch (kind) {
     case 'ex':
       return now + amount * 1000;
@@ -48,8 +48,8 @@ export function resolveSetExpiry(options: SetExpiryOptions, now: number): number
 export function checkExpireConditions(conditions: readonly ExpireCondition[]): void {
   const has = (c: ExpireCondition) => conditions.includes(c);
   if (has('nx') && conditions.length > 1)
-    throw new UsageError('expire: NX and XX, GT or LT options at the same time are not compatible');
-  if (has('gt') && has('lt')) throw new UsageError('expire: GT and LT options at the same time are not compatible');
+    throw new KvUsageError('NX and XX, GT or LT options at the same time are not compatible');
+  if (has('gt') && has('lt')) throw new KvUsageError('GT and LT options at the same time are not compatible');
 }
 
 /** Whether EXPIRE may replace `current` expiry (null = none, which GT/LT treat as infinite) with `next`. */

@@ -1,13 +1,9 @@
-export {
-  openKv,
-  resetKv,
-  KvStore,
-  KvValueError,
-  type SetOptions,
-  type SetResult,
-  type KvStats,
-  type KvItem,
-} from './kv-store.js';
+export { openKv, KvStore } from './kv-store.js';
+export { resetKv } from './reset-kv.js';
+export { KvUsageError, KvValueError } from './kv-errors.js';
+export type { SetOptions, SetResult } from './set-options.js';
+export type { KvStats } from './kv-stats.js';
+export type { KvItem } from './kv-entry.js';
 export type { KvOptions, KvConfig } from './kv-options.js';
 export { SchemaMismatchError } from './schema-mismatch-error.js';
 export type { ExpireCondition, SetExpiryOptions } from './expiry.js';

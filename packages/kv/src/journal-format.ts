@@ -1,4 +1,4 @@
-import { crc32 } from 'node:zlib';
+import { crc32 } from './crc32.js';
 
 /**
  * The journal's line layout, in one place (as LevelDB keeps its log format in log_format.h).
@@ -102,9 +102,6 @@ function hexAt(buf: Buffer, at: number): number {
   }
   return v;
 }
-
-/** Where a record's JSON starts in its line. */
-export const RECORD_OFFSET = PREFIX_LEN;
 
 // Lean predicates with exactly the rules of the zod schemas in kv-schemas.ts (a property test holds them equal).
 

@@ -8,3 +8,11 @@ export interface KvEntry {
 export function isExpired(entry: KvEntry, now: number): boolean {
   return entry.expiresAt !== null && entry.expiresAt <= now;
 }
+
+/** A live key as listed (`items`, `esc kv store`). */
+export interface KvItem {
+  key: string;
+  value: string;
+  /** Absolute expiry in Unix milliseconds, or null. */
+  expiresAt: number | null;
+}

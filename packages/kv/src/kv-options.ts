@@ -6,6 +6,11 @@ export interface KvConfig {
   compactRatio: number;
   /** …and larger than this many bytes, so a small store is not rewritten every few writes (default 256 KiB). */
   compactMinBytes: number;
+  /**
+   * …or, whatever the snapshot's size, larger than this (default 1 MiB): every read of a fresh process reads
+   * the journal whole, so it must stay a small constant, not grow with the store.
+   */
+  journalMaxBytes: number;
   /** A lock left by a crashed process is taken over after this long (default 10 s; proper-lockfile's floor is 2 s). */
   lockStaleMs: number;
   /** Give up (StoreLockedError) after waiting this long for the lock (default 30 s). */
@@ -22,7 +27,13 @@ export interface KvOptions extends Partial<KvConfig> {
 export type ResolvedKvOptions = KvConfig & Required<Pick<KvOptions, 'clock' | 'onWarning'>>;
 
 // The schema's defaults, for the common call with no data options: zod then stays unloaded (~60 ms saved).
-const DEFAULTS: KvConfig = { compactRatio: 1, compactMinBytes: 256 * 1024, lockStaleMs: 10_000, lockWaitMs: 30_000 };
+const DEFAULTS: KvConfig = {
+  compactRatio: 1,
+  compactMinBytes: 256 * 1024,
+  journalMaxBytes: 1024 * 1024,
+  lockStaleMs: 10_000,
+  lockWaitMs: 30_000,
+};
 
 export async function resolveKvOptions(options: KvOptions): Promise<ResolvedKvOptions> {
   const { clock, onWarning, ...data } = options;

@@ -7,13 +7,17 @@ import { SNAPSHOT_FORMAT, SNAPSHOT_VERSIONS } from './snapshot-format.js';
  * rules with the lean predicates beside each format (importing zod alone costs ~60 ms, a third of `esc kv get`),
  * a property test proves the two agree, and zod is loaded only to word the error when a check fails.
  */
-export const snapshotHeaderSchema = z.object({
-  format: z.literal(SNAPSHOT_FORMAT),
-  version: z.union(SNAPSHOT_VERSIONS.map((v) => z.literal(v))),
-  generation: z.number().int().nonnegative(),
-  createdAt: z.string(),
-  keys: z.number().int().nonnegative(),
-});
+export const snapshotHeaderSchema = z
+  .object({
+    format: z.literal(SNAPSHOT_FORMAT),
+    version: z.union(SNAPSHOT_VERSIONS.map((v) => z.literal(v))),
+    generation: z.number().int().nonnegative(),
+    createdAt: z.string(),
+    keys: z.number().int().nonnegative(),
+    /** The file's size (version 3 on: a point read checks it instead of the whole-file checksum). */
+    bytes: z.number().int().nonnegative().optional(),
+  })
+  .refine((h) => h.version !== 3 || h.bytes !== undefined, { message: 'a version 3 header has bytes' });
 
 export const snapshotEntrySchema = z.strictObject({
   value: z.string(),
@@ -54,6 +58,12 @@ export const kvOptionsSchema = z.object({
     .int()
     .nonnegative()
     .default(256 * 1024),
+  /** …or larger than this whatever the snapshot's size: a fresh process reads the journal whole on every read. */
+  journalMaxBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
   /** A lock left by a crashed process is taken over after this long (proper-lockfile's floor is 2000). */
   lockStaleMs: z.number().int().min(2000).default(10_000),
   /** Give up (StoreLockedError) after waiting this long for the lock. */

@@ -37,6 +37,9 @@ export class KvTransaction {
   }
 
   clear(): void {
+    // A clear discards what it cannot see: first read and check everything, so a damaged store is reported
+    // (and kept) rather than silently hidden behind a clear; `resetKv` is the deliberate way to start over.
+    this.view.entries();
     this.record({ op: 'clear' });
   }
 

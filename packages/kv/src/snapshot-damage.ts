@@ -1,6 +1,6 @@
 import { CorruptionError } from '@esc/core';
 import { checksumHex } from './journal-format.js';
-import { isSnapshotEntry, isSnapshotHeader, LINE_CHECKSUM_LEN } from './snapshot-format.js';
+import { isSnapshotEntry, isSnapshotHeader, lineChecksumProblem } from './snapshot-format.js';
 
 /**
  * The error for a snapshot whose whole-file checksum fails, naming the damaged line. Only a damaged file comes
@@ -34,9 +34,10 @@ function locateDamage(buf: Buffer): Damage {
   const text = (i: number) => lines[i]!.toString('utf8');
 
   const version = HEADER_START.exec(lines[0]!.toString('latin1'))?.[1];
-  if (version !== '1' && version !== '2')
-    return { line: 1, what: 'line 1 is not the header of an esc kv snapshot of version 1 or 2' };
-  const v2 = version === '2';
+  if (version !== '1' && version !== '2' && version !== '3')
+    return { line: 1, what: 'line 1 is not the header of an esc kv snapshot of version 1, 2 or 3' };
+  // Versions 2 and 3 carry a checksum on every header and entry line.
+  const v2 = version !== '1';
   const headerProblem = v2
     ? lineChecksumProblem(lines[0]!, ',')
     : parsesAsHeader(text(0))
@@ -109,18 +110,6 @@ function splitLines(buf: Buffer): Buffer[] {
 
 function cutShort(lines: number): Damage {
   return { line: lines, what: `the file ends after line ${lines}, cut short (no closing "}," and checksum trailer)` };
-}
-
-/** What is wrong with a version 2 line that should end with `"c":"<crc32 of the bytes before it>"` and `closing`; null if nothing. */
-function lineChecksumProblem(line: Buffer, closing: string): string | null {
-  const at = line.length - closing.length - LINE_CHECKSUM_LEN;
-  const member = at < 0 ? '' : line.toString('latin1', at, at + LINE_CHECKSUM_LEN);
-  if (!/^"c":"[0-9a-f]{8}"$/.test(member) || line.toString('latin1', at + LINE_CHECKSUM_LEN) !== closing) {
-    return `does not end with its line checksum ("c":"<8 hex digits>"${closing})`;
-  }
-  const stored = member.slice(5, 13);
-  const computed = checksumHex(line.subarray(0, at));
-  return stored === computed ? null : `fails its own checksum (stored ${stored}, computed ${computed})`;
 }
 
 function parsesAsHeader(line: string): boolean {

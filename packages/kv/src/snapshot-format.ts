@@ -1,28 +1,32 @@
 /**
- * The snapshot's layout, in one place: one versioned JSON document holding every live key, written whole and
- * atomically at compaction, one entry per line so a person can read and diff it. Version 2:
+ * The snapshot's layout, in one place (docs/formats/kv-snapshot.md is the full description): one versioned JSON
+ * document holding every live key, written whole and atomically at compaction, one entry per line so a person
+ * can read and diff it. Version 3:
  *
- *     {"format":"esc-kv-snapshot","version":2,"generation":3,"createdAt":"2026-11-22T04:30:00.000Z","keys":2,"c":"5e0c6a1f",
+ *     {"format":"esc-kv-snapshot","version":3,"generation":3,"createdAt":"2026-11-22T04:30:00.000Z","keys":2,"bytes":291,"c":"5e0c6a1f"},
  *     "entries":{
  *     "greeting":{"value":"hello","c":"0b1c2d3e"},
  *     "session:1":{"value":"abc","expiresAt":1795000000000,"c":"4f5a6b7c"}
  *     },
  *     "crc32":"1a2b3c4d"}
  *
- * `crc32` covers every byte before the line that holds it, so a flipped byte anywhere (even one that leaves
- * valid JSON, such as a digit in a value) is caught with one checksum over the file: the only check a read
- * makes. Each header and entry line also ends with its own `"c"`, the CRC-32 of the line's bytes before
- * `"c":"`; it is read only when the whole-file checksum fails, to name the damaged line (snapshot-damage.ts).
- * Version 1 (still read) is the same without the per-line `"c"`. `generation` ties the journal to this
- * snapshot. Keys and values are written with JSON.stringify, which never emits a raw newline, so every entry
- * line starts with `\n"<key>":` and one key can be found with a byte search instead of parsing the document.
+ * Entry lines are sorted by key (JavaScript string order, UTF-16 code units) and every header and entry line
+ * ends with its own checksum `"c"`, the CRC-32 of the line's bytes before `"c":"`. So one key is found by a
+ * binary search over byte offsets (snapshot-search.ts): read a small window, skip to the next line start,
+ * check that line's checksum, compare its key. `bytes` is the file's size, so a point read that never reaches
+ * the end still notices a file cut short. `crc32` covers every byte before the line that holds it: full reads
+ * (compaction, listing, stats, verify) check it. Version 2 (still read) is the same without `bytes` and with
+ * entries in any order; version 1 is version 2 without the per-line `"c"`. Keys and values are written with
+ * JSON.stringify, which never emits a raw newline, so every entry line starts with `"<key>":`.
  */
+import { checksumHex } from './journal-format.js';
+
 export const SNAPSHOT_FORMAT = 'esc-kv-snapshot';
 /** The version written. */
-export const SNAPSHOT_VERSION = 2;
+export const SNAPSHOT_VERSION = 3;
 /** The versions read. */
-export const SNAPSHOT_VERSIONS = [1, 2] as const;
-export type SnapshotVersion = (typeof SNAPSHOT_VERSIONS)[number];
+export const SNAPSHOT_VERSIONS = [1, 2, 3] as const;
+type SnapshotVersion = (typeof SNAPSHOT_VERSIONS)[number];
 
 export interface SnapshotHeader {
   format: typeof SNAPSHOT_FORMAT;
@@ -30,25 +34,54 @@ export interface SnapshotHeader {
   generation: number;
   createdAt: string;
   keys: number;
+  /** The file's size in bytes (version 3 on). */
+  bytes?: number;
 }
 
 /** `"c":"xxxxxxxx"`: a line's own checksum, always the last member of the line's object. */
 export const LINE_CHECKSUM_OPEN = '"c":"';
-export const LINE_CHECKSUM_LEN = '"c":"00000000"'.length;
+const LINE_CHECKSUM_LEN = '"c":"00000000"'.length;
+/** What follows the header line's checksum: the opening of the entries object on line 2. */
+export const ENTRIES_OPEN = '\n"entries":{';
+/** `"crc32":"xxxxxxxx"}\n`: a fixed-length trailer, so the covered bytes are found without parsing. */
+export const SNAPSHOT_TRAILER_LEN = '"crc32":"00000000"}\n'.length;
+/** The line that closes the entries (`},`) and the trailer: the fixed tail of a non-empty snapshot. */
+export const ENTRIES_CLOSE = '\n},\n';
+
+/** The order of entry lines (version 3): JavaScript's string order, by UTF-16 code units. */
+export function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * What is wrong with a line that should end with `"c":"<crc32 of the bytes before it>"` and `closing`
+ * (`,` for the header, `}` or `},` for an entry); null if nothing.
+ */
+export function lineChecksumProblem(line: Buffer, closing: string): string | null {
+  const at = line.length - closing.length - LINE_CHECKSUM_LEN;
+  const member = at < 0 ? '' : line.toString('latin1', at, at + LINE_CHECKSUM_LEN);
+  if (!/^"c":"[0-9a-f]{8}"$/.test(member) || line.toString('latin1', at + LINE_CHECKSUM_LEN) !== closing) {
+    return `does not end with its line checksum ("c":"<8 hex digits>"${closing})`;
+  }
+  const stored = member.slice(5, 13);
+  const computed = checksumHex(line.subarray(0, at));
+  return stored === computed ? null : `fails its own checksum (stored ${stored}, computed ${computed})`;
+}
 
 // Lean predicates with exactly the rules of the zod schemas in kv-schemas.ts (a property test holds them equal).
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-export const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
 export function isSnapshotHeader(v: unknown): v is SnapshotHeader {
   return (
     isObject(v) &&
     v.format === SNAPSHOT_FORMAT &&
-    (v.version === 1 || v.version === 2) &&
+    (v.version === 1 || v.version === 2 || v.version === 3) &&
     isCount(v.generation) &&
     typeof v.createdAt === 'string' &&
-    isCount(v.keys)
+    isCount(v.keys) &&
+    (v.version === 3 ? isCount(v.bytes) : v.bytes === undefined || isCount(v.bytes))
   );
 }
 

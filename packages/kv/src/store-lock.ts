@@ -2,6 +2,7 @@ import { EscError, ExitCode } from '@esc/core';
 
 /** The store is held by another process for longer than we are willing to wait. */
 export class StoreLockedError extends EscError {
+  /** @internal thrown by the store's writers */
   constructor(lockPath: string, cause: unknown) {
     super(
       'store is locked by another process and the lock did not come free in time',

@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, statSync } from 'node:fs';
 import { CorruptionError, FileAccessError, isErrno } from '@esc/core';
-import { readJournal } from './journal-reader.js';
+import { readJournal, type JournalChunk } from './journal-reader.js';
 import type { JournalRecord } from './journal-format.js';
 import type { JournalLines } from './journal-lines.js';
 import type { KvEntry } from './kv-entry.js';
@@ -24,8 +24,11 @@ export class StoreView {
   private materialized: Map<string, KvEntry> | null = null;
   /** Journal changes on top of the snapshot, by key (null = deleted), while not materialized. */
   private overlay = new Map<string, KvEntry | null>();
-  /** Journal lines read (checksums verified) but not yet parsed, newer than `overlay`, oldest first. */
+  /** Journal lines read but not yet checked or parsed, newer than `overlay`, oldest first. */
   private pending: JournalLines[] = [];
+  /** Journal lines counted so far; the lazily read chunks in `uncounted` come on top (counted when asked). */
+  private countedLines = 0;
+  private uncounted: JournalLines[] = [];
   /** A journal `clear` hid every snapshot entry. */
   private snapshotCleared = false;
   private lazyLookups = 0;
@@ -38,10 +41,9 @@ export class StoreView {
   journalIno: number | null = null;
   /** Where the good lines end: the next read starts here. */
   journalEnd = 0;
-  journalLines = 0;
   /** The journal belongs to an older snapshot (a compaction crashed after its rename): its lines are in the snapshot. */
   journalStale = false;
-  tornTail: { offset: number; line: number; bytes: number } | null = null;
+  tornTail: { offset: number; bytes: number } | null = null;
 
   constructor(
     readonly files: StoreFiles,
@@ -64,7 +66,9 @@ export class StoreView {
 
   private tryLoadFull(): boolean {
     this.closeJournal();
-    const snapshot = SnapshotFile.read(this.files.snapshot);
+    this.snapshot?.close();
+    this.snapshot = null;
+    const snapshot = SnapshotFile.open(this.files.snapshot);
     this.snapshot = snapshot;
     this.materialized = null;
     this.overlay = new Map();
@@ -76,7 +80,8 @@ export class StoreView {
     this.snapshotCreatedAt = snapshot?.header.createdAt ?? null;
     this.snapshotIno = snapshot?.ino ?? null;
     this.journalEnd = 0;
-    this.journalLines = 0;
+    this.countedLines = 0;
+    this.uncounted = [];
     this.journalStale = false;
     this.tornTail = null;
     let fd: number;
@@ -88,14 +93,14 @@ export class StoreView {
     }
     this.journalFd = fd;
     this.journalIno = fstatSync(fd).ino;
-    const chunk = readJournal(fd, this.files.journal, 0, 0, 'verify');
+    const chunk = readJournal(fd, this.files.journal, 0, () => 0, 'lazy');
     const gen = chunk.header?.generation;
     if (gen === undefined) {
       throw new CorruptionError('journal has no header line', { path: this.files.journal, line: 1 });
     }
     if (gen > this.generation) return false;
     this.journalEnd = chunk.goodEnd;
-    this.journalLines = chunk.goodLines;
+    this.countLines(chunk);
     this.tornTail = chunk.tornTail;
     if (gen < this.generation) {
       this.journalStale = true;
@@ -141,13 +146,13 @@ export class StoreView {
       this.journalFd,
       this.files.journal,
       this.journalEnd,
-      this.journalLines,
-      this.materialized ? 'decode' : 'verify',
+      () => this.journalLineCount(),
+      this.materialized ? 'decode' : 'lazy',
     );
     for (const r of chunk.records) this.apply(r);
     this.keepLines(chunk.lines);
     this.journalEnd = chunk.goodEnd;
-    this.journalLines = chunk.goodLines;
+    this.countLines(chunk);
     this.tornTail = chunk.tornTail;
   }
 
@@ -189,7 +194,19 @@ export class StoreView {
   }
 
   private keepLines(lines: JournalLines | null): void {
-    if (lines && lines.length > 0) this.pending.push(lines);
+    if (lines && !lines.isEmpty) this.pending.push(lines);
+  }
+
+  private countLines(chunk: JournalChunk): void {
+    this.countedLines += chunk.lineCount;
+    if (chunk.lines && !chunk.lines.isEmpty) this.uncounted.push(chunk.lines);
+  }
+
+  /** Lines in the journal this view extends, header included (counts lazily read lines when first asked). */
+  journalLineCount(): number {
+    for (const lines of this.uncounted) this.countedLines += lines.lineCount();
+    this.uncounted = [];
+    return this.countedLines;
   }
 
   /** Parses the lines kept unparsed into the overlay, in order (a writer or a full listing needs them all). */
@@ -215,7 +232,7 @@ export class StoreView {
   /** Records that this process appended `bytes` (whole lines) to the journal it views. */
   noteAppended(bytes: number, lines: number): void {
     this.journalEnd += bytes;
-    this.journalLines += lines;
+    this.countedLines += lines;
   }
 
   /** After this process started a new journal (and maybe snapshot): view it from its header on. */
@@ -223,6 +240,7 @@ export class StoreView {
     if (snapshotBytes !== null) {
       // The view now stands for the new snapshot, whose bytes it does not hold: keep every entry in memory.
       this.entries();
+      this.snapshot?.close();
       this.snapshot = null;
     }
     this.closeJournal();
@@ -235,9 +253,17 @@ export class StoreView {
     this.journalFd = openSync(this.files.journal, 'r');
     this.journalIno = fstatSync(this.journalFd).ino;
     this.journalEnd = headerBytes;
-    this.journalLines = 1;
+    this.countedLines = 1;
+    this.uncounted = [];
     this.journalStale = false;
     this.tornTail = null;
+  }
+
+  /** Lets go of both files (the store is closed). */
+  close(): void {
+    this.closeJournal();
+    this.snapshot?.close();
+    this.snapshot = null;
   }
 
   closeJournal(): void {
@@ -250,7 +276,7 @@ export class StoreView {
   warnTorn(): void {
     if (this.tornTail) {
       this.warn(
-        `${this.files.journal}:${this.tornTail.line}: ignoring a torn last journal line (${this.tornTail.bytes} bytes): a write cut short by a crash, never acknowledged`,
+        `${this.files.journal}:${this.journalLineCount() + 1}: ignoring a torn last journal line (${this.tornTail.bytes} bytes): a write cut short by a crash, never acknowledged`,
       );
     }
   }

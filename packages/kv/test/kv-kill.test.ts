@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openKv } from '../src/index.js';
 import { tempStore } from '../src/test-helpers/temp-store.js';
-import { childEnv } from './run-esc.js';
+import { childEnv } from '../../cli/test/run-esc.js';
 
 const CHILD = new URL('./fixtures/set-loop.mjs', import.meta.url).pathname;
 

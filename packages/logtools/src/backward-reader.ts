@@ -1,7 +1,7 @@
 import { readSync } from 'node:fs';
 import { skipNewlinesBackward } from './newline-scan.js';
 
-export const BACKWARD_BLOCK_SIZE = 64 * 1024;
+const BACKWARD_BLOCK_SIZE = 64 * 1024;
 
 /**
  * The byte offset where the last `lines` lines of `fd[0, end)` begin, found by reading fixed-size blocks
@@ -9,6 +9,7 @@ export const BACKWARD_BLOCK_SIZE = 64 * 1024;
  * As in tail, a newline that ends the data closes the last line instead of opening an empty one, and a final
  * line without a newline still counts as a line. Returns `end` for `lines <= 0` and 0 when the data holds
  * fewer lines than asked for.
+ * @internal Used inside the package and by its tests; not part of the public API.
  */
 export function findTailStart(fd: number, end: number, lines: number, blockSize = BACKWARD_BLOCK_SIZE): number {
   if (lines <= 0 || end <= 0) return end;

@@ -34,6 +34,11 @@ export class ChunkText {
       this.text = null;
       this.lines = 1;
     }
-    return hasLatin1Slice ? (chunk as Latin1Buffer).latin1Slice(start, end) : chunk.toString('latin1', start, end);
+    return latin1(chunk, start, end);
   }
+}
+
+/** `buf[start, end)` as a Latin-1 string, through Node's direct decoder when it has one. */
+export function latin1(buf: Buffer, start: number, end: number): string {
+  return hasLatin1Slice ? (buf as Latin1Buffer).latin1Slice(start, end) : buf.toString('latin1', start, end);
 }

@@ -1,11 +1,8 @@
-import { closeSync, fstatSync, openSync, readSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync, watch, type FSWatcher, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { describeFsError, EscError, ExitCode, FileAccessError } from '@esc/core';
 import type { HeaderPrinter } from './file-headers.js';
-import type { LogtailOptions, TailedInput, TailSink } from './logtail.js';
-
-/** `descriptor` (-f): keep reading the file that was opened. `name` (-F): the file the name points to now. */
-export type FollowMode = 'descriptor' | 'name';
+import type { LogtailOptions, TailedInput, TailSink } from './logtail-options.js';
 
 const READ_BLOCK = 256 * 1024;
 
@@ -140,7 +137,7 @@ export async function followFiles(
     return true;
   };
   const checkByName = (t: Target) => {
-    let st;
+    let st: Stats;
     try {
       st = statSync(t.path);
     } catch (err) {

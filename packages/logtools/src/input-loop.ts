@@ -9,6 +9,7 @@ import { EscError, ExitCode, openInput, type InputSource } from '@esc/core';
 export async function forEachInput(
   paths: readonly string[],
   report: (err: EscError) => void,
+  // biome-ignore lint/suspicious/noConfusingVoidType: a visitor may return nothing (the input is then closed, as with false)
   visit: (source: InputSource, path: string) => Promise<boolean | void>,
   onFailure: (path: string) => void = () => {},
 ): Promise<number> {

@@ -75,7 +75,68 @@ describe('LineMatcher', () => {
     );
   });
 
+  // -w consumes its neighbours instead of looking around them (so V8's linear fallback applies): the ranges
+  // must still be those of the lookaround form, which is the definition.
+  it('finds -w matches as the lookaround regex does', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('a', 'a*', 'ab|b', '-1', 'a?b?', '^a', 'b$', '[a-]+', '_?', ''),
+        fc.array(text, { minLength: 1, maxLength: 6 }),
+        fc.boolean(),
+        (pattern, lines, ignoreCase) => {
+          const matcher = new LineMatcher([pattern], { wordRegexp: true, ignoreCase });
+          const re = new RegExp(`(?<![A-Za-z0-9_])(?:${pattern})(?![A-Za-z0-9_])`, ignoreCase ? 'gis' : 'gs');
+          const chunk = Buffer.from(lines.join('\n'), 'latin1');
+          let start = 0;
+          for (const line of lines) {
+            const end = start + line.length;
+            expect(matcher.isMatch(chunk, start, end)).toBe(
+              new RegExp(re.source, re.flags.replace('g', '')).test(line),
+            );
+            expect(matcher.ranges(chunk, start, end)).toEqual(rangesOf(re, line));
+            start = end + 1;
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  // countLines decodes a chunk in windows of whole lines; lines longer than a window must count as one.
+  it('counts matching lines of a chunk as the regex does, with lines longer than its decoding window', () => {
+    const longLine = fc
+      .tuple(fc.integer({ min: 0, max: 40_000 }), fc.constantFrom('INFO', 'xINFO', 'INFO_', ' INFO', ''))
+      .map(([n, word]) => `${'y'.repeat(n)}${word}`);
+    const line = fc.oneof(longLine, fc.constantFrom('INFO', 'a INFO', 'xINFO', '', 'WARN', 'INFO-1'));
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 8 }), fc.boolean(), fc.boolean(), (lines, word, finalNewline) => {
+        const text = lines.join('\n') + (finalNewline && lines.length > 0 ? '\n' : '');
+        const matcher = new LineMatcher(['INFO'], { wordRegexp: word });
+        const counts = { lines: 0, matching: 0 };
+        expect(matcher.countLines(Buffer.from(text, 'latin1'), counts)).toBe(true);
+        const all = text === '' ? [] : text.replace(/\n$/, '').split('\n');
+        const re = word ? /(?<![A-Za-z0-9_])INFO(?![A-Za-z0-9_])/ : /INFO/;
+        expect(counts).toEqual({ lines: all.length, matching: all.filter((l) => re.test(l)).length });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('takes the longest match over several patterns at the leftmost position, as grep', () => {
+    const ranges = (patterns: string[], line: string) =>
+      new LineMatcher(patterns).ranges(Buffer.from(line, 'latin1'), 0, line.length);
+    // The property test's counterexample (seed -1129137707): grep -o prints "ab".
+    expect(ranges(['^a', 'in|ab'], 'ab')).toEqual([0, 2]);
+    expect(ranges(['a', 'abc', 'bcd'], 'abcd abc')).toEqual([0, 3, 5, 8]);
+    expect(ranges(['x*', 'b'], 'abxb')).toEqual([1, 2, 2, 3, 3, 4]);
+  });
+
   it('reports an invalid pattern as a one-line error', () => {
     expect(() => new LineMatcher(['a(b'])).toThrow(/^invalid regular expression 'a\(b': /);
+    // Not made valid by the -w or -x wrapper.
+    expect(() => new LineMatcher(['a)(b'], { wordRegexp: true })).toThrow(/^invalid regular expression 'a\)\(b': /);
+    expect(() => new LineMatcher(['x', 'a)|(b'], { lineRegexp: true })).toThrow(
+      /^invalid regular expression 'a\)\|\(b': /,
+    );
   });
 });

@@ -1,6 +1,6 @@
-import { InvalidInputError } from '@esc/core';
-import { ChunkText } from './chunk-text.js';
+import { ChunkText, latin1 } from './chunk-text.js';
 import { ChunkRegexPrefilter, EveryLinePrefilter, IndexOfPrefilter, type Prefilter } from './literal-prefilter.js';
+import { collectRanges, lineTester, MatchFinder } from './match-finder.js';
 import { analyzePattern, escapeRegExp, toBytePattern, toByteString } from './pattern-literals.js';
 
 export interface MatcherOptions {
@@ -14,14 +14,13 @@ export interface MatcherOptions {
   lineRegexp?: boolean;
 }
 
-/** Thrown for a pattern that is not a valid JavaScript regular expression (exit status 2). */
-export class InvalidPatternError extends InvalidInputError {
-  constructor(pattern: string, cause: unknown) {
-    // V8 says "Invalid regular expression: /a(b/s: Unterminated group"; keep the reason, the pattern is named.
-    super(
-      `invalid regular expression '${pattern}': ${(cause as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')}`,
-    );
-  }
+/** Bytes decoded at a time by countLines. */
+const COUNT_WINDOW = 16 * 1024;
+
+/** Filled by LineMatcher.countLines. */
+export interface LineCounts {
+  lines: number;
+  matching: number;
 }
 
 /**
@@ -32,33 +31,34 @@ export class InvalidPatternError extends InvalidInputError {
 export class LineMatcher {
   readonly prefilter: Prefilter;
   private readonly test: RegExp;
-  private readonly global: RegExp;
+  /** One per pattern: -o, colours and --json ranges need each pattern's own matches (see collectRanges). */
+  private readonly finders: MatchFinder[];
   /** Set when the whole search is one case-sensitive literal: matching never leaves Buffer.indexOf. */
   private readonly literal: Buffer | null;
   /** The same under -w: occurrences are checked for word boundaries in place, no regex, no decoding. */
   private readonly wordLiteral: Buffer | null;
   private readonly text = new ChunkText();
+  /** The plain or -w literal as Latin-1 text (countLines), or null. */
+  private readonly literalText: string | null;
 
   constructor(patterns: readonly string[], options: MatcherOptions = {}) {
     // A newline inside a pattern separates patterns, as in grep.
     const list = patterns.flatMap((p) => p.split('\n'));
     const sources = list.map((p) => (options.fixedStrings ? escapeRegExp(toByteString(p)) : toBytePattern(p)));
-    let source = sources.length === 1 ? sources[0]! : sources.map((s) => `(?:${s})`).join('|');
-    if (options.lineRegexp) source = `^(?:${source})$`;
-    else if (options.wordRegexp) source = `(?<![A-Za-z0-9_])(?:${source})(?![A-Za-z0-9_])`;
-    // dotAll: a line never holds '\n', and '.' must match '\r' (a CRLF line's last byte) as grep's does.
-    const flags = options.ignoreCase ? 'si' : 's';
-    try {
-      this.test = new RegExp(source, flags);
-      this.global = new RegExp(source, `${flags}g`);
-    } catch (err) {
-      throw new InvalidPatternError(list.find((p) => !isValid(p, options)) ?? patterns.join('\n'), err);
+    // Each pattern is compiled on its own first, so that an invalid or refused one is named in the error.
+    this.finders = sources.map((source, k) => new MatchFinder(source, list[k]!, options));
+    if (list.length === 1) this.test = this.finders[0]!.tester;
+    else {
+      // Whether a line matches at all: one alternation, one regex run per line.
+      const joined = sources.map((s) => `(?:${s})`).join('|');
+      this.test = lineTester(joined, patterns.join('\n'), options);
     }
 
     const literals = list.map((p) => (options.fixedStrings ? { pure: p, required: p } : analyzePattern(p)));
     const plain = !options.wordRegexp && !options.lineRegexp;
     this.literal = null;
     this.wordLiteral = null;
+    this.literalText = null;
     if (list.length === 1) {
       const { pure, required } = literals[0]!;
       const needle = toByteString(required);
@@ -72,6 +72,7 @@ export class LineMatcher {
         // Only a filter: search without edge spaces. Horspool-style search skips by the needle's last byte,
         // and a space, the commonest byte in logs, allows only short skips ('of size' scans ~1.7× faster
         // than ' of size ').
+        if (this.literal !== null || this.wordLiteral !== null) this.literalText = needle;
         const search = exact || this.wordLiteral !== null ? needle : needle.replace(/^ +| +$/g, '') || needle;
         this.prefilter = new IndexOfPrefilter(Buffer.from(search, 'latin1'), exact);
       } else {
@@ -106,6 +107,58 @@ export class LineMatcher {
     if (this.literal !== null) return this.literal.length === 0 || indexWithin(buf, this.literal, start, end) !== -1;
     if (this.wordLiteral !== null) return this.nextWord(buf, start, end) !== -1;
     return this.test.test(this.text.slice(buf, start, end));
+  }
+
+  /**
+   * For `-c -v` with one literal (plain or -w): counts the lines of a chunk of whole lines (the last may lack
+   * its newline) and those that match, or returns false when the search is not a literal. The chunk is
+   * decoded in windows of whole lines and searched with String indexOf, which V8 runs without a call into
+   * C++: one search per line for its newline, one more per matching line for the next occurrence (~2× faster
+   * than Buffer.indexOf, whose per-call cost dominates when nearly every line matches). Windows of ~16 KiB
+   * are young-generation strings; decoding a whole 128 KiB chunk at once cost ~40% more, mostly in the GC.
+   */
+  countLines(chunk: Buffer, counts: LineCounts): boolean {
+    const needle = this.literalText;
+    if (needle === null) return false;
+    counts.lines = 0;
+    counts.matching = 0;
+    const n = chunk.length;
+    for (let from = 0; from < n; ) {
+      let to = from + COUNT_WINDOW;
+      if (to >= n) to = n;
+      else {
+        const nl = chunk.lastIndexOf(10, to - 1);
+        to = nl >= from ? nl + 1 : chunk.indexOf(10, to) + 1 || n;
+      }
+      this.countWindow(latin1(chunk, from, to), needle, counts);
+      from = to;
+    }
+    return true;
+  }
+
+  private countWindow(text: string, needle: string, counts: LineCounts): void {
+    const word = this.wordLiteral !== null;
+    const len = needle.length;
+    const n = text.length;
+    let lines = 0;
+    let matching = 0;
+    let hit = text.indexOf(needle, 0);
+    for (let lineStart = 0; lineStart < n; ) {
+      let nl = text.indexOf('\n', lineStart);
+      if (nl === -1) nl = n;
+      lines++;
+      if (hit !== -1) {
+        // A literal holds no newline, so an occurrence before `nl` lies inside this line.
+        while (word && hit !== -1 && hit < nl && !wordBounded(text, hit, len)) hit = text.indexOf(needle, hit + 1);
+        if (hit !== -1 && hit < nl) {
+          matching++;
+          hit = text.indexOf(needle, nl + 1);
+        }
+      }
+      lineStart = nl + 1;
+    }
+    counts.lines += lines;
+    counts.matching += matching;
   }
 
   /** The first occurrence of the -w literal at or after `from` with no word character on either side. */
@@ -143,16 +196,7 @@ export class LineMatcher {
         out.push(at - start, at - start + len);
       return out;
     }
-    const text = this.text.slice(buf, start, end);
-    const re = this.global;
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      if (m[0].length === 0) {
-        re.lastIndex++;
-        continue;
-      }
-      out.push(m.index, m.index + m[0].length);
-    }
+    collectRanges(this.finders, this.text.slice(buf, start, end), out);
     return out;
   }
 }
@@ -167,17 +211,15 @@ function indexWithin(buf: Buffer, needle: Buffer, from: number, end: number): nu
   return at !== -1 && at + needle.length <= end ? at : -1;
 }
 
-function isValid(pattern: string, options: MatcherOptions): boolean {
-  if (options.fixedStrings) return true;
-  try {
-    new RegExp(toBytePattern(pattern), 's');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A letter, digit or underscore: what -w must not find next to a match (ASCII, as grep in the C locale). */
 function isWordByte(b: number): boolean {
   return (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b === 95;
+}
+
+/** No word character just before or after `text[at, at + len)`. */
+function wordBounded(text: string, at: number, len: number): boolean {
+  return (
+    (at === 0 || !isWordByte(text.charCodeAt(at - 1))) &&
+    (at + len === text.length || !isWordByte(text.charCodeAt(at + len)))
+  );
 }

@@ -1,4 +1,6 @@
-import type { LineMatcher } from './line-matcher.js';
+import type { LineCounts, LineMatcher } from './line-matcher.js';
+
+const counts: LineCounts = { lines: 0, matching: 0 };
 
 /**
  * Receives a chunk's lines as the searcher classifies them. Offsets point into the chunk; a line's end
@@ -13,6 +15,12 @@ export interface LineSink {
    */
   unmatched(chunk: Buffer, start: number, end: number): boolean;
   readonly wantsUnmatched: boolean;
+  /**
+   * Set when the sink only counts matching and non-matching lines (`-c -v`): then `counted` receives a
+   * chunk's totals, when the matcher can count them on its own.
+   */
+  readonly countsOnly: boolean;
+  counted(matching: number, unmatched: number): boolean;
   /** False when matched() ignores `start` (a plain count): the searcher then skips looking back for it. */
   readonly needsLineStart: boolean;
 }
@@ -23,6 +31,8 @@ export interface LineSink {
  * nothing of flags or output. Returns false when the sink asked to stop.
  */
 export function searchChunk(chunk: Buffer, matcher: LineMatcher, sink: LineSink): boolean {
+  if (sink.countsOnly && matcher.countLines(chunk, counts))
+    return sink.counted(counts.matching, counts.lines - counts.matching);
   const prefilter = matcher.prefilter;
   const verify = !prefilter.exact;
   const wantsUnmatched = sink.wantsUnmatched;
@@ -37,7 +47,7 @@ export function searchChunk(chunk: Buffer, matcher: LineMatcher, sink: LineSink)
     let lineEnd = chunk.indexOf(10, hit);
     if (lineEnd === -1) lineEnd = n;
     // A candidate found at a newline (a regex prefilter may match one) belongs to the line it ends.
-    const start = lineStart < pos ? pos : lineStart;
+    const start = Math.max(lineStart, pos);
     if (wantsUnmatched && start > pos && !sink.unmatched(chunk, pos, start)) return false;
     if (!verify || matcher.isMatch(chunk, start, lineEnd)) {
       if (!sink.matched(chunk, start, lineEnd)) return false;

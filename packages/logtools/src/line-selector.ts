@@ -38,6 +38,7 @@ interface HeldLine {
 export class LineSelector implements LineSink {
   readonly wantsUnmatched: boolean;
   readonly needsLineStart: boolean;
+  readonly countsOnly: boolean;
   /** Selected lines so far in this file. */
   selected = 0;
   /** Lines consumed so far (counted only when line numbers are kept). */
@@ -64,6 +65,14 @@ export class LineSelector implements LineSink {
     this.perLineSelected = opts.mode !== 'count' || opts.onSelected !== undefined || opts.maxCount !== Infinity;
     this.wantsUnmatched = opts.invert || this.context || opts.lineNumbers;
     this.needsLineStart = opts.mode === 'print' || opts.onSelected !== undefined;
+    // Only for -v: a plain count already skips the lines without a candidate.
+    this.countsOnly = opts.invert && !this.perLineSelected;
+  }
+
+  counted(matching: number, unmatched: number): boolean {
+    this.selected += this.opts.invert ? unmatched : matching;
+    this.lines += matching + unmatched;
+    return true;
   }
 
   matched(buf: Buffer, start: number, end: number): boolean {

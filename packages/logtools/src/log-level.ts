@@ -7,7 +7,7 @@ const LEVEL =
   /(?<![A-Za-z0-9_])(FATAL|CRITICAL|CRIT|SEVERE|ERROR|ERR|WARNING|WARN|NOTICE|INFO|DEBUG|TRACE)(?![A-Za-z0-9_])/i;
 const ALIASES: Record<string, string> = { WARNING: 'WARN', ERR: 'ERROR', CRIT: 'CRITICAL' };
 
-export const NO_LEVEL = '(none)';
+const NO_LEVEL = '(none)';
 
 export function detectLevel(buf: Buffer, start: number, end: number): string {
   const m = LEVEL.exec(buf.toString('latin1', start, end));

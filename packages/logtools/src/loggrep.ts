@@ -1,5 +1,5 @@
 import {
-  BufferedOutput,
+  type BufferedOutput,
   type EscError,
   FileAccessError,
   hasBinaryData,

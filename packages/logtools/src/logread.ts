@@ -1,4 +1,4 @@
-import { BufferedOutput, EscError, type InputSource } from '@esc/core';
+import type { BufferedOutput, EscError, InputSource } from '@esc/core';
 import { forEachInput } from './input-loop.js';
 import { skipNewlines } from './newline-scan.js';
 import { copyToEnd, readBlocks } from './range-copy.js';

@@ -1,45 +1,11 @@
-import { BufferedOutput, ExitCode, type InputSource } from '@esc/core';
+import { type BufferedOutput, ExitCode, type InputSource } from '@esc/core';
 import { forEachInput } from './input-loop.js';
 import { skipNewlines } from './newline-scan.js';
 import { copyToEnd, readBlocks } from './range-copy.js';
 import { findTailStart } from './backward-reader.js';
-import type { TailCount } from './byte-size.js';
-import { HeaderPrinter, STDIN_HEADER_NAME, wantHeaders, type HeaderMode } from './file-headers.js';
-import type { FollowMode } from './file-follower.js';
-import type { OutputSink } from './logread.js';
+import { HeaderPrinter, STDIN_HEADER_NAME, wantHeaders } from './file-headers.js';
+import type { LogtailOptions, TailedInput, TailSink } from './logtail-options.js';
 import { TailRing } from './tail-ring.js';
-
-export interface LogtailOptions {
-  /** How much: the last N (or from the Nth on, with `fromStart`) lines or bytes. */
-  count: TailCount;
-  unit: 'lines' | 'bytes';
-  headers?: HeaderMode;
-  /** `descriptor` (-f) follows the open file; `name` (-F) reopens the name after rotation or truncation. */
-  follow?: FollowMode;
-  /** Keep trying to open a missing or inaccessible file (implied by -F). */
-  retry?: boolean;
-  /** Stop following once this process has exited. */
-  pid?: number;
-  /** Seconds between checks when no change notification arrives (default 1, as in tail). */
-  sleepSeconds?: number;
-  /** Stops following (for library callers and tests). */
-  signal?: AbortSignal;
-}
-
-export interface TailSink extends OutputSink {
-  /** A notice about a followed file (`x.log: file truncated`), shown on stderr by the CLI. */
-  notice(message: string): void;
-}
-
-/** What one input looked like after its tail was printed: where following resumes. */
-export interface TailedInput {
-  /** As given by the user (`-` for standard input). */
-  path: string;
-  displayName: string;
-  source: InputSource | null;
-  /** Offset just after the bytes printed (regular files). */
-  position: number;
-}
 
 /**
  * `tail`: the end of each input. Regular files are read backwards from the end (cost depends on N, not on
@@ -75,7 +41,10 @@ export async function logtail(paths: readonly string[], options: LogtailOptions,
 // Pipes deliver at most 64 KiB per read; a larger buffer, allocated for each read, would be mostly wasted.
 const STREAM_CHUNK = 64 * 1024;
 
-/** Prints the tail of one input; returns the offset reached (meaningful for regular files). */
+/**
+ * Prints the tail of one input; returns the offset reached (meaningful for regular files).
+ * @internal Used inside the package and by its tests; not part of the public API.
+ */
 export function printTail(
   source: InputSource,
   options: Pick<LogtailOptions, 'count' | 'unit'>,

@@ -135,6 +135,7 @@ export function escapeRegExp(text: string): string {
  * quantifier after it still applies to the whole character; inside a class each byte becomes a member.
  */
 export function toBytePattern(source: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the test is "only ASCII", control characters included
   if (/^[\x00-\x7f]*$/.test(source)) return source;
   let out = '';
   let inClass = false;

@@ -6,6 +6,7 @@ import { skipNewlinesBackward } from './newline-scan.js';
  * lines is found by scanning backwards from the newest chunk, and everything before it is dropped. Memory
  * stays within about twice (N lines + one MiB), and the work per prune is proportional to N, not to the
  * stream, so a long pipe costs little more than reading it. Chunks need not end at a newline.
+ * @internal Used inside the package and by its tests; not part of the public API.
  */
 export class TailRing {
   private chunks: Buffer[] = [];

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EscError } from '@esc/core';
 import { logread } from '../src/index.js';
-import { captureOutput, gnu, headerCases, makeEdgeFiles } from './logtail-test-files.js';
+import { gnu, headerCases, makeEdgeFiles } from '@esc/test-fixtures';
+import { captureOutput } from '../src/test-helpers/capture-output.js';
 
 // Differential tests: the logread library against GNU head (and cat for --all), byte for byte.
 

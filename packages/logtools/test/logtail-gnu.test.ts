@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openInput, type EscError } from '@esc/core';
-import { logtail, parseCount, printTail } from '../src/index.js';
-import { captureOutput, gnu, headerCases, makeEdgeFiles } from './logtail-test-files.js';
+import { logtail, parseCount } from '../src/index.js';
+import { printTail } from '../src/logtail.js';
+import { gnu, headerCases, makeEdgeFiles } from '@esc/test-fixtures';
+import { captureOutput } from '../src/test-helpers/capture-output.js';
 
 // Differential tests: the logtail library against GNU tail, byte for byte, on every edge-case file, both
 // through the backward reader (regular files) and through the ring (the same bytes read as a stream).

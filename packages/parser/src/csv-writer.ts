@@ -2,7 +2,7 @@ import type { ParsedRecord } from './record-stream.js';
 import { headerColumns, type RecordWriter, type TextSink } from './record-writer.js';
 
 /** RFC 4180 quoting: a value with a comma, quote, CR or LF is quoted, quotes doubled. */
-export function csvValue(value: string): string {
+function csvValue(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 

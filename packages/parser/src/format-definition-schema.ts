@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The zod schema of one format definition in a format file (see FormatDefinition in log-format.ts); exactly one of `format` (Loghub style), `regex` (named groups) or `json: true`.
+ * The zod schema of one format definition in a format file (see FormatDefinition in format-types.ts); exactly one of `format` (Loghub style), `regex` (named groups) or `json: true`.
  */
 export const formatDefinitionSchema = z
   .object({

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { detectFormat } from './format-detect.js';
 import { BUILTIN_FORMATS } from './format-registry.js';
 import { selectFormat } from './format-selection.js';
+import { loghubLog } from '@esc/test-fixtures';
 
 const SYSTEMS = [
   'Apache',
@@ -17,10 +18,7 @@ const SYSTEMS = [
   'Spark',
   'Zookeeper',
 ];
-const head = (system: string) =>
-  readFileSync(new URL(`../test/fixtures/loghub/${system}_2k.log`, import.meta.url), 'utf8')
-    .split('\n')
-    .slice(0, 50);
+const head = (system: string) => readFileSync(loghubLog(system), 'utf8').split('\n').slice(0, 50);
 
 describe('--format auto', () => {
   for (const system of SYSTEMS) {

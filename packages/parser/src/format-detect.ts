@@ -1,4 +1,5 @@
-import { compileFormat, type FormatDefinition, type LogFormat } from './log-format.js';
+import { compileFormat } from './log-format.js';
+import type { FormatDefinition, LogFormat } from './format-types.js';
 import type { TimestampOptions } from './timestamp-rules.js';
 
 export interface Detection {

@@ -1,4 +1,4 @@
-import type { FormatDefinition } from './log-format.js';
+import type { FormatDefinition } from './format-types.js';
 
 // Fields that never hold whitespace get `\S+?` instead of logparser's `.*?`: same result on every Loghub line
 // (the ground-truth test checks), but the regex cannot backtrack quadratically on a hostile line.

@@ -1,6 +1,7 @@
 import { detectFormat } from './format-detect.js';
 import { BUILTIN_FORMATS, BUILTIN_FORMAT_NAMES, findBuiltinFormat } from './format-registry.js';
-import { compileFormat, InvalidFormatError, type FormatDefinition, type LogFormat } from './log-format.js';
+import { compileFormat, InvalidFormatError } from './log-format.js';
+import type { FormatDefinition, LogFormat } from './format-types.js';
 import type { TimestampOptions, TimestampRule } from './timestamp-rules.js';
 
 /** How the user chose the format (the flags of `esc parse`). */
@@ -24,8 +25,10 @@ export interface FormatSelection {
   tried?: number;
 }
 
-/** `Date,Time=yyyy-MM-dd HH:mm:ss` → a timestamp rule. */
-export function parseTimestampSpec(spec: string): TimestampRule {
+/**
+ * `Date,Time=yyyy-MM-dd HH:mm:ss` → a timestamp rule.
+ */
+function parseTimestampSpec(spec: string): TimestampRule {
   const eq = spec.indexOf('=');
   if (eq <= 0 || eq === spec.length - 1)
     throw new InvalidFormatError(

@@ -89,7 +89,8 @@ export function createHdfsStatsScanner(
       id = names.length;
       names.push(text.slice(cs, e));
       counts.push(0);
-      (byLength[len] ??= []).push(id);
+      byLength[len] ??= [];
+      byLength[len].push(id);
     }
     counts[id]!++;
     run++;

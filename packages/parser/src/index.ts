@@ -1,21 +1,14 @@
 // The public API of @esc/parser: formats, parsing a line or a stream, statistics, and the printers.
 // The zod schemas (format file, stats report) are in '@esc/parser/schemas', so that importing the parser
 // does not load zod (a third of a second of start-up on a busy machine).
-export {
-  compileFormat,
-  InvalidFormatError,
-  type FormatDefinition,
-  type LogFormat,
-  type ParsedLine,
-} from './log-format.js';
+export { compileFormat, InvalidFormatError } from './log-format.js';
+export type { FormatDefinition, LogFormat, ParsedLine } from './format-types.js';
 export { BUILTIN_FORMATS, BUILTIN_FORMAT_NAMES, findBuiltinFormat } from './format-registry.js';
-export { compileLoghubFormat } from './loghub-format.js';
 export { detectFormat, type Detection } from './format-detect.js';
-export { selectFormat, parseTimestampSpec, type FormatChoice, type FormatSelection } from './format-selection.js';
+export { selectFormat, type FormatChoice, type FormatSelection } from './format-selection.js';
 export {
   compileTimestampRule,
   parseIsoTimestamp,
-  defaultYear,
   type TimestampRule,
   type TimestampOptions,
   type NormalisedTime,
@@ -32,13 +25,10 @@ export { compileRecordFilter, parseTimeBound, FilterError, type RecordFilterOpti
 export { normaliseLevel } from './level-names.js';
 export { StatsAccumulator, type StatsOptions, type StatsEvent } from './stats-accumulator.js';
 export type { StatsReport } from './stats-report-schema.js';
-export { renderStatsReport, type Palette } from './stats-printer.js';
 export { parseDuration, BUCKET_SIZES } from './histogram.js';
-export { OUTPUT_FORMS, type OutputForm, type RecordWriter, type TextSink } from './record-writer.js';
-export { NdjsonWriter, recordJson, recordSerializer } from './ndjson-writer.js';
+export { headerColumns, OUTPUT_FORMS, type OutputForm, type RecordWriter, type TextSink } from './record-writer.js';
+export { NdjsonWriter, recordSerializer } from './ndjson-writer.js';
 export { JsonArrayWriter } from './json-array-writer.js';
 export { CsvWriter } from './csv-writer.js';
-export { TableWriter } from './table-writer.js';
-export { createProgress, progressWanted, type Progress } from './progress-bar.js';
-export { readTextChunks, TEXT_CHUNK_SIZE } from './text-chunks.js';
+export { readTextChunks } from './text-chunks.js';
 export { StreamSink } from './stream-sink.js';

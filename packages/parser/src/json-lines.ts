@@ -1,4 +1,4 @@
-import type { ParsedLine } from './log-format.js';
+import type { ParsedLine } from './format-types.js';
 import { epochTime, parseIsoTimestamp, type NormalisedTime } from './timestamp-rules.js';
 
 // The usual names structured loggers (pino, bunyan, logrus, zap, Logstash, Serilog) give these fields, by preference.

@@ -1,3 +1,4 @@
+import { compileUserPattern, InvalidPatternError, UnsafePatternError } from '@esc/core';
 import { compileLoghubFormat, FormatSyntaxError, namedGroups } from './loghub-format.js';
 import {
   compileTimestampRule,
@@ -8,63 +9,9 @@ import {
 } from './timestamp-rules.js';
 import { parseJsonLine } from './json-lines.js';
 import { BUILTIN_FORMATS } from './format-registry.js';
-import {
-  createHdfsNdjsonScanner,
-  createHdfsStatsScanner,
-  type NdjsonLineScanner,
-  type StatsLineScanner,
-} from './hdfs-fast-path.js';
+import { createHdfsNdjsonScanner, createHdfsStatsScanner } from './hdfs-fast-path.js';
+import type { FormatDefinition, LogFormat } from './format-types.js';
 import type { StatsAccumulator } from './stats-accumulator.js';
-
-/**
- * A format: a name, a line pattern (exactly one of `format`, a Loghub format string; `regex`, named groups;
- * or `json: true`, JSON lines) and a timestamp rule. Format files are validated against
- * formatDefinitionSchema (format-definition-schema.ts), which describes each field.
- */
-export interface FormatDefinition {
-  name: string;
-  description?: string;
-  format?: string;
-  regex?: string;
-  json?: boolean;
-  fieldPatterns?: Record<string, string>;
-  timestamp?: { fields: string[]; layout: string };
-  level?: string;
-  component?: string;
-  message?: string;
-}
-
-/** One parsed line. */
-export interface ParsedLine {
-  fields: Record<string, string>;
-  /** The normalised time; null when the line has no timestamp rule or its date is impossible. */
-  time: NormalisedTime | null;
-  /** True when the format has a timestamp but this line's could not be read (month 13, 30 February). */
-  invalidTimestamp: boolean;
-  /** 1-based line number in the input, set by the stream parser (0 from a bare `parse`). */
-  line: number;
-  /** The level, component and message fields' values, when the format has them (for statistics and filters). */
-  level: string | undefined;
-  component: string | undefined;
-  message: string | undefined;
-}
-
-export interface LogFormat {
-  readonly name: string;
-  readonly description: string;
-  /** Field names in output order (empty for JSON lines, whose fields vary by line). */
-  readonly fields: readonly string[];
-  readonly hasTimestamp: boolean;
-  readonly levelField: string | undefined;
-  readonly componentField: string | undefined;
-  readonly messageField: string | undefined;
-  /** Parses one line (without its newline); null when the line does not match the format. */
-  parse(line: string): ParsedLine | null;
-  /** A faster statistics-only path, when the format has one (the built-in hdfs). */
-  readonly statsScanner?: (stats: StatsAccumulator, maxLineLength: number) => StatsLineScanner;
-  /** A faster NDJSON path (no filter, no statistics), when the format has one (the built-in hdfs). */
-  readonly ndjsonScanner?: (maxLineLength: number) => NdjsonLineScanner;
-}
 
 export class InvalidFormatError extends Error {}
 
@@ -73,7 +20,7 @@ const COMPONENT_NAMES = ['component', 'logger', 'source', 'module', 'program', '
 const MESSAGE_NAMES = ['content', 'message', 'msg', 'text'];
 
 /** The first field whose name (case-insensitive) is one of `names`. */
-export function guessField(fields: readonly string[], names: readonly string[]): string | undefined {
+function guessField(fields: readonly string[], names: readonly string[]): string | undefined {
   for (const n of names) {
     const hit = fields.find((f) => f.toLowerCase() === n);
     if (hit !== undefined) return hit;
@@ -96,13 +43,18 @@ export function compileFormat(input: FormatDefinition, tsOptions: TimestampOptio
       ({ fields, regex } = compileLoghubFormat(def.format, def.fieldPatterns));
       trim = true;
     } else {
-      regex = new RegExp(def.regex!, 's');
+      regex = compileUserPattern(def.regex!, { flags: 's' });
       fields = namedGroups(regex);
       if (fields.length === 0) throw new FormatSyntaxError('the regex has no named group (?<name>…)');
       trim = false;
     }
   } catch (err) {
-    if (err instanceof SyntaxError || err instanceof FormatSyntaxError)
+    if (
+      err instanceof SyntaxError ||
+      err instanceof FormatSyntaxError ||
+      err instanceof InvalidPatternError ||
+      err instanceof UnsafePatternError
+    )
       throw new InvalidFormatError(`format '${def.name}': ${err.message}`);
     throw err;
   }

@@ -1,3 +1,4 @@
+import { compileUserPattern, UnsafePatternError } from '@esc/core';
 /**
  * Loghub-style format strings, read exactly as the Loghub benchmark tools (logpai/logparser,
  * `generate_logformat_regex`) read them, so a format pasted from there behaves the same:
@@ -20,6 +21,7 @@ export class FormatSyntaxError extends Error {}
 /**
  * Compiles `format` to an anchored regex with one named group per field. Groups are named `f0`, `f1`… (with a
  * prefix unlikely in user fragments) so any field name works, even one that is not a JS identifier.
+ * @internal Used inside the package and by its tests; not part of the public API.
  */
 export function compileLoghubFormat(format: string, fieldPatterns: Record<string, string> = {}): CompiledLoghubFormat {
   const pieces = format.split(/(<[^<>]+>)/);
@@ -40,8 +42,9 @@ export function compileLoghubFormat(format: string, fieldPatterns: Record<string
   let regex: RegExp;
   try {
     // dotAll: Python's `.` matches everything but \n, and a line has no \n; JS's would also refuse \r and U+2028.
-    regex = new RegExp(`^${source}$`, 's');
+    regex = compileUserPattern(`^${source}$`, { flags: 's', shown: format });
   } catch (err) {
+    if (err instanceof UnsafePatternError) throw new FormatSyntaxError(err.message);
     throw new FormatSyntaxError(`the format is not a valid regular expression: ${(err as Error).message}`);
   }
   return { fields, regex };

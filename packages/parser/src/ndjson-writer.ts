@@ -1,8 +1,10 @@
 import type { ParsedRecord } from './record-stream.js';
 import type { RecordWriter, TextSink } from './record-writer.js';
 
-/** The JSON object of one record: `{"date":"081109",…,"content":"…","timestamp":"2008-11-09T20:36:15"}`. */
-export function recordJson(record: ParsedRecord): string {
+/**
+ * The JSON object of one record: `{"date":"081109",…,"content":"…","timestamp":"2008-11-09T20:36:15"}`.
+ */
+function recordJson(record: ParsedRecord): string {
   let s = '{';
   for (const key of Object.keys(record.fields))
     if (key !== 'timestamp') s += `${JSON.stringify(key)}:${JSON.stringify(record.fields[key])},`;
@@ -11,6 +13,7 @@ export function recordJson(record: ParsedRecord): string {
 
 // A value with none of these is written as "value": no escape needed, and ASCII (everything else goes through
 // JSON.stringify, which also escapes lone surrogates). Three times faster than JSON.stringify on log fields.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what JSON must escape
 const NEEDS_STRINGIFY = /["\\\u0000-\u001f\u007f-\uffff]/;
 
 /** A value as a JSON string; sets `plainAscii.value = false` when the text may hold non-ASCII. */
@@ -36,6 +39,7 @@ export function recordSerializer(
     };
   }
   const prefixes = names.map((n, i) => `${i === 0 ? '{' : ','}${JSON.stringify(n)}:`);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range, control characters included
   const asciiKeys = prefixes.every((p) => /^[\x00-\x7f]*$/.test(p));
   const count = names.length;
   return (record) => {

@@ -1,5 +1,6 @@
+import { compileUserPattern, UnsafePatternError } from '@esc/core';
 import { parseDuration } from './histogram.js';
-import type { ParsedLine } from './log-format.js';
+import type { ParsedLine } from './format-types.js';
 import { normaliseLevel } from './level-names.js';
 import { parseIsoTimestamp } from './timestamp-rules.js';
 
@@ -43,8 +44,9 @@ export function compileRecordFilter(options: RecordFilterOptions): ((line: Parse
   let grep: RegExp | undefined;
   if (options.grep !== undefined) {
     try {
-      grep = new RegExp(options.grep);
+      grep = compileUserPattern(options.grep);
     } catch (err) {
+      if (err instanceof UnsafePatternError) throw err;
       throw new FilterError(`invalid --grep pattern: ${(err as Error).message}`);
     }
   }

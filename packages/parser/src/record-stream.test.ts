@@ -10,6 +10,7 @@ import { compileFormat } from './log-format.js';
 import { parseRecordBatches, parseStream, RecordParser, type ParsedRecord } from './record-stream.js';
 import { StatsAccumulator } from './stats-accumulator.js';
 import { readTextChunks } from './text-chunks.js';
+import { HDFS_2K } from '@esc/test-fixtures';
 
 const hdfs = compileFormat(findBuiltinFormat('hdfs')!);
 
@@ -200,7 +201,7 @@ describe('the hdfs NDJSON fast path', () => {
   }
 
   it('writes the HDFS sample byte for byte as the general path does', () => {
-    const sample = readFileSync(new URL('../test/fixtures/loghub/HDFS_2k.log', import.meta.url), 'utf8');
+    const sample = readFileSync(HDFS_2K, 'utf8');
     expect(direct(sample, 4096)).toEqual(slow(sample));
     expect(direct(sample, 4096).json.split('\n').length).toBe(2001);
   });

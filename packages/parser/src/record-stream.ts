@@ -1,6 +1,6 @@
 import { isAscii } from 'node:buffer';
 import { InvalidInputError, unfinishedUtf8Tail } from '@esc/core';
-import type { LogFormat, ParsedLine } from './log-format.js';
+import type { LogFormat, ParsedLine } from './format-types.js';
 import type { NdjsonLineScanner, StatsLineScanner } from './hdfs-fast-path.js';
 import type { StatsAccumulator } from './stats-accumulator.js';
 
@@ -65,8 +65,12 @@ export class RecordParser {
     const scanner = out === null ? this.scanner : undefined;
     while (start < end) {
       // The fast path counts the plain lines; the general one takes the line it leaves.
-      if (scanner !== undefined && (start = this.skipPlain(scanner, text, start)) >= end) break;
-      if ((start = this.takeLine(text, start, out)) === -1) break;
+      if (scanner !== undefined) {
+        start = this.skipPlain(scanner, text, start);
+        if (start >= end) break;
+      }
+      start = this.takeLine(text, start, out);
+      if (start === -1) break;
     }
   }
 
@@ -104,7 +108,8 @@ export class RecordParser {
    * JSON lines of the complete lines of `text` (the unfinished last line waits, as in push).
    */
   pushNdjson(text: string, serialise: (record: ParsedRecord) => string, final = false): string {
-    const scanner = (this.ndjson ??= this.options.format.ndjsonScanner!(this.maxLen));
+    this.ndjson ??= this.options.format.ndjsonScanner!(this.maxLen);
+    const scanner = this.ndjson;
     if (this.carry !== '') {
       text = this.carry + text;
       this.carry = '';
@@ -116,7 +121,8 @@ export class RecordParser {
     let start = 0;
     const end = text.length;
     while (start < end) {
-      if ((start = this.skipPlain(scanner, text, start)) >= end) break;
+      start = this.skipPlain(scanner, text, start);
+      if (start >= end) break;
       start = this.takeLine(text, start, one);
       // The fast lines before this one first, then this one: output keeps input order.
       json += scanner.take();

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { CsvWriter } from './csv-writer.js';
 import { findBuiltinFormat } from './format-registry.js';
 import { compileFormat } from './log-format.js';
-import { TableWriter } from './table-writer.js';
 
 // JSON lines records shaped differently from one another: the header forms must not drop the later shapes' fields.
 const jsonl = compileFormat(findBuiltinFormat('jsonl')!);
@@ -32,13 +31,5 @@ describe('header columns for JSON lines', () => {
       ',,,1700000000,error,x,2023-11-14T22:13:20Z',
       '',
     ]);
-  });
-
-  it('table: the same columns, timestamp first', () => {
-    const sink = collect();
-    new TableWriter(sink, jsonl.fields).write(records);
-    const [header, , second] = sink.text.split('\n');
-    expect(header!.split(/\s+/)).toEqual(['timestamp', 'ts', 'level', 'msg', 'time', 'severity', 'message']);
-    expect(second).toMatch(/^2023-11-14T22:13:20Z\s+1700000000\s+error\s+x$/);
   });
 });

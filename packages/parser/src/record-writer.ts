@@ -19,7 +19,7 @@ export type OutputForm = (typeof OUTPUT_FORMS)[number];
  * The columns of a record as printed: its fields in format order, then `timestamp` (normalised ISO-8601 or
  * null), as the original tool printed them. A field itself called `timestamp` is shadowed by the normalised one.
  */
-export function recordColumns(fieldNames: readonly string[]): string[] {
+function recordColumns(fieldNames: readonly string[]): string[] {
   return [...fieldNames.filter((f) => f !== 'timestamp'), 'timestamp'];
 }
 

@@ -2,11 +2,13 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_FORMATS } from './format-registry.js';
-import { compileFormat, type FormatDefinition } from './log-format.js';
+import { compileFormat } from './log-format.js';
+import type { FormatDefinition } from './format-types.js';
 import { RecordParser } from './record-stream.js';
 import { StatsAccumulator } from './stats-accumulator.js';
+import { HDFS_2K } from '@esc/test-fixtures';
 
-const HDFS_SAMPLE = readFileSync(new URL('../test/fixtures/loghub/HDFS_2k.log', import.meta.url), 'latin1');
+const HDFS_SAMPLE = readFileSync(HDFS_2K, 'latin1');
 
 /** Stats of `text` parsed with `def`, fed in pieces of `piece` characters (the fast path when def is the built-in hdfs). */
 function statsOf(text: string, def: FormatDefinition, piece = text.length || 1) {

@@ -31,7 +31,7 @@ export interface StatsEvent {
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** Wall-clock seconds since 1970 → `YYYY-MM-DDTHH:MM:SS` (the written time, no offset). */
-export function isoOfSeconds(seconds: number): string {
+function isoOfSeconds(seconds: number): string {
   const d = new Date(seconds * 1000);
   return `${String(d.getUTCFullYear()).padStart(4, '0')}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 }
@@ -121,7 +121,10 @@ export class StatsAccumulator {
     if (rawLevel !== undefined && this.lastLevelClass !== 0 && message !== undefined) {
       const level = this.levelNames[this.lastLevelIndex]!;
       let m = this.messages.get(level);
-      if (!m) this.messages.set(level, (m = new Map()));
+      if (!m) {
+        m = new Map();
+        this.messages.set(level, m);
+      }
       bump(m, messageShape(message));
     }
     if (component !== undefined) bump(this.components, component);

@@ -6,7 +6,7 @@ import { readChunks, type InputSource } from '@esc/core';
  * of piling up in large-object space until a full collection (which showed as +40 MiB of peak RSS with
  * 1 MiB chunks).
  */
-export const TEXT_CHUNK_SIZE = 64 * 1024;
+const TEXT_CHUNK_SIZE = 64 * 1024;
 
 /**
  * Reads `source` as text through core's line source (`readChunks` with one reused buffer), so the parser

@@ -70,7 +70,7 @@ const TOKENS: [string, Part, string][] = [
 export class TimestampRuleError extends Error {}
 
 /** Days in `month` (1–12) of `year`, proleptic Gregorian. */
-export function daysInMonth(year: number, month: number): number {
+function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
@@ -96,6 +96,7 @@ export function civilSeconds(
 /**
  * The year given to a date written without one: the current year, unless that puts the date more than a day
  * in the future, in which case the year before (a December log read in January belongs to last year).
+ * @internal Used inside the package and by its tests; not part of the public API.
  */
 export function defaultYear(month: number, day: number, now: Date): number {
   const year = now.getUTCFullYear();
@@ -106,7 +107,7 @@ export function defaultYear(month: number, day: number, now: Date): number {
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 /** `+02:00` form of an offset written as Z, +02, +0200 or +02:00; null when it is not an offset. */
-export function normaliseOffset(text: string): string | null {
+function normaliseOffset(text: string): string | null {
   if (text === 'Z' || text === 'z') return 'Z';
   const m = /^([+-])(\d{2}):?(\d{2})?$/.exec(text);
   if (!m) return null;
@@ -131,7 +132,7 @@ function formatIso(
 }
 
 /** Validates the parts and builds the time; null for an impossible date (month 13, 30 February, 25:00). */
-export function buildTime(
+function buildTime(
   year: number,
   month: number,
   day: number,

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileFormat, findBuiltinFormat } from '../src/index.js';
-import { parseCsv } from './csv.js';
+import { loghubLog, loghubStructuredCsv, parseCsv } from '@esc/test-fixtures';
 
-const FIXTURES = new URL('./fixtures/loghub/', import.meta.url);
 const SYSTEMS = [
   'Apache',
   'BGL',
@@ -24,8 +23,8 @@ const SKIPPED_COLUMNS = new Set(['LineId', 'EventId', 'EventTemplate']);
 describe('Loghub ground truth: every field of X_2k.log_structured.csv, byte for byte', () => {
   for (const system of SYSTEMS) {
     it(system, () => {
-      const log = readFileSync(new URL(`${system}_2k.log`, FIXTURES), 'utf8');
-      const [header, ...rows] = parseCsv(readFileSync(new URL(`${system}_2k.log_structured.csv`, FIXTURES), 'utf8'));
+      const log = readFileSync(loghubLog(system), 'utf8');
+      const [header, ...rows] = parseCsv(readFileSync(loghubStructuredCsv(system), 'utf8'));
       const lines = log.split('\n');
       if (lines[lines.length - 1] === '') lines.pop();
       expect(lines.length).toBe(2000);
@@ -76,17 +75,20 @@ const LOGPARSER_FORMATS: Record<string, string> = {
 describe('Loghub ground truth through --format with the logparser format strings', () => {
   for (const system of SYSTEMS) {
     it(system, () => {
-      const log = readFileSync(new URL(`${system}_2k.log`, FIXTURES), 'utf8');
-      const [header, ...rows] = parseCsv(readFileSync(new URL(`${system}_2k.log_structured.csv`, FIXTURES), 'utf8'));
+      const log = readFileSync(loghubLog(system), 'utf8');
+      const [header, ...rows] = parseCsv(readFileSync(loghubStructuredCsv(system), 'utf8'));
       const lines = log.split('\n');
       if (lines[lines.length - 1] === '') lines.pop();
       const format = compileFormat({ name: system, format: LOGPARSER_FORMATS[system]! });
       const columns = header!.filter((c) => !SKIPPED_COLUMNS.has(c));
       expect(format.fields).toEqual(columns);
       const mismatches: string[] = [];
-      lines.forEach((line, n) => {
+      for (const [n, line] of lines.entries()) {
         const parsed = format.parse(line.replace(/\r$/, ''));
-        if (parsed === null) return void mismatches.push(`line ${n + 1}: no match`);
+        if (parsed === null) {
+          mismatches.push(`line ${n + 1}: no match`);
+          continue;
+        }
         for (const c of columns) {
           const want = rows[n]![header!.indexOf(c)];
           if (parsed.fields[c] !== want)
@@ -94,7 +96,7 @@ describe('Loghub ground truth through --format with the logparser format strings
               `line ${n + 1} ${c}: got ${JSON.stringify(parsed.fields[c])}, want ${JSON.stringify(want)}`,
             );
         }
-      });
+      }
       expect(mismatches.slice(0, 10)).toEqual([]);
     });
   }

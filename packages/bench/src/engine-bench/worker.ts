@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openStore, type BenchStore, type EngineName } from './bench-store.js';
 import { SYNC_WRITERS, ROWS, syncedOps, type Row, type RowResult } from './rows.js';
-import { keyOf, missingKeyOf, permutation, randomIndexes, valueOf, valuePool } from './workload.js';
+import { keyOf, missingKeyOf, permutation, randomIndexes, valueAt, valuePool } from './workload.js';
 
 /**
  * One benchmark row for one engine, in its own process so its peak RSS is its own:
@@ -16,14 +16,14 @@ async function runRow(store: BenchStore, row: Row, n: number): Promise<number> {
     case 'fillseq': {
       for (let i = 0; i < n; i += 1000) {
         const batch: [Buffer, Buffer][] = [];
-        for (let j = i; j < Math.min(n, i + 1000); j++) batch.push([keyOf(j), valueOf(pool, j)]);
+        for (let j = i; j < Math.min(n, i + 1000); j++) batch.push([keyOf(j), valueAt(pool, j)]);
         await store.batch(batch);
       }
       return n;
     }
     case 'fillrandom': {
       const order = permutation(n);
-      for (let i = 0; i < n; i++) await store.put(keyOf(order[i]!), valueOf(pool, i), false);
+      for (let i = 0; i < n; i++) await store.put(keyOf(order[i]!), valueAt(pool, i), false);
       return n;
     }
     case 'fillsync': {
@@ -31,7 +31,7 @@ async function runRow(store: BenchStore, row: Row, n: number): Promise<number> {
       const order = permutation(total, 99);
       let next = 0;
       const writer = async () => {
-        for (let i = next++; i < total; i = next++) await store.put(keyOf(order[i]!), valueOf(pool, i), true);
+        for (let i = next++; i < total; i = next++) await store.put(keyOf(order[i]!), valueAt(pool, i), true);
       };
       await Promise.all(Array.from({ length: SYNC_WRITERS }, writer));
       return total;

@@ -5,8 +5,8 @@ import { prng } from '../hdfs-generator.js';
  * compress to about half (db_bench's default compression ratio 0.5), so compression and block layout
  * matter as they would for real values.
  */
-export const KEY_BYTES = 16;
-export const VALUE_BYTES = 100;
+const KEY_BYTES = 16;
+const VALUE_BYTES = 100;
 
 export function keyOf(i: number): Buffer {
   return Buffer.from(String(i).padStart(KEY_BYTES, '0'), 'latin1');
@@ -28,7 +28,7 @@ export function valuePool(seed = 301): Buffer {
   return pool;
 }
 
-export function valueOf(pool: Buffer, i: number): Buffer {
+export function valueAt(pool: Buffer, i: number): Buffer {
   const slots = Math.floor(pool.length / VALUE_BYTES);
   const off = (i % slots) * VALUE_BYTES;
   return pool.subarray(off, off + VALUE_BYTES);

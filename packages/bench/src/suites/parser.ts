@@ -57,9 +57,8 @@ function countLines(path: string): number {
   // A synchronous newline count: the file is in the page cache after generation.
   const fd = openSync(path, 'r');
   const buf = Buffer.allocUnsafe(1 << 20);
-  let n = 0;
   let count = 0;
-  while ((n = readSync(fd, buf, 0, buf.length, null)) > 0)
+  for (let n = readSync(fd, buf, 0, buf.length, null); n > 0; n = readSync(fd, buf, 0, buf.length, null))
     for (let i = buf.indexOf(10); i !== -1 && i < n; i = buf.indexOf(10, i + 1)) count++;
   closeSync(fd);
   return count;

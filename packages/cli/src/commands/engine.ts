@@ -11,7 +11,8 @@ import {
   writeFileAtomicSync,
   type ColorMode,
 } from '@esc/core';
-import { openSegmentReader, renderEngineHtml, renderEngineSvg, renderEngineText, type RangeOptions } from '@esc/engine';
+import { openSegmentReader, type RangeOptions } from '@esc/engine';
+import { renderEngineHtml, renderEngineSvg, renderEngineText } from '@esc/engine/viz';
 import { colorOption, intArg, newCommand, runAction, type Command } from '../command-kit.js';
 import { withEngine, withEngineOptions, type EngineFlags } from './engine/engine-options.js';
 import { runShell } from './engine/engine-shell.js';
@@ -76,7 +77,7 @@ export function createCommand(): Command {
       .argument('<key>')
       .action(
         runAction(async (dir: string, key: string, flags: EngineFlags) => {
-          await withEngine(dir, flags, 'write', (e) => e.delete(key));
+          await withEngine(dir, flags, 'write', (e) => e.del(key));
           return ExitCode.Ok;
         }),
       ),

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { BufferedOutput, CorruptionError, ExitCode, UsageError } from '@esc/core';
 import { defaultStorePath, openKv, resetKv, type ExpireCondition, type KvStore, type SetOptions } from '@esc/kv';
-import { Command, newCommand, runAction } from '../command-kit.js';
+import { type Command, InvalidArgumentError, nameCommandInUsageError, newCommand, runAction } from '../command-kit.js';
 import { printError } from '../error-reporter.js';
 
 interface GlobalOptions {
@@ -20,33 +20,49 @@ export function createCommand(): Command {
     .option('--json', 'print machine-readable JSON')
     .addHelpText('after', '\nExit status: 0 success, 1 key missing / condition false, 2 error.');
 
-  const sub = (name: string, description: string) => {
+  // Start-up time: building the ~20 subcommands and their options costs ~4 ms, and `esc kv get` needs one.
+  // When the arguments name a subcommand only that one is built; otherwise (help, a typo) all of them.
+  const build: DefineSubcommand = (name, description, alias) => {
     const cmd = newCommand(name, description);
+    if (alias) cmd.alias(alias);
     kv.addCommand(cmd);
     return cmd;
   };
+  const wanted = requestedSubcommand(process.argv);
+  defineSubcommands((name, description, alias) =>
+    wanted === null || wanted === name || wanted === alias ? build(name, description, alias) : SKIPPED,
+  );
+  if (kv.commands.length === 0) defineSubcommands(build);
+  return kv;
+}
 
+/** Stands in for a subcommand this run does not build: every builder call on it is a no-op. */
+const SKIPPED: Command = new Proxy({} as Command, { get: () => () => SKIPPED });
+
+type DefineSubcommand = (name: string, description: string, alias?: string) => Command;
+
+function defineSubcommands(sub: DefineSubcommand): void {
   sub('set', 'set KEY to VALUE (`-` reads it from stdin); prints OK')
     .argument('<key>')
     .argument('<value>')
-    .option('--ttl <seconds>', 'expire after SECONDS (same as --ex)', posInt('--ttl'))
-    .option('--ex <seconds>', 'expire after SECONDS', posInt('--ex'))
-    .option('--px <ms>', 'expire after MS milliseconds', posInt('--px'))
-    .option('--exat <unix-seconds>', 'expire at this Unix time', posInt('--exat'))
-    .option('--pxat <unix-ms>', 'expire at this Unix time in milliseconds', posInt('--pxat'))
+    .option('--ttl <seconds>', 'expire after SECONDS (same as --ex)', posInt)
+    .option('--ex <seconds>', 'expire after SECONDS', posInt)
+    .option('--px <ms>', 'expire after MS milliseconds', posInt)
+    .option('--exat <unix-seconds>', 'expire at this Unix time', posInt)
+    .option('--pxat <unix-ms>', 'expire at this Unix time in milliseconds', posInt)
     .option('--keepttl', 'keep the current expiry (a plain set clears it)')
     .option('--nx', 'only set if the key does not exist')
     .option('--xx', 'only set if the key exists')
     .option('--get', 'print the previous value (exit 1 if there was none)')
     .action(
       withStore(async (store, g, key: string, value: string, o: Record<string, unknown>) => {
-        if (o.ttl !== undefined && o.ex !== undefined) throw new UsageError('set: --ttl and --ex cannot be combined');
+        if (o.ttl !== undefined && o.ex !== undefined) throw new UsageError('--ttl and --ex cannot be combined');
         const options: SetOptions = {
           ex: (o.ex ?? o.ttl) as number | undefined,
           px: o.px as number | undefined,
           exat: o.exat as number | undefined,
           pxat: o.pxat as number | undefined,
-          keepTtl: o.keepttl === true,
+          keepttl: o.keepttl === true,
           nx: o.nx === true,
           xx: o.xx === true,
         };
@@ -71,8 +87,7 @@ export function createCommand(): Command {
       }),
     );
 
-  sub('delete', 'delete keys; prints how many existed')
-    .alias('del')
+  sub('delete', 'delete keys; prints how many existed', 'del')
     .argument('<keys...>')
     .action(withStore(async (store, g, keys: string[]) => printInt(g, 'deleted', await store.del(keys), true)));
 
@@ -96,21 +111,11 @@ export function createCommand(): Command {
     .action(
       runAction(async (o: { force?: boolean }, cmd: Command) => {
         const g = cmd.optsWithGlobals() as GlobalOptions;
-        const path = storePath(g);
-        let store: KvStore;
         try {
-          store = await openKv(path, { onWarning: warn });
+          return await clearStore(g, o.force === true);
         } catch (err) {
-          if (!(o.force && err instanceof CorruptionError)) throw err;
-          for (const aside of await resetKv(path)) warn(`moved the damaged file aside to ${aside}`);
-          return g.json ? emit({ cleared: true }, true) : emitLines(['OK']);
+          throw nameCommandInUsageError(err, cmd);
         }
-        try {
-          await store.clear();
-        } finally {
-          await store.close();
-        }
-        return g.json ? emit({ cleared: true }, true) : emitLines(['OK']);
       }),
     );
 
@@ -147,7 +152,7 @@ export function createCommand(): Command {
   ] as const) {
     sub(name, `expire KEY after ${unit === 's' ? 'SECONDS' : 'MILLISECONDS'}; prints 1 if set, else 0 (and exits 1)`)
       .argument('<key>')
-      .argument(unit === 's' ? '<seconds>' : '<ms>', 'the time to live', anyInt(name))
+      .argument(unit === 's' ? '<seconds>' : '<ms>', 'the time to live', anyInt)
       .option('--nx', 'only if the key has no expiry')
       .option('--xx', 'only if the key has an expiry')
       .option('--gt', 'only if the new expiry is later (no expiry counts as infinite)')
@@ -188,11 +193,11 @@ export function createCommand(): Command {
   ];
   for (const [name, description, takesDelta, sign] of counters) {
     const cmd = sub(name, description).argument('<key>');
-    if (takesDelta) cmd.argument('<delta>', 'a 64-bit integer', bigIntArg(name));
+    if (takesDelta) cmd.argument('<delta>', 'a 64-bit integer', bigIntArg);
     cmd.action(
       withStore(async (store, g, key: string, ...rest: unknown[]) => {
         const delta = takesDelta ? (rest[0] as bigint) : 1n;
-        const value = await store.incrBy(key, sign < 0 ? -delta : delta);
+        const value = await store.incrby(key, sign < 0 ? -delta : delta);
         return g.json ? emit({ key, value: value.toString() }, true) : emitLines([value.toString()]);
       }),
     );
@@ -211,7 +216,7 @@ export function createCommand(): Command {
     .argument('<pairs...>')
     .action(
       withStore(async (store, g, args: string[]) => {
-        if (args.length % 2 !== 0) throw new UsageError('mset: wrong number of arguments (KEY VALUE pairs)');
+        if (args.length % 2 !== 0) throw new UsageError('wrong number of arguments (KEY VALUE pairs)');
         const pairs: [string, string][] = [];
         for (let i = 0; i < args.length; i += 2) pairs.push([args[i]!, args[i + 1]!]);
         await store.mset(pairs);
@@ -235,21 +240,67 @@ export function createCommand(): Command {
     }),
   );
 
-  return kv;
+  sub('verify', 'read and check every byte of the store (a get checks only the lines it reads); prints OK').action(
+    withStore(async (store, g) => {
+      await store.verify();
+      return g.json ? emit({ verified: true }, true) : emitLines(['OK']);
+    }),
+  );
 }
 
-/** Wraps a subcommand action: opens the store, runs, always closes (waiting for durability). */
+/**
+ * Wraps a subcommand action: opens the store, runs, always closes (waiting for durability). A usage error
+ * (conflicting options, from here or from the library) is reported with the command's path.
+ */
 function withStore<A extends unknown[]>(fn: (store: KvStore, g: GlobalOptions, ...args: A) => Promise<number>) {
   return runAction(async (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command;
     const g = cmd.optsWithGlobals() as GlobalOptions;
-    const store = await openKv(storePath(g), { onWarning: warn });
     try {
-      return await fn(store, g, ...(args.slice(0, -1) as A));
+      const store = await openKv(storePath(g), { onWarning: warn });
+      try {
+        return await fn(store, g, ...(args.slice(0, -1) as A));
+      } finally {
+        await store.close();
+      }
+    } catch (err) {
+      throw nameCommandInUsageError(err, cmd);
+    }
+  });
+}
+
+/** `clear`, and with --force, starting over a store that cannot be read. */
+async function clearStore(g: GlobalOptions, force: boolean): Promise<number> {
+  const path = storePath(g);
+  try {
+    // A clear reads and checks the whole store first: a damaged one fails here (open or clear), and stays.
+    const store = await openKv(path, { onWarning: warn });
+    try {
+      await store.clear();
     } finally {
       await store.close();
     }
-  });
+  } catch (err) {
+    if (!(force && err instanceof CorruptionError)) throw err;
+    for (const aside of await resetKv(path)) warn(`moved the damaged file aside to ${aside}`);
+  }
+  return g.json ? emit({ cleared: true }, true) : emitLines(['OK']);
+}
+
+/**
+ * The subcommand the arguments name (`esc kv --store P get k` → `get`), or null when there is none or it
+ * asks for help: the global options before it are `--store PATH` (or `--store=PATH`) and `--json`.
+ */
+function requestedSubcommand(argv: readonly string[]): string | null {
+  const at = argv.indexOf('kv');
+  if (at === -1 || argv.includes('--help') || argv.includes('-h')) return null;
+  for (let i = at + 1; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--store') i++;
+    else if (a === '--json' || a.startsWith('--store=')) continue;
+    else return a.startsWith('-') || a === 'help' ? null : a;
+  }
+  return null;
 }
 
 function storePath(g: GlobalOptions): string {
@@ -284,26 +335,22 @@ function readStdinValue(): string {
   return text.endsWith('\n') ? text.slice(0, text.endsWith('\r\n') ? -2 : -1) : text;
 }
 
-function posInt(flag: string) {
-  return (value: string): number => {
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) <= 0)
-      throw new UsageError(`${flag}: invalid expire time '${value}' (a positive integer)`);
-    return Number(value);
-  };
+// Argument parsers throw commander's InvalidArgumentError, which commander reports like its other usage
+// errors, naming the command path, the option and the value.
+
+function posInt(value: string): number {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) <= 0)
+    throw new InvalidArgumentError('An expire time is a positive integer');
+  return Number(value);
 }
 
-function anyInt(name: string) {
-  return (value: string): number => {
-    if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(Number(value)))
-      throw new UsageError(`${name}: value is not an integer or out of range: '${value}'`);
-    return Number(value);
-  };
+function anyInt(value: string): number {
+  if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(Number(value)))
+    throw new InvalidArgumentError('The value is not an integer or out of range');
+  return Number(value);
 }
 
-function bigIntArg(name: string) {
-  return (value: string): bigint => {
-    if (!/^-?\d{1,19}$/.test(value))
-      throw new UsageError(`${name}: value is not an integer or out of range: '${value}'`);
-    return BigInt(value);
-  };
+function bigIntArg(value: string): bigint {
+  if (!/^-?\d{1,19}$/.test(value)) throw new InvalidArgumentError('The value is not an integer or out of range');
+  return BigInt(value);
 }

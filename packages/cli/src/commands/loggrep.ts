@@ -1,10 +1,12 @@
-import { BufferedOutput, shouldColor, UsageError, type ColorMode } from '@esc/core';
+import { readFileSync } from 'node:fs';
+import { BufferedOutput, FileAccessError, shouldColor, UsageError, type ColorMode } from '@esc/core';
 import { loggrep, parseGrepColors, resolveOperands } from '@esc/logtools';
 import { printError } from '../error-reporter.js';
 import { colorOption, intArg, newCommand, runAction, type Command } from '../command-kit.js';
 
 interface LoggrepFlags {
   regexp: string[];
+  file: string[];
   fixedStrings?: boolean;
   ignoreCase?: boolean;
   invertMatch?: boolean;
@@ -37,6 +39,12 @@ export function createCommand(): Command {
     .usage('[options] FILE PATTERN | [options] PATTERN [FILE...] | [options] -e PATTERN... [FILE...]')
     .argument('[operands...]', 'FILE PATTERN (the original order), or PATTERN FILE... as grep; `-` is standard input')
     .option('-e, --regexp <pattern>', 'a pattern (repeatable); then every operand is a file', collect, [] as string[])
+    .option(
+      '-f, --file <file>',
+      'read patterns from FILE, one per line (repeatable; - is standard input)',
+      collect,
+      [] as string[],
+    )
     .option('-F, --fixed-strings', 'patterns are fixed strings, not regular expressions')
     .option(
       '-E, --extended-regexp',
@@ -66,7 +74,7 @@ export function createCommand(): Command {
     .addHelpText(
       'after',
       `
-Operand order: with -e every operand is a file. Without -e, exactly two operands where the first is an
+Operand order: with -e or -f every operand is a file. Without -e, exactly two operands where the first is an
 existing file (or -) and the second is not mean FILE PATTERN (the original loggrep order); anything else is
 grep's PATTERN [FILE...].
 Exit status: 0 a line was selected, 1 no line was selected, 2 an error (a missing file is reported and the
@@ -79,7 +87,18 @@ other files are still searched; with -q a selected line still gives 0).`,
   command.on('option:no-filename', () => (withFilename = false));
   return command.action(
     runAction(async (operands: string[], flags: LoggrepFlags) => {
-      const { patterns, files } = resolveOperands(operands, flags.regexp);
+      const fromFiles = flags.file.flatMap(readPatternFile);
+      const given = [...flags.regexp, ...fromFiles];
+      let { patterns, files } = resolveOperands(operands, given);
+      let fixedStrings = flags.fixedStrings;
+      if (flags.file.length > 0 && given.length === 0) {
+        // grep -f on an empty file: no pattern, so no line can match; GNU grep then exits 1 without reading
+        // (no count printed). With -v every line is selected, so that case searches as usual.
+        if (!flags.invertMatch) return 1;
+        ({ files } = resolveOperands(operands, ['']));
+        patterns = [NEVER_MATCHES];
+        fixedStrings = false;
+      }
       if (patterns.length === 0)
         throw new UsageError(
           'loggrep: no pattern given (usage: esc loggrep FILE PATTERN, or esc loggrep PATTERN [FILE...])',
@@ -89,7 +108,7 @@ other files are still searched; with -q a selected line still gives 0).`,
         {
           patterns,
           files,
-          fixedStrings: flags.fixedStrings,
+          fixedStrings,
           ignoreCase: flags.ignoreCase,
           wordRegexp: flags.wordRegexp,
           lineRegexp: flags.lineRegexp,
@@ -117,9 +136,26 @@ other files are still searched; with -q a selected line still gives 0).`,
   );
 }
 
+/** A class with no member: matches nothing, and the linear engine runs it. */
+const NEVER_MATCHES = '[^\\s\\S]';
+
+/** grep -f: one pattern per line; a final newline ends the last line rather than adding an empty pattern. */
+function readPatternFile(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path === '-' ? 0 : path, 'utf8');
+  } catch (err) {
+    throw new FileAccessError(path === '-' ? '(standard input)' : path, err);
+  }
+  if (text === '') return [];
+  return (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n');
+}
+
 const TAKES_VALUE = new Set([
   '-e',
   '--regexp',
+  '-f',
+  '--file',
   '-m',
   '--max-count',
   '-A',

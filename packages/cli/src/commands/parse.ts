@@ -1,7 +1,6 @@
 import { createPalette, ExitCode, openInput, shouldColor, UsageError, type ColorMode } from '@esc/core';
 import {
   compileRecordFilter,
-  createProgress,
   CsvWriter,
   DEFAULT_MAX_LINE_LENGTH,
   FilterError,
@@ -11,19 +10,20 @@ import {
   OUTPUT_FORMS,
   parseDuration,
   parseRecordBatches,
-  progressWanted,
   readTextChunks,
   recordSerializer,
   RecordParser,
-  renderStatsReport,
   selectFormat,
   StatsAccumulator,
   StreamSink,
-  TableWriter,
+  type FormatSelection,
   type OutputForm,
   type ParseStreamOptions,
   type RecordWriter,
 } from '@esc/parser';
+import { createProgress, progressWanted } from '../printers/progress-bar.js';
+import { renderStatsReport } from '../printers/stats-printer.js';
+import { TableWriter } from '../printers/table-writer.js';
 import { colorOption, intArg, newCommand, Option, runAction, type Command } from '../command-kit.js';
 
 interface ParseFlags {
@@ -126,7 +126,7 @@ async function parseCommand(file: string, flags: ParseFlags): Promise<number> {
     // --format auto reads the first lines; the chunk they came from is then parsed like any other.
     const first = await chunks.next();
     const head = first.done ? [] : sampleLines(first.value);
-    let selection;
+    let selection: FormatSelection;
     try {
       selection = await selectFormat(
         { format: flags.format, regex: flags.regex, timestamp: flags.timestamp, formatFile: flags.formatFile },

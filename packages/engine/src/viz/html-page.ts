@@ -1,4 +1,4 @@
-import type { EngineStats } from '../engine.js';
+import type { EngineStats } from '../engine-stats.js';
 import { escapeXml, renderEngineSvg } from './svg-renderer.js';
 import type { PictureOptions } from './segment-picture.js';
 

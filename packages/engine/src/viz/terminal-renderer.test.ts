@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderEngineText, type TextPalette } from './terminal-renderer.js';
+import { AXIS_WIDTH, renderEngineText, type TextPalette } from './terminal-renderer.js';
 import { NOW, sampleStats, segment } from './test-helpers/sample-stats.js';
 
 const plain: TextPalette = {
@@ -11,62 +11,87 @@ const plain: TextPalette = {
   green: (s) => s,
   magenta: (s) => s,
 };
-const tagged: TextPalette = { ...plain, yellow: (s) => `<y>${s}</y>`, red: (s) => `<r>${s}</r>` };
+const tagged: TextPalette = { ...plain, yellow: (s) => `<y>${s}</y>` };
+const even = { entries: 1000 };
+
+/** The axis part (between │ and │) of the lines of a picture, by line. */
+function axisOf(line: string): string {
+  const m = /│(.*)│/.exec(line);
+  expect(m, line).not.toBeNull();
+  expect([...m![1]!]).toHaveLength(AXIS_WIDTH);
+  return m![1]!;
+}
+const span = (axis: string, ch = /[█▓]/) => {
+  const cells = [...axis];
+  const first = cells.findIndex((c) => ch.test(c));
+  let last = cells.length - 1;
+  while (last >= 0 && !ch.test(cells[last]!)) last--;
+  return [first, last];
+};
 
 describe('renderEngineText', () => {
-  const text = renderEngineText(sampleStats(), plain, { now: NOW });
-
-  it('lists every live segment under its level, newest first in level 0', () => {
-    const lines = text.split('\n');
-    const l0 = lines.indexOf('level 0: 2 segments, 14.8 KiB');
-    const l1 = lines.indexOf('level 1: 2 segments, 10.9 KiB');
-    expect(l0).toBeGreaterThan(0);
-    expect(l1).toBeGreaterThan(l0);
-    const idsAt = (from: number) =>
-      lines
-        .slice(from + 1, from + 5)
-        .filter((l) => /^ {2}#\d/.test(l))
-        .map((l) => l.trim().split(' ')[0]);
-    expect(idsAt(l0)).toEqual(['#4', '#3']);
-    expect(idsAt(l1)).toEqual(['#1', '#2']);
-  });
-
-  it('draws key ranges on the shared key axis, in proportion', () => {
+  it('draws the levels down and each segment at its key range across', () => {
     const stats = sampleStats(
       [
-        segment(1, 1, 'user:00000', 'user:49999'),
-        segment(2, 1, 'user:50000', 'user:99999'),
-        segment(3, 0, 'user:20000', 'user:29999'),
+        segment(1, 1, 'user:00000', 'user:49999', even),
+        segment(2, 1, 'user:50000', 'user:99999', even),
+        // Few entries: the axis, which gives room by entries, stays even.
+        segment(3, 0, 'user:20000', 'user:29999', { entries: 1 }),
       ],
       [],
     );
     const lines = renderEngineText(stats, plain, { now: NOW }).split('\n');
-    const bar = (id: number) =>
-      /\[([·█]+)\]/.exec(lines[lines.findIndex((l) => l.trimStart().startsWith(`#${id} `)) + 1]!)![1]!;
-    const span = (b: string) => [b.indexOf('█'), b.lastIndexOf('█')];
-    // Two halves of the key space: side by side, meeting in the middle, together the whole width.
-    expect(span(bar(1))[0]).toBe(0);
-    expect(span(bar(2))[1]).toBe(29);
-    expect(span(bar(1))[1]).toBeLessThan(span(bar(2))[0]!);
-    expect(Math.abs(span(bar(2))[0]! - 15)).toBeLessThanOrEqual(2);
-    // user:2xxxx lies inside the first half, a fifth of the way in, a tenth wide.
-    expect(span(bar(3))[0]).toBeGreaterThan(span(bar(1))[0]!);
-    expect(span(bar(3))[1]).toBeLessThan(span(bar(1))[1]!);
-    expect(Math.abs(span(bar(3))[0]! - 6)).toBeLessThanOrEqual(1);
-    expect(bar(3).replace(/·/g, '').length).toBeLessThanOrEqual(5);
+    const l0 = lines.findIndex((l) => l.startsWith('L0  1 segment, '));
+    const l1 = lines.findIndex((l) => l.startsWith('L1  2 segments, '));
+    expect(l0).toBeGreaterThan(0);
+    expect(l1).toBe(l0 + 1);
+    // Level 1: two halves of the key space, told apart by alternating blocks, together the whole width.
+    const a1 = axisOf(lines[l1]!);
+    expect(span(a1, /█/)).toEqual([0, AXIS_WIDTH / 2 - 1]);
+    expect(span(a1, /▓/)).toEqual([AXIS_WIDTH / 2, AXIS_WIDTH - 1]);
+    // Level 0's one segment: user:2xxxx, a tenth of the width, starting about a fifth of the way in.
+    const [from, to] = span(axisOf(lines[l0]!));
+    expect(Math.abs(from! - 0.2 * AXIS_WIDTH)).toBeLessThanOrEqual(2);
+    expect(Math.abs(to! - from! + 1 - 0.1 * AXIS_WIDTH)).toBeLessThanOrEqual(2);
   });
 
-  it('marks the segments of the next compaction and shows memtable, WAL and bloom figures', () => {
+  it('gives a shallow level-0 stack a line per row and a deep one a line of overlap depth', () => {
+    const shallow = sampleStats(
+      [segment(1, 0, 'k000', 'k999', even), segment(2, 0, 'k100', 'k300', even), segment(3, 0, 'k500', 'k900', even)],
+      [],
+    );
+    const lines = renderEngineText(shallow, plain, { now: NOW }).split('\n');
+    const at = lines.findIndex((l) => l.startsWith('L0  3 segments'));
+    // Newest first: #3 and #2 share the top row, #1 below spans the width.
+    expect([...axisOf(lines[at]!)].filter((c) => c !== ' ').length).toBeLessThan(AXIS_WIDTH);
+    expect(span(axisOf(lines[at + 1]!))).toEqual([0, AXIS_WIDTH - 1]);
+    expect(lines[at + 2]!.trim()).toBe('');
+
+    const deep = Array.from({ length: 200 }, (_, i) => segment(i + 1, 0, 'k000', i < 100 ? 'k499' : 'k999', even));
+    const text = renderEngineText(sampleStats(deep, []), plain, { now: NOW });
+    const line = text.split('\n').find((l) => l.startsWith('L0  200 segments'))!;
+    expect(line).toContain('up to 200 deep');
+    const axis = [...axisOf(line)];
+    // Twice as many segments over the left half as over the right: a darker shade there.
+    expect(axis[5]).toBe('█');
+    expect(axis[AXIS_WIDTH - 5]).toBe('▒');
+  });
+
+  it('marks the next compaction: its segments in yellow, its levels with ◆', () => {
     const coloured = renderEngineText(sampleStats(), tagged, { now: NOW });
-    expect(coloured.match(/<y>◆ next compaction<\/y>/g)).toHaveLength(2);
-    expect(text).toContain('next compaction merges #3, #4');
+    const lines = coloured.split('\n');
+    const l0 = lines.find((l) => l.startsWith('L0'))!;
+    const l1 = lines.find((l) => l.startsWith('L1'))!;
+    expect(l0).toContain('<y>◆</y>');
+    expect(l1).not.toContain('<y>');
+    expect(coloured).toContain('next compaction merges #3, #4');
+  });
+
+  it('shows the memtable, WAL and bloom figures, and says so when there are no segments', () => {
+    const text = renderEngineText(sampleStats(), plain, { now: NOW });
     expect(text).toMatch(/memtable +120\.6 KiB · 789 entries · 1 immutable awaiting flush/);
     expect(text).toMatch(/wal +195\.3 KiB · 2 files · sync: batch/);
     expect(text).toContain('theory 0.82% false positives');
-    expect(coloured).toContain('<r>2 tombstones (1.0%)</r>');
-  });
-
-  it('says so when there are no segments', () => {
     expect(renderEngineText(sampleStats([], []), plain, { now: NOW })).toContain('no segments yet');
   });
 });

@@ -21,6 +21,7 @@ export interface EngineFlags {
   autoCompact?: string;
   compactionThread?: string;
   flushThread?: string;
+  lockTimeout?: string;
   config?: string;
 }
 
@@ -58,11 +59,15 @@ export function withEngineOptions(command: Command): Command {
     .option('--auto-compact <bool>', 'compact in the background after flushes (true|false)')
     .option('--compaction-thread <bool>', 'merge on a worker thread (true|false)')
     .option('--flush-thread <bool>', 'build flushed segments on a worker thread (true|false)')
+    .option(
+      '--lock-timeout <seconds>',
+      'wait this long for a database another process has open (default 10; 0: fail at once)',
+    )
     .option('--config <file>', 'a JSON file with any of the engine settings; flags override it');
 }
 
 /** The config for open(): the --config file first, flags over it; both validated by the engine's schema. */
-export function engineConfig(flags: EngineFlags): Partial<Config> {
+function engineConfig(flags: EngineFlags): Partial<Config> {
   const fromFile = flags.config !== undefined ? loadConfigFile(flags.config) : {};
   let fromFlags: Partial<Config>;
   try {
@@ -82,7 +87,16 @@ export function engineConfig(flags: EngineFlags): Partial<Config> {
     const flag = m ? FLAG_OF[m[1]!]?.flag : undefined;
     throw flag ? new InvalidInputError(`${flag}: ${m![2]}`) : err;
   }
-  return { ...fromFile, ...fromFlags };
+  const lockTimeout = flags.lockTimeout === undefined ? {} : { lockTimeoutMs: lockTimeoutMs(flags.lockTimeout) };
+  return { ...fromFile, ...fromFlags, ...lockTimeout };
+}
+
+/** --lock-timeout is in seconds, as a person types it; the config field is in milliseconds. */
+function lockTimeoutMs(seconds: string): number {
+  const s = Number(seconds);
+  if (seconds.trim() === '' || !Number.isFinite(s) || s < 0)
+    throw new InvalidInputError(`--lock-timeout: not a number of seconds: '${seconds}'`);
+  return Math.round(s * 1000);
 }
 
 /**

@@ -53,7 +53,7 @@ export async function runShell(engine: Engine, interactive: boolean): Promise<nu
   return status;
 }
 
-async function runLine(engine: Engine, words: string[], out: BufferedOutput): Promise<'exit' | void> {
+async function runLine(engine: Engine, words: string[], out: BufferedOutput): Promise<'exit' | undefined> {
   const [command, ...args] = words as [string, ...string[]];
   const need = (min: number, max: number, usage: string) => {
     if (args.length < min || args.length > max) throw new EscError(`usage: ${usage}`);
@@ -74,7 +74,7 @@ async function runLine(engine: Engine, words: string[], out: BufferedOutput): Pr
     case 'delete':
     case 'del':
       need(1, 1, 'delete KEY');
-      await engine.delete(args[0]!);
+      await engine.del(args[0]!);
       out.write('OK\n');
       return;
     case 'list': {
@@ -120,7 +120,7 @@ async function runLine(engine: Engine, words: string[], out: BufferedOutput): Pr
 }
 
 /** Splits a line into words; double quotes group words and `\"` or `\\` escape inside them. */
-export function tokenize(line: string): string[] {
+function tokenize(line: string): string[] {
   const words: string[] = [];
   const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
   let m: RegExpExecArray | null;

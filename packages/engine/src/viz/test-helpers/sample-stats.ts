@@ -1,4 +1,5 @@
-import type { EngineStats, SegmentInfo } from '../../engine.js';
+import type { EngineStats } from '../../engine-stats.js';
+import type { SegmentInfo } from '../../segment-meta.js';
 
 export const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 
@@ -30,7 +31,7 @@ export function sampleStats(segments: SegmentInfo[] = defaultSegments(), nextCom
   return {
     dir: '/tmp/db <&> "quoted"',
     memtable: { bytes: 123_456, entries: 789, immutable: 1 },
-    wal: { bytes: 200_000, files: 2, syncMode: 'batch' },
+    wal: { bytes: 200_000, files: 2, syncMode: 'batch', syncs: 0 },
     segments,
     nextCompaction,
     compactionPolicy: 'size-tiered',

@@ -1,0 +1,55 @@
+import { createRequire } from 'node:module';
+
+/**
+ * CRC-32 as zlib computes it (polynomial 0xEDB88320), the checksum of every journal and snapshot line.
+ *
+ * Short inputs are summed here in JavaScript: a point read checks a few dozen lines of ~100 bytes, and loading
+ * `node:zlib` (which pulls in Node's streams) costs a fresh process 4–10 ms, more than the whole read. Long
+ * inputs (a whole snapshot) use zlib's native crc32, loaded on first use; and once something that sums many
+ * lines (a writer, a full read) has called `loadNativeCrc32`, everything does (2.5× faster per line).
+ */
+export function crc32(bytes: string | Uint8Array): number {
+  if (native) return native(bytes);
+  if (typeof bytes === 'string') {
+    // An ASCII string is its own UTF-8: sum its characters without allocating (a compaction sums a million lines).
+    if (bytes.length <= NATIVE_FROM) {
+      let crc = 0xffffffff;
+      for (let i = 0; i < bytes.length; i++) {
+        const c = bytes.charCodeAt(i);
+        if (c >= 0x80) return crc32(Buffer.from(bytes, 'utf8'));
+        crc = TABLE[(crc ^ c) & 0xff]! ^ (crc >>> 8);
+      }
+      return (crc ^ 0xffffffff) >>> 0;
+    }
+    return crc32(Buffer.from(bytes, 'utf8'));
+  }
+  if (bytes.length > NATIVE_FROM) return nativeCrc32()(bytes);
+  let crc = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) crc = TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** Above this many bytes the native code wins even counting its load. */
+const NATIVE_FROM = 4096;
+
+const TABLE = (() => {
+  const table = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c;
+  }
+  return table;
+})();
+
+let native: ((data: string | Uint8Array) => number) | undefined;
+
+/** Switches to zlib's native crc32 from now on (for work that sums many lines). */
+export function loadNativeCrc32(): void {
+  native ??= (createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib')).crc32;
+}
+
+function nativeCrc32(): (data: string | Uint8Array) => number {
+  loadNativeCrc32();
+  return native!;
+}
