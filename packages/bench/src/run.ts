@@ -14,6 +14,7 @@ const SUITES: Record<string, () => Promise<{ suite: BenchSuite }>> = {
   kv: () => import('./suites/kv.js'),
   engine: () => import('./suites/engine.js'),
   templates: () => import('./suites/templates.js'),
+  streams: () => import('./suites/streams.js'),
 };
 
 function parseSize(text: string): number {

@@ -43,6 +43,8 @@ await build({
     main: 'dist/main.js',
     // The engine compacts and flushes in worker threads that it starts from a file beside its own code.
     'background-worker': '../engine/dist/background-worker.js',
+    // The streams log cleaner rewrites segments on a thread started from a file beside its code, likewise.
+    'cleaner-worker': '../streams/dist/cleaner-worker.js',
   },
   outdir: next,
   bundle: true,
@@ -50,8 +52,9 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // Loaded on demand with createRequire (colour on, progress bar drawn): left to Node's resolver.
-  external: ['chalk', 'cli-progress', 'snappy'],
+  // Loaded on demand with createRequire (colour on, progress bar drawn), or a native binding (@node-rs/crc32):
+  // left to Node's resolver.
+  external: ['chalk', 'cli-progress', 'snappy', '@node-rs/crc32'],
   // CommonJS dependencies (commander, proper-lockfile) call require() for Node's built-ins.
   banner: {
     js: "import { createRequire as __escRequire } from 'node:module'; const require = __escRequire(import.meta.url);",

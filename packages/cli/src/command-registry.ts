@@ -51,4 +51,19 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'the log-structured storage engine: put/get/scan/stats/compact/verify/dump/viz',
     load: () => import('./commands/engine.js'),
   },
+  {
+    name: 'topic',
+    summary: 'durable topic logs: create/list/describe/alter/delete topics (with produce and consume)',
+    load: () => import('./commands/topic.js'),
+  },
+  {
+    name: 'produce',
+    summary: 'append standard input to a topic, one record per line',
+    load: () => import('./commands/produce.js'),
+  },
+  {
+    name: 'consume',
+    summary: 'print the records of a topic, from an offset, a time or a group; -f follows',
+    load: () => import('./commands/consume.js'),
+  },
 ];

@@ -1,0 +1,268 @@
+import { closeSync, fdatasyncSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { openStreams, type ProduceRecord, type TopicStore } from '@esc/streams';
+import type { BenchContext } from '../bench-context.js';
+import type { BenchSuite } from '../bench-suite.js';
+import { fmtMiB, fmtRate, fmtRatio, measure, median, table } from '../measure.js';
+
+// run.ts has no --records flag; ESC_BENCH_RECORDS shrinks the run.
+const RECORDS = Number(process.env.ESC_BENCH_RECORDS ?? 1_000_000);
+const BATCH = 1000;
+const KEYS = 10_000;
+const VALUE = Buffer.alloc(100, 'v');
+/** Kafka's published single-machine figures (one thread, 100-byte records, no replication). */
+const KAFKA_PRODUCE = 821_557;
+const KAFKA_CONSUME = 940_521;
+
+const key = (i: number) => Buffer.from(`key-${String(i % KEYS).padStart(12, '0')}`);
+
+function batchOf(start: number): ProduceRecord[] {
+  const batch: ProduceRecord[] = new Array(BATCH);
+  for (let j = 0; j < BATCH; j++) batch[j] = { key: key(start + j), value: VALUE };
+  return batch;
+}
+
+function logBytes(store: TopicStore, topic: string): number {
+  return store.describeTopic(topic).partitions.reduce((n, p) => n + p.bytes, 0);
+}
+
+/** Produces RECORDS records in appends of BATCH; returns records/s and log MB/s. */
+async function produce(store: TopicStore, topic: string): Promise<{ rate: number; mbps: number }> {
+  store.createTopic(topic);
+  const t0 = performance.now();
+  for (let i = 0; i < RECORDS; i += BATCH) await store.append(topic, batchOf(i));
+  const s = (performance.now() - t0) / 1000;
+  return { rate: RECORDS / s, mbps: logBytes(store, topic) / s / 1e6 };
+}
+
+/** The disk's sequential-write ceiling: the same bytes in plain write calls of one batch's size each. */
+function diskCeiling(path: string, totalBytes: number, chunkBytes: number): number {
+  const chunk = Buffer.alloc(chunkBytes, 1);
+  const fd = openSync(path, 'w');
+  const t0 = performance.now();
+  for (let done = 0; done < totalBytes; done += chunkBytes) writeSync(fd, chunk);
+  const s = (performance.now() - t0) / 1000;
+  closeSync(fd);
+  rmSync(path);
+  return totalBytes / s / 1e6;
+}
+
+function consumeRate(store: TopicStore, topic: string): number {
+  const t0 = performance.now();
+  let n = 0;
+  const reader = store.reader(topic, 0, 'earliest');
+  for (let b = reader.poll(); b.length > 0; b = reader.poll()) n += b.length;
+  reader.close();
+  return n / ((performance.now() - t0) / 1000);
+}
+
+/** One producer awaiting each record with sync always. */
+async function syncedOneAtATime(store: TopicStore, topic: string, count: number): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) await store.append(topic, [{ key: key(i), value: VALUE }], { sync: 'always' });
+  return count / ((performance.now() - t0) / 1000);
+}
+
+async function syncedConcurrent(store: TopicStore, topic: string, producers: number, each: number): Promise<number> {
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: producers }, async (_, p) => {
+      for (let i = 0; i < each; i++)
+        await store.append(topic, [{ key: key(p * each + i), value: VALUE }], { sync: 'always' });
+    }),
+  );
+  return (producers * each) / ((performance.now() - t0) / 1000);
+}
+
+/** A bare append + fdatasync loop of records of the same size: the floor of one synced producer. */
+function bareSyncedAppends(path: string, count: number, recordBytes: number): number {
+  const record = Buffer.alloc(recordBytes, 1);
+  const fd = openSync(path, 'w');
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    writeSync(fd, record);
+    fdatasyncSync(fd);
+  }
+  const s = (performance.now() - t0) / 1000;
+  closeSync(fd);
+  rmSync(path);
+  return count / s;
+}
+
+export const suite: BenchSuite = {
+  name: 'streams',
+  title: 'streams: topics against Kafka’s figures and the disk',
+  async run(ctx: BenchContext) {
+    const dir = join(ctx.dataDir, 'streams');
+    const rows: Record<string, number[]> = {};
+    const add = (name: string, v: number) => {
+      rows[name] ??= [];
+      rows[name].push(v);
+    };
+    let cleaned = { records: 0, bytesIn: 0 };
+    for (let round = 0; round < ctx.rounds; round++) {
+      ctx.log(`streams: round ${round + 1} of ${ctx.rounds}`);
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      const store = openStreams(join(dir, 'topics'), {
+        onWarning: ctx.log,
+        maintenanceIntervalMs: Number.POSITIVE_INFINITY,
+      });
+      try {
+        const p = await produce(store, 'bench');
+        add('produce', p.rate);
+        add('produceMBps', p.mbps);
+        const bytes = logBytes(store, 'bench');
+        add('disk', diskCeiling(join(dir, 'ceiling'), bytes, Math.round(bytes / (RECORDS / BATCH))));
+        add('consume', consumeRate(store, 'bench'));
+
+        store.createTopic('synced');
+        add('synced1', await syncedOneAtATime(store, 'synced', 200));
+        add('bareSync', bareSyncedAppends(join(dir, 'bare'), 200, 182));
+        add('synced64', await syncedConcurrent(store, 'synced', 64, 20));
+
+        // Compaction alone, then a consumer of another topic while the cleaner runs on its thread.
+        const dirty = await dirtyTopic(store, 'dirty');
+        const t0 = performance.now();
+        const [result] = await store.compact('dirty');
+        const s = (performance.now() - t0) / 1000;
+        const bytesIn = result!.groups.reduce((n, g) => n + g.bytesIn, 0);
+        add('cleanerMBps', bytesIn / s / 1e6);
+        cleaned = { records: dirty.active + result!.groups.reduce((n, g) => n + g.recordsOut, 0), bytesIn };
+        await dirtyTopic(store, 'dirty2');
+        add('consumeAlone', consumeRate(store, 'bench'));
+        const compaction = store.compact('dirty2');
+        add('consumeDuring', consumeRate(store, 'bench'));
+        await compaction;
+      } finally {
+        await store.close();
+      }
+    }
+
+    // Peak RSS of the CLI producing and consuming RECORDS records (a file of key:value lines).
+    const input = join(ctx.dataDir, `streams-input-${RECORDS}.txt`);
+    const lines: string[] = [];
+    for (let i = 0; i < RECORDS; i++) lines.push(`${key(i).toString()}:${VALUE.toString()}`);
+    writeFileSync(input, `${lines.join('\n')}\n`);
+    const env = { ...process.env, ESC_STREAMS_DIR: join(dir, 'cli') };
+    rmSync(join(dir, 'cli'), { recursive: true, force: true });
+    const produced = measure({
+      label: 'produce',
+      argv: [...ctx.esc, 'produce', 'cli', '--key-separator', ':'],
+      stdinFile: input,
+      env,
+    });
+    const consumed = measure({ label: 'consume', argv: [...ctx.esc, 'consume', 'cli'], env, stdout: 'pipe' });
+    rmSync(input);
+    rmSync(dir, { recursive: true, force: true });
+
+    const m = (name: string) => median(rows[name]!);
+    const check = (ok: boolean) => (ok ? 'met' : 'not met');
+    const body = table(
+      ['row', 'esc', 'anchor', 'ratio', 'target', ''],
+      [
+        [
+          'produce, appends of 1,000, sync none',
+          fmtRate(m('produce')),
+          `Kafka ${fmtRate(KAFKA_PRODUCE)}`,
+          fmtRatio(m('produce') / KAFKA_PRODUCE),
+          '>= 1 M/s',
+          check(m('produce') >= 1e6),
+        ],
+        [
+          'produce MB/s vs disk ceiling',
+          `${m('produceMBps').toFixed(0)} MB/s`,
+          `${m('disk').toFixed(0)} MB/s`,
+          fmtRatio(m('produceMBps') / m('disk')),
+          '>= 0.5×',
+          check(m('produceMBps') / m('disk') >= 0.5),
+        ],
+        [
+          'consume from the beginning',
+          fmtRate(m('consume')),
+          `Kafka ${fmtRate(KAFKA_CONSUME)}`,
+          fmtRatio(m('consume') / KAFKA_CONSUME),
+          '>= 2 M/s',
+          check(m('consume') >= 2e6),
+        ],
+        [
+          'sync always, 1 producer awaiting each',
+          fmtRate(m('synced1')),
+          `append+fdatasync ${fmtRate(m('bareSync'))}`,
+          fmtRatio(m('synced1') / m('bareSync')),
+          '>= 0.7×',
+          check(m('synced1') / m('bareSync') >= 0.7),
+        ],
+        [
+          'sync always, 64 concurrent producers',
+          fmtRate(m('synced64')),
+          `1 producer ${fmtRate(m('synced1'))}`,
+          fmtRatio(m('synced64') / m('synced1')),
+          '>= 5×',
+          check(m('synced64') / m('synced1') >= 5),
+        ],
+        [
+          'cleaner, 1M records over 10k keys',
+          `${m('cleanerMBps').toFixed(0)} MB/s`,
+          '',
+          '',
+          '>= 100 MB/s',
+          check(m('cleanerMBps') >= 100),
+        ],
+        [
+          'records left after compaction (incl. the 1 in the active segment)',
+          `${cleaned.records}`,
+          `${KEYS} keys`,
+          fmtRatio(cleaned.records / KEYS),
+          '±1%',
+          check(Math.abs(cleaned.records / KEYS - 1) <= 0.01),
+        ],
+        [
+          'consume during compaction',
+          fmtRate(m('consumeDuring')),
+          `alone ${fmtRate(m('consumeAlone'))}`,
+          fmtRatio(m('consumeDuring') / m('consumeAlone')),
+          '>= 0.8×',
+          check(m('consumeDuring') / m('consumeAlone') >= 0.8),
+        ],
+        [
+          'peak RSS, esc produce of the records',
+          fmtMiB(produced.maxRssKiB),
+          '',
+          '',
+          '<= 150 MiB',
+          check(produced.maxRssKiB <= 150 * 1024),
+        ],
+        [
+          'peak RSS, esc consume of the records',
+          fmtMiB(consumed.maxRssKiB),
+          '',
+          '',
+          '<= 150 MiB',
+          check(consumed.maxRssKiB <= 150 * 1024),
+        ],
+      ],
+    );
+    return `${RECORDS.toLocaleString('en-US')} records of a 16-byte key (${KEYS.toLocaleString('en-US')} distinct) and a 100-byte value, produced
+with the library in appends of ${BATCH}, one partition, default config; medians of ${ctx.rounds} rounds, each in a fresh
+directory. Anchors: Kafka's published single-machine figures (one producer thread, 100-byte records, no
+replication: ${KAFKA_PRODUCE.toLocaleString('en-US')} records/s; one consumer: ${KAFKA_CONSUME.toLocaleString('en-US')} records/s), and the disk measured in the
+same run (the same bytes in plain \`write\` calls of one append's size; a bare \`write\` + \`fdatasync\` loop
+of 182-byte records for the synced rows). The cleaner's rate is source bytes over the time of
+\`compact()\`. Peak RSS is of the CLI (\`esc produce\` of ${RECORDS.toLocaleString('en-US')} key:value lines, \`esc consume\` into a pipe;
+${(produced.ms / 1000).toFixed(1)} s and ${(consumed.ms / 1000).toFixed(1)} s).
+
+${body}
+
+Command: \`node packages/bench/dist/run.js --only streams --rounds ${ctx.rounds}\` (ESC_BENCH_RECORDS shrinks it).`;
+  },
+};
+
+/** A topic of RECORDS records over KEYS keys whose segments are all closed but one holding one record. */
+async function dirtyTopic(store: TopicStore, topic: string): Promise<{ active: number }> {
+  await produce(store, topic);
+  await store.alterTopic(topic, { cleanupPolicy: 'compact', segmentMs: 1 });
+  await new Promise((r) => setTimeout(r, 5));
+  await store.append(topic, [{ key: 'roll', value: 'roll' }]);
+  return { active: 1 };
+}

@@ -1,0 +1,34 @@
+export {
+  openStreams,
+  defaultStreamsDir,
+  TopicStore,
+  type StreamsOptions,
+  type ProduceRecord,
+  type AppendOptions,
+  type ReadFrom,
+  type PartitionInfo,
+  type PartitionStats,
+} from './topic-store.js';
+export type { PartitionVerifyReport, VerifyProblem } from './log-verifier.js';
+export type { CleanResult } from './partition-cleaner.js';
+export type { CleanedGroup } from './log-cleaner.js';
+export type { RetentionResult } from './log-retention.js';
+export { CONSUMER_OFFSETS_TOPIC } from './consumer-offsets.js';
+export { consume, type ConsumeOptions, type ConsumedBatch } from './topic-consumer.js';
+export type { PartitionReader, PartitionBounds } from './partition-reader.js';
+export type { LogRecord, RecordHeader } from './record-batch.js';
+export type { SyncMode, RecordPosition } from './topic-writer.js';
+export { topicConfigSchema, type TopicConfig, type TopicConfigInput, type CleanupPolicy } from './topic-config.js';
+export { validateTopicName, MAX_TOPIC_NAME_LENGTH } from './topic-name.js';
+export { partitionForKey, murmur2 } from './partitioner.js';
+export { TopicLockedError } from './topic-lock.js';
+export {
+  InvalidTopicError,
+  UnknownTopicError,
+  TopicExistsError,
+  UnknownPartitionError,
+  InvalidConfigError,
+  RecordTooLargeError,
+  OffsetOutOfRangeError,
+} from './stream-errors.js';
+export { topicConfigFromFlags, parseByteSize, parseDurationMs, type TopicFlags } from './topic-flags.js';

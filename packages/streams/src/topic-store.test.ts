@@ -1,0 +1,201 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { consume } from './topic-consumer.js';
+import { openStreams, type TopicStore } from './topic-store.js';
+import {
+  InvalidTopicError,
+  OffsetOutOfRangeError,
+  RecordTooLargeError,
+  TopicExistsError,
+  UnknownTopicError,
+} from './stream-errors.js';
+import { partitionForKey } from './partitioner.js';
+import { useTempDirs } from './test-helpers/temp-dirs.js';
+
+const tempDir = useTempDirs('store');
+
+function values(records: { value: Buffer | null }[]): (string | null)[] {
+  return records.map((r) => (r.value === null ? null : r.value.toString()));
+}
+
+async function withStore<T>(dir: string, fn: (s: TopicStore) => Promise<T>, clock?: () => number): Promise<T> {
+  const store = openStreams(dir, { clock, onWarning: () => undefined });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+describe('TopicStore', () => {
+  it('creates, lists, describes and deletes topics; refuses bad names and duplicates', async () => {
+    const dir = tempDir();
+    await withStore(dir, async (s) => {
+      expect(s.createTopic('orders', { partitions: 3 }).partitions).toBe(3);
+      s.createTopic('audit');
+      expect(s.listTopics()).toEqual(['audit', 'orders']);
+      expect(() => s.createTopic('orders')).toThrow(TopicExistsError);
+      expect(() => s.createTopic('../x')).toThrow(InvalidTopicError);
+      expect(existsSync(join(dir, '..', 'x'))).toBe(false);
+      const d = s.describeTopic('orders');
+      expect(d.partitions.map((p) => [p.partition, p.earliest, p.next])).toEqual([
+        [0, 0, 0],
+        [1, 0, 0],
+        [2, 0, 0],
+      ]);
+      await s.deleteTopic('audit');
+      expect(s.listTopics()).toEqual(['orders']);
+      expect(() => s.describeTopic('audit')).toThrow(UnknownTopicError);
+      expect(readdirSync(dir).sort()).toEqual(['orders']);
+    });
+  });
+
+  it('appends with dense offsets and reads back from any offset, across reopen', async () => {
+    const dir = tempDir();
+    await withStore(dir, async (s) => {
+      const positions = await s.append('t', [{ value: 'a' }, { value: 'b' }, { key: 'k', value: null }]);
+      expect(positions).toEqual([
+        { partition: 0, offset: 0 },
+        { partition: 0, offset: 1 },
+        { partition: 0, offset: 2 },
+      ]);
+      expect(await s.append('t', [{ value: 'd' }])).toEqual([{ partition: 0, offset: 3 }]);
+    });
+    await withStore(dir, async (s) => {
+      expect(values(await s.readAll('t', 0))).toEqual(['a', 'b', null, 'd']);
+      expect(values(await s.readAll('t', 0, 2))).toEqual([null, 'd']);
+      expect((await s.readAll('t', 0, 2))[0]!.key?.toString()).toBe('k');
+      expect(await s.readAll('t', 0, 4)).toEqual([]);
+      expect(() => s.reader('t', 0, 5)).toThrow(OffsetOutOfRangeError);
+      expect(() => s.reader('t', 0, 5)).toThrow(/log ends at 4/);
+      expect(await s.append('t', [{ value: 'e' }])).toEqual([{ partition: 0, offset: 4 }]);
+    });
+  });
+
+  it('rolls segments by segmentBytes and finds offsets through the index in any segment', async () => {
+    const dir = tempDir();
+    await withStore(dir, async (s) => {
+      s.createTopic('t', { segmentBytes: 4096, indexIntervalBytes: 256 });
+      for (let i = 0; i < 500; i += 10)
+        await s.append(
+          't',
+          Array.from({ length: 10 }, (_, j) => ({ value: `value-${i + j}`.padEnd(40, '.') })),
+        );
+      const files = readdirSync(join(dir, 't', '0')).filter((f) => f.endsWith('.log'));
+      expect(files.length).toBeGreaterThan(5);
+      for (const f of files) expect(statSync(join(dir, 't', '0', f)).size).toBeLessThanOrEqual(4096);
+      expect(files[0]).toBe('00000000000000000000.log');
+      for (const from of [0, 1, 9, 10, 77, 250, 499, 500]) {
+        const got = await s.readAll('t', 0, from);
+        expect(got.map((r) => r.offset)).toEqual(Array.from({ length: 500 - from }, (_, k) => from + k));
+      }
+    });
+  });
+
+  it('rolls by segmentMs on the injected clock', async () => {
+    const dir = tempDir();
+    let now = 1_000_000;
+    await withStore(
+      dir,
+      async (s) => {
+        s.createTopic('t', { segmentMs: 1000, retentionMs: -1 });
+        await s.append('t', [{ value: 'a' }]);
+        now += 999;
+        await s.append('t', [{ value: 'b' }]);
+        now += 1;
+        await s.append('t', [{ value: 'c' }]);
+        expect(readdirSync(join(dir, 't', '0')).filter((f) => f.endsWith('.log'))).toEqual([
+          '00000000000000000000.log',
+          '00000000000000000002.log',
+        ]);
+        expect(values(await s.readAll('t', 0))).toEqual(['a', 'b', 'c']);
+      },
+      () => now,
+    );
+  });
+
+  it('finds the first record at or after a time, with out-of-order timestamps', async () => {
+    const dir = tempDir();
+    await withStore(dir, async (s) => {
+      // Timestamps near 1970: no retention, or the writer's own check would delete closed segments.
+      s.createTopic('t', { segmentBytes: 2048, indexIntervalBytes: 128, retentionMs: -1 });
+      const stamps = Array.from({ length: 300 }, (_, i) => 1000 + i * 10 + (i % 7 === 3 ? -25 : 0));
+      for (let i = 0; i < stamps.length; i += 5)
+        await s.append(
+          't',
+          stamps.slice(i, i + 5).map((timestamp) => ({ value: 'x'.repeat(30), timestamp })),
+        );
+      for (const t of [0, 1000, 1001, 1005, 1500, 2000, 3985, 3990, 5000]) {
+        const expected = stamps.findIndex((x) => x >= t);
+        const got = await s.readAll('t', 0, { timestamp: t });
+        expect(got[0]?.offset ?? 300, `time ${t}`).toBe(expected === -1 ? 300 : expected);
+      }
+    });
+  });
+
+  it('refuses a record over maxMessageBytes with nothing of the call written', async () => {
+    const dir = tempDir();
+    await withStore(dir, async (s) => {
+      s.createTopic('t', { maxMessageBytes: 1000 });
+      await expect(s.append('t', [{ value: 'ok' }, { value: 'x'.repeat(1000) }])).rejects.toThrow(RecordTooLargeError);
+      await expect(s.append('t', [{ value: 'x'.repeat(1000) }])).rejects.toThrow(/larger than max.message.bytes 1000/);
+      expect(await s.readAll('t', 0)).toEqual([]);
+      await s.append('t', [{ value: 'x'.repeat(900) }]);
+      expect((await s.readAll('t', 0)).length).toBe(1);
+    });
+  });
+
+  it('puts keyed records on the partition Kafka would and spreads keyless ones', async () => {
+    const dir = tempDir();
+    await withStore(dir, async (s) => {
+      s.createTopic('t', { partitions: 4 });
+      const keys = ['21', 'foobar', 'abc', 'user-1', 'user-2'];
+      const pos = await s.append(
+        't',
+        keys.map((key) => ({ key, value: key })),
+      );
+      expect(pos.map((p) => p.partition)).toEqual(keys.map((k) => partitionForKey(Buffer.from(k), 4)));
+      const keyless = await s.append(
+        't',
+        Array.from({ length: 8 }, () => ({ value: 'v' })),
+      );
+      expect(new Set(keyless.map((p) => p.partition)).size).toBe(4);
+    });
+  });
+
+  it('shares one sync among concurrent always appends (group commit) and acknowledges each', async () => {
+    const dir = tempDir();
+    await withStore(dir, async (s) => {
+      s.createTopic('t');
+      const acks = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => s.append('t', [{ value: `${i}` }], { sync: 'always' })),
+      );
+      expect(acks.map((a) => a[0]!.offset).sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+      const got = await s.readAll('t', 0);
+      expect(got.length).toBe(200);
+      for (const [i, a] of acks.entries()) expect(got[a[0]!.offset]!.value!.toString()).toBe(`${i}`);
+    });
+  });
+
+  it('follows: a consumer waiting at the end sees records appended later, without polling', async () => {
+    const dir = tempDir();
+    await withStore(dir, async (s) => {
+      s.createTopic('t');
+      await s.append('t', [{ value: 'first' }]);
+      const seen: string[] = [];
+      const done = (async () => {
+        for await (const batch of consume(s, 't', { follow: true, idleTimeoutMs: 2000 })) {
+          seen.push(...values(batch.records).map(String));
+          if (seen.length === 3) break;
+        }
+      })();
+      await new Promise((r) => setTimeout(r, 50));
+      await s.append('t', [{ value: 'second' }]);
+      await new Promise((r) => setTimeout(r, 50));
+      await s.append('t', [{ value: 'third' }]);
+      await done;
+      expect(seen).toEqual(['first', 'second', 'third']);
+    });
+  });
+});
