@@ -34,3 +34,4 @@ export {
   UnsafePatternError,
   type UserPatternOptions,
 } from './safe-pattern.js';
+export { acquireFileLock, type FileLockOptions, type ReleaseLock } from './file-lock.js';
