@@ -15,6 +15,8 @@ const BLOCK = 256 * 1024;
 export class StreamSink implements TextSink {
   private pending = '';
   private pendingAscii = true;
+  /** Settles once the last block handed to the stream has reached the descriptor (or failed). */
+  private lastWrite: Promise<void> | null = null;
 
   constructor(private readonly stream: Writable) {}
 
@@ -41,17 +43,27 @@ export class StreamSink implements TextSink {
     });
   }
 
-  /** Writes what is gathered and waits until the stream has flushed it. */
+  /**
+   * Writes what is gathered and waits until the stream has written all of it to the descriptor. Waiting for
+   * 'drain' is not enough: a small last block that met a full pipe sits in the stream's queue without the
+   * stream needing a drain, and the process would exit with it unwritten (the last record went missing when
+   * the reader was slow).
+   */
   async end(): Promise<void> {
     this.push();
     await this.drain();
+    if (this.lastWrite !== null) await this.lastWrite;
   }
 
   private push(): void {
     if (this.pending === '') return;
     // Latin-1 encoding copies a one-byte string as it is, where UTF-8 encoding inspects every character; for
     // text the writer vouches is ASCII (most logs), both give the same bytes.
-    this.stream.write(this.pending, this.pendingAscii ? 'latin1' : 'utf8');
+    const stream = this.stream;
+    const text = this.pending;
+    const encoding = this.pendingAscii ? 'latin1' : 'utf8';
+    // The callback runs once this block is written out; blocks go out in order, so the last one tells for all.
+    this.lastWrite = new Promise<void>((resolve) => stream.write(text, encoding, () => resolve()));
     this.pending = '';
     this.pendingAscii = true;
   }
