@@ -1,7 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import { createRequire } from 'node:module';
-import { isatty } from 'node:tty';
 import { UsageError } from './errors.js';
+import { isTerminal } from './is-terminal.js';
 
 export type ColorMode = 'auto' | 'always' | 'never';
 
@@ -18,7 +18,7 @@ export function shouldColor(mode: ColorMode = 'auto', fd = 1, env: NodeJS.Proces
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   const force = env.FORCE_COLOR;
   if (force !== undefined) return !(force === '0' || force === 'false');
-  return isatty(fd) && env.TERM !== 'dumb';
+  return isTerminal(fd) && env.TERM !== 'dumb';
 }
 
 export function parseColorMode(value: string): ColorMode {
