@@ -1,5 +1,4 @@
 import type { ChalkInstance } from 'chalk';
-import { createRequire } from 'node:module';
 import { UsageError } from './errors.js';
 import { isTerminal } from './is-terminal.js';
 
@@ -37,7 +36,9 @@ export function parseColorMode(value: string): ColorMode {
 export function createPalette(enabled: boolean): ChalkInstance {
   if (!enabled) return PLAIN;
   // Synchronous require of an ES module (Node >= 20.19), so callers need not become async.
-  const { Chalk } = createRequire(import.meta.url)('chalk') as typeof import('chalk');
+  const { Chalk } = process.getBuiltinModule('node:module').createRequire(import.meta.url)(
+    'chalk',
+  ) as typeof import('chalk');
   return new Chalk({ level: 1 });
 }
 

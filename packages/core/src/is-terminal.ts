@@ -1,5 +1,4 @@
 import { fstatSync } from 'node:fs';
-import { createRequire } from 'node:module';
 
 /**
  * `tty.isatty(fd)`, without loading node:tty where the answer is plainly no. Importing node:tty loads node:net
@@ -12,5 +11,5 @@ export function isTerminal(fd: number): boolean {
   } catch {
     return false;
   }
-  return (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(fd);
+  return process.getBuiltinModule('node:tty').isatty(fd);
 }
