@@ -6,6 +6,7 @@
 //   node scripts/bundle.mjs --if-stale  only when some package's dist/ is newer than the bundle (test set-up)
 import { build } from 'esbuild';
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,6 +36,35 @@ function isStale() {
 
 if (process.argv.includes('--if-stale') && !isStale()) process.exit(0);
 
+/**
+ * `import { readFileSync } from 'node:fs'` in an ES module makes Node build a module facade that reads every export
+ * of the built-in, and fs's lazy ReadStream/WriteStream getters then load Node's ~19 stream modules: ~8 M of the
+ * ~160 M instructions of an `esc kv get` (callgrind), paid by every command. So the bundle's own static imports of
+ * built-ins read the CommonJS object instead, through process.getBuiltinModule (Node >= 20.16), exporting its
+ * plain properties (never a getter, so nothing lazy is loaded). require() calls of CommonJS dependencies and
+ * dynamic imports stay as they are.
+ */
+const builtinsAsObjects = {
+  name: 'builtins-as-objects',
+  setup(build) {
+    const require = createRequire(import.meta.url);
+    build.onResolve({ filter: /^node:/ }, (args) =>
+      args.kind === 'import-statement' ? { path: args.path, namespace: 'builtin-object' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'builtin-object' }, (args) => {
+      const names = Object.entries(Object.getOwnPropertyDescriptors(require(args.path)))
+        .filter(([name, d]) => 'value' in d && name !== 'default' && /^[A-Za-z_$][\w$]*$/.test(name))
+        .map(([name]) => name)
+        .sort();
+      const id = JSON.stringify(args.path);
+      return {
+        contents: `const m = process.getBuiltinModule(${id});\nexport default m;\nexport const { ${names.join(', ')} } = m;\n`,
+        loader: 'js',
+      };
+    });
+  },
+};
+
 // Build beside the old bundle and swap by rename, so a test run already using the old one never finds it gone.
 const next = `${outdir}.${process.pid}.tmp`;
 await build({
@@ -55,9 +85,11 @@ await build({
   // Loaded on demand with createRequire (colour on, progress bar drawn), or a native binding (@node-rs/crc32):
   // left to Node's resolver.
   external: ['chalk', 'cli-progress', 'snappy', '@node-rs/crc32'],
-  // CommonJS dependencies (commander, proper-lockfile) call require() for Node's built-ins.
+  plugins: [builtinsAsObjects],
+  // CommonJS dependencies (commander, proper-lockfile) call require() for Node's built-ins: those are read with
+  // process.getBuiltinModule, so no chunk imports node:module (which loads Node's source-map code) up front.
   banner: {
-    js: "import { createRequire as __escRequire } from 'node:module'; const require = __escRequire(import.meta.url);",
+    js: "const require = (id) => process.getBuiltinModule(id) ?? process.getBuiltinModule('node:module').createRequire(import.meta.url)(id);",
   },
   sourcemap: 'linked',
   legalComments: 'linked',

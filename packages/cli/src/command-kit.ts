@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option, type HelpContext } from 'commander';
 import { COLOR_MODES, parseColorMode, UsageError, type ColorMode } from '@esc/core';
+import { nameCommandInError } from './error-reporter.js';
 
 /**
  * A subcommand with esc's conventions: a usage error is one line on stderr and exit 2 (as grep's are), help
@@ -52,14 +53,9 @@ function commandPath(command: Command): string {
   return names.join(' ');
 }
 
-/**
- * Names the command in a usage error that its action threw: a library words its errors without knowing which
- * command called it (`NX and XX cannot be combined`), and the CLI prints `esc: kv set: NX and XX …`, as it
- * does for commander's own usage errors.
- */
+/** nameCommandInError with the path read from the command tree. */
 export function nameCommandInUsageError(err: unknown, command: Command): unknown {
-  if (err instanceof UsageError) err.message = `${commandPath(command)}: ${err.message}`;
-  return err;
+  return nameCommandInError(err, commandPath(command));
 }
 
 /** `--color[=WHEN]`, as grep spells it: bare `--color` means auto. */

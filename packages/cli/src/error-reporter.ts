@@ -1,4 +1,4 @@
-import { BrokenPipeError, EscError, ExitCode } from '@esc/core';
+import { BrokenPipeError, EscError, ExitCode, UsageError } from '@esc/core';
 
 /**
  * The one place where a failure becomes a line on stderr and an exit code. EscError carries both; a broken
@@ -22,4 +22,14 @@ export function printError(message: string): void {
   } catch {
     /* stderr closed too: nothing left to tell */
   }
+}
+
+/**
+ * Names the command in a usage error that its action threw: a library words its errors without knowing which
+ * command called it (`NX and XX cannot be combined`), and the CLI prints `esc: kv set: NX and XX …`, as it
+ * does for commander's own usage errors. `path` is the command's path below `esc` (`kv set`).
+ */
+export function nameCommandInError(err: unknown, path: string): unknown {
+  if (err instanceof UsageError) err.message = `${path}: ${err.message}`;
+  return err;
 }

@@ -18,6 +18,12 @@ function printVersion(): number {
 // Start-up time: only node:fs loads before the first argument is read, so `esc --version` loads no library
 // (chalk alone costs ~15 ms of CPU); every other path then loads core, the registry and the chosen command.
 if (process.argv[2] === '--version' || process.argv[2] === '-V') process.exit(printVersion());
+// `esc kv get KEY` and the other plain reads run without commander (see commands/kv-reads.ts).
+if (process.argv[2] === 'kv') {
+  const { runPlainKvRead } = await import('./commands/kv-reads.js');
+  const code = await runPlainKvRead(process.argv.slice(3));
+  if (code !== null) process.exit(code);
+}
 const [{ ExitCode }, { COMMANDS }, { exitCodeFor, printError }] = await Promise.all([
   import('@esc/core'),
   import('./command-registry.js'),

@@ -1,8 +1,8 @@
 import { writeSync } from 'node:fs';
-import { isatty } from 'node:tty';
 import { restoreBlocking } from './blocking-stdio.js';
 import { BrokenPipeError } from './errors.js';
 import { Utf8Replacer } from './utf8-replacer.js';
+import { isTerminal } from './is-terminal.js';
 
 const DEFAULT_BLOCK = 64 * 1024;
 
@@ -32,7 +32,7 @@ export class BufferedOutput {
     options: BufferedOutputOptions = {},
   ) {
     this.block = Buffer.allocUnsafe(blockSize);
-    this.replacer = (options.replaceInvalidUtf8 ?? isatty(fd)) ? new Utf8Replacer() : null;
+    this.replacer = (options.replaceInvalidUtf8 ?? isTerminal(fd)) ? new Utf8Replacer() : null;
   }
 
   write(data: string | Uint8Array): void {

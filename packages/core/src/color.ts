@@ -1,7 +1,6 @@
 import type { ChalkInstance } from 'chalk';
-import { createRequire } from 'node:module';
-import { isatty } from 'node:tty';
 import { UsageError } from './errors.js';
+import { isTerminal } from './is-terminal.js';
 
 export type ColorMode = 'auto' | 'always' | 'never';
 
@@ -18,7 +17,7 @@ export function shouldColor(mode: ColorMode = 'auto', fd = 1, env: NodeJS.Proces
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   const force = env.FORCE_COLOR;
   if (force !== undefined) return !(force === '0' || force === 'false');
-  return isatty(fd) && env.TERM !== 'dumb';
+  return isTerminal(fd) && env.TERM !== 'dumb';
 }
 
 export function parseColorMode(value: string): ColorMode {
@@ -37,7 +36,9 @@ export function parseColorMode(value: string): ColorMode {
 export function createPalette(enabled: boolean): ChalkInstance {
   if (!enabled) return PLAIN;
   // Synchronous require of an ES module (Node >= 20.19), so callers need not become async.
-  const { Chalk } = createRequire(import.meta.url)('chalk') as typeof import('chalk');
+  const { Chalk } = process.getBuiltinModule('node:module').createRequire(import.meta.url)(
+    'chalk',
+  ) as typeof import('chalk');
   return new Chalk({ level: 1 });
 }
 

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { InvalidInputError, UsageError } from './errors.js';
 import { analyzePatternShape } from './pattern-shape.js';
 
@@ -52,7 +51,7 @@ let fallbackEnabled = false;
 export function enableLinearRegExpFallback(): void {
   if (fallbackEnabled) return;
   // Loaded here, not at start-up: importing node:v8 costs ~2 ms, paid only by a command that compiles a pattern.
-  const v8 = createRequire(import.meta.url)('node:v8') as typeof import('node:v8');
+  const v8 = process.getBuiltinModule('node:v8');
   v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
   v8.setFlagsFromString('--enable-experimental-regexp-engine');
   fallbackEnabled = true;

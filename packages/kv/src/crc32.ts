@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module';
-
 /**
  * CRC-32 as zlib computes it (polynomial 0xEDB88320), the checksum of every journal and snapshot line.
  *
@@ -46,7 +44,7 @@ let native: ((data: string | Uint8Array) => number) | undefined;
 
 /** Switches to zlib's native crc32 from now on (for work that sums many lines). */
 export function loadNativeCrc32(): void {
-  native ??= (createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib')).crc32;
+  native ??= process.getBuiltinModule('node:zlib').crc32;
 }
 
 function nativeCrc32(): (data: string | Uint8Array) => number {

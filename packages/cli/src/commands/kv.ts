@@ -1,13 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { BufferedOutput, CorruptionError, ExitCode, UsageError } from '@esc/core';
-import { defaultStorePath, openKv, resetKv, type ExpireCondition, type KvStore, type SetOptions } from '@esc/kv';
+import { CorruptionError, ExitCode, UsageError } from '@esc/core';
+import { resetKv, type ExpireCondition, type KvStore, type SetOptions } from '@esc/kv';
 import { type Command, InvalidArgumentError, nameCommandInUsageError, newCommand, runAction } from '../command-kit.js';
-import { printError } from '../error-reporter.js';
-
-interface GlobalOptions {
-  store?: string;
-  json?: boolean;
-}
+import { emit, emitLines, type GlobalOptions, printInt, storePath, warn } from './kv-output.js';
+import { KV_READS, withKvStore } from './kv-reads.js';
 
 /**
  * `esc kv`: the store's operations as subcommands, shaped for shell scripts. Data goes to stdout, one answer
@@ -79,13 +75,7 @@ function defineSubcommands(sub: DefineSubcommand): void {
 
   sub('get', 'print the value of KEY (exit 1, nothing printed, if it is missing)')
     .argument('<key>')
-    .action(
-      withStore(async (store, g, key: string) => {
-        const value = await store.get(key);
-        if (g.json) return emit({ key, value }, value !== null);
-        return value === null ? ExitCode.NotFound : emitLines([value]);
-      }),
-    );
+    .action(withStore(async (store, g, key: string) => KV_READS.get.run(store, g, [key])));
 
   sub('delete', 'delete keys; prints how many existed', 'del')
     .argument('<keys...>')
@@ -134,16 +124,12 @@ function defineSubcommands(sub: DefineSubcommand): void {
   );
 
   for (const [name, unit] of [
-    ['ttl', 's'],
-    ['pttl', 'ms'],
+    ['ttl', 'seconds'],
+    ['pttl', 'milliseconds'],
   ] as const) {
-    sub(name, `time to live of KEY in ${unit === 's' ? 'seconds' : 'milliseconds'}: -2 missing, -1 no expiry`)
+    sub(name, `time to live of KEY in ${unit}: -2 missing, -1 no expiry`)
       .argument('<key>')
-      .action(
-        withStore(async (store, g, key: string) =>
-          printInt(g, name, await (unit === 's' ? store.ttl(key) : store.pttl(key)), true),
-        ),
-      );
+      .action(withStore(async (store, g, key: string) => KV_READS[name].run(store, g, [key])));
   }
 
   for (const [name, unit] of [
@@ -178,12 +164,7 @@ function defineSubcommands(sub: DefineSubcommand): void {
 
   sub('exists', 'how many of the keys exist (exit 1 if none)')
     .argument('<keys...>')
-    .action(
-      withStore(async (store, g, keys: string[]) => {
-        const n = await store.exists(keys);
-        return printInt(g, 'exists', n, n > 0);
-      }),
-    );
+    .action(withStore(async (store, g, keys: string[]) => KV_READS.exists.run(store, g, keys)));
 
   const counters: [string, string, boolean, number][] = [
     ['incr', 'add 1 to the integer at KEY (missing = 0), keeping its TTL; prints the result', false, 1],
@@ -226,12 +207,7 @@ function defineSubcommands(sub: DefineSubcommand): void {
 
   sub('mget', 'print the value of each key, one per line (an empty line for a missing key; --json for null)')
     .argument('<keys...>')
-    .action(
-      withStore(async (store, g, keys: string[]) => {
-        const values = await store.mget(keys);
-        return g.json ? emit(values, true) : emitLines(values.map((v) => v ?? ''));
-      }),
-    );
+    .action(withStore(async (store, g, keys: string[]) => KV_READS.mget.run(store, g, keys)));
 
   sub('compact', 'write a new snapshot now and start an empty journal (normally automatic)').action(
     withStore(async (store, g) => {
@@ -257,12 +233,7 @@ function withStore<A extends unknown[]>(fn: (store: KvStore, g: GlobalOptions, .
     const cmd = args[args.length - 1] as Command;
     const g = cmd.optsWithGlobals() as GlobalOptions;
     try {
-      const store = await openKv(storePath(g), { onWarning: warn });
-      try {
-        return await fn(store, g, ...(args.slice(0, -1) as A));
-      } finally {
-        await store.close();
-      }
+      return await withKvStore(g, (store) => fn(store, g, ...(args.slice(0, -1) as A)));
     } catch (err) {
       throw nameCommandInUsageError(err, cmd);
     }
@@ -274,12 +245,7 @@ async function clearStore(g: GlobalOptions, force: boolean): Promise<number> {
   const path = storePath(g);
   try {
     // A clear reads and checks the whole store first: a damaged one fails here (open or clear), and stays.
-    const store = await openKv(path, { onWarning: warn });
-    try {
-      await store.clear();
-    } finally {
-      await store.close();
-    }
+    await withKvStore(g, (store) => store.clear());
   } catch (err) {
     if (!(force && err instanceof CorruptionError)) throw err;
     for (const aside of await resetKv(path)) warn(`moved the damaged file aside to ${aside}`);
@@ -301,32 +267,6 @@ function requestedSubcommand(argv: readonly string[]): string | null {
     else return a.startsWith('-') || a === 'help' ? null : a;
   }
   return null;
-}
-
-function storePath(g: GlobalOptions): string {
-  return g.store ?? defaultStorePath();
-}
-
-function warn(message: string): void {
-  printError(`warning: ${message}`);
-}
-
-function emitLines(lines: string[]): number {
-  const out = new BufferedOutput(1);
-  for (const line of lines) out.write(`${line}\n`);
-  out.flush();
-  return ExitCode.Ok;
-}
-
-function emit(value: unknown, ok: boolean): number {
-  emitLines([JSON.stringify(value)]);
-  return ok ? ExitCode.Ok : ExitCode.NotFound;
-}
-
-function printInt(g: GlobalOptions, field: string, n: number, ok: boolean): number {
-  if (g.json) return emit({ [field]: n }, ok);
-  emitLines([String(n)]);
-  return ok ? ExitCode.Ok : ExitCode.NotFound;
 }
 
 /** A value from stdin (`-`): everything, minus one trailing newline (what `echo` adds). */

@@ -1,0 +1,37 @@
+import { BufferedOutput, ExitCode } from '@esc/core';
+import { defaultStorePath } from '@esc/kv';
+import { printError } from '../error-reporter.js';
+
+/** The options of `esc kv` itself, before its subcommand. */
+export interface GlobalOptions {
+  store?: string;
+  json?: boolean;
+}
+
+/** Which store: --store, else $ESC_KV_STORE, else the default. */
+export function storePath(g: GlobalOptions): string {
+  return g.store ?? defaultStorePath();
+}
+
+export function warn(message: string): void {
+  printError(`warning: ${message}`);
+}
+
+export function emitLines(lines: string[]): number {
+  const out = new BufferedOutput(1);
+  for (const line of lines) out.write(`${line}\n`);
+  out.flush();
+  return ExitCode.Ok;
+}
+
+/** One JSON answer (`--json`); `ok` picks the exit status, as the plain answer's would. */
+export function emit(value: unknown, ok: boolean): number {
+  emitLines([JSON.stringify(value)]);
+  return ok ? ExitCode.Ok : ExitCode.NotFound;
+}
+
+export function printInt(g: GlobalOptions, field: string, n: number, ok: boolean): number {
+  if (g.json) return emit({ [field]: n }, ok);
+  emitLines([String(n)]);
+  return ok ? ExitCode.Ok : ExitCode.NotFound;
+}
