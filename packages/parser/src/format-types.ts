@@ -50,7 +50,11 @@ export interface LogFormat {
   /** Parses one line (without its newline); null when the line does not match the format. */
   parse(line: string): ParsedLine | null;
   /** A faster statistics-only path, when the format has one (the built-in hdfs). */
-  readonly statsScanner?: (stats: StatsAccumulator, maxLineLength: number) => StatsLineScanner;
+  readonly statsScanner?: (
+    stats: StatsAccumulator,
+    maxLineLength: number,
+    onMessage?: (message: string) => void,
+  ) => StatsLineScanner;
   /** A faster NDJSON path (no filter, no statistics), when the format has one (the built-in hdfs). */
   readonly ndjsonScanner?: (maxLineLength: number) => NdjsonLineScanner;
 }

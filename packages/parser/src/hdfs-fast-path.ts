@@ -33,6 +33,7 @@ export function createHdfsStatsScanner(
   readTime: TimestampReader,
   stats: StatsAccumulator,
   maxLineLength: number,
+  onMessage?: (message: string) => void,
 ): StatsLineScanner {
   let lastStamp = '\n';
   const pair = ['', ''];
@@ -94,6 +95,12 @@ export function createHdfsStatsScanner(
     }
     counts[id]!++;
     run++;
+    if (onMessage !== undefined) {
+      // The message the general pattern captures: after the colon and its blanks, to the trimmed line end.
+      let ms = e + 1;
+      while (text.charCodeAt(ms) === 32) ms++;
+      onMessage(text.slice(ms, nl).trimEnd());
+    }
     return nl + 1;
   };
   return { scan, flush };

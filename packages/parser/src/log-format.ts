@@ -94,7 +94,8 @@ export function compileFormat(input: FormatDefinition, tsOptions: TimestampOptio
   // Only the built-in hdfs definition itself (not a copy with another timestamp) has the fast paths.
   const builtinHdfs = input === BUILTIN_FORMATS[0] && readTime !== undefined;
   const statsScanner = builtinHdfs
-    ? (stats: StatsAccumulator, max: number) => createHdfsStatsScanner(readTime!, stats, max)
+    ? (stats: StatsAccumulator, max: number, onMessage?: (message: string) => void) =>
+        createHdfsStatsScanner(readTime!, stats, max, onMessage)
     : undefined;
   const ndjsonScanner = builtinHdfs ? (max: number) => createHdfsNdjsonScanner(readTime!, max) : undefined;
   // One-entry cache: consecutive lines mostly share their timestamp text.

@@ -24,6 +24,11 @@ export interface ParseStreamOptions {
   stats?: StatsAccumulator | undefined;
   /** False: count into `stats` only and yield empty batches (the --stats path keeps no records). */
   collect?: boolean;
+  /**
+   * Called with the message of every selected record (parsed, kept by the filter, with a message field),
+   * fast paths included: a hook for consumers such as the CLI's template miner, which the parser does not know.
+   */
+  onMessage?: ((message: string) => void) | undefined;
   /** Called after each chunk with the bytes consumed so far (for a progress bar). */
   onProgress?: ((bytes: number) => void) | undefined;
 }
@@ -51,7 +56,7 @@ export class RecordParser {
     // Statistics only, nothing filtered: the format's fast path (if any) counts plain lines from the text.
     const { stats, format } = options;
     if (stats !== undefined && options.collect === false && options.filter === undefined && format.statsScanner)
-      this.scanner = format.statsScanner(stats, this.maxLen);
+      this.scanner = format.statsScanner(stats, this.maxLen, options.onMessage);
   }
 
   /** Parses the complete lines of `text`; records go to `out` when given (filters applied). */
@@ -182,6 +187,7 @@ export class RecordParser {
       return;
     }
     stats?.addEvent(parsed);
+    if (parsed.message !== undefined) this.options.onMessage?.(parsed.message);
     if (out !== null) {
       parsed.line = lineNo;
       out.push(parsed);
