@@ -20,7 +20,9 @@ import {
   type OutputForm,
   type ParseStreamOptions,
   type RecordWriter,
+  type StatsReport,
 } from '@esc/parser';
+import type { LogCluster, TemplateMiner } from '@esc/templates';
 import { createProgress, progressWanted } from '../printers/progress-bar.js';
 import { renderStatsReport } from '../printers/stats-printer.js';
 import { TableWriter } from '../printers/table-writer.js';
@@ -44,12 +46,19 @@ interface ParseFlags {
   grep?: string;
   bucket?: string;
   top: number;
+  templates: boolean;
+  topTemplates: number;
+  exactTemplates?: boolean;
   maxLineLength: number;
   color: ColorMode;
 }
 
 // Lines --format auto looks at.
 const SAMPLE_LINES = 50;
+// Messages mined one by one for the top templates; past them, one in SAMPLE_EVERY at random, standing for
+// SAMPLE_EVERY (mining every line would triple the time of --stats on a large log: docs/parser.md).
+const EXACT_MESSAGES = 20_000;
+const SAMPLE_EVERY = 32;
 
 export function createCommand(): Command {
   return newCommand('parse', 'parse a log into structured records (NDJSON by default) or statistics (--stats)')
@@ -82,6 +91,12 @@ export function createCommand(): Command {
     .option('--grep <pattern>', 'keep records whose message matches this regular expression')
     .option('--bucket <size>', 'histogram bucket: 1s, 30s, 1m, 5m, 1h, 1d… (default: chosen from the span)')
     .option('--top <n>', 'rows in the top lists', intArg('--top', 1), 5)
+    .option('--no-templates', 'with --stats: leave out the top templates (no template mining)')
+    .option('--top-templates <n>', 'rows in the top templates list', intArg('--top-templates', 1), 10)
+    .option(
+      '--exact-templates',
+      `mine every message (exact template counts; ~3x slower on a large log) instead of sampling after the first ${EXACT_MESSAGES}`,
+    )
     .option(
       '--max-line-length <n>',
       'longer lines count as malformed without being matched',
@@ -155,6 +170,11 @@ async function parseCommand(file: string, flags: ParseFlags): Promise<number> {
     const accumulator = stats
       ? new StatsAccumulator(source.name, format.name, { top: flags.top, bucketSeconds, samples: 5 })
       : undefined;
+    // The parser hands each counted message to the miner; it knows nothing of templates (docs/parser.md).
+    const templates =
+      stats && flags.templates
+        ? new TemplateCounter(new (await import('@esc/templates')).TemplateMiner(), flags.exactTemplates === true)
+        : undefined;
     const wantRecords = !stats || flags.records === true;
     const writer = wantRecords ? createWriter(flags.output, out, format.fields) : undefined;
     const options: ParseStreamOptions = {
@@ -165,6 +185,7 @@ async function parseCommand(file: string, flags: ParseFlags): Promise<number> {
       filter,
       stats: accumulator,
       collect: wantRecords,
+      onMessage: templates?.add,
     };
     const parser = new RecordParser(options);
     const all = (async function* () {
@@ -195,6 +216,7 @@ async function parseCommand(file: string, flags: ParseFlags): Promise<number> {
     progress.stop();
     if (accumulator) {
       const report = accumulator.report();
+      if (templates) report.templates = templates.report(report.events, flags.topTemplates);
       if (flags.json) out.write(`${JSON.stringify(report)}\n`);
       else {
         if (wantRecords) out.write('\n');
@@ -215,6 +237,56 @@ async function parseCommand(file: string, flags: ParseFlags): Promise<number> {
   } finally {
     progress.stop();
     source.close();
+  }
+}
+
+/**
+ * Feeds messages to a miner: every one of the first EXACT_MESSAGES (or all with `exact`), then one in
+ * SAMPLE_EVERY, drawn by a seeded xorshift so that a log's period cannot alias with the stride, whose
+ * cluster's count is raised to stand for SAMPLE_EVERY messages (merges and evictions carry it like any count).
+ */
+class TemplateCounter {
+  private messages = 0;
+  private mined = 0;
+  private random = 0x9e3779b9;
+
+  constructor(
+    private readonly miner: TemplateMiner,
+    private readonly exact: boolean,
+  ) {}
+
+  readonly add = (message: string): void => {
+    if (++this.messages <= EXACT_MESSAGES || this.exact) {
+      this.mined++;
+      this.miner.add(message);
+      return;
+    }
+    let x = this.random;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.random = x;
+    if ((x & (SAMPLE_EVERY - 1)) !== 0) return;
+    this.mined++;
+    let cluster: LogCluster = this.miner.add(message);
+    while (cluster.mergedInto !== undefined) cluster = cluster.mergedInto;
+    cluster.count += SAMPLE_EVERY - 1;
+  };
+
+  report(events: number, top: number): StatsReport['templates'] {
+    const all = this.miner.templates();
+    return {
+      messages: this.messages,
+      mined: this.mined,
+      exact: this.mined === this.messages,
+      distinct: all.length,
+      top: all.slice(0, top).map(({ id, template, count }) => ({
+        id,
+        template,
+        count,
+        percent: events === 0 ? 0 : Math.round((count / events) * 10000) / 100,
+      })),
+    };
   }
 }
 
