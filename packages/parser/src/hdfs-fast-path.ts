@@ -1,3 +1,4 @@
+import type { MessageTap } from './message-tap.js';
 import type { StatsAccumulator } from './stats-accumulator.js';
 import type { NormalisedTime, TimestampReader } from './timestamp-rules.js';
 
@@ -33,7 +34,7 @@ export function createHdfsStatsScanner(
   readTime: TimestampReader,
   stats: StatsAccumulator,
   maxLineLength: number,
-  onMessage?: (message: string) => void,
+  messages?: MessageTap,
 ): StatsLineScanner {
   let lastStamp = '\n';
   const pair = ['', ''];
@@ -95,11 +96,11 @@ export function createHdfsStatsScanner(
     }
     counts[id]!++;
     run++;
-    if (onMessage !== undefined) {
+    if (messages?.wants()) {
       // The message the general pattern captures: after the colon and its blanks, to the trimmed line end.
       let ms = e + 1;
       while (text.charCodeAt(ms) === 32) ms++;
-      onMessage(text.slice(ms, nl).trimEnd());
+      messages.give(text.slice(ms, nl).trimEnd());
     }
     return nl + 1;
   };

@@ -57,8 +57,8 @@ interface ParseFlags {
 const SAMPLE_LINES = 50;
 // Messages mined one by one for the top templates; past them, one in SAMPLE_EVERY at random, standing for
 // SAMPLE_EVERY (mining every line would triple the time of --stats on a large log: docs/parser.md).
-const EXACT_MESSAGES = 20_000;
-const SAMPLE_EVERY = 32;
+const EXACT_MESSAGES = 10_000;
+const SAMPLE_EVERY = 64;
 
 export function createCommand(): Command {
   return newCommand('parse', 'parse a log into structured records (NDJSON by default) or statistics (--stats)')
@@ -216,7 +216,12 @@ async function parseCommand(file: string, flags: ParseFlags): Promise<number> {
     progress.stop();
     if (accumulator) {
       const report = accumulator.report();
-      if (templates) report.templates = templates.report(report.events, flags.topTemplates);
+      if (templates)
+        report.templates = templates.report(
+          report.events,
+          format.messageField === undefined ? 0 : report.events,
+          flags.topTemplates,
+        );
       if (flags.json) out.write(`${JSON.stringify(report)}\n`);
       else {
         if (wantRecords) out.write('\n');
@@ -241,12 +246,14 @@ async function parseCommand(file: string, flags: ParseFlags): Promise<number> {
 }
 
 /**
- * Feeds messages to a miner: every one of the first EXACT_MESSAGES (or all with `exact`), then one in
- * SAMPLE_EVERY, drawn by a seeded xorshift so that a log's period cannot alias with the stride, whose
- * cluster's count is raised to stand for SAMPLE_EVERY messages (merges and evictions carry it like any count).
+ * Feeds messages to a miner: every one of the first EXACT_MESSAGES (or all with `exact`), then each with
+ * probability 1 / SAMPLE_EVERY (the parser skips the others without slicing them: geometric gaps drawn from a
+ * seeded xorshift, so a log's period cannot alias with a stride). A sampled message's cluster count is raised
+ * to stand for SAMPLE_EVERY messages; merges and evictions carry it like any count.
  */
 class TemplateCounter {
-  private messages = 0;
+  /** Messages mined or passed over so far (the skip asked after the last one may run past the input's end). */
+  private seen = 0;
   private mined = 0;
   private random = 0x9e3779b9;
 
@@ -255,30 +262,39 @@ class TemplateCounter {
     private readonly exact: boolean,
   ) {}
 
-  readonly add = (message: string): void => {
-    if (++this.messages <= EXACT_MESSAGES || this.exact) {
-      this.mined++;
-      this.miner.add(message);
-      return;
+  /** The parser's onMessage: mines `message`, returns how many of the following messages to pass over. */
+  readonly add = (message: string): number => {
+    this.mined++;
+    this.seen++;
+    let cluster: LogCluster = this.miner.add(message);
+    if (this.exact || this.seen < EXACT_MESSAGES) return 0;
+    if (this.seen > EXACT_MESSAGES) {
+      while (cluster.mergedInto !== undefined) cluster = cluster.mergedInto;
+      cluster.count += SAMPLE_EVERY - 1;
     }
+    const skip = this.gap();
+    this.seen += skip;
+    return skip;
+  };
+
+  /** Messages before the next sampled one: geometric with success probability 1 / SAMPLE_EVERY. */
+  private gap(): number {
     let x = this.random;
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
     this.random = x;
-    if ((x & (SAMPLE_EVERY - 1)) !== 0) return;
-    this.mined++;
-    let cluster: LogCluster = this.miner.add(message);
-    while (cluster.mergedInto !== undefined) cluster = cluster.mergedInto;
-    cluster.count += SAMPLE_EVERY - 1;
-  };
+    const u = ((x >>> 0) + 1) / 4294967297; // in (0, 1)
+    return Math.floor(Math.log(u) / Math.log1p(-1 / SAMPLE_EVERY));
+  }
 
-  report(events: number, top: number): StatsReport['templates'] {
+  /** `messages`: the events with a message (all of them when the format has a message field). */
+  report(events: number, messages: number, top: number): StatsReport['templates'] {
     const all = this.miner.templates();
     return {
-      messages: this.messages,
+      messages,
       mined: this.mined,
-      exact: this.mined === this.messages,
+      exact: this.mined === messages,
       distinct: all.length,
       top: all.slice(0, top).map(({ id, template, count }) => ({
         id,
