@@ -59,9 +59,9 @@ export const statsReportSchema = z.object({
     .object({
       /** Messages seen: every counted event that has a message field. */
       messages: z.number().int(),
-      /** Messages given to the miner: all of them, or the first 20,000 and then a random 1 in 32. */
+      /** Messages given to the miner: all of them, or the first 10,000 and then each with probability 1/128. */
       mined: z.number().int(),
-      /** True when every message was mined: the counts are exact; false: estimates (a sampled message counts 32). */
+      /** True when every message was mined: the counts are exact; false: estimates (a sampled message counts 128). */
       exact: z.boolean(),
       /** Distinct templates found. */
       distinct: z.number().int(),

@@ -58,7 +58,7 @@ const SAMPLE_LINES = 50;
 // Messages mined one by one for the top templates; past them, one in SAMPLE_EVERY at random, standing for
 // SAMPLE_EVERY (mining every line would triple the time of --stats on a large log: docs/parser.md).
 const EXACT_MESSAGES = 10_000;
-const SAMPLE_EVERY = 64;
+const SAMPLE_EVERY = 128;
 
 export function createCommand(): Command {
   return newCommand('parse', 'parse a log into structured records (NDJSON by default) or statistics (--stats)')
