@@ -1,12 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { statsReportSchema } from '@esc/parser/schemas';
-import { loghubStructuredCsv, parseCsv } from '@esc/test-fixtures';
+import { HDFS_2K, loghubStructuredCsv, parseCsv, tempDir } from '@esc/test-fixtures';
 import { runEsc } from '../run-esc.js';
 
 // End-to-end: the built binary (`pnpm build` first). The top templates of `esc parse --stats` against the
 // Loghub ground truth of the same 2,000 lines.
 const HDFS = 'logs/HDFS_2k.log';
+const tmp = tempDir('esc-parse-templates');
 
 function esc(args: string[]) {
   return runEsc(['parse', ...args], { env: { CI: '1' } });
@@ -72,6 +74,33 @@ describe('esc parse --stats: top templates (built binary)', () => {
     for (const [i, r] of rows.entries())
       if (r[col('Level')] === 'WARN') warnEvents.set(truth[i]!.event, (warnEvents.get(truth[i]!.event) ?? 0) + 1);
     expect(warn.templates!.top.map((x) => x.count)).toEqual([...warnEvents.values()].sort((a, b) => b - a));
+  });
+
+  it('past 10,000 messages samples and says so; --exact-templates counts every one', () => {
+    // Six copies of the sample: 12,000 lines, so the first five copies are mined exactly, the sixth sampled.
+    const six = join(tmp, 'six.log');
+    writeFileSync(six, readFileSync(HDFS_2K).toString('latin1').repeat(6), 'latin1');
+    const exact = statsReportSchema.parse(
+      JSON.parse(esc([six, '--stats', '--json', '--exact-templates', '--top-templates', '20']).stdout),
+    );
+    expect(exact.templates).toMatchObject({ messages: 12000, mined: 12000, exact: true });
+    const truthAll = [...truthCounts.values()].sort((a, b) => b - a);
+    expect(exact.templates!.top.map((x) => x.count)).toEqual(truthAll.map((c) => 6 * c));
+
+    const sampled = statsReportSchema.parse(JSON.parse(esc([six, '--stats', '--json', '--top-templates', '20']).stdout))
+      .templates!;
+    expect(sampled).toMatchObject({ messages: 12000, exact: false, distinct: truthCounts.size });
+    expect(sampled.mined).toBeGreaterThan(10000);
+    expect(sampled.mined).toBeLessThan(10100);
+    // Each count is the exact count of five copies plus 128 per sampled message of the sixth.
+    const exactCount = new Map(exact.templates!.top.map((x) => [x.template, x.count]));
+    for (const { template, count } of sampled.top) {
+      const rest = count - (exactCount.get(template)! / 6) * 5;
+      expect([template, rest >= 0 && rest % 128 === 0]).toEqual([template, true]);
+    }
+    expect(esc([six, '--stats']).stdout).toMatch(
+      /^Top templates \(10 of 14; counts estimated from 10,\d{3} of 12,000 messages mined\)$/m,
+    );
   });
 
   it('rejects a bad --top-templates with exit 2', () => {
