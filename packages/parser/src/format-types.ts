@@ -1,3 +1,4 @@
+import type { MessageTap } from './message-tap.js';
 import type { NdjsonLineScanner, StatsLineScanner } from './hdfs-fast-path.js';
 import type { StatsAccumulator } from './stats-accumulator.js';
 import type { NormalisedTime } from './timestamp-rules.js';
@@ -50,7 +51,7 @@ export interface LogFormat {
   /** Parses one line (without its newline); null when the line does not match the format. */
   parse(line: string): ParsedLine | null;
   /** A faster statistics-only path, when the format has one (the built-in hdfs). */
-  readonly statsScanner?: (stats: StatsAccumulator, maxLineLength: number) => StatsLineScanner;
+  readonly statsScanner?: (stats: StatsAccumulator, maxLineLength: number, messages?: MessageTap) => StatsLineScanner;
   /** A faster NDJSON path (no filter, no statistics), when the format has one (the built-in hdfs). */
   readonly ndjsonScanner?: (maxLineLength: number) => NdjsonLineScanner;
 }

@@ -1,3 +1,4 @@
+import type { MessageTap } from './message-tap.js';
 import type { StatsAccumulator } from './stats-accumulator.js';
 import type { NormalisedTime, TimestampReader } from './timestamp-rules.js';
 
@@ -33,6 +34,7 @@ export function createHdfsStatsScanner(
   readTime: TimestampReader,
   stats: StatsAccumulator,
   maxLineLength: number,
+  messages?: MessageTap,
 ): StatsLineScanner {
   let lastStamp = '\n';
   const pair = ['', ''];
@@ -94,6 +96,12 @@ export function createHdfsStatsScanner(
     }
     counts[id]!++;
     run++;
+    if (messages?.wants()) {
+      // The message the general pattern captures: after the colon and its blanks, to the trimmed line end.
+      let ms = e + 1;
+      while (text.charCodeAt(ms) === 32) ms++;
+      messages.give(text.slice(ms, nl).trimEnd());
+    }
     return nl + 1;
   };
   return { scan, flush };

@@ -21,6 +21,7 @@ export {
   type ParsedRecord,
   type ParseStreamOptions,
 } from './record-stream.js';
+export type { MessageObserver } from './message-tap.js';
 export { compileRecordFilter, parseTimeBound, FilterError, type RecordFilterOptions } from './record-filter.js';
 export { normaliseLevel } from './level-names.js';
 export { StatsAccumulator, type StatsOptions, type StatsEvent } from './stats-accumulator.js';

@@ -1,3 +1,4 @@
+import type { MessageTap } from './message-tap.js';
 import { compileUserPattern, InvalidPatternError, UnsafePatternError } from '@esc/core';
 import { compileLoghubFormat, FormatSyntaxError, namedGroups } from './loghub-format.js';
 import {
@@ -94,7 +95,8 @@ export function compileFormat(input: FormatDefinition, tsOptions: TimestampOptio
   // Only the built-in hdfs definition itself (not a copy with another timestamp) has the fast paths.
   const builtinHdfs = input === BUILTIN_FORMATS[0] && readTime !== undefined;
   const statsScanner = builtinHdfs
-    ? (stats: StatsAccumulator, max: number) => createHdfsStatsScanner(readTime!, stats, max)
+    ? (stats: StatsAccumulator, max: number, messages?: MessageTap) =>
+        createHdfsStatsScanner(readTime!, stats, max, messages)
     : undefined;
   const ndjsonScanner = builtinHdfs ? (max: number) => createHdfsNdjsonScanner(readTime!, max) : undefined;
   // One-entry cache: consecutive lines mostly share their timestamp text.

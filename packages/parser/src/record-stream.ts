@@ -2,6 +2,7 @@ import { isAscii } from 'node:buffer';
 import { InvalidInputError, unfinishedUtf8Tail } from '@esc/core';
 import type { LogFormat, ParsedLine } from './format-types.js';
 import type { NdjsonLineScanner, StatsLineScanner } from './hdfs-fast-path.js';
+import { MessageTap, type MessageObserver } from './message-tap.js';
 import type { StatsAccumulator } from './stats-accumulator.js';
 
 /** A parsed line with its line number set: what the stream yields and the writers print. */
@@ -24,6 +25,12 @@ export interface ParseStreamOptions {
   stats?: StatsAccumulator | undefined;
   /** False: count into `stats` only and yield empty batches (the --stats path keeps no records). */
   collect?: boolean;
+  /**
+   * Called with the message of every selected record (parsed, kept by the filter, with a message field), fast
+   * paths included, unless it asked to skip it: a hook for consumers such as the CLI's template miner, which
+   * the parser does not know.
+   */
+  onMessage?: MessageObserver | undefined;
   /** Called after each chunk with the bytes consumed so far (for a progress bar). */
   onProgress?: ((bytes: number) => void) | undefined;
 }
@@ -45,13 +52,15 @@ export class RecordParser {
   private readonly maxLen: number;
 
   private readonly scanner: StatsLineScanner | undefined;
+  private readonly messages: MessageTap | undefined;
 
   constructor(private readonly options: ParseStreamOptions) {
     this.maxLen = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
     // Statistics only, nothing filtered: the format's fast path (if any) counts plain lines from the text.
     const { stats, format } = options;
+    this.messages = options.onMessage === undefined ? undefined : new MessageTap(options.onMessage);
     if (stats !== undefined && options.collect === false && options.filter === undefined && format.statsScanner)
-      this.scanner = format.statsScanner(stats, this.maxLen);
+      this.scanner = format.statsScanner(stats, this.maxLen, this.messages);
   }
 
   /** Parses the complete lines of `text`; records go to `out` when given (filters applied). */
@@ -182,6 +191,7 @@ export class RecordParser {
       return;
     }
     stats?.addEvent(parsed);
+    if (parsed.message !== undefined && this.messages?.wants()) this.messages.give(parsed.message);
     if (out !== null) {
       parsed.line = lineNo;
       out.push(parsed);

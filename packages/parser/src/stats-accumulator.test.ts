@@ -19,6 +19,21 @@ function statsOf(text: string, def: FormatDefinition, piece = text.length || 1) 
   return stats.report();
 }
 
+/** The messages the onMessage hook sees, in order, for the same parse as statsOf; it skips `skip` after each. */
+function messagesOf(text: string, def: FormatDefinition, piece = text.length || 1, skip = 0): string[] {
+  const seen: string[] = [];
+  const stats = new StatsAccumulator('sample', def.name);
+  const format = compileFormat(def, { year: 2008 });
+  const onMessage = (m: string) => {
+    seen.push(m);
+    return skip;
+  };
+  const parser = new RecordParser({ format, stats, collect: false, onMessage });
+  for (let i = 0; i < text.length; i += piece) parser.push(text.slice(i, i + piece), null);
+  parser.finish(null);
+  return seen;
+}
+
 describe('statistics of the HDFS sample, checked against counts computed here independently', () => {
   const report = statsOf(HDFS_SAMPLE, BUILTIN_FORMATS[0]!);
   // Independent: split on whitespace, no regex of the parser's.
@@ -121,6 +136,16 @@ describe('the hdfs fast statistics path agrees with the general path', () => {
 
   it('on the HDFS sample, fed whole and in odd pieces', () => {
     expect(statsOf(HDFS_SAMPLE, BUILTIN_FORMATS[0]!, 777)).toEqual(statsOf(HDFS_SAMPLE, general));
+    // The message hook sees the Content column of every line, on either path.
+    const contents = HDFS_SAMPLE.split('\r\n')
+      .filter(Boolean)
+      .map((l) => l.slice(l.indexOf(': ') + 2));
+    expect(messagesOf(HDFS_SAMPLE, BUILTIN_FORMATS[0]!, 777)).toEqual(contents);
+    expect(messagesOf(HDFS_SAMPLE, general)).toEqual(contents);
+    // Skipping 2 after each: every third message, the WARN lines of the general path included.
+    const third = contents.filter((_, i) => i % 3 === 0);
+    expect(messagesOf(HDFS_SAMPLE, BUILTIN_FORMATS[0]!, 777, 2)).toEqual(third);
+    expect(messagesOf(HDFS_SAMPLE, general, undefined, 2)).toEqual(third);
   });
 
   it('on random HDFS-like lines with blanks, tabs, bad dates, odd levels and junk', () => {
@@ -175,6 +200,8 @@ describe('the hdfs fast statistics path agrees with the general path', () => {
         (lines, eol, finalEol, piece) => {
           const text = lines.join(eol) + (finalEol ? eol : '');
           expect(statsOf(text, BUILTIN_FORMATS[0]!, piece)).toEqual(statsOf(text, general));
+          expect(messagesOf(text, BUILTIN_FORMATS[0]!, piece)).toEqual(messagesOf(text, general));
+          expect(messagesOf(text, BUILTIN_FORMATS[0]!, piece, 1)).toEqual(messagesOf(text, general, undefined, 1));
         },
       ),
       { numRuns: 300 },

@@ -51,6 +51,24 @@ export const statsReportSchema = z.object({
   }),
   malformedSamples: z.array(sample),
   invalidTimestampSamples: z.array(sample),
+  /**
+   * The most frequent event templates of the messages (`esc parse` fills it from @esc/templates' miner; the
+   * parser never does, so it is absent from StatsAccumulator's report and with `--no-templates`).
+   */
+  templates: z
+    .object({
+      /** Messages seen: every counted event that has a message field. */
+      messages: z.number().int(),
+      /** Messages given to the miner: all of them, or the first 10,000 and then each with probability 1/128. */
+      mined: z.number().int(),
+      /** True when every message was mined: the counts are exact; false: estimates (a sampled message counts 128). */
+      exact: z.boolean(),
+      /** Distinct templates found. */
+      distinct: z.number().int(),
+      /** Most frequent first (ties by template text); percent of `events`. */
+      top: z.array(z.object({ id: z.string(), template: z.string(), count: z.number().int(), percent: z.number() })),
+    })
+    .optional(),
 });
 
 export type StatsReport = z.infer<typeof statsReportSchema>;

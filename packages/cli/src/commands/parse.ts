@@ -20,7 +20,9 @@ import {
   type OutputForm,
   type ParseStreamOptions,
   type RecordWriter,
+  type StatsReport,
 } from '@esc/parser';
+import type { LogCluster, TemplateMiner } from '@esc/templates';
 import { createProgress, progressWanted } from '../printers/progress-bar.js';
 import { renderStatsReport } from '../printers/stats-printer.js';
 import { TableWriter } from '../printers/table-writer.js';
@@ -44,12 +46,19 @@ interface ParseFlags {
   grep?: string;
   bucket?: string;
   top: number;
+  templates: boolean;
+  topTemplates: number;
+  exactTemplates?: boolean;
   maxLineLength: number;
   color: ColorMode;
 }
 
 // Lines --format auto looks at.
 const SAMPLE_LINES = 50;
+// Messages mined one by one for the top templates; past them, one in SAMPLE_EVERY at random, standing for
+// SAMPLE_EVERY (mining every line would triple the time of --stats on a large log: docs/parser.md).
+const EXACT_MESSAGES = 10_000;
+const SAMPLE_EVERY = 128;
 
 export function createCommand(): Command {
   return newCommand('parse', 'parse a log into structured records (NDJSON by default) or statistics (--stats)')
@@ -82,6 +91,12 @@ export function createCommand(): Command {
     .option('--grep <pattern>', 'keep records whose message matches this regular expression')
     .option('--bucket <size>', 'histogram bucket: 1s, 30s, 1m, 5m, 1h, 1d… (default: chosen from the span)')
     .option('--top <n>', 'rows in the top lists', intArg('--top', 1), 5)
+    .option('--no-templates', 'with --stats: leave out the top templates (no template mining)')
+    .option('--top-templates <n>', 'rows in the top templates list', intArg('--top-templates', 1), 10)
+    .option(
+      '--exact-templates',
+      `mine every message (exact template counts; ~3x slower on a large log) instead of sampling after the first ${EXACT_MESSAGES}`,
+    )
     .option(
       '--max-line-length <n>',
       'longer lines count as malformed without being matched',
@@ -155,6 +170,11 @@ async function parseCommand(file: string, flags: ParseFlags): Promise<number> {
     const accumulator = stats
       ? new StatsAccumulator(source.name, format.name, { top: flags.top, bucketSeconds, samples: 5 })
       : undefined;
+    // The parser hands each counted message to the miner; it knows nothing of templates (docs/parser.md).
+    const templates =
+      stats && flags.templates
+        ? new TemplateCounter(new (await import('@esc/templates')).TemplateMiner(), flags.exactTemplates === true)
+        : undefined;
     const wantRecords = !stats || flags.records === true;
     const writer = wantRecords ? createWriter(flags.output, out, format.fields) : undefined;
     const options: ParseStreamOptions = {
@@ -165,6 +185,7 @@ async function parseCommand(file: string, flags: ParseFlags): Promise<number> {
       filter,
       stats: accumulator,
       collect: wantRecords,
+      onMessage: templates?.add,
     };
     const parser = new RecordParser(options);
     const all = (async function* () {
@@ -195,6 +216,12 @@ async function parseCommand(file: string, flags: ParseFlags): Promise<number> {
     progress.stop();
     if (accumulator) {
       const report = accumulator.report();
+      if (templates)
+        report.templates = templates.report(
+          report.events,
+          format.messageField === undefined ? 0 : report.events,
+          flags.topTemplates,
+        );
       if (flags.json) out.write(`${JSON.stringify(report)}\n`);
       else {
         if (wantRecords) out.write('\n');
@@ -215,6 +242,67 @@ async function parseCommand(file: string, flags: ParseFlags): Promise<number> {
   } finally {
     progress.stop();
     source.close();
+  }
+}
+
+/**
+ * Feeds messages to a miner: every one of the first EXACT_MESSAGES (or all with `exact`), then each with
+ * probability 1 / SAMPLE_EVERY (the parser skips the others without slicing them: geometric gaps drawn from a
+ * seeded xorshift, so a log's period cannot alias with a stride). A sampled message's cluster count is raised
+ * to stand for SAMPLE_EVERY messages; merges and evictions carry it like any count.
+ */
+class TemplateCounter {
+  /** Messages mined or passed over so far (the skip asked after the last one may run past the input's end). */
+  private seen = 0;
+  private mined = 0;
+  private random = 0x9e3779b9;
+
+  constructor(
+    private readonly miner: TemplateMiner,
+    private readonly exact: boolean,
+  ) {}
+
+  /** The parser's onMessage: mines `message`, returns how many of the following messages to pass over. */
+  readonly add = (message: string): number => {
+    this.mined++;
+    this.seen++;
+    let cluster: LogCluster = this.miner.add(message);
+    if (this.exact || this.seen < EXACT_MESSAGES) return 0;
+    if (this.seen > EXACT_MESSAGES) {
+      while (cluster.mergedInto !== undefined) cluster = cluster.mergedInto;
+      cluster.count += SAMPLE_EVERY - 1;
+    }
+    const skip = this.gap();
+    this.seen += skip;
+    return skip;
+  };
+
+  /** Messages before the next sampled one: geometric with success probability 1 / SAMPLE_EVERY. */
+  private gap(): number {
+    let x = this.random;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.random = x;
+    const u = ((x >>> 0) + 1) / 4294967297; // in (0, 1)
+    return Math.floor(Math.log(u) / Math.log1p(-1 / SAMPLE_EVERY));
+  }
+
+  /** `messages`: the events with a message (all of them when the format has a message field). */
+  report(events: number, messages: number, top: number): StatsReport['templates'] {
+    const all = this.miner.templates();
+    return {
+      messages,
+      mined: this.mined,
+      exact: this.mined === messages,
+      distinct: all.length,
+      top: all.slice(0, top).map(({ id, template, count }) => ({
+        id,
+        template,
+        count,
+        percent: events === 0 ? 0 : Math.round((count / events) * 10000) / 100,
+      })),
+    };
   }
 }
 

@@ -43,6 +43,11 @@ function levelColour(p: Palette, level: string): (s: string) => string {
   return p.green;
 }
 
+// A template is text from the log: control characters from binary input would drive the terminal.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters it escapes
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
+const printable = (text: string) => text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
 /** The text report of `esc parse --stats`, for a terminal or a pipe (colour only through `palette`). */
 export function renderStatsReport(report: StatsReport, palette: Palette): string {
   const p = palette;
@@ -93,6 +98,19 @@ export function renderStatsReport(report: StatsReport, palette: Palette): string
     out.push('', p.bold(`Most frequent ${levelColour(p, level)(level)} messages`));
     const cw = Math.max(...msgs.map((x) => num(x.count).length));
     for (const x of msgs) out.push(`  ${num(x.count).padStart(cw)}  ${x.message}`);
+  }
+  const tpl = report.templates;
+  if (tpl !== undefined && tpl.top.length > 0) {
+    out.push(
+      '',
+      p.bold('Top templates') +
+        p.dim(
+          ` (${num(tpl.top.length)} of ${num(tpl.distinct)}; ${tpl.exact ? `all ${num(tpl.messages)} messages mined` : `counts estimated from ${num(tpl.mined)} of ${num(tpl.messages)} messages mined`})`,
+        ),
+    );
+    const cw = Math.max(...tpl.top.map((x) => num(x.count).length));
+    for (const x of tpl.top)
+      out.push(`  ${num(x.count).padStart(cw)}  ${pctText(x.percent).padStart(7)}  ${printable(x.template)}`);
   }
   const h = report.histogram;
   if (h.buckets.length > 0) {
