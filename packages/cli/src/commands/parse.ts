@@ -46,8 +46,8 @@ interface ParseFlags {
   grep?: string;
   bucket?: string;
   top: number;
-  templates: boolean;
-  topTemplates: number;
+  templates?: boolean;
+  topTemplates?: number;
   exactTemplates?: boolean;
   maxLineLength: number;
   color: ColorMode;
@@ -91,8 +91,12 @@ export function createCommand(): Command {
     .option('--grep <pattern>', 'keep records whose message matches this regular expression')
     .option('--bucket <size>', 'histogram bucket: 1s, 30s, 1m, 5m, 1h, 1d… (default: chosen from the span)')
     .option('--top <n>', 'rows in the top lists', intArg('--top', 1), 5)
-    .option('--no-templates', 'with --stats: leave out the top templates (no template mining)')
-    .option('--top-templates <n>', 'rows in the top templates list', intArg('--top-templates', 1), 10)
+    .option('--templates', 'with --stats: add the top event templates, mined from the messages (@esc/templates)')
+    .option(
+      '--top-templates <n>',
+      'rows in the top templates list (default 10; implies --templates)',
+      intArg('--top-templates', 1),
+    )
     .option(
       '--exact-templates',
       `mine every message (exact template counts; ~3x slower on a large log) instead of sampling after the first ${EXACT_MESSAGES}`,
@@ -172,7 +176,7 @@ async function parseCommand(file: string, flags: ParseFlags): Promise<number> {
       : undefined;
     // The parser hands each counted message to the miner; it knows nothing of templates (docs/parser.md).
     const templates =
-      stats && flags.templates
+      stats && (flags.templates === true || flags.topTemplates !== undefined || flags.exactTemplates === true)
         ? new TemplateCounter(new (await import('@esc/templates')).TemplateMiner(), flags.exactTemplates === true)
         : undefined;
     const wantRecords = !stats || flags.records === true;
@@ -220,7 +224,7 @@ async function parseCommand(file: string, flags: ParseFlags): Promise<number> {
         report.templates = templates.report(
           report.events,
           format.messageField === undefined ? 0 : report.events,
-          flags.topTemplates,
+          flags.topTemplates ?? 10,
         );
       if (flags.json) out.write(`${JSON.stringify(report)}\n`);
       else {
