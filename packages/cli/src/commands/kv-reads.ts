@@ -42,7 +42,7 @@ export const KV_READS = {
   },
 } satisfies Record<string, KvRead>;
 
-export type KvReadName = keyof typeof KV_READS;
+type KvReadName = keyof typeof KV_READS;
 
 /** Opens the store, runs one subcommand's action and always closes the store (waiting for durability). */
 export async function withKvStore<T>(g: GlobalOptions, fn: (store: KvStore) => Promise<T>): Promise<T> {
