@@ -21,9 +21,8 @@ export function storeFiles(path: string): StoreFiles {
  */
 export function defaultStorePath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.ESC_KV_STORE) return env.ESC_KV_STORE;
-  const dataHome =
-    env.XDG_DATA_HOME?.startsWith('/')
-      ? env.XDG_DATA_HOME
-      : join(process.getBuiltinModule('node:os').homedir(), '.local', 'share');
+  const dataHome = env.XDG_DATA_HOME?.startsWith('/')
+    ? env.XDG_DATA_HOME
+    : join(process.getBuiltinModule('node:os').homedir(), '.local', 'share');
   return join(dataHome, 'esc', 'kv.json');
 }
