@@ -40,6 +40,9 @@ export class PartitionLog {
   /** Segments closed (by a roll or another process's append) while their data still awaited a sync. */
   private closeAfterSync: number[] = [];
   private syncing: Promise<void> = Promise.resolve();
+  private syncsInFlight = 0;
+  /** The lock epoch (TopicWriter) of the last prepare: within one, nobody else can have changed the files. */
+  private preparedEpoch = -1;
 
   constructor(
     readonly dir: string,
@@ -49,9 +52,16 @@ export class PartitionLog {
 
   /**
    * Called with the lock held, before appending: if another process appended or rolled since this process
-   * last wrote (or this process has not written yet), the tail is read again and recovered.
+   * last wrote (or this process has not written yet), the tail is read again and recovered. Within the lock
+   * epoch of the last call the lock was never let go, so nothing is checked (no syscall per append).
    */
-  prepare(): void {
+  prepare(epoch: number): void {
+    if (this.active !== null && epoch === this.preparedEpoch) return;
+    this.reopenIfChanged();
+    this.preparedEpoch = epoch;
+  }
+
+  private reopenIfChanged(): void {
     const bases = listSegments(this.dir);
     const last = bases.at(-1);
     if (this.active !== null && last === this.active.files.baseOffset) {
@@ -145,6 +155,7 @@ export class PartitionLog {
     const dirDirty = this.dirDirty;
     this.dirDirty = false;
     const closing = this.closeAfterSync.splice(0);
+    this.syncsInFlight++;
     this.syncing = this.syncing.then(async () => {
       await Promise.all(
         fds.map(
@@ -154,10 +165,24 @@ export class PartitionLog {
       if (dirDirty) fsyncDirSync(this.dir);
       for (const fd of closing) closeSync(fd);
     });
-    const done = this.syncing;
+    const done = this.syncing.finally(() => this.syncsInFlight--);
     // A failed sync fails its callers; the chain goes on for the next one.
     this.syncing = done.catch(() => undefined);
     return done;
+  }
+
+  /**
+   * The same as sync(), at once and on this thread, unless an earlier sync is still running (false: call
+   * sync()). A lone synced append pays the fdatasync and nothing else: no thread-pool hop, no promise.
+   */
+  trySyncNow(): boolean {
+    if (this.syncsInFlight > 0) return false;
+    for (const fd of this.unsynced) fdatasyncSync(fd);
+    this.unsynced.clear();
+    if (this.dirDirty) fsyncDirSync(this.dir);
+    this.dirDirty = false;
+    for (const fd of this.closeAfterSync.splice(0)) closeSync(fd);
+    return true;
   }
 
   get needsSync(): boolean {

@@ -262,7 +262,11 @@ export class TopicStore {
         partitions[i] = r.partition;
       } else
         partitions[i] =
-          record.key !== null ? partitionForKey(record.key, config.partitions) : topic.nextKeylessPartition();
+          config.partitions === 1
+            ? 0
+            : record.key !== null
+              ? partitionForKey(record.key, config.partitions)
+              : topic.nextKeylessPartition();
     }
     if (records.length === 0) return [];
     const positions = await topic.writer.submit(partitions, prepared, options.sync ?? 'none');

@@ -29,7 +29,7 @@ export interface TopicWriterHooks {
   logs(): PartitionLog[];
   lock(): Promise<ReleaseLock>;
   clock(): number;
-  /** Runs under the lock before each group (the topic re-reads its config there). */
+  /** Runs under a freshly taken lock before a group (the topic re-reads its config there). */
   beforeGroup(): void;
 }
 
@@ -38,12 +38,21 @@ export interface TopicWriterHooks {
  * and go together, as one lock acquisition, one batch per partition and, for `always`, one fdatasync per file
  * (the approach of @esc/kv's GroupCommit and the engine's WalWriter). The lock is held while the queue has
  * work and let go when it drains, before the sync, so other processes write while this one waits for the disk.
+ * A lone synced append (nothing else queued) is synced at once, on this thread, with the lock still held: it
+ * then costs one write and one fdatasync, as a bare loop of them does.
  */
 export class TopicWriter {
   private queue: PendingAppend[] = [];
   private running = false;
   private idleWaiters: (() => void)[] = [];
   private lease: { release: ReleaseLock; since: number; timer: NodeJS.Timeout | null } | null = null;
+  /**
+   * Counts lock acquisitions: while one lease lasts no other writer (another process, or retention and the
+   * cleaner's install in this one) can have touched the topic, so config and segment tails need no re-reading.
+   */
+  private epoch = 0;
+  /** The release of the last lease, awaited before the next acquisition (in this process it would only collide). */
+  private releasing: Promise<void> = Promise.resolve();
 
   constructor(private readonly hooks: TopicWriterHooks) {}
 
@@ -77,14 +86,17 @@ export class TopicWriter {
         this.queue = [];
         let positions: RecordPosition[][];
         let durable: Promise<void> | null = null;
+        let alone = false;
         try {
-          await this.takeLock();
-          this.hooks.beforeGroup();
+          if (await this.takeLock()) this.hooks.beforeGroup();
           positions = this.writeGroup(group);
           const logs = this.hooks.logs().filter((l) => l.needsSync);
           const mode = strongest(group);
-          if (mode !== 'none') {
-            const synced = Promise.all(logs.map((l) => l.sync())).then(() => undefined);
+          // LevelDB's group commit leader: with no other append waiting, the fdatasync is issued at once.
+          alone = mode === 'always' && group.length === 1 && this.queue.length === 0;
+          const later = alone ? logs.filter((l) => !l.trySyncNow()) : logs;
+          if (mode !== 'none' && later.length > 0) {
+            const synced = Promise.all(later.map((l) => l.sync())).then(() => undefined);
             if (mode === 'always') durable = synced;
             else synced.catch(() => undefined);
           }
@@ -93,9 +105,12 @@ export class TopicWriter {
           await this.dropLease();
           continue;
         }
-        // Yield once so callers of this tick join the next group; with nothing queued, the lock is kept a
-        // moment for the next append of a caller that awaits each one (it is let go after LEASE_IDLE_MS).
-        await new Promise((r) => setImmediate(r));
+        // A lease past LEASE_MAX_MS is let go now, so other processes write while this one waits for the disk.
+        if (this.lease !== null && performance.now() - this.lease.since >= LEASE_MAX_MS) void this.dropLease();
+        // Yield once so callers of this tick join the next group (the sync is already under way); with nothing
+        // queued, the lock is kept a moment for the next append of a caller that awaits each one (a lock round
+        // trip costs more than an fdatasync), and let go after LEASE_IDLE_MS, while this process waits for the disk.
+        if (!(alone && durable === null)) await new Promise((r) => setImmediate(r));
         if (this.queue.length === 0) this.keepLeaseBriefly();
         try {
           if (durable !== null) await durable;
@@ -113,18 +128,21 @@ export class TopicWriter {
   /**
    * The topic's lock for the next group: the one still held from the last group if it was taken less than
    * LEASE_MAX_MS ago (a lock round trip costs ~2 ms, more than writing 1,000 records), else a fresh one, so
-   * a busy process lets other processes in between its groups.
+   * a busy process lets other processes in between its groups. True when the lock was taken afresh.
    */
-  private async takeLock(): Promise<void> {
+  private async takeLock(): Promise<boolean> {
     const lease = this.lease;
     if (lease !== null) {
       if (lease.timer !== null) clearTimeout(lease.timer);
       lease.timer = null;
-      if (performance.now() - lease.since < LEASE_MAX_MS) return;
+      if (performance.now() - lease.since < LEASE_MAX_MS) return false;
       await this.dropLease();
     }
+    await this.releasing;
     const release = await this.hooks.lock();
     this.lease = { release, since: performance.now(), timer: null };
+    this.epoch++;
+    return true;
   }
 
   private keepLeaseBriefly(): void {
@@ -138,12 +156,22 @@ export class TopicWriter {
     this.lease = null;
     if (lease === null) return;
     if (lease.timer !== null) clearTimeout(lease.timer);
-    await lease.release().catch(() => undefined);
+    this.releasing = lease.release().catch(() => undefined);
+    await this.releasing;
   }
 
   /** Writes every append of the group: the records of each partition, in submission order, as batches. */
   private writeGroup(group: PendingAppend[]): RecordPosition[][] {
     const logs = this.hooks.logs();
+    const now = this.hooks.clock();
+    const only = group.length === 1 ? onePartition(group[0]!.partitions) : -1;
+    if (only >= 0) {
+      // The common case (one append, one partition): its records go as they are, without regrouping.
+      const log = logs[only]!;
+      log.prepare(this.epoch);
+      const first = log.append(group[0]!.records, now);
+      return [group[0]!.partitions.map((partition, i) => ({ partition, offset: first + i }))];
+    }
     const perPartition = new Map<number, AppendRecord[]>();
     for (const op of group)
       op.partitions.forEach((p, i) => {
@@ -151,11 +179,10 @@ export class TopicWriter {
         if (list === undefined) perPartition.set(p, [op.records[i]!]);
         else list.push(op.records[i]!);
       });
-    const now = this.hooks.clock();
     const nextOffset = new Map<number, number>();
     for (const [p, records] of perPartition) {
       const log = logs[p]!;
-      log.prepare();
+      log.prepare(this.epoch);
       nextOffset.set(p, log.append(records, now));
     }
     return group.map((op) =>
@@ -166,6 +193,13 @@ export class TopicWriter {
       }),
     );
   }
+}
+
+/** The partition every record goes to, or -1 when they go to more than one. */
+function onePartition(partitions: number[]): number {
+  const p = partitions[0]!;
+  for (let i = 1; i < partitions.length; i++) if (partitions[i] !== p) return -1;
+  return p;
 }
 
 function strongest(group: PendingAppend[]): SyncMode {
