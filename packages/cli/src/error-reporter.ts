@@ -33,3 +33,8 @@ export function nameCommandInError(err: unknown, path: string): unknown {
   if (err instanceof UsageError) err.message = `${path}: ${err.message}`;
   return err;
 }
+
+/** One `esc: warning: …` line on stderr: something was repaired or is worth knowing; the command goes on. */
+export function printWarning(message: string): void {
+  printError(`warning: ${message}`);
+}

@@ -1,6 +1,6 @@
-import { BufferedOutput, ExitCode } from '@esc/core';
+import { ExitCode } from '@esc/core';
+import { emitLines } from '../emit-lines.js';
 import { defaultStorePath } from '@esc/kv';
-import { printError } from '../error-reporter.js';
 
 /** The options of `esc kv` itself, before its subcommand. */
 export interface GlobalOptions {
@@ -13,16 +13,9 @@ export function storePath(g: GlobalOptions): string {
   return g.store ?? defaultStorePath();
 }
 
-export function warn(message: string): void {
-  printError(`warning: ${message}`);
-}
+export { printWarning as warn } from '../error-reporter.js';
 
-export function emitLines(lines: string[]): number {
-  const out = new BufferedOutput(1);
-  for (const line of lines) out.write(`${line}\n`);
-  out.flush();
-  return ExitCode.Ok;
-}
+export { emitLines };
 
 /** One JSON answer (`--json`); `ok` picks the exit status, as the plain answer's would. */
 export function emit(value: unknown, ok: boolean): number {

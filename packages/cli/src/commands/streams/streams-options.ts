@@ -1,7 +1,6 @@
-import { BufferedOutput, ExitCode } from '@esc/core';
 import { defaultStreamsDir, openStreams, type TopicStore } from '@esc/streams';
 import { type Command, Option } from '../../command-kit.js';
-import { printError } from '../../error-reporter.js';
+import { printWarning } from '../../error-reporter.js';
 
 export interface DirFlag {
   dir?: string;
@@ -17,7 +16,7 @@ export function withDirOption(cmd: Command): Command {
 /** Opens the store named by the flags, runs `fn`, and always closes it (waiting for pending appends). */
 export async function withStreams<T>(flags: DirFlag, fn: (store: TopicStore) => Promise<T>): Promise<T> {
   const lockStaleMs = process.env.ESC_STREAMS_LOCK_STALE_MS ? Number(process.env.ESC_STREAMS_LOCK_STALE_MS) : undefined;
-  const store = openStreams(flags.dir ?? defaultStreamsDir(), { onWarning: warn, lockStaleMs });
+  const store = openStreams(flags.dir ?? defaultStreamsDir(), { onWarning: printWarning, lockStaleMs });
   try {
     return await fn(store);
   } finally {
@@ -25,13 +24,4 @@ export async function withStreams<T>(flags: DirFlag, fn: (store: TopicStore) => 
   }
 }
 
-function warn(message: string): void {
-  printError(`warning: ${message}`);
-}
-
-export function emitLines(lines: string[]): number {
-  const out = new BufferedOutput(1);
-  for (const line of lines) out.write(`${line}\n`);
-  out.flush();
-  return ExitCode.Ok;
-}
+export { emitLines } from '../../emit-lines.js';
