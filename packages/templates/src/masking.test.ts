@@ -47,6 +47,13 @@ describe("a user's masks", () => {
     expect(m.maskedParts(line)).toHaveLength(m.mask(line).split('<*>').length - 1);
   });
 
+  it('a pattern with groups masks and reports its parts the same way', () => {
+    const m = user('(blk)_(-?\\d+)');
+    const line = 'Received block blk_-42 of size 67';
+    expect(m.mask(line)).toBe('Received block <*> of size <*>');
+    expect(m.maskedParts(line)).toEqual(['blk_-42', '67']);
+  });
+
   it('cannot hang mining: a catastrophic pattern answers on an adversarial line', () => {
     const m = user('(a+)+$');
     const line = `${'a'.repeat(40)}b x 12`;

@@ -98,11 +98,16 @@ export class Masker {
     // The user pass first; then the default pass over its output, whose wildcards are merged back in order.
     const userParts: { at: number; value: string }[] = [];
     let shift = 0;
-    const middle = text.replace(this.userRegex, (value: string, offset: number) => {
-      userParts.push({ at: offset + shift, value });
-      shift += WILDCARD.length - value.length;
-      return WILDCARD;
-    });
+    // matchAll, not replace's callback: a user's pattern may have groups, which shift the callback's arguments.
+    let middle = '';
+    let last = 0;
+    for (const m of text.matchAll(this.userRegex)) {
+      middle += text.slice(last, m.index) + WILDCARD;
+      userParts.push({ at: m.index + shift, value: m[0] });
+      shift += WILDCARD.length - m[0].length;
+      last = m.index + m[0].length;
+    }
+    middle += text.slice(last);
     if (this.regex === undefined) return userParts.map((p) => p.value);
     const parts: string[] = [];
     let next = 0;
