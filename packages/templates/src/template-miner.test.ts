@@ -68,3 +68,18 @@ describe('the miner', () => {
     expect(miner.describe('alpha 1', a)).toMatchObject({ template: 'alpha <*>', params: ['1'] });
   });
 });
+
+describe('weighted lines', () => {
+  it('a line added with weight N counts N in its template, also after its cluster is folded into another', () => {
+    const weighted = new TemplateMiner();
+    const plain = new TemplateMiner();
+    const lines = ['user alice logged in', 'user bob logged in', 'user carol logged in', 'disk full on sda'];
+    for (const line of lines) {
+      weighted.add(line, 3);
+      for (let i = 0; i < 3; i++) plain.add(line);
+    }
+    const counts = (m: TemplateMiner) => m.templates().map(({ template, count }) => [template, count]);
+    expect(counts(weighted)).toEqual(counts(plain));
+    expect(weighted.templates().reduce((n, t) => n + t.count, 0)).toBe(12);
+  });
+});

@@ -53,8 +53,17 @@ export class TemplateMiner {
     this.tree = new ParseTree(this.options.prefixTokens, this.options.maxChildren);
   }
 
-  /** Learns from one line (its message); returns the cluster it joined, a handle for `describe`. */
-  add(content: string): LogCluster {
+  /**
+   * Learns from one line (its message); returns the cluster it joined, a handle for `describe`. `weight` is how
+   * many lines this one stands for (a sampler that mines one message in N passes N): the cluster counts it so.
+   */
+  add(content: string, weight = 1): LogCluster {
+    const cluster = this.addOne(content);
+    if (weight !== 1) resolveCluster(cluster).count += weight - 1;
+    return cluster;
+  }
+
+  private addOne(content: string): LogCluster {
     const masked = this.masker.mask(content);
     this.lastContent = content;
     this.lastMasked = masked;

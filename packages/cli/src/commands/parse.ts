@@ -22,7 +22,7 @@ import {
   type RecordWriter,
   type StatsReport,
 } from '@esc/parser';
-import type { LogCluster, TemplateMiner } from '@esc/templates';
+import type { TemplateMiner } from '@esc/templates';
 import { createProgress, progressWanted } from '../printers/progress-bar.js';
 import { renderStatsReport } from '../printers/stats-printer.js';
 import { TableWriter } from '../printers/table-writer.js';
@@ -270,12 +270,9 @@ class TemplateCounter {
   readonly add = (message: string): number => {
     this.mined++;
     this.seen++;
-    let cluster: LogCluster = this.miner.add(message);
+    // Past the exact part, a mined message stands for the SAMPLE_EVERY messages it was drawn from.
+    this.miner.add(message, this.seen > EXACT_MESSAGES && !this.exact ? SAMPLE_EVERY : 1);
     if (this.exact || this.seen < EXACT_MESSAGES) return 0;
-    if (this.seen > EXACT_MESSAGES) {
-      while (cluster.mergedInto !== undefined) cluster = cluster.mergedInto;
-      cluster.count += SAMPLE_EVERY - 1;
-    }
     const skip = this.gap();
     this.seen += skip;
     return skip;
