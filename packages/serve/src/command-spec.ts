@@ -1,0 +1,48 @@
+import type { Reply } from './reply.js';
+
+/**
+ * One command as the dispatcher, COMMAND/COMMAND INFO/COMMAND DOCS and the arity check see it. The fields are
+ * Redis's own (see `COMMAND INFO get` on a redis-server): arity counts the command name, negative means
+ * "at least"; key positions are 1-based over the argument vector (0 when the command takes no key).
+ */
+export interface CommandSpec {
+  /** Lowercase, as Redis lists it: 'get', 'xreadgroup'. Subcommand containers ('client', 'xgroup') dispatch on args[1] themselves. */
+  readonly name: string;
+  readonly arity: number;
+  /** Redis's flags: 'write', 'readonly', 'denyoom', 'fast', 'pubsub', 'noscript', 'loading', 'stale', 'blocking', 'no_auth'… */
+  readonly flags: readonly string[];
+  readonly firstKey: number;
+  readonly lastKey: number;
+  readonly step: number;
+  readonly handler: CommandHandler;
+}
+
+/**
+ * args[0] is the command name as the client sent it; Buffers because keys and values are binary-safe. A handler
+ * returns its reply, or a promise of it (a write waiting for the store's sync, a blocking XREAD); the connection
+ * keeps replies in request order whichever resolves first.
+ */
+export type CommandHandler = (args: readonly Buffer[], ctx: CommandContext) => Reply | Promise<Reply>;
+
+/** What a handler may see of the connection and of the server; the server module defines the concrete types. */
+export interface CommandContext {
+  readonly connection: ConnectionContext;
+  readonly server: ServerContext;
+}
+
+export interface ConnectionContext {
+  readonly id: number;
+  /** 2 until `HELLO 3`. */
+  readonly protocol: 2 | 3;
+  name: string | null;
+  /** Sends an out-of-band message (Pub/Sub delivery) to this client, after any replies already queued. */
+  push(reply: Reply): void;
+  /** Resolves when the client disconnects; blocking commands race their wait against it. */
+  readonly closed: Promise<void>;
+}
+
+/** Shared by every connection and front-end: the stores are opened once per process. */
+export interface ServerContext {
+  /** Milliseconds since the epoch; injected in tests. */
+  now(): number;
+}

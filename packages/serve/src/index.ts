@@ -1,0 +1,2 @@
+export { type Reply, OK, NULL_BULK, simple, error, integer, bulk, array } from './reply.js';
+export type { CommandSpec, CommandHandler, CommandContext, ConnectionContext, ServerContext } from './command-spec.js';
