@@ -46,3 +46,29 @@ export interface ServerContext {
   /** Milliseconds since the epoch; injected in tests. */
   now(): number;
 }
+
+/**
+ * A family of commands (connection, kv strings, streams, pub/sub) as the server assembles them: its specs, what it
+ * adds to INFO's sections, and how it closes (syncing its store) on shutdown.
+ */
+export interface CommandFamily {
+  readonly commands: readonly CommandSpec[];
+  /** Fields this family adds to an INFO section ('keyspace', 'persistence', 'stats', …), in order. */
+  info?(section: string): readonly (readonly [string, string | number])[];
+  close?(): Promise<void>;
+}
+
+/**
+ * One key type's view for the other families: Redis has one keyspace, so DEL/EXISTS/TYPE/KEYS/SCAN/DBSIZE/
+ * FLUSHDB of the string family must see stream keys, and SET/GET on a stream (or XADD on a string) must answer
+ * WRONGTYPE, as Redis does.
+ */
+export interface KeyspaceView {
+  /** The type name TYPE answers for this family's keys: 'string', 'stream'. */
+  readonly typeName: string;
+  has(key: Buffer): boolean;
+  keys(): Iterable<Buffer>;
+  size(): number;
+  delete(key: Buffer): Promise<boolean>;
+  clear(): Promise<void>;
+}

@@ -1,2 +1,10 @@
 export { type Reply, OK, NULL_BULK, simple, error, integer, bulk, array } from './reply.js';
-export type { CommandSpec, CommandHandler, CommandContext, ConnectionContext, ServerContext } from './command-spec.js';
+export type {
+  CommandSpec,
+  CommandHandler,
+  CommandContext,
+  ConnectionContext,
+  ServerContext,
+  CommandFamily,
+  KeyspaceView,
+} from './command-spec.js';
