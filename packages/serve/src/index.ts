@@ -8,3 +8,4 @@ export type {
   CommandFamily,
   KeyspaceView,
 } from './command-spec.js';
+export { createKvFamily, type KvFamilyOptions } from './kv/kv-family.js';
