@@ -7,7 +7,9 @@
  * lines (a writer, a full read) has called `loadNativeCrc32`, everything does (2.5× faster per line).
  */
 export function crc32(bytes: string | Uint8Array): number {
-  if (native) return native(bytes);
+  // Even with zlib loaded, a short string (a server's journal line) is summed here: the native call costs
+  // ~200 ns before its first byte, this loop ~2 ns a character (measured on 60-character lines: 120 vs 210 ns).
+  if (native && (typeof bytes !== 'string' || bytes.length > JS_STRING_MAX)) return native(bytes);
   if (typeof bytes === 'string') {
     // An ASCII string is its own UTF-8: sum its characters without allocating (a compaction sums a million lines).
     if (bytes.length <= NATIVE_FROM) {
@@ -26,6 +28,9 @@ export function crc32(bytes: string | Uint8Array): number {
   for (let i = 0; i < bytes.length; i++) crc = TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }
+
+/** Strings up to this length are summed in JavaScript even once zlib is loaded. */
+const JS_STRING_MAX = 96;
 
 /** Above this many bytes the native code wins even counting its load. */
 const NATIVE_FROM = 4096;

@@ -459,7 +459,7 @@ interface Ack {
 
 /** The one transaction object the store hands to every command: KvTransaction with the clock read per command. */
 class Tx implements KvLiveTransaction {
-  private inner: KvTransaction;
+  private readonly inner: KvTransaction;
 
   constructor(
     private readonly view: StoreView,
@@ -469,7 +469,7 @@ class Tx implements KvLiveTransaction {
   }
 
   begin(): void {
-    this.inner = new KvTransaction(this.view, this.clock());
+    this.inner.now = this.clock();
   }
 
   get now(): number {
@@ -509,7 +509,11 @@ class Tx implements KvLiveTransaction {
  */
 export async function openLiveKv(path: string, options: LiveKvOptions = {}): Promise<LiveKvStore> {
   const { sync = 'batch', leaseMs = 50, leaseGapMs = 2, ...kvOptions } = options;
-  const store = new LiveKvStore(path, await resolveKvOptions(kvOptions), sync, leaseMs, leaseGapMs);
+  const config = await resolveKvOptions(kvOptions);
+  // A server writes fast: with a small store the journal would be folded every 256 KiB (a snapshot, two
+  // renames and four fsyncs each time). Let it grow to the cap readers are promised instead.
+  if (options.compactMinBytes === undefined) config.compactMinBytes = config.journalMaxBytes;
+  const store = new LiveKvStore(path, config, sync, leaseMs, leaseGapMs);
   try {
     await store.load();
   } catch (err) {
