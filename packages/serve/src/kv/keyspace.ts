@@ -10,8 +10,18 @@ import { keyBytes, text } from './values.js';
 export class Keyspace {
   constructor(
     readonly store: LiveKvStore,
-    readonly streams: KeyspaceView,
+    private readonly streamsView: () => KeyspaceView,
   ) {}
+
+  private found: KeyspaceView | null = null;
+
+  /** The stream family's keys (looked up until found: families are built one after another). */
+  get streams(): KeyspaceView {
+    if (this.found) return this.found;
+    const view = this.streamsView();
+    if (view !== NO_KEYS) this.found = view;
+    return view;
+  }
 
   isStream(key: Buffer): boolean {
     return this.streams.size() > 0 && this.streams.has(key);

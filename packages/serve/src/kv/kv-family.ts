@@ -1,5 +1,6 @@
-import type { LiveKvStore } from '@esc/kv';
+import { openLiveKv, type LiveKvStore } from '@esc/kv';
 import type { CommandFamily, KeyspaceView } from '../command-spec.js';
+import type { FamilyEnv } from '../family-env.js';
 import { expireCommands } from './expire-commands.js';
 import { keyCommands } from './key-commands.js';
 import { Keyspace, NO_KEYS } from './keyspace.js';
@@ -8,15 +9,30 @@ import { stringCommands } from './string-commands.js';
 export interface KvFamilyOptions {
   /** The kv store, opened once by the server (`openLiveKv`: the files `esc kv` uses). */
   store: LiveKvStore;
-  /** The stream family's keys, so that DEL/EXISTS/TYPE/KEYS/SCAN/DBSIZE/FLUSHDB see them and SET overwrites them. */
-  streams?: KeyspaceView;
+  /**
+   * The stream family's keys, so that DEL/EXISTS/TYPE/KEYS/SCAN/DBSIZE/FLUSHDB see them and SET overwrites them;
+   * a function when the other families are built after this one (asked on each use).
+   */
+  streams?: KeyspaceView | (() => KeyspaceView | undefined);
+}
+
+/** The string family as start-server builds it: the kv store opened once at `env.kvStorePath`. */
+export async function kvFamily(env: FamilyEnv): Promise<CommandFamily> {
+  const store = await openLiveKv(env.kvStorePath, {
+    sync: env.config.sync,
+    onWarning: (message) => env.logger.warn({ store: env.kvStorePath }, message),
+  });
+  return createKvFamily({ store, streams: () => env.keyspaces().find((k) => k.typeName === 'stream') });
 }
 
 /** The string family: its commands and INFO fields, and its keys as the stream family sees them. */
-export function createKvFamily(options: KvFamilyOptions): { family: CommandFamily; keyspace: KeyspaceView } {
-  const ks = new Keyspace(options.store, options.streams ?? NO_KEYS);
+export function createKvFamily(options: KvFamilyOptions): CommandFamily & { keyspace: KeyspaceView } {
+  const given = options.streams;
+  const streams = typeof given === 'function' ? () => given() ?? NO_KEYS : () => given ?? NO_KEYS;
+  const ks = new Keyspace(options.store, streams);
   const store = options.store;
-  const family: CommandFamily = {
+  return {
+    keyspace: ks.view(),
     commands: [...stringCommands(ks), ...expireCommands(ks), ...keyCommands(ks)],
     info(section) {
       if (section === 'keyspace') {
@@ -40,5 +56,4 @@ export function createKvFamily(options: KvFamilyOptions): { family: CommandFamil
     },
     close: () => store.close(),
   };
-  return { family, keyspace: ks.view() };
 }

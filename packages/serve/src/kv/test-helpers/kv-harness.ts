@@ -28,7 +28,8 @@ export async function kvHarness(options: LiveKvOptions = {}) {
   const path = join(dir, 'kv.json');
   const store: LiveKvStore = await openLiveKv(path, { onWarning: () => undefined, ...options });
   const streams = fakeStreams();
-  const { family, keyspace } = createKvFamily({ store, streams });
+  const family = createKvFamily({ store, streams });
+  const keyspace = family.keyspace;
   const specs = new Map<string, CommandSpec>(family.commands.map((s) => [s.name, s]));
   const run = async (...args: (string | Buffer)[]): Promise<Reply> => {
     const name = args[0]!.toString().toLowerCase();
