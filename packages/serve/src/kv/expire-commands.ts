@@ -2,6 +2,7 @@ import type { CommandSpec } from '../command-spec.js';
 import { error, integer, type Reply } from '../reply.js';
 import { type Keyspace, spec } from './keyspace.js';
 import { ERR, INT64_MAX, INT64_MIN, invalidExpire, option, parseInt64 } from './redis-args.js';
+import { storedExpiry } from './expiry-args.js';
 import { text } from './values.js';
 
 const ONE_KEY = [1, 1, 1] as const;
@@ -52,8 +53,7 @@ export function expireCommands(ks: Keyspace): CommandSpec[] {
           tx.del(key);
           return integer(1);
         }
-        if (when > BigInt(Number.MAX_SAFE_INTEGER)) return invalidExpire(command);
-        tx.set(key, old.value, Number(when));
+        tx.set(key, old.value, storedExpiry(when));
         return integer(1);
       });
     };

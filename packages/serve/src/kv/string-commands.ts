@@ -93,21 +93,22 @@ export function stringCommands(ks: Keyspace): CommandSpec[] {
         j++;
       } else return ERR.syntax;
     }
-    let at: Expiry = null;
-    if (expiry) {
-      const parsed = parseExpiry(expiry.unit, expiry.arg, store.now(), 'getex');
-      if ('kind' in parsed) return parsed;
-      at = parsed.at;
-    }
+    // Redis's getexCommand: options, then the key (missing: nil; wrong type), then the time's value.
     if (ks.isStream(args[1]!)) return ERR.wrongType;
     const key = text(args[1]!);
     if (!persist && expiry === null) return store.read((tx) => valueReply(tx.get(key)?.value));
+    const unit = expiry?.unit ?? '';
+    const arg = expiry?.arg;
     return store.write((tx) => {
       const old = tx.get(key);
       if (old === undefined) return NULL_BULK;
       if (persist) {
         if (old.expiresAt !== null) tx.set(key, old.value, null);
-      } else tx.set(key, old.value, at);
+      } else {
+        const parsed = parseExpiry(unit, arg!, tx.now, 'getex');
+        if ('kind' in parsed) return parsed;
+        tx.set(key, old.value, parsed.at);
+      }
       return valueReply(old.value);
     });
   };

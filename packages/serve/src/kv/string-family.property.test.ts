@@ -91,7 +91,11 @@ const val = fc.oneof(fc.constantFrom('1', '-7', '9223372036854775807', 'x'), fc.
 const command = fc.oneof(
   fc.tuple(fc.constant('get'), key),
   fc
-    .tuple(key, val, fc.constantFrom([], ['nx'], ['xx'], ['ex', '5'], ['ex', '1', 'nx'], ['keepttl'], ['xx', 'keepttl']))
+    .tuple(
+      key,
+      val,
+      fc.constantFrom([], ['nx'], ['xx'], ['ex', '5'], ['ex', '1', 'nx'], ['keepttl'], ['xx', 'keepttl']),
+    )
     .map(([k, v, o]) => ['set', k, v, ...o]),
   fc.tuple(fc.constant('del'), key),
   fc.tuple(fc.constant('exists'), key),

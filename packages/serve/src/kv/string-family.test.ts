@@ -20,7 +20,14 @@ describe('string family: one keyspace with the stream keys', () => {
   it('answers WRONGTYPE for string commands on a stream key, and SET overwrites it', async () => {
     await harness();
     h.streams.add('s');
-    for (const cmd of [['get', 's'], ['getdel', 's'], ['append', 's', 'x'], ['incr', 's'], ['strlen', 's'], ['set', 's', 'v', 'get']])
+    for (const cmd of [
+      ['get', 's'],
+      ['getdel', 's'],
+      ['append', 's', 'x'],
+      ['incr', 's'],
+      ['strlen', 's'],
+      ['set', 's', 'v', 'get'],
+    ])
       expect(await run(...cmd)).toBe(WRONGTYPE);
     expect(await run('type', 's')).toBe('stream');
     expect(await run('mget', 's', 'nokey')).toEqual([null, null]);
@@ -40,7 +47,10 @@ describe('string family: one keyspace with the stream keys', () => {
     expect(await run('exists', 'a', 's1', 'a', 'zz')).toBe(3);
     expect(await run('keys', '*')).toEqual(['a', 'b', 's1', 's2']);
     expect(await run('keys', 's*')).toEqual(['s1', 's2']);
-    expect(await run('scan', '0', 'type', 'stream', 'count', '100')).toEqual(['0', expect.arrayContaining(['s1', 's2'])]);
+    expect(await run('scan', '0', 'type', 'stream', 'count', '100')).toEqual([
+      '0',
+      expect.arrayContaining(['s1', 's2']),
+    ]);
     expect(await run('del', 'a', 's1', 's1', 'zz')).toBe(2);
     expect(await run('dbsize')).toBe(2);
     expect(await run('flushdb')).toBe('OK');
