@@ -7,7 +7,7 @@ import type { Reply } from '../../reply.js';
 import { createKvFamily } from '../kv-family.js';
 
 /** Stream keys as a plain set: what the stream family's KeyspaceView answers. */
-export function fakeStreams(): KeyspaceView & { add(key: string): void } {
+function fakeStreams(): KeyspaceView & { add(key: string): void } {
   const keys = new Set<string>();
   return {
     typeName: 'stream',
