@@ -11,6 +11,7 @@ import { storeFiles, type StoreFiles } from './store-files.js';
 import type { ReleaseLock } from './store-lock.js';
 import { StoreView } from './store-view.js';
 import { loadWritePath, type WritePath } from './write-path.js';
+import { compactInBackground } from './live-compaction.js';
 
 /**
  * When a change is acknowledged: `none` once it is written to the journal (the OS flushes it later), `batch`
@@ -86,6 +87,8 @@ export class LiveKvStore {
   private pendingLines: string[] = [];
   private pendingAcks: Ack[] = [];
   private flushScheduled = false;
+  /** A compaction writing its files; appends wait for it. */
+  private compacting: Promise<void> | null = null;
   /** `always`: written, waiting for an fdatasync that starts after their write. */
   private awaitingSync: Ack[] = [];
   /** Descriptors of replaced journals, closed once the fdatasync running on them returns. */
@@ -228,7 +231,7 @@ export class LiveKvStore {
     // Idle with the lock: let it go after the lease even if no flush comes to do it.
     this.leaseTimer = setTimeout(() => {
       this.leaseTimer = null;
-      if (!this.flushScheduled && this.queue.length === 0) this.releaseLease();
+      if (!this.flushScheduled && !this.compacting && this.queue.length === 0) this.releaseLease();
     }, this.leaseMs);
     this.leaseTimer.unref?.();
   }
@@ -297,6 +300,7 @@ export class LiveKvStore {
   /** Writes the turn's changes in one append, acknowledges them per the sync mode, maybe compacts. */
   private flush(): void {
     this.flushScheduled = false;
+    if (this.compacting) return; // appends wait for the new journal; the compaction flushes when done
     if (this.queue.length > 0 && this.lease) this.drainQueue();
     const lines = this.pendingLines;
     const acks = this.pendingAcks;
@@ -312,13 +316,7 @@ export class LiveKvStore {
         this.view.noteAppended(buf.length, lines.length);
         this.changes += lines.length;
         this.unsyncedBytes += buf.length;
-        if (this.journalOutgrown()) {
-          // The new snapshot is fsynced before the rename: everything written so far is durable.
-          this.w.compactStore(this.view, this.config.clock());
-          this.unsyncedBytes = 0;
-          for (const a of this.awaitingSync.splice(0)) a.ok();
-          this.appendFdFor();
-        } else if (this.sync === 'always') {
+        if (this.sync === 'always') {
           for (const a of acks) this.awaitingSync.push(a);
           acks.length = 0;
         }
@@ -328,8 +326,40 @@ export class LiveKvStore {
         return;
       }
       for (const a of acks) a.ok();
+      if (this.journalOutgrown()) {
+        this.startCompaction();
+        return;
+      }
     }
     if (this.lease && Date.now() - this.lease.since > this.leaseMs) this.releaseLease();
+  }
+
+  /**
+   * Folds the journal into a new snapshot with the disk work off the event loop (a compaction's four fsyncs
+   * were ~15% of a busy server's time): reads keep being answered and changes keep being applied in memory,
+   * but nothing is appended until the new journal is in place; then the changes made meanwhile are flushed.
+   */
+  private startCompaction(): void {
+    this.compacting = compactInBackground(this.view, this.config.clock())
+      .then(
+        (c) => {
+          this.view.adoptNewFiles(c.generation, c.snapshotBytes, c.headerBytes);
+          // The snapshot was fsynced before its rename: everything written before the capture is durable.
+          this.unsyncedBytes = 0;
+          for (const a of this.awaitingSync.splice(0)) a.ok();
+          this.appendFdFor();
+        },
+        (err) => {
+          const acks = [...this.awaitingSync.splice(0), ...this.pendingAcks.splice(0)];
+          this.pendingLines = [];
+          this.failWrites(err, acks);
+        },
+      )
+      .finally(() => {
+        this.compacting = null;
+        if (this.pendingLines.length > 0 || this.queue.length > 0) this.scheduleFlush();
+        else if (this.lease && Date.now() - this.lease.since > this.leaseMs) this.releaseLease();
+      });
   }
 
   /** One fdatasync at a time; whatever was written while it ran waits for the next one. */
@@ -455,8 +485,8 @@ export class LiveKvStore {
     if (this.closed) return;
     if (this.syncTimer) clearTimeout(this.syncTimer);
     this.syncTimer = null;
-    while (this.queue.length > 0 || this.acquiring || this.flushScheduled || this.syncing) {
-      await (this.acquiring ?? new Promise((r) => setImmediate(r)));
+    while (this.queue.length > 0 || this.acquiring || this.flushScheduled || this.syncing || this.compacting) {
+      await (this.acquiring ?? this.compacting ?? new Promise((r) => setImmediate(r)));
     }
     this.closed = true;
     if (this.syncTimer) clearTimeout(this.syncTimer);
