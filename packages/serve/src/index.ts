@@ -20,5 +20,6 @@ export {
   type ServeConfig,
   type ServeConfigInput,
 } from './serve-config.js';
+export { ListenError } from './listen-error.js';
 export { startServer, stopOnSignal, FAMILIES, type RunningServer, type StartOptions } from './start-server.js';
 export { createKvFamily, kvFamily, type KvFamilyOptions } from './kv/kv-family.js';
