@@ -10,3 +10,12 @@ export type { ExpireCondition, SetExpiryOptions } from './expiry.js';
 export { StoreLockedError } from './store-lock.js';
 export { defaultStorePath, storeFiles, type StoreFiles } from './store-files.js';
 export { compileRedisGlob, matchesRedisGlob } from './redis-glob.js';
+export {
+  openLiveKv,
+  type LiveKvStore,
+  type LiveKvOptions,
+  type KvLiveTransaction,
+  type KvSyncMode,
+} from './live-store.js';
+export type { KvEntry } from './kv-entry.js';
+export { bytesToKvString, kvStringToBytes, kvStringByteLength, isWellFormedKvString } from './binary-value.js';

@@ -11,7 +11,8 @@ export class KvTransaction {
 
   constructor(
     private readonly view: StoreView,
-    readonly now: number,
+    /** The clock of the current operation (a long-lived store moves it per command). */
+    public now: number,
   ) {}
 
   get(key: string): KvEntry | undefined {

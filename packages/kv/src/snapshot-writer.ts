@@ -11,7 +11,11 @@ import {
 } from './snapshot-format.js';
 
 /** The bytes of a snapshot of `entries` (any order: they are written sorted by key). */
-function renderSnapshot(generation: number, entries: Iterable<[string, KvEntry]>, createdAt = new Date()): Buffer {
+export function renderSnapshot(
+  generation: number,
+  entries: Iterable<[string, KvEntry]>,
+  createdAt = new Date(),
+): Buffer {
   const sorted = [...entries].sort((a, b) => compareKeys(a[0], b[0]));
   const parts: string[] = [ENTRIES_OPEN];
   for (let i = 0; i < sorted.length; i++) {

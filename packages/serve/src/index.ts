@@ -22,3 +22,4 @@ export {
 } from './serve-config.js';
 export { ListenError } from './listen-error.js';
 export { startServer, stopOnSignal, FAMILIES, type RunningServer, type StartOptions } from './start-server.js';
+export { createKvFamily, kvFamily, type KvFamilyOptions } from './kv/kv-family.js';

@@ -9,6 +9,7 @@ import { Dispatcher } from './dispatcher.js';
 import type { FamilyEnv, FamilyFactory } from './family-env.js';
 import { introspectionFamily } from './introspection-family.js';
 import { createLogger, type Logger, type LogLevel } from './logger.js';
+import { kvFamily } from './kv/kv-family.js';
 import { pubsubFamily } from './pubsub/pubsub-family.js';
 import { RespServer } from './resp-server.js';
 import { type ServeConfig, readPassword } from './serve-config.js';
@@ -18,7 +19,7 @@ import { ServerState } from './server-state.js';
  * The command families over the stores, one line each; the connection, COMMAND/INFO and Pub/Sub families are
  * built in below.
  */
-export const FAMILIES: readonly FamilyFactory[] = [];
+export const FAMILIES: readonly FamilyFactory[] = [kvFamily];
 
 export interface StartOptions {
   /** The families to serve (default FAMILIES); tests and the bench pass their own. */

@@ -1,6 +1,6 @@
 import { ExitCode } from '@esc/core';
 import { emitLines } from '../emit-lines.js';
-import { defaultStorePath } from '@esc/kv';
+import { defaultStorePath, isWellFormedKvString, kvStringToBytes } from '@esc/kv';
 
 /** The options of `esc kv` itself, before its subcommand. */
 export interface GlobalOptions {
@@ -16,6 +16,11 @@ export function storePath(g: GlobalOptions): string {
 export { printWarning as warn } from '../error-reporter.js';
 
 export { emitLines };
+
+/** A stored value as printed: its bytes (a binary value set through `esc serve` comes out as it went in). */
+export function valueOut(value: string): string | Uint8Array {
+  return isWellFormedKvString(value) ? value : kvStringToBytes(value);
+}
 
 /** One JSON answer (`--json`); `ok` picks the exit status, as the plain answer's would. */
 export function emit(value: unknown, ok: boolean): number {

@@ -1,7 +1,7 @@
 import { ExitCode } from '@esc/core';
 import { openKv, type KvStore } from '@esc/kv';
 import { exitCodeFor, nameCommandInError } from '../error-reporter.js';
-import { emit, emitLines, type GlobalOptions, printInt, storePath, warn } from './kv-output.js';
+import { emit, emitLines, type GlobalOptions, printInt, storePath, valueOut, warn } from './kv-output.js';
 
 /** A read-only `esc kv` subcommand: its answer from an open store, as an exit status. */
 type ReadAction = (store: KvStore, g: GlobalOptions, args: string[]) => Promise<number>;
@@ -21,7 +21,7 @@ export const KV_READS = {
     run: async (store, g, [key]) => {
       const value = await store.get(key!);
       if (g.json) return emit({ key, value }, value !== null);
-      return value === null ? ExitCode.NotFound : emitLines([value]);
+      return value === null ? ExitCode.NotFound : emitLines([valueOut(value)]);
     },
   },
   ttl: { takes: 'key', run: async (store, g, [key]) => printInt(g, 'ttl', await store.ttl(key!), true) },
@@ -37,7 +37,7 @@ export const KV_READS = {
     takes: 'keys',
     run: async (store, g, keys) => {
       const values = await store.mget(keys);
-      return g.json ? emit(values, true) : emitLines(values.map((v) => v ?? ''));
+      return g.json ? emit(values, true) : emitLines(values.map((v) => valueOut(v ?? '')));
     },
   },
 } satisfies Record<string, KvRead>;

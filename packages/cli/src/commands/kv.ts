@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { CorruptionError, ExitCode, UsageError } from '@esc/core';
-import { resetKv, type ExpireCondition, type KvStore, type SetOptions } from '@esc/kv';
+import { bytesToKvString, resetKv, type ExpireCondition, type KvStore, type SetOptions } from '@esc/kv';
 import { type Command, InvalidArgumentError, nameCommandInUsageError, newCommand, runAction } from '../command-kit.js';
-import { emit, emitLines, type GlobalOptions, printInt, storePath, warn } from './kv-output.js';
+import { emit, emitLines, type GlobalOptions, printInt, storePath, valueOut, warn } from './kv-output.js';
 import { KV_READS, withKvStore } from './kv-reads.js';
 
 /**
@@ -68,7 +68,7 @@ function defineSubcommands(sub: DefineSubcommand): void {
             { written: result.written, ...(o.get ? { previous: result.previous } : {}) },
             o.get ? result.previous !== null : result.written,
           );
-        if (o.get) return result.previous === null ? ExitCode.NotFound : emitLines([result.previous]);
+        if (o.get) return result.previous === null ? ExitCode.NotFound : emitLines([valueOut(result.previous)]);
         return result.written ? emitLines(['OK']) : ExitCode.NotFound;
       }),
     );
@@ -269,10 +269,14 @@ function requestedSubcommand(argv: readonly string[]): string | null {
   return null;
 }
 
-/** A value from stdin (`-`): everything, minus one trailing newline (what `echo` adds). */
+/**
+ * A value from stdin (`-`): everything, minus one trailing newline (what `echo` adds). Bytes that are not UTF-8
+ * are kept as the store represents them (see @esc/kv's binary values), not replaced by U+FFFD.
+ */
 function readStdinValue(): string {
-  const text = readFileSync(0, 'utf8');
-  return text.endsWith('\n') ? text.slice(0, text.endsWith('\r\n') ? -2 : -1) : text;
+  const bytes = readFileSync(0);
+  const cut = bytes.at(-1) === 0x0a ? (bytes.at(-2) === 0x0d ? 2 : 1) : 0;
+  return bytesToKvString(bytes.subarray(0, bytes.length - cut));
 }
 
 // Argument parsers throw commander's InvalidArgumentError, which commander reports like its other usage

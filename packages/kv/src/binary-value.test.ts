@@ -1,0 +1,31 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { bytesToKvString, kvStringByteLength, kvStringToBytes } from './binary-value.js';
+
+describe('binary values (surrogateescape)', () => {
+  it('round-trips any bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), (bytes) => {
+        const text = bytesToKvString(bytes);
+        expect(kvStringToBytes(text)).toEqual(Buffer.from(bytes));
+        expect(kvStringByteLength(text)).toBe(bytes.length);
+        // What the files hold survives JSON both ways.
+        expect(kvStringToBytes(JSON.parse(JSON.stringify(text)))).toEqual(Buffer.from(bytes));
+      }),
+    );
+  });
+
+  it('keeps valid UTF-8 as the text it spells', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (s) => {
+        expect(bytesToKvString(Buffer.from(s, 'utf8'))).toBe(s);
+      }),
+    );
+  });
+
+  it('maps each stray byte to one lone surrogate, which JSON escapes', () => {
+    const text = bytesToKvString(Buffer.from([0x61, 0xff, 0xc3, 0xa9, 0xed, 0xa0, 0x80]));
+    expect(text).toBe('a\udcffé\udced\udca0\udc80');
+    expect(JSON.stringify(text)).toBe('"a\\udcffé\\udced\\udca0\\udc80"');
+  });
+});

@@ -1,0 +1,69 @@
+import { isUtf8 } from 'node:buffer';
+
+/**
+ * Keys and values are binary in Redis, but the store's files hold JSON strings. Bytes that are valid UTF-8 are
+ * stored as the text they spell; any byte that is not part of a valid UTF-8 sequence is stored as the lone
+ * surrogate U+DC80–U+DCFF (Python's "surrogateescape", PEP 383), which JSON writes as `\udc80`…`\udcff`.
+ * Valid UTF-8 never decodes to a lone surrogate, so the mapping is lossless both ways and every existing text
+ * value keeps its meaning.
+ */
+export function bytesToKvString(bytes: Uint8Array): string {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (isUtf8(buf)) return buf.toString('utf8');
+  let out = '';
+  let i = 0;
+  while (i < buf.length) {
+    const n = validSequenceLength(buf, i);
+    if (n === 0) {
+      out += String.fromCharCode(0xdc00 + buf[i]!);
+      i++;
+    } else {
+      out += buf.toString('utf8', i, i + n);
+      i += n;
+    }
+  }
+  return out;
+}
+
+/** The bytes `bytesToKvString` made `text` from (a lone surrogate outside U+DC80–U+DCFF becomes U+FFFD's bytes). */
+export function kvStringToBytes(text: string): Buffer {
+  if (isWellFormedKvString(text)) return Buffer.from(text, 'utf8');
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xdc80 && c <= 0xdcff && !(i > 0 && isHigh(text.charCodeAt(i - 1)))) {
+      parts.push(Buffer.from(text.slice(start, i), 'utf8'), Buffer.of(c - 0xdc00));
+      start = i + 1;
+    }
+  }
+  parts.push(Buffer.from(text.slice(start), 'utf8'));
+  return Buffer.concat(parts);
+}
+
+/** The number of bytes `kvStringToBytes(text)` would have, without building them (STRLEN, APPEND). */
+export function kvStringByteLength(text: string): number {
+  return isWellFormedKvString(text) ? Buffer.byteLength(text, 'utf8') : kvStringToBytes(text).length;
+}
+
+/** Whether `text` has no lone surrogate, i.e. is plain UTF-8 text (String.prototype.isWellFormed, ES2024). */
+export function isWellFormedKvString(text: string): boolean {
+  return (text as unknown as { isWellFormed(): boolean }).isWellFormed();
+}
+
+const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff;
+
+/** Length of the well-formed UTF-8 sequence starting at `i` (RFC 3629: no overlongs, surrogates or > U+10FFFF), or 0. */
+function validSequenceLength(buf: Buffer, i: number): number {
+  const b0 = buf[i]!;
+  if (b0 < 0x80) return 1;
+  const cont = (j: number, lo = 0x80, hi = 0xbf) => i + j < buf.length && buf[i + j]! >= lo && buf[i + j]! <= hi;
+  if (b0 >= 0xc2 && b0 <= 0xdf) return cont(1) ? 2 : 0;
+  if (b0 === 0xe0) return cont(1, 0xa0) && cont(2) ? 3 : 0;
+  if ((b0 >= 0xe1 && b0 <= 0xec) || b0 === 0xee || b0 === 0xef) return cont(1) && cont(2) ? 3 : 0;
+  if (b0 === 0xed) return cont(1, 0x80, 0x9f) && cont(2) ? 3 : 0;
+  if (b0 === 0xf0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+  if (b0 >= 0xf1 && b0 <= 0xf3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (b0 === 0xf4) return cont(1, 0x80, 0x8f) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
+}

@@ -1,0 +1,29 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { crc32 } from './crc32.js';
+import { checksumHex, encodeLine } from './journal-format.js';
+
+describe('journal line encoding', () => {
+  it("builds a set record's JSON byte for byte as JSON.stringify does", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary' }),
+        fc.string({ unit: 'binary' }),
+        fc.option(fc.nat({ max: Number.MAX_SAFE_INTEGER })),
+        (k, v, x) => {
+          const record = { op: 'set' as const, k, v, x };
+          const body = JSON.stringify(record);
+          expect(encodeLine(record)).toBe(`{"c":"${crc32(body).toString(16).padStart(8, '0')}","r":${body}}\n`);
+        },
+      ),
+    );
+  });
+
+  it('writes checksums as 8 lowercase hex digits', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+        expect(checksumHex(bytes)).toBe(crc32(bytes).toString(16).padStart(8, '0'));
+      }),
+    );
+  });
+});

@@ -1,0 +1,124 @@
+import { existsSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openKv } from './kv-store.js';
+import { openLiveKv, type KvLiveTransaction } from './live-store.js';
+import { manualClock, tempStore } from './test-helpers/temp-store.js';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function live(options: Parameters<typeof openLiveKv>[1] = {}) {
+  const t = tempStore();
+  cleanups.push(t.cleanup);
+  const store = await openLiveKv(t.path, { onWarning: () => undefined, ...options });
+  cleanups.push(() => store.close());
+  return { store, path: t.path };
+}
+
+const setKey = (k: string, v: string) => (tx: KvLiveTransaction) => tx.set(k, v, null);
+const getKey = (k: string) => (tx: KvLiveTransaction) => tx.get(k)?.value ?? null;
+
+describe('LiveKvStore', () => {
+  for (const sync of ['none', 'batch', 'always'] as const) {
+    it(`a change acknowledged with sync=${sync} is in the files for another process`, async () => {
+      const { store, path } = await live({ sync });
+      await store.write(setKey('a', '1'));
+      const other = await openKv(path);
+      expect(await other.get('a')).toBe('1');
+      await other.close();
+    });
+  }
+
+  it('sees what another process wrote, on the next read turn, and keeps it under its own writes', async () => {
+    const { store, path } = await live();
+    const other = await openKv(path);
+    await other.set('x', 'from-cli');
+    await new Promise((r) => setImmediate(r));
+    expect(await store.read(getKey('x'))).toBe('from-cli');
+    await store.write(setKey('y', 'from-server'));
+    await other.set('x', 'again');
+    await new Promise((r) => setTimeout(r, 60)); // past the lease: the next write catches up under the lock
+    await store.write(setKey('z', '1'));
+    expect(await store.read(getKey('x'))).toBe('again');
+    expect(await other.get('y')).toBe('from-server');
+    await other.close();
+  });
+
+  it('keeps command order: a read given after a change waiting for the lock sees the change', async () => {
+    const { store } = await live();
+    const w = store.write(setKey('k', 'v'));
+    const r = store.read(getKey('k'));
+    expect(r).toBeInstanceOf(Promise);
+    expect(await r).toBe('v');
+    await w;
+    // With the lease held, both run at once, in order.
+    const w2 = store.write(setKey('k', 'v2'));
+    expect(store.read(getKey('k'))).toBe('v2');
+    await w2;
+  });
+
+  it('a change that changes nothing returns at once', async () => {
+    const { store } = await live();
+    await store.write(setKey('k', 'v'));
+    expect(store.write((tx) => tx.del('missing'))).toBe(false);
+  });
+
+  it('shares the counter with another process incrementing at the same time: no increment lost', async () => {
+    const { store, path } = await live({ leaseMs: 5 });
+    const other = await openKv(path, { lockWaitMs: 60_000 });
+    const incr = (tx: KvLiveTransaction) => {
+      const n = Number(tx.get('n')?.value ?? '0') + 1;
+      tx.set('n', String(n), null);
+      return n;
+    };
+    const ours: Promise<unknown>[] = [];
+    const theirs: Promise<bigint>[] = [];
+    for (let i = 0; i < 100; i++) {
+      ours.push(Promise.resolve(store.write(incr)));
+      theirs.push(other.incrby('n'));
+      if (i % 10 === 0) await new Promise((r) => setTimeout(r, 2));
+    }
+    await Promise.all([...ours, ...theirs]);
+    expect(await other.get('n')).toBe('200');
+    await new Promise((r) => setImmediate(r));
+    expect(await store.read(getKey('n'))).toBe('200');
+    await other.close();
+  });
+
+  it('compacts as the journal grows, and a fresh process reads the same keys', async () => {
+    const { store, path } = await live({ journalMaxBytes: 4096, compactMinBytes: 1024 });
+    const writes: unknown[] = [];
+    for (let i = 0; i < 500; i++) writes.push(store.write(setKey(`k${i % 50}`, `v${i}`)));
+    await Promise.all(writes);
+    // A compaction writes its files in the background; a change made meanwhile is appended to the new journal.
+    await store.write(setKey('last', 'x'));
+    expect(store.fileInfo().generation).toBeGreaterThan(0);
+    const other = await openKv(path);
+    expect(await other.mget(['k0', 'k49'])).toEqual(['v450', 'v499']);
+    expect(await other.keys()).toHaveLength(51);
+    await other.close();
+  });
+
+  it('counts live keys and expiries with its clock; lets go of the lock on close', async () => {
+    const clock = manualClock();
+    const { store, path } = await live({ clock: clock.now });
+    await store.write((tx) => {
+      tx.set('a', '1', clock.now() + 10_000);
+      tx.set('b', '1', clock.now() + 20_000);
+      tx.set('c', '1', null);
+    });
+    expect(store.counts()).toEqual({ keys: 3, expires: 2, avgTtl: 15_000 });
+    clock.advance(12_000);
+    expect(store.counts()).toEqual({ keys: 2, expires: 1, avgTtl: 8_000 });
+    await store.close();
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+
+  it('refuses changes once closed', async () => {
+    const { store } = await live();
+    await store.close();
+    expect(() => store.write(setKey('a', '1'))).toThrow(/closed/);
+  });
+});

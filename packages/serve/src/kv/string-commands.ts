@@ -1,0 +1,203 @@
+import { kvStringByteLength, bytesToKvString, kvStringToBytes, isWellFormedKvString } from '@esc/kv';
+import type { CommandSpec } from '../command-spec.js';
+import { array, integer, NULL_BULK, OK, type Reply } from '../reply.js';
+import { type Keyspace, spec } from './keyspace.js';
+import { addInt64, ERR, option, parseInt64, wrongArity } from './redis-args.js';
+import { parseExpiry, type Expiry } from './expiry-args.js';
+import { text, valueReply } from './values.js';
+
+const ONE_KEY = [1, 1, 1] as const;
+
+/** GET SET GETDEL GETEX MGET MSET MSETNX APPEND STRLEN INCR INCRBY DECR DECRBY. */
+export function stringCommands(ks: Keyspace): CommandSpec[] {
+  const store = ks.store;
+
+  const get = (args: readonly Buffer[]): Reply | Promise<Reply> => {
+    if (ks.isStream(args[1]!)) return ERR.wrongType;
+    const key = text(args[1]!);
+    return store.read((tx) => valueReply(tx.get(key)?.value));
+  };
+
+  const set = (args: readonly Buffer[]): Reply | Promise<Reply> => {
+    // Redis's parseExtendedStringArgumentsOrReply: options in any order, a repeated one allowed, conflicts refused.
+    let nx = false;
+    let xx = false;
+    let withGet = false;
+    let keepttl = false;
+    let expiry: { unit: string; arg: Buffer } | null = null;
+    for (let j = 3; j < args.length; j++) {
+      const opt = option(args[j]);
+      const next = j + 1 < args.length ? args[j + 1] : undefined;
+      if (opt === 'nx' && !xx) nx = true;
+      else if (opt === 'xx' && !nx) xx = true;
+      else if (opt === 'get') withGet = true;
+      else if (opt === 'keepttl' && expiry === null) keepttl = true;
+      else if (
+        (opt === 'ex' || opt === 'px' || opt === 'exat' || opt === 'pxat') &&
+        !keepttl &&
+        (expiry === null || expiry.unit === opt) &&
+        next
+      ) {
+        expiry = { unit: opt, arg: next };
+        j++;
+      } else return ERR.syntax;
+    }
+    let at: Expiry = null;
+    if (expiry) {
+      const parsed = parseExpiry(expiry.unit, expiry.arg, store.now(), 'set');
+      if ('kind' in parsed) return parsed;
+      at = parsed.at;
+    }
+    const keyBuf = args[1]!;
+    const isStream = ks.isStream(keyBuf);
+    if (isStream && withGet) return ERR.wrongType;
+    const key = text(keyBuf);
+    const value = text(args[2]!);
+    const apply = () =>
+      store.write((tx): Reply => {
+        const old = tx.get(key);
+        const exists = old !== undefined || isStream;
+        if ((nx && exists) || (xx && !exists)) return withGet ? valueReply(old?.value) : NULL_BULK;
+        tx.set(key, value, keepttl ? (old?.expiresAt ?? null) : at);
+        return withGet ? valueReply(old?.value) : OK;
+      });
+    if (isStream && !nx) return ks.deleteStreams([keyBuf]).then(apply);
+    return apply();
+  };
+
+  const getdel = (args: readonly Buffer[]): Reply | Promise<Reply> => {
+    if (ks.isStream(args[1]!)) return ERR.wrongType;
+    const key = text(args[1]!);
+    return store.write((tx) => {
+      const old = tx.get(key);
+      if (old === undefined) return NULL_BULK;
+      tx.del(key);
+      return valueReply(old.value);
+    });
+  };
+
+  const getex = (args: readonly Buffer[]): Reply | Promise<Reply> => {
+    let persist = false;
+    let expiry: { unit: string; arg: Buffer } | null = null;
+    for (let j = 2; j < args.length; j++) {
+      const opt = option(args[j]);
+      const next = j + 1 < args.length ? args[j + 1] : undefined;
+      if (opt === 'persist' && expiry === null) persist = true;
+      else if (
+        (opt === 'ex' || opt === 'px' || opt === 'exat' || opt === 'pxat') &&
+        !persist &&
+        (expiry === null || expiry.unit === opt) &&
+        next
+      ) {
+        expiry = { unit: opt, arg: next };
+        j++;
+      } else return ERR.syntax;
+    }
+    // Redis's getexCommand: options, then the key (missing: nil; wrong type), then the time's value.
+    if (ks.isStream(args[1]!)) return ERR.wrongType;
+    const key = text(args[1]!);
+    if (!persist && expiry === null) return store.read((tx) => valueReply(tx.get(key)?.value));
+    const unit = expiry?.unit ?? '';
+    const arg = expiry?.arg;
+    return store.write((tx) => {
+      const old = tx.get(key);
+      if (old === undefined) return NULL_BULK;
+      if (persist) {
+        if (old.expiresAt !== null) tx.set(key, old.value, null);
+      } else {
+        const parsed = parseExpiry(unit, arg!, tx.now, 'getex');
+        if ('kind' in parsed) return parsed;
+        tx.set(key, old.value, parsed.at);
+      }
+      return valueReply(old.value);
+    });
+  };
+
+  const mget = (args: readonly Buffer[]): Reply | Promise<Reply> => {
+    const keys = args.slice(1).map((k) => (ks.isStream(k) ? null : text(k)));
+    return store.read((tx) => array(keys.map((k) => (k === null ? NULL_BULK : valueReply(tx.get(k)?.value)))));
+  };
+
+  const msetGeneric = (args: readonly Buffer[], onlyNew: boolean): Reply | Promise<Reply> => {
+    if (args.length % 2 === 0) return wrongArity(onlyNew ? 'msetnx' : 'mset');
+    const pairs: [string, string][] = [];
+    const streamKeys: Buffer[] = [];
+    for (let i = 1; i < args.length; i += 2) {
+      pairs.push([text(args[i]!), text(args[i + 1]!)]);
+      if (ks.isStream(args[i]!)) streamKeys.push(args[i]!);
+    }
+    if (onlyNew && streamKeys.length > 0) return integer(0);
+    const apply = () =>
+      store.write((tx): Reply => {
+        if (onlyNew && pairs.some(([k]) => tx.get(k) !== undefined)) return integer(0);
+        for (const [k, v] of pairs) tx.set(k, v, null);
+        return onlyNew ? integer(1) : OK;
+      });
+    if (streamKeys.length > 0) return ks.deleteStreams(streamKeys).then(apply);
+    return apply();
+  };
+
+  const append = (args: readonly Buffer[]): Reply | Promise<Reply> => {
+    if (ks.isStream(args[1]!)) return ERR.wrongType;
+    const key = text(args[1]!);
+    const more = text(args[2]!);
+    return store.write((tx) => {
+      const old = tx.get(key);
+      let value = old === undefined ? more : old.value + more;
+      // Stray bytes at the seam may now form a character: keep the stored form canonical.
+      if (old !== undefined && !(isWellFormedKvString(old.value) && isWellFormedKvString(more)))
+        value = bytesToKvString(Buffer.concat([kvStringToBytes(old.value), kvStringToBytes(more)]));
+      tx.set(key, value, old?.expiresAt ?? null);
+      return integer(kvStringByteLength(value));
+    });
+  };
+
+  const strlen = (args: readonly Buffer[]): Reply | Promise<Reply> => {
+    if (ks.isStream(args[1]!)) return ERR.wrongType;
+    const key = text(args[1]!);
+    return store.read((tx) => {
+      const v = tx.get(key)?.value;
+      return integer(v === undefined ? 0 : kvStringByteLength(v));
+    });
+  };
+
+  const incrBy = (keyBuf: Buffer, by: number | bigint): Reply | Promise<Reply> => {
+    if (ks.isStream(keyBuf)) return ERR.wrongType;
+    const key = text(keyBuf);
+    return store.write((tx) => {
+      const old = tx.get(key);
+      const current = old === undefined ? 0 : parseInt64(old.value);
+      if (current === null) return ERR.notInteger;
+      const next = addInt64(current, by);
+      if (next === null) return ERR.overflow;
+      tx.set(key, String(next), old?.expiresAt ?? null);
+      return integer(next);
+    });
+  };
+
+  const incrbyArg = (args: readonly Buffer[], negate: boolean): Reply | Promise<Reply> => {
+    const by = parseInt64(args[2]!);
+    if (by === null) return ERR.notInteger;
+    if (!negate) return incrBy(args[1]!, by);
+    if (by === INT64_MIN_BIG) return ERR.decrOverflow;
+    return incrBy(args[1]!, typeof by === 'number' ? -by : -by);
+  };
+
+  return [
+    spec('get', 2, ['readonly', 'fast'], ONE_KEY, get),
+    spec('set', -3, ['write', 'denyoom'], ONE_KEY, set),
+    spec('getdel', 2, ['write', 'fast'], ONE_KEY, getdel),
+    spec('getex', -2, ['write', 'fast'], ONE_KEY, getex),
+    spec('mget', -2, ['readonly', 'fast'], [1, -1, 1], mget),
+    spec('mset', -3, ['write', 'denyoom'], [1, -1, 2], (args) => msetGeneric(args, false)),
+    spec('msetnx', -3, ['write', 'denyoom'], [1, -1, 2], (args) => msetGeneric(args, true)),
+    spec('append', 3, ['write', 'denyoom', 'fast'], ONE_KEY, append),
+    spec('strlen', 2, ['readonly', 'fast'], ONE_KEY, strlen),
+    spec('incr', 2, ['write', 'denyoom', 'fast'], ONE_KEY, (args) => incrBy(args[1]!, 1)),
+    spec('decr', 2, ['write', 'denyoom', 'fast'], ONE_KEY, (args) => incrBy(args[1]!, -1)),
+    spec('incrby', 3, ['write', 'denyoom', 'fast'], ONE_KEY, (args) => incrbyArg(args, false)),
+    spec('decrby', 3, ['write', 'denyoom', 'fast'], ONE_KEY, (args) => incrbyArg(args, true)),
+  ];
+}
+
+const INT64_MIN_BIG = -(2n ** 63n);
