@@ -122,7 +122,8 @@ export class BatchBuilder {
     const buf = this.slab;
     const start = this.start;
     const bytes = buf.subarray(start, this.pos);
-    bytes.fill(0, 0, 8);
+    bytes.writeUInt32BE(0, 0); // baseOffset: the log fills it in
+    bytes.writeUInt32BE(0, 4);
     bytes.writeUInt32BE(bytes.length - BATCH_LENGTH_PREFIX, 8);
     bytes[16] = BATCH_MAGIC;
     bytes[17] = 0;
