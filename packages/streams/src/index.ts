@@ -4,6 +4,7 @@ export {
   TopicStore,
   type StreamsOptions,
   type ProduceRecord,
+  type ProduceColumns,
   type AppendOptions,
   type ReadFrom,
   type PartitionInfo,
@@ -16,8 +17,8 @@ export type { RetentionResult } from './log-retention.js';
 export { CONSUMER_OFFSETS_TOPIC } from './consumer-offsets.js';
 export { consume, type ConsumeOptions, type ConsumedBatch } from './topic-consumer.js';
 export type { PartitionReader, PartitionBounds } from './partition-reader.js';
-export type { LogRecord, RecordHeader } from './record-batch.js';
-export type { SyncMode, RecordPosition } from './topic-writer.js';
+export { encodeBatch, type LogRecord, type RecordHeader } from './record-batch.js';
+export type { SyncMode, RecordPosition, AppendAck } from './topic-writer.js';
 export { topicConfigSchema, type TopicConfig, type TopicConfigInput, type CleanupPolicy } from './topic-config.js';
 export { validateTopicName, MAX_TOPIC_NAME_LENGTH } from './topic-name.js';
 export { partitionForKey, murmur2 } from './partitioner.js';
@@ -30,5 +31,6 @@ export {
   InvalidConfigError,
   RecordTooLargeError,
   OffsetOutOfRangeError,
+  InvalidBatchError,
 } from './stream-errors.js';
 export { topicConfigFromFlags, parseByteSize, parseDurationMs, type TopicFlags } from './topic-flags.js';

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCleanJob } from './log-cleaner.js';
@@ -84,6 +84,70 @@ describe('log cleaner (cleanupPolicy compact)', () => {
       await s.compact('t');
       expect(view(await s.readAll('t', 0)).filter(([, k]) => k === 'gone')).toEqual([]);
       expect(view(await s.readAll('t', 0)).filter(([, k]) => k === 'kept')).toEqual([[1, 'kept', 'y']]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('counts deleteRetentionMs from the first cleaning, not from an old record timestamp, across a reopen', async () => {
+    const dir = tempDir();
+    let now = 1_800_000_000_000;
+    const options = { clock: () => now, onWarning: () => undefined, maintenanceIntervalMs: Number.POSITIVE_INFINITY };
+    let s = openStreams(dir, options);
+    const gone = async () => view(await s.readAll('t', 0)).filter(([, k]) => k === 'gone');
+    /** Closes the active segment (segments of 300 bytes), so the records before it can be cleaned. */
+    const roll = (name: string) => s.append('t', [{ key: name, value: 'w'.repeat(200) }]);
+    try {
+      s.createTopic('t', { cleanupPolicy: 'compact', segmentBytes: 300, deleteRetentionMs: 10_000 });
+      await s.append('t', [{ key: 'gone', value: 'x' }]);
+      // A tombstone stamped a day ago: by its timestamp it is long past deleteRetentionMs already.
+      await s.append('t', [{ key: 'gone', value: null, timestamp: now - 86_400_000 }]);
+      await roll('r1');
+      await s.compact('t');
+      expect(await gone()).toEqual([[1, 'gone', null]]);
+      // Cleaned again 9.999 s after its first cleaning (and after a restart): still there.
+      await s.close();
+      s = openStreams(dir, options);
+      now += 9_999;
+      await roll('r2');
+      await s.compact('t');
+      expect(await gone()).toEqual([[1, 'gone', null]]);
+      // deleteRetentionMs after the first cleaning: the next cleaning drops it.
+      now += 1;
+      await roll('r3');
+      await s.compact('t');
+      expect(await gone()).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('keeps the tombstones of a log cleaned before first-cleaning times were recorded for deleteRetentionMs more', async () => {
+    const dir = tempDir();
+    let now = 1_800_000_000_000;
+    const s = openStreams(dir, {
+      clock: () => now,
+      onWarning: () => undefined,
+      maintenanceIntervalMs: Number.POSITIVE_INFINITY,
+    });
+    const part = join(dir, 't', '0');
+    const gone = async () => view(await s.readAll('t', 0)).filter(([, k]) => k === 'gone');
+    try {
+      s.createTopic('t', { cleanupPolicy: 'compact', segmentBytes: 300, deleteRetentionMs: 10_000 });
+      await s.append('t', [{ key: 'gone', value: null, timestamp: now - 86_400_000 }]);
+      await s.append('t', [{ key: 'r1', value: 'w'.repeat(200) }]);
+      await s.compact('t');
+      // An older version's checkpoint: the clean point only.
+      const { cleanEnd } = JSON.parse(readFileSync(join(part, CLEANER_STATE_FILE), 'utf8')) as { cleanEnd: number };
+      writeFileSync(join(part, CLEANER_STATE_FILE), JSON.stringify({ cleanEnd, swaps: [] }));
+      now += 1_000_000;
+      await s.append('t', [{ key: 'r2', value: 'w'.repeat(200) }]);
+      await s.compact('t');
+      expect(await gone()).toEqual([[0, 'gone', null]]);
+      now += 10_000;
+      await s.append('t', [{ key: 'r3', value: 'w'.repeat(200) }]);
+      await s.compact('t');
+      expect(await gone()).toEqual([]);
     } finally {
       await s.close();
     }

@@ -27,9 +27,17 @@ export interface CleanJob {
   /** Offsets below this are cleaned; the segments end here. */
   cleanableEnd: number;
   now: number;
+  /** When the clean part `[.., firstDirty)` was first cleaned, by ranges of offsets in order. */
+  firstCleaned: FirstCleaned[];
   deleteRetentionMs: number;
   segmentBytes: number;
   indexIntervalBytes: number;
+}
+
+/** The offsets below `end` (and at or past the previous range's end) were first cleaned at `at` (ms). */
+export interface FirstCleaned {
+  end: number;
+  at: number;
 }
 
 /** A group of consecutive source segments rewritten as one (named by the first one's base offset). */
@@ -45,7 +53,7 @@ export interface CleanedGroup {
 /**
  * Builds the map of the latest offset of every key in the dirty part, then rewrites every source segment
  * group into `<base>.log.cleaned` (+ indexes), keeping a record unless a later record has its key, and
- * dropping a tombstone once it is in the already-clean part and older than deleteRetentionMs. Offsets and
+ * dropping a tombstone deleteRetentionMs after its part of the log was first cleaned. Offsets and
  * order are kept (gaps appear); keyless records are kept. Files are synced; nothing is renamed here.
  * Pure file work, so it runs in a worker thread (cleaner-worker.ts).
  */
@@ -157,9 +165,28 @@ function keep(r: RecordView, job: CleanJob, latest: Map<string, number>): boolea
   const newest = latest.get(r.key);
   if (newest !== undefined && newest > r.offset) return false;
   // A tombstone stays while consumers may still need to see the delete: in the dirty part (cleaned for the
-  // first time now) always, in the clean part until deleteRetentionMs after its timestamp.
-  if (r.tombstone && r.offset < job.firstDirty && r.timestamp + job.deleteRetentionMs < job.now) return false;
+  // first time now) always, in the clean part until deleteRetentionMs after that part was first cleaned, as
+  // Kafka counts it (not from the record's timestamp, which may be old when the record is produced).
+  if (
+    r.tombstone &&
+    r.offset < job.firstDirty &&
+    firstCleanedAt(job.firstCleaned, r.offset) + job.deleteRetentionMs <= job.now
+  )
+    return false;
   return true;
+}
+
+/** When the clean-part offset `offset` was first cleaned: the first range that ends past it. */
+function firstCleanedAt(ranges: FirstCleaned[], offset: number): number {
+  let lo = 0;
+  let hi = ranges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ranges[mid]!.end > offset) hi = mid;
+    else lo = mid + 1;
+  }
+  // planClean covers the whole clean part; past the last range would be a bug, so keep the tombstone.
+  return ranges[lo]?.at ?? Number.POSITIVE_INFINITY;
 }
 
 function forEachBatch(dir: string, base: number, fn: (records: LogRecord[]) => void): void;

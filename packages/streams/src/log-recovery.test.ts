@@ -152,4 +152,48 @@ describe('log recovery', () => {
       expect(offsets(await s.readAll('t', 0))).toEqual(range(0, 200));
     });
   });
+
+  it.each([
+    // A set bit of the timestamp cleared: the entry claims older records than there are before its batch.
+    ['its timestamp lowered', 'timestamp'],
+    ['its offset changed', 'offset'],
+  ] as const)(
+    'reports a time index entry with %s to a read by time, naming the time index file and the entry',
+    async (_what, field) => {
+      const dir = tempDir();
+      const part = await withStore(dir, async (s) => {
+        s.createTopic('t', { segmentBytes: 4096, indexIntervalBytes: 512 });
+        // Timestamps a second apart (and within segmentMs of now, so the segments roll by size).
+        const t0 = Date.now() - 1_000_000;
+        for (let i = 0; i < 200; i += 5)
+          await s.append(
+            't',
+            Array.from({ length: 5 }, (_, j) => ({
+              value: `v${i + j}`.padEnd(60, '-'),
+              timestamp: t0 + 1000 * (i + j),
+            })),
+          );
+        return join(dir, 't', '0');
+      });
+      const timeIndex = logs(part)[0]!.replace(/\.log$/, '.timeindex');
+      const bytes = readFileSync(timeIndex);
+      expect(bytes.length).toBeGreaterThanOrEqual(24);
+      const entry = 12; // the second entry
+      const stamp = Number(bytes.readBigInt64BE(entry));
+      if (field === 'offset') bytes[entry + 11]! ^= 0x01;
+      else {
+        const low = bytes.readUInt32BE(entry + 4);
+        bytes.writeUInt32BE(low & (low - 1), entry + 4); // its lowest set bit cleared
+      }
+      writeFileSync(timeIndex, bytes);
+      await withStore(dir, async (s) => {
+        // Just past the entry's timestamp: the lookup takes that entry (its batch starts the answer).
+        const err = await s.readAll('t', 0, { timestamp: stamp + 1 }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(CorruptionError);
+        expect((err as CorruptionError).path).toBe(timeIndex);
+        expect((err as CorruptionError).offset).toBe(entry);
+      });
+      expect(readFileSync(timeIndex)).toEqual(bytes);
+    },
+  );
 });

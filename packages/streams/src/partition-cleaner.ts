@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileAccessError, fsyncDirSync, isErrno, writeFileAtomicSync } from '@esc/core';
-import { CLEANED_SUFFIX, type CleanedGroup, type CleanJob } from './log-cleaner.js';
+import { CLEANED_SUFFIX, type CleanedGroup, type CleanJob, type FirstCleaned } from './log-cleaner.js';
 import { segmentMaxTimestamp } from './log-retention.js';
 import { listSegments, segmentFiles } from './segment.js';
 import { compacts, type TopicConfig } from './topic-config.js';
@@ -10,6 +10,11 @@ import { compacts, type TopicConfig } from './topic-config.js';
 interface CleanerState {
   cleanEnd: number;
   swaps: { base: number; sources: number[] }[];
+  /**
+   * When each part of the clean log was cleaned for the first time (Kafka's per-segment delete horizon, kept
+   * per range of offsets so that merging segments loses nothing). Absent in files written before it existed.
+   */
+  firstCleaned?: FirstCleaned[];
 }
 
 export const CLEANER_STATE_FILE = 'cleaner.json';
@@ -52,7 +57,7 @@ export function finishSwaps(dir: string): void {
   }
   if (state.swaps.length > 0) {
     fsyncDirSync(dir);
-    writeFileAtomicSync(statePath(dir), JSON.stringify({ cleanEnd: state.cleanEnd, swaps: [] }));
+    writeFileAtomicSync(statePath(dir), JSON.stringify({ ...state, swaps: [] }));
   }
   for (const base of listSegments(dir)) {
     const f = segmentFiles(dir, base);
@@ -100,6 +105,7 @@ export function planClean(
       firstDirty,
       cleanableEnd: bases[end + 1]!,
       now,
+      firstCleaned: firstCleanedBefore(state, firstDirty, bases[0]!, now, config.deleteRetentionMs),
       deleteRetentionMs: config.deleteRetentionMs,
       segmentBytes: config.segmentBytes,
       indexIntervalBytes: config.indexIntervalBytes,
@@ -123,10 +129,40 @@ export function installClean(dir: string, job: CleanJob, groups: CleanedGroup[])
     JSON.stringify({
       cleanEnd: job.cleanableEnd,
       swaps: [...state.swaps, ...groups.map((g) => ({ base: g.base, sources: g.sources }))],
-    }),
+      // The dirty part is cleaned for the first time now: its tombstones' deleteRetentionMs starts here.
+      firstCleaned: [...job.firstCleaned, { end: job.cleanableEnd, at: job.now }],
+    } satisfies CleanerState),
   );
   finishSwaps(dir);
   return true;
+}
+
+/**
+ * The first-cleaned ranges that cover the clean part `[logStart, firstDirty)`, trimmed: ranges wholly below
+ * the log start are gone with their segments, and neighbouring ranges whose tombstones have all expired are
+ * merged (keeping the later time), so the list stays short. Offsets below the clean point that no range
+ * covers were cleaned by a version that did not record the time (it counted from record timestamps): they
+ * count as cleaned now, so their tombstones are kept deleteRetentionMs more rather than dropped early.
+ */
+function firstCleanedBefore(
+  state: CleanerState,
+  firstDirty: number,
+  logStart: number,
+  now: number,
+  deleteRetentionMs: number,
+): FirstCleaned[] {
+  const out: FirstCleaned[] = [];
+  const expired = (r: FirstCleaned) => r.at + deleteRetentionMs <= now;
+  for (const r of state.firstCleaned ?? []) {
+    if (r.end <= logStart) continue;
+    const last = out.at(-1);
+    if (last !== undefined && expired(last) && expired(r))
+      out[out.length - 1] = { end: r.end, at: Math.max(last.at, r.at) };
+    else out.push({ ...r });
+  }
+  const covered = out.at(-1)?.end ?? logStart;
+  if (covered < firstDirty) out.push({ end: firstDirty, at: now });
+  return out;
 }
 
 function removeIfThere(path: string): void {

@@ -1,22 +1,17 @@
-import { closeSync, fdatasync, fdatasyncSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, mkdirSync, openSync, writeSync, writevSync } from 'node:fs';
 import { FileAccessError, fsyncDirSync } from '@esc/core';
+import { crc32c } from '@node-rs/crc32';
+import type { EncodedBatch } from './batch-builder.js';
+import { crc32cCombine } from './crc32c-combine.js';
 import { recoverActiveSegment, type SegmentTail } from './log-recovery.js';
 import { OFFSET_INDEX_ENTRY_SIZE } from './offset-index.js';
-import { BATCH_HEADER_SIZE, encodeRecords, fitsTimestampDelta, type RecordHeader, recordSize } from './record-batch.js';
+import { writeU64 } from './record-batch.js';
 import { listSegments, segmentFiles } from './segment.js';
 import { TIME_INDEX_ENTRY_SIZE } from './time-index.js';
 import type { TopicConfig } from './topic-config.js';
 
-/** A record on its way in: the partition log assigns its offset. */
-export interface AppendRecord {
-  timestamp: number;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: RecordHeader[];
-}
-
 /** Records written together are split into batches of at most this size (or segmentBytes), so a reader never needs more. */
-const MAX_BATCH_BYTES = 1024 * 1024;
+export const MAX_BATCH_BYTES = 1024 * 1024;
 /** Relative offsets and positions in the indexes are u32. */
 const MAX_RELATIVE_OFFSET = 2 ** 32 - 1;
 
@@ -37,6 +32,11 @@ export class PartitionLog {
   /** Files written since the last sync, and whether a segment was created (the directory must be synced). */
   private unsynced = new Set<number>();
   private dirDirty = false;
+  /** Batches placed at the end of the active segment but not yet written: one writev per group. */
+  private pending: Buffer[] = [];
+  private pendingAt = 0;
+  /** A segment was closed without its fdatasync ('none' mode): the writer starts it in the background. */
+  rolledUnsynced = false;
   /** Segments closed (by a roll or another process's append) while their data still awaited a sync. */
   private closeAfterSync: number[] = [];
   private syncing: Promise<void> = Promise.resolve();
@@ -81,48 +81,35 @@ export class PartitionLog {
   }
 
   /**
-   * Appends records as one or more batches and returns the offset of the first. Rolls first when the batch
-   * would take the active segment past segmentBytes, or its first record is older than segmentMs.
+   * Places an encoded batch at the end of the log and returns its base offset: fills in its baseOffset and
+   * CRC (combined from the CRC of the rest, computed when it was encoded), rolls first when it would take the
+   * active segment past segmentBytes or the segment's first record is older than segmentMs. The bytes are
+   * written by flush() (one writev for the batches of a group), or before an index entry or a roll needs them.
+   * `syncRollLater`: a closed segment is fdatasynced in the background (sync mode 'none', as Kafka flushes a
+   * rolled segment from its scheduler), else at once.
    */
-  append(records: readonly AppendRecord[], now: number): number {
-    const first = this.requireActive().nextOffset;
-    // A batch never spans segments, so one larger than segmentBytes would overfill its segment.
-    const limit = Math.min(MAX_BATCH_BYTES, this.config().segmentBytes);
-    let i = 0;
-    while (i < records.length) {
-      const start = i;
-      const base = records[i]!.timestamp;
-      let bytes = BATCH_HEADER_SIZE + recordSize(records[i]!);
-      i++;
-      while (i < records.length && fitsTimestampDelta(base, records[i]!)) {
-        const size = recordSize(records[i]!);
-        if (bytes + size > limit) break;
-        bytes += size;
-        i++;
-      }
-      this.appendBatch(records, start, i, bytes, now);
-    }
-    return first;
-  }
-
-  private appendBatch(records: readonly AppendRecord[], from: number, to: number, bytes: number, now: number): void {
+  appendBatch(batch: EncodedBatch, now: number, syncRollLater: boolean): number {
     const config = this.config();
+    const bytes = batch.bytes;
     let seg = this.requireActive();
     if (
       seg.size > 0 &&
-      (seg.size + bytes > config.segmentBytes ||
+      (seg.size + bytes.length > config.segmentBytes ||
         (seg.firstTimestamp !== null && now - seg.firstTimestamp >= config.segmentMs) ||
-        seg.nextOffset + (to - from) - seg.files.baseOffset > MAX_RELATIVE_OFFSET)
+        seg.nextOffset + batch.count - seg.files.baseOffset > MAX_RELATIVE_OFFSET)
     )
-      seg = this.roll();
-    const first = seg.nextOffset;
-    const batch = encodeRecords(records, from, to, (k) => first + k - from);
+      seg = this.roll(syncRollLater);
+    const base = seg.nextOffset;
+    writeU64(bytes, base, 0);
+    bytes.writeUInt32BE(crc32cCombine(crc32c(bytes.subarray(0, 12)), batch.tailCrc, bytes.length - 16), 12);
     const position = seg.size;
-    writeAll(seg.fd, batch, position, seg.files.log);
-    seg.size += batch.length;
-    this.unsynced.add(seg.fd);
-    const rel = seg.nextOffset - seg.files.baseOffset;
+    if (this.pending.length === 0) this.pendingAt = position;
+    this.pending.push(bytes);
+    seg.size += bytes.length;
+    const rel = base - seg.files.baseOffset;
     if (position > 0 && position - seg.lastIndexedPosition >= config.indexIntervalBytes) {
+      // The log first: an index entry never names bytes not yet written.
+      this.flush();
       seg.index.push(rel, position);
       seg.timeIndex.push(seg.maxTimestamp, rel);
       seg.lastIndexedPosition = position;
@@ -139,10 +126,39 @@ export class PartitionLog {
         seg.files.timeIndex,
       );
     }
-    if (position === 0) seg.firstTimestamp = records[from]!.timestamp;
-    for (let k = from; k < to; k++)
-      if (records[k]!.timestamp > seg.maxTimestamp) seg.maxTimestamp = records[k]!.timestamp;
-    seg.nextOffset = first + (to - from);
+    if (position === 0) seg.firstTimestamp = batch.firstTimestamp;
+    if (batch.maxTimestamp > seg.maxTimestamp) seg.maxTimestamp = batch.maxTimestamp;
+    seg.nextOffset = base + batch.count;
+    return base;
+  }
+
+  /** Writes the batches placed since the last flush: one write for one batch, one writev for several. */
+  flush(): void {
+    const pending = this.pending;
+    if (pending.length === 0) return;
+    this.pending = [];
+    const seg = this.requireActive();
+    this.unsynced.add(seg.fd);
+    if (pending.length === 1) {
+      writeAll(seg.fd, pending[0]!, this.pendingAt, seg.files.log);
+      return;
+    }
+    try {
+      let total = 0;
+      for (const b of pending) total += b.length;
+      const written = writevSync(seg.fd, pending, this.pendingAt);
+      if (written === total) return;
+      // A short writev (rare on a regular file): the rest one buffer at a time.
+      let at = this.pendingAt;
+      for (const b of pending) {
+        const done = Math.min(b.length, Math.max(0, this.pendingAt + written - at));
+        if (done < b.length) writeAll(seg.fd, b.subarray(done), at + done, seg.files.log);
+        at += b.length;
+      }
+    } catch (err) {
+      if (err instanceof FileAccessError) throw err;
+      throw new FileAccessError(seg.files.log, err);
+    }
   }
 
   /**
@@ -197,12 +213,17 @@ export class PartitionLog {
     this.unsynced.clear();
   }
 
-  private roll(): ActiveSegment {
+  private roll(syncLater: boolean): ActiveSegment {
+    this.flush();
     const old = this.requireActive();
-    // The closed segment's data is made durable before its file is closed, whatever the sync mode: once a
-    // newer segment exists, nobody will sync this one again.
-    fdatasyncSync(old.fd);
-    this.unsynced.delete(old.fd);
+    // The closed segment's data is made durable whatever the sync mode: once a newer segment exists, nobody
+    // will sync this one again. In 'none' mode in the background (its fd stays open until then, and nobody
+    // waits: an acknowledgement never promised it); else at once, before the newer segment can be synced.
+    if (syncLater) this.rolledUnsynced = true;
+    else {
+      fdatasyncSync(old.fd);
+      this.unsynced.delete(old.fd);
+    }
     const next = old.nextOffset;
     this.closeActive();
     this.active = this.createSegment(next);
@@ -240,6 +261,8 @@ export class PartitionLog {
     const a = this.active;
     if (a === null) return;
     this.active = null;
+    // Batches placed but not written (a group that failed) are forgotten with the segment's bookkeeping.
+    this.pending = [];
     // A file awaiting its sync stays open until sync() has run on it.
     if (!this.unsynced.has(a.fd)) closeSync(a.fd);
     else this.closeAfterSync.push(a.fd);

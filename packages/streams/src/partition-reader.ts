@@ -4,7 +4,7 @@ import { OFFSET_INDEX_ENTRY_SIZE, OffsetIndex } from './offset-index.js';
 import { decodeBatchHeader, decodeRecords, lastOffset, type LogRecord } from './record-batch.js';
 import { BatchCursor, listSegments, type ScanStep, segmentFiles, zerosFrom } from './segment.js';
 import { OffsetOutOfRangeError } from './stream-errors.js';
-import { TimeIndex } from './time-index.js';
+import { TIME_INDEX_ENTRY_SIZE, TimeIndex } from './time-index.js';
 
 /** Where a partition's readable records begin and end, as a reader sees them now. */
 export interface PartitionBounds {
@@ -157,6 +157,48 @@ function damaged(path: string, step: ScanStep): CorruptionError {
 }
 
 /**
+ * Where time index entry `t` says to start, checked against the log before it is trusted (a damaged entry
+ * would silently skip records): its offset must be one the offset index names (entries are written in pairs),
+ * and its timestamp must be the largest of the records before that batch, which is the previous entry's
+ * timestamp and the batches from the previous entry's batch up to this one (about one index interval to read).
+ * A mismatch is a CorruptionError naming the time index file and the entry's byte position.
+ */
+function checkedTimeEntry(
+  fd: number,
+  files: ReturnType<typeof segmentFiles>,
+  base: number,
+  time: TimeIndex,
+  index: OffsetIndex,
+  t: number,
+): number {
+  const entryAt = (k: number) => k * TIME_INDEX_ENTRY_SIZE;
+  const positionOf = (k: number) => {
+    const rel = time.relativeOffsets[k]!;
+    const i = index.floor(base + rel);
+    if (i < 0 || index.relativeOffsets[i] !== rel)
+      throw new CorruptionError(`time index entry names offset ${base + rel}, where the offset index names no batch`, {
+        path: files.timeIndex,
+        offset: entryAt(k),
+      });
+    return index.positions[i]!;
+  };
+  const end = positionOf(t);
+  let max = t > 0 ? time.timestamps[t - 1]! : Number.NEGATIVE_INFINITY;
+  const cursor = new BatchCursor(fd, t > 0 ? positionOf(t - 1) : 0, files.log);
+  while (cursor.position < end) {
+    const step = cursor.next();
+    if (step.kind !== 'batch') throw damaged(files.log, step);
+    max = Math.max(max, decodeBatchHeader(step.batch).maxTimestamp);
+  }
+  if (cursor.position !== end || max !== time.timestamps[t])
+    throw new CorruptionError(
+      `time index entry (timestamp ${time.timestamps[t]}, offset ${base + time.relativeOffsets[t]!}) does not match the log (the records before that offset are at most ${max})`,
+      { path: files.timeIndex, offset: entryAt(t) },
+    );
+  return end;
+}
+
+/**
  * The log start offset and the next offset of a partition, read from the files: the first segment's base,
  * and the end of the last batch of the active segment (found from its last offset index entry).
  */
@@ -201,34 +243,49 @@ export function readBounds(dir: string): PartitionBounds {
 export function offsetForTimestamp(dir: string, timestamp: number): number {
   const bases = listSegments(dir);
   for (let i = 0; i < bases.length; i++) {
-    const base = bases[i]!;
-    const files = segmentFiles(dir, base);
-    const time = TimeIndex.load(files.timeIndex, base)?.index;
-    const index = OffsetIndex.load(files.index, base)?.index;
-    const t = time?.lastBefore(timestamp) ?? -1;
-    const o = t >= 0 && index !== undefined ? index.floor(base + time!.relativeOffsets[t]!) : -1;
-    let fd: number;
+    const last = i === bases.length - 1;
+    let found: number | null;
     try {
-      fd = openSync(files.log, 'r');
+      found = searchSegment(dir, bases[i]!, timestamp, last);
     } catch (err) {
-      if (isErrno(err, 'ENOENT')) continue;
-      throw new FileAccessError(files.log, err);
+      // The cleaner renames a segment's three files one by one: what did not match may be a swap between two
+      // renames, so the segment is read afresh once, as PartitionReader does, before the damage is reported.
+      if (!(err instanceof CorruptionError)) throw err;
+      found = searchSegment(dir, bases[i]!, timestamp, last);
     }
-    try {
-      const cursor = new BatchCursor(fd, o >= 0 ? index!.positions[o]! : 0, files.log);
-      for (;;) {
-        const step = cursor.next();
-        if (step.kind === 'end') break;
-        if (step.kind !== 'batch') {
-          if (i === bases.length - 1) break;
-          throw damaged(files.log, step);
-        }
-        if (decodeBatchHeader(step.batch).maxTimestamp < timestamp) continue;
-        for (const r of decodeRecords(step.batch)) if (r.timestamp >= timestamp) return r.offset;
-      }
-    } finally {
-      closeSync(fd);
-    }
+    if (found !== null) return found;
   }
   return readBounds(dir).next;
+}
+
+/** The first offset of one segment whose record is at least `timestamp`, or null (none, or the segment is gone). */
+function searchSegment(dir: string, base: number, timestamp: number, last: boolean): number | null {
+  const files = segmentFiles(dir, base);
+  const time = TimeIndex.load(files.timeIndex, base)?.index;
+  const index = OffsetIndex.load(files.index, base)?.index;
+  const t = time?.lastBefore(timestamp) ?? -1;
+  let fd: number;
+  try {
+    fd = openSync(files.log, 'r');
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return null;
+    throw new FileAccessError(files.log, err);
+  }
+  try {
+    const start = t >= 0 && index !== undefined ? checkedTimeEntry(fd, files, base, time!, index, t) : 0;
+    const cursor = new BatchCursor(fd, start, files.log);
+    for (;;) {
+      const step = cursor.next();
+      if (step.kind === 'end') return null;
+      if (step.kind !== 'batch') {
+        // The end of the active segment: a write in progress.
+        if (last) return null;
+        throw damaged(files.log, step);
+      }
+      if (decodeBatchHeader(step.batch).maxTimestamp < timestamp) continue;
+      for (const r of decodeRecords(step.batch)) if (r.timestamp >= timestamp) return r.offset;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -1,4 +1,5 @@
 import { crc32c } from '@node-rs/crc32';
+import { crc32cCombine } from './crc32c-combine.js';
 
 /**
  * Record batch layout (docs/formats/streams-segment.md). All integers big-endian, as Kafka's.
@@ -24,7 +25,7 @@ import { crc32c } from '@node-rs/crc32';
  *      value bytes
  *      u32 headerCount, then per header: u32 keyLength, key (UTF-8), i32 valueLength (-1: null), value
  */
-const BATCH_MAGIC = 1;
+export const BATCH_MAGIC = 1;
 export const BATCH_HEADER_SIZE = 42;
 /** baseOffset and batchLength: enough to know how long a batch is. */
 export const BATCH_LENGTH_PREFIX = 12;
@@ -63,78 +64,62 @@ export function lastOffset(h: BatchHeader): number {
 }
 
 /** The bytes one record takes inside a batch, header of the record included. */
-export function recordSize(r: Pick<LogRecord, 'key' | 'value' | 'headers'>): number {
+function recordSize(r: Pick<LogRecord, 'key' | 'value' | 'headers'>): number {
   let size = RECORD_FIXED_SIZE + (r.key?.length ?? 0) + (r.value?.length ?? 0);
   for (const h of r.headers) size += 8 + Buffer.byteLength(h.key) + (h.value?.length ?? 0);
   return size;
 }
 
-/** Whether `r` can join a batch whose first record has timestamp `baseTimestamp` (the delta is an i32). */
-export function fitsTimestampDelta(baseTimestamp: number, r: Pick<LogRecord, 'timestamp'>): boolean {
-  const d = r.timestamp - baseTimestamp;
+/** Whether a record stamped `timestamp` can join a batch whose first record has `baseTimestamp` (an i32 delta). */
+export function fitsTimestampDelta(baseTimestamp: number, timestamp: number): boolean {
+  const d = timestamp - baseTimestamp;
   return d >= I32_MIN && d <= I32_MAX;
 }
 
 /**
- * Encodes records (offsets strictly increasing, timestamps within an i32 of the first's) as one batch.
- * The caller splits runs that do not fit (fitsTimestampDelta).
+ * Encodes records (offsets strictly increasing, timestamps within an i32 of the first's) as one batch: the
+ * cleaner's rare re-encoding, and callers that encode their own batches (TopicStore.appendBatch). Appends
+ * encode with BatchBuilder.
  */
 export function encodeBatch(records: readonly LogRecord[]): Buffer {
   if (records.length === 0) throw new RangeError('a batch holds at least one record');
-  return encodeRecords(records, 0, records.length, (i) => records[i]!.offset);
-}
-
-/**
- * Encodes records [from, to) of `records` as one batch, record i at offset `offsetOf(i)`: the writer assigns
- * dense offsets without copying each record into a new object.
- */
-export function encodeRecords(
-  records: readonly Omit<LogRecord, 'offset'>[],
-  from: number,
-  to: number,
-  offsetOf: (i: number) => number,
-): Buffer {
-  const first = records[from]!;
+  const first = records[0]!;
   let size = BATCH_HEADER_SIZE;
   let maxTimestamp = first.timestamp;
-  for (let i = from; i < to; i++) {
-    const r = records[i]!;
+  for (const r of records) {
     size += recordSize(r);
     if (r.timestamp > maxTimestamp) maxTimestamp = r.timestamp;
   }
   const buf = Buffer.allocUnsafe(size);
-  const baseOffset = offsetOf(from);
+  const baseOffset = first.offset;
   writeU64(buf, baseOffset, 0);
   buf.writeUInt32BE(size - BATCH_LENGTH_PREFIX, 8);
   buf[16] = BATCH_MAGIC;
   buf[17] = 0;
-  buf.writeUInt32BE(offsetOf(to - 1) - baseOffset, 18);
+  buf.writeUInt32BE(records[records.length - 1]!.offset - baseOffset, 18);
   writeI64(buf, first.timestamp, 22);
   writeI64(buf, maxTimestamp, 30);
-  buf.writeUInt32BE(to - from, 38);
-  // A DataView's setters compile to plain stores; Buffer's write methods check their arguments on every call.
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  buf.writeUInt32BE(records.length, 38);
   let pos = BATCH_HEADER_SIZE;
   let previous = -1;
-  for (let i = from; i < to; i++) {
-    const r = records[i]!;
-    const delta = offsetOf(i) - baseOffset;
+  for (const r of records) {
+    const delta = r.offset - baseOffset;
     if (delta <= previous)
       throw new RangeError(`record offsets must increase (${baseOffset + delta} after ${baseOffset + previous})`);
     previous = delta;
     const start = pos;
-    view.setUint32(pos + 4, delta);
-    view.setInt32(pos + 8, r.timestamp - first.timestamp);
-    pos = writeBytes(buf, view, r.key, pos + 12);
-    pos = writeBytes(buf, view, r.value, pos);
-    view.setUint32(pos, r.headers.length);
+    buf.writeUInt32BE(delta, pos + 4);
+    buf.writeInt32BE(r.timestamp - first.timestamp, pos + 8);
+    pos = writeBytes(buf, r.key, pos + 12);
+    pos = writeBytes(buf, r.value, pos);
+    buf.writeUInt32BE(r.headers.length, pos);
     pos += 4;
     for (const h of r.headers) {
       const n = buf.write(h.key, pos + 4, 'utf8');
-      view.setUint32(pos, n);
-      pos = writeBytes(buf, view, h.value, pos + 4 + n);
+      buf.writeUInt32BE(n, pos);
+      pos = writeBytes(buf, h.value, pos + 4 + n);
     }
-    view.setUint32(start, pos - start - 4);
+    buf.writeUInt32BE(pos - start - 4, start);
   }
   buf.writeUInt32BE(batchCrc(buf), 12);
   return buf;
@@ -143,6 +128,63 @@ export function encodeRecords(
 /** CRC-32C over every byte of a whole batch except the crc field. */
 function batchCrc(batch: Buffer): number {
   return crc32c(batch.subarray(16), crc32c(batch.subarray(0, 12)));
+}
+
+/** What the writer needs of a batch a producer encoded itself (TopicStore.appendBatch). */
+export interface ProducerBatchInfo {
+  count: number;
+  firstTimestamp: number;
+  maxTimestamp: number;
+  /** CRC-32C of bytes [16, end): the writer combines it with the patched first 12 bytes' CRC. */
+  tailCrc: number;
+}
+
+/**
+ * Checks a batch a producer encoded, as Kafka's broker checks its clients' batches before assigning offsets:
+ * the length field, the format, the CRC (whatever baseOffset the producer put), dense offset deltas from 0,
+ * the header's last offset delta, record count and max timestamp, and that every record and its key and value
+ * lie within it. Returns what the writer needs, or why the batch is refused. One pass of the CRC; the records
+ * are walked without being decoded.
+ */
+export function checkProducerBatch(batch: Buffer): ProducerBatchInfo | string {
+  if (batch.length < BATCH_HEADER_SIZE) return `batch of ${batch.length} bytes is shorter than its header`;
+  const declared = BATCH_LENGTH_PREFIX + batch.readUInt32BE(8);
+  if (declared !== batch.length) return `batch length field says ${declared} bytes, the batch has ${batch.length}`;
+  if (batch[16] !== BATCH_MAGIC) return `unknown batch format ${batch[16]}`;
+  const tailCrc = crc32c(batch.subarray(16));
+  const crc = crc32cCombine(crc32c(batch.subarray(0, 12)), tailCrc, batch.length - 16);
+  const stored = batch.readUInt32BE(12);
+  if (crc !== stored) return `batch checksum mismatch (stored ${hex(stored)}, computed ${hex(crc)})`;
+  const count = batch.readUInt32BE(38);
+  if (count === 0) return 'a batch holds at least one record';
+  if (batch.readUInt32BE(18) !== count - 1) return `lastOffsetDelta ${batch.readUInt32BE(18)} for ${count} records`;
+  const firstTimestamp = readI64(batch, 22);
+  // DataView reads: Buffer's read methods check their arguments on every call, a cost per record here.
+  const view = new DataView(batch.buffer, batch.byteOffset, batch.length);
+  const size = batch.length;
+  let maxDelta = Number.NEGATIVE_INFINITY;
+  let pos = BATCH_HEADER_SIZE;
+  for (let i = 0; i < count; i++) {
+    if (pos + RECORD_FIXED_SIZE > size) return `record ${i} runs past the end of the batch`;
+    const end = pos + 4 + view.getUint32(pos);
+    if (end > size) return `record ${i} runs past the end of the batch`;
+    if (view.getUint32(pos + 4) !== i) return `record ${i} has offset delta ${view.getUint32(pos + 4)}`;
+    const delta = view.getInt32(pos + 8);
+    if (delta > maxDelta) maxDelta = delta;
+    const keyLength = view.getInt32(pos + 12);
+    const valueAt = pos + 16 + Math.max(0, keyLength);
+    if (keyLength < -1 || valueAt + 8 > end) return `record ${i}: key length ${keyLength} runs past the record`;
+    const valueLength = view.getInt32(valueAt);
+    if (valueLength < -1 || valueAt + 8 + Math.max(0, valueLength) > end)
+      return `record ${i}: value length ${valueLength} runs past the record`;
+    pos = end;
+  }
+  if (pos !== batch.length) return `batch has ${batch.length - pos} bytes after its ${count} records`;
+  const maxTimestamp = readI64(batch, 30);
+  if (maxTimestamp !== firstTimestamp + maxDelta)
+    return `maxTimestamp ${maxTimestamp} is not the records' largest, ${firstTimestamp + maxDelta}`;
+  if (firstTimestamp < 0 || !Number.isSafeInteger(maxTimestamp)) return `timestamp ${firstTimestamp} is not valid`;
+  return { count, firstTimestamp, maxTimestamp, tailCrc };
 }
 
 export function readBaseOffset(buf: Buffer, pos: number): number {
@@ -303,18 +345,14 @@ export function filterBatch(batch: Buffer, keep: (r: RecordView) => boolean): Bu
   return out;
 }
 
-function writeBytes(buf: Buffer, view: DataView, bytes: Buffer | null, pos: number): number {
+function writeBytes(buf: Buffer, bytes: Buffer | null, pos: number): number {
   if (bytes === null) {
-    view.setInt32(pos, -1);
+    buf.writeInt32BE(-1, pos);
     return pos + 4;
   }
-  const n = bytes.length;
-  view.setInt32(pos, n);
-  pos += 4;
-  // Keys and values are mostly small: a loop beats the fixed cost of Buffer.copy (a view and a native call).
-  if (n <= 128) for (let i = 0; i < n; i++) buf[pos + i] = bytes[i]!;
-  else buf.set(bytes, pos);
-  return pos + n;
+  buf.writeInt32BE(bytes.length, pos);
+  bytes.copy(buf, pos + 4);
+  return pos + 4 + bytes.length;
 }
 
 function readBytes(buf: Buffer, pos: number, end: number): [Buffer | null, number] {
@@ -330,7 +368,7 @@ function need(buf: Buffer, pos: number, n: number): void {
 }
 
 // Offsets and timestamps stay below 2^53 (JavaScript numbers); the file has room for 64 bits as Kafka's.
-function writeU64(buf: Buffer, n: number, pos: number): void {
+export function writeU64(buf: Buffer, n: number, pos: number): void {
   buf.writeUInt32BE(Math.floor(n / 2 ** 32), pos);
   buf.writeUInt32BE(n >>> 0, pos + 4);
 }

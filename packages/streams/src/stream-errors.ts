@@ -67,3 +67,13 @@ export class OffsetOutOfRangeError extends EscError {
     );
   }
 }
+
+/** A batch a producer encoded (TopicStore.appendBatch) that is not a valid batch; nothing was written. */
+export class InvalidBatchError extends EscError {
+  constructor(
+    readonly topic: string,
+    reason: string,
+  ) {
+    super(`batch refused by topic '${topic}': ${reason}`, {}, ExitCode.Error);
+  }
+}

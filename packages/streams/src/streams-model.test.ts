@@ -6,6 +6,7 @@ import { openStreams, type TopicStore } from './topic-store.js';
 
 const tempDir = useTempDirs('model');
 const RETENTION_MS = 800;
+const DELETE_RETENTION_MS = 400;
 
 interface ModelRecord {
   offset: number;
@@ -21,6 +22,7 @@ type Op =
   | { kind: 'reopen' }
   | { kind: 'retention'; jump: number }
   | { kind: 'compact' }
+  | { kind: 'tick'; jump: number }
   | { kind: 'commit'; group: string; partition: number; at: number };
 
 const keyArb = fc.option(fc.constantFrom('a', 'b', 'c', 'user-1', 'user-2', 'zz'), { nil: null, freq: 3 });
@@ -52,7 +54,9 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.constant({ kind: 'reopen' as const }) },
-  { weight: 1, arbitrary: fc.constant({ kind: 'compact' as const }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'compact' as const }) },
+  // Time passing without retention: tombstones age between cleanings, where their horizon shows.
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('tick' as const), jump: fc.integer({ min: 0, max: 500 }) }) },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -103,6 +107,7 @@ describe('TopicStore against an in-memory model', () => {
             segmentBytes: 300,
             indexIntervalBytes: 100,
             retentionMs: RETENTION_MS,
+            deleteRetentionMs: DELETE_RETENTION_MS,
           });
           /** Per partition, the log start offset: records below it were deleted by retention. */
           const start: number[] = Array(partitions).fill(0);
@@ -111,6 +116,8 @@ describe('TopicStore against an in-memory model', () => {
           const next: number[] = Array(partitions).fill(0);
           /** Committed offsets, by `group/partition`. */
           const commits = new Map<string, number>();
+          /** Per partition, when each offset below the clean point was first cleaned (Kafka's delete horizon). */
+          const firstCleaned: Map<number, number>[] = Array.from({ length: partitions }, () => new Map());
           let roundRobin = 0;
           try {
             for (const op of ops) {
@@ -163,6 +170,8 @@ describe('TopicStore against an in-memory model', () => {
                   model[p] = model[p]!.filter((x) => x.offset >= earliest);
                   start[p] = earliest;
                 }
+              } else if (op.kind === 'tick') {
+                clock += op.jump;
               } else if (op.kind === 'commit') {
                 const p = op.partition % partitions;
                 const offset = Math.min(op.at, next[p]!);
@@ -170,19 +179,34 @@ describe('TopicStore against an in-memory model', () => {
                 commits.set(`${op.group}/${p}`, offset);
               } else if (op.kind === 'compact') {
                 await store.compact('m');
+                const stats = store.stats('m');
                 for (let p = 0; p < partitions; p++) {
                   const before = model[p]!;
                   const after = (await store.readAll('m', p)).map(view);
                   const byOffset = new Map(before.map((r) => [r.offset, r]));
-                  // What is left is what was there, in order; what went had a later record of its key.
+                  const cleanEnd = stats.find((x) => x.partition === p)!.cleanEnd;
+                  const cleaned = firstCleaned[p]!;
+                  /** Kafka's rule for tombstones: dropped deleteRetentionMs after their first cleaning. */
+                  const expired = (r: ModelRecord) =>
+                    r.value === null &&
+                    (cleaned.get(r.offset) ?? Number.POSITIVE_INFINITY) + DELETE_RETENTION_MS <= clock;
+                  // What is left is what was there, in order; what went had a later record of its key, or was an
+                  // expired tombstone.
                   for (const r of after) expect(r).toEqual(byOffset.get(r.offset));
                   const kept = new Set(after.map((r) => r.offset));
                   for (const r of before)
                     if (!kept.has(r.offset))
                       expect(
-                        r.key !== null && before.some((x) => x.offset > r.offset && x.key === r.key),
+                        (r.key !== null && before.some((x) => x.offset > r.offset && x.key === r.key)) || expired(r),
                         `offset ${r.offset} dropped`,
                       ).toBe(true);
+                  // A pass that ran (the clean point moved) rewrote the whole clean part: no expired tombstone is left.
+                  const passRan = before.some((r) => r.offset < cleanEnd && !cleaned.has(r.offset));
+                  if (passRan)
+                    for (const r of after)
+                      expect(r.key !== null && expired(r), `tombstone at ${r.offset} kept`).toBe(false);
+                  for (const r of before)
+                    if (r.offset < cleanEnd && !cleaned.has(r.offset)) cleaned.set(r.offset, clock);
                   model[p] = after;
                 }
               } else {

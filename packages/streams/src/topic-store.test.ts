@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { consume } from './topic-consumer.js';
 import { openStreams, type TopicStore } from './topic-store.js';
+import { encodeBatch } from './record-batch.js';
 import {
+  InvalidBatchError,
   InvalidTopicError,
   OffsetOutOfRangeError,
   RecordTooLargeError,
@@ -196,6 +198,67 @@ describe('TopicStore', () => {
       await s.append('t', [{ value: 'third' }]);
       await done;
       expect(seen).toEqual(['first', 'second', 'third']);
+    });
+  });
+
+  it('produces columns of keys and values: Kafka partitioning, dense offsets per partition, the same records back', async () => {
+    const dir = tempDir();
+    await withStore(
+      dir,
+      async (s) => {
+        s.createTopic('cols', { partitions: 3 });
+        const keys = ['a', Buffer.from('b'), 'c', null, 'a', 'ü'];
+        const vals = ['1', '2', null, Buffer.from([0xff, 0]), '5', '6'];
+        const ack = await s.produce('cols', { keys, values: vals });
+        const parts = keys.map((k, i) =>
+          k === null ? (ack.partitions as number[])[i]! : partitionForKey(Buffer.from(k), 3),
+        );
+        expect(ack.partitions).toEqual(parts);
+        for (let p = 0; p < 3; p++) {
+          const mine = vals.filter((_, i) => parts[i] === p);
+          const records = await s.readAll('cols', p);
+          expect(records.map((r) => r.value)).toEqual(mine.map((v) => (v === null ? null : Buffer.from(v))));
+          expect(records.map((r) => r.timestamp)).toEqual(mine.map(() => 1_800_000_000_000));
+          if (mine.length > 0) expect(ack.firstOffsets.get(p)).toBe(0);
+        }
+        await expect(s.produce('cols', { keys: ['x'], values: ['1', '2'] })).rejects.toThrow(/1 keys for 2 values/);
+      },
+      () => 1_800_000_000_000,
+    );
+  });
+
+  it('appends batches a caller encoded: offsets patched, CRC checked, nothing written for a bad one', async () => {
+    const dir = tempDir();
+    await withStore(dir, async (s) => {
+      s.createTopic('raw', { maxMessageBytes: 4096 });
+      await s.append('raw', [{ key: 'first', value: 'x' }]);
+      const batch = encodeBatch(
+        [0, 1, 2].map((offset) => ({
+          offset,
+          timestamp: 1_800_000_000_000 + offset,
+          key: Buffer.from(`k${offset}`),
+          value: Buffer.from(`v${offset}`),
+          headers: [],
+        })),
+      );
+      expect(await s.appendBatch('raw', 0, batch)).toEqual({ partition: 0, offset: 1 });
+      expect(await s.appendBatch('raw', 0, batch)).toEqual({ partition: 0, offset: 4 });
+      const damaged = Buffer.from(batch);
+      damaged[60]! ^= 1;
+      await expect(s.appendBatch('raw', 0, damaged)).rejects.toThrow(InvalidBatchError);
+      await expect(s.appendBatch('raw', 0, Buffer.alloc(5000))).rejects.toThrow(RecordTooLargeError);
+      await expect(s.appendBatch('raw', 1, batch)).rejects.toThrow(/no partition 1/);
+      const records = await s.readAll('raw', 0);
+      expect(records.map((r) => [r.offset, r.key?.toString(), r.value?.toString()])).toEqual([
+        [0, 'first', 'x'],
+        [1, 'k0', 'v0'],
+        [2, 'k1', 'v1'],
+        [3, 'k2', 'v2'],
+        [4, 'k0', 'v0'],
+        [5, 'k1', 'v1'],
+        [6, 'k2', 'v2'],
+      ]);
+      expect(s.verify('raw').flatMap((r) => r.problems)).toEqual([]);
     });
   });
 });

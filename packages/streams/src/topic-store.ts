@@ -7,11 +7,13 @@ import type { RetentionResult } from './log-retention.js';
 import { type PartitionVerifyReport, verifyPartition } from './log-verifier.js';
 import { type CleanResult, readCleanerState } from './partition-cleaner.js';
 import { partitionForKey } from './partitioner.js';
-import type { AppendRecord } from './partition-log.js';
+import type { EncodedBatch, HeaderInput } from './batch-builder.js';
+import { MAX_BATCH_BYTES } from './partition-log.js';
 import { offsetForTimestamp, type PartitionBounds, PartitionReader, readBounds } from './partition-reader.js';
-import { BATCH_HEADER_SIZE, type LogRecord, type RecordHeader, recordSize } from './record-batch.js';
+import { BATCH_HEADER_SIZE, checkProducerBatch, type LogRecord } from './record-batch.js';
 import { listSegments, segmentFiles } from './segment.js';
 import {
+  InvalidBatchError,
   InvalidConfigError,
   OffsetOutOfRangeError,
   RecordTooLargeError,
@@ -22,7 +24,7 @@ import {
 import { Topic, encodeTopicFile, readTopicConfig, topicPaths, writeTopicConfig } from './topic.js';
 import { type TopicConfig, type TopicConfigInput, topicConfigSchema } from './topic-config.js';
 import { isInternalTopic, validateTopicName } from './topic-name.js';
-import type { RecordPosition, SyncMode } from './topic-writer.js';
+import { type AppendAck, positionsOf, type RecordPosition, type SyncMode } from './topic-writer.js';
 
 export interface StreamsOptions {
   /** The clock in Unix milliseconds (record timestamps, retention); inject one in tests. */
@@ -46,6 +48,21 @@ export interface ProduceRecord {
   /** Milliseconds since the epoch; default: the clock. */
   timestamp?: number;
   /** Default: Kafka's partitioner (murmur2 of the key), or round robin for keyless records. */
+  partition?: number;
+}
+
+/**
+ * Records as columns for TopicStore.produce: no object per record. Strings are encoded as UTF-8 straight into
+ * the batch.
+ */
+export interface ProduceColumns {
+  /** null: a tombstone. */
+  values: readonly (Buffer | string | null)[];
+  /** The key of each record (default: none). */
+  keys?: readonly (Buffer | string | null)[];
+  /** Of every record (default: the clock). */
+  timestamp?: number;
+  /** Of every record (default: Kafka's partitioner, or round robin for keyless records). */
   partition?: number;
 }
 
@@ -235,43 +252,143 @@ export class TopicStore {
     records: readonly ProduceRecord[],
     options: AppendOptions = {},
   ): Promise<RecordPosition[]> {
+    if (records.length === 0) {
+      this.topicForWrite(topicName, options.create ?? true);
+      return [];
+    }
+    const n = records.length;
+    return positionsOf(
+      await this.encodeAndSubmit(
+        topicName,
+        n,
+        (i) => records[i]!.key ?? null,
+        (i) => records[i]!.value,
+        (i) => records[i]!.headers,
+        (i, now) => records[i]!.timestamp ?? now,
+        (i) => records[i]!.partition,
+        options,
+      ),
+    );
+  }
+
+  /**
+   * Appends records given as columns (`values`, and `keys`), the lean way in: no object per record on the way
+   * in or out. Resolves as append() does, with where the records went as an AppendAck.
+   */
+  async produce(topicName: string, columns: ProduceColumns, options: AppendOptions = {}): Promise<AppendAck> {
+    const { values, keys, partition } = columns;
+    if (keys !== undefined && keys.length !== values.length)
+      throw new InvalidConfigError(`produce: ${keys.length} keys for ${values.length} values`);
+    const timestamp = columns.timestamp;
+    return this.encodeAndSubmit(
+      topicName,
+      values.length,
+      keys === undefined ? () => null : (i) => keys[i]!,
+      (i) => values[i]!,
+      () => undefined,
+      timestamp === undefined ? (_, now) => now : () => timestamp,
+      () => partition,
+      options,
+    );
+  }
+
+  /**
+   * Appends one record batch the caller encoded (docs/formats/streams-segment.md; `encodeBatch` makes one),
+   * as Kafka's broker takes the batches its clients encoded: the batch is checked (its CRC, whatever its
+   * baseOffset, and its structure: offset deltas 0, 1, 2…, lengths within it), then written as it is with its
+   * baseOffset and CRC patched under the lock. Its size counts against maxMessageBytes, as Kafka's batch limit.
+   * Resolves with the offset of its first record.
+   */
+  async appendBatch(
+    topicName: string,
+    partition: number,
+    batch: Buffer,
+    options: AppendOptions = {},
+  ): Promise<RecordPosition> {
+    const topic = this.topicForWrite(topicName, options.create ?? true);
+    const config = topic.config;
+    if (!Number.isInteger(partition) || partition < 0 || partition >= config.partitions)
+      throw new UnknownPartitionError(topicName, partition, config.partitions);
+    const limit = Math.min(config.maxMessageBytes, MAX_BATCH_BYTES, config.segmentBytes);
+    if (batch.length > limit) throw new RecordTooLargeError(topicName, batch.length, limit);
+    const info = checkProducerBatch(batch);
+    if (typeof info === 'string') throw new InvalidBatchError(topicName, info);
+    const encoded: EncodedBatch = { partition, bytes: batch, ...info, owner: null };
+    const ack = await topic.writer.submit(partition, [encoded], info.count, options.sync ?? 'none');
+    topic.maintainIfDue();
+    return { partition, offset: ack.firstOffsets.get(partition)! };
+  }
+
+  /**
+   * Checks and encodes `n` records (read through the accessors, so that records and columns share one path)
+   * into the topic's batch builder, partition by partition, then submits the batches to the group commit.
+   */
+  private async encodeAndSubmit(
+    topicName: string,
+    n: number,
+    keyOf: (i: number) => Buffer | string | null,
+    valueAt: (i: number) => Buffer | string | null,
+    headersOf: (i: number) => readonly HeaderInput[] | undefined,
+    timestampOf: (i: number, now: number) => number,
+    partitionOf: (i: number) => number | undefined,
+    options: AppendOptions,
+  ): Promise<AppendAck> {
     const topic = this.topicForWrite(topicName, options.create ?? true);
     const config = topic.config;
     const now = this.clock();
-    const partitions: number[] = new Array(records.length);
-    const prepared: AppendRecord[] = new Array(records.length);
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i]!;
-      const record: AppendRecord = {
-        timestamp: r.timestamp ?? now,
-        key: toBytes(r.key ?? null),
-        value: toBytes(r.value),
-        headers:
-          r.headers === undefined || r.headers.length === 0
-            ? NO_HEADERS
-            : r.headers.map((h): RecordHeader => ({ key: h.key, value: toBytes(h.value) })),
-      };
-      const size = BATCH_HEADER_SIZE + recordSize(record);
-      if (size > config.maxMessageBytes) throw new RecordTooLargeError(topicName, size, config.maxMessageBytes);
-      if (!Number.isSafeInteger(record.timestamp) || record.timestamp < 0)
-        throw new InvalidConfigError(`record timestamp ${record.timestamp} is not a valid time in milliseconds`);
-      prepared[i] = record;
-      if (r.partition !== undefined) {
-        if (!Number.isInteger(r.partition) || r.partition < 0 || r.partition >= config.partitions)
-          throw new UnknownPartitionError(topicName, r.partition, config.partitions);
-        partitions[i] = r.partition;
-      } else
-        partitions[i] =
-          config.partitions === 1
-            ? 0
-            : record.key !== null
-              ? partitionForKey(record.key, config.partitions)
-              : topic.nextKeylessPartition();
+    if (!Number.isSafeInteger(now) || now < 0)
+      throw new InvalidConfigError(`record timestamp ${now} is not a valid time in milliseconds`);
+    // The partition of each record, or one number when they all go to the same one (no array to build).
+    let partitions: number[] | number = -1;
+    for (let i = 0; i < n; i++) {
+      let p = partitionOf(i);
+      if (p !== undefined) {
+        if (!Number.isInteger(p) || p < 0 || p >= config.partitions)
+          throw new UnknownPartitionError(topicName, p, config.partitions);
+      } else if (config.partitions === 1) p = 0;
+      else {
+        const key = keyOf(i);
+        p =
+          key !== null
+            ? partitionForKey(typeof key === 'string' ? Buffer.from(key, 'utf8') : key, config.partitions)
+            : topic.nextKeylessPartition();
+      }
+      if (partitions === -1) partitions = p;
+      else if (typeof partitions === 'number' && partitions !== p) {
+        const first: number = partitions;
+        partitions = new Array<number>(n).fill(first, 0, i);
+      }
+      if (typeof partitions !== 'number') partitions[i] = p;
     }
-    if (records.length === 0) return [];
-    const positions = await topic.writer.submit(partitions, prepared, options.sync ?? 'none');
+    for (let i = 0; i < n; i++) {
+      const t = timestampOf(i, now);
+      if (t !== now && (!Number.isSafeInteger(t) || t < 0))
+        throw new InvalidConfigError(`record timestamp ${t} is not a valid time in milliseconds`);
+    }
+    const builder = topic.builder;
+    const limit = Math.min(MAX_BATCH_BYTES, config.segmentBytes);
+    const max = config.maxMessageBytes - BATCH_HEADER_SIZE;
+    const encode = (i: number) => {
+      const size = builder.add(keyOf(i), valueAt(i), headersOf(i), timestampOf(i, now));
+      if (size > max) {
+        builder.discard();
+        throw new RecordTooLargeError(topicName, size + BATCH_HEADER_SIZE, config.maxMessageBytes);
+      }
+    };
+    if (typeof partitions === 'number') {
+      builder.begin(partitions, limit);
+      for (let i = 0; i < n; i++) encode(i);
+    } else {
+      const each = partitions;
+      for (const p of [...new Set(each)].sort((a, b) => a - b)) {
+        builder.begin(p, limit);
+        for (let i = 0; i < n; i++) if (each[i] === p) encode(i);
+      }
+    }
+    const batches = builder.take();
+    const ack = await topic.writer.submit(partitions, batches, n, options.sync ?? 'none');
     topic.maintainIfDue();
-    return positions;
+    return ack;
   }
 
   /**
@@ -439,11 +556,4 @@ function parseConfig(config: TopicConfigInput): TopicConfig {
   throw new InvalidConfigError(
     `invalid topic config${issue.path.length ? ` ${issue.path.join('.')}` : ''}: ${issue.message}`,
   );
-}
-
-const NO_HEADERS: RecordHeader[] = [];
-
-function toBytes(v: Buffer | string | null): Buffer | null {
-  if (v === null) return null;
-  return typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
 }

@@ -1,4 +1,5 @@
-import type { AppendRecord, PartitionLog } from './partition-log.js';
+import type { EncodedBatch } from './batch-builder.js';
+import type { PartitionLog } from './partition-log.js';
 import type { ReleaseLock } from './topic-lock.js';
 
 /** Longest time a process keeps the topic's lock across back-to-back groups before letting others in. */
@@ -15,12 +16,40 @@ export interface RecordPosition {
   offset: number;
 }
 
+/**
+ * Where the records of one append went, without an object per record: record i went to `partitions[i]` (or
+ * all to `partitions`), and each partition's records got dense offsets from `firstOffsets.get(partition)` on,
+ * in the caller's order.
+ */
+export interface AppendAck {
+  count: number;
+  partitions: number[] | number;
+  firstOffsets: ReadonlyMap<number, number>;
+}
+
+/** The ack as one position per record. */
+export function positionsOf(ack: AppendAck): RecordPosition[] {
+  if (typeof ack.partitions === 'number') {
+    const partition = ack.partitions;
+    const base = ack.firstOffsets.get(partition)!;
+    return Array.from({ length: ack.count }, (_, k) => ({ partition, offset: base + k }));
+  }
+  const next = new Map(ack.firstOffsets);
+  return ack.partitions.map((partition) => {
+    const offset = next.get(partition)!;
+    next.set(partition, offset + 1);
+    return { partition, offset };
+  });
+}
+
 interface PendingAppend {
-  /** The partition of each record, in the caller's order. */
-  partitions: number[];
-  records: AppendRecord[];
+  /** The partition of each record, in the caller's order, or the one partition of all of them. */
+  partitions: number[] | number;
+  /** The records encoded, each partition's in the caller's order (a partition's batches are consecutive). */
+  batches: EncodedBatch[];
+  count: number;
   sync: SyncMode;
-  resolve: (positions: RecordPosition[]) => void;
+  resolve: (ack: AppendAck) => void;
   reject: (err: unknown) => void;
 }
 
@@ -56,9 +85,9 @@ export class TopicWriter {
 
   constructor(private readonly hooks: TopicWriterHooks) {}
 
-  submit(partitions: number[], records: AppendRecord[], sync: SyncMode): Promise<RecordPosition[]> {
+  submit(partitions: number[] | number, batches: EncodedBatch[], count: number, sync: SyncMode): Promise<AppendAck> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ partitions, records, sync, resolve, reject });
+      this.queue.push({ partitions, batches, count, sync, resolve, reject });
       if (!this.running) {
         this.running = true;
         // Let every caller of this tick join the first group.
@@ -84,14 +113,20 @@ export class TopicWriter {
       while (this.queue.length > 0) {
         const group = this.queue;
         this.queue = [];
-        let positions: RecordPosition[][];
+        let acks: AppendAck[];
         let durable: Promise<void> | null = null;
         let alone = false;
         try {
           if (await this.takeLock()) this.hooks.beforeGroup();
-          positions = this.writeGroup(group);
-          const logs = this.hooks.logs().filter((l) => l.needsSync);
           const mode = strongest(group);
+          acks = this.writeGroup(group, mode === 'none');
+          for (const l of this.hooks.logs())
+            if (l.rolledUnsynced) {
+              // A segment closed in 'none' mode: its fdatasync runs in the background (see PartitionLog.roll).
+              l.rolledUnsynced = false;
+              if (mode === 'none') l.sync().catch(() => undefined);
+            }
+          const logs = this.hooks.logs().filter((l) => l.needsSync);
           // LevelDB's group commit leader: with no other append waiting, the fdatasync is issued at once.
           alone = mode === 'always' && group.length === 1 && this.queue.length === 0;
           const later = alone ? logs.filter((l) => !l.trySyncNow()) : logs;
@@ -104,6 +139,9 @@ export class TopicWriter {
           for (const op of group) op.reject(err);
           await this.dropLease();
           continue;
+        } finally {
+          // Written (or failed): the encoders' memory can be reused.
+          for (const op of group) for (const b of op.batches) b.owner?.release(b);
         }
         // A lease past LEASE_MAX_MS is let go now, so other processes write while this one waits for the disk.
         if (this.lease !== null && performance.now() - this.lease.since >= LEASE_MAX_MS) void this.dropLease();
@@ -114,7 +152,7 @@ export class TopicWriter {
         if (this.queue.length === 0) this.keepLeaseBriefly();
         try {
           if (durable !== null) await durable;
-          for (const [i, op] of group.entries()) op.resolve(positions[i]!);
+          for (const [i, op] of group.entries()) op.resolve(acks[i]!);
         } catch (err) {
           for (const op of group) op.reject(err);
         }
@@ -160,46 +198,31 @@ export class TopicWriter {
     await this.releasing;
   }
 
-  /** Writes every append of the group: the records of each partition, in submission order, as batches. */
-  private writeGroup(group: PendingAppend[]): RecordPosition[][] {
+  /**
+   * Writes every append of the group: each one's batches in order (a partition's batches of one append are
+   * consecutive, so its records get dense offsets), one writev per partition.
+   */
+  private writeGroup(group: PendingAppend[], syncRollLater: boolean): AppendAck[] {
     const logs = this.hooks.logs();
     const now = this.hooks.clock();
-    const only = group.length === 1 ? onePartition(group[0]!.partitions) : -1;
-    if (only >= 0) {
-      // The common case (one append, one partition): its records go as they are, without regrouping.
-      const log = logs[only]!;
-      log.prepare(this.epoch);
-      const first = log.append(group[0]!.records, now);
-      return [group[0]!.partitions.map((partition, i) => ({ partition, offset: first + i }))];
+    const touched = new Set<PartitionLog>();
+    const firsts: Map<number, number>[] = [];
+    for (const op of group) {
+      const first = new Map<number, number>();
+      for (const b of op.batches) {
+        const log = logs[b.partition]!;
+        if (!touched.has(log)) {
+          log.prepare(this.epoch);
+          touched.add(log);
+        }
+        const base = log.appendBatch(b, now, syncRollLater);
+        if (!first.has(b.partition)) first.set(b.partition, base);
+      }
+      firsts.push(first);
     }
-    const perPartition = new Map<number, AppendRecord[]>();
-    for (const op of group)
-      op.partitions.forEach((p, i) => {
-        const list = perPartition.get(p);
-        if (list === undefined) perPartition.set(p, [op.records[i]!]);
-        else list.push(op.records[i]!);
-      });
-    const nextOffset = new Map<number, number>();
-    for (const [p, records] of perPartition) {
-      const log = logs[p]!;
-      log.prepare(this.epoch);
-      nextOffset.set(p, log.append(records, now));
-    }
-    return group.map((op) =>
-      op.partitions.map((partition) => {
-        const offset = nextOffset.get(partition)!;
-        nextOffset.set(partition, offset + 1);
-        return { partition, offset };
-      }),
-    );
+    for (const log of touched) log.flush();
+    return group.map((op, i) => ({ count: op.count, partitions: op.partitions, firstOffsets: firsts[i]! }));
   }
-}
-
-/** The partition every record goes to, or -1 when they go to more than one. */
-function onePartition(partitions: number[]): number {
-  const p = partitions[0]!;
-  for (let i = 1; i < partitions.length; i++) if (partitions[i] !== p) return -1;
-  return p;
 }
 
 function strongest(group: PendingAppend[]): SyncMode {

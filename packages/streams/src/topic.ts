@@ -2,6 +2,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { EscError, FileAccessError, isErrno, loadJsonFile, writeFileAtomicSync } from '@esc/core';
 import { z } from 'zod';
+import { BatchBuilder } from './batch-builder.js';
 import { runCleanJobInThread } from './cleaner-thread.js';
 import { applyRetention, type RetentionResult } from './log-retention.js';
 import { type CleanResult, finishSwaps, installClean, planClean } from './partition-cleaner.js';
@@ -73,6 +74,13 @@ export class Topic {
   readonly writer: TopicWriter;
   private compromised: Error | null = null;
   private roundRobin = 0;
+  private encoder: BatchBuilder | null = null;
+
+  /** Where this process encodes the topic's appends (made on the first append: readers need none). */
+  get builder(): BatchBuilder {
+    this.encoder ??= new BatchBuilder();
+    return this.encoder;
+  }
   private lastMaintenance = Number.NEGATIVE_INFINITY;
   private maintenance: Promise<void> | null = null;
 

@@ -16,7 +16,10 @@ function withConfigFlags(cmd: Command): Command {
     .option('--retention-bytes <size>', 'keep each partition at most this large (default -1: no limit)')
     .option('--segment-bytes <size>', 'roll to a new segment at this size (default 64M)')
     .option('--segment-ms <duration>', 'roll when the active segment is this old (default 7d)')
-    .option('--delete-retention <duration>', 'keep tombstones this long after compaction (default 1d)')
+    .option(
+      '--delete-retention <duration>',
+      'keep a tombstone this long after the cleaner first compacted it (default 1d)',
+    )
     .option('--min-cleanable-dirty-ratio <ratio>', 'compact when this share of the log is dirty (default 0.5)')
     .option('--min-compaction-lag <duration>', 'never compact records younger than this (default 0)')
     .option('--max-message-bytes <size>', 'largest record accepted (default 1048588)');
