@@ -8,3 +8,4 @@ export type {
   CommandFamily,
   KeyspaceView,
 } from './command-spec.js';
+export { createStreamFamily, type StreamFamily, type StreamFamilyOptions } from './streams/stream-family.js';
