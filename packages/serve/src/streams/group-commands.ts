@@ -2,7 +2,8 @@ import type { StateChange } from '@esc/streams';
 import type { CommandContext, CommandSpec } from '../command-spec.js';
 import { array, bulk, error, integer, NULL_BULK, OK, type Reply } from '../reply.js';
 import { Consumer, ConsumerGroup, INVALID_ENTRIES_READ, type PendingEntry } from './consumer-group.js';
-import { afterWrites, arityError, KEY_TOO_LONG, spec } from './entry-commands.js';
+import { containerSpec } from '../subcommands.js';
+import { afterWrites, KEY_TOO_LONG, spec } from './entry-commands.js';
 import {
   compareIds,
   decrementId,
@@ -61,7 +62,7 @@ export const XGROUP_HELP = [
   '    Prints this help.',
 ];
 
-/** Redis 7.0's subcommand arities (COMMAND INFO xgroup), checked before the handler's own rules. */
+/** Redis 7.0's subcommand arities (COMMAND INFO xgroup). */
 const XGROUP_ARITY: Record<string, number> = {
   create: -5,
   setid: -5,
@@ -70,10 +71,6 @@ const XGROUP_ARITY: Record<string, number> = {
   delconsumer: 5,
   help: 2,
 };
-
-export function arityOk(arity: number, argc: number): boolean {
-  return arity >= 0 ? argc === arity : argc >= -arity;
-}
 
 export function subcommandError(args: readonly Buffer[], command: string): Reply {
   return error(
@@ -84,9 +81,6 @@ export function subcommandError(args: readonly Buffer[], command: string): Reply
 export function groupCommands(ks: StreamKeyspace): CommandSpec[] {
   function xgroup(args: readonly Buffer[], ctx: CommandContext): Reply | Promise<Reply> {
     const sub = args[1]!.toString('latin1').toLowerCase();
-    const arity = XGROUP_ARITY[sub];
-    if (arity === undefined) return error(`ERR unknown subcommand '${printable(args[1]!)}'. Try XGROUP HELP.`);
-    if (!arityOk(arity, args.length)) return arityError(`xgroup|${sub}`);
     if (sub === 'help') return array(XGROUP_HELP.map((l) => ({ kind: 'simple', value: l })));
     let mkstream = false;
     let entriesRead = INVALID_ENTRIES_READ;
@@ -442,7 +436,12 @@ export function groupCommands(ks: StreamKeyspace): CommandSpec[] {
   }
 
   return [
-    { name: 'xgroup', arity: -2, flags: [], firstKey: 0, lastKey: 0, step: 0, handler: xgroup },
+    containerSpec(
+      'xgroup',
+      -2,
+      [],
+      Object.fromEntries(Object.entries(XGROUP_ARITY).map(([sub, arity]) => [sub, { arity, handler: xgroup }])),
+    ),
     spec('xack', -4, ['write', 'fast'], xack),
     spec('xpending', -3, ['readonly'], xpending),
     spec('xclaim', -6, ['write', 'fast'], xclaim),

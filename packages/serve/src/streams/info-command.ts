@@ -1,8 +1,9 @@
 import type { CommandContext, CommandSpec } from '../command-spec.js';
 import { array, bulk, error, integer, NULL_BULK, type Reply } from '../reply.js';
 import type { ConsumerGroup } from './consumer-group.js';
-import { entriesReply, arityError } from './entry-commands.js';
-import { arityOk, subcommandError } from './group-commands.js';
+import { containerSpec } from '../subcommands.js';
+import { entriesReply } from './entry-commands.js';
+import { subcommandError } from './group-commands.js';
 import type { StreamKeyspace } from './stream-keyspace.js';
 import type { StreamLog } from './stream-log.js';
 import { entryReply, idReply, isOption, parseInteger, printable, WRONGTYPE } from './stream-replies.js';
@@ -28,9 +29,6 @@ const nameReply = (name: string): Reply => bulk(Buffer.from(name, 'latin1'));
 export function infoCommand(ks: StreamKeyspace): CommandSpec {
   function xinfo(args: readonly Buffer[], ctx: CommandContext): Reply {
     const sub = args[1]!.toString('latin1').toLowerCase();
-    const arity = XINFO_ARITY[sub];
-    if (arity === undefined) return error(`ERR unknown subcommand '${printable(args[1]!)}'. Try XINFO HELP.`);
-    if (!arityOk(arity, args.length)) return arityError(`xinfo|${sub}`);
     if (sub === 'help') return array(XINFO_HELP.map((l) => ({ kind: 'simple', value: l })));
     const key = args[2]!;
     const stream = ks.lookup(key);
@@ -132,7 +130,12 @@ export function infoCommand(ks: StreamKeyspace): CommandSpec {
     });
     return map([...head, ['entries', entriesReply(ks, stream, offsets)], ['groups', array(groups)]]);
   }
-  return { name: 'xinfo', arity: -2, flags: [], firstKey: 0, lastKey: 0, step: 0, handler: xinfo };
+  return containerSpec(
+    'xinfo',
+    -2,
+    [],
+    Object.fromEntries(Object.entries(XINFO_ARITY).map(([sub, arity]) => [sub, { arity, handler: xinfo }])),
+  );
 }
 
 function lagReply(stream: StreamLog, group: ConsumerGroup): Reply {

@@ -1,5 +1,6 @@
 import type { SyncMode, TopicStore } from '@esc/streams';
 import type { CommandFamily, KeyspaceView } from '../command-spec.js';
+import type { FamilyEnv } from '../family-env.js';
 import { entryCommands } from './entry-commands.js';
 import { groupCommands } from './group-commands.js';
 import { infoCommand } from './info-command.js';
@@ -13,32 +14,40 @@ export interface StreamFamilyOptions {
   sync: SyncMode;
   /** Record timestamps where an ID's ms does not fit one; default Date.now. */
   clock?: () => number;
-}
-
-export interface StreamFamily {
-  readonly family: CommandFamily;
-  /** The stream keys, for the string family's DEL/TYPE/KEYS/SCAN/EXISTS/DBSIZE/FLUSHDB. */
-  readonly keyspace: KeyspaceView;
-  /** Gives the streams another type's keys (the string family's view), so XADD on a string is WRONGTYPE. */
-  attach(other: KeyspaceView): void;
+  /** Every family's keys (FamilyEnv.keyspaces()): XADD on a string key answers WRONGTYPE. */
+  keyspaces?: () => readonly KeyspaceView[];
 }
 
 /**
  * The Redis Streams family (XADD … XINFO) over the topic store: each stream a one-partition topic, its consumer
  * groups in the internal topic `__redis_streams` (docs/serve.md, docs/streams.md). Reads that topic before
- * returning; streams' entries are read when first used.
+ * returning; a stream's entries are read when it is first used. Its `keyspace` is the stream keys, for the
+ * string family's DEL/TYPE/KEYS/SCAN/EXISTS/DBSIZE/FLUSHDB.
  */
-export async function createStreamFamily(options: StreamFamilyOptions): Promise<StreamFamily> {
-  const ks = new StreamKeyspace({ store: options.store, sync: options.sync, clock: options.clock ?? Date.now });
+export async function createStreamFamily(options: StreamFamilyOptions): Promise<CommandFamily> {
+  const ks = new StreamKeyspace({
+    store: options.store,
+    sync: options.sync,
+    clock: options.clock ?? Date.now,
+    keyspaces: options.keyspaces ?? (() => []),
+  });
   await ks.open();
-  const family: CommandFamily = {
+  return {
     commands: [...entryCommands(ks), ...readCommands(ks), ...groupCommands(ks), infoCommand(ks)],
     info: (section) => {
       if (section === 'clients') return [['blocked_clients', ks.stats.blockedClients]];
-      if (section === 'stats') return [['stream_entries_added', ks.stats.entriesAdded]];
       return [];
     },
     close: () => ks.close(),
+    keyspace: ks.view,
   };
-  return { family, keyspace: ks.view(), attach: (other) => ks.attach(other) };
 }
+
+/** The family as start-server builds it. */
+export const streamFamily = (env: FamilyEnv): Promise<CommandFamily> =>
+  createStreamFamily({
+    store: env.streams(),
+    sync: env.config.sync,
+    clock: () => env.server.now(),
+    keyspaces: env.keyspaces,
+  });

@@ -22,6 +22,8 @@ export interface StreamKeyspaceOptions {
   store: TopicStore;
   sync: SyncMode;
   clock: () => number;
+  /** Every type's keys (the server's list, this one's included): a stream command on another type's key is WRONGTYPE. */
+  keyspaces: () => readonly KeyspaceView[];
 }
 
 /** Something a blocked XREAD/XREADGROUP waits with: called after each write to one of its streams. */
@@ -44,14 +46,16 @@ export class StreamKeyspace {
   /** Appends in flight, so close() can wait for them. */
   private readonly inflight = new Set<Promise<unknown>>();
   stats = { entriesAdded: 0, blockedClients: 0 };
-  /** The other types' keys (strings): a stream command on one answers WRONGTYPE. */
-  private readonly others: KeyspaceView[] = [];
+  private readonly keyspaces: () => readonly KeyspaceView[];
+  private readonly ownView: KeyspaceView;
 
   constructor(options: StreamKeyspaceOptions) {
     this.store = options.store;
     this.sync = options.sync;
     this.clock = options.clock;
     this.state = new StateTopic(this.store, STATE_TOPIC);
+    this.keyspaces = options.keyspaces;
+    this.ownView = this.makeView();
   }
 
   /** Reads the state topic and lists the stream topics (their entries are read on first use). */
@@ -63,14 +67,9 @@ export class StreamKeyspace {
     }
   }
 
-  /** Lets this keyspace see another type's keys (the string family's view), for WRONGTYPE. */
-  attach(view: KeyspaceView): void {
-    this.others.push(view);
-  }
-
   /** The stream at `key`, null when there is none, or 'wrongtype' when the key holds another type. */
   lookup(key: Buffer): StreamLog | null | 'wrongtype' {
-    for (const other of this.others) if (other.has(key)) return 'wrongtype';
+    for (const other of this.keyspaces()) if (other !== this.ownView && other.has(key)) return 'wrongtype';
     return this.get(key);
   }
 
@@ -199,7 +198,11 @@ export class StreamKeyspace {
     await Promise.allSettled([...this.inflight]);
   }
 
-  view(): KeyspaceView {
+  get view(): KeyspaceView {
+    return this.ownView;
+  }
+
+  private makeView(): KeyspaceView {
     return {
       typeName: 'stream',
       has: (key) => this.has(key),
