@@ -58,9 +58,8 @@ export function readCommands(ks: StreamKeyspace): CommandSpec[] {
         streamsArg = i + 1;
         streamsCount = args.length - streamsArg;
         if (streamsCount % 2 !== 0)
-          return error(
-            `ERR Unbalanced ${xreadgroup ? 'XREADGROUP' : 'XREAD'} list of streams: for each stream key an ID or '${xreadgroup ? '>' : '$'}' must be specified.`,
-          );
+          // Redis 7.0 names XREAD and '$' in this text for XREADGROUP too.
+          return error("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.");
         streamsCount /= 2;
         break;
       } else if (isOption(o, 'GROUP') && more >= 2) {
