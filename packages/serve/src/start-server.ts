@@ -60,7 +60,11 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     logger,
     server: state,
     streams: () => {
-      store ??= openStreams(streamsDir, { onWarning: (message) => logger.warn({ dir: streamsDir }, message) });
+      store ??= openStreams(streamsDir, {
+        onWarning: (message) => logger.warn({ dir: streamsDir }, message),
+        // As `esc produce` does: how long a topic lock left by a killed process blocks writes (tests shorten it).
+        lockStaleMs: process.env.ESC_STREAMS_LOCK_STALE_MS ? Number(process.env.ESC_STREAMS_LOCK_STALE_MS) : undefined,
+      });
       return store;
     },
     keyspaces: () => state.keyspaces,

@@ -16,6 +16,7 @@ import {
 import type { StreamKeyspace } from './stream-keyspace.js';
 import type { StreamLog, TrimArgs } from './stream-log.js';
 import {
+  NOT_INTEGER,
   EMPTY_ARRAY,
   entryReply,
   isOption,
@@ -26,7 +27,7 @@ import {
   ZERO,
 } from './stream-replies.js';
 
-export const arityError = (name: string): Reply => error(`ERR wrong number of arguments for '${name}' command`);
+const arityError = (name: string): Reply => error(`ERR wrong number of arguments for '${name}' command`);
 export const KEY_TOO_LONG = error('ERR stream key too long: its escaped topic name would pass 249 characters');
 
 /** Redis's stream-node-max-entries * 100: the default LIMIT of an approximate trim. */
@@ -68,7 +69,7 @@ function parseAddOrTrimArgs(args: readonly Buffer[], xadd: boolean): AddOrTrimAr
       } else if (more >= 2 && next.length === 1 && next[0] === 0x3d) i++;
       if (isOption(opt, 'MAXLEN')) {
         const n = parseInteger(args[i + 1]!);
-        if (n === null) return error('ERR value is not an integer or out of range');
+        if (n === null) return NOT_INTEGER;
         if (n < 0n) return error('ERR The MAXLEN argument must be >= 0.');
         maxlen = Number(n);
         strategy = 'maxlen';
@@ -81,7 +82,7 @@ function parseAddOrTrimArgs(args: readonly Buffer[], xadd: boolean): AddOrTrimAr
       i++;
     } else if (isOption(opt, 'LIMIT') && more > 0) {
       const n = parseInteger(args[i + 1]!);
-      if (n === null) return error('ERR value is not an integer or out of range');
+      if (n === null) return NOT_INTEGER;
       if (n < 0n) return error('ERR The LIMIT argument must be >= 0.');
       limit = Number(n);
       limitGiven = true;
@@ -174,7 +175,7 @@ export function entryCommands(ks: StreamKeyspace): CommandSpec[] {
     for (let j = 4; j < args.length; j++) {
       if (isOption(args[j], 'COUNT') && j + 1 < args.length) {
         const c = parseInteger(args[++j]!);
-        if (c === null) return error('ERR value is not an integer or out of range');
+        if (c === null) return NOT_INTEGER;
         count = c < 0n ? 0 : Number(c > 2n ** 53n ? 2n ** 53n : c);
       } else return SYNTAX_ERROR;
     }

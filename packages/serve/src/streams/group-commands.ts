@@ -26,6 +26,7 @@ import {
   pendingKey,
 } from './stream-state.js';
 import {
+  NOT_INTEGER,
   entryReply,
   idReply,
   isOption,
@@ -42,7 +43,7 @@ const shown = (s: string): string => printable(Buffer.from(s, 'latin1'));
 const noGroup = (key: Buffer, group: Buffer): Reply =>
   error(`NOGROUP No such key '${printable(key)}' or consumer group '${printable(group)}'`);
 
-export const XGROUP_HELP = [
+const XGROUP_HELP = [
   'XGROUP <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'CREATE <key> <groupname> <id|$> [option]',
   '    Create a new consumer group. Options are:',
@@ -91,7 +92,7 @@ export function groupCommands(ks: StreamKeyspace): CommandSpec[] {
           i++;
         } else if (isOption(args[i], 'ENTRIESREAD') && i + 1 < args.length) {
           const n = parseInteger(args[i + 1]!);
-          if (n === null) return error('ERR value is not an integer or out of range');
+          if (n === null) return NOT_INTEGER;
           if (n < 0n && n !== -1n) return error('ERR value for ENTRIESREAD must be positive or -1');
           entriesRead = Number(n);
           i += 2;
@@ -143,7 +144,7 @@ export function groupCommands(ks: StreamKeyspace): CommandSpec[] {
       if (args.length === 7) {
         if (!isOption(args[5], 'ENTRIESREAD')) return subcommandError(args, 'XGROUP');
         const n = parseInteger(args[6]!);
-        if (n === null) return error('ERR value is not an integer or out of range');
+        if (n === null) return NOT_INTEGER;
         if (n < 0n && n !== -1n) return error('ERR value for ENTRIESREAD must be positive or -1');
         read = Number(n);
       }
@@ -218,13 +219,13 @@ export function groupCommands(ks: StreamKeyspace): CommandSpec[] {
       let startIdx = 3;
       if (isOption(args[3], 'IDLE')) {
         const idle = parseInteger(args[4]!);
-        if (idle === null) return error('ERR value is not an integer or out of range');
+        if (idle === null) return NOT_INTEGER;
         minIdle = idle;
         if (argc < 8) return SYNTAX_ERROR;
         startIdx += 2;
       }
       const c = parseInteger(args[startIdx + 2]!);
-      if (c === null) return error('ERR value is not an integer or out of range');
+      if (c === null) return NOT_INTEGER;
       count = c < 0n ? 0n : c;
       const start = parseIntervalId(args[startIdx]!, 0n);
       if (start === null) return error(INVALID_ID_ERROR);

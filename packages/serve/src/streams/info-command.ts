@@ -6,7 +6,7 @@ import { entriesReply } from './entry-commands.js';
 import { subcommandError } from './group-commands.js';
 import type { StreamKeyspace } from './stream-keyspace.js';
 import type { StreamLog } from './stream-log.js';
-import { entryReply, idReply, isOption, parseInteger, printable, WRONGTYPE } from './stream-replies.js';
+import { entryReply, idReply, isOption, parseInteger, printable, WRONGTYPE, NOT_INTEGER } from './stream-replies.js';
 
 const XINFO_HELP = [
   'XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
@@ -68,7 +68,7 @@ export function infoCommand(ks: StreamKeyspace): CommandSpec {
       if (!isOption(rest[0], 'FULL')) return subcommandError(args, 'XINFO');
       if (rest.length === 3 && isOption(rest[1], 'COUNT')) {
         const n = parseInteger(rest[2]!);
-        if (n === null) return error('ERR value is not an integer or out of range');
+        if (n === null) return NOT_INTEGER;
         count = n < 0n ? 10 : Number(n > 2n ** 53n ? 2n ** 53n : n);
       } else if (rest.length !== 1) return subcommandError(args, 'XINFO');
     }

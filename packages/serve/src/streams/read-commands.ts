@@ -8,6 +8,7 @@ import type { StreamKeyspace } from './stream-keyspace.js';
 import type { StreamLog } from './stream-log.js';
 import { consumerChange, groupChange, pendingChange } from './stream-state.js';
 import {
+  NOT_INTEGER,
   entryReply,
   isOption,
   NULL_ARRAY,
@@ -52,7 +53,7 @@ export function readCommands(ks: StreamKeyspace): CommandSpec[] {
         timeout = Number(t);
       } else if (isOption(o, 'COUNT') && more > 0) {
         const c = parseInteger(args[++i]!);
-        if (c === null) return error('ERR value is not an integer or out of range');
+        if (c === null) return NOT_INTEGER;
         count = c < 0n ? 0 : Number(c > 2n ** 53n ? 2n ** 53n : c);
       } else if (isOption(o, 'STREAMS') && more > 0) {
         streamsArg = i + 1;

@@ -22,7 +22,7 @@ const unhex = (h: string): string => Buffer.from(h, 'hex').toString('latin1');
 
 export const metaKey = (topic: string): string => `s|${topic}`;
 export const deletedKey = (topic: string, offset: number): string => `d|${topic}|${offset}`;
-export const groupKey = (topic: string, group: string): string => `g|${topic}|${hex(group)}`;
+const groupKey = (topic: string, group: string): string => `g|${topic}|${hex(group)}`;
 export const consumerKey = (topic: string, group: string, consumer: string): string =>
   `c|${topic}|${hex(group)}|${hex(consumer)}`;
 export const pendingKey = (topic: string, group: string, id: string): string => `p|${topic}|${hex(group)}|${id}`;
