@@ -159,7 +159,7 @@ describe('durability', () => {
           }
         }
       })();
-      await new Promise((r) => setTimeout(r, 300 + Math.random() * 2700));
+      await new Promise((r) => setTimeout(r, 300 + Math.random() * 2200));
       await s.stop('SIGKILL');
       stop = true;
       await Promise.all([...writers, reader]);

@@ -111,7 +111,8 @@ const isReply = (v: unknown): v is Reply => typeof v === 'object' && v !== null 
 /** Answers with `reply` once the writes it depends on are done (or with the error that stopped them). */
 export function afterWrites(writes: readonly Promise<void>[], reply: Reply): Reply | Promise<Reply> {
   if (writes.length === 0) return reply;
-  return Promise.all(writes).then(
+  const all = writes.length === 1 ? writes[0]! : Promise.all(writes);
+  return all.then(
     () => reply,
     (err: unknown) => error(`ERR ${(err as Error).message}`),
   );

@@ -67,7 +67,7 @@ class Harness {
   }
 
   blocked(): number {
-    return Number(this.family.info!('clients').find(([k]) => k === 'blocked_clients')![1]);
+    return Number(this.family.info!('stats').find(([k]) => k === 'stream_blocked_readers')![1]);
   }
 }
 

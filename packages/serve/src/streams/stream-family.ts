@@ -34,10 +34,7 @@ export async function createStreamFamily(options: StreamFamilyOptions): Promise<
   await ks.open();
   return {
     commands: [...entryCommands(ks), ...readCommands(ks), ...groupCommands(ks), infoCommand(ks)],
-    info: (section) => {
-      if (section === 'clients') return [['blocked_clients', ks.stats.blockedClients]];
-      return [];
-    },
+    info: (section) => (section === 'stats' ? [['stream_blocked_readers', ks.stats.blockedClients]] : []),
     close: () => ks.close(),
     keyspace: ks.view,
   };

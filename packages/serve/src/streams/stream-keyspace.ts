@@ -1,6 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type StateChange, StateTopic, type SyncMode, syncPartition, type TopicStore } from '@esc/streams';
+import {
+  type ProduceRecord,
+  type StateChange,
+  StateTopic,
+  type SyncMode,
+  syncPartition,
+  type TopicStore,
+} from '@esc/streams';
 import type { KeyspaceView } from '../command-spec.js';
 import { derivedId, encodeFields, type Fields, ID_HEADER, recordId } from './entry-codec.js';
 import { parseId, type StreamId } from './stream-id.js';
@@ -26,6 +33,22 @@ export interface StreamKeyspaceOptions {
   keyspaces: () => readonly KeyspaceView[];
 }
 
+/** The entries one stream got during one batch of input, and the promise their replies wait for. */
+class AppendBatch {
+  readonly records: ProduceRecord[] = [];
+  readonly offsets: number[] = [];
+  resolve!: () => void;
+  reject!: (err: unknown) => void;
+  readonly done: Promise<void>;
+
+  constructor(readonly stream: StreamLog) {
+    this.done = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+}
+
 /** Something a blocked XREAD/XREADGROUP waits with: called after each write to one of its streams. */
 export type StreamWaiter = () => void;
 
@@ -43,6 +66,8 @@ export class StreamKeyspace {
   private facts = new Map<string, TopicFacts>();
   private readonly state: StateTopic;
   private readonly waiters = new Map<string, Set<StreamWaiter>>();
+  /** Entries waiting for the end of the current batch of input, per topic (see append). */
+  private readonly batches = new Map<string, AppendBatch>();
   /** Appends in flight, so close() can wait for them. */
   private readonly inflight = new Set<Promise<unknown>>();
   stats = { entriesAdded: 0, blockedClients: 0 };
@@ -120,32 +145,44 @@ export class StreamKeyspace {
 
   /**
    * Appends an entry whose ID and offset the stream has already taken (so later commands see it at once);
-   * resolves when it is written (and synced, as --sync says).
+   * resolves when it is written (and synced, as --sync says). The entries a stream gets while one batch of
+   * input is handled (a pipeline, or the clients read in one turn of the event loop) go to the store as one
+   * append: one promise and one record list per batch instead of per entry.
    */
   append(stream: StreamLog, offset: number, id: string, timestamp: number, fields: Fields): Promise<void> {
     stream.unwritten.set(offset, fields);
     this.stats.entriesAdded++;
-    const done = this.store
-      .append(
-        stream.topic,
-        [
-          {
-            value: encodeFields(fields),
-            headers: [{ key: ID_HEADER, value: id }],
-            timestamp: timestamp <= Number.MAX_SAFE_INTEGER ? timestamp : this.clock(),
-            partition: 0,
-          },
-        ],
-        { sync: this.appendSync, create: false },
-      )
-      .then(() => undefined)
-      .finally(() => {
-        stream.unwritten.delete(offset);
-        this.inflight.delete(done);
-      });
-    this.inflight.add(done);
-    this.written(stream.topic);
-    return done;
+    let batch = this.batches.get(stream.topic);
+    if (batch === undefined) {
+      batch = new AppendBatch(stream);
+      this.batches.set(stream.topic, batch);
+      if (this.batches.size === 1) queueMicrotask(() => this.flushBatches());
+    }
+    batch.records.push({
+      value: encodeFields(fields),
+      headers: [{ key: ID_HEADER, value: id }],
+      timestamp: timestamp <= Number.MAX_SAFE_INTEGER ? timestamp : this.clock(),
+      partition: 0,
+    });
+    batch.offsets.push(offset);
+    return batch.done;
+  }
+
+  private flushBatches(): void {
+    for (const batch of this.batches.values()) {
+      const { stream, offsets } = batch;
+      const done = this.store
+        .append(stream.topic, batch.records, { sync: this.appendSync, create: false })
+        .then(() => undefined)
+        .finally(() => {
+          for (const o of offsets) stream.unwritten.delete(o);
+          this.inflight.delete(done);
+        });
+      this.inflight.add(done);
+      done.then(batch.resolve, batch.reject);
+      this.written(stream.topic);
+    }
+    this.batches.clear();
   }
 
   /** Schedules the once-a-second fdatasync of a topic just appended to (`--sync batch`). */
