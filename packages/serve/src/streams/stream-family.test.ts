@@ -206,6 +206,9 @@ describe('the stream family', () => {
     expect(await h.call('XREAD STREAMS str 0')).toEqual(wrongtype);
     expect(await h.call('XGROUP CREATE str g $ MKSTREAM')).toEqual(wrongtype);
     expect(await h.call('XINFO STREAM str')).toEqual(wrongtype);
+    h.store.createTopic('wide', { partitions: 3 });
+    expect(await h.call('XADD wide * a 1')).toEqual(wrongtype);
+    expect(await h.call('XRANGE wide - +')).toEqual(wrongtype);
     await h.call('XADD user:1 1-0 a 1');
     const view = h.family.keyspace!;
     expect(view.typeName).toBe('stream');

@@ -104,7 +104,15 @@ export class StreamKeyspace {
   /** The stream at `key`, null when there is none, or 'wrongtype' when the key holds another type. */
   lookup(key: Buffer): StreamLog | null | 'wrongtype' {
     for (const other of this.keyspaces()) if (other !== this.ownView && other.has(key)) return 'wrongtype';
-    return this.get(key);
+    const stream = this.get(key);
+    // A topic of several partitions under the key's name is no stream, and must not become one.
+    if (stream === null && this.topicExists(key)) return 'wrongtype';
+    return stream;
+  }
+
+  private topicExists(key: Buffer): boolean {
+    const topic = topicForKey(key);
+    return topic !== null && existsSync(join(this.store.dir, topic, 'topic.json'));
   }
 
   topicFor(key: Buffer): string | null {
