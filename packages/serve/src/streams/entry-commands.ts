@@ -109,14 +109,13 @@ function parseAddOrTrimArgs(args: readonly Buffer[], xadd: boolean): AddOrTrimAr
 const isReply = (v: unknown): v is Reply => typeof v === 'object' && v !== null && 'kind' in v;
 
 /** Answers with `reply` once the writes it depends on are done (or with the error that stopped them). */
-export function afterWrites(writes: readonly Promise<void>[], reply: Reply): Reply | Promise<Reply> {
+export function afterWrites(writes: Promise<void> | readonly Promise<void>[], reply: Reply): Reply | Promise<Reply> {
+  if ('then' in writes) return writes.then(() => reply, writeError);
   if (writes.length === 0) return reply;
-  const all = writes.length === 1 ? writes[0]! : Promise.all(writes);
-  return all.then(
-    () => reply,
-    (err: unknown) => error(`ERR ${(err as Error).message}`),
-  );
+  return Promise.all(writes).then(() => reply, writeError);
 }
+
+const writeError = (err: unknown): Reply => error(`ERR ${(err as Error).message}`);
 
 export function entryCommands(ks: StreamKeyspace): CommandSpec[] {
   function xadd(args: readonly Buffer[], ctx: CommandContext): Reply | Promise<Reply> {
@@ -147,10 +146,11 @@ export function entryCommands(ks: StreamKeyspace): CommandSpec[] {
       return error('ERR The ID specified in XADD is equal or smaller than the target stream top item');
     stream ??= ks.create(key);
     const offset = stream.push(id);
-    const writes = [ks.append(stream, offset, formatId(id), Number(id.ms), args.slice(fieldPos))];
-    if (parsed.trim !== null && stream.trim(parsed.trim) > 0) writes.push(ks.persist(ks.trimChanges(stream)));
+    const text = formatId(id);
+    const written = ks.append(stream, offset, text, Number(id.ms), args.slice(fieldPos));
+    const trimmed = parsed.trim !== null && stream.trim(parsed.trim) > 0 ? ks.persist(ks.trimChanges(stream)) : null;
     ks.wake(stream.topic);
-    return afterWrites(writes, bulk(formatId(id)));
+    return afterWrites(trimmed === null ? written : [written, trimmed], bulk(text));
   }
 
   function xlen(args: readonly Buffer[]): Reply {
