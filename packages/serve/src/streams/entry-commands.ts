@@ -148,7 +148,7 @@ export function entryCommands(ks: StreamKeyspace): CommandSpec[] {
     const offset = stream.push(id);
     const text = formatId(id);
     const written = ks.append(stream, offset, text, Number(id.ms), args.slice(fieldPos));
-    const trimmed = parsed.trim !== null && stream.trim(parsed.trim) > 0 ? ks.persist(ks.trimChanges(stream)) : null;
+    const trimmed = parsed.trim !== null && stream.trim(parsed.trim) > 0 ? ks.persistTrim(stream) : null;
     ks.wake(stream.topic);
     return afterWrites(trimmed === null ? written : [written, trimmed], bulk(text));
   }
@@ -220,7 +220,7 @@ export function entryCommands(ks: StreamKeyspace): CommandSpec[] {
     if (stream === null) return ZERO;
     const removed = stream.trim(parsed.trim!);
     if (removed === 0) return ZERO;
-    return afterWrites([ks.persist(ks.trimChanges(stream))], integer(removed));
+    return afterWrites(ks.persistTrim(stream), integer(removed));
   }
 
   return [

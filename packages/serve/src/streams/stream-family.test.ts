@@ -221,6 +221,26 @@ describe('the stream family', () => {
     expect(await h.call('XRANGE user:1 - +')).toEqual([]);
   });
 
+  it('gives back the space of trimmed entries: segments wholly below the log start are deleted after the trim', async () => {
+    const h = await harness();
+    h.store.createTopic('small', { segmentBytes: 400, retentionMs: -1 });
+    for (let i = 1; i <= 200; i++) await h.call(`XADD small ${i}-0 f ${i}`);
+    const segments = () => h.store.describeTopic('small').partitions[0]!;
+    expect(segments().segments).toBeGreaterThan(20);
+    expect(await h.call('XTRIM small MAXLEN 10')).toBe(190);
+    await new Promise((r) => setTimeout(r, 1300));
+    // Everything below offset 190 is gone from the disk; the ten entries left are all there.
+    expect(segments().earliest).toBe(190);
+    expect(segments().segments).toBeLessThanOrEqual(10);
+    const last10 = Array.from({ length: 10 }, (_, k) => [`${191 + k}-0`, ['f', String(191 + k)]]);
+    expect(await h.call('XRANGE small - +')).toEqual(last10);
+    await h.reopen();
+    expect(await h.call('XLEN small')).toBe(10);
+    expect(await h.call('XRANGE small - +')).toEqual(last10);
+    const info = (await h.call('XINFO STREAM small')) as [string, unknown][];
+    expect(info.find(([k]) => k === 'entries-added')![1]).toBe(200);
+  });
+
   it('reads a topic written by the topic API (esc produce) as a stream with derived IDs', async () => {
     const h = await harness();
     await h.store.append('produced', [

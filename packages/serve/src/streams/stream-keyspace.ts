@@ -5,6 +5,7 @@ import {
   type StateChange,
   StateTopic,
   type SyncMode,
+  deleteSegmentsBelow,
   syncPartition,
   type TopicStore,
 } from '@esc/streams';
@@ -66,6 +67,8 @@ export class StreamKeyspace {
   private facts = new Map<string, TopicFacts>();
   private readonly state: StateTopic;
   private readonly waiters = new Map<string, Set<StreamWaiter>>();
+  /** Segment deletions waiting after trims, per topic, with the log start they may go up to. */
+  private readonly reclaims = new Map<string, { stream: StreamLog; start: number }>();
   /** Entries waiting for the end of the current batch of input, per topic (see append). */
   private readonly batches = new Map<string, AppendBatch>();
   /** Appends in flight, so close() can wait for them. */
@@ -128,6 +131,42 @@ export class StreamKeyspace {
     const changes: StateChange[] = [metaChange(stream)];
     for (const d of stream.forgottenDeletes.splice(0)) changes.push({ key: deletedKey(stream.topic, d), value: null });
     return changes;
+  }
+
+  /**
+   * Persists a trim, then (a second later at most once per stream) deletes the segments wholly below the log
+   * start it persisted: the space comes back, as Kafka's DeleteRecords gives it back. Never before the new log
+   * start is written, so a restart never finds entries gone that the state still counts.
+   */
+  persistTrim(stream: StreamLog): Promise<void> {
+    const start = stream.start;
+    const done = this.persist(this.trimChanges(stream));
+    void done.then(
+      () => this.scheduleReclaim(stream, start),
+      () => undefined,
+    );
+    return done;
+  }
+
+  private scheduleReclaim(stream: StreamLog, start: number): void {
+    const topic = stream.topic;
+    const pending = this.reclaims.get(topic);
+    if (pending !== undefined && pending.stream === stream) {
+      pending.start = Math.max(pending.start, start);
+      return;
+    }
+    const entry = { stream, start };
+    this.reclaims.set(topic, entry);
+    setTimeout(() => {
+      if (this.reclaims.get(topic) === entry) this.reclaims.delete(topic);
+      // Only the stream that was trimmed: not one made again under the same key since (DEL, then XADD).
+      if (this.streams.get(topic) !== stream) return;
+      try {
+        deleteSegmentsBelow(join(this.store.dir, topic, '0'), entry.start);
+      } catch {
+        /* the next trim tries again */
+      }
+    }, 1000).unref();
   }
 
   /** The stream at `key`, or null when there is none (a topic made meanwhile by `esc produce` is found too). */
