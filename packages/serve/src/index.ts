@@ -9,6 +9,7 @@ export type {
   KeyspaceView,
   Subcommand,
 } from './command-spec.js';
+export { createStreamFamily, streamFamily, type StreamFamilyOptions } from './streams/stream-family.js';
 export type { FamilyEnv, FamilyFactory } from './family-env.js';
 export { containerSpec } from './subcommands.js';
 export { splitArgs } from './split-args.js';

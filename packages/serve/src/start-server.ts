@@ -14,12 +14,13 @@ import { pubsubFamily } from './pubsub/pubsub-family.js';
 import { RespServer } from './resp-server.js';
 import { type ServeConfig, readPassword } from './serve-config.js';
 import { ServerState } from './server-state.js';
+import { streamFamily } from './streams/stream-family.js';
 
 /**
  * The command families over the stores, one line each; the connection, COMMAND/INFO and Pub/Sub families are
  * built in below.
  */
-export const FAMILIES: readonly FamilyFactory[] = [kvFamily];
+export const FAMILIES: readonly FamilyFactory[] = [kvFamily, streamFamily];
 
 export interface StartOptions {
   /** The families to serve (default FAMILIES); tests and the bench pass their own. */
@@ -61,7 +62,11 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     logger,
     server: state,
     streams: () => {
-      store ??= openStreams(streamsDir, { onWarning: (message) => logger.warn({ dir: streamsDir }, message) });
+      store ??= openStreams(streamsDir, {
+        onWarning: (message) => logger.warn({ dir: streamsDir }, message),
+        // As `esc produce` does: how long a topic lock left by a killed process blocks writes (tests shorten it).
+        lockStaleMs: process.env.ESC_STREAMS_LOCK_STALE_MS ? Number(process.env.ESC_STREAMS_LOCK_STALE_MS) : undefined,
+      });
       return store;
     },
     keyspaces: () => state.keyspaces,

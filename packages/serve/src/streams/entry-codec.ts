@@ -1,0 +1,60 @@
+import { isUtf8 } from 'node:buffer';
+import type { LogRecord } from '@esc/streams';
+import type { StreamId } from './stream-id.js';
+
+/**
+ * How a stream entry is stored as a topic record (docs/streams.md, "Redis Streams"): the value is the JSON array
+ * of its fields and values in order, `["sensor","7","temp","21.5"]` (what `esc consume` prints), with any
+ * element that is not UTF-8 written `{"b64":"…"}`; the entry ID is the header `redis-id` (`1700000000000-0`);
+ * the record's timestamp is the ID's ms. A record without that header (one `esc produce` wrote) reads as the
+ * fields `key` (when it has one) and `value`.
+ */
+export const ID_HEADER = 'redis-id';
+
+export type Fields = readonly Buffer[];
+
+export function encodeFields(fields: Fields): string {
+  let out = '[';
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    if (i > 0) out += ',';
+    out += isUtf8(f) ? JSON.stringify(f.toString('utf8')) : `{"b64":"${f.toString('base64')}"}`;
+  }
+  return `${out}]`;
+}
+
+/** The fields of a stored record (see above); a value that is not such an array reads as a produced record's. */
+export function decodeFields(record: LogRecord): Fields {
+  if (record.value !== null && recordId(record) !== null) {
+    try {
+      const parsed = JSON.parse(record.value.toString('utf8')) as unknown;
+      if (Array.isArray(parsed))
+        return parsed.map((e) =>
+          typeof e === 'string' ? Buffer.from(e, 'utf8') : Buffer.from(String((e as { b64: string }).b64), 'base64'),
+        );
+    } catch {
+      /* not ours after all: shown as a produced record */
+    }
+  }
+  const out: Buffer[] = [];
+  if (record.key !== null) out.push(Buffer.from('key'), record.key);
+  out.push(Buffer.from('value'), record.value ?? Buffer.alloc(0));
+  return out;
+}
+
+/** The `redis-id` header's text, or null for a record written by something else. */
+export function recordId(record: LogRecord): string | null {
+  for (const h of record.headers) if (h.key === ID_HEADER && h.value !== null) return h.value.toString('latin1');
+  return null;
+}
+
+/**
+ * The ID of a record without a `redis-id` header: `<timestamp>-<offset>`, raised where needed to stay above the
+ * previous entry's ID (timestamps of produced records may go backwards; offsets only go up).
+ */
+export function derivedId(previous: StreamId, timestamp: number, offset: number): StreamId {
+  const ts = BigInt(timestamp);
+  const off = BigInt(offset);
+  if (ts > previous.ms) return { ms: ts, seq: off };
+  return { ms: previous.ms, seq: off > previous.seq ? off : previous.seq + 1n };
+}
