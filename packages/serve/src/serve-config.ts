@@ -20,6 +20,8 @@ export const serveConfigSchema = z
     bind: z.string().min(1).default('127.0.0.1'),
     respPort: port.default(6380),
     plsPort: port.default(1234),
+    /** A PyLogStreams client silent this long is disconnected (the original's 120 s; shorter in tests). */
+    plsHeartbeatMs: z.number().int().min(1).default(120_000),
     httpPort: port.default(8080),
     requirepass: z.string().min(1).optional(),
     passwordFile: z.string().min(1).optional(),

@@ -8,6 +8,7 @@ import { Dispatcher } from './dispatcher.js';
 import type { FamilyEnv, FamilyFactory } from './family-env.js';
 import { introspectionFamily } from './introspection-family.js';
 import { createLogger, type Logger, type LogLevel } from './logger.js';
+import { startPlsFrontEnd } from './pls/pls-front-end.js';
 import { pubsubFamily } from './pubsub/pubsub-family.js';
 import { RespServer } from './resp-server.js';
 import { type ServeConfig, readPassword } from './serve-config.js';
@@ -92,6 +93,11 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     if (resp !== null) {
       const address = await resp.listen(config.respPort, config.bind);
       addresses.push(`resp ${formatAddress(address.address, address.port)}`);
+    }
+    const pls = await startPlsFrontEnd(env);
+    if (pls !== null) {
+      families.push(pls.family);
+      addresses.push(`pls ${formatAddress(pls.address.address, pls.address.port)}`);
     }
   } catch (err) {
     await closeFamilies();
