@@ -125,9 +125,15 @@ export function stopOnSignal(server: RunningServer): Promise<void> {
   return new Promise((resolve, reject) => {
     const onSignal = (signal: NodeJS.Signals) => {
       server.logger.info({ signal }, 'signal received');
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      server.stop().then(resolve, reject);
+      // The listeners stay until the stop is done: signal-exit (proper-lockfile's, once a topic or kv lock was
+      // taken) re-raises a signal no other listener handles, which killed the process in the middle of its stop.
+      server
+        .stop()
+        .finally(() => {
+          process.off('SIGTERM', onSignal);
+          process.off('SIGINT', onSignal);
+        })
+        .then(resolve, reject);
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
