@@ -18,7 +18,7 @@ const SPACE = 0x20;
  * client sends `REG ` and `PNG ` with a trailing space; both forms are read). Anything else is a protocol error:
  * the connection is closed, since a stream that does not parse cannot be trusted to be framed right either.
  */
-export function parseCommand(body: Buffer): PlsCommand {
+export function parseCommand(body: Buffer, topics: TopicNameCache = new TopicNameCache()): PlsCommand {
   if (body.length < 3) throw new PlsProtocolError(`frame of ${body.length} byte(s) is too short for a command`);
   if (body.length > 3 && body[3] !== SPACE) throw new PlsProtocolError(`unknown command '${printable(body, 8)}'`);
   const name = body.toString('latin1', 0, 3);
@@ -26,7 +26,7 @@ export function parseCommand(body: Buffer): PlsCommand {
     case 'PUB': {
       const space = body.indexOf(SPACE, 4);
       if (space < 0) throw new PlsProtocolError('PUB needs a topic, a space and a payload');
-      return { kind: 'PUB', topic: body.toString('latin1', 4, space), payload: body.subarray(space + 1) };
+      return { kind: 'PUB', topic: topics.name(body, 4, space), payload: body.subarray(space + 1) };
     }
     case 'PNG':
       return { kind: 'PNG', token: body.length <= 4 ? null : token(body, 4, 'PNG token') };
@@ -72,4 +72,25 @@ function printable(bytes: Buffer, max: number): string {
     out += c > SPACE && c < 0x7f ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, '0')}`;
   }
   return bytes.length > max ? `${out}…` : out;
+}
+
+/**
+ * The topic of a connection's last PUB, so a producer sending to one topic pays a byte comparison per message
+ * instead of a new string.
+ */
+export class TopicNameCache {
+  private bytes: Buffer = Buffer.alloc(0);
+  private text = '';
+
+  name(body: Buffer, from: number, to: number): string {
+    const bytes = this.bytes;
+    if (to - from === bytes.length) {
+      let i = 0;
+      while (i < bytes.length && body[from + i] === bytes[i]) i++;
+      if (i === bytes.length) return this.text;
+    }
+    this.bytes = Buffer.from(body.subarray(from, to));
+    this.text = body.toString('latin1', from, to);
+    return this.text;
+  }
 }

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { SyncMode, TopicStore } from '@esc/streams';
 import type { ClientOffsets } from './client-offsets.js';
 import type { PartitionWatches } from './partition-watches.js';
-import { type PlsCommand, parseCommand } from './pls-command.js';
+import { type PlsCommand, parseCommand, TopicNameCache } from './pls-command.js';
 import { PlsDelivery } from './pls-delivery.js';
 import { FrameDecoder, PlsProtocolError, encodeFrame } from './pls-frame.js';
 import type { PlsLogger } from './pls-logger.js';
@@ -48,6 +48,7 @@ export class PlsConnection {
   private heard = false;
   private closing = false;
   private readonly onFrame = (body: Buffer, crc: number) => this.frame(body, crc);
+  private readonly topicNames = new TopicNameCache();
 
   constructor(
     readonly socket: Socket,
@@ -145,7 +146,7 @@ export class PlsConnection {
   private frame(body: Buffer, crc: number): void {
     if (this.closing) return;
     this.heard = true;
-    const command = parseCommand(body);
+    const command = parseCommand(body, this.topicNames);
     if (command.kind !== 'REG' && command.kind !== 'CID' && this.clientId === null)
       throw new PlsProtocolError(`${command.kind} before REG or CID`);
     this.run(command, crc);

@@ -40,14 +40,23 @@ export class FrameDecoder {
   /** Feeds bytes; returns false once a zero length has been read (the frames before it were handed over). */
   push(chunk: Buffer, onFrame: FrameHandler): boolean {
     if (this.closed) return false;
-    if (this.parts.length > 0) {
-      this.parts.push(chunk);
-      this.partsBytes += chunk.length;
+    // An unfinished frame takes from the new chunk only the bytes it lacks: joining it with the whole chunk
+    // copied every 64 KiB read once more (a fifth of a producer's server time, with 1 KiB frames).
+    while (this.parts.length > 0) {
+      const take = Math.min(chunk.length, this.need - this.partsBytes);
+      this.parts.push(chunk.subarray(0, take));
+      this.partsBytes += take;
+      chunk = chunk.subarray(take);
       if (this.partsBytes < this.need) return true;
-      chunk = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.partsBytes);
+      const joined = Buffer.concat(this.parts, this.partsBytes);
       this.parts = [];
       this.partsBytes = 0;
+      if (!this.parse(joined, onFrame)) return false;
     }
+    return this.parse(chunk, onFrame);
+  }
+
+  private parse(chunk: Buffer, onFrame: FrameHandler): boolean {
     let pos = 0;
     const end = chunk.length;
     while (pos < end) {

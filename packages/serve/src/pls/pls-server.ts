@@ -121,7 +121,7 @@ export async function startPlsServer(options: PlsServerOptions): Promise<PlsServ
         clearInterval(sweep);
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         await Promise.all([...connections].map((c) => c.drain()));
-        await offsets.idle();
+        await offsets.flush();
         await Promise.all(
           [...connections].map(
             (c) =>
