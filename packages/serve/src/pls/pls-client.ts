@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { crc32 } from 'node:zlib';
 import { EscError } from '@esc/core';
+import { TopicNameCache } from './pls-command.js';
 import { CLOSE_FRAME, CRC_BYTES, DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES, FrameDecoder } from './pls-frame.js';
 
 /** A record delivered to a subscriber. */
@@ -44,6 +45,10 @@ export class PlsClient {
   private readonly barriers = new Map<string, { resolve: (ack: PlsAck) => void; reject: (err: Error) => void }>();
   private nextToken = 1;
   private subscribedOnce = false;
+  /** `PUB <topic> ` of the last topic published to. */
+  private pubTopic = '';
+  private pubPrefix: Buffer = Buffer.alloc(0);
+  private readonly topicNames = new TopicNameCache();
   private corked = false;
   private failure: Error | null = null;
   private readonly heartbeat: NodeJS.Timeout | null;
@@ -113,12 +118,16 @@ export class PlsClient {
   /** PUB, pipelined: returns at once; `flush` says when it is in the log. */
   publish(topic: string, payload: Buffer | string): void {
     const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
-    const head = 4 + topic.length + 1;
-    const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + head + body.length + CRC_BYTES);
-    frame.writeUInt32BE(head + body.length, 0);
-    frame.write(`PUB ${topic} `, FRAME_HEADER_BYTES, 'latin1');
-    body.copy(frame, FRAME_HEADER_BYTES + head);
-    frame.writeUInt32BE(crc32(body) >>> 0, FRAME_HEADER_BYTES + head + body.length);
+    if (topic !== this.pubTopic) {
+      this.pubTopic = topic;
+      this.pubPrefix = Buffer.from(`PUB ${topic} `, 'latin1');
+    }
+    const head = this.pubPrefix;
+    const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + head.length + body.length + CRC_BYTES);
+    frame.writeUInt32BE(head.length + body.length, 0);
+    head.copy(frame, FRAME_HEADER_BYTES);
+    body.copy(frame, FRAME_HEADER_BYTES + head.length);
+    frame.writeUInt32BE(crc32(body) >>> 0, FRAME_HEADER_BYTES + head.length + body.length);
     this.write(frame);
   }
 
@@ -204,7 +213,7 @@ export class PlsClient {
     }
     const space = body.indexOf(SPACE);
     if (space < 0) throw new PlsClientError('a delivery without a space between topic and payload');
-    this.queue.push({ topic: body.toString('latin1', 0, space), payload: body.subarray(space + 1) });
+    this.queue.push({ topic: this.topicNames.name(body, 0, space), payload: body.subarray(space + 1) });
   }
 
   private control(text: string): void {

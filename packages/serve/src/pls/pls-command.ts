@@ -24,7 +24,7 @@ export function parseCommand(body: Buffer, topics: TopicNameCache = new TopicNam
   const name = body.toString('latin1', 0, 3);
   switch (name) {
     case 'PUB': {
-      const space = body.indexOf(SPACE, 4);
+      const space = spaceAfter(body, 4);
       if (space < 0) throw new PlsProtocolError('PUB needs a topic, a space and a payload');
       return { kind: 'PUB', topic: topics.name(body, 4, space), payload: body.subarray(space + 1) };
     }
@@ -37,7 +37,7 @@ export function parseCommand(body: Buffer, topics: TopicNameCache = new TopicNam
     case 'SUB':
       return { kind: 'SUB', topic: token(body, 4, 'SUB topic') };
     case 'SET': {
-      const space = body.indexOf(SPACE, 4);
+      const space = spaceAfter(body, 4);
       if (space < 0) throw new PlsProtocolError('SET needs a topic and an offset');
       const text = body.toString('latin1', space + 1);
       const offset = /^-?\d{1,16}$/.test(text) ? Number(text) : Number.NaN;
@@ -48,6 +48,12 @@ export function parseCommand(body: Buffer, topics: TopicNameCache = new TopicNam
     default:
       throw new PlsProtocolError(`unknown command '${printable(body, 8)}'`);
   }
+}
+
+/** The first space at or after `from`, or -1. A loop: a topic is short, and Buffer.indexOf's argument checks cost more. */
+function spaceAfter(body: Buffer, from: number): number {
+  for (let i = from; i < body.length; i++) if (body[i] === SPACE) return i;
+  return -1;
 }
 
 function token(body: Buffer, from: number, what: string): string {

@@ -41,6 +41,8 @@ export class PlsPublisher {
   private appendedCount = 0;
   private refusedCount = 0;
   private readonly barriers: { token: string; at: number }[] = [];
+  /** The last topic that passed checkPlsTopic. */
+  private goodTopic = '';
   /** The first PUB (by arrival number) in the gathered records and in the append in flight. */
   private pendingFirst = Number.POSITIVE_INFINITY;
   private inflightFirst = Number.POSITIVE_INFINITY;
@@ -61,10 +63,13 @@ export class PlsPublisher {
       });
       return;
     }
-    const problem = checkPlsTopic(topic);
-    if (problem !== null) {
-      this.refuse(1, 'PUB refused: bad topic', { topic, reason: problem });
-      return;
+    if (topic !== this.goodTopic) {
+      const problem = checkPlsTopic(topic);
+      if (problem !== null) {
+        this.refuse(1, 'PUB refused: bad topic', { topic, reason: problem });
+        return;
+      }
+      this.goodTopic = topic;
     }
     if (this.pending.size === 0) this.pendingFirst = this.received;
     let records = this.pending.get(topic);
