@@ -98,7 +98,7 @@ export function readPassword(config: ServeConfig): string | null {
   return password;
 }
 
-function isLoopback(host: string): boolean {
+export function isLoopback(host: string): boolean {
   if (host === 'localhost' || host === '::1') return true;
   return isIPv4(host) && host.startsWith('127.');
 }

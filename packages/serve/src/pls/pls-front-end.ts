@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { CommandFamily } from '../command-spec.js';
 import type { FamilyEnv } from '../family-env.js';
+import { isLoopback } from '../serve-config.js';
 import { startPlsServer } from './pls-server.js';
 
 /**
@@ -13,9 +14,16 @@ export async function startPlsFrontEnd(
 ): Promise<{ address: AddressInfo; family: CommandFamily } | null> {
   const { config } = env;
   if (config.plsPort === 0) return null;
+  // The protocol has no AUTH, so a password cannot protect it: off loopback it is served only with --insecure.
+  const host = config.insecure || isLoopback(config.bind) ? config.bind : '127.0.0.1';
+  if (host !== config.bind)
+    env.logger.warn(
+      { bind: config.bind, pls: host },
+      'the PyLogStreams protocol has no authentication: its port listens on 127.0.0.1 only (--insecure to serve it on --bind)',
+    );
   const pls = await startPlsServer({
     topics: env.streams(),
-    host: config.bind,
+    host,
     port: config.plsPort,
     sync: config.sync,
     logger: env.logger,
