@@ -15,6 +15,7 @@ const SUITES: Record<string, () => Promise<{ suite: BenchSuite }>> = {
   engine: () => import('./suites/engine.js'),
   templates: () => import('./suites/templates.js'),
   streams: () => import('./suites/streams.js'),
+  serve: () => import('./suites/serve.js'),
   'serve-pls': () => import('./suites/serve-pls.js'),
 };
 

@@ -225,6 +225,26 @@ export class RespClient {
     }
   }
 
+  /** The next `n` bytes as latin1 text, whatever replies they hold; null if the server closed first. */
+  async readBytes(n: number, timeoutMs = 30_000): Promise<string | null> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.buf.length < n) {
+      if (this.closedFlag) return null;
+      if (Date.now() > deadline) throw new Error(`only ${this.buf.length} of ${n} bytes within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 50);
+        this.waiter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.waiter = null;
+    }
+    const text = this.buf.subarray(0, n).toString('latin1');
+    this.buf = this.buf.subarray(n);
+    return text;
+  }
+
   /** Resolves when the server has closed the connection (all replies before it left in the buffer). */
   async waitClosed(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
