@@ -30,6 +30,8 @@ export class PlsClientError extends EscError {}
 /** Deliveries queued for a slow reader above which the socket is not read (TCP then slows the server). */
 const QUEUE_HIGH = 4096;
 const SPACE = 0x20;
+/** The least a turn's outgoing buffer is made with. */
+const OUT_CHUNK = 64 * 1024;
 const BANG = 0x21;
 
 /**
@@ -39,7 +41,9 @@ const BANG = 0x21;
  */
 export class PlsClient {
   private readonly decoder: FrameDecoder;
-  private readonly queue: PlsMessage[] = [];
+  /** Deliveries not yet taken by `messages()`: queue[head…]. An index, because shift() copies a long array. */
+  private queue: PlsMessage[] = [];
+  private head = 0;
   private reader: (() => void) | null = null;
   private registering: { resolve: (id: string) => void; reject: (err: Error) => void } | null = null;
   private readonly barriers = new Map<string, { resolve: (ack: PlsAck) => void; reject: (err: Error) => void }>();
@@ -49,7 +53,9 @@ export class PlsClient {
   private pubTopic = '';
   private pubPrefix: Buffer = Buffer.alloc(0);
   private readonly topicNames = new TopicNameCache();
-  private corked = false;
+  private out: Buffer = Buffer.allocUnsafe(OUT_CHUNK);
+  private outLength = 0;
+  private flushQueued = false;
   private failure: Error | null = null;
   private readonly heartbeat: NodeJS.Timeout | null;
   readonly closed: Promise<void>;
@@ -123,12 +129,14 @@ export class PlsClient {
       this.pubPrefix = Buffer.from(`PUB ${topic} `, 'latin1');
     }
     const head = this.pubPrefix;
-    const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + head.length + body.length + CRC_BYTES);
-    frame.writeUInt32BE(head.length + body.length, 0);
-    head.copy(frame, FRAME_HEADER_BYTES);
-    body.copy(frame, FRAME_HEADER_BYTES + head.length);
-    frame.writeUInt32BE(crc32(body) >>> 0, FRAME_HEADER_BYTES + head.length + body.length);
-    this.write(frame);
+    const out = this.reserve(FRAME_HEADER_BYTES + head.length + body.length + CRC_BYTES);
+    let pos = this.outLength;
+    out.writeUInt32BE(head.length + body.length, pos);
+    pos += FRAME_HEADER_BYTES;
+    pos += head.copy(out, pos);
+    pos += body.copy(out, pos);
+    out.writeUInt32BE(crc32(body) >>> 0, pos);
+    this.outLength = pos + CRC_BYTES;
   }
 
   /** `PNG <token>`: resolves once every PUB sent before it has been appended (per the server's --sync) or refused. */
@@ -144,9 +152,13 @@ export class PlsClient {
   /** Deliveries as they come; ends when the connection closes. */
   async *messages(): AsyncGenerator<PlsMessage> {
     for (;;) {
-      const message = this.queue.shift();
-      if (message !== undefined) {
-        if (this.queue.length < QUEUE_HIGH / 4 && this.socket.isPaused()) this.socket.resume();
+      if (this.head < this.queue.length) {
+        const message = this.queue[this.head++]!;
+        if (this.head === this.queue.length) {
+          this.queue = [];
+          this.head = 0;
+        }
+        if (this.queue.length - this.head < QUEUE_HIGH / 4 && this.socket.isPaused()) this.socket.resume();
         yield message;
         continue;
       }
@@ -159,6 +171,7 @@ export class PlsClient {
   /** Says goodbye (a zero length) and waits for the server to close. */
   async close(): Promise<void> {
     if (this.heartbeat !== null) clearInterval(this.heartbeat);
+    this.sendOut();
     if (!this.socket.destroyed) this.socket.end(CLOSE_FRAME);
     await this.closed;
   }
@@ -169,24 +182,42 @@ export class PlsClient {
   }
 
   private send(body: string): void {
-    const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + body.length);
-    frame.writeUInt32BE(body.length, 0);
-    frame.write(body, FRAME_HEADER_BYTES, 'latin1');
-    this.write(frame);
+    const out = this.reserve(FRAME_HEADER_BYTES + body.length);
+    out.writeUInt32BE(body.length, this.outLength);
+    out.write(body, this.outLength + FRAME_HEADER_BYTES, 'latin1');
+    this.outLength += FRAME_HEADER_BYTES + body.length;
   }
 
-  private write(frame: Buffer): void {
-    if (this.socket.destroyed) return;
-    // Frames written in one turn leave in one writev.
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
+  private write(bytes: Buffer): void {
+    this.reserve(bytes.length);
+    this.outLength += bytes.copy(this.out, this.outLength);
+  }
+
+  /**
+   * Room for `n` more bytes in the buffer of this turn's frames, which leaves in one socket write at the end of
+   * the turn: a write per frame cost a pipelining producer more than building the frames.
+   */
+  private reserve(n: number): Buffer {
+    if (this.outLength + n > this.out.length) {
+      const grown = Buffer.allocUnsafe(Math.max(OUT_CHUNK, 2 * this.out.length, this.outLength + n));
+      this.out.copy(grown, 0, 0, this.outLength);
+      this.out = grown;
     }
-    this.socket.write(frame);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      process.nextTick(() => this.sendOut());
+    }
+    return this.out;
+  }
+
+  private sendOut(): void {
+    this.flushQueued = false;
+    if (this.outLength === 0) return;
+    const bytes = this.out.subarray(0, this.outLength);
+    // The socket keeps the bytes until they are sent: the next turn gets a buffer of its own.
+    this.out = Buffer.allocUnsafe(OUT_CHUNK);
+    this.outLength = 0;
+    if (!this.socket.destroyed) this.socket.write(bytes);
   }
 
   private data(chunk: Buffer): void {
@@ -196,7 +227,7 @@ export class PlsClient {
       this.fail(err as Error);
       this.socket.destroy();
     }
-    if (this.queue.length >= QUEUE_HIGH) this.socket.pause();
+    if (this.queue.length - this.head >= QUEUE_HIGH) this.socket.pause();
     this.reader?.();
   }
 
