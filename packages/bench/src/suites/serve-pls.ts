@@ -27,6 +27,8 @@ interface PlsRound {
   consume: number;
   /** Server CPU (user + system) per message, in microseconds. */
   cpuUs: number;
+  /** The bench process's CPU (the 8 producers and 2 subscribers) per message, in microseconds. */
+  clientCpuUs: number;
 }
 
 /** utime + stime of a process in seconds, from /proc (Linux). */
@@ -104,6 +106,7 @@ async function plsRound(ctx: BenchContext, dir: string): Promise<PlsRound> {
     const each = Math.floor(MESSAGES / PRODUCERS);
     const total = each * PRODUCERS;
     const cpu0 = cpuSeconds(child.pid!);
+    const clientCpu0 = process.cpuUsage();
     const t0 = performance.now();
     const consumed = consumers.map(async (c) => {
       let n = 0;
@@ -130,10 +133,12 @@ async function plsRound(ctx: BenchContext, dir: string): Promise<PlsRound> {
     const produceMs = performance.now() - t0;
     const consumeMs = Math.max(...(await Promise.all(consumed)));
     const cpu = cpuSeconds(child.pid!) - cpu0;
+    const clientCpu = process.cpuUsage(clientCpu0);
     return {
       produce: total / (produceMs / 1000),
       consume: total / (consumeMs / 1000),
       cpuUs: (cpu / total) * 1e6,
+      clientCpuUs: (clientCpu.user + clientCpu.system) / total,
     };
   } finally {
     await Promise.all(clients.map((c) => c.close().catch(() => {})));
@@ -180,6 +185,7 @@ export const suite: BenchSuite = {
     const produce = median(pls.map((r) => r.produce));
     const consume = median(pls.map((r) => r.consume));
     const cpuUs = median(pls.map((r) => r.cpuUs));
+    const clientCpuUs = median(pls.map((r) => r.clientCpuUs));
     const anchor = median(direct);
     const body = table(
       ['row', 'esc serve', 'anchor', 'ratio', 'target', ''],
@@ -200,7 +206,15 @@ export const suite: BenchSuite = {
           'keeps up (~1×)',
           consume / produce >= 0.9 ? 'met' : 'not met',
         ],
-        ['server CPU per message (user+system)', `${cpuUs.toFixed(1)} µs`, '', '', '', ''],
+        [
+          'server CPU per message (user+system), with the 2 subscribers',
+          `${cpuUs.toFixed(1)} µs`,
+          `one core: ${fmtRate(1e6 / cpuUs)}`,
+          '',
+          '',
+          '',
+        ],
+        ['bench process CPU per message (8 producers, 2 subscribers)', `${clientCpuUs.toFixed(1)} µs`, '', '', '', ''],
       ],
     );
     return `${body}

@@ -48,7 +48,20 @@ export class PlsDelivery {
   private pumping = false;
   private waitingDrain = false;
   private stopped = false;
-  private readonly wake = () => this.pump();
+  private wakeQueued = false;
+  /**
+   * Look again at the end of this turn: an append made here is announced twice (by the publisher, then by
+   * inotify seeing the write), and each look ends with a read that finds nothing (a directory listing and a
+   * chunk); both announcements of one append fall in the same turn and share one look.
+   */
+  private readonly wake = () => {
+    if (this.wakeQueued) return;
+    this.wakeQueued = true;
+    setImmediate(() => {
+      this.wakeQueued = false;
+      this.pump();
+    });
+  };
 
   constructor(
     private readonly host: DeliveryHost,
@@ -138,7 +151,7 @@ export class PlsDelivery {
           return;
         }
         if (written >= TURN_BYTES) {
-          setImmediate(this.wake);
+          this.wake();
           return;
         }
         let any = false;
