@@ -16,6 +16,7 @@ const SUITES: Record<string, () => Promise<{ suite: BenchSuite }>> = {
   templates: () => import('./suites/templates.js'),
   streams: () => import('./suites/streams.js'),
   serve: () => import('./suites/serve.js'),
+  'serve-pls': () => import('./suites/serve-pls.js'),
 };
 
 function parseSize(text: string): number {

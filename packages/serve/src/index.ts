@@ -24,3 +24,13 @@ export {
 export { ListenError } from './listen-error.js';
 export { startServer, stopOnSignal, FAMILIES, type RunningServer, type StartOptions } from './start-server.js';
 export { createKvFamily, kvFamily, type KvFamilyOptions } from './kv/kv-family.js';
+export {
+  startPlsServer,
+  DEFAULT_PLS_PORT,
+  DEFAULT_HEARTBEAT_MS,
+  type PlsServer,
+  type PlsServerOptions,
+} from './pls/pls-server.js';
+export type { PlsStats } from './pls/pls-stats.js';
+export type { PlsLogger } from './pls/pls-logger.js';
+export { PlsClient, PlsClientError, type PlsClientOptions, type PlsMessage, type PlsAck } from './pls/pls-client.js';

@@ -20,6 +20,8 @@ export const serveConfigSchema = z
     bind: z.string().min(1).default('127.0.0.1'),
     respPort: port.default(6380),
     plsPort: port.default(1234),
+    /** A PyLogStreams client silent this long is disconnected (the original's 120 s; shorter in tests). */
+    plsHeartbeatMs: z.number().int().min(1).default(120_000),
     httpPort: port.default(8080),
     requirepass: z.string().min(1).optional(),
     passwordFile: z.string().min(1).optional(),
@@ -96,7 +98,7 @@ export function readPassword(config: ServeConfig): string | null {
   return password;
 }
 
-function isLoopback(host: string): boolean {
+export function isLoopback(host: string): boolean {
   if (host === 'localhost' || host === '::1') return true;
   return isIPv4(host) && host.startsWith('127.');
 }

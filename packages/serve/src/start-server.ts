@@ -10,6 +10,7 @@ import type { FamilyEnv, FamilyFactory } from './family-env.js';
 import { introspectionFamily } from './introspection-family.js';
 import { createLogger, type Logger, type LogLevel } from './logger.js';
 import { kvFamily } from './kv/kv-family.js';
+import { startPlsFrontEnd } from './pls/pls-front-end.js';
 import { pubsubFamily } from './pubsub/pubsub-family.js';
 import { RespServer } from './resp-server.js';
 import { type ServeConfig, readPassword } from './serve-config.js';
@@ -101,6 +102,11 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       const address = await resp.listen(config.respPort, config.bind);
       addresses.push(`resp ${formatAddress(address.address, address.port)}`);
     }
+    const pls = await startPlsFrontEnd(env);
+    if (pls !== null) {
+      families.push(pls.family);
+      addresses.push(`pls ${formatAddress(pls.address.address, pls.address.port)}`);
+    }
   } catch (err) {
     await closeFamilies();
     throw err;
@@ -127,9 +133,15 @@ export function stopOnSignal(server: RunningServer): Promise<void> {
   return new Promise((resolve, reject) => {
     const onSignal = (signal: NodeJS.Signals) => {
       server.logger.info({ signal }, 'signal received');
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      server.stop().then(resolve, reject);
+      // The listeners stay until the stop is done: signal-exit (proper-lockfile's, once a topic or kv lock was
+      // taken) re-raises a signal no other listener handles, which killed the process in the middle of its stop.
+      server
+        .stop()
+        .finally(() => {
+          process.off('SIGTERM', onSignal);
+          process.off('SIGINT', onSignal);
+        })
+        .then(resolve, reject);
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CONSUMER_OFFSETS_TOPIC } from './consumer-offsets.js';
-import { OffsetOutOfRangeError } from './stream-errors.js';
+import { OffsetOutOfRangeError, UnknownTopicError } from './stream-errors.js';
 import { useTempDirs } from './test-helpers/temp-dirs.js';
 import { openStreams } from './topic-store.js';
 
@@ -41,6 +41,24 @@ describe('consumer group offsets', () => {
       expect(c.committed('nobody', 't', 1)).toBeNull();
     } finally {
       await c.close();
+    }
+  });
+
+  it('try to make the internal topic once per store, not at every commit, and again if it was deleted', async () => {
+    const store = openStreams(tempDir(), { onWarning: () => undefined });
+    try {
+      store.createTopic('t');
+      await store.append('t', [{ value: 'a' }, { value: 'b' }]);
+      const createTopic = vi.spyOn(store, 'createTopic');
+      for (let i = 0; i <= 2; i++) await store.commit('g', 't', 0, i);
+      expect(createTopic).toHaveBeenCalledTimes(1);
+      await store.deleteTopic(CONSUMER_OFFSETS_TOPIC);
+      await expect(store.commit('g', 't', 0, 1)).rejects.toThrow(UnknownTopicError);
+      await store.commit('g', 't', 0, 2);
+      expect(createTopic).toHaveBeenCalledTimes(2);
+      expect(store.committed('g', 't', 0)).toBe(2);
+    } finally {
+      await store.close();
     }
   });
 });

@@ -1,5 +1,5 @@
 import { PartitionReader } from './partition-reader.js';
-import { TopicExistsError } from './stream-errors.js';
+import { TopicExistsError, UnknownTopicError } from './stream-errors.js';
 import { topicPaths } from './topic.js';
 import type { TopicConfigInput } from './topic-config.js';
 import type { PartitionBounds } from './partition-reader.js';
@@ -30,6 +30,8 @@ export const CONSUMER_OFFSETS_TOPIC = '__consumer_offsets';
 export class ConsumerOffsets {
   private readonly offsets = new Map<string, number>();
   private reader: PartitionReader | null = null;
+  /** The internal topic is known to exist: creating it is tried once, not at every commit. */
+  private topicReady = false;
 
   constructor(
     private readonly store: OffsetsStore,
@@ -38,11 +40,17 @@ export class ConsumerOffsets {
 
   async commit(group: string, topic: string, partition: number, offset: number, sync: SyncMode): Promise<void> {
     this.ensureTopic();
-    await this.store.append(
-      CONSUMER_OFFSETS_TOPIC,
-      [{ key: offsetKey(group, topic, partition), value: JSON.stringify({ offset }), partition: 0 }],
-      { sync, create: false },
-    );
+    try {
+      await this.store.append(
+        CONSUMER_OFFSETS_TOPIC,
+        [{ key: offsetKey(group, topic, partition), value: JSON.stringify({ offset }), partition: 0 }],
+        { sync, create: false },
+      );
+    } catch (err) {
+      // Deleted behind this process's back: the next commit makes it again.
+      if (err instanceof UnknownTopicError) this.topicReady = false;
+      throw err;
+    }
     this.offsets.set(offsetKey(group, topic, partition), offset);
   }
 
@@ -79,12 +87,16 @@ export class ConsumerOffsets {
   }
 
   private ensureTopic(): void {
+    // A create that finds the topic still writes and fsyncs its topic.json under a temporary name first: at every
+    // commit it was most of a committing server's time (the PyLogStreams front-end commits per delivery batch).
+    if (this.topicReady) return;
     try {
       // Kafka's settings for the topic: compacted, 100 MiB segments scaled down to one machine.
       this.store.createTopic(CONSUMER_OFFSETS_TOPIC, { cleanupPolicy: 'compact', segmentBytes: 16 * 1024 * 1024 });
     } catch (err) {
       if (!(err instanceof TopicExistsError)) throw err;
     }
+    this.topicReady = true;
   }
 }
 

@@ -1,0 +1,231 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
+import { join } from 'node:path';
+import { PlsClient } from '@esc/serve';
+import { openStreams } from '@esc/streams';
+import type { BenchContext } from '../bench-context.js';
+import type { BenchSuite } from '../bench-suite.js';
+import { fmtRate, fmtRatio, median, table } from '../measure.js';
+
+// run.ts has no --records flag; ESC_BENCH_PLS_MESSAGES shrinks the run.
+const MESSAGES = Number(process.env.ESC_BENCH_PLS_MESSAGES ?? 200_000);
+const PRODUCERS = 8;
+const CONSUMERS = 2;
+const PAYLOAD = Buffer.alloc(1024, 'm');
+/** PUBs per barrier, and barriers a producer keeps in flight (docs/formats/pls-protocol.md). */
+const PER_BARRIER = 500;
+const BARRIERS_IN_FLIGHT = 2;
+/** The original's own figure for 1 KiB messages (its DEVLOG, 2025-11-01). */
+const ORIGINAL = '20–30 k/s';
+const TOPIC = 'bench';
+
+interface PlsRound {
+  /** Messages acknowledged (appended per --sync batch) per second, all producers together. */
+  produce: number;
+  /** Messages delivered per second to each consumer, from the first PUB to its last delivery (the slower one). */
+  consume: number;
+  /** Server CPU (user + system) per message, in microseconds. */
+  cpuUs: number;
+  /** The bench process's CPU (the 8 producers and 2 subscribers) per message, in microseconds. */
+  clientCpuUs: number;
+}
+
+/** utime + stime of a process in seconds, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** A port nobody listens on now (the OS's pick, released at once): `--pls-port 0` turns the front-end off. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServe(ctx: BenchContext, dir: string): Promise<{ child: ChildProcess; port: number }> {
+  const plsPort = await freePort();
+  const child = spawn(
+    ctx.esc[0]!,
+    [
+      ...ctx.esc.slice(1),
+      'serve',
+      '--dir',
+      dir,
+      '--resp-port',
+      '0',
+      '--http-port',
+      '0',
+      '--pls-port',
+      String(plsPort),
+      '--sync',
+      'batch',
+      '--log-level',
+      'warn',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /listening \(pls [^)]*:(\d+)\)/.exec(err);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`esc serve exited (${code}): ${err}`)));
+  });
+  return { child, port };
+}
+
+/** 8 pipelining producers and 2 subscribers against `esc serve --sync batch`. */
+async function plsRound(ctx: BenchContext, dir: string): Promise<PlsRound> {
+  const { child, port } = await startServe(ctx, dir);
+  const clients: PlsClient[] = [];
+  try {
+    const connect = async () => {
+      const c = await PlsClient.connect({ port, heartbeatMs: 0 });
+      clients.push(c);
+      await c.register();
+      return c;
+    };
+    const consumers = await Promise.all(Array.from({ length: CONSUMERS }, connect));
+    for (const c of consumers) {
+      // As the original's locust test: consumers start at the end, then producers start.
+      c.setOffset(TOPIC, -1);
+      c.subscribe(TOPIC);
+      await c.flush();
+    }
+    const producers = await Promise.all(Array.from({ length: PRODUCERS }, connect));
+    const each = Math.floor(MESSAGES / PRODUCERS);
+    const total = each * PRODUCERS;
+    const cpu0 = cpuSeconds(child.pid!);
+    const clientCpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const consumed = consumers.map(async (c) => {
+      let n = 0;
+      for await (const _ of c.messages()) if (++n === total) break;
+      return performance.now() - t0;
+    });
+    await Promise.all(
+      producers.map(async (p) => {
+        const acks: Promise<{ appended: number }>[] = [];
+        for (let sent = 0; sent < each; ) {
+          const n = Math.min(PER_BARRIER, each - sent);
+          for (let i = 0; i < n; i++) p.publish(TOPIC, PAYLOAD);
+          sent += n;
+          acks.push(p.flush());
+          if (acks.length > BARRIERS_IN_FLIGHT) await acks.shift();
+          // Let the socket write what this batch queued before building the next.
+          await new Promise(setImmediate);
+        }
+        const last = await acks.at(-1)!;
+        await Promise.all(acks);
+        if (last.appended !== each) throw new Error(`a producer got ${last.appended} of ${each} appended`);
+      }),
+    );
+    const produceMs = performance.now() - t0;
+    const consumeMs = Math.max(...(await Promise.all(consumed)));
+    const cpu = cpuSeconds(child.pid!) - cpu0;
+    const clientCpu = process.cpuUsage(clientCpu0);
+    return {
+      produce: total / (produceMs / 1000),
+      consume: total / (consumeMs / 1000),
+      cpuUs: (cpu / total) * 1e6,
+      clientCpuUs: (clientCpu.user + clientCpu.system) / total,
+    };
+  } finally {
+    await Promise.all(clients.map((c) => c.close().catch(() => {})));
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/** The anchor: the same records appended by 8 loops in one process straight to the store, sync batch. */
+async function directRound(dir: string): Promise<number> {
+  const store = openStreams(dir, { maintenanceIntervalMs: Number.POSITIVE_INFINITY });
+  try {
+    store.createTopic(TOPIC);
+    const each = Math.floor(MESSAGES / PRODUCERS);
+    const batch = Array.from({ length: PER_BARRIER }, () => ({ value: PAYLOAD }));
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: PRODUCERS }, async () => {
+        for (let sent = 0; sent < each; sent += PER_BARRIER)
+          await store.append(TOPIC, batch.slice(0, Math.min(PER_BARRIER, each - sent)), { sync: 'batch' });
+      }),
+    );
+    return (each * PRODUCERS) / ((performance.now() - t0) / 1000);
+  } finally {
+    await store.close();
+  }
+}
+
+export const suite: BenchSuite = {
+  name: 'serve-pls',
+  title: 'serve: the PyLogStreams front-end (8 producers of 1 KiB messages)',
+  async run(ctx: BenchContext) {
+    const dir = join(ctx.dataDir, 'serve-pls');
+    const pls: PlsRound[] = [];
+    const direct: number[] = [];
+    for (let round = 0; round < ctx.rounds; round++) {
+      ctx.log(`serve-pls: round ${round + 1} of ${ctx.rounds}`);
+      rmSync(dir, { recursive: true, force: true });
+      pls.push(await plsRound(ctx, join(dir, 'pls')));
+      direct.push(await directRound(join(dir, 'direct')));
+    }
+    rmSync(dir, { recursive: true, force: true });
+    const produce = median(pls.map((r) => r.produce));
+    const consume = median(pls.map((r) => r.consume));
+    const cpuUs = median(pls.map((r) => r.cpuUs));
+    const clientCpuUs = median(pls.map((r) => r.clientCpuUs));
+    const anchor = median(direct);
+    const body = table(
+      ['row', 'esc serve', 'anchor', 'ratio', 'target', ''],
+      [
+        [
+          `produce: ${PRODUCERS} producers, acknowledged (--sync batch)`,
+          fmtRate(produce),
+          `store.append in-process ${fmtRate(anchor)}; original ${ORIGINAL}`,
+          fmtRatio(produce / anchor),
+          '>= 100 k/s',
+          produce >= 100_000 ? 'met' : 'not met',
+        ],
+        [
+          `consume: each of ${CONSUMERS} subscribers, during the produce`,
+          fmtRate(consume),
+          `produce ${fmtRate(produce)}`,
+          fmtRatio(consume / produce),
+          'keeps up (~1×)',
+          consume / produce >= 0.9 ? 'met' : 'not met',
+        ],
+        [
+          'server CPU per message (user+system), with the 2 subscribers',
+          `${cpuUs.toFixed(1)} µs`,
+          `one core: ${fmtRate(1e6 / cpuUs)}`,
+          '',
+          '',
+          '',
+        ],
+        ['bench process CPU per message (8 producers, 2 subscribers)', `${clientCpuUs.toFixed(1)} µs`, '', '', '', ''],
+      ],
+    );
+    return `${body}
+
+${MESSAGES.toLocaleString('en')} messages of 1 KiB per round, ${ctx.rounds} rounds, medians; each round a fresh
+\`esc serve --sync batch\` and directory. Producers pipeline PUBs and send a \`PNG <token>\` barrier every
+${PER_BARRIER} (${BARRIERS_IN_FLIGHT} in flight); a message counts when the barrier after it is answered (appended per --sync).
+The ${CONSUMERS} subscribers start at the end of the topic (\`SET -1\`, as the original's locust test) before the
+producers start; their rate runs from the first PUB to their last delivery. The anchor is the same records
+appended in appends of ${PER_BARRIER} by ${PRODUCERS} loops straight to \`@esc/streams\` in the bench process (no network,
+no protocol), alternated with the server rounds. Rounds: produce ${pls.map((r) => fmtRate(r.produce)).join(', ')};
+consume ${pls.map((r) => fmtRate(r.consume)).join(', ')}; anchor ${direct.map(fmtRate).join(', ')}.`;
+  },
+};

@@ -1,0 +1,288 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { openStreams, type SyncMode, type TopicStore } from '@esc/streams';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PlsClient, type PlsMessage } from './pls-client.js';
+import { encodeFrame } from './pls-frame.js';
+import { type PlsServer, startPlsServer } from './pls-server.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'esc-pls-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function start(
+  dir: string,
+  options: { heartbeatMs?: number; sync?: SyncMode } = {},
+): Promise<{ server: PlsServer; topics: TopicStore; stop(): Promise<void> }> {
+  const topics = openStreams(dir, { onWarning: () => {} });
+  const server = await startPlsServer({
+    topics,
+    port: 0,
+    sync: options.sync ?? 'none',
+    heartbeatMs: options.heartbeatMs,
+  });
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await server.close();
+      await topics.close();
+    })());
+  cleanups.push(stop);
+  return { server, topics, stop };
+}
+
+async function client(server: PlsServer, heartbeatMs = 0): Promise<PlsClient> {
+  const c = await PlsClient.connect({ port: server.address.port, heartbeatMs });
+  cleanups.push(() => c.close());
+  return c;
+}
+
+/** Reads deliveries with timeouts, keeping an unanswered read for the next call (an async generator queues them). */
+class Receiver {
+  private pending: Promise<IteratorResult<PlsMessage>> | null = null;
+  private readonly messages: AsyncIterator<PlsMessage>;
+  constructor(client: PlsClient) {
+    this.messages = client.messages();
+  }
+
+  /** The next delivery as `topic payload`, null at the end of the connection, 'timeout' after `ms`. */
+  async next(ms: number): Promise<string | null | 'timeout'> {
+    this.pending ??= this.messages.next();
+    const got = await Promise.race([this.pending, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms))]);
+    if (got === 'timeout') return got;
+    this.pending = null;
+    return got.done ? null : `${got.value.topic} ${got.value.payload.toString()}`;
+  }
+
+  /** The next `n` deliveries, or fails after `ms`. */
+  async take(n: number, ms = 10_000): Promise<string[]> {
+    const out: string[] = [];
+    const deadline = Date.now() + ms;
+    while (out.length < n) {
+      const got = await this.next(Math.max(1, deadline - Date.now()));
+      if (got === 'timeout') throw new Error(`got ${out.length} of ${n} deliveries: ${out.slice(-3).join(' | ')}`);
+      if (got === null) throw new Error(`connection ended after ${out.length} of ${n} deliveries`);
+      out.push(got);
+    }
+    return out;
+  }
+
+  /** Nothing arrives within `ms`: null, else what came. */
+  async nothingWithin(ms: number): Promise<string | null> {
+    const got = await this.next(ms);
+    return got === 'timeout' ? null : got;
+  }
+}
+
+const range = <T>(from: number, to: number, f: (i: number) => T): T[] =>
+  Array.from({ length: to - from }, (_, i) => f(from + i));
+
+describe('PLS server', () => {
+  it('registers, produces with CRC, subscribes and consumes; a restart goes on after the last record delivered', async () => {
+    const dir = tempDir();
+    const n = 20_000;
+    const pad = '.'.repeat(1000);
+    const first = await start(dir);
+    const producer = await client(first.server);
+    await producer.register();
+    for (let i = 0; i < n; i++) producer.publish('orders', `order ${i} ${pad}`);
+    expect(await producer.flush()).toEqual({ appended: n, refused: 0 });
+
+    const consumer = await client(first.server);
+    const id = await consumer.register();
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    consumer.subscribe('orders');
+    // Read until the server goes away; it is stopped after the first 300 (mid-stream: the client's queue and
+    // the socket buffers hold a few thousand at most).
+    const before: string[] = [];
+    const reading = (async () => {
+      for await (const m of consumer.messages()) {
+        before.push(`${m.topic} ${m.payload.toString()}`);
+        if (before.length === 300) void first.stop();
+      }
+    })();
+    await reading;
+    await first.stop();
+    expect(before.length).toBeGreaterThanOrEqual(300);
+    expect(before.length).toBeLessThan(n);
+    const index = (m: string) => (m === `orders order ${m.split(' ')[2]} ${pad}` ? Number(m.split(' ')[2]) : m);
+    expect(before.map(index)).toEqual(range(0, before.length, (i) => i));
+
+    const second = await start(dir);
+    const again = await client(second.server);
+    again.login(id);
+    again.subscribe('orders');
+    const receiver = new Receiver(again);
+    // A clean stop commits what it wrote: the next record is exactly the one after the last delivered.
+    const after = await receiver.take(n - before.length);
+    expect(after.map(index)).toEqual(range(before.length, n, (i) => i));
+    expect(await receiver.nothingWithin(100)).toBeNull();
+  });
+
+  it('continues exactly after the last record delivered when the client read everything before the restart', async () => {
+    const dir = tempDir();
+    const first = await start(dir, { sync: 'always' });
+    const c = await client(first.server);
+    const id = await c.register();
+    for (let i = 0; i < 50; i++) c.publish('t', `m${i}`);
+    await c.flush();
+    c.subscribe('t');
+    expect(await new Receiver(c).take(50)).toHaveLength(50);
+    await c.close();
+    await first.stop();
+
+    const second = await start(dir);
+    const p = await client(second.server);
+    await p.register();
+    for (let i = 50; i < 60; i++) p.publish('t', `m${i}`);
+    await p.flush();
+    const c2 = await client(second.server);
+    c2.login(id);
+    c2.subscribe('t');
+    const messages = new Receiver(c2);
+    expect(await messages.take(10)).toEqual(range(50, 60, (i) => `t m${i}`));
+    expect(await messages.nothingWithin(200)).toBeNull();
+  });
+
+  it('counts and logs a PUB with a bad CRC, keeps the connection and appends the good ones', async () => {
+    const dir = tempDir();
+    const warnings: string[] = [];
+    const topics = openStreams(dir);
+    const server = await startPlsServer({
+      topics,
+      port: 0,
+      sync: 'none',
+      logger: { info() {}, warn: (f, m) => warnings.push(`${m} ${JSON.stringify(f)}`), error() {} },
+    });
+    cleanups.push(async () => {
+      await server.close();
+      await topics.close();
+    });
+    const c = await client(server);
+    await c.register();
+    c.publish('t', 'good 1');
+    c.writeRaw(encodeFrame('PUB t damaged', crc32(Buffer.from('original')) >>> 0));
+    c.publish('t', 'good 2');
+    expect(await c.flush()).toEqual({ appended: 2, refused: 1 });
+    expect(server.stats()).toMatchObject({ crcErrors: 1, publishRefused: 1, published: 2, connectedClients: 1 });
+    expect(warnings.join('\n')).toContain('CRC-32 does not match');
+    expect((await topics.readAll('t', 0)).map((r) => r.value!.toString())).toEqual(['good 1', 'good 2']);
+    expect(server.info('stats')).toContainEqual(['pls_crc_errors', 1]);
+  });
+
+  it('disconnects a client silent past the heartbeat limit, not one that pings', async () => {
+    const { server } = await start(tempDir(), { heartbeatMs: 300 });
+    const silent = await client(server);
+    await silent.register();
+    const pinging = await client(server, 60);
+    await pinging.register();
+    await silent.closed;
+    expect(server.stats().heartbeatTimeouts).toBe(1);
+    pinging.publish('t', 'still here');
+    expect(await pinging.flush()).toEqual({ appended: 1, refused: 0 });
+  });
+
+  it('closes a connection that sends garbage or a hostile length, and only that one', async () => {
+    const { server } = await start(tempDir());
+    const good = await client(server);
+    await good.register();
+    const hostile = [
+      Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'),
+      Buffer.from([0xff, 0xff, 0xff, 0xff, 1, 2, 3]),
+      Buffer.concat([encodeFrame('SUB t')]), // before REG/CID
+      Buffer.concat([encodeFrame('REG'), encodeFrame('XYZ what')]),
+      Buffer.concat([encodeFrame('REG'), encodeFrame('SUB ../etc')]),
+      Buffer.concat([encodeFrame('REG'), encodeFrame('SET t x')]),
+    ];
+    for (const bytes of hostile) {
+      const socket = connect(server.address.port, '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      socket.on('data', () => {});
+      socket.write(bytes);
+      await new Promise((r) => socket.once('close', r));
+    }
+    expect(server.stats().protocolErrors).toBe(hostile.length);
+    good.publish('t', 'fine');
+    expect(await good.flush()).toEqual({ appended: 1, refused: 0 });
+  });
+
+  it('SET -1 skips to the end of the log, SET 0 replays from the start', async () => {
+    const { server } = await start(tempDir());
+    const c = await client(server);
+    await c.register();
+    for (let i = 0; i < 5; i++) c.publish('t', `old${i}`);
+    await c.flush();
+    c.setOffset('t', -1);
+    c.subscribe('t');
+    const messages = new Receiver(c);
+    expect(await messages.nothingWithin(150)).toBeNull();
+    c.publish('t', 'new');
+    expect(await messages.take(1)).toEqual(['t new']);
+    c.setOffset('t', 0);
+    expect(await messages.take(6)).toEqual([...range(0, 5, (i) => `t old${i}`), 't new']);
+  });
+
+  it('the newest login of a client id takes its deliveries over', async () => {
+    const { server } = await start(tempDir());
+    const a = await client(server);
+    const id = await a.register();
+    a.subscribe('t');
+    const fromA = new Receiver(a);
+    const producer = await client(server);
+    await producer.register();
+    producer.publish('t', 'one');
+    await producer.flush();
+    expect(await fromA.take(1)).toEqual(['t one']);
+    const b = await client(server);
+    b.login(id);
+    b.subscribe('t');
+    const fromB = new Receiver(b);
+    producer.publish('t', 'two');
+    await producer.flush();
+    expect(await fromB.take(1)).toEqual(['t two']);
+    expect(await fromA.nothingWithin(150)).toBeNull();
+  });
+
+  it('does not buffer for a subscriber that does not read: it reads on from the log when the client does', async () => {
+    const { server } = await start(tempDir());
+    const producer = await client(server);
+    await producer.register();
+    const payload = 'x'.repeat(1024);
+    const n = 40_000;
+    for (let i = 0; i < n; i++) producer.publish('big', `${i} ${payload}`);
+    expect(await producer.flush()).toEqual({ appended: n, refused: 0 });
+
+    // A raw subscriber that reads nothing: the server stops at the socket buffers.
+    const socket = connect(server.address.port, '127.0.0.1');
+    cleanups.push(() => void socket.destroy());
+    await new Promise((r) => socket.once('connect', r));
+    socket.pause();
+    socket.write(Buffer.concat([encodeFrame('REG'), encodeFrame('SUB big')]));
+    await new Promise((r) => setTimeout(r, 500));
+    const delivered = server.stats().delivered;
+    expect(delivered).toBeGreaterThan(0);
+    expect(delivered).toBeLessThan(n / 2);
+
+    // A client that reads gets everything from the log.
+    const reader = await client(server);
+    await reader.register();
+    const got = new Set<number>();
+    reader.subscribe('big');
+    let count = 0;
+    for await (const m of reader.messages()) {
+      got.add(Number(m.payload.toString('latin1', 0, m.payload.indexOf(0x20))));
+      if (++count === n) break;
+    }
+    expect(got.size).toBe(n);
+  });
+});
