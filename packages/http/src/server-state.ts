@@ -30,8 +30,15 @@ export interface HttpAppOptions {
   recentEvents?: number;
   /** Events a /logs/stream client may have queued before it misses events (default 10,000). */
   sseQueueLimit?: number;
-  /** Fastify's logger (default off: `esc serve` logs through its own logger). */
-  logger?: boolean;
+  /** Where unexpected errors (500s) are logged; default: nowhere but the reply. */
+  log?: HttpLogger;
+}
+
+/** What `esc serve` logs through (its pino-format logger). */
+export interface HttpLogger {
+  info(fields: Record<string, unknown>, msg: string): void;
+  warn(fields: Record<string, unknown>, msg: string): void;
+  error(fields: Record<string, unknown>, msg: string): void;
 }
 
 /** What a plugin (the alerts, the dashboard) gets from the server. */
