@@ -17,6 +17,7 @@ const SUITES: Record<string, () => Promise<{ suite: BenchSuite }>> = {
   streams: () => import('./suites/streams.js'),
   serve: () => import('./suites/serve.js'),
   'serve-pls': () => import('./suites/serve-pls.js'),
+  http: () => import('./suites/http.js'),
 };
 
 function parseSize(text: string): number {

@@ -23,6 +23,8 @@ export const serveConfigSchema = z
     /** A PyLogStreams client silent this long is disconnected (the original's 120 s; shorter in tests). */
     plsHeartbeatMs: z.number().int().min(1).default(120_000),
     httpPort: port.default(8080),
+    /** The alert rules file of the HTTP front-end (docs/http.md); default: LogStream's two rules. */
+    rules: z.string().min(1).optional(),
     requirepass: z.string().min(1).optional(),
     passwordFile: z.string().min(1).optional(),
     sync: z.enum(['none', 'batch', 'always']).default('batch'),

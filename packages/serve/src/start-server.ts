@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { startHttpFrontEnd } from '@esc/http';
 import { defaultStorePath } from '@esc/kv';
 import { defaultStreamsDir, openStreams, type TopicStore } from '@esc/streams';
 import type { CommandFamily, KeyspaceView } from './command-spec.js';
@@ -97,6 +98,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
 
   const addresses: string[] = [];
   const resp = config.respPort === 0 ? null : new RespServer(state, dispatcher);
+  let http: Awaited<ReturnType<typeof startHttpFrontEnd>> | null = null;
   try {
     if (resp !== null) {
       const address = await resp.listen(config.respPort, config.bind);
@@ -107,7 +109,18 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       families.push(pls.family);
       addresses.push(`pls ${formatAddress(pls.address.address, pls.address.port)}`);
     }
+    if (config.httpPort !== 0) {
+      http = await startHttpFrontEnd({
+        ...config,
+        port: config.httpPort,
+        store: env.streams(),
+        password: readPassword(config),
+        logger,
+      });
+      addresses.push(http.address);
+    }
   } catch (err) {
+    await resp?.stop();
     await closeFamilies();
     throw err;
   }
@@ -120,6 +133,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       stopping ??= (async () => {
         logger.info({}, 'stopping');
         await resp?.stop();
+        await http?.stop();
         await closeFamilies();
         logger.info({}, 'stopped');
       })();

@@ -20,6 +20,7 @@ export { syncPartition } from './partition-sync.js';
 export { deleteSegmentsBelow } from './delete-records.js';
 export { consume, type ConsumeOptions, type ConsumedBatch } from './topic-consumer.js';
 export type { PartitionReader, PartitionBounds } from './partition-reader.js';
+export { RecordLookup } from './record-lookup.js';
 export { encodeBatch, type LogRecord, type RecordHeader } from './record-batch.js';
 export type { SyncMode, RecordPosition, AppendAck } from './topic-writer.js';
 export { topicConfigSchema, type TopicConfig, type TopicConfigInput, type CleanupPolicy } from './topic-config.js';

@@ -1,0 +1,122 @@
+import {
+  RecordLookup,
+  type PartitionReader,
+  type SyncMode,
+  type TopicStore,
+  TopicExistsError,
+  OffsetOutOfRangeError,
+} from '@esc/streams';
+import type { ProduceRecord } from '@esc/streams';
+import { decodeEvent, encodeEvent, type LogEvent, type NewLogEvent } from './log-event.js';
+import { RecentEvents } from './recent-events.js';
+
+/**
+ * The events' durable home: partition 0 of one topic of the server's TopicStore. An append resolves once the
+ * sync mode's promise holds (the group commit of @esc/streams), and only then is an event acknowledged,
+ * indexed and handed to listeners. Events are read back by offset; the newest are also kept decoded in a
+ * small ring, where the live tail and most queries find them.
+ */
+export class EventLog {
+  readonly recent: RecentEvents;
+  private lookup: RecordLookup | null = null;
+
+  constructor(
+    readonly store: TopicStore,
+    readonly topic: string,
+    readonly sync: SyncMode,
+    recentCapacity = 20_000,
+  ) {
+    try {
+      store.createTopic(topic);
+    } catch (err) {
+      if (!(err instanceof TopicExistsError)) throw err;
+    }
+    this.recent = new RecentEvents(recentCapacity);
+  }
+
+  /**
+   * Appends events in order; resolves with them, offsets assigned, once durable per the sync mode. A record's
+   * key is the event id, its timestamp the time received, its value the JSON the client sent (`sources[i]`,
+   * kept byte for byte: nothing is serialised again on the hot path) or, for events the server built, the same
+   * shape encoded.
+   */
+  async append(events: readonly NewLogEvent[], sources?: readonly (string | null)[]): Promise<LogEvent[]> {
+    const records: ProduceRecord[] = new Array(events.length);
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      records[i] = { key: e.id, value: sources?.[i] ?? encodeEvent(e), timestamp: e.receivedAt, partition: 0 };
+    }
+    const positions = await this.store.append(this.topic, records, { sync: this.sync });
+    const out: LogEvent[] = new Array(events.length);
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]! as LogEvent;
+      e.offset = positions[i]!.offset;
+      out[i] = e;
+    }
+    return out;
+  }
+
+  /** The log start offset and the next offset. */
+  bounds(): { earliest: number; next: number } {
+    return this.store.bounds(this.topic, 0);
+  }
+
+  /**
+   * The events at these offsets, in the order given, leaving out offsets retention has deleted and records
+   * that are not events: from the ring when recent, else read by offset from the topic.
+   */
+  read(offsets: readonly number[]): LogEvent[] {
+    const out: (LogEvent | null)[] = new Array(offsets.length);
+    const missing: number[] = [];
+    for (let i = 0; i < offsets.length; i++) {
+      const cached = this.recent.get(offsets[i]!);
+      out[i] = cached ?? null;
+      if (cached === undefined) missing.push(offsets[i]!);
+    }
+    if (missing.length > 0) {
+      this.lookup ??= new RecordLookup(this.store.partitionDir(this.topic, 0));
+      const found = new Map<number, LogEvent>();
+      for (const r of this.lookup.get(missing)) {
+        const e = decodeEvent(r.offset, r.key, r.value, r.timestamp);
+        if (e !== null) found.set(r.offset, e);
+      }
+      for (let i = 0; i < offsets.length; i++) out[i] ??= found.get(offsets[i]!) ?? null;
+    }
+    return out.filter((e): e is LogEvent => e !== null);
+  }
+
+  /** Lets go of the open segment files. */
+  close(): void {
+    this.lookup?.close();
+    this.lookup = null;
+  }
+
+  /** Every event from `from` to the end of the log as it is now, in order (index rebuild at start-up). */
+  scan(from: number, onEvent: (e: LogEvent) => void, onOther?: (offset: number) => void): number {
+    const reader = this.openReader(from);
+    if (reader === null) return from;
+    try {
+      for (let batch = reader.poll(); batch.length > 0; batch = reader.poll())
+        for (const r of batch) {
+          const e = decodeEvent(r.offset, r.key, r.value, r.timestamp);
+          if (e !== null) onEvent(e);
+          else onOther?.(r.offset);
+        }
+      return reader.nextOffset;
+    } finally {
+      reader.close();
+    }
+  }
+
+  private openReader(offset: number): PartitionReader | null {
+    try {
+      return this.store.reader(this.topic, 0, offset);
+    } catch (err) {
+      if (!(err instanceof OffsetOutOfRangeError)) throw err;
+      // Below the log start (retention deleted it) or past the end: nothing to read there.
+      const { earliest, next } = this.bounds();
+      if (offset < earliest && earliest < next) return this.store.reader(this.topic, 0, earliest);
+      return null;
+    }
+  }
+}
