@@ -153,11 +153,16 @@ describe('AlertEngine', () => {
   });
 
   it('a reload keeps unchanged rules firing, resolves changed and removed ones', () => {
-    const { clock, seen, send, engine } = setup([errors10in1m, { name: 'crit', level: 'CRITICAL', threshold: 1, window: '1m' }]);
+    const { clock, seen, send, engine } = setup([
+      errors10in1m,
+      { name: 'crit', level: 'CRITICAL', threshold: 1, window: '1m' },
+    ]);
     for (let i = 0; i < 10; i++) send('ERROR');
     send('CRITICAL');
     expect(seen.map((t) => `${t.rule} ${t.status}`)).toEqual(['errors firing', 'crit firing']);
-    engine.setRules(parseRuleSet({ rules: [{ ...errors10in1m }, { name: 'new', threshold: 1, window: '1s' }] }, 't').rules);
+    engine.setRules(
+      parseRuleSet({ rules: [{ ...errors10in1m }, { name: 'new', threshold: 1, window: '1s' }] }, 't').rules,
+    );
     expect(seen.slice(2)).toMatchObject([{ rule: 'crit', status: 'resolved', reason: 'rule removed' }]);
     engine.setRules(parseRuleSet({ rules: [{ ...errors10in1m, threshold: 20 }] }, 't').rules);
     expect(seen.slice(3)).toMatchObject([{ rule: 'errors', status: 'resolved', reason: 'rule changed', count: 10 }]);

@@ -40,7 +40,7 @@ export interface AlertTransition {
   startsAt: string;
   endsAt?: string;
   /** Why a resolution came without the count falling: the rules file changed or dropped the rule. */
-  reason?: 'rule changed' | 'rule removed';
+  reason?: 'rule changed' | 'rule removed' | 'server restarted';
 }
 
 export interface RuleStatus {

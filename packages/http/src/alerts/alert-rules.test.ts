@@ -20,17 +20,28 @@ const rule = { name: 'r', level: 'ERROR', threshold: 5, window: '1m' };
 
 describe('rules file', () => {
   it('reads rules, durations and the webhook with its defaults', () => {
-    const set = load({ webhook: 'http://127.0.0.1:9/hook', rules: [{ ...rule, cooldown: '30s', pattern: 'x+' }] })() as ReturnType<
-      typeof loadRulesFile
-    >;
+    const set = load({
+      webhook: 'http://127.0.0.1:9/hook',
+      rules: [{ ...rule, cooldown: '30s', pattern: 'x+' }],
+    })() as ReturnType<typeof loadRulesFile>;
     expect(set.webhook).toEqual({ url: 'http://127.0.0.1:9/hook', timeout: 5000, retries: 5 });
-    expect(set.rules[0]).toMatchObject({ name: 'r', level: 'ERROR', threshold: 5, windowMs: 60_000, cooldownMs: 30_000, window: '1m' });
+    expect(set.rules[0]).toMatchObject({
+      name: 'r',
+      level: 'ERROR',
+      threshold: 5,
+      windowMs: 60_000,
+      cooldownMs: 30_000,
+      window: '1m',
+    });
     expect(set.rules[0]!.matches({ level: 'error', service: 's', message: 'axxb' })).toBe(true);
     expect(set.rules[0]!.matches({ level: 'ERROR', service: 's', message: 'ab' })).toBe(false);
   });
 
   it.each([
-    [{ rules: [{ ...rule, window: '1 fortnight' }] }, /rules\.json: invalid at rules\.0\.window: invalid duration '1 fortnight'/],
+    [
+      { rules: [{ ...rule, window: '1 fortnight' }] },
+      /rules\.json: invalid at rules\.0\.window: invalid duration '1 fortnight'/,
+    ],
     [{ rules: [{ ...rule, threshold: 0 }] }, /invalid at rules\.0\.threshold: /],
     [{ rules: [{ ...rule, threshold: '5' }] }, /invalid at rules\.0\.threshold: .*number/],
     [{ rules: [rule, { ...rule, tresh: 1 }] }, /invalid at rules\.1: .*tresh/],

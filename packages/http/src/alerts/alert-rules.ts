@@ -41,7 +41,8 @@ export const rulesFileSchema = z.strictObject({
   rules: z.array(ruleSchema).superRefine((rules, ctx) => {
     const seen = new Set<string>();
     rules.forEach((rule, i) => {
-      if (seen.has(rule.name)) ctx.addIssue({ code: 'custom', message: `duplicate rule name '${rule.name}'`, path: [i, 'name'] });
+      if (seen.has(rule.name))
+        ctx.addIssue({ code: 'custom', message: `duplicate rule name '${rule.name}'`, path: [i, 'name'] });
       seen.add(rule.name);
     });
   }),
