@@ -1,0 +1,135 @@
+import {
+  type PartitionReader,
+  type SyncMode,
+  type TopicStore,
+  TopicExistsError,
+  OffsetOutOfRangeError,
+} from '@esc/streams';
+import type { LogRecord } from '@esc/streams';
+import { decodeEvent, encodeEvent, type LogEvent, type NewLogEvent } from './log-event.js';
+import { RecentEvents } from './recent-events.js';
+
+/** Offsets closer than this to a reader's position are reached by reading on, not by opening a new reader. */
+const READ_ON_GAP = 512;
+
+/**
+ * The events' durable home: partition 0 of one topic of the server's TopicStore. An append resolves once the
+ * sync mode's promise holds (the group commit of @esc/streams), and only then is an event acknowledged,
+ * indexed and handed to listeners. Events are read back by offset; the newest are also kept decoded in a
+ * small ring, where the live tail and most queries find them.
+ */
+export class EventLog {
+  readonly recent: RecentEvents;
+
+  constructor(
+    readonly store: TopicStore,
+    readonly topic: string,
+    readonly sync: SyncMode,
+    recentCapacity = 20_000,
+  ) {
+    try {
+      store.createTopic(topic);
+    } catch (err) {
+      if (!(err instanceof TopicExistsError)) throw err;
+    }
+    this.recent = new RecentEvents(recentCapacity);
+  }
+
+  /** Appends events in order; resolves with them, offsets assigned, once durable per the sync mode. */
+  async append(events: readonly NewLogEvent[]): Promise<LogEvent[]> {
+    const positions = await this.store.append(
+      this.topic,
+      events.map((e) => ({ value: encodeEvent(e), timestamp: e.receivedAt, partition: 0 })),
+      { sync: this.sync },
+    );
+    const out: LogEvent[] = new Array(events.length);
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]! as LogEvent;
+      e.offset = positions[i]!.offset;
+      out[i] = e;
+    }
+    return out;
+  }
+
+  /** The log start offset and the next offset. */
+  bounds(): { earliest: number; next: number } {
+    return this.store.bounds(this.topic, 0);
+  }
+
+  /**
+   * The events at these offsets (ascending), skipping offsets retention has deleted and records that are not
+   * events. Offsets near each other share one reader.
+   */
+  read(offsets: readonly number[]): LogEvent[] {
+    const out: LogEvent[] = [];
+    let reader: PartitionReader | null = null;
+    let batch: LogRecord[] = [];
+    let bi = 0;
+    try {
+      for (const offset of offsets) {
+        const cached = this.recent.get(offset);
+        if (cached !== undefined) {
+          out.push(cached);
+          continue;
+        }
+        if (
+          reader === null ||
+          offset < reader.nextOffset - batch.length + bi ||
+          offset - reader.nextOffset > READ_ON_GAP
+        ) {
+          reader?.close();
+          reader = this.openReader(offset);
+          if (reader === null) continue;
+          batch = [];
+          bi = 0;
+        }
+        let found: LogRecord | undefined;
+        for (;;) {
+          while (bi < batch.length && batch[bi]!.offset < offset) bi++;
+          if (bi < batch.length) {
+            if (batch[bi]!.offset === offset) found = batch[bi];
+            break;
+          }
+          batch = reader.poll();
+          bi = 0;
+          if (batch.length === 0) break;
+        }
+        if (found === undefined) continue;
+        const e = decodeEvent(found.offset, found.value, found.timestamp);
+        if (e !== null) out.push(e);
+      }
+    } finally {
+      reader?.close();
+    }
+    return out;
+  }
+
+  /** Every event from `from` to the end of the log as it is now, in order (index rebuild at start-up). */
+  scan(from: number, onEvent: (e: LogEvent) => void, onOther?: (offset: number) => void): number {
+    const reader = this.openReader(from);
+    if (reader === null) return from;
+    try {
+      for (let batch = reader.poll(); batch.length > 0; batch = reader.poll())
+        for (const r of batch) {
+          const e = decodeEvent(r.offset, r.value, r.timestamp);
+          if (e !== null) onEvent(e);
+          else onOther?.(r.offset);
+        }
+      return reader.nextOffset;
+    } finally {
+      reader.close();
+    }
+  }
+
+  private openReader(offset: number): PartitionReader | null {
+    try {
+      return this.store.reader(this.topic, 0, offset);
+    } catch (err) {
+      if (!(err instanceof OffsetOutOfRangeError)) throw err;
+      // Below the log start (retention deleted it) or past the end: nothing to read there.
+      const { earliest, next } = this.bounds();
+      if (offset < earliest && earliest < next) return this.store.reader(this.topic, 0, earliest);
+      return null;
+    }
+  }
+}

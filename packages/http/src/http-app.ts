@@ -1,0 +1,108 @@
+import { timingSafeEqual } from 'node:crypto';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import { EventLog } from './event-log.js';
+import { HttpMetrics } from './http-metrics.js';
+import { IngestPipeline } from './ingest-pipeline.js';
+import { LiveTail } from './live-tail.js';
+import { LogIndex } from './log-index.js';
+import { registerIngestRoute } from './routes/ingest-route.js';
+import { registerLogRoutes } from './routes/log-routes.js';
+import { registerServerRoutes } from './routes/server-routes.js';
+import type { HttpAppOptions, HttpContext, HttpServerState } from './server-state.js';
+
+/**
+ * Builds the HTTP front-end (a fastify instance, not yet listening): opens the events topic, rebuilds the
+ * indexes from it, and registers LogStream's routes and esc's. The caller listens (`app.listen`) or injects.
+ */
+export async function createHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
+  const clock = options.clock ?? Date.now;
+  const log = new EventLog(options.store, options.topic ?? 'logs', options.sync ?? 'batch');
+  const index = new LogIndex();
+  rebuildIndex(log, index);
+  const pipeline = new IngestPipeline(log, index, options.maxPendingEvents ?? 200_000);
+  const tail = new LiveTail(options.sseQueueLimit ?? 10_000);
+  const metrics = new HttpMetrics(
+    () => pipeline.pending,
+    () => tail.clients,
+  );
+  tail.onSkipped = (n) => metrics.sseSkipped.inc(n);
+  pipeline.onEvent((e) => {
+    metrics.ingested.inc({ level: e.level });
+    tail.publish(e);
+  });
+  if (options.onEvent) pipeline.onEvent(options.onEvent);
+  const state: HttpServerState = { options, clock, startedAt: clock(), log, index, pipeline, tail, metrics };
+
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024,
+    // Every body is read as text and parsed by the ingest route, which knows the formats and names errors.
+    return503OnClosing: true,
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  if (options.password !== undefined) installAuth(app, options.password);
+  installLatencyMetric(app, metrics);
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
+    const status = err.statusCode ?? 500;
+    if (status === 413) metrics.refused.inc({ reason: 'too_large' });
+    void reply.code(status).send({ error: status === 413 ? `request body too large: ${err.message}` : err.message });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` });
+  });
+  app.addHook('onClose', async () => tail.close());
+
+  registerIngestRoute(app, state);
+  registerLogRoutes(app, state);
+  registerServerRoutes(app, state);
+  const context: HttpContext = {
+    store: options.store,
+    clock,
+    metrics,
+    onEvent: (l) => pipeline.onEvent(l),
+  };
+  for (const plugin of options.plugins ?? []) await app.register(plugin, { context });
+  await app.ready();
+  return app;
+}
+
+/** Reads the topic from its start into the indexes (the ring of recent events gets the newest). */
+function rebuildIndex(log: EventLog, index: LogIndex): void {
+  const { earliest } = log.bounds();
+  log.scan(
+    earliest,
+    (e) => {
+      index.add(e);
+      log.recent.put(e);
+    },
+    (offset) => index.skip(offset),
+  );
+}
+
+function installAuth(app: FastifyInstance, password: string): void {
+  const expected = Buffer.from(`Bearer ${password}`);
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    if (req.url === '/healthz') return;
+    const header = req.headers.authorization;
+    // EventSource in a browser cannot set headers: RFC 6750's access_token query parameter is accepted too.
+    const token = (req.query as Record<string, string> | undefined)?.access_token;
+    const given = Buffer.from(header ?? (token !== undefined ? `Bearer ${token}` : ''));
+    if (given.length === expected.length && timingSafeEqual(given, expected)) return;
+    reply.header('www-authenticate', 'Bearer realm="esc"');
+    return reply.code(401).send({ error: 'authentication required: Authorization: Bearer <password>' });
+  });
+}
+
+function installLatencyMetric(app: FastifyInstance, metrics: HttpMetrics): void {
+  app.addHook('onResponse', async (req, reply) => {
+    metrics.requestSeconds.observe(
+      { method: req.method, route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+}

@@ -1,0 +1,60 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The server's Prometheus metrics on its own registry (not prom-client's global one, so two apps in one
+ * process, as in tests, do not collide). Other parts (the alerts) register theirs on `registry`.
+ */
+export class HttpMetrics {
+  readonly registry = new Registry();
+  readonly ingested: Counter<'level'>;
+  readonly refused: Counter<'reason'>;
+  readonly queueDepth: Gauge;
+  readonly requestSeconds: Histogram<'method' | 'route' | 'status'>;
+  readonly sseClients: Gauge;
+  readonly sseSkipped: Counter;
+
+  constructor(queueDepth: () => number, sseClients: () => number) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'esc_' });
+    this.ingested = new Counter({
+      name: 'esc_http_ingested_events_total',
+      help: 'Events acknowledged by POST /ingest (durable per the sync mode), by level',
+      labelNames: ['level'],
+      registers,
+    });
+    this.refused = new Counter({
+      name: 'esc_http_refused_events_total',
+      help: 'Events refused by POST /ingest: back-pressure (503), invalid input (400), too large (413)',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.queueDepth = new Gauge({
+      name: 'esc_http_ingest_queue_depth',
+      help: 'Events received and not yet durably appended',
+      registers,
+      collect() {
+        this.set(queueDepth());
+      },
+    });
+    this.requestSeconds = new Histogram({
+      name: 'esc_http_request_duration_seconds',
+      help: 'HTTP request latency by method, route and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    this.sseClients = new Gauge({
+      name: 'esc_http_sse_clients',
+      help: 'Clients connected to GET /logs/stream',
+      registers,
+      collect() {
+        this.set(sseClients());
+      },
+    });
+    this.sseSkipped = new Counter({
+      name: 'esc_http_sse_skipped_events_total',
+      help: 'Events a slow /logs/stream client missed (each gap is announced to it as an event)',
+      registers,
+    });
+  }
+}

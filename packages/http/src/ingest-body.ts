@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_MAX_LINE_LENGTH, normaliseLevel, selectFormat } from '@esc/parser';
+import { EventInputError, eventFromJson, type NewLogEvent, parseIsoTime } from './log-event.js';
+
+/** One problem of a batch, by line (NDJSON, text) or item (a JSON array), 1-based. */
+export interface BatchProblem {
+  line?: number;
+  item?: number;
+  field?: string;
+  error: string;
+}
+
+/** A body that is refused whole: the reply lists every problem (the first 100). */
+export class BatchRefusedError extends Error {
+  constructor(
+    message: string,
+    readonly problems: BatchProblem[],
+  ) {
+    super(message);
+    this.name = 'BatchRefusedError';
+  }
+}
+
+const MAX_PROBLEMS = 100;
+
+/** The body of POST /ingest and how it came. */
+export interface IngestBody {
+  contentType: string;
+  text: string;
+  /** ?format= for text/plain (default auto). */
+  format?: string;
+  /** ?service= for text/plain: the service of lines whose format has no component field. */
+  service?: string;
+}
+
+/**
+ * Turns a body into events: one JSON object, a JSON array, NDJSON (`application/x-ndjson`) or text lines
+ * (`text/plain`, parsed by @esc/parser). A batch with any bad item or line is refused whole, every problem
+ * named by its line or item number, so a client that fixes and resends never stores half a batch twice.
+ * Returns whether the body was a single event (its reply has one id).
+ */
+export async function eventsFromBody(
+  body: IngestBody,
+  receivedAt: number,
+): Promise<{ events: NewLogEvent[]; single: boolean }> {
+  const type = body.contentType.split(';')[0]!.trim().toLowerCase();
+  if (type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl')
+    return { events: fromNdjson(body.text, receivedAt), single: false };
+  if (type === 'text/plain') return { events: await fromText(body, receivedAt), single: false };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.text);
+  } catch (err) {
+    throw new EventInputError(`invalid JSON: ${(err as Error).message}`, undefined);
+  }
+  if (!Array.isArray(parsed)) return { events: [eventFromJson(parsed, receivedAt)], single: true };
+  const events: NewLogEvent[] = [];
+  const problems: BatchProblem[] = [];
+  parsed.forEach((item, i) => {
+    try {
+      events.push(eventFromJson(item, receivedAt));
+    } catch (err) {
+      if (!(err instanceof EventInputError)) throw err;
+      if (problems.length < MAX_PROBLEMS) problems.push({ item: i + 1, field: err.field, error: err.message });
+      else problems.length++;
+    }
+  });
+  refuseIfAny(problems, 'item');
+  return { events, single: false };
+}
+
+function fromNdjson(text: string, receivedAt: number): NewLogEvent[] {
+  const events: NewLogEvent[] = [];
+  const problems: BatchProblem[] = [];
+  let line = 0;
+  for (let start = 0; start < text.length; ) {
+    let nl = text.indexOf('\n', start);
+    if (nl === -1) nl = text.length;
+    line++;
+    const raw = text.slice(start, nl).trim();
+    start = nl + 1;
+    if (raw === '') continue;
+    try {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch (err) {
+        throw new EventInputError(`invalid JSON: ${(err as Error).message}`, undefined);
+      }
+      events.push(eventFromJson(parsed, receivedAt));
+    } catch (err) {
+      if (!(err instanceof EventInputError)) throw err;
+      if (problems.length < MAX_PROBLEMS) problems.push({ line, field: err.field, error: err.message });
+      else problems.length++;
+    }
+  }
+  refuseIfAny(problems, 'line');
+  return events;
+}
+
+async function fromText(body: IngestBody, receivedAt: number): Promise<NewLogEvent[]> {
+  const lines = body.text.split('\n');
+  let selection = await selectFormat({ format: body.format ?? 'auto' }, lines.slice(0, 50));
+  // Lines no built-in format recognises are taken whole as messages rather than all refused.
+  if (selection.how === 'fallback') selection = await selectFormat({ format: '<content>' }, []);
+  const format = selection.format;
+  const events: NewLogEvent[] = [];
+  const problems: BatchProblem[] = [];
+  lines.forEach((text, i) => {
+    const line = text.endsWith('\r') ? text.slice(0, -1) : text;
+    if (line.trim() === '') return;
+    const r = line.length > DEFAULT_MAX_LINE_LENGTH ? null : format.parse(line);
+    if (r === null) {
+      if (problems.length < MAX_PROBLEMS)
+        problems.push({ line: i + 1, error: `line does not match the ${format.name} format` });
+      else problems.length++;
+      return;
+    }
+    const time = r.time === null ? null : parseIsoTime(r.time.iso);
+    events.push({
+      id: randomUUID(),
+      level: normaliseLevel(r.level ?? 'INFO'),
+      service: r.component ?? body.service ?? format.name,
+      message: r.message ?? line,
+      timestamp: time ?? receivedAt,
+      receivedAt,
+      metadata: { ...r.fields },
+    });
+  });
+  refuseIfAny(problems, 'line');
+  return events;
+}
+
+function refuseIfAny(problems: BatchProblem[], unit: 'line' | 'item'): void {
+  if (problems.length === 0) return;
+  // Past MAX_PROBLEMS the array only counts (its length grows, its entries stay empty).
+  throw new BatchRefusedError(
+    `${problems.length} bad ${unit}(s) in the batch (first at ${unit} ${problems[0]![unit]}); nothing was stored`,
+    problems.slice(0, MAX_PROBLEMS),
+  );
+}

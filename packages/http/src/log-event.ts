@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { normaliseLevel } from '@esc/parser';
+
+/**
+ * One ingested event as the server keeps it and hands it to listeners (the alerts, the live tail). The level
+ * is @esc/parser's normalised spelling (upper case, WARNING → WARN, CRITICAL → CRIT, ERR → ERROR), so the
+ * API, `esc parse --level` and alert rules share one vocabulary.
+ */
+export interface LogEvent {
+  id: string;
+  /** The event's offset in the topic: its place in the log, and the cursor of queries. */
+  offset: number;
+  level: string;
+  service: string;
+  message: string;
+  /** Event time in ms (the client's `timestamp`, else receivedAt). */
+  timestamp: number;
+  /** Server time in ms when the event was received. */
+  receivedAt: number;
+  metadata: Record<string, unknown>;
+}
+
+/** An event before the log gave it an offset. */
+export type NewLogEvent = Omit<LogEvent, 'offset'>;
+
+/** A client's event that cannot be accepted: the reply names the field (and the line or item of a batch). */
+export class EventInputError extends Error {
+  constructor(
+    message: string,
+    readonly field: string | undefined,
+  ) {
+    super(message);
+    this.name = 'EventInputError';
+  }
+}
+
+const KNOWN_FIELDS = new Set(['id', 'level', 'message', 'service', 'timestamp', 'metadata']);
+
+/**
+ * Checks one client event (LogStream's `{level, message, service, timestamp?, metadata?, id?}`) and returns it
+ * normalised. Unknown top-level fields are kept in metadata (a metadata key of the same name wins).
+ */
+export function eventFromJson(raw: unknown, receivedAt: number): NewLogEvent {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new EventInputError('an event must be a JSON object', undefined);
+  const o = raw as Record<string, unknown>;
+  const level = requireString(o, 'level');
+  const message = requireString(o, 'message', true);
+  const service = requireString(o, 'service');
+  let metadata: Record<string, unknown> = {};
+  if (o.metadata !== undefined && o.metadata !== null) {
+    if (typeof o.metadata !== 'object' || Array.isArray(o.metadata))
+      throw new EventInputError('metadata must be a JSON object', 'metadata');
+    metadata = o.metadata as Record<string, unknown>;
+  }
+  let extra: Record<string, unknown> | undefined;
+  for (const key in o) {
+    if (KNOWN_FIELDS.has(key)) continue;
+    extra ??= {};
+    extra[key] = o[key];
+  }
+  if (extra !== undefined) metadata = { ...extra, ...metadata };
+  let id: string;
+  if (o.id === undefined || o.id === null || o.id === '') id = randomUUID();
+  else if (typeof o.id === 'string' || typeof o.id === 'number') id = String(o.id);
+  else throw new EventInputError('id must be a string', 'id');
+  return {
+    id,
+    level: normaliseLevel(level),
+    service,
+    message,
+    timestamp: o.timestamp === undefined || o.timestamp === null ? receivedAt : eventTime(o.timestamp),
+    receivedAt,
+    metadata,
+  };
+}
+
+function requireString(o: Record<string, unknown>, field: string, allowEmpty = false): string {
+  const v = o[field];
+  if (typeof v !== 'string') throw new EventInputError(`${field} is required and must be a string`, field);
+  if (!allowEmpty && v.trim() === '') throw new EventInputError(`${field} must not be empty`, field);
+  return v;
+}
+
+/** A timestamp as ISO 8601 (without an offset: UTC) or a number of milliseconds since the epoch. */
+function eventTime(v: unknown): number {
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return Math.round(v);
+  if (typeof v === 'string') {
+    const ms = parseIsoTime(v);
+    if (ms !== null) return ms;
+  }
+  throw new EventInputError('timestamp must be an ISO 8601 time or milliseconds since the epoch', 'timestamp');
+}
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/** ISO 8601 → ms since the epoch (a time without an offset is UTC), or null. */
+export function parseIsoTime(text: string): number | null {
+  const m = ISO_TIME.exec(text.trim());
+  if (m === null) return null;
+  let t = text.trim().replace(' ', 'T').replace(',', '.');
+  if (m[1] === undefined) t += t.length === 10 ? 'T00:00:00Z' : 'Z';
+  else if (/[+-]\d{4}$/.test(t)) t = `${t.slice(0, -2)}:${t.slice(-2)}`;
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) || ms < 0 ? null : ms;
+}
+
+/** The bytes stored in the topic: the event as JSON, without its offset (the log assigns it). */
+export function encodeEvent(e: NewLogEvent): string {
+  return JSON.stringify({
+    id: e.id,
+    level: e.level,
+    service: e.service,
+    message: e.message,
+    timestamp: e.timestamp,
+    receivedAt: e.receivedAt,
+    metadata: e.metadata,
+  });
+}
+
+/** A stored record back into an event; null for a value that is not one of ours (another writer's record). */
+export function decodeEvent(offset: number, value: Buffer | null, recordTime: number): LogEvent | null {
+  if (value === null) return null;
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(value.toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (o === null || typeof o !== 'object' || typeof o.message !== 'string') return null;
+  return {
+    id: typeof o.id === 'string' ? o.id : String(offset),
+    offset,
+    level: typeof o.level === 'string' ? normaliseLevel(o.level) : 'INFO',
+    service: typeof o.service === 'string' ? o.service : '',
+    message: o.message,
+    timestamp: typeof o.timestamp === 'number' ? o.timestamp : recordTime,
+    receivedAt: typeof o.receivedAt === 'number' ? o.receivedAt : recordTime,
+    metadata: o.metadata !== null && typeof o.metadata === 'object' ? (o.metadata as Record<string, unknown>) : {},
+  };
+}
+
+/** An event as the API shows it: LogStream's fields with an ISO timestamp, plus the offset. */
+export function eventView(e: LogEvent): Record<string, unknown> {
+  return {
+    id: e.id,
+    timestamp: new Date(e.timestamp).toISOString(),
+    level: e.level,
+    service: e.service,
+    message: e.message,
+    metadata: e.metadata,
+    offset: e.offset,
+    received_at: new Date(e.receivedAt).toISOString(),
+  };
+}

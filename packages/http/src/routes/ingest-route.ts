@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import type { HttpServerState } from '../server-state.js';
+import { BatchRefusedError, eventsFromBody } from '../ingest-body.js';
+import { BackPressureError } from '../ingest-pipeline.js';
+import { EventInputError } from '../log-event.js';
+import { refuseOtherMethods } from './method-not-allowed.js';
+
+/** Seconds a client refused for back-pressure is told to wait (Retry-After). */
+const RETRY_AFTER_SECONDS = 1;
+
+/**
+ * POST /ingest: one event → `{"status":"accepted","id"}` (LogStream's reply); a batch (JSON array, NDJSON,
+ * text lines) → one `{"status":"accepted","count","ids"}`. The reply is sent only after the events are
+ * durable per the sync mode. 400 names the field (and the line or item of a batch); 503 with Retry-After when
+ * the server is over its back-pressure limit; 413 past the body limit.
+ */
+export function registerIngestRoute(app: FastifyInstance, state: HttpServerState): void {
+  const { pipeline, metrics, clock } = state;
+  app.post('/ingest', async (req, reply) => {
+    const query = req.query as Record<string, string | undefined>;
+    const text = typeof req.body === 'string' ? req.body : '';
+    let events: Awaited<ReturnType<typeof eventsFromBody>>;
+    try {
+      events = await eventsFromBody(
+        {
+          contentType: req.headers['content-type'] ?? 'application/json',
+          text,
+          format: query.format,
+          service: query.service,
+        },
+        clock(),
+      );
+    } catch (err) {
+      if (err instanceof EventInputError) {
+        metrics.refused.inc({ reason: 'invalid' });
+        return reply.code(400).send({ error: err.message, ...(err.field === undefined ? {} : { field: err.field }) });
+      }
+      if (err instanceof BatchRefusedError) {
+        metrics.refused.inc({ reason: 'invalid' });
+        return reply.code(400).send({ error: err.message, problems: err.problems });
+      }
+      if (err instanceof Error && err.name === 'InvalidFormatError')
+        return reply.code(400).send({ error: err.message, field: 'format' });
+      throw err;
+    }
+    if (events.events.length === 0) return reply.code(400).send({ error: 'the body holds no event' });
+    try {
+      const stored = await pipeline.ingest(events.events);
+      if (events.single) return reply.send({ status: 'accepted', id: stored[0]!.id });
+      return reply.send({ status: 'accepted', count: stored.length, ids: stored.map((e) => e.id) });
+    } catch (err) {
+      if (!(err instanceof BackPressureError)) throw err;
+      metrics.refused.inc({ reason: 'back_pressure' }, events.events.length);
+      return reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send({ error: err.message });
+    }
+  });
+  refuseOtherMethods(app, '/ingest', ['POST']);
+}

@@ -1,0 +1,59 @@
+import type { SyncMode, TopicStore } from '@esc/streams';
+import type { FastifyPluginAsync } from 'fastify';
+import type { EventLog } from './event-log.js';
+import type { HttpMetrics } from './http-metrics.js';
+import type { IngestPipeline } from './ingest-pipeline.js';
+import type { LiveTail } from './live-tail.js';
+import type { LogEvent } from './log-event.js';
+import type { LogIndex } from './log-index.js';
+
+export interface HttpAppOptions {
+  /** The server's opened topic store (shared with the other front-ends). */
+  store: TopicStore;
+  /** The topic events go to (default `logs`; created with the topic defaults when missing). */
+  topic?: string;
+  /** Durability of an acknowledged event (the server's --sync; default 'batch'). */
+  sync?: SyncMode;
+  /** With a password, every route but /healthz needs `Authorization: Bearer PASSWORD`. */
+  password?: string;
+  /** Server time in ms (receivedAt, relative query times, uptime); inject one in tests. */
+  clock?: () => number;
+  /** Called for every event once it is durably appended, in offset order, before it is acknowledged. */
+  onEvent?: (event: LogEvent) => void;
+  /** More routes (the alerts, the dashboard), registered with the server's context; see HttpContext. */
+  plugins?: FastifyPluginAsync<HttpPluginOptions>[];
+  /** Largest request body in bytes (default 16 MiB): past it, 413. */
+  bodyLimit?: number;
+  /** Events received and not yet stored beyond which POST /ingest answers 503 (default 200,000). */
+  maxPendingEvents?: number;
+  /** Events a /logs/stream client may have queued before it misses events (default 10,000). */
+  sseQueueLimit?: number;
+  /** Fastify's logger (default off: `esc serve` logs through its own logger). */
+  logger?: boolean;
+}
+
+/** What a plugin (the alerts, the dashboard) gets from the server. */
+export interface HttpContext {
+  store: TopicStore;
+  clock: () => number;
+  /** The Prometheus registry /metrics serves: register more metrics on it. */
+  metrics: HttpMetrics;
+  /** Adds a listener called like HttpAppOptions.onEvent. */
+  onEvent(listener: (event: LogEvent) => void): void;
+}
+
+export interface HttpPluginOptions {
+  context: HttpContext;
+}
+
+/** The server's parts the routes share. */
+export interface HttpServerState {
+  options: HttpAppOptions;
+  clock: () => number;
+  startedAt: number;
+  log: EventLog;
+  index: LogIndex;
+  pipeline: IngestPipeline;
+  tail: LiveTail;
+  metrics: HttpMetrics;
+}
