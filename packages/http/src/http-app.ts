@@ -1,9 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
-import Fastify, {
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-} from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { alertsPlugin } from './alerts/alerts-plugin.js';
+import { registerDashboardRoutes } from './dashboard-plugin.js';
 import { EventLog } from './event-log.js';
 import { HttpMetrics } from './http-metrics.js';
 import { IngestPipeline } from './ingest-pipeline.js';
@@ -66,6 +64,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     metrics,
     onEvent: (l) => pipeline.onEvent(l),
   };
+  registerDashboardRoutes(app);
+  if (options.alerts !== false)
+    await app.register(alertsPlugin({ sync: options.sync ?? 'batch', ...options.alerts }), { context });
   for (const plugin of options.plugins ?? []) await app.register(plugin, { context });
   await app.ready();
   return app;

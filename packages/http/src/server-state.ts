@@ -1,5 +1,6 @@
 import type { SyncMode, TopicStore } from '@esc/streams';
 import type { FastifyPluginAsync } from 'fastify';
+import type { AlertsOptions } from './alerts/alerts-options.js';
 import type { EventLog } from './event-log.js';
 import type { HttpMetrics } from './http-metrics.js';
 import type { IngestPipeline } from './ingest-pipeline.js';
@@ -20,6 +21,8 @@ export interface HttpAppOptions {
   clock?: () => number;
   /** Called for every event once it is durably appended, in offset order, before it is acknowledged. */
   onEvent?: (event: LogEvent) => void;
+  /** The alert rules and their delivery (`--rules`, `--alert-webhook`); false: no alerts. */
+  alerts?: AlertsOptions | false;
   /** More routes (the alerts, the dashboard), registered with the server's context; see HttpContext. */
   plugins?: FastifyPluginAsync<HttpPluginOptions>[];
   /** Largest request body in bytes (default 16 MiB): past it, 413. */

@@ -185,7 +185,7 @@ describe('AlertEngine', () => {
   it("LogStream's two rules are the defaults", () => {
     expect(defaultRuleSet().rules.map((r) => [r.name, r.level, r.threshold, r.windowMs])).toEqual([
       ['high-error-rate', 'ERROR', 10, 60_000],
-      ['critical-burst', 'CRITICAL', 3, 30_000],
+      ['critical-burst', 'CRIT', 3, 30_000],
     ]);
   });
 });

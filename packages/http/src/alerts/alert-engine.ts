@@ -16,7 +16,7 @@ export interface ObservedEvent {
  * A rule's state, as Prometheus names an alert's: inactive (no match in the window), pending (matches, below
  * the threshold, or at it during the cooldown), firing.
  */
-export type RuleState = 'inactive' | 'pending' | 'firing';
+type RuleState = 'inactive' | 'pending' | 'firing';
 
 /** One notification: a rule started firing, or stopped. A firing and its resolution share `id`. */
 export interface AlertTransition {

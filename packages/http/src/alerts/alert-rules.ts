@@ -1,4 +1,5 @@
 import { compileUserPattern, InvalidInputError, loadJsonFile, parseWithSchema } from '@esc/core';
+import { normaliseLevel } from '@esc/parser';
 import { parseDurationMs } from '@esc/streams';
 import { z } from 'zod';
 
@@ -16,7 +17,7 @@ const duration = z.string().transform((text, ctx) => {
 
 const ruleSchema = z.strictObject({
   name: z.string().min(1),
-  /** Case-insensitive; WARN and WARNING are one level. */
+  /** Case-insensitive, in @esc/parser's vocabulary: WARN = WARNING, CRIT = CRITICAL, ERROR = ERR. */
   level: z.string().min(1).optional(),
   service: z.string().min(1).optional(),
   /** A regular expression searched in the message, compiled by compileUserPattern (never a stalling pattern). */
@@ -34,7 +35,7 @@ const webhookSchema = z.strictObject({
 });
 
 /** The rules file: `{ "webhook"?: URL | {url, timeout?, retries?}, "rules": [...] }`. */
-export const rulesFileSchema = z.strictObject({
+const rulesFileSchema = z.strictObject({
   webhook: z
     .union([z.url({ protocol: /^https?$/ }).transform((url) => webhookSchema.parse({ url })), webhookSchema])
     .optional(),
@@ -71,16 +72,10 @@ export interface AlertRuleSet {
 }
 
 /** LogStream's two rules, in force without `--rules`. */
-export const DEFAULT_RULES: RuleInput[] = [
+const DEFAULT_RULES: RuleInput[] = [
   { name: 'high-error-rate', level: 'ERROR', threshold: 10, window: '1m' },
   { name: 'critical-burst', level: 'CRITICAL', threshold: 3, window: '30s' },
 ];
-
-/** Upper case, with WARN and WARNING as one level (the query API treats them alike). */
-export function normalizeLevel(level: string): string {
-  const upper = level.toUpperCase();
-  return upper === 'WARN' ? 'WARNING' : upper;
-}
 
 /** Reads and validates a rules file; InvalidInputError names the file and the field (`rules.0.window: …`). */
 export function loadRulesFile(path: string): AlertRuleSet {
@@ -98,7 +93,7 @@ export function defaultRuleSet(): AlertRuleSet {
 
 function compileRuleSet(file: z.output<typeof rulesFileSchema>, source: string): AlertRuleSet {
   const rules = file.rules.map((rule, i): AlertRule => {
-    const level = rule.level === undefined ? undefined : normalizeLevel(rule.level);
+    const level = rule.level === undefined ? undefined : normaliseLevel(rule.level);
     let regex: RegExp | undefined;
     if (rule.pattern !== undefined) {
       try {
@@ -118,7 +113,7 @@ function compileRuleSet(file: z.output<typeof rulesFileSchema>, source: string):
       cooldownMs: rule.cooldown ?? 0,
       window: formatDuration(rule.window),
       matches: (event) =>
-        (level === undefined || normalizeLevel(event.level) === level) &&
+        (level === undefined || normaliseLevel(event.level) === level) &&
         (rule.service === undefined || event.service === rule.service) &&
         (regex === undefined || regex.test(event.message)),
     };
@@ -127,7 +122,7 @@ function compileRuleSet(file: z.output<typeof rulesFileSchema>, source: string):
 }
 
 /** 60000 → `1m`, 30000 → `30s`, 1500 → `1500ms`: the largest unit that divides the duration. */
-export function formatDuration(ms: number): string {
+function formatDuration(ms: number): string {
   for (const [unit, size] of [
     ['d', 86_400_000],
     ['h', 3_600_000],
