@@ -121,7 +121,13 @@
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.1))] } },
       axes: [
-        { stroke: '#9aa4ae', grid: { stroke: '#2c333b' }, ticks: { stroke: '#2c333b' } },
+        {
+          stroke: '#9aa4ae',
+          grid: { stroke: '#2c333b' },
+          ticks: { stroke: '#2c333b' },
+          space: 70,
+          values: (_u, splits) => splits.map((s) => new Date(s * 1000).toLocaleTimeString([], { hour12: false })),
+        },
         { stroke: '#9aa4ae', grid: { stroke: '#2c333b' }, ticks: { stroke: '#2c333b' }, size: 50 },
       ],
       series: [

@@ -77,6 +77,19 @@ const DEFAULT_RULES: RuleInput[] = [
   { name: 'critical-burst', level: 'CRITICAL', threshold: 3, window: '30s' },
 ];
 
+const canonicalLevels = new Map<string, string>();
+
+/** normaliseLevel, remembered: the engine asks for every event and every rule, and levels are few. */
+function canonicalLevel(raw: string): string {
+  let level = canonicalLevels.get(raw);
+  if (level === undefined) {
+    if (canonicalLevels.size >= 1024) canonicalLevels.clear();
+    level = normaliseLevel(raw);
+    canonicalLevels.set(raw, level);
+  }
+  return level;
+}
+
 /** Reads and validates a rules file; InvalidInputError names the file and the field (`rules.0.window: …`). */
 export function loadRulesFile(path: string): AlertRuleSet {
   return compileRuleSet(loadJsonFile(path, rulesFileSchema), path);
@@ -113,7 +126,7 @@ function compileRuleSet(file: z.output<typeof rulesFileSchema>, source: string):
       cooldownMs: rule.cooldown ?? 0,
       window: formatDuration(rule.window),
       matches: (event) =>
-        (level === undefined || normaliseLevel(event.level) === level) &&
+        (level === undefined || canonicalLevel(event.level) === level) &&
         (rule.service === undefined || event.service === rule.service) &&
         (regex === undefined || regex.test(event.message)),
     };
