@@ -5,7 +5,7 @@ import {
   TopicExistsError,
   OffsetOutOfRangeError,
 } from '@esc/streams';
-import type { LogRecord } from '@esc/streams';
+import type { LogRecord, ProduceRecord } from '@esc/streams';
 import { decodeEvent, encodeEvent, type LogEvent, type NewLogEvent } from './log-event.js';
 import { RecentEvents } from './recent-events.js';
 
@@ -35,13 +35,19 @@ export class EventLog {
     this.recent = new RecentEvents(recentCapacity);
   }
 
-  /** Appends events in order; resolves with them, offsets assigned, once durable per the sync mode. */
-  async append(events: readonly NewLogEvent[]): Promise<LogEvent[]> {
-    const positions = await this.store.append(
-      this.topic,
-      events.map((e) => ({ value: encodeEvent(e), timestamp: e.receivedAt, partition: 0 })),
-      { sync: this.sync },
-    );
+  /**
+   * Appends events in order; resolves with them, offsets assigned, once durable per the sync mode. A record's
+   * key is the event id, its timestamp the time received, its value the JSON the client sent (`sources[i]`,
+   * kept byte for byte: nothing is serialised again on the hot path) or, for events the server built, the same
+   * shape encoded.
+   */
+  async append(events: readonly NewLogEvent[], sources?: readonly (string | null)[]): Promise<LogEvent[]> {
+    const records: ProduceRecord[] = new Array(events.length);
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      records[i] = { key: e.id, value: sources?.[i] ?? encodeEvent(e), timestamp: e.receivedAt, partition: 0 };
+    }
+    const positions = await this.store.append(this.topic, records, { sync: this.sync });
     const out: LogEvent[] = new Array(events.length);
     for (let i = 0; i < events.length; i++) {
       const e = events[i]! as LogEvent;
@@ -95,7 +101,7 @@ export class EventLog {
           if (batch.length === 0) break;
         }
         if (found === undefined) continue;
-        const e = decodeEvent(found.offset, found.value, found.timestamp);
+        const e = decodeEvent(found.offset, found.key, found.value, found.timestamp);
         if (e !== null) out.push(e);
       }
     } finally {
@@ -111,7 +117,7 @@ export class EventLog {
     try {
       for (let batch = reader.poll(); batch.length > 0; batch = reader.poll())
         for (const r of batch) {
-          const e = decodeEvent(r.offset, r.value, r.timestamp);
+          const e = decodeEvent(r.offset, r.key, r.value, r.timestamp);
           if (e !== null) onEvent(e);
           else onOther?.(r.offset);
         }

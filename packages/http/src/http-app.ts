@@ -18,7 +18,7 @@ import type { HttpAppOptions, HttpContext, HttpServerState } from './server-stat
  */
 export async function createHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
   const clock = options.clock ?? Date.now;
-  const log = new EventLog(options.store, options.topic ?? 'logs', options.sync ?? 'batch');
+  const log = new EventLog(options.store, options.topic ?? 'logs', options.sync ?? 'batch', options.recentEvents);
   const index = new LogIndex();
   rebuildIndex(log, index);
   const pipeline = new IngestPipeline(log, index, options.maxPendingEvents ?? 200_000);
@@ -28,8 +28,11 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     () => tail.clients,
   );
   tail.onSkipped = (n) => metrics.sseSkipped.inc(n);
+  const ingestedByLevel = new Map<string, { inc(): void }>();
   pipeline.onEvent((e) => {
-    metrics.ingested.inc({ level: e.level });
+    let counter = ingestedByLevel.get(e.level);
+    if (counter === undefined) ingestedByLevel.set(e.level, (counter = metrics.ingested.labels(e.level)));
+    counter.inc();
     tail.publish(e);
   });
   if (options.onEvent) pipeline.onEvent(options.onEvent);
@@ -60,6 +63,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   registerServerRoutes(app, state);
   const context: HttpContext = {
     store: options.store,
+    sync: log.sync,
     clock,
     metrics,
     onEvent: (l) => pipeline.onEvent(l),

@@ -23,6 +23,14 @@ export class BatchRefusedError extends Error {
 
 const MAX_PROBLEMS = 100;
 
+/** The events of a body; `sources[i]`, when there, is event i's JSON as the client sent it (stored as is). */
+export interface IngestBatch {
+  events: NewLogEvent[];
+  sources?: (string | null)[];
+  /** One event, not a batch: its reply has one id. */
+  single: boolean;
+}
+
 /** The body of POST /ingest and how it came. */
 export interface IngestBody {
   contentType: string;
@@ -39,13 +47,10 @@ export interface IngestBody {
  * named by its line or item number, so a client that fixes and resends never stores half a batch twice.
  * Returns whether the body was a single event (its reply has one id).
  */
-export async function eventsFromBody(
-  body: IngestBody,
-  receivedAt: number,
-): Promise<{ events: NewLogEvent[]; single: boolean }> {
+export async function eventsFromBody(body: IngestBody, receivedAt: number): Promise<IngestBatch> {
   const type = body.contentType.split(';')[0]!.trim().toLowerCase();
   if (type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl')
-    return { events: fromNdjson(body.text, receivedAt), single: false };
+    return fromNdjson(body.text, receivedAt);
   if (type === 'text/plain') return { events: await fromText(body, receivedAt), single: false };
   let parsed: unknown;
   try {
@@ -53,7 +58,8 @@ export async function eventsFromBody(
   } catch (err) {
     throw new EventInputError(`invalid JSON: ${(err as Error).message}`, undefined);
   }
-  if (!Array.isArray(parsed)) return { events: [eventFromJson(parsed, receivedAt)], single: true };
+  if (!Array.isArray(parsed))
+    return { events: [eventFromJson(parsed, receivedAt)], sources: [body.text], single: true };
   const events: NewLogEvent[] = [];
   const problems: BatchProblem[] = [];
   parsed.forEach((item, i) => {
@@ -69,8 +75,9 @@ export async function eventsFromBody(
   return { events, single: false };
 }
 
-function fromNdjson(text: string, receivedAt: number): NewLogEvent[] {
+function fromNdjson(text: string, receivedAt: number): IngestBatch {
   const events: NewLogEvent[] = [];
+  const sources: string[] = [];
   const problems: BatchProblem[] = [];
   let line = 0;
   for (let start = 0; start < text.length; ) {
@@ -88,6 +95,7 @@ function fromNdjson(text: string, receivedAt: number): NewLogEvent[] {
         throw new EventInputError(`invalid JSON: ${(err as Error).message}`, undefined);
       }
       events.push(eventFromJson(parsed, receivedAt));
+      sources.push(raw);
     } catch (err) {
       if (!(err instanceof EventInputError)) throw err;
       if (problems.length < MAX_PROBLEMS) problems.push({ line, field: err.field, error: err.message });
@@ -95,7 +103,7 @@ function fromNdjson(text: string, receivedAt: number): NewLogEvent[] {
     }
   }
   refuseIfAny(problems, 'line');
-  return events;
+  return { events, sources, single: false };
 }
 
 async function fromText(body: IngestBody, receivedAt: number): Promise<NewLogEvent[]> {

@@ -36,7 +36,7 @@ export class IngestPipeline {
     this.listeners.push(listener);
   }
 
-  async ingest(events: NewLogEvent[]): Promise<LogEvent[]> {
+  async ingest(events: NewLogEvent[], sources?: readonly (string | null)[]): Promise<LogEvent[]> {
     if (this.pending + events.length > this.maxPending && this.pending > 0) {
       this.refused += events.length;
       throw new BackPressureError(this.pending, this.maxPending);
@@ -44,7 +44,7 @@ export class IngestPipeline {
     this.pending += events.length;
     let stored: LogEvent[];
     try {
-      stored = await this.log.append(events);
+      stored = await this.log.append(events, sources);
     } finally {
       this.pending -= events.length;
     }

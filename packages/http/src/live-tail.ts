@@ -36,8 +36,8 @@ export class LiveTail {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    res.write(': esc live tail\n\n');
-    const sub: Subscriber = { res, accepts, queue: backlog.slice(-this.queueLimit), skipped: 0, blocked: false };
+    const blocked = !res.write(': esc live tail\n\n');
+    const sub: Subscriber = { res, accepts, queue: backlog.slice(-this.queueLimit), skipped: 0, blocked };
     this.subscribers.add(sub);
     const drop = (): void => {
       this.subscribers.delete(sub);

@@ -40,7 +40,7 @@ const KNOWN_FIELDS = new Set(['id', 'level', 'message', 'service', 'timestamp', 
  * Checks one client event (LogStream's `{level, message, service, timestamp?, metadata?, id?}`) and returns it
  * normalised. Unknown top-level fields are kept in metadata (a metadata key of the same name wins).
  */
-export function eventFromJson(raw: unknown, receivedAt: number): NewLogEvent {
+export function eventFromJson(raw: unknown, receivedAt: number, storedId?: string): NewLogEvent {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
     throw new EventInputError('an event must be a JSON object', undefined);
   const o = raw as Record<string, unknown>;
@@ -61,7 +61,8 @@ export function eventFromJson(raw: unknown, receivedAt: number): NewLogEvent {
   }
   if (extra !== undefined) metadata = { ...extra, ...metadata };
   let id: string;
-  if (o.id === undefined || o.id === null || o.id === '') id = randomUUID();
+  if (storedId !== undefined) id = storedId;
+  else if (o.id === undefined || o.id === null || o.id === '') id = randomUUID();
   else if (typeof o.id === 'string' || typeof o.id === 'number') id = String(o.id);
   else throw new EventInputError('id must be a string', 'id');
   return {
@@ -105,39 +106,36 @@ export function parseIsoTime(text: string): number | null {
   return Number.isNaN(ms) || ms < 0 ? null : ms;
 }
 
-/** The bytes stored in the topic: the event as JSON, without its offset (the log assigns it). */
+/**
+ * The value stored for an event the server built itself (text lines, the simulator): the client's JSON shape,
+ * so that every stored value is read back by eventFromJson. The id is the record's key and receivedAt its
+ * timestamp; events that came as JSON are stored as the client sent them (see EventLog).
+ */
 export function encodeEvent(e: NewLogEvent): string {
   return JSON.stringify({
-    id: e.id,
     level: e.level,
     service: e.service,
     message: e.message,
     timestamp: e.timestamp,
-    receivedAt: e.receivedAt,
     metadata: e.metadata,
   });
 }
 
-/** A stored record back into an event; null for a value that is not one of ours (another writer's record). */
-export function decodeEvent(offset: number, value: Buffer | null, recordTime: number): LogEvent | null {
+/** A stored record back into an event; null for a record that is not an event (another writer's). */
+export function decodeEvent(
+  offset: number,
+  key: Buffer | null,
+  value: Buffer | null,
+  receivedAt: number,
+): LogEvent | null {
   if (value === null) return null;
-  let o: Record<string, unknown>;
   try {
-    o = JSON.parse(value.toString('utf8'));
+    const e = eventFromJson(JSON.parse(value.toString('utf8')), receivedAt, key?.toString('utf8')) as LogEvent;
+    e.offset = offset;
+    return e;
   } catch {
     return null;
   }
-  if (o === null || typeof o !== 'object' || typeof o.message !== 'string') return null;
-  return {
-    id: typeof o.id === 'string' ? o.id : String(offset),
-    offset,
-    level: typeof o.level === 'string' ? normaliseLevel(o.level) : 'INFO',
-    service: typeof o.service === 'string' ? o.service : '',
-    message: o.message,
-    timestamp: typeof o.timestamp === 'number' ? o.timestamp : recordTime,
-    receivedAt: typeof o.receivedAt === 'number' ? o.receivedAt : recordTime,
-    metadata: o.metadata !== null && typeof o.metadata === 'object' ? (o.metadata as Record<string, unknown>) : {},
-  };
 }
 
 /** An event as the API shows it: LogStream's fields with an ISO timestamp, plus the offset. */

@@ -29,6 +29,8 @@ export interface HttpAppOptions {
   bodyLimit?: number;
   /** Events received and not yet stored beyond which POST /ingest answers 503 (default 200,000). */
   maxPendingEvents?: number;
+  /** How many of the newest events are kept decoded in memory (default 20,000); older ones are read from the topic. */
+  recentEvents?: number;
   /** Events a /logs/stream client may have queued before it misses events (default 10,000). */
   sseQueueLimit?: number;
   /** Fastify's logger (default off: `esc serve` logs through its own logger). */
@@ -38,6 +40,8 @@ export interface HttpAppOptions {
 /** What a plugin (the alerts, the dashboard) gets from the server. */
 export interface HttpContext {
   store: TopicStore;
+  /** The server's sync mode, for a plugin that appends to a topic of its own (the alerts). */
+  sync: SyncMode;
   clock: () => number;
   /** The Prometheus registry /metrics serves: register more metrics on it. */
   metrics: HttpMetrics;

@@ -1,3 +1,4 @@
+import { InvalidFormatError } from '@esc/parser';
 import type { FastifyInstance } from 'fastify';
 import type { HttpServerState } from '../server-state.js';
 import { BatchRefusedError, eventsFromBody } from '../ingest-body.js';
@@ -39,13 +40,12 @@ export function registerIngestRoute(app: FastifyInstance, state: HttpServerState
         metrics.refused.inc({ reason: 'invalid' });
         return reply.code(400).send({ error: err.message, problems: err.problems });
       }
-      if (err instanceof Error && err.name === 'InvalidFormatError')
-        return reply.code(400).send({ error: err.message, field: 'format' });
+      if (err instanceof InvalidFormatError) return reply.code(400).send({ error: err.message, field: 'format' });
       throw err;
     }
     if (events.events.length === 0) return reply.code(400).send({ error: 'the body holds no event' });
     try {
-      const stored = await pipeline.ingest(events.events);
+      const stored = await pipeline.ingest(events.events, events.sources);
       if (events.single) return reply.send({ status: 'accepted', id: stored[0]!.id });
       return reply.send({ status: 'accepted', count: stored.length, ids: stored.map((e) => e.id) });
     } catch (err) {
