@@ -46,10 +46,13 @@ async function metric(registry: Registry, name: string): Promise<number> {
   return values.reduce((sum, v) => sum + v.value, 0);
 }
 
-async function until<T>(probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+async function until<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value) return value;
     if (Date.now() > end) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 10));
@@ -113,7 +116,8 @@ describe('AlertService', () => {
     const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
     const { service, registry, log } = await open({ webhookUrl: url, webhook: { backoffMs: 20 } });
     errors(service, 10);
-    await until(() => received.length === 1);
+    await until(async () => (await metric(registry, 'esc_alert_webhook_deliveries_total')) === 1);
+    expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({ rule: 'high-error-rate', status: 'firing', count: 10, seq: 1 });
     expect(await metric(registry, 'esc_alert_webhook_failures_total')).toBe(3);
     expect(await metric(registry, 'esc_alert_webhook_deliveries_total')).toBe(1);
