@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { refuseOtherMethods } from '../routes/method-not-allowed.js';
 import type { HttpPluginOptions } from '../server-state.js';
+import { systemClock } from './alert-clock.js';
 import { AlertService } from './alert-service.js';
 import type { AlertsOptions } from './alerts-options.js';
 
@@ -12,11 +14,15 @@ export function alertsPlugin(options: AlertsOptions): FastifyPluginAsync<HttpPlu
     const service = await AlertService.open({
       ...options,
       log: options.log ?? app.log,
+      // The server's clock (receivedAt comes from it), with real timers.
+      clock: options.clock ?? { ...systemClock, now: context.clock },
       registry: context.metrics.registry,
       store: context.store,
     });
     context.onEvent((event) => service.observe(event));
     service.registerRoutes(app);
+    refuseOtherMethods(app, '/alerts', ['GET']);
+    refuseOtherMethods(app, '/alerts/stream', ['GET']);
     app.addHook('onClose', () => service.close());
   };
 }
