@@ -66,4 +66,9 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'print the records of a topic, from an offset, a time or a group; -f follows',
     load: () => import('./commands/consume.js'),
   },
+  {
+    name: 'serve',
+    summary: 'serve the kv store and the topics to Redis clients (RESP) and PyLogStreams clients',
+    load: () => import('./commands/serve.js'),
+  },
 ];

@@ -1,16 +1,14 @@
 import {
+  RecordLookup,
   type PartitionReader,
   type SyncMode,
   type TopicStore,
   TopicExistsError,
   OffsetOutOfRangeError,
 } from '@esc/streams';
-import type { LogRecord, ProduceRecord } from '@esc/streams';
+import type { ProduceRecord } from '@esc/streams';
 import { decodeEvent, encodeEvent, type LogEvent, type NewLogEvent } from './log-event.js';
 import { RecentEvents } from './recent-events.js';
-
-/** Offsets closer than this to a reader's position are reached by reading on, not by opening a new reader. */
-const READ_ON_GAP = 512;
 
 /**
  * The events' durable home: partition 0 of one topic of the server's TopicStore. An append resolves once the
@@ -20,6 +18,7 @@ const READ_ON_GAP = 512;
  */
 export class EventLog {
   readonly recent: RecentEvents;
+  private lookup: RecordLookup | null = null;
 
   constructor(
     readonly store: TopicStore,
@@ -63,51 +62,33 @@ export class EventLog {
   }
 
   /**
-   * The events at these offsets (ascending), skipping offsets retention has deleted and records that are not
-   * events. Offsets near each other share one reader.
+   * The events at these offsets, in the order given, leaving out offsets retention has deleted and records
+   * that are not events: from the ring when recent, else read by offset from the topic.
    */
   read(offsets: readonly number[]): LogEvent[] {
-    const out: LogEvent[] = [];
-    let reader: PartitionReader | null = null;
-    let batch: LogRecord[] = [];
-    let bi = 0;
-    try {
-      for (const offset of offsets) {
-        const cached = this.recent.get(offset);
-        if (cached !== undefined) {
-          out.push(cached);
-          continue;
-        }
-        if (
-          reader === null ||
-          offset < reader.nextOffset - batch.length + bi ||
-          offset - reader.nextOffset > READ_ON_GAP
-        ) {
-          reader?.close();
-          reader = this.openReader(offset);
-          if (reader === null) continue;
-          batch = [];
-          bi = 0;
-        }
-        let found: LogRecord | undefined;
-        for (;;) {
-          while (bi < batch.length && batch[bi]!.offset < offset) bi++;
-          if (bi < batch.length) {
-            if (batch[bi]!.offset === offset) found = batch[bi];
-            break;
-          }
-          batch = reader.poll();
-          bi = 0;
-          if (batch.length === 0) break;
-        }
-        if (found === undefined) continue;
-        const e = decodeEvent(found.offset, found.key, found.value, found.timestamp);
-        if (e !== null) out.push(e);
-      }
-    } finally {
-      reader?.close();
+    const out: (LogEvent | null)[] = new Array(offsets.length);
+    const missing: number[] = [];
+    for (let i = 0; i < offsets.length; i++) {
+      const cached = this.recent.get(offsets[i]!);
+      out[i] = cached ?? null;
+      if (cached === undefined) missing.push(offsets[i]!);
     }
-    return out;
+    if (missing.length > 0) {
+      this.lookup ??= new RecordLookup(this.store.partitionDir(this.topic, 0));
+      const found = new Map<number, LogEvent>();
+      for (const r of this.lookup.get(missing)) {
+        const e = decodeEvent(r.offset, r.key, r.value, r.timestamp);
+        if (e !== null) found.set(r.offset, e);
+      }
+      for (let i = 0; i < offsets.length; i++) out[i] ??= found.get(offsets[i]!) ?? null;
+    }
+    return out.filter((e): e is LogEvent => e !== null);
+  }
+
+  /** Lets go of the open segment files. */
+  close(): void {
+    this.lookup?.close();
+    this.lookup = null;
   }
 
   /** Every event from `from` to the end of the log as it is now, in order (index rebuild at start-up). */

@@ -56,7 +56,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` });
   });
-  app.addHook('onClose', async () => tail.close());
+  app.addHook('onClose', async () => {
+    tail.close();
+    log.close();
+  });
 
   registerIngestRoute(app, state);
   registerLogRoutes(app, state);

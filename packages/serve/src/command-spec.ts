@@ -15,6 +15,18 @@ export interface CommandSpec {
   readonly lastKey: number;
   readonly step: number;
   readonly handler: CommandHandler;
+  /**
+   * A container's subcommands by lowercase name (CLIENT SETNAME, XGROUP CREATE): the dispatcher checks the
+   * subcommand and its arity before authentication, as Redis does, and names it `client|setname` in errors.
+   * Build with containerSpec().
+   */
+  readonly subcommands?: Readonly<Record<string, Subcommand>>;
+}
+
+export interface Subcommand {
+  /** Redis's arity of `container|sub`, counting the container's name: CLIENT SETNAME name is 3. */
+  readonly arity: number;
+  readonly handler: CommandHandler;
 }
 
 /**
@@ -56,6 +68,8 @@ export interface CommandFamily {
   /** Fields this family adds to an INFO section ('keyspace', 'persistence', 'stats', …), in order. */
   info?(section: string): readonly (readonly [string, string | number])[];
   close?(): Promise<void>;
+  /** This family's keys as the other families see them (FamilyEnv.keyspaces()). */
+  readonly keyspace?: KeyspaceView;
 }
 
 /**

@@ -7,4 +7,17 @@ export type {
   ServerContext,
   CommandFamily,
   KeyspaceView,
+  Subcommand,
 } from './command-spec.js';
+export type { FamilyEnv, FamilyFactory } from './family-env.js';
+export { containerSpec } from './subcommands.js';
+export { splitArgs } from './split-args.js';
+export { createLogger, type Logger, type LogLevel } from './logger.js';
+export {
+  serveConfigSchema,
+  resolveServeConfig,
+  ServeConfigError,
+  type ServeConfig,
+  type ServeConfigInput,
+} from './serve-config.js';
+export { startServer, stopOnSignal, FAMILIES, type RunningServer, type StartOptions } from './start-server.js';

@@ -21,7 +21,12 @@ export type Reply =
   /** RESP3 verbatim string (`=`), e.g. INFO and CLIENT LIST; a bulk string in RESP2. */
   | { readonly kind: 'verbatim'; readonly format: 'txt' | 'mkd'; readonly text: string }
   /** RESP3 push (`>`), e.g. Pub/Sub messages; an array in RESP2. */
-  | { readonly kind: 'push'; readonly items: readonly Reply[] };
+  | { readonly kind: 'push'; readonly items: readonly Reply[] }
+  /**
+   * Several top-level replies for one command, written one after the other (SUBSCRIBE a b confirms each
+   * channel on its own); an empty sequence writes nothing.
+   */
+  | { readonly kind: 'sequence'; readonly replies: readonly Reply[] };
 
 export const OK: Reply = { kind: 'simple', value: 'OK' };
 export const NULL_BULK: Reply = { kind: 'bulk', value: null };

@@ -16,6 +16,7 @@ export type { RetentionResult } from './log-retention.js';
 export { CONSUMER_OFFSETS_TOPIC } from './consumer-offsets.js';
 export { consume, type ConsumeOptions, type ConsumedBatch } from './topic-consumer.js';
 export type { PartitionReader, PartitionBounds } from './partition-reader.js';
+export { RecordLookup } from './record-lookup.js';
 export type { LogRecord, RecordHeader } from './record-batch.js';
 export type { SyncMode, RecordPosition } from './topic-writer.js';
 export { topicConfigSchema, type TopicConfig, type TopicConfigInput, type CleanupPolicy } from './topic-config.js';

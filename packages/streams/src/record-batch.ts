@@ -189,30 +189,85 @@ export function decodeRecords(batch: Buffer): LogRecord[] {
     const delta = batch.readUInt32BE(pos + 4);
     if (delta <= previous) throw new Error(`record ${i} has offset delta ${delta} after ${previous}`);
     previous = delta;
-    const timestamp = baseTimestamp + batch.readInt32BE(pos + 8);
-    const [key, afterKey] = readBytes(batch, pos + 12, end);
-    const [value, afterValue] = readBytes(batch, afterKey, end);
-    need(batch, afterValue, 4);
-    const headerCount = batch.readUInt32BE(afterValue);
-    let p = afterValue + 4;
-    const headers: RecordHeader[] = [];
-    for (let h = 0; h < headerCount; h++) {
-      if (p + 4 > end) throw new Error(`record ${i}: header ${h} runs past the record`);
-      const keyEnd = p + 4 + batch.readUInt32BE(p);
-      if (keyEnd > end) throw new Error(`record ${i}: header ${h} runs past the record`);
-      const hk = batch.toString('utf8', p + 4, keyEnd);
-      const [hv, next] = readBytes(batch, keyEnd, end);
-      headers.push({ key: hk, value: hv });
-      p = next;
-    }
-    if (p !== end) throw new Error(`record ${i} is ${end - pos} bytes but its fields take ${p - pos}`);
-    records[i] = { offset: baseOffset + delta, timestamp, key, value, headers };
+    records[i] = decodeRecord(batch, pos, end, i, baseOffset, baseTimestamp);
     pos = end;
   }
   if (pos !== batch.length) throw new Error(`batch has ${batch.length - pos} bytes after its ${count} records`);
   if (count > 0 && previous !== batch.readUInt32BE(18))
     throw new Error(`last record's offset delta ${previous} differs from the header's ${batch.readUInt32BE(18)}`);
   return records;
+}
+
+/** Where each record of a batch starts and its offset delta: one walk, then any record in O(log n). */
+export interface RecordPositions {
+  deltas: Uint32Array;
+  /** starts[i] is where record i begins; starts[count] is the end of the batch. */
+  starts: Uint32Array;
+}
+
+/** Steps over a checked batch's records by their lengths, without decoding them. */
+export function recordPositions(batch: Buffer): RecordPositions {
+  const count = batch.readUInt32BE(38);
+  const view = new DataView(batch.buffer, batch.byteOffset, batch.length);
+  const deltas = new Uint32Array(count);
+  const starts = new Uint32Array(count + 1);
+  let pos = BATCH_HEADER_SIZE;
+  for (let i = 0; i < count; i++) {
+    if (pos + RECORD_FIXED_SIZE > batch.length) throw new Error(`record ${i} runs past the end of its batch`);
+    starts[i] = pos;
+    deltas[i] = view.getUint32(pos + 4);
+    pos += 4 + view.getUint32(pos);
+  }
+  if (pos > batch.length) throw new Error(`record ${count - 1} runs past the end of its batch`);
+  starts[count] = pos;
+  return { deltas, starts };
+}
+
+/** The record of a checked batch at `offset` (a random read by offset), or null when it has none there. */
+export function decodeRecordAt(batch: Buffer, positions: RecordPositions, offset: number): LogRecord | null {
+  const wanted = offset - readU64(batch, 0);
+  const { deltas, starts } = positions;
+  let lo = 0;
+  let hi = deltas.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const d = deltas[mid]!;
+    if (d === wanted)
+      return decodeRecord(batch, starts[mid]!, starts[mid + 1]!, mid, readU64(batch, 0), readI64(batch, 22));
+    if (d < wanted) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return null;
+}
+
+/** Record `i` of a batch, which spans [pos, end). */
+function decodeRecord(
+  batch: Buffer,
+  pos: number,
+  end: number,
+  i: number,
+  baseOffset: number,
+  baseTimestamp: number,
+): LogRecord {
+  const delta = batch.readUInt32BE(pos + 4);
+  const timestamp = baseTimestamp + batch.readInt32BE(pos + 8);
+  const [key, afterKey] = readBytes(batch, pos + 12, end);
+  const [value, afterValue] = readBytes(batch, afterKey, end);
+  need(batch, afterValue, 4);
+  const headerCount = batch.readUInt32BE(afterValue);
+  let p = afterValue + 4;
+  const headers: RecordHeader[] = [];
+  for (let h = 0; h < headerCount; h++) {
+    if (p + 4 > end) throw new Error(`record ${i}: header ${h} runs past the record`);
+    const keyEnd = p + 4 + batch.readUInt32BE(p);
+    if (keyEnd > end) throw new Error(`record ${i}: header ${h} runs past the record`);
+    const hk = batch.toString('utf8', p + 4, keyEnd);
+    const [hv, next] = readBytes(batch, keyEnd, end);
+    headers.push({ key: hk, value: hv });
+    p = next;
+  }
+  if (p !== end) throw new Error(`record ${i} is ${end - pos} bytes but its fields take ${p - pos}`);
+  return { offset: baseOffset + delta, timestamp, key, value, headers };
 }
 
 /**

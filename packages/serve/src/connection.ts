@@ -1,0 +1,236 @@
+import type { Socket } from 'node:net';
+import type { Client } from './client.js';
+import type { CommandContext } from './command-spec.js';
+import type { Dispatcher } from './dispatcher.js';
+import { error, type Reply } from './reply.js';
+import { encodeReply, type Protocol } from './reply-encoder.js';
+import { ReplyWriter } from './reply-writer.js';
+import { type CommandSink, RespParser } from './resp-parser.js';
+import type { ServerState } from './server-state.js';
+
+/** Stop reading a client's requests while this much of its replies waits in the socket (pipelining floods). */
+const READ_PAUSE_BYTES = 1024 * 1024;
+
+/** A reply not yet written: requests answered later than one behind them wait here, in request order. */
+interface Slot {
+  reply: Reply | null;
+}
+
+/**
+ * One client of the RESP front-end: parses its requests, runs them through the dispatcher, and writes the
+ * replies in request order whether a handler answers at once or with a promise. The replies of one chunk's
+ * requests leave in one socket write, at the end of the chunk (or when the last promise of it resolves).
+ */
+export class Connection implements Client, CommandSink {
+  readonly id: number;
+  protocol: Protocol = 2;
+  name: string | null = null;
+  readonly closed: Promise<void>;
+  readonly context: CommandContext;
+  readonly createdAt: number;
+  lastInteraction: number;
+  lastCommand = 'NULL';
+  authenticated: boolean;
+  /** Pub/Sub subscriptions by channel/pattern (latin1 strings: binary-safe). */
+  readonly channels = new Set<string>();
+  readonly patterns = new Set<string>();
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+
+  private readonly parser: RespParser;
+  private readonly out = new ReplyWriter();
+  private readonly queue: Slot[] = [];
+  private closing = false;
+  private ended = false;
+  private flushScheduled = false;
+  private paused = false;
+  private softLimitSince = 0;
+  private resolveClosed!: () => void;
+  private readonly flushNow = () => {
+    this.flushScheduled = false;
+    this.flush();
+  };
+
+  constructor(
+    readonly socket: Socket,
+    private readonly server: ServerState,
+    private readonly dispatcher: Dispatcher,
+  ) {
+    this.id = server.nextClientId();
+    this.createdAt = server.now();
+    this.lastInteraction = this.createdAt;
+    this.authenticated = server.password === null;
+    this.parser = new RespParser(server.limits);
+    this.context = { connection: this, server };
+    this.remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    this.localAddress = `${socket.localAddress ?? '?'}:${socket.localPort ?? 0}`;
+    this.closed = new Promise((resolve) => {
+      this.resolveClosed = resolve;
+    });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.onDrain());
+    socket.on('error', () => {});
+    socket.on('close', () => this.onClose());
+  }
+
+  authRequired(): boolean {
+    return !this.authenticated;
+  }
+
+  /** Connections in Pub/Sub mode (RESP2 restricts their commands; their output buffer has its own limit). */
+  get subscriptionCount(): number {
+    return this.channels.size + this.patterns.size;
+  }
+
+  /** Replies the pending ones, then closes: QUIT, a protocol error. */
+  closeAfterReply(): void {
+    this.closing = true;
+  }
+
+  /** Closes now, dropping what is queued (the output limit, CLIENT KILL, shutdown of an idle client). */
+  destroy(): void {
+    this.closing = true;
+    this.ended = true;
+    this.socket.destroy();
+  }
+
+  /**
+   * Shutdown: reads no more requests, lets the ones already read be answered (up to `graceMs`), then closes.
+   */
+  async drainAndClose(graceMs: number): Promise<void> {
+    this.socket.pause();
+    this.closing = true;
+    if (this.queue.length === 0) this.flush();
+    const timer = setTimeout(() => this.destroy(), graceMs);
+    await this.closed;
+    clearTimeout(timer);
+  }
+
+  push(reply: Reply): void {
+    if (this.ended) return;
+    if (this.queue.length > 0) this.queue.push({ reply });
+    else encodeReply(reply, this.protocol, this.out);
+    this.scheduleFlush();
+    this.checkOutputLimit();
+  }
+
+  command(args: Buffer[]): void {
+    if (this.closing) return;
+    this.lastInteraction = this.server.now();
+    let reply: Reply | Promise<Reply>;
+    try {
+      reply = this.dispatcher.execute(args, this);
+    } catch (err) {
+      reply = this.server.failure(err, args);
+    }
+    if (reply instanceof Promise) {
+      const slot: Slot = { reply: null };
+      this.queue.push(slot);
+      reply.then(
+        (r) => this.settle(slot, r),
+        (err) => this.settle(slot, this.server.failure(err, args)),
+      );
+    } else this.enqueue(reply);
+  }
+
+  private onData(chunk: Buffer): void {
+    const failed = this.parser.feed(chunk, this);
+    if (failed !== null && !this.closing) {
+      if (failed.message === null) {
+        this.server.logger.warn(
+          { client: this.id, addr: this.remoteAddress },
+          'closing client that reached the query buffer limit',
+        );
+        this.destroy();
+        return;
+      }
+      this.server.logger.info({ client: this.id, addr: this.remoteAddress, error: failed.message }, 'protocol error');
+      this.enqueue(error(failed.message));
+      this.closing = true;
+    }
+    this.flush();
+  }
+
+  private enqueue(reply: Reply): void {
+    if (this.queue.length > 0) this.queue.push({ reply });
+    else encodeReply(reply, this.protocol, this.out);
+  }
+
+  private settle(slot: Slot, reply: Reply): void {
+    slot.reply = reply;
+    if (this.queue[0] !== slot) return;
+    let n = 0;
+    while (n < this.queue.length && this.queue[n]!.reply !== null) {
+      encodeReply(this.queue[n]!.reply!, this.protocol, this.out);
+      n++;
+    }
+    this.queue.splice(0, n);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    process.nextTick(this.flushNow);
+  }
+
+  private flush(): void {
+    if (this.ended) return;
+    const data = this.out.take();
+    if (data !== null) {
+      if (Array.isArray(data)) {
+        this.socket.cork();
+        for (const d of data) this.socket.write(d);
+        this.socket.uncork();
+      } else this.socket.write(data);
+    }
+    if (this.closing && this.queue.length === 0) {
+      this.ended = true;
+      // Gone for the other clients at once (PUBSUB NUMSUB after a subscriber's QUIT), as in Redis.
+      this.server.removeConnection(this);
+      this.socket.end();
+      return;
+    }
+    if (!this.paused && this.socket.writableLength > READ_PAUSE_BYTES && this.subscriptionCount === 0) {
+      this.paused = true;
+      this.socket.pause();
+    }
+  }
+
+  private onDrain(): void {
+    this.softLimitSince = 0;
+    if (this.paused) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+
+  /** Redis's `client-output-buffer-limit pubsub`: a subscriber that does not read is cut off, not buffered for. */
+  private checkOutputLimit(): void {
+    if (this.subscriptionCount === 0) return;
+    const pending = this.socket.writableLength + this.out.length;
+    const limit = this.server.pubsubOutputLimit;
+    const now = this.server.now();
+    let over = pending > limit.hardBytes;
+    if (!over && pending > limit.softBytes) {
+      if (this.softLimitSince === 0) this.softLimitSince = now;
+      else over = now - this.softLimitSince >= limit.softSeconds * 1000;
+    } else if (pending <= limit.softBytes) this.softLimitSince = 0;
+    if (over) {
+      this.server.logger.warn(
+        { client: this.id, addr: this.remoteAddress, pending },
+        'closing subscriber over the pubsub output buffer limit',
+      );
+      this.server.stats.outputLimitDisconnections++;
+      this.destroy();
+    }
+  }
+
+  private onClose(): void {
+    this.ended = true;
+    this.closing = true;
+    this.server.removeConnection(this);
+    this.resolveClosed();
+  }
+}

@@ -1,0 +1,181 @@
+import { splitArgs } from './split-args.js';
+
+/** Redis's PROTO_INLINE_MAX_SIZE: the longest inline line, and the longest `*N`/`$N` header, before an error. */
+const INLINE_MAX = 64 * 1024;
+/** Before AUTH, Redis refuses what only an authenticated client needs (a guess at a password is short). */
+const UNAUTHENTICATED_MAX_ARGS = 10;
+const UNAUTHENTICATED_MAX_BULK = 16384;
+const INT_MAX = 2147483647;
+const EMPTY = Buffer.alloc(0);
+
+export interface RespLimits {
+  /** proto-max-bulk-len: the longest bulk string a client may send (512 MiB in Redis). */
+  readonly maxBulkLength: number;
+  /** client-query-buffer-limit: the most bytes one unfinished command may hold (1 GiB in Redis). */
+  readonly maxQueryBuffer: number;
+}
+
+/** Where parsed commands go; a method rather than a callback so the hot path makes no closure. */
+export interface CommandSink {
+  command(args: Buffer[]): void;
+  /** Whether the client has not authenticated yet while a password is set (tighter header limits apply). */
+  authRequired(): boolean;
+}
+
+/**
+ * Why parsing stopped for good: `message` is the error line to answer (`ERR Protocol error: …`), or null when
+ * Redis closes without a word (the query buffer limit).
+ */
+export interface ProtocolError {
+  readonly message: string | null;
+}
+
+/**
+ * RESP2 requests as Redis's networking.c reads them: multibulk (`*N\r\n$L\r\n…`) and inline lines, any number
+ * per chunk (pipelining), resumable at any byte. Arguments are views into the received chunks, copied only when a
+ * command spans chunks. A length is checked against the limits before anything is kept for it, and bytes that
+ * only a length claims are never allocated: chunks are gathered until the awaited bulk is complete, then joined
+ * once.
+ */
+export class RespParser {
+  private buf: Buffer = EMPTY;
+  private pos = 0;
+  /** Chunks received while waiting for `need` bytes; joined once enough have come. */
+  private waiting: Buffer[] = [];
+  private waitingBytes = 0;
+  private need = 0;
+  /** The multibulk command in progress: arguments still expected, the ones read, and their bytes. */
+  private argsLeft = 0;
+  private args: Buffer[] = [];
+  private argBytes = 0;
+  private bulkLength = -1;
+
+  constructor(private readonly limits: RespLimits) {}
+
+  /** Parses `chunk` with what was left from earlier ones; a ProtocolError ends the connection. */
+  feed(chunk: Buffer, sink: CommandSink): ProtocolError | null {
+    if (this.pos >= this.buf.length && this.waitingBytes === 0) {
+      this.buf = chunk;
+      this.pos = 0;
+    } else {
+      const pending = this.buf.length - this.pos + this.waitingBytes + chunk.length;
+      if (pending + this.argBytes > this.limits.maxQueryBuffer) return CLOSE_SILENTLY;
+      if (pending < this.need) {
+        this.waiting.push(chunk);
+        this.waitingBytes += chunk.length;
+        return null;
+      }
+      this.waiting.push(chunk);
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), ...this.waiting]);
+      this.pos = 0;
+      this.waiting = [];
+      this.waitingBytes = 0;
+    }
+    this.need = 0;
+    const error = this.parse(sink);
+    if (this.pos >= this.buf.length) {
+      this.buf = EMPTY;
+      this.pos = 0;
+    } else if (this.buf.length - this.pos + this.argBytes > this.limits.maxQueryBuffer) return CLOSE_SILENTLY;
+    return error;
+  }
+
+  private parse(sink: CommandSink): ProtocolError | null {
+    const buf = this.buf;
+    const end = buf.length;
+    while (this.pos < end) {
+      if (this.argsLeft === 0) {
+        if (buf[this.pos] !== 0x2a) {
+          const r = this.inline(sink);
+          if (r !== true) return r;
+          continue;
+        }
+        const cr = buf.indexOf(13, this.pos);
+        if (cr === -1) return end - this.pos > INLINE_MAX ? protocolError('too big mbulk count string') : null;
+        if (cr + 2 > end) return null;
+        const n = parseLength(buf, this.pos + 1, cr);
+        if (n === null || n > INT_MAX) return protocolError('invalid multibulk length');
+        if (n > UNAUTHENTICATED_MAX_ARGS && sink.authRequired())
+          return protocolError('unauthenticated multibulk length');
+        this.pos = cr + 2;
+        if (n <= 0) continue;
+        this.argsLeft = n;
+      }
+      // Inside a multibulk: a `$L` header, then L bytes and two that Redis skips without looking.
+      while (this.argsLeft > 0) {
+        if (this.bulkLength < 0) {
+          if (this.pos >= end) return null;
+          const cr = buf.indexOf(13, this.pos);
+          if (cr === -1) return end - this.pos > INLINE_MAX ? protocolError('too big bulk count string') : null;
+          if (cr + 2 > end) return null;
+          if (buf[this.pos] !== 0x24)
+            return protocolError(`expected '$', got '${String.fromCharCode(printable(buf[this.pos]!))}'`);
+          const len = parseLength(buf, this.pos + 1, cr);
+          if (len === null || len < 0 || len > this.limits.maxBulkLength) return protocolError('invalid bulk length');
+          if (len > UNAUTHENTICATED_MAX_BULK && sink.authRequired())
+            return protocolError('unauthenticated bulk length');
+          if (this.argBytes + len > this.limits.maxQueryBuffer) return CLOSE_SILENTLY;
+          this.bulkLength = len;
+          this.pos = cr + 2;
+        }
+        const stop = this.pos + this.bulkLength;
+        if (stop + 2 > end) {
+          this.need = this.bulkLength + 2;
+          return null;
+        }
+        this.args.push(buf.subarray(this.pos, stop));
+        this.argBytes += this.bulkLength;
+        this.pos = stop + 2;
+        this.bulkLength = -1;
+        this.argsLeft--;
+      }
+      const args = this.args;
+      this.args = [];
+      this.argBytes = 0;
+      sink.command(args);
+    }
+    return null;
+  }
+
+  /** One inline line (`PING`, `SET k "a b"`), as typed into nc; true when one was consumed. */
+  private inline(sink: CommandSink): ProtocolError | null | true {
+    const buf = this.buf;
+    const nl = buf.indexOf(10, this.pos);
+    if (nl === -1) return buf.length - this.pos > INLINE_MAX ? protocolError('too big inline request') : null;
+    const lineEnd = nl > this.pos && buf[nl - 1] === 13 ? nl - 1 : nl;
+    const args = splitArgs(buf.subarray(this.pos, lineEnd));
+    if (args === null) return protocolError('unbalanced quotes in request');
+    this.pos = nl + 1;
+    if (args.length > 0) sink.command(args);
+    return true;
+  }
+}
+
+const CLOSE_SILENTLY: ProtocolError = { message: null };
+
+function protocolError(what: string): ProtocolError {
+  return { message: `ERR Protocol error: ${what}` };
+}
+
+/** Redis maps CR and LF in an error line to spaces, so the reply stays one line. */
+const printable = (c: number) => (c === 13 || c === 10 ? 0x20 : c);
+
+/**
+ * A decimal as Redis's string2ll accepts it: an optional '-', no '+', no leading zeros, no blanks; null when
+ * not one (or beyond 2^53, which is past every limit anyway).
+ */
+function parseLength(buf: Buffer, start: number, end: number): number | null {
+  if (start >= end || end - start > 17) return null;
+  let i = start;
+  const negative = buf[i] === 0x2d;
+  if (negative) i++;
+  if (i >= end) return null;
+  if (buf[i] === 0x30) return i + 1 === end && !negative ? 0 : null;
+  let n = 0;
+  for (; i < end; i++) {
+    const d = buf[i]! - 0x30;
+    if (d < 0 || d > 9) return null;
+    n = n * 10 + d;
+  }
+  return negative ? -n : n;
+}

@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
+import { EscError, ExitCode, FileAccessError, loadJsonFile, parseWithSchema, UsageError } from '@esc/core';
+import { z } from 'zod';
+import { LOG_LEVELS } from './logger.js';
+
+const port = z.number().int().min(0).max(65535);
+const MiB = 1024 * 1024;
+
+/**
+ * `esc serve`'s settings: the flags and the `--config FILE` (JSON) share this one schema, flags winning over the
+ * file. Limits are Redis's named settings with Redis's defaults.
+ */
+export const serveConfigSchema = z
+  .object({
+    /** The topics directory (streams); default $ESC_STREAMS_DIR, else $XDG_DATA_HOME/esc/streams. */
+    dir: z.string().min(1).optional(),
+    /** The kv store file; default <dir>/kv.json with --dir, else the one `esc kv` uses. */
+    kvStore: z.string().min(1).optional(),
+    bind: z.string().min(1).default('127.0.0.1'),
+    respPort: port.default(6380),
+    plsPort: port.default(1234),
+    httpPort: port.default(8080),
+    requirepass: z.string().min(1).optional(),
+    passwordFile: z.string().min(1).optional(),
+    sync: z.enum(['none', 'batch', 'always']).default('batch'),
+    maxClients: z.number().int().min(1).default(10000),
+    logLevel: z.enum(LOG_LEVELS as [string, ...string[]]).default('info'),
+    /** Allows a non-loopback bind without a password. */
+    insecure: z.boolean().default(false),
+    protoMaxBulkLen: z
+      .number()
+      .int()
+      .min(1)
+      .default(512 * MiB),
+    clientQueryBufferLimit: z
+      .number()
+      .int()
+      .min(1)
+      .default(1024 * MiB),
+    pubsubOutputLimit: z
+      .object({
+        hardBytes: z
+          .number()
+          .int()
+          .min(0)
+          .default(32 * MiB),
+        softBytes: z
+          .number()
+          .int()
+          .min(0)
+          .default(8 * MiB),
+        softSeconds: z.number().int().min(0).default(60),
+      })
+      .strict()
+      .default({ hardBytes: 32 * MiB, softBytes: 8 * MiB, softSeconds: 60 }),
+  })
+  .strict();
+
+export type ServeConfigInput = z.input<typeof serveConfigSchema>;
+export type ServeConfig = z.output<typeof serveConfigSchema>;
+
+/** A setting that makes the server unsafe or contradicts another: exit 2 like a usage error. */
+export class ServeConfigError extends EscError {
+  constructor(message: string) {
+    super(message, {}, ExitCode.Error);
+  }
+}
+
+/** The settings from a config file (if any) under the flags given on the command line. */
+export function resolveServeConfig(flags: ServeConfigInput, configFile?: string): ServeConfig {
+  const fromFile = configFile === undefined ? {} : loadJsonFile(configFile, serveConfigSchema.partial());
+  const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+  const config = parseWithSchema(serveConfigSchema, { ...fromFile, ...defined }, configFile ?? 'flags');
+  if (config.requirepass !== undefined && config.passwordFile !== undefined)
+    throw new UsageError('serve: --requirepass and --password-file cannot be combined');
+  if (!config.insecure && !isLoopback(config.bind) && readPassword(config) === null)
+    throw new ServeConfigError(
+      `serve: refusing to listen on ${config.bind} without a password: give --requirepass or --password-file, or --insecure`,
+    );
+  return config;
+}
+
+/** The password clients must give, or null when none is set. */
+export function readPassword(config: ServeConfig): string | null {
+  if (config.requirepass !== undefined) return config.requirepass;
+  if (config.passwordFile === undefined) return null;
+  let text: string;
+  try {
+    text = readFileSync(config.passwordFile, 'utf8');
+  } catch (err) {
+    throw new FileAccessError(config.passwordFile, err);
+  }
+  const password = text.replace(/\r?\n$/, '');
+  if (password === '') throw new ServeConfigError(`serve: ${config.passwordFile}: the password file is empty`);
+  return password;
+}
+
+function isLoopback(host: string): boolean {
+  if (host === 'localhost' || host === '::1') return true;
+  return isIPv4(host) && host.startsWith('127.');
+}
