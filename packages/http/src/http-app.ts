@@ -1,7 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { alertsPlugin } from './alerts/alerts-plugin.js';
-import { registerDashboardRoutes } from './dashboard-plugin.js';
 import { EventLog } from './event-log.js';
 import { HttpMetrics } from './http-metrics.js';
 import { IngestPipeline } from './ingest-pipeline.js';
@@ -39,7 +37,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   const state: HttpServerState = { options, clock, startedAt: clock(), log, index, pipeline, tail, metrics };
 
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: false,
     bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024,
     // Every body is read as text and parsed by the ingest route, which knows the formats and names errors.
     return503OnClosing: true,
@@ -50,6 +48,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   installLatencyMetric(app, metrics);
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
     const status = err.statusCode ?? 500;
+    if (status >= 500) options.log?.error({ err: err.message, stack: err.stack }, 'http request failed');
     if (status === 413) metrics.refused.inc({ reason: 'too_large' });
     void reply.code(status).send({ error: status === 413 ? `request body too large: ${err.message}` : err.message });
   });
@@ -71,9 +70,6 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     metrics,
     onEvent: (l) => pipeline.onEvent(l),
   };
-  registerDashboardRoutes(app);
-  if (options.alerts !== false)
-    await app.register(alertsPlugin({ sync: options.sync ?? 'batch', ...options.alerts }), { context });
   for (const plugin of options.plugins ?? []) await app.register(plugin, { context });
   await app.ready();
   return app;

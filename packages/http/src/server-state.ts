@@ -1,6 +1,5 @@
 import type { SyncMode, TopicStore } from '@esc/streams';
 import type { FastifyPluginAsync } from 'fastify';
-import type { AlertsOptions } from './alerts/alerts-options.js';
 import type { EventLog } from './event-log.js';
 import type { HttpMetrics } from './http-metrics.js';
 import type { IngestPipeline } from './ingest-pipeline.js';
@@ -21,8 +20,6 @@ export interface HttpAppOptions {
   clock?: () => number;
   /** Called for every event once it is durably appended, in offset order, before it is acknowledged. */
   onEvent?: (event: LogEvent) => void;
-  /** The alert rules and their delivery (`--rules`, `--alert-webhook`); false: no alerts. */
-  alerts?: AlertsOptions | false;
   /** More routes (the alerts, the dashboard), registered with the server's context; see HttpContext. */
   plugins?: FastifyPluginAsync<HttpPluginOptions>[];
   /** Largest request body in bytes (default 16 MiB): past it, 413. */
@@ -33,8 +30,15 @@ export interface HttpAppOptions {
   recentEvents?: number;
   /** Events a /logs/stream client may have queued before it misses events (default 10,000). */
   sseQueueLimit?: number;
-  /** Fastify's logger (default off: `esc serve` logs through its own logger). */
-  logger?: boolean;
+  /** Where unexpected errors (500s) are logged; default: nowhere but the reply. */
+  log?: HttpLogger;
+}
+
+/** What `esc serve` logs through (its pino-format logger). */
+export interface HttpLogger {
+  info(fields: Record<string, unknown>, msg: string): void;
+  warn(fields: Record<string, unknown>, msg: string): void;
+  error(fields: Record<string, unknown>, msg: string): void;
 }
 
 /** What a plugin (the alerts, the dashboard) gets from the server. */

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { startHttpFrontEnd } from '@esc/http';
 import { defaultStorePath } from '@esc/kv';
 import { defaultStreamsDir, openStreams, type TopicStore } from '@esc/streams';
 import type { CommandFamily, KeyspaceView } from './command-spec.js';
@@ -59,7 +60,11 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     logger,
     server: state,
     streams: () => {
-      store ??= openStreams(streamsDir, { onWarning: (message) => logger.warn({ dir: streamsDir }, message) });
+      store ??= openStreams(streamsDir, {
+        onWarning: (message) => logger.warn({ dir: streamsDir }, message),
+        // As the topic commands: how long a write lock left by a killed server blocks the next (tests shorten it).
+        lockStaleMs: process.env.ESC_STREAMS_LOCK_STALE_MS ? Number(process.env.ESC_STREAMS_LOCK_STALE_MS) : undefined,
+      });
       return store;
     },
     keyspaces: () => state.keyspaces,
@@ -88,12 +93,24 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
 
   const addresses: string[] = [];
   const resp = config.respPort === 0 ? null : new RespServer(state, dispatcher);
+  let http: Awaited<ReturnType<typeof startHttpFrontEnd>> | null = null;
   try {
     if (resp !== null) {
       const address = await resp.listen(config.respPort, config.bind);
       addresses.push(`resp ${formatAddress(address.address, address.port)}`);
     }
+    if (config.httpPort !== 0) {
+      http = await startHttpFrontEnd({
+        ...config,
+        port: config.httpPort,
+        store: env.streams(),
+        password: readPassword(config),
+        logger,
+      });
+      addresses.push(http.address);
+    }
   } catch (err) {
+    await resp?.stop();
     await closeFamilies();
     throw err;
   }
@@ -106,6 +123,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       stopping ??= (async () => {
         logger.info({}, 'stopping');
         await resp?.stop();
+        await http?.stop();
         await closeFamilies();
         logger.info({}, 'stopped');
       })();

@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { REPO_ROOT, type BenchContext } from '../bench-context.js';
 import type { BenchSuite } from '../bench-suite.js';
@@ -9,29 +10,42 @@ const SAMPLES = 300;
 const LOAD_CONNECTIONS = 8;
 const LOAD_BATCH = 100;
 
-/** Starts the HTTP front-end (sync batch) in its own process with `rules`; resolves with its base URL. */
-async function startServer(dir: string, rulesFile: string): Promise<{ child: ChildProcess; base: string }> {
-  const dist = (pkg: string) => JSON.stringify(join(REPO_ROOT, 'packages', pkg, 'dist', 'index.js'));
-  const script = `
-    import { openStreams } from ${dist('streams')};
-    import { createHttpApp } from ${dist('http')};
-    const store = openStreams(${JSON.stringify(dir)});
-    const app = await createHttpApp({ store, sync: 'batch', alerts: { rulesFile: ${JSON.stringify(rulesFile)} } });
-    console.log(await app.listen({ port: 0, host: '127.0.0.1' }));
-    process.on('SIGTERM', async () => { await app.close(); await store.close(); process.exit(0); });`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out);
-      if (m) resolve(m[0]);
+/** A port nobody listens on now (the OS's pick, released at once). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
     });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
-  return { child, base };
+}
+
+/** The built `esc serve`, HTTP only, `--sync batch`, with `rules`; resolves with its base URL once it listens. */
+async function startServer(
+  ctx: BenchContext,
+  dir: string,
+  rulesFile: string,
+): Promise<{ child: ChildProcess; base: string }> {
+  const port = await freePort();
+  const args = ['serve', '--dir', dir, '--resp-port', '0', '--pls-port', '0', '--http-port', String(port)];
+  const child = spawn(
+    ctx.esc[0]!,
+    [...ctx.esc.slice(1), ...args, '--sync', 'batch', '--rules', rulesFile, '--log-level', 'error'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (err.includes('listening (http')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`esc serve exited with ${code}: ${err}`)));
+  });
+  return { child, base: `http://127.0.0.1:${port}` };
 }
 
 /**
@@ -108,7 +122,7 @@ async function measureLatency(
     rulesFile,
     JSON.stringify({ rules: [{ name: 'latency', level: 'ERROR', threshold: 1, window: '1ms' }] }),
   );
-  const { child, base } = await startServer(join(dir, 'streams'), rulesFile);
+  const { child, base } = await startServer(ctx, join(dir, 'streams'), rulesFile);
   const abort = new AbortController();
   let waiting: ((at: number) => void) | null = null;
   await watchAlerts(base, abort.signal, (_seq, at) => waiting?.(at));

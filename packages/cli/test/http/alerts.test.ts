@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { makeTempDir } from '@esc/test-fixtures';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runEsc } from '../run-esc.js';
-import { type HttpServer, startHttpServer } from './http-server.js';
+import { type HttpServe, startHttpServe } from './http-harness.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -20,10 +20,10 @@ function tempDir(): string {
   return dir.path;
 }
 
-async function serve(args: string[], dir?: string): Promise<HttpServer> {
-  const server = await startHttpServer(args, dir);
-  cleanups.push(() => server.stop());
-  return server;
+async function serve(args: string[], dir = join(tempDir(), 'data')): Promise<HttpServe & { base: string }> {
+  const serve = await startHttpServe(dir, args);
+  cleanups.push(() => serve.server.stop());
+  return { ...serve, base: serve.url };
 }
 
 async function ingest(base: string, events: object[]): Promise<void> {
@@ -95,7 +95,7 @@ describe('esc serve alerts', () => {
     await ingest(first.base, errors(5));
     await until(() => received.length === 1);
     expect(received).toMatchObject([{ rule: 'api-errors', status: 'firing', count: 3 }]);
-    const line = first.running
+    const line = first.server
       .stderr()
       .split('\n')
       .find((l) => l.includes('alert firing'));
@@ -104,7 +104,7 @@ describe('esc serve alerts', () => {
       msg: 'alert firing: api-errors (3 of 3 ERROR in 1m)',
       alert: { seq: 1 },
     });
-    expect(await first.stop()).toBe(0);
+    expect(await first.server.stop()).toBe(0);
 
     const second = await serve(['--rules', rules], join(dir, 'data'));
     const body = await (await fetch(`${second.base}/alerts`)).json();
@@ -123,7 +123,7 @@ describe('esc serve alerts', () => {
       ((await (await fetch(`${server.base}/alerts`)).json()).rules as { rule: string }[]).map((r) => r.rule);
     expect(await ruleNames()).toEqual(['one']);
     writeFileSync(rules, '{"rules": [');
-    await until(() => server.running.stderr().includes('alert rules not reloaded'));
+    await until(() => server.server.stderr().includes('alert rules not reloaded'));
     expect(await ruleNames()).toEqual(['one']);
     writeFileSync(rules, JSON.stringify({ rules: [{ name: 'two', threshold: 2, window: '1m' }] }));
     await until(async () => (await ruleNames())[0] === 'two');

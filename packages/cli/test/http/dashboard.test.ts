@@ -1,25 +1,27 @@
-// The dashboard in a real browser: Debian's Chromium driven by playwright-core (nothing downloaded), against a
-// server in its own process. To refresh the screenshot in the docs:
+// The dashboard in a real browser: Debian's Chromium driven by playwright-core (nothing downloaded), against
+// the built `esc serve`. To refresh the screenshot in the docs:
 //   ESC_DASHBOARD_SCREENSHOT=docs/images/dashboard.png npx vitest run packages/cli/test/http/dashboard.test.ts
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, type Running, startChild } from '../run-esc.js';
+import { REPO_ROOT } from '../run-esc.js';
+import type { RunningServer } from '../serve/serve-harness.js';
+import { startHttpServe } from './http-harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 
 let dir: string;
-let server: Running;
+let server: RunningServer;
 let base: string;
 let browser: Browser;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'esc-dashboard-'));
-  server = startServer(dir);
-  await server.until(() => /http:\/\/127\.0\.0\.1:\d+/.test(server.stdout()), 'the HTTP address');
-  base = /http:\/\/127\.0\.0\.1:\d+/.exec(server.stdout())![0];
+  const serve = await startHttpServe(join(dir, 'data'));
+  server = serve.server;
+  base = serve.url;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -30,25 +32,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (server !== undefined && server.child.exitCode === null) {
-    server.child.kill('SIGTERM');
-    await server.exit;
-  }
+  await server?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** The HTTP front-end over a fresh topic directory, in a child process. */
-function startServer(storeDir: string): Running {
-  const dist = (pkg: string) => JSON.stringify(join(REPO_ROOT, 'packages', pkg, 'dist', 'index.js'));
-  const script = `
-    import { openStreams } from ${dist('streams')};
-    import { createHttpApp } from ${dist('http')};
-    const store = openStreams(${JSON.stringify(storeDir)});
-    const app = await createHttpApp({ store });
-    console.log(await app.listen({ port: 0, host: '127.0.0.1' }));
-    process.on('SIGTERM', async () => { await app.close(); await store.close(); process.exit(0); });`;
-  return startChild(process.execPath, ['--input-type=module', '-e', script]);
-}
 
 async function ingest(events: object[]): Promise<void> {
   const res = await fetch(`${base}/ingest`, {

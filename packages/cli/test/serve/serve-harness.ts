@@ -6,7 +6,7 @@ import { makeTempDir } from '@esc/test-fixtures';
 import { childEnv, ESC_BIN, REPO_ROOT } from '../run-esc.js';
 
 /** A port nobody listens on now (the OS's pick for port 0, released at once). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

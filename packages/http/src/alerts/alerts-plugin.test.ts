@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useTestApps } from '../test-helpers/test-app.js';
+import { alertsPlugin } from './alerts-plugin.js';
 
 const makeApp = useTestApps();
 const dirs: string[] = [];
@@ -14,7 +15,7 @@ const ndjson = (events: object[]) => events.map((e) => JSON.stringify(e)).join('
 
 describe('alerts in the HTTP app', () => {
   it('events posted to /ingest fire a rule once; /alerts, /metrics and the alerts topic show it', async () => {
-    const { app, store } = await makeApp();
+    const { app, store } = await makeApp({ plugins: [alertsPlugin({})] });
     const errors = Array.from({ length: 12 }, (_, i) => ({ level: 'error', service: 'api', message: `fail ${i}` }));
     const res = await app.inject({
       method: 'POST',
@@ -49,7 +50,7 @@ describe('alerts in the HTTP app', () => {
   });
 
   it('with a password, /alerts and /alerts/stream need it like every route', async () => {
-    const { app } = await makeApp({ password: 's3cret' });
+    const { app } = await makeApp({ password: 's3cret', plugins: [alertsPlugin({})] });
     expect((await app.inject({ url: '/alerts' })).statusCode).toBe(401);
     expect((await app.inject({ url: '/alerts', headers: { authorization: 'Bearer s3cret' } })).statusCode).toBe(200);
     expect((await app.inject({ url: '/alerts/stream' })).statusCode).toBe(401);
@@ -60,11 +61,6 @@ describe('alerts in the HTTP app', () => {
     dirs.push(dir);
     const rulesFile = join(dir, 'rules.json');
     writeFileSync(rulesFile, JSON.stringify({ rules: [{ name: 'x', threshold: 1 }] }));
-    await expect(makeApp({ alerts: { rulesFile } })).rejects.toThrow(/invalid at rules\.0\.window/);
-  });
-
-  it('alerts: false leaves the routes out', async () => {
-    const { app } = await makeApp({ alerts: false });
-    expect((await app.inject({ url: '/alerts' })).statusCode).toBe(404);
+    await expect(makeApp({ plugins: [alertsPlugin({ rulesFile })] })).rejects.toThrow(/invalid at rules\.0\.window/);
   });
 });

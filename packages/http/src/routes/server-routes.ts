@@ -45,9 +45,14 @@ export function registerServerRoutes(app: FastifyInstance, state: HttpServerStat
   });
   refuseOtherMethods(app, '/simulate', ['POST']);
 
-  // In batches through the same write path as clients, waiting when over the back-pressure limit.
+  // In batches through the same write path as clients, waiting when over the back-pressure limit; a server
+  // that stops stops its simulations (their events were never acknowledged to anyone).
+  let closing = false;
+  app.addHook('onClose', async () => {
+    closing = true;
+  });
   const simulate = async (count: number): Promise<void> => {
-    for (let done = 0; done < count; ) {
+    for (let done = 0; done < count && !closing; ) {
       const n = Math.min(SIMULATION_BATCH, count - done);
       try {
         await pipeline.ingest(simulatedEvents(n, clock()));

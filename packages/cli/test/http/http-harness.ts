@@ -1,0 +1,39 @@
+// `esc serve` with its HTTP front-end on a free port, for the HTTP end-to-end tests.
+import { freePort, type RunningServer, startEscServe } from '../serve/serve-harness.js';
+
+export interface HttpServe {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  server: RunningServer;
+}
+
+/**
+ * Starts the built `esc serve` over `dir` (kept by stop(); the caller removes it) with HTTP on a free port;
+ * `args` are added (--sync always, --requirepass …). A write lock left by a killed server is taken over after
+ * 2 s (the floor), not 10.
+ */
+export async function startHttpServe(dir: string, args: string[] = []): Promise<HttpServe> {
+  const port = await freePort();
+  const server = await startEscServe(['--http-port', String(port), ...args], {
+    dir,
+    env: { ESC_STREAMS_LOCK_STALE_MS: '2000' },
+  });
+  return { url: `http://127.0.0.1:${port}`, server };
+}
+
+/** Every event a query returns, following `next` page after page, oldest first. */
+export async function allEvents(
+  url: string,
+  query: string,
+): Promise<{ id: string; offset: number; message: string }[]> {
+  const events: { id: string; offset: number; message: string }[] = [];
+  let cursor = '';
+  for (;;) {
+    const res = await fetch(`${url}/logs?${query}&limit=10000${cursor}`);
+    if (res.status !== 200) throw new Error(`GET /logs: ${res.status} ${await res.text()}`);
+    const body = (await res.json()) as { logs: { id: string; offset: number; message: string }[]; next: string | null };
+    events.push(...body.logs);
+    if (body.next === null) return events.reverse();
+    cursor = `&cursor=${body.next}`;
+  }
+}
