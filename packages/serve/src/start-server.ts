@@ -135,11 +135,24 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
 /** Resolves once SIGTERM or SIGINT has stopped the server. */
 export function stopOnSignal(server: RunningServer): Promise<void> {
   return new Promise((resolve, reject) => {
+    // The listeners stay until the stop is done: signal-exit (loaded by the stores' file locks) re-raises a
+    // signal that has no other listener left, which killed the server in the middle of its stop.
     const onSignal = (signal: NodeJS.Signals) => {
       server.logger.info({ signal }, 'signal received');
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      server.stop().then(resolve, reject);
+      const done = () => {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+      };
+      server.stop().then(
+        () => {
+          done();
+          resolve();
+        },
+        (err) => {
+          done();
+          reject(err);
+        },
+      );
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { makeTempDir } from '@esc/test-fixtures';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runEsc } from '../run-esc.js';
+import { freePort } from '../serve/serve-harness.js';
 import { type HttpServe, startHttpServe } from './http-harness.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -49,22 +50,25 @@ const errors = (n: number) =>
   Array.from({ length: n }, (_, i) => ({ level: 'ERROR', service: 'api', message: `failure ${i}` }));
 
 describe('esc serve alerts', () => {
-  it('a bad rules file: one line naming the file and the field, exit status 2', () => {
+  it('a bad rules file: one line naming the file and the field, exit status 2', async () => {
     const rules = join(tempDir(), 'rules.json');
     writeFileSync(rules, JSON.stringify({ rules: [{ name: 'r', threshold: 3, window: '5 minutes' }] }));
-    const res = runEsc([
-      'serve',
-      '--dir',
-      tempDir(),
-      '--resp-port',
-      '0',
-      '--pls-port',
-      '0',
-      '--http-port',
-      '0',
-      '--rules',
-      rules,
-    ]);
+    const res = runEsc(
+      [
+        'serve',
+        '--dir',
+        tempDir(),
+        '--resp-port',
+        '0',
+        '--pls-port',
+        '0',
+        '--http-port',
+        String(await freePort()),
+        '--rules',
+        rules,
+      ],
+      { timeout: 20_000 },
+    );
     expect(res.stderr).toBe(
       `esc: ${rules}: invalid at rules.0.window: invalid duration '5 minutes' (e.g. 500ms, 30s, 1m, 2h)\n`,
     );
