@@ -11,6 +11,13 @@ const CONTENT_TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
 };
 
+const ROUTES = new Set(['/', '/assets/:name', '/favicon.ico']);
+
+/** The dashboard's own routes (a route pattern, as fastify names it): static files, public even with a password. */
+export function isDashboardRoute(routeUrl: string | undefined): boolean {
+  return routeUrl !== undefined && ROUTES.has(routeUrl);
+}
+
 interface Asset {
   body: Buffer;
   type: string;

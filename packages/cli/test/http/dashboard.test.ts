@@ -123,6 +123,24 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard (Chromium)', () => {
     await page.close();
   });
 
+  it('with --requirepass: the page loads, asks for the password once, then goes live', async () => {
+    const secured = await startHttpServe(join(dir, 'secured'), ['--requirepass', 's3cret']);
+    try {
+      expect((await fetch(`${secured.url}/stats`)).status).toBe(401);
+      const page = await browser.newPage();
+      await page.goto(`${secured.url}/`);
+      await page.locator('#token').waitFor({ state: 'visible', timeout: 5000 });
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('token');
+      await page.keyboard.type('s3cret');
+      await page.keyboard.press('Enter');
+      await page.locator('#connection.live').waitFor({ timeout: 10_000 });
+      expect(await page.locator('#token-form').isHidden()).toBe(true);
+      await page.close();
+    } finally {
+      await secured.server.stop();
+    }
+  });
+
   it('serves its assets with content types and cache headers, and saves the docs screenshot when asked', async () => {
     const pageRes = await fetch(`${base}/`);
     expect(pageRes.headers.get('content-type')).toBe('text/html; charset=utf-8');
