@@ -15,6 +15,7 @@ const SUITES: Record<string, () => Promise<{ suite: BenchSuite }>> = {
   engine: () => import('./suites/engine.js'),
   templates: () => import('./suites/templates.js'),
   streams: () => import('./suites/streams.js'),
+  http: () => import('./suites/http.js'),
   'http-alerts': () => import('./suites/http-alerts.js'),
 };
 
