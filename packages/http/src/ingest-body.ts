@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_MAX_LINE_LENGTH, normaliseLevel, selectFormat } from '@esc/parser';
+import { DEFAULT_MAX_LINE_LENGTH, type LogFormat, normaliseLevel, selectFormat } from '@esc/parser';
 import { EventInputError, eventFromJson, type NewLogEvent, parseIsoTime } from './log-event.js';
 
 /** One problem of a batch, by line (NDJSON, text) or item (a JSON array), 1-based. */
@@ -132,11 +132,20 @@ async function fromText(body: IngestBody, receivedAt: number): Promise<NewLogEve
       message: r.message ?? line,
       timestamp: time ?? receivedAt,
       receivedAt,
-      metadata: { ...r.fields },
+      metadata: otherFields(r.fields, format),
     });
   });
   refuseIfAny(problems, 'line');
   return events;
+}
+
+/** A parsed line's fields but those that became the event's level, service and message. */
+function otherFields(fields: Record<string, string>, format: LogFormat): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key in fields)
+    if (key !== format.levelField && key !== format.componentField && key !== format.messageField)
+      out[key] = fields[key];
+  return out;
 }
 
 function refuseIfAny(problems: BatchProblem[], unit: 'line' | 'item'): void {

@@ -217,6 +217,7 @@ describe('POST /ingest', () => {
         service: 'dfs.DataNode$DataXceiver',
         message: '10.251.30.6:50010:Got exception while serving blk_-6952295868487656571',
         timestamp: '2008-11-09T20:38:07.000Z',
+        metadata: { date: '081109', time: '203807', pid: '222' },
       },
     ]);
     const bad = await app.inject({
