@@ -18,6 +18,7 @@ const SUITES: Record<string, () => Promise<{ suite: BenchSuite }>> = {
   serve: () => import('./suites/serve.js'),
   'serve-pls': () => import('./suites/serve-pls.js'),
   http: () => import('./suites/http.js'),
+  'http-alerts': () => import('./suites/http-alerts.js'),
 };
 
 function parseSize(text: string): number {

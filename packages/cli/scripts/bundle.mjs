@@ -5,7 +5,7 @@
 //   node scripts/bundle.mjs             always rebuild
 //   node scripts/bundle.mjs --if-stale  only when some package's dist/ is newer than the bundle (test set-up)
 import { build } from 'esbuild';
-import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +95,10 @@ await build({
   legalComments: 'linked',
   logLevel: 'warning',
 });
+// The HTTP dashboard's page and assets (built into @esc/http's dist by its dashboard/build.mjs) sit beside the
+// chunk that serves them, which looks for ./dashboard/ first: the bundle carries them, whatever resolves @esc/http.
+const dashboard = join(packagesDir, 'http', 'dist', 'dashboard');
+if (existsSync(dashboard)) cpSync(dashboard, join(next, 'dashboard'), { recursive: true });
 const old = `${outdir}.${process.pid}.old`;
 if (existsSync(outdir)) renameSync(outdir, old);
 renameSync(next, outdir);

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { isDashboardRoute } from './dashboard-plugin.js';
 import { EventLog } from './event-log.js';
 import { HttpMetrics } from './http-metrics.js';
 import { IngestPipeline } from './ingest-pipeline.js';
@@ -91,7 +92,8 @@ function rebuildIndex(log: EventLog, index: LogIndex): void {
 function installAuth(app: FastifyInstance, password: string): void {
   const expected = Buffer.from(`Bearer ${password}`);
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-    if (req.url === '/healthz') return;
+    // The dashboard's page and assets hold no data: they load without it and ask for the password for the API.
+    if (req.url === '/healthz' || isDashboardRoute(req.routeOptions.url)) return;
     const header = req.headers.authorization;
     // EventSource in a browser cannot set headers: RFC 6750's access_token query parameter is accepted too.
     const token = (req.query as Record<string, string> | undefined)?.access_token;

@@ -1,5 +1,7 @@
 import type { SyncMode, TopicStore } from '@esc/streams';
 import type { FastifyPluginAsync } from 'fastify';
+import { alertsPlugin } from './alerts/alerts-plugin.js';
+import { registerDashboardRoutes } from './dashboard-plugin.js';
 import { createHttpApp } from './http-app.js';
 import type { HttpLogger, HttpPluginOptions } from './server-state.js';
 
@@ -7,6 +9,10 @@ import type { HttpLogger, HttpPluginOptions } from './server-state.js';
 export interface HttpPluginEnv {
   /** `--rules FILE`: the alert rules (the defaults without it). */
   rules?: string;
+  /** `--alert-webhook URL`: where alert notifications are POSTed (overrides the rules file's). */
+  alertWebhook?: string;
+  /** The server's --sync (the alerts topic's records too). */
+  sync: SyncMode;
   logger: HttpLogger;
 }
 
@@ -14,7 +20,10 @@ export interface HttpPluginEnv {
 export type HttpPluginFactory = (env: HttpPluginEnv) => FastifyPluginAsync<HttpPluginOptions>;
 
 /** The plugins `esc serve` runs beside the API, one line each. */
-const PLUGINS: readonly HttpPluginFactory[] = [];
+const PLUGINS: readonly HttpPluginFactory[] = [
+  (env) => alertsPlugin({ rulesFile: env.rules, webhookUrl: env.alertWebhook, sync: env.sync, log: env.logger }),
+  () => async (app) => registerDashboardRoutes(app),
+];
 
 export interface HttpFrontEndOptions {
   store: TopicStore;
@@ -23,6 +32,7 @@ export interface HttpFrontEndOptions {
   bind: string;
   port: number;
   rules?: string;
+  alertWebhook?: string;
   logger: HttpLogger;
 }
 
@@ -36,7 +46,12 @@ export interface HttpFrontEnd {
 
 /** `esc serve`'s HTTP front-end: the API and the plugins, listening on `bind`:`port`. */
 export async function startHttpFrontEnd(options: HttpFrontEndOptions): Promise<HttpFrontEnd> {
-  const env: HttpPluginEnv = { rules: options.rules, logger: options.logger };
+  const env: HttpPluginEnv = {
+    rules: options.rules,
+    alertWebhook: options.alertWebhook,
+    sync: options.sync,
+    logger: options.logger,
+  };
   const app = await createHttpApp({
     store: options.store,
     sync: options.sync,

@@ -25,6 +25,8 @@ export const serveConfigSchema = z
     httpPort: port.default(8080),
     /** The alert rules file of the HTTP front-end (docs/http.md); default: LogStream's two rules. */
     rules: z.string().min(1).optional(),
+    /** Where the HTTP front-end POSTs alert notifications (overrides the rules file's webhook URL). */
+    alertWebhook: z.url({ protocol: /^https?$/ }).optional(),
     requirepass: z.string().min(1).optional(),
     passwordFile: z.string().min(1).optional(),
     sync: z.enum(['none', 'batch', 'always']).default('batch'),

@@ -28,6 +28,7 @@ export function createCommand(): Command {
     .option('--pls-port <port>', 'the PyLogStreams protocol port; 0: off (default: 1234)', port('--pls-port'))
     .option('--http-port <port>', 'the HTTP port; 0: off (default: 8080)', port('--http-port'))
     .option('--rules <file>', 'the HTTP alert rules (JSON; default: 10 ERROR in 1 min, 3 CRITICAL in 30 s)')
+    .option('--alert-webhook <url>', 'POST each alert notification as JSON to this URL (overrides the rules file)')
     .option('--requirepass <secret>', 'the password clients must give with AUTH')
     .option('--password-file <file>', 'read the password from this file (its trailing newline dropped)')
     .addOption(

@@ -16,7 +16,8 @@ export async function startHttpServe(dir: string, args: string[] = []): Promise<
   const port = await freePort();
   const server = await startEscServe(['--http-port', String(port), ...args], {
     dir,
-    env: { ESC_STREAMS_LOCK_STALE_MS: '2000' },
+    // Without the NODE_PATH npx and pnpm set for vitest, the binary resolves packages as a user's would.
+    env: { ESC_STREAMS_LOCK_STALE_MS: '2000', NODE_PATH: undefined },
   });
   return { url: `http://127.0.0.1:${port}`, server };
 }

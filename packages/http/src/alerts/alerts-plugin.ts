@@ -1,0 +1,28 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { refuseOtherMethods } from '../routes/method-not-allowed.js';
+import type { HttpPluginOptions } from '../server-state.js';
+import { systemClock } from './alert-clock.js';
+import { AlertService } from './alert-service.js';
+import type { AlertsOptions } from './alerts-options.js';
+
+/**
+ * The alert layer as a plugin of the HTTP app: its service fed by every durably appended event, its metrics on
+ * the server's registry, its routes, closed with the app. A bad rules file fails the app's start.
+ */
+export function alertsPlugin(options: AlertsOptions): FastifyPluginAsync<HttpPluginOptions> {
+  return async (app, { context }) => {
+    const service = await AlertService.open({
+      ...options,
+      log: options.log ?? app.log,
+      // The server's clock (receivedAt comes from it), with real timers.
+      clock: options.clock ?? { ...systemClock, now: context.clock },
+      registry: context.metrics.registry,
+      store: context.store,
+    });
+    context.onEvent((event) => service.observe(event));
+    service.registerRoutes(app);
+    refuseOtherMethods(app, '/alerts', ['GET']);
+    refuseOtherMethods(app, '/alerts/stream', ['GET']);
+    app.addHook('onClose', () => service.close());
+  };
+}
