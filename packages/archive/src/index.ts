@@ -1,0 +1,3 @@
+export { createArchive, type CreateOptions, type CreateSummary, DEFAULT_LEVEL } from './archive-writer.js';
+export { ArchiveReader, ArchiveDamageError } from './archive-reader.js';
+export type { ArchiveDescription, BlockInfo } from './archive-layout.js';
