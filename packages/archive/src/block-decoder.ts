@@ -1,5 +1,6 @@
 import { ByteReader, TruncatedDataError } from './byte-buffer.js';
 import { type ColumnReaders, decodeColumn, readStrings } from './column-codec.js';
+import { ColumnKeys } from './column-keys.js';
 import { Section } from './archive-format.js';
 import { VARIABLE_MARK } from './line-tokenizer.js';
 import { readSectionTable, type SectionEntry, sectionBytes } from './section-codec.js';
@@ -11,8 +12,10 @@ export interface DecodedBlock {
   /** Each template split at its variables: pieces[0] var pieces[1] var … */
   templates: string[][];
   lineTemplates: Int32Array;
-  /** Per template, per slot, the values in line order. */
-  columns: string[][][];
+  /** Per template, the column of each of its variables. */
+  templateColumns: number[][];
+  /** The columns' values, in line order. */
+  columns: string[][];
   raw: string[];
   /** Line numbers (in the block) that end with CR LF. */
   crlf: (line: number) => boolean;
@@ -31,7 +34,10 @@ export function decodeBlockPayload(payload: Buffer): DecodedBlock {
   const header = new ByteReader(sectionBytes(sections, Section.Lines));
   const lines = header.varint();
   const unterminated = header.byte() === 1;
-  const templates = readBlockTemplates(sections).map((t) => t.split(VARIABLE_MARK));
+  const templateTexts = readBlockTemplates(sections);
+  const templates = templateTexts.map((t) => t.split(VARIABLE_MARK));
+  const keys = new ColumnKeys();
+  const templateColumns = templateTexts.map((t) => keys.columnsOf(t));
   const ids = new ByteReader(sectionBytes(sections, Section.LineTemplates));
   const lineTemplates = new Int32Array(lines);
   const counts = new Array<number>(templates.length).fill(0);
@@ -48,12 +54,13 @@ export function decodeBlockPayload(payload: Buffer): DecodedBlock {
     nums: new ByteReader(sectionBytes(sections, Section.Numbers)),
     dicts: new ByteReader(sectionBytes(sections, Section.Dictionaries)),
     strs: new ByteReader(sectionBytes(sections, Section.Strings)),
+    strings: [],
   };
-  const columns = templates.map((pieces, t) => {
-    const slots: string[][] = [];
-    for (let s = 1; s < pieces.length; s++) slots.push(decodeColumn(counts[t]!, readers));
-    return slots;
+  const columnCounts = new Array<number>(keys.count).fill(0);
+  templateColumns.forEach((cols, t) => {
+    for (const c of cols) columnCounts[c]! += counts[t]!;
   });
+  const columns = columnCounts.map((count) => decodeColumn(count, readers));
   const raw = readStrings(rawCount, new ByteReader(sectionBytes(sections, Section.RawLines)));
   const ends = new ByteReader(sectionBytes(sections, Section.LineEnds));
   const crlfLines = new Uint8Array(lines);
@@ -71,6 +78,7 @@ export function decodeBlockPayload(payload: Buffer): DecodedBlock {
     unterminated,
     templates,
     lineTemplates,
+    templateColumns,
     columns,
     raw,
     crlf: (line) => crlfLines[line] === 1,
@@ -79,8 +87,8 @@ export function decodeBlockPayload(payload: Buffer): DecodedBlock {
 
 /** Rebuilds the block's bytes. */
 export function assembleBlock(block: DecodedBlock): Buffer {
-  const { lines, templates, lineTemplates, columns, raw } = block;
-  const cursors = templates.map(() => 0);
+  const { lines, templates, lineTemplates, templateColumns, columns, raw } = block;
+  const cursors = new Array<number>(columns.length).fill(0);
   const parts: string[] = [];
   let rawAt = 0;
   for (let i = 0; i < lines; i++) {
@@ -89,10 +97,12 @@ export function assembleBlock(block: DecodedBlock): Buffer {
     if (t < 0) line = raw[rawAt++]!;
     else {
       const pieces = templates[t]!;
-      const slots = columns[t]!;
-      const row = cursors[t]!++;
+      const slots = templateColumns[t]!;
       line = pieces[0]!;
-      for (let s = 1; s < pieces.length; s++) line += slots[s - 1]![row]! + pieces[s]!;
+      for (let s = 1; s < pieces.length; s++) {
+        const c = slots[s - 1]!;
+        line += columns[c]![cursors[c]!++]! + pieces[s]!;
+      }
     }
     parts.push(line);
     if (i < lines - 1 || !block.unterminated) parts.push(block.crlf(i) ? '\r\n' : '\n');

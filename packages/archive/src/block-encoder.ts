@@ -1,5 +1,6 @@
 import { ByteWriter } from './byte-buffer.js';
 import { type ColumnStreams, encodeColumn } from './column-codec.js';
+import { ColumnKeys } from './column-keys.js';
 import { Section } from './archive-format.js';
 import { tokenizeLine } from './line-tokenizer.js';
 import { type SectionCompression, writeSections } from './section-codec.js';
@@ -12,8 +13,8 @@ export interface BlockCompression {
 
 interface TemplateLines {
   index: number;
-  lines: number;
-  columns: string[][];
+  /** The column of each variable (see ColumnKeys). */
+  columns: number[];
 }
 
 export interface EncodedBlock {
@@ -29,6 +30,8 @@ const NEWLINE = 10;
  */
 export function encodeBlock(text: string, compression: BlockCompression): EncodedBlock {
   const templates = new Map<string, TemplateLines>();
+  const keys = new ColumnKeys();
+  const columns: string[][] = [];
   const templateIds = new ByteWriter(text.length >> 5);
   const raw = new ByteWriter(256);
   const lineEnds = new ByteWriter(16);
@@ -61,11 +64,11 @@ export function encodeBlock(text: string, compression: BlockCompression): Encode
     } else {
       let entry = templates.get(template);
       if (entry === undefined) {
-        entry = { index: templates.size, lines: 0, columns: vars.map(() => []) };
+        entry = { index: templates.size, columns: keys.columnsOf(template) };
+        while (columns.length < keys.count) columns.push([]);
         templates.set(template, entry);
       }
-      entry.lines++;
-      for (let s = 0; s < vars.length; s++) entry.columns[s]!.push(vars[s]!);
+      for (let s = 0; s < vars.length; s++) columns[entry.columns[s]!]!.push(vars[s]!);
       templateIds.varint(entry.index + 1);
     }
     lines++;
@@ -83,12 +86,13 @@ export function encodeBlock(text: string, compression: BlockCompression): Encode
     nums: new ByteWriter(text.length >> 3),
     dicts: new ByteWriter(4096),
     strs: new ByteWriter(text.length >> 4),
+    strings: new Map(),
   };
-  for (const [template, entry] of templates) {
+  for (const template of templates.keys()) {
     templateText.latin1(template);
     templateText.byte(NEWLINE);
-    for (const column of entry.columns) encodeColumn(column, streams);
   }
+  for (const column of columns) encodeColumn(column, streams);
   const { text: textLevel, numbers } = compression;
   const payload = writeSections([
     { id: Section.Lines, data: header.result(), compression: numbers },

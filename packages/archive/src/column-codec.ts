@@ -8,13 +8,15 @@ import { VARIABLE_MARK } from './line-tokenizer.js';
  * The coding's parameters go to `meta`, integers and dictionary indices to `nums`, dictionary entries to `dicts`
  * and plain strings to `strs`: four homogeneous streams that each compress well on their own.
  */
-const Coding = { String: 0, Dictionary: 1, Integer: 2, FixedWidth: 3, Shape: 4, Constant: 5 } as const;
+const Coding = { String: 0, Dictionary: 1, Integer: 2, FixedWidth: 3, Shape: 4, Constant: 5, LongInteger: 6 } as const;
 
 export interface ColumnStreams {
   meta: ByteWriter;
   nums: ByteWriter;
   dicts: ByteWriter;
   strs: ByteWriter;
+  /** Every string a String column has stored in the block so far, numbered in order (shared by the columns). */
+  strings: Map<string, number>;
 }
 
 export interface ColumnReaders {
@@ -22,15 +24,21 @@ export interface ColumnReaders {
   nums: ByteReader;
   dicts: ByteReader;
   strs: ByteReader;
+  strings: string[];
 }
 
 const NEWLINE = 10;
 // Integers of at most 15 digits are exact in a double, and so are their differences.
 const CANONICAL_INT = /^(?:0|-?[1-9]\d{0,14})$/;
 const DIGITS = /^\d{1,15}$/;
+// Integers too long for a double (block ids of 19 digits): the digits before the last nine, and the last nine.
+const LONG_INT = /^-?[1-9]\d{9,23}$/;
+const LOW_DIGITS = 9;
 // A digit run, with a minus sign when the sign does not follow a letter or digit (`blk_-42`, not `07-29`).
 const NUMBER_RUN = /(?<![0-9A-Za-z])-\d+|\d+/g;
 const MAX_SHAPE_PARTS = 16;
+// Shorter strings are cheaper as text (brotli finds their repeats) than as references.
+const MIN_REFERENCED = 10;
 
 export function encodeColumn(values: readonly string[], out: ColumnStreams, allowShape = true): void {
   const n = values.length;
@@ -46,6 +54,18 @@ export function encodeColumn(values: readonly string[], out: ColumnStreams, allo
   if (values.every((v) => CANONICAL_INT.test(v))) {
     out.meta.byte(Coding.Integer);
     writeIntegers(values.map(Number), out);
+    return;
+  }
+  if (values.every((v) => LONG_INT.test(v))) {
+    out.meta.byte(Coding.LongInteger);
+    writeIntegers(
+      values.map((v) => Number(v.slice(0, -LOW_DIGITS))),
+      out,
+    );
+    writeIntegers(
+      values.map((v) => Number(v.slice(-LOW_DIGITS))),
+      out,
+    );
     return;
   }
   if (values.every((v) => v.length === first.length && DIGITS.test(v))) {
@@ -64,43 +84,92 @@ export function encodeColumn(values: readonly string[], out: ColumnStreams, allo
       out.dicts.latin1(v);
       out.dicts.byte(NEWLINE);
     }
-    for (const v of values) out.nums.varint(distinct.get(v)!);
+    writePlanes(
+      values.map((v) => distinct.get(v)!),
+      bytesFor(distinct.size - 1),
+      out.nums,
+    );
     return;
   }
   out.meta.byte(Coding.String);
+  // A value seen before in the block (in any column: a block id recurs in several templates) is a reference to
+  // its number, coded as the difference to the previous reference of this column (plus one; 0 is a new value):
+  // values that recur in line order make small differences.
+  let previous = 0;
   for (const v of values) {
-    out.strs.latin1(v);
-    out.strs.byte(NEWLINE);
+    let number = out.strings.get(v);
+    if (number === undefined || v.length < MIN_REFERENCED) {
+      out.nums.varint(0);
+      out.strs.latin1(v);
+      out.strs.byte(NEWLINE);
+      if (v.length < MIN_REFERENCED) continue;
+      number = out.strings.size;
+      out.strings.set(v, number);
+    } else {
+      const d = number - previous;
+      out.nums.varint((d >= 0 ? d * 2 : -d * 2 - 1) + 1);
+    }
+    previous = number;
   }
 }
 
-/** Plain or delta, whichever takes fewer varint bytes. */
+/**
+ * Plain or delta (whichever has the smaller largest magnitude), zigzagged, then stored in the fewest whole
+ * bytes that hold the largest, as byte planes: every value's low byte, then every value's next byte, … Each
+ * plane is homogeneous (a pid's high byte takes few values), which brotli's entropy coder exploits better
+ * than varints, whose continuation bits mix the planes.
+ */
 function writeIntegers(numbers: number[], out: ColumnStreams): void {
-  let plainBytes = 0;
-  let deltaBytes = 0;
+  let plainMax = 0;
+  let deltaMax = 0;
   let prev = 0;
   for (const v of numbers) {
-    plainBytes += varintSize(v >= 0 ? v * 2 : -v * 2 - 1);
-    const d = v - prev;
-    deltaBytes += varintSize(d >= 0 ? d * 2 : -d * 2 - 1);
+    plainMax = Math.max(plainMax, zigzag(v));
+    deltaMax = Math.max(deltaMax, zigzag(v - prev));
     prev = v;
   }
-  const delta = deltaBytes < plainBytes;
+  const delta = deltaMax < plainMax;
+  const max = delta ? deltaMax : plainMax;
+  const width = bytesFor(max);
   out.meta.byte(delta ? 1 : 0);
+  out.meta.byte(width);
+  const zigzags = new Array<number>(numbers.length);
   prev = 0;
-  for (const v of numbers) {
-    out.nums.signed(delta ? v - prev : v);
+  for (let i = 0; i < numbers.length; i++) {
+    const v = numbers[i]!;
+    zigzags[i] = zigzag(delta ? v - prev : v);
     prev = v;
+  }
+  writePlanes(zigzags, width, out.nums);
+}
+
+function bytesFor(max: number): number {
+  let width = 0;
+  for (let m = max; m > 0; m = Math.floor(m / 256)) width++;
+  return width;
+}
+
+const zigzag = (v: number) => (v >= 0 ? v * 2 : -v * 2 - 1);
+const unzigzag = (z: number) => (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
+
+/** Unsigned values below 256^width, as `width` byte planes. */
+export function writePlanes(values: readonly number[], width: number, out: ByteWriter): void {
+  let scale = 1;
+  for (let plane = 0; plane < width; plane++) {
+    for (const v of values) out.byte(Math.floor(v / scale) % 256);
+    scale *= 256;
   }
 }
 
-function varintSize(v: number): number {
-  let size = 1;
-  while (v >= 0x80) {
-    v = Math.floor(v / 0x80);
-    size++;
+export function readPlanes(count: number, width: number, input: ByteReader): number[] {
+  const values = new Array<number>(count).fill(0);
+  let scale = 1;
+  for (let plane = 0; plane < width; plane++) {
+    const bytes = input.bytes(count);
+    for (let i = 0; i < count; i++) values[i]! += bytes[i]! * scale;
+    scale *= 256;
   }
-  return size;
+  return values;
 }
 
 /** Every value has the same text around its numbers: the text once, each number position as a sub-column. */
@@ -132,6 +201,11 @@ export function decodeColumn(count: number, input: ColumnReaders): string[] {
     }
     case Coding.Integer:
       return readIntegers(count, input).map(String);
+    case Coding.LongInteger: {
+      const high = readIntegers(count, input);
+      const low = readIntegers(count, input);
+      return high.map((h, i) => `${h}${String(low[i]).padStart(LOW_DIGITS, '0')}`);
+    }
     case Coding.FixedWidth: {
       const width = input.meta.byte();
       return readIntegers(count, input).map((v) => String(v).padStart(width, '0'));
@@ -150,16 +224,38 @@ export function decodeColumn(count: number, input: ColumnReaders): string[] {
     }
     case Coding.Dictionary: {
       const entries = readStrings(input.meta.varint(), input.dicts);
+      const indices = readPlanes(count, bytesFor(entries.length - 1), input.nums);
       const values = new Array<string>(count);
       for (let i = 0; i < count; i++) {
-        const value = entries[input.nums.varint()];
+        const value = entries[indices[i]!];
         if (value === undefined) throw new TruncatedDataError('dictionary index out of range');
         values[i] = value;
       }
       return values;
     }
-    case Coding.String:
-      return readStrings(count, input.strs);
+    case Coding.String: {
+      const values = new Array<string>(count);
+      const strings = input.strings;
+      let previous = 0;
+      for (let i = 0; i < count; i++) {
+        const r = input.nums.varint();
+        if (r === 0) {
+          const value = readStrings(1, input.strs)[0]!;
+          values[i] = value;
+          if (value.length < MIN_REFERENCED) continue;
+          previous = strings.length;
+          strings.push(value);
+          continue;
+        } else {
+          const z = r - 1;
+          previous += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+        }
+        const value = strings[previous];
+        if (value === undefined) throw new TruncatedDataError('string reference out of range');
+        values[i] = value;
+      }
+      return values;
+    }
     default:
       throw new TruncatedDataError(`unknown column coding ${coding}`);
   }
@@ -167,10 +263,11 @@ export function decodeColumn(count: number, input: ColumnReaders): string[] {
 
 function readIntegers(count: number, input: ColumnReaders): number[] {
   const delta = input.meta.byte() === 1;
-  const values = new Array<number>(count);
+  const width = input.meta.byte();
+  const values = readPlanes(count, width, input.nums);
   let prev = 0;
   for (let i = 0; i < count; i++) {
-    const v = input.nums.signed();
+    const v = unzigzag(values[i]!);
     prev = delta ? prev + v : v;
     values[i] = prev;
   }
