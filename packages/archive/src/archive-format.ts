@@ -17,7 +17,7 @@ export const DEFAULT_BLOCK_BYTES = 8 * 1024 * 1024;
 export const MAX_BLOCK_BYTES = 64 * 1024 * 1024;
 
 export const Section = {
-  /** varint line count, u8 flags (bit 0: the last line has no line feed). */
+  /** varint line count, u8 flags (bit 0: the last line has no line feed; bit 1: the block holds a NUL byte). */
   Lines: 1,
   /** The block's templates, each followed by a line feed; VARIABLE_MARK stands for a variable. */
   Templates: 2,

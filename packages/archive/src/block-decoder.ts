@@ -33,7 +33,7 @@ export function decodeBlockPayload(payload: Buffer): DecodedBlock {
   const sections = readSectionTable(payload);
   const header = new ByteReader(sectionBytes(sections, Section.Lines));
   const lines = header.varint();
-  const unterminated = header.byte() === 1;
+  const unterminated = (header.byte() & 1) === 1;
   const templateTexts = readBlockTemplates(sections);
   const templates = templateTexts.map((t) => t.split(VARIABLE_MARK));
   const keys = new ColumnKeys();

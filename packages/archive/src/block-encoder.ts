@@ -79,7 +79,7 @@ export function encodeBlock(text: string, compression: BlockCompression): Encode
 
   const header = new ByteWriter(16);
   header.varint(lines);
-  header.byte(unterminated ? 1 : 0);
+  header.byte((unterminated ? 1 : 0) | (text.includes('\0') ? 2 : 0));
   const templateText = new ByteWriter(4096);
   const streams: ColumnStreams = {
     meta: new ByteWriter(4096),

@@ -39,6 +39,13 @@ export class ByteWriter {
     this.varint(value >= 0 ? value * 2 : -value * 2 - 1);
   }
 
+  /** `n` more bytes, for the caller to fill. */
+  extend(n: number): Buffer {
+    this.reserve(n);
+    this.length += n;
+    return this.buf.subarray(this.length - n, this.length);
+  }
+
   bytes(data: Uint8Array): void {
     this.reserve(data.length);
     this.buf.set(data, this.length);

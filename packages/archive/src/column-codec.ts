@@ -28,12 +28,34 @@ export interface ColumnReaders {
 }
 
 const NEWLINE = 10;
-// Integers of at most 15 digits are exact in a double, and so are their differences.
-const CANONICAL_INT = /^(?:0|-?[1-9]\d{0,14})$/;
-const DIGITS = /^\d{1,15}$/;
 // Integers too long for a double (block ids of 19 digits): the digits before the last nine, and the last nine.
-const LONG_INT = /^-?[1-9]\d{9,23}$/;
 const LOW_DIGITS = 9;
+// What a value can be coded as (bits, all set when the value qualifies).
+/** An integer of at most 15 digits (exact in a double, and so are differences), written canonically. */
+const CANONICAL = 1;
+/** At most 15 digits, no sign (leading zeros allowed). */
+const DIGITS = 2;
+/** A canonical integer of 10 to 24 digits (LOW_DIGITS + a canonical integer of at most 15). */
+const LONG = 4;
+
+/** The kinds of number a value is, in one pass over its characters. */
+function numberKinds(v: string): number {
+  const n = v.length;
+  const signed = n > 0 && v.charCodeAt(0) === 45;
+  const start = signed ? 1 : 0;
+  const digits = n - start;
+  if (digits === 0) return 0;
+  for (let i = start; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return 0;
+  }
+  const leadingZero = v.charCodeAt(start) === 48;
+  let kinds = 0;
+  if (!signed && digits <= 15) kinds |= DIGITS;
+  if (digits <= 15 && (!leadingZero || (digits === 1 && !signed))) kinds |= CANONICAL;
+  if (digits >= 10 && digits <= 24 && !leadingZero) kinds |= LONG;
+  return kinds;
+}
 // A digit run, with a minus sign when the sign does not follow a letter or digit (`blk_-42`, not `07-29`).
 const NUMBER_RUN = /(?<![0-9A-Za-z])-\d+|\d+/g;
 const MAX_SHAPE_PARTS = 16;
@@ -51,12 +73,18 @@ export function encodeColumn(values: readonly string[], out: ColumnStreams, allo
     out.meta.latin1(first);
     return;
   }
-  if (values.every((v) => CANONICAL_INT.test(v))) {
+  let kinds = CANONICAL | DIGITS | LONG;
+  for (let i = 0; i < n && kinds !== 0; i++) {
+    const v = values[i]!;
+    kinds &= numberKinds(v);
+    if (v.length !== first.length) kinds &= ~DIGITS;
+  }
+  if (kinds & CANONICAL) {
     out.meta.byte(Coding.Integer);
     writeIntegers(values.map(Number), out);
     return;
   }
-  if (values.every((v) => LONG_INT.test(v))) {
+  if (kinds & LONG) {
     out.meta.byte(Coding.LongInteger);
     writeIntegers(
       values.map((v) => Number(v.slice(0, -LOW_DIGITS))),
@@ -68,7 +96,7 @@ export function encodeColumn(values: readonly string[], out: ColumnStreams, allo
     );
     return;
   }
-  if (values.every((v) => v.length === first.length && DIGITS.test(v))) {
+  if (kinds & DIGITS) {
     out.meta.byte(Coding.FixedWidth);
     out.meta.byte(first.length);
     writeIntegers(values.map(Number), out);
@@ -85,7 +113,7 @@ export function encodeColumn(values: readonly string[], out: ColumnStreams, allo
       out.dicts.byte(NEWLINE);
     }
     writePlanes(
-      values.map((v) => distinct.get(v)!),
+      Float64Array.from(values, (v) => distinct.get(v)!),
       bytesFor(distinct.size - 1),
       out.nums,
     );
@@ -119,25 +147,30 @@ export function encodeColumn(values: readonly string[], out: ColumnStreams, allo
  * plane is homogeneous (a pid's high byte takes few values), which brotli's entropy coder exploits better
  * than varints, whose continuation bits mix the planes.
  */
-function writeIntegers(numbers: number[], out: ColumnStreams): void {
+function writeIntegers(numbers: readonly number[], out: ColumnStreams): void {
+  const n = numbers.length;
   let plainMax = 0;
   let deltaMax = 0;
   let prev = 0;
-  for (const v of numbers) {
-    plainMax = Math.max(plainMax, zigzag(v));
-    deltaMax = Math.max(deltaMax, zigzag(v - prev));
+  for (let i = 0; i < n; i++) {
+    const v = numbers[i]!;
+    const p = v >= 0 ? v * 2 : -v * 2 - 1;
+    if (p > plainMax) plainMax = p;
+    const d = v - prev;
+    const z = d >= 0 ? d * 2 : -d * 2 - 1;
+    if (z > deltaMax) deltaMax = z;
     prev = v;
   }
   const delta = deltaMax < plainMax;
-  const max = delta ? deltaMax : plainMax;
-  const width = bytesFor(max);
+  const width = bytesFor(delta ? deltaMax : plainMax);
   out.meta.byte(delta ? 1 : 0);
   out.meta.byte(width);
-  const zigzags = new Array<number>(numbers.length);
+  const zigzags = new Float64Array(n);
   prev = 0;
-  for (let i = 0; i < numbers.length; i++) {
+  for (let i = 0; i < n; i++) {
     const v = numbers[i]!;
-    zigzags[i] = zigzag(delta ? v - prev : v);
+    const d = delta ? v - prev : v;
+    zigzags[i] = d >= 0 ? d * 2 : -d * 2 - 1;
     prev = v;
   }
   writePlanes(zigzags, width, out.nums);
@@ -149,20 +182,22 @@ function bytesFor(max: number): number {
   return width;
 }
 
-const zigzag = (v: number) => (v >= 0 ? v * 2 : -v * 2 - 1);
 const unzigzag = (z: number) => (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
 
 /** Unsigned values below 256^width, as `width` byte planes. */
-export function writePlanes(values: readonly number[], width: number, out: ByteWriter): void {
+function writePlanes(values: ArrayLike<number>, width: number, out: ByteWriter): void {
+  const n = values.length;
+  const bytes = out.extend(n * width);
   let scale = 1;
-  for (let plane = 0; plane < width; plane++) {
-    for (const v of values) out.byte(Math.floor(v / scale) % 256);
+  for (let plane = 0, at = 0; plane < width; plane++, at += n) {
+    if (scale < 2 ** 24) for (let i = 0; i < n; i++) bytes[at + i] = (values[i]! / scale) & 255;
+    else for (let i = 0; i < n; i++) bytes[at + i] = Math.floor(values[i]! / scale) % 256;
     scale *= 256;
   }
 }
 
-export function readPlanes(count: number, width: number, input: ByteReader): number[] {
-  const values = new Array<number>(count).fill(0);
+function readPlanes(count: number, width: number, input: ByteReader): Float64Array {
+  const values = new Float64Array(count);
   let scale = 1;
   for (let plane = 0; plane < width; plane++) {
     const bytes = input.bytes(count);
@@ -179,11 +214,15 @@ function encodeShape(values: readonly string[], out: ColumnStreams): boolean {
   const parts = shape.split(VARIABLE_MARK).length - 1;
   if (parts === 0 || parts > MAX_SHAPE_PARTS) return false;
   const columns: string[][] = Array.from({ length: parts }, () => []);
+  let part = 0;
+  const collect = (run: string) => {
+    if (part < parts) columns[part]!.push(run);
+    part++;
+    return VARIABLE_MARK;
+  };
   for (const v of values) {
-    const runs = v.match(NUMBER_RUN);
-    if (runs === null || runs.length !== parts) return false;
-    if (v.replace(NUMBER_RUN, VARIABLE_MARK) !== shape) return false;
-    for (let p = 0; p < parts; p++) columns[p]!.push(runs[p]!);
+    part = 0;
+    if (v.replace(NUMBER_RUN, collect) !== shape || part !== parts) return false;
   }
   out.meta.byte(Coding.Shape);
   out.meta.varint(shape.length);
@@ -199,16 +238,25 @@ export function decodeColumn(count: number, input: ColumnReaders): string[] {
       const value = input.meta.latin1(input.meta.varint());
       return new Array<string>(count).fill(value);
     }
-    case Coding.Integer:
-      return readIntegers(count, input).map(String);
+    case Coding.Integer: {
+      const numbers = readIntegers(count, input);
+      const values = new Array<string>(count);
+      for (let i = 0; i < count; i++) values[i] = String(numbers[i]);
+      return values;
+    }
     case Coding.LongInteger: {
       const high = readIntegers(count, input);
       const low = readIntegers(count, input);
-      return high.map((h, i) => `${h}${String(low[i]).padStart(LOW_DIGITS, '0')}`);
+      const values = new Array<string>(count);
+      for (let i = 0; i < count; i++) values[i] = `${high[i]}${String(low[i]).padStart(LOW_DIGITS, '0')}`;
+      return values;
     }
     case Coding.FixedWidth: {
       const width = input.meta.byte();
-      return readIntegers(count, input).map((v) => String(v).padStart(width, '0'));
+      const numbers = readIntegers(count, input);
+      const values = new Array<string>(count);
+      for (let i = 0; i < count; i++) values[i] = String(numbers[i]).padStart(width, '0');
+      return values;
     }
     case Coding.Shape: {
       const pieces = input.meta.latin1(input.meta.varint()).split(VARIABLE_MARK);
@@ -261,7 +309,7 @@ export function decodeColumn(count: number, input: ColumnReaders): string[] {
   }
 }
 
-function readIntegers(count: number, input: ColumnReaders): number[] {
+function readIntegers(count: number, input: ColumnReaders): Float64Array {
   const delta = input.meta.byte() === 1;
   const width = input.meta.byte();
   const values = readPlanes(count, width, input.nums);

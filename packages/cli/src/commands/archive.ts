@@ -1,8 +1,17 @@
 import { closeSync, openSync, renameSync, unlinkSync } from 'node:fs';
-import { BufferedOutput, ExitCode, FileAccessError } from '@esc/core';
-import { ArchiveDamageError, ArchiveReader, createArchive, DEFAULT_LEVEL } from '@esc/archive';
+import { BufferedOutput, ExitCode, FileAccessError, UsageError } from '@esc/core';
+import { ArchiveDamageError, ArchiveReader, createArchive, DEFAULT_LEVEL, searchChunks } from '@esc/archive';
+import { analyzePattern, loggrep } from '@esc/logtools';
 import { printError, printWarning } from '../error-reporter.js';
 import { intArg, newCommand, runAction, type Command } from '../command-kit.js';
+import {
+  addGrepFlags,
+  expandContextShorthand,
+  type GrepFlags,
+  grepOptions,
+  readPatternFile,
+  trackFilenameFlags,
+} from './grep-flags.js';
 
 function sub(name: string, description: string): Command {
   return newCommand(`archive ${name}`, description).name(name);
@@ -21,9 +30,14 @@ extracted, verified or searched, and each damaged one is reported on its own lin
       .argument('<files...>', 'the logs to archive, in this order')
       .requiredOption('-o, --output <archive>', 'the archive to write (replaced atomically)')
       .option('--level <n>', `0–11: brotli quality of the text sections (default ${DEFAULT_LEVEL})`, intArg('--level'))
+      .option(
+        '--block-size <bytes>',
+        'input bytes per block (default 8 MiB; smaller: finer grep pruning)',
+        intArg('--block-size', 1024),
+      )
       .action(
-        runAction((files: string[], flags: { output: string; level?: number }) => {
-          createArchive({ inputs: files, output: flags.output, level: flags.level });
+        runAction((files: string[], flags: { output: string; level?: number; blockSize?: number }) => {
+          createArchive({ inputs: files, output: flags.output, level: flags.level, blockBytes: flags.blockSize });
           return ExitCode.Ok;
         }),
       ),
@@ -47,7 +61,88 @@ extracted, verified or searched, and each damaged one is reported on its own lin
       .argument('<archive>')
       .action(runAction((path: string) => info(path))),
   );
+  archive.addCommand(grepCommand());
   return archive;
+}
+
+function grepCommand(): Command {
+  const command = sub('grep', 'search the archived lines as esc loggrep searches the original files')
+    .usage('[options] PATTERN ARCHIVE | [options] -e PATTERN... ARCHIVE')
+    .argument('<operands...>', 'PATTERN ARCHIVE, or ARCHIVE alone with -e/-f');
+  addGrepFlags(command).addHelpText(
+    'after',
+    `
+The output and exit status are those of esc loggrep on the archived files (named as they were archived).
+Blocks whose text cannot hold a pattern's required literal are not decoded.`,
+  );
+  const parseAsync = command.parseAsync.bind(command);
+  command.parseAsync = (argv, options) => parseAsync(expandContextShorthand(argv ?? []), options);
+  const filename = trackFilenameFlags(command);
+  return command.action(
+    runAction(async (operands: string[], flags: GrepFlags) => {
+      const given = [...flags.regexp, ...flags.file.flatMap(readPatternFile)];
+      const explicit = flags.regexp.length > 0 || flags.file.length > 0;
+      const patterns = explicit ? given : operands.slice(0, 1);
+      const rest = explicit ? operands : operands.slice(1);
+      if (rest.length !== 1) throw new UsageError('archive grep: give one ARCHIVE (usage: PATTERN ARCHIVE)');
+      // grep -f on an empty file: no pattern, nothing can match (with -v the lines are all selected).
+      if (patterns.length === 0 && !flags.invertMatch) return ExitCode.NotFound;
+      const reader = ArchiveReader.open(rest[0]!);
+      try {
+        if (reader.indexProblem !== null)
+          printWarning(`${reader.path}: ${reader.indexProblem}: ${reader.blocks.length} blocks found by scanning`);
+        const files = reader.description.inputs.map((_, i) => String(i));
+        const search = patterns.length === 0 ? ['[^\\s\\S]'] : patterns;
+        const options = grepOptions(
+          flags,
+          search,
+          files,
+          patterns.length === 0 ? false : flags.fixedStrings,
+          filename.value,
+        );
+        let damaged = false;
+        const requiredLiterals = canPrune(flags)
+          ? search.flatMap((p) => p.split('\n')).map((p) => (flags.fixedStrings ? p : analyzePattern(p).required))
+          : [];
+        options.openInput = (file) => {
+          const input = Number(file);
+          return {
+            name: reader.description.inputs[input]!.name,
+            chunks: searchChunks(reader, input, {
+              requiredLiterals,
+              ignoreCase: flags.ignoreCase ?? false,
+              onDamage: (err) => {
+                damaged = true;
+                printError(err.describe());
+              },
+            }),
+            close() {},
+          };
+        };
+        const result = await loggrep(options, new BufferedOutput(1), {
+          error: (err) => printError(err.describe()),
+          notice: printError,
+        });
+        return damaged && !(flags.quiet && result.status === 0) ? ExitCode.Error : result.status;
+      } finally {
+        reader.close();
+      }
+    }),
+  );
+}
+
+/**
+ * Blocks may stand as empty lines only when no selected line can be empty or be printed beside one: no -v,
+ * no context lines, no --stats (it counts the bytes searched).
+ */
+function canPrune(flags: GrepFlags): boolean {
+  return (
+    !flags.invertMatch &&
+    flags.afterContext === undefined &&
+    flags.beforeContext === undefined &&
+    flags.context === undefined &&
+    !flags.stats
+  );
 }
 
 /** Runs `each` over every block; a damaged block is reported and counted, the others go on. */
