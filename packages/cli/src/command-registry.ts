@@ -42,6 +42,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/templates.js'),
   },
   {
+    name: 'archive',
+    summary: 'lossless, checksummed log archives far smaller than xz: create/extract/info/verify/grep',
+    load: () => import('./commands/archive.js'),
+  },
+  {
     name: 'kv',
     summary: 'a TTL key-value store with atomic, concurrent-safe JSON persistence',
     load: () => import('./commands/kv.js'),

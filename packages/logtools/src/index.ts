@@ -1,5 +1,12 @@
 // loggrep
-export { loggrep, type LoggrepOptions, type LoggrepEvents, type LoggrepResult } from './loggrep.js';
+export {
+  loggrep,
+  type LoggrepOptions,
+  type LoggrepEvents,
+  type LoggrepResult,
+  type SearchInput,
+} from './loggrep.js';
+export { analyzePattern } from './pattern-literals.js';
 export { LineMatcher, type MatcherOptions } from './line-matcher.js';
 export { InvalidPatternError } from '@esc/core';
 export { resolveOperands, type Operands } from './operand-order.js';

@@ -48,6 +48,18 @@ export interface LoggrepOptions extends MatcherOptions {
   json?: boolean;
   stats?: boolean;
   chunkSize?: number;
+  /**
+   * Opens a file operand's bytes; by default the file itself. `esc archive grep` passes the lines of an
+   * archived input, so that its output is loggrep's by construction.
+   */
+  openInput?: (file: string) => SearchInput;
+}
+
+/** Bytes to search, in chunks of whole lines (the last line of the input may lack its newline). */
+export interface SearchInput {
+  readonly name: string;
+  readonly chunks: AsyncIterable<Buffer>;
+  close(): void;
 }
 
 /** Reports that are not data: errors (a missing file) and notices (a binary file matches). */
@@ -95,9 +107,9 @@ export async function loggrep(
   // grep -m 0 answers "no" without reading anything.
   if (maxCount > 0) {
     for (const file of files) {
-      let source: InputSource;
+      let source: SearchInput;
       try {
-        source = openInput(file);
+        source = options.openInput ? options.openInput(file) : fileInput(openInput(file), options);
       } catch (err) {
         hadError = true;
         if (!options.noMessages) events.error(err as EscError);
@@ -119,7 +131,7 @@ export async function loggrep(
         shared,
       );
       try {
-        await searchSource(source, matcher, selector, options, stats);
+        await searchSource(source.chunks, matcher, selector, options, stats);
       } catch (err) {
         if (!(err instanceof FileAccessError)) throw err;
         hadError = true;
@@ -151,18 +163,23 @@ export async function loggrep(
   return { status, stats: summary };
 }
 
+function fileInput(source: InputSource, options: LoggrepOptions): SearchInput {
+  return {
+    name: source.name,
+    chunks: readChunks(source, { chunkSize: options.chunkSize ?? GREP_CHUNK_SIZE, reuseBuffer: true }),
+    close: () => source.close(),
+  };
+}
+
 /** Feeds one input to the selector block by block, until its end or until the selector has its answer. */
 async function searchSource(
-  source: InputSource,
+  chunks: AsyncIterable<Buffer>,
   matcher: LineMatcher,
   selector: LineSelector,
   options: LoggrepOptions,
   stats: GrepStats | null,
 ) {
-  for await (const chunk of readChunks(source, {
-    chunkSize: options.chunkSize ?? GREP_CHUNK_SIZE,
-    reuseBuffer: true,
-  })) {
+  for await (const chunk of chunks) {
     if (stats) stats.bytes += chunk.length;
     let data = chunk;
     if (!options.text) {

@@ -1,0 +1,111 @@
+import { ByteReader, TruncatedDataError } from './byte-buffer.js';
+import { type ColumnReaders, decodeColumn, readStrings } from './column-codec.js';
+import { ColumnKeys } from './column-keys.js';
+import { Section } from './archive-format.js';
+import { VARIABLE_MARK } from './line-tokenizer.js';
+import { readSectionTable, type SectionEntry, sectionBytes } from './section-codec.js';
+
+/** A block's lines, decoded: each line's template (−1 raw) and the template table, before assembly. */
+export interface DecodedBlock {
+  lines: number;
+  unterminated: boolean;
+  /** Each template split at its variables: pieces[0] var pieces[1] var … */
+  templates: string[][];
+  lineTemplates: Int32Array;
+  /** Per template, the column of each of its variables. */
+  templateColumns: number[][];
+  /** The columns' values, in line order. */
+  columns: string[][];
+  raw: string[];
+  /** Line numbers (in the block) that end with CR LF. */
+  crlf: (line: number) => boolean;
+}
+
+/** The templates of a block, from its payload, without decoding anything else (for grep's pruning). */
+function readBlockTemplates(sections: Map<number, SectionEntry>): string[] {
+  const text = sectionBytes(sections, Section.Templates).toString('latin1');
+  const templates = text.split('\n');
+  templates.pop();
+  return templates;
+}
+
+export function decodeBlockPayload(payload: Buffer): DecodedBlock {
+  const sections = readSectionTable(payload);
+  const header = new ByteReader(sectionBytes(sections, Section.Lines));
+  const lines = header.varint();
+  const unterminated = (header.byte() & 1) === 1;
+  const templateTexts = readBlockTemplates(sections);
+  const templates = templateTexts.map((t) => t.split(VARIABLE_MARK));
+  const keys = new ColumnKeys();
+  const templateColumns = templateTexts.map((t) => keys.columnsOf(t));
+  const ids = new ByteReader(sectionBytes(sections, Section.LineTemplates));
+  const lineTemplates = new Int32Array(lines);
+  const counts = new Array<number>(templates.length).fill(0);
+  let rawCount = 0;
+  for (let i = 0; i < lines; i++) {
+    const t = ids.varint() - 1;
+    if (t >= templates.length) throw new TruncatedDataError('template number out of range');
+    lineTemplates[i] = t;
+    if (t < 0) rawCount++;
+    else counts[t]!++;
+  }
+  const readers: ColumnReaders = {
+    meta: new ByteReader(sectionBytes(sections, Section.ColumnMeta)),
+    nums: new ByteReader(sectionBytes(sections, Section.Numbers)),
+    dicts: new ByteReader(sectionBytes(sections, Section.Dictionaries)),
+    strs: new ByteReader(sectionBytes(sections, Section.Strings)),
+    strings: [],
+  };
+  const columnCounts = new Array<number>(keys.count).fill(0);
+  templateColumns.forEach((cols, t) => {
+    for (const c of cols) columnCounts[c]! += counts[t]!;
+  });
+  const columns = columnCounts.map((count) => decodeColumn(count, readers));
+  const raw = readStrings(rawCount, new ByteReader(sectionBytes(sections, Section.RawLines)));
+  const ends = new ByteReader(sectionBytes(sections, Section.LineEnds));
+  const crlfLines = new Uint8Array(lines);
+  let at = 0;
+  let crlf = false;
+  while (!ends.done) {
+    const run = ends.varint();
+    if (at + run > lines) throw new TruncatedDataError('line ends beyond the line count');
+    if (crlf) crlfLines.fill(1, at, at + run);
+    at += run;
+    crlf = !crlf;
+  }
+  return {
+    lines,
+    unterminated,
+    templates,
+    lineTemplates,
+    templateColumns,
+    columns,
+    raw,
+    crlf: (line) => crlfLines[line] === 1,
+  };
+}
+
+/** Rebuilds the block's bytes. */
+export function assembleBlock(block: DecodedBlock): Buffer {
+  const { lines, templates, lineTemplates, templateColumns, columns, raw } = block;
+  const cursors = new Array<number>(columns.length).fill(0);
+  const parts: string[] = [];
+  let rawAt = 0;
+  for (let i = 0; i < lines; i++) {
+    const t = lineTemplates[i]!;
+    let line: string;
+    if (t < 0) line = raw[rawAt++]!;
+    else {
+      const pieces = templates[t]!;
+      const slots = templateColumns[t]!;
+      line = pieces[0]!;
+      for (let s = 1; s < pieces.length; s++) {
+        const c = slots[s - 1]!;
+        line += columns[c]![cursors[c]!++]! + pieces[s]!;
+      }
+    }
+    parts.push(line);
+    if (i < lines - 1 || !block.unterminated) parts.push(block.crlf(i) ? '\r\n' : '\n');
+  }
+  return Buffer.from(parts.join(''), 'latin1');
+}

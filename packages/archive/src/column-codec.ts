@@ -1,0 +1,336 @@
+import { type ByteReader, type ByteWriter, TruncatedDataError } from './byte-buffer.js';
+import { VARIABLE_MARK } from './line-tokenizer.js';
+
+/**
+ * The values of one template slot in one block (a column), coded by what they are: one repeated value, integers
+ * (plain or as differences), fixed-width digit strings (`081109`), a shared shape with numbers inside
+ * (`10.251.43.21`: four integer sub-columns), a dictionary of few distinct strings, or the strings themselves.
+ * The coding's parameters go to `meta`, integers and dictionary indices to `nums`, dictionary entries to `dicts`
+ * and plain strings to `strs`: four homogeneous streams that each compress well on their own.
+ */
+const Coding = { String: 0, Dictionary: 1, Integer: 2, FixedWidth: 3, Shape: 4, Constant: 5, LongInteger: 6 } as const;
+
+export interface ColumnStreams {
+  meta: ByteWriter;
+  nums: ByteWriter;
+  dicts: ByteWriter;
+  strs: ByteWriter;
+  /** Every string a String column has stored in the block so far, numbered in order (shared by the columns). */
+  strings: Map<string, number>;
+}
+
+export interface ColumnReaders {
+  meta: ByteReader;
+  nums: ByteReader;
+  dicts: ByteReader;
+  strs: ByteReader;
+  strings: string[];
+}
+
+const NEWLINE = 10;
+// Integers too long for a double (block ids of 19 digits): the digits before the last nine, and the last nine.
+const LOW_DIGITS = 9;
+// What a value can be coded as (bits, all set when the value qualifies).
+/** An integer of at most 15 digits (exact in a double, and so are differences), written canonically. */
+const CANONICAL = 1;
+/** At most 15 digits, no sign (leading zeros allowed). */
+const DIGITS = 2;
+/** A canonical integer of 10 to 24 digits (LOW_DIGITS + a canonical integer of at most 15). */
+const LONG = 4;
+
+/** The kinds of number a value is, in one pass over its characters. */
+function numberKinds(v: string): number {
+  const n = v.length;
+  const signed = n > 0 && v.charCodeAt(0) === 45;
+  const start = signed ? 1 : 0;
+  const digits = n - start;
+  if (digits === 0) return 0;
+  for (let i = start; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return 0;
+  }
+  const leadingZero = v.charCodeAt(start) === 48;
+  let kinds = 0;
+  if (!signed && digits <= 15) kinds |= DIGITS;
+  if (digits <= 15 && (!leadingZero || (digits === 1 && !signed))) kinds |= CANONICAL;
+  if (digits >= 10 && digits <= 24 && !leadingZero) kinds |= LONG;
+  return kinds;
+}
+// A digit run, with a minus sign when the sign does not follow a letter or digit (`blk_-42`, not `07-29`).
+const NUMBER_RUN = /(?<![0-9A-Za-z])-\d+|\d+/g;
+const MAX_SHAPE_PARTS = 16;
+// Shorter strings are cheaper as text (brotli finds their repeats) than as references.
+const MIN_REFERENCED = 10;
+
+export function encodeColumn(values: readonly string[], out: ColumnStreams, allowShape = true): void {
+  const n = values.length;
+  const first = values[0]!;
+  let allSame = true;
+  for (let i = 1; i < n && allSame; i++) allSame = values[i] === first;
+  if (allSame) {
+    out.meta.byte(Coding.Constant);
+    out.meta.varint(first.length);
+    out.meta.latin1(first);
+    return;
+  }
+  let kinds = CANONICAL | DIGITS | LONG;
+  for (let i = 0; i < n && kinds !== 0; i++) {
+    const v = values[i]!;
+    kinds &= numberKinds(v);
+    if (v.length !== first.length) kinds &= ~DIGITS;
+  }
+  if (kinds & CANONICAL) {
+    out.meta.byte(Coding.Integer);
+    writeIntegers(values.map(Number), out);
+    return;
+  }
+  if (kinds & LONG) {
+    out.meta.byte(Coding.LongInteger);
+    writeIntegers(
+      values.map((v) => Number(v.slice(0, -LOW_DIGITS))),
+      out,
+    );
+    writeIntegers(
+      values.map((v) => Number(v.slice(-LOW_DIGITS))),
+      out,
+    );
+    return;
+  }
+  if (kinds & DIGITS) {
+    out.meta.byte(Coding.FixedWidth);
+    out.meta.byte(first.length);
+    writeIntegers(values.map(Number), out);
+    return;
+  }
+  if (allowShape && encodeShape(values, out)) return;
+  const distinct = new Map<string, number>();
+  for (const v of values) if (!distinct.has(v)) distinct.set(v, distinct.size);
+  if (distinct.size * 2 <= n) {
+    out.meta.byte(Coding.Dictionary);
+    out.meta.varint(distinct.size);
+    for (const v of distinct.keys()) {
+      out.dicts.latin1(v);
+      out.dicts.byte(NEWLINE);
+    }
+    writePlanes(
+      Float64Array.from(values, (v) => distinct.get(v)!),
+      bytesFor(distinct.size - 1),
+      out.nums,
+    );
+    return;
+  }
+  out.meta.byte(Coding.String);
+  // A value seen before in the block (in any column: a block id recurs in several templates) is a reference to
+  // its number, coded as the difference to the previous reference of this column (plus one; 0 is a new value):
+  // values that recur in line order make small differences.
+  let previous = 0;
+  for (const v of values) {
+    let number = out.strings.get(v);
+    if (number === undefined || v.length < MIN_REFERENCED) {
+      out.nums.varint(0);
+      out.strs.latin1(v);
+      out.strs.byte(NEWLINE);
+      if (v.length < MIN_REFERENCED) continue;
+      number = out.strings.size;
+      out.strings.set(v, number);
+    } else {
+      const d = number - previous;
+      out.nums.varint((d >= 0 ? d * 2 : -d * 2 - 1) + 1);
+    }
+    previous = number;
+  }
+}
+
+/**
+ * Plain or delta (whichever has the smaller largest magnitude), zigzagged, then stored in the fewest whole
+ * bytes that hold the largest, as byte planes: every value's low byte, then every value's next byte, … Each
+ * plane is homogeneous (a pid's high byte takes few values), which brotli's entropy coder exploits better
+ * than varints, whose continuation bits mix the planes.
+ */
+function writeIntegers(numbers: readonly number[], out: ColumnStreams): void {
+  const n = numbers.length;
+  let plainMax = 0;
+  let deltaMax = 0;
+  let prev = 0;
+  for (let i = 0; i < n; i++) {
+    const v = numbers[i]!;
+    const p = v >= 0 ? v * 2 : -v * 2 - 1;
+    if (p > plainMax) plainMax = p;
+    const d = v - prev;
+    const z = d >= 0 ? d * 2 : -d * 2 - 1;
+    if (z > deltaMax) deltaMax = z;
+    prev = v;
+  }
+  const delta = deltaMax < plainMax;
+  const width = bytesFor(delta ? deltaMax : plainMax);
+  out.meta.byte(delta ? 1 : 0);
+  out.meta.byte(width);
+  const zigzags = new Float64Array(n);
+  prev = 0;
+  for (let i = 0; i < n; i++) {
+    const v = numbers[i]!;
+    const d = delta ? v - prev : v;
+    zigzags[i] = d >= 0 ? d * 2 : -d * 2 - 1;
+    prev = v;
+  }
+  writePlanes(zigzags, width, out.nums);
+}
+
+function bytesFor(max: number): number {
+  let width = 0;
+  for (let m = max; m > 0; m = Math.floor(m / 256)) width++;
+  return width;
+}
+
+const unzigzag = (z: number) => (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
+
+/** Unsigned values below 256^width, as `width` byte planes. */
+function writePlanes(values: ArrayLike<number>, width: number, out: ByteWriter): void {
+  const n = values.length;
+  const bytes = out.extend(n * width);
+  let scale = 1;
+  for (let plane = 0, at = 0; plane < width; plane++, at += n) {
+    if (scale < 2 ** 24) for (let i = 0; i < n; i++) bytes[at + i] = (values[i]! / scale) & 255;
+    else for (let i = 0; i < n; i++) bytes[at + i] = Math.floor(values[i]! / scale) % 256;
+    scale *= 256;
+  }
+}
+
+function readPlanes(count: number, width: number, input: ByteReader): Float64Array {
+  const values = new Float64Array(count);
+  let scale = 1;
+  for (let plane = 0; plane < width; plane++) {
+    const bytes = input.bytes(count);
+    for (let i = 0; i < count; i++) values[i]! += bytes[i]! * scale;
+    scale *= 256;
+  }
+  return values;
+}
+
+/** Every value has the same text around its numbers: the text once, each number position as a sub-column. */
+function encodeShape(values: readonly string[], out: ColumnStreams): boolean {
+  const shape = values[0]!.replace(NUMBER_RUN, VARIABLE_MARK);
+  if (shape === VARIABLE_MARK || shape.includes(VARIABLE_MARK + VARIABLE_MARK)) return false;
+  const parts = shape.split(VARIABLE_MARK).length - 1;
+  if (parts === 0 || parts > MAX_SHAPE_PARTS) return false;
+  const columns: string[][] = Array.from({ length: parts }, () => []);
+  let part = 0;
+  const collect = (run: string) => {
+    if (part < parts) columns[part]!.push(run);
+    part++;
+    return VARIABLE_MARK;
+  };
+  for (const v of values) {
+    part = 0;
+    if (v.replace(NUMBER_RUN, collect) !== shape || part !== parts) return false;
+  }
+  out.meta.byte(Coding.Shape);
+  out.meta.varint(shape.length);
+  out.meta.latin1(shape);
+  for (const column of columns) encodeColumn(column, out, false);
+  return true;
+}
+
+export function decodeColumn(count: number, input: ColumnReaders): string[] {
+  const coding = input.meta.byte();
+  switch (coding) {
+    case Coding.Constant: {
+      const value = input.meta.latin1(input.meta.varint());
+      return new Array<string>(count).fill(value);
+    }
+    case Coding.Integer: {
+      const numbers = readIntegers(count, input);
+      const values = new Array<string>(count);
+      for (let i = 0; i < count; i++) values[i] = String(numbers[i]);
+      return values;
+    }
+    case Coding.LongInteger: {
+      const high = readIntegers(count, input);
+      const low = readIntegers(count, input);
+      const values = new Array<string>(count);
+      for (let i = 0; i < count; i++) values[i] = `${high[i]}${String(low[i]).padStart(LOW_DIGITS, '0')}`;
+      return values;
+    }
+    case Coding.FixedWidth: {
+      const width = input.meta.byte();
+      const numbers = readIntegers(count, input);
+      const values = new Array<string>(count);
+      for (let i = 0; i < count; i++) values[i] = String(numbers[i]).padStart(width, '0');
+      return values;
+    }
+    case Coding.Shape: {
+      const pieces = input.meta.latin1(input.meta.varint()).split(VARIABLE_MARK);
+      const columns: string[][] = [];
+      for (let p = 1; p < pieces.length; p++) columns.push(decodeColumn(count, input));
+      const values = new Array<string>(count);
+      for (let i = 0; i < count; i++) {
+        let text = pieces[0]!;
+        for (let p = 1; p < pieces.length; p++) text += columns[p - 1]![i]! + pieces[p]!;
+        values[i] = text;
+      }
+      return values;
+    }
+    case Coding.Dictionary: {
+      const entries = readStrings(input.meta.varint(), input.dicts);
+      const indices = readPlanes(count, bytesFor(entries.length - 1), input.nums);
+      const values = new Array<string>(count);
+      for (let i = 0; i < count; i++) {
+        const value = entries[indices[i]!];
+        if (value === undefined) throw new TruncatedDataError('dictionary index out of range');
+        values[i] = value;
+      }
+      return values;
+    }
+    case Coding.String: {
+      const values = new Array<string>(count);
+      const strings = input.strings;
+      let previous = 0;
+      for (let i = 0; i < count; i++) {
+        const r = input.nums.varint();
+        if (r === 0) {
+          const value = readStrings(1, input.strs)[0]!;
+          values[i] = value;
+          if (value.length < MIN_REFERENCED) continue;
+          previous = strings.length;
+          strings.push(value);
+          continue;
+        } else {
+          const z = r - 1;
+          previous += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+        }
+        const value = strings[previous];
+        if (value === undefined) throw new TruncatedDataError('string reference out of range');
+        values[i] = value;
+      }
+      return values;
+    }
+    default:
+      throw new TruncatedDataError(`unknown column coding ${coding}`);
+  }
+}
+
+function readIntegers(count: number, input: ColumnReaders): Float64Array {
+  const delta = input.meta.byte() === 1;
+  const width = input.meta.byte();
+  const values = readPlanes(count, width, input.nums);
+  let prev = 0;
+  for (let i = 0; i < count; i++) {
+    const v = unzigzag(values[i]!);
+    prev = delta ? prev + v : v;
+    values[i] = prev;
+  }
+  return values;
+}
+
+/** `count` newline-terminated strings. */
+export function readStrings(count: number, reader: ByteReader): string[] {
+  const values = new Array<string>(count);
+  const buf = reader.buf;
+  for (let i = 0; i < count; i++) {
+    const end = buf.indexOf(NEWLINE, reader.pos);
+    if (end === -1) throw new TruncatedDataError('unterminated string');
+    values[i] = buf.toString('latin1', reader.pos, end);
+    reader.pos = end + 1;
+  }
+  return values;
+}

@@ -1,0 +1,4 @@
+export { createArchive, type CreateOptions, type CreateSummary, DEFAULT_LEVEL } from './archive-writer.js';
+export { ArchiveReader, ArchiveDamageError } from './archive-reader.js';
+export type { ArchiveDescription, BlockInfo } from './archive-layout.js';
+export { searchChunks, type SearchOptions } from './archive-search.js';

@@ -1,0 +1,257 @@
+import { closeSync, openSync, renameSync, unlinkSync } from 'node:fs';
+import { BufferedOutput, ExitCode, FileAccessError, UsageError } from '@esc/core';
+import { ArchiveDamageError, ArchiveReader, createArchive, DEFAULT_LEVEL, searchChunks } from '@esc/archive';
+import { analyzePattern, loggrep } from '@esc/logtools';
+import { printError, printWarning } from '../error-reporter.js';
+import { intArg, newCommand, runAction, type Command } from '../command-kit.js';
+import {
+  addGrepFlags,
+  expandContextShorthand,
+  type GrepFlags,
+  grepOptions,
+  readPatternFile,
+  trackFilenameFlags,
+} from './grep-flags.js';
+
+function sub(name: string, description: string): Command {
+  return newCommand(`archive ${name}`, description).name(name);
+}
+
+export function createCommand(): Command {
+  const archive = newCommand('archive', 'lossless, checksummed, searchable log archives (.esca)').addHelpText(
+    'after',
+    `
+Exit status: 0 success; 1 grep selected no line; 2 an error, or a damaged block (the other blocks are still
+extracted, verified or searched, and each damaged one is reported on its own line).`,
+  );
+
+  archive.addCommand(
+    sub('create', 'archive FILEs into OUT (templates and variable columns, then brotli)')
+      .argument('<files...>', 'the logs to archive, in this order')
+      .requiredOption('-o, --output <archive>', 'the archive to write (replaced atomically)')
+      .option('--level <n>', `0–11: brotli quality of the text sections (default ${DEFAULT_LEVEL})`, intArg('--level'))
+      .option(
+        '--block-size <bytes>',
+        'input bytes per block (default 8 MiB; smaller: finer grep pruning)',
+        intArg('--block-size', 1024),
+      )
+      .action(
+        runAction((files: string[], flags: { output: string; level?: number; blockSize?: number }) => {
+          createArchive({ inputs: files, output: flags.output, level: flags.level, blockBytes: flags.blockSize });
+          return ExitCode.Ok;
+        }),
+      ),
+  );
+
+  archive.addCommand(
+    sub('extract', 'write the archived bytes (all inputs, in order) to standard output or FILE')
+      .argument('<archive>')
+      .option('-o, --output <file>', 'write to FILE instead of standard output')
+      .action(runAction((path: string, flags: { output?: string }) => extract(path, flags.output))),
+  );
+
+  archive.addCommand(
+    sub('verify', 'check every block (checksums, decoding, lengths); report damaged blocks')
+      .argument('<archive>')
+      .action(runAction((path: string) => verify(path))),
+  );
+
+  archive.addCommand(
+    sub('info', 'print what an archive holds: inputs, blocks, lines, sizes')
+      .argument('<archive>')
+      .action(runAction((path: string) => info(path))),
+  );
+  archive.addCommand(grepCommand());
+  return archive;
+}
+
+function grepCommand(): Command {
+  const command = sub('grep', 'search the archived lines as esc loggrep searches the original files')
+    .usage('[options] PATTERN ARCHIVE | [options] -e PATTERN... ARCHIVE')
+    .argument('<operands...>', 'PATTERN ARCHIVE, or ARCHIVE alone with -e/-f');
+  addGrepFlags(command).addHelpText(
+    'after',
+    `
+The output and exit status are those of esc loggrep on the archived files (named as they were archived).
+Blocks whose text cannot hold a pattern's required literal are not decoded.`,
+  );
+  const parseAsync = command.parseAsync.bind(command);
+  command.parseAsync = (argv, options) => parseAsync(expandContextShorthand(argv ?? []), options);
+  const filename = trackFilenameFlags(command);
+  return command.action(
+    runAction(async (operands: string[], flags: GrepFlags) => {
+      const given = [...flags.regexp, ...flags.file.flatMap(readPatternFile)];
+      const explicit = flags.regexp.length > 0 || flags.file.length > 0;
+      const patterns = explicit ? given : operands.slice(0, 1);
+      const rest = explicit ? operands : operands.slice(1);
+      if (rest.length !== 1) throw new UsageError('archive grep: give one ARCHIVE (usage: PATTERN ARCHIVE)');
+      // grep -f on an empty file: no pattern, nothing can match (with -v the lines are all selected).
+      if (patterns.length === 0 && !flags.invertMatch) return ExitCode.NotFound;
+      const reader = ArchiveReader.open(rest[0]!);
+      try {
+        if (reader.indexProblem !== null)
+          printWarning(`${reader.path}: ${reader.indexProblem}: ${reader.blocks.length} blocks found by scanning`);
+        const files = reader.description.inputs.map((_, i) => String(i));
+        const search = patterns.length === 0 ? ['[^\\s\\S]'] : patterns;
+        const options = grepOptions(
+          flags,
+          search,
+          files,
+          patterns.length === 0 ? false : flags.fixedStrings,
+          filename.value,
+        );
+        let damaged = false;
+        const requiredLiterals = canPrune(flags)
+          ? search.flatMap((p) => p.split('\n')).map((p) => (flags.fixedStrings ? p : analyzePattern(p).required))
+          : [];
+        options.openInput = (file) => {
+          const input = Number(file);
+          return {
+            name: reader.description.inputs[input]!.name,
+            chunks: searchChunks(reader, input, {
+              requiredLiterals,
+              ignoreCase: flags.ignoreCase ?? false,
+              onDamage: (err) => {
+                damaged = true;
+                printError(err.describe());
+              },
+            }),
+            close() {},
+          };
+        };
+        const result = await loggrep(options, new BufferedOutput(1), {
+          error: (err) => printError(err.describe()),
+          notice: printError,
+        });
+        return damaged && !(flags.quiet && result.status === 0) ? ExitCode.Error : result.status;
+      } finally {
+        reader.close();
+      }
+    }),
+  );
+}
+
+/**
+ * Blocks may stand as empty lines only when no selected line can be empty or be printed beside one: no -v,
+ * no context lines, no --stats (it counts the bytes searched).
+ */
+function canPrune(flags: GrepFlags): boolean {
+  return (
+    !flags.invertMatch &&
+    flags.afterContext === undefined &&
+    flags.beforeContext === undefined &&
+    flags.context === undefined &&
+    !flags.stats
+  );
+}
+
+/** Runs `each` over every block; a damaged block is reported and counted, the others go on. */
+function forEachBlock(reader: ArchiveReader, each: (number: number) => void): number {
+  if (reader.indexProblem !== null)
+    printWarning(`${reader.path}: ${reader.indexProblem}: ${reader.blocks.length} blocks found by scanning`);
+  let damaged = 0;
+  for (let i = 0; i < reader.blocks.length; i++) {
+    try {
+      each(i);
+    } catch (err) {
+      if (!(err instanceof ArchiveDamageError)) throw err;
+      printError(err.describe());
+      damaged++;
+    }
+  }
+  return damaged;
+}
+
+function extract(path: string, output: string | undefined): number {
+  const reader = ArchiveReader.open(path);
+  const temp = output === undefined ? undefined : `${output}.tmp-${process.pid}`;
+  let fd = 1;
+  if (temp !== undefined) {
+    try {
+      fd = openSync(temp, 'w');
+    } catch (err) {
+      reader.close();
+      throw new FileAccessError(output!, err);
+    }
+  }
+  const out = new BufferedOutput(fd);
+  try {
+    const damaged = forEachBlock(reader, (i) => out.write(reader.blockBytes(i)));
+    out.flush();
+    if (temp !== undefined) {
+      closeSync(fd);
+      renameSync(temp, output!);
+    }
+    return damaged > 0 || reader.indexProblem !== null ? ExitCode.Error : ExitCode.Ok;
+  } catch (err) {
+    if (temp !== undefined) {
+      closeSync(fd);
+      unlinkSync(temp);
+    }
+    throw err;
+  } finally {
+    reader.close();
+  }
+}
+
+function verify(path: string): number {
+  const reader = ArchiveReader.open(path);
+  try {
+    let bytes = 0;
+    const damaged = forEachBlock(reader, (i) => {
+      bytes += reader.blockBytes(i).length;
+    });
+    const missing = missingRanges(reader);
+    for (const gap of missing) printError(`${path}: ${gap}`);
+    const out = new BufferedOutput(1);
+    const bad = damaged + missing.length + (reader.indexProblem === null ? 0 : 1);
+    out.write(
+      bad === 0
+        ? `${path}: OK: ${reader.blocks.length} blocks, ${bytes} bytes of ${reader.description.inputs.length} inputs\n`
+        : `${path}: DAMAGED: ${damaged} of ${reader.blocks.length} blocks unreadable\n`,
+    );
+    out.flush();
+    return bad === 0 ? ExitCode.Ok : ExitCode.Error;
+  } finally {
+    reader.close();
+  }
+}
+
+/** Input bytes no block covers (a block lost with the index, or an archive cut short). */
+function missingRanges(reader: ArchiveReader): string[] {
+  const gaps: string[] = [];
+  reader.description.inputs.forEach((input, n) => {
+    let at = 0;
+    for (const b of reader.blocks) {
+      if (b.input !== n) continue;
+      if (b.inputOffset !== at) gaps.push(`${input.name}: bytes ${at}–${b.inputOffset} are in no block`);
+      at = b.inputOffset + b.inputLength;
+    }
+    if (at !== input.size) gaps.push(`${input.name}: bytes ${at}–${input.size} are in no block`);
+  });
+  return gaps;
+}
+
+function info(path: string): number {
+  const reader = ArchiveReader.open(path);
+  try {
+    const d = reader.description;
+    const inputBytes = d.inputs.reduce((sum, i) => sum + i.size, 0);
+    const lines = reader.blocks.reduce((sum, b) => sum + b.lines, 0);
+    const out = new BufferedOutput(1);
+    out.write(`archive     ${path}\n`);
+    out.write(
+      `size        ${reader.size} bytes (input ${inputBytes} bytes, ratio ${ratio(inputBytes, reader.size)})\n`,
+    );
+    out.write(`created     ${d.createdAt}, level ${d.level}, blocks of ${d.blockBytes} bytes\n`);
+    out.write(`blocks      ${reader.blocks.length}${reader.indexProblem ? ` (${reader.indexProblem})` : ''}\n`);
+    out.write(`lines       ${lines}\n`);
+    for (const input of d.inputs) out.write(`input       ${input.name} (${input.size} bytes)\n`);
+    out.flush();
+    return ExitCode.Ok;
+  } finally {
+    reader.close();
+  }
+}
+
+const ratio = (a: number, b: number) => (b === 0 ? '-' : (a / b).toFixed(2));
