@@ -3,7 +3,7 @@ import type { CommandFamily, CommandSpec } from './command-spec.js';
 import type { CommandTable, TableEntry } from './command-table.js';
 import { REDIS_COMPAT_VERSION, spec } from './connection-family.js';
 import type { Dispatcher } from './dispatcher.js';
-import { array, bulk, integer, NULL_BULK, type Reply, simple } from './reply.js';
+import { array, bulk, error, integer, NULL_BULK, type Reply, simple } from './reply.js';
 import type { ServerState } from './server-state.js';
 import { containerSpec } from './subcommands.js';
 
@@ -33,13 +33,11 @@ export function introspectionFamily(
               }),
         ),
     },
+    // No per-argument documentation to give: redis-cli, on this error, falls back to its built-in hints (help.h),
+    // which describe the very Redis commands esc serves; client libraries do not ask.
     docs: {
       arity: -2,
-      handler: (args) => {
-        const entries =
-          args.length === 2 ? table.all() : args.slice(2).flatMap((n) => table.lookup(n.toString('latin1')) ?? []);
-        return { kind: 'map', entries: entries.map((e) => [bulk(e.spec.name), commandDocs(e.spec)] as const) };
-      },
+      handler: () => error('ERR COMMAND DOCS is not supported by esc serve (redis-cli uses its built-in hints)'),
     },
   });
   // COMMAND alone lists every command; with a subcommand it is a container like the others.
@@ -139,17 +137,6 @@ function commandInfo(e: TableEntry): Reply {
     array([]),
     array([]),
   ]);
-}
-
-function commandDocs(s: CommandSpec): Reply {
-  return {
-    kind: 'map',
-    entries: [
-      [bulk('summary'), bulk(s.name)],
-      [bulk('since'), bulk('1.0.0')],
-      [bulk('group'), bulk('generic')],
-    ],
-  };
 }
 
 function human(bytes: number): string {
