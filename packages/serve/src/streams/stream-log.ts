@@ -45,6 +45,8 @@ export class StreamLog {
   /** Fields of entries whose append has not resolved yet (a read right after an XADD is served from here). */
   readonly unwritten = new Map<number, Fields>();
   private nodes: StreamNode[] = [];
+  /** No live entry lies below this offset (a hint for firstLive: a stream read and XDEL'd from the front). */
+  private firstLiveFrom = 0;
   /** XDEL marks that a trim made moot: their persisted facts are to be tombstoned. */
   readonly forgottenDeletes: number[] = [];
 
@@ -170,9 +172,12 @@ export class StreamLog {
     return read === -1 ? null : this.entriesAdded - read;
   }
 
+  /** The first live offset, or -1. Offsets below a dead one never come back to life, so the scan resumes there. */
   firstLive(): number {
-    for (let o = this.start; o < this.next; o++) if (!this.deleted.has(o)) return o;
-    return -1;
+    let o = Math.max(this.start, this.firstLiveFrom);
+    while (o < this.next && this.deleted.has(o)) o++;
+    this.firstLiveFrom = o;
+    return o < this.next ? o : -1;
   }
 
   lastLive(): number {
