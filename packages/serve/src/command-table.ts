@@ -12,6 +12,29 @@ export interface TableEntry {
   calls: number;
 }
 
+const SHORT_NAME = 12;
+
+/** A hash of the bytes with ASCII letters lowercased. */
+function foldedKey(name: Uint8Array): number {
+  let key = name.length;
+  for (let i = 0; i < name.length; i++) {
+    let c = name[i]!;
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    key = (key * 131 + c) % 9007199254740881;
+  }
+  return key;
+}
+
+function sameFolded(lower: string, name: Uint8Array): boolean {
+  if (lower.length !== name.length) return false;
+  for (let i = 0; i < name.length; i++) {
+    let c = name[i]!;
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 /** Redis's list of what a RESP2 subscriber may still run. */
 const SUBSCRIBED_MODE = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ping', 'quit', 'reset']);
 
@@ -21,6 +44,11 @@ const SUBSCRIBED_MODE = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'puns
  */
 export class CommandTable {
   private readonly byName = new Map<string, TableEntry>();
+  /**
+   * Names up to 12 bytes by a hash of their case-folded bytes: found without making a string per request. null
+   * marks a hash two names share (then the string lookup decides).
+   */
+  private readonly byKey = new Map<number, TableEntry | null>();
   private readonly entries: TableEntry[] = [];
 
   add(spec: CommandSpec): void {
@@ -36,10 +64,26 @@ export class CommandTable {
     this.entries.push(entry);
     this.byName.set(name, entry);
     this.byName.set(name.toUpperCase(), entry);
+    const bytes = Buffer.from(name, 'latin1');
+    if (bytes.length <= SHORT_NAME) {
+      const key = foldedKey(bytes);
+      this.byKey.set(key, this.byKey.has(key) ? null : entry);
+    }
   }
 
   lookup(name: string): TableEntry | undefined {
     return this.byName.get(name) ?? this.byName.get(name.toLowerCase());
+  }
+
+  /** The entry for a request's name as sent (any case); undefined when unknown. */
+  lookupBytes(name: Buffer): TableEntry | undefined {
+    if (name.length <= SHORT_NAME) {
+      const entry = this.byKey.get(foldedKey(name));
+      if (entry === undefined) return undefined;
+      // A hash: a hit is confirmed byte by byte.
+      if (entry !== null) return sameFolded(entry.spec.name, name) ? entry : undefined;
+    }
+    return this.lookup(name.toString('latin1'));
   }
 
   all(): readonly TableEntry[] {

@@ -68,6 +68,8 @@ export class Connection implements Client, CommandSink {
       this.resolveClosed = resolve;
     });
     socket.setNoDelay(true);
+    // Redis's tcp-keepalive 300: a peer that vanished without a FIN is found and its connection freed.
+    socket.setKeepAlive(true, 300_000);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.onDrain());
     socket.on('error', () => {});
@@ -117,7 +119,6 @@ export class Connection implements Client, CommandSink {
 
   command(args: Buffer[]): void {
     if (this.closing) return;
-    this.lastInteraction = this.server.now();
     let reply: Reply | Promise<Reply>;
     try {
       reply = this.dispatcher.execute(args, this);
@@ -135,6 +136,8 @@ export class Connection implements Client, CommandSink {
   }
 
   private onData(chunk: Buffer): void {
+    // Per read, not per command: CLIENT LIST's idle needs no finer clock.
+    this.lastInteraction = this.server.now();
     const failed = this.parser.feed(chunk, this);
     if (failed !== null && !this.closing) {
       if (failed.message === null) {

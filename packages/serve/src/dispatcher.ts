@@ -15,9 +15,8 @@ export class Dispatcher {
   constructor(private readonly table: CommandTable) {}
 
   execute(args: Buffer[], conn: Client): Reply | Promise<Reply> {
-    const name = args[0]!.toString('latin1');
-    const entry = this.table.lookup(name);
-    if (entry === undefined) return unknownCommand(name, args);
+    const entry = this.table.lookupBytes(args[0]!);
+    if (entry === undefined) return unknownCommand(args[0]!.toString('latin1'), args);
     const arity = entry.spec.arity;
     if (arity > 0 ? arity !== args.length : args.length < -arity)
       return error(`ERR wrong number of arguments for '${entry.spec.name}' command`);

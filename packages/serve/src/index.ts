@@ -20,6 +20,7 @@ export {
   type ServeConfig,
   type ServeConfigInput,
 } from './serve-config.js';
+export { ListenError } from './listen-error.js';
 export { startServer, stopOnSignal, FAMILIES, type RunningServer, type StartOptions } from './start-server.js';
 export {
   startPlsServer,

@@ -3,6 +3,8 @@ import type { ReplyWriter } from './reply-writer.js';
 
 export type Protocol = 2 | 3;
 
+const OK_BYTES = Buffer.from('+OK\r\n');
+
 /**
  * Writes a Reply as RESP2 or RESP3 bytes, as Redis's networking.c does: in RESP2 a map is a flat array, a set an
  * array, a double a bulk string, a verbatim string a bulk string, a push an array, and null a null bulk (`$-1`)
@@ -11,7 +13,7 @@ export type Protocol = 2 | 3;
 export function encodeReply(reply: Reply, protocol: Protocol, out: ReplyWriter): void {
   switch (reply.kind) {
     case 'simple':
-      if (reply === OK) out.ascii('+OK\r\n');
+      if (reply === OK) out.bytes(OK_BYTES);
       else line(out, '+', reply.value);
       return;
     case 'error':

@@ -23,8 +23,15 @@ export class ReplyWriter {
 
   /** ASCII text (headers, numbers, simple strings Redis keeps ASCII). */
   ascii(text: string): void {
-    if (this.slab.length - this.end < text.length) this.grow(text.length);
-    this.end += this.slab.write(text, this.end, 'latin1');
+    const n = text.length;
+    if (this.slab.length - this.end < n) this.grow(n);
+    // Headers are a few bytes: a loop costs less than Buffer#write's encoding dispatch.
+    if (n <= 24) {
+      const slab = this.slab;
+      let at = this.end;
+      for (let i = 0; i < n; i++) slab[at++] = text.charCodeAt(i);
+      this.end = at;
+    } else this.end += this.slab.write(text, this.end, 'latin1');
   }
 
   /** Any text as UTF-8. */

@@ -1,6 +1,7 @@
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { Connection } from './connection.js';
 import type { Dispatcher } from './dispatcher.js';
+import { ListenError } from './listen-error.js';
 import type { ServerState } from './server-state.js';
 
 const MAX_CLIENTS_REACHED = Buffer.from('-ERR max number of clients reached\r\n');
@@ -18,9 +19,10 @@ export class RespServer {
 
   listen(port: number, host: string): Promise<AddressInfo> {
     return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
+      const fail = (err: unknown) => reject(new ListenError('resp', host, port, err));
+      this.server.once('error', fail);
       this.server.listen({ port, host }, () => {
-        this.server.off('error', reject);
+        this.server.off('error', fail);
         resolve(this.server.address() as AddressInfo);
       });
     });

@@ -3,6 +3,7 @@ import { defaultStorePath } from '@esc/kv';
 import { defaultStreamsDir, openStreams, type TopicStore } from '@esc/streams';
 import type { CommandFamily, KeyspaceView } from './command-spec.js';
 import { CommandTable } from './command-table.js';
+import { configCommand } from './config-command.js';
 import { connectionFamily } from './connection-family.js';
 import { Dispatcher } from './dispatcher.js';
 import type { FamilyEnv, FamilyFactory } from './family-env.js';
@@ -85,6 +86,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     introspectionFamily(state, table, dispatcher, () => [...builtIn, ...families], options.version ?? '0.0.0'),
     pubsubFamily(state),
   ];
+  builtIn.push({ commands: [configCommand(config)] });
   for (const family of [...builtIn, ...families]) for (const spec of family.commands) table.add(spec);
 
   const addresses: string[] = [];

@@ -1,4 +1,4 @@
-import { ExitCode } from '@esc/core';
+import { ExitCode, UsageError } from '@esc/core';
 import { resolveServeConfig, type ServeConfigInput, startServer, stopOnSignal } from '@esc/serve';
 import { type Command, intArg, newCommand, Option, runAction } from '../command-kit.js';
 
@@ -12,7 +12,11 @@ interface ServeFlags extends ServeConfigInput {
  * so that a flag given always wins and one left out never hides the file's value.
  */
 export function createCommand(): Command {
-  const port = (flag: string) => intArg(flag);
+  const port = (flag: string) => (value: string) => {
+    const n = intArg(flag)(value);
+    if (n > 65535) throw new UsageError(`${flag}: invalid port '${value}'`);
+    return n;
+  };
   return newCommand(
     'serve',
     'serve the kv store and the topics over RESP (Redis clients) and the PyLogStreams protocol',

@@ -114,6 +114,22 @@ describe('esc serve start-up and stop', () => {
     );
   });
 
+  it('names the address it cannot listen on', () => {
+    const r = runEsc([
+      'serve',
+      '--resp-port',
+      String(esc.port),
+      '--pls-port',
+      '0',
+      '--http-port',
+      '0',
+      '--dir',
+      esc.dir,
+    ]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`esc: serve: cannot listen on 127.0.0.1:${esc.port} (resp): address already in use\n`);
+  });
+
   it('names the field of a bad --config file', () => {
     const dir = makeTempDir('esc-serve-config');
     try {
