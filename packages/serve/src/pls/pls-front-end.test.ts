@@ -59,4 +59,12 @@ describe('the PLS front-end in esc serve', () => {
     expect(started!.family.info!('stats').map(([name]) => name)).toContain('pls_crc_errors');
     expect(started!.family.info!('keyspace')).toEqual([]);
   });
+
+  it('names the port in one line when it cannot listen', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => busy.close(resolve)));
+    const port = (busy.address() as AddressInfo).port;
+    await expect(frontEnd({ plsPort: port })).rejects.toThrow(`cannot listen on 127.0.0.1:${port} (pls)`);
+  });
 });

@@ -90,7 +90,7 @@ const range = <T>(from: number, to: number, f: (i: number) => T): T[] =>
 describe('PLS server', () => {
   it('registers, produces with CRC, subscribes and consumes; a restart goes on after the last record delivered', async () => {
     const dir = tempDir();
-    const n = 20_000;
+    const n = 30_000;
     const pad = '.'.repeat(1000);
     const first = await start(dir);
     const producer = await client(first.server);

@@ -1,5 +1,6 @@
 import { type AddressInfo, createServer, type Server } from 'node:net';
 import type { SyncMode, TopicStore } from '@esc/streams';
+import { ListenError } from '../listen-error.js';
 import { ClientOffsets } from './client-offsets.js';
 import { PartitionWatches } from './partition-watches.js';
 import { PlsConnection } from './pls-connection.js';
@@ -78,10 +79,16 @@ export async function startPlsServer(options: PlsServerOptions): Promise<PlsServ
     counters.totalConnections++;
     connections.add(new PlsConnection(socket, host));
   });
+  const bind = options.host ?? '127.0.0.1';
+  const port = options.port ?? DEFAULT_PLS_PORT;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? DEFAULT_PLS_PORT, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
+    const fail = (err: unknown) => {
+      server.close();
+      reject(new ListenError('pls', bind, port, err));
+    };
+    server.once('error', fail);
+    server.listen(port, bind, () => {
+      server.off('error', fail);
       resolve();
     });
   });
