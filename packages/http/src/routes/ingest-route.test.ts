@@ -181,6 +181,22 @@ describe('POST /ingest', () => {
     expect((await app.inject({ url: '/stats' })).json().logs_in_storage).toBe(0);
   });
 
+  it("413 for an event over the topic's maxMessageBytes, and nothing of its batch stored", async () => {
+    const { app, store } = await makeApp();
+    await store.alterTopic('logs', { maxMessageBytes: 2000 });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/ingest',
+      payload: [
+        { level: 'INFO', message: 'small', service: 's' },
+        { level: 'INFO', message: 'x'.repeat(3000), service: 's' },
+      ],
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error).toMatch(/^an event is too large for the topic: /);
+    expect((await app.inject({ url: '/stats' })).json().logs_in_storage).toBe(0);
+  });
+
   it('503 with Retry-After over the back-pressure limit; counted as dropped', async () => {
     const { app } = await makeApp({ maxPendingEvents: 3, sync: 'always' });
     const batch = Array.from({ length: 3 }, (_, i) => ({ level: 'INFO', message: `m${i}`, service: 's' }));
