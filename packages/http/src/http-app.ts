@@ -56,10 +56,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` });
   });
-  app.addHook('onClose', async () => {
-    tail.close();
-    log.close();
-  });
+  // Before the server waits for its connections: a live stream never ends by itself, so it would wait forever.
+  app.addHook('preClose', async () => tail.close());
+  app.addHook('onClose', async () => log.close());
 
   registerIngestRoute(app, state);
   registerLogRoutes(app, state);

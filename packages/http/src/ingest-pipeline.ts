@@ -1,3 +1,4 @@
+import { RecordTooLargeError } from '@esc/streams';
 import type { EventLog } from './event-log.js';
 import type { LogEvent, NewLogEvent } from './log-event.js';
 import type { LogIndex } from './log-index.js';
@@ -13,6 +14,15 @@ export class BackPressureError extends Error {
   }
 }
 
+interface QueuedRequest {
+  events: NewLogEvent[];
+  sources: readonly (string | null)[] | undefined;
+  resolve: (stored: LogEvent[]) => void;
+  reject: (err: unknown) => void;
+  /** Written on its own (its group failed for one request's record being too large). */
+  alone?: boolean;
+}
+
 /**
  * The write path: events are appended to the log (durable per the sync mode), then indexed, put in the ring of
  * recent events and handed to the listeners, in offset order, before the client gets its acknowledgement.
@@ -24,6 +34,8 @@ export class IngestPipeline {
   processed = 0;
   refused = 0;
   private readonly listeners: ((e: LogEvent) => void)[] = [];
+  private queue: QueuedRequest[] = [];
+  private writing = false;
 
   constructor(
     readonly log: EventLog,
@@ -42,12 +54,86 @@ export class IngestPipeline {
       throw new BackPressureError(this.pending, this.maxPending);
     }
     this.pending += events.length;
-    let stored: LogEvent[];
-    try {
-      stored = await this.log.append(events, sources);
-    } finally {
-      this.pending -= events.length;
+    return new Promise((resolve, reject) => {
+      this.queue.push({ events, sources, resolve, reject });
+      if (!this.writing) this.writeQueued();
+    });
+  }
+
+  /**
+   * One append for every request queued while the previous append was in flight: the topic's group commit
+   * would group them too, but one append call instead of one per request saves a per-request cost of the write
+   * path (its promise, its checks, its place in the group) that single-event requests paid in full.
+   */
+  private writeQueued(): void {
+    this.writing = true;
+    const group = this.queue;
+    this.queue = [];
+    const events: NewLogEvent[] = [];
+    const sources: (string | null)[] = [];
+    for (const request of group)
+      for (let i = 0; i < request.events.length; i++) {
+        events.push(request.events[i]!);
+        sources.push(request.sources?.[i] ?? null);
+      }
+    this.log.append(events, sources).then(
+      (stored) => {
+        this.stored(stored);
+        let at = 0;
+        for (const request of group) {
+          this.pending -= request.events.length;
+          request.resolve(stored.slice(at, at + request.events.length));
+          at += request.events.length;
+        }
+        this.next();
+      },
+      (err: unknown) => {
+        // One request's event over the topic's record limit fails the whole append before anything is
+        // written: the requests of the group are then written one by one, so only that one is refused.
+        if (err instanceof RecordTooLargeError && group.length > 1) {
+          this.queue = [...group.map((r) => ({ ...r, alone: true })), ...this.queue];
+          this.writeAlone();
+          return;
+        }
+        for (const request of group) {
+          this.pending -= request.events.length;
+          request.reject(err);
+        }
+        this.next();
+      },
+    );
+  }
+
+  /** Writes the queued requests marked `alone` one at a time, then goes back to grouping. */
+  private writeAlone(): void {
+    const request = this.queue[0];
+    if (request === undefined || !request.alone) {
+      this.next();
+      return;
     }
+    this.queue.shift();
+    this.log.append(request.events, request.sources).then(
+      (stored) => {
+        this.stored(stored);
+        this.pending -= request.events.length;
+        request.resolve(stored);
+        this.writeAlone();
+      },
+      (err: unknown) => {
+        this.pending -= request.events.length;
+        request.reject(err);
+        this.writeAlone();
+      },
+    );
+  }
+
+  private next(): void {
+    this.writing = false;
+    if (this.queue.length > 0) this.writeQueued();
+  }
+
+  /** Indexes the stored events and hands them to the listeners, in offset order. */
+  private stored(stored: LogEvent[]): void {
     for (const e of stored) {
       this.index.add(e);
       this.log.recent.put(e);
@@ -61,6 +147,5 @@ export class IngestPipeline {
       }
     }
     this.processed += stored.length;
-    return stored;
   }
 }

@@ -158,3 +158,16 @@ describe('GET /logs/stream', () => {
     expect(res.json().field).toBe('since');
   });
 });
+
+describe('closing the server', () => {
+  it('ends the live streams instead of waiting for their clients', async () => {
+    const { app } = await makeApp();
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    const res = await fetch(`${base}/logs/stream`);
+    const reader = res.body!.getReader();
+    await reader.read();
+    await app.close();
+    // The client sees its stream end.
+    for (let r = await reader.read(); !r.done; r = await reader.read());
+  });
+});

@@ -127,6 +127,15 @@ export class LogIndex {
     return null;
   }
 
+  /** Events at offsets from `offset` on (those below were deleted by retention): a scan of one byte an offset. */
+  countFrom(offset: number): number {
+    if (offset <= this.base || this.base < 0) return this.count;
+    let gone = 0;
+    for (let slot = 0, end = Math.min(offset - this.base, this.size); slot < end; slot++)
+      if (this.levelOf[slot] !== NO_EVENT) gone++;
+    return this.count - gone;
+  }
+
   /** Bytes held by the index's arrays (for /stats). */
   get bytes(): number {
     let n =

@@ -181,6 +181,34 @@ describe('POST /ingest', () => {
     expect((await app.inject({ url: '/stats' })).json().logs_in_storage).toBe(0);
   });
 
+  it("413 for an event over the topic's maxMessageBytes, and nothing of its batch stored", async () => {
+    const { app, store } = await makeApp();
+    await store.alterTopic('logs', { maxMessageBytes: 2000 });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/ingest',
+      payload: [
+        { level: 'INFO', message: 'small', service: 's' },
+        { level: 'INFO', message: 'x'.repeat(3000), service: 's' },
+      ],
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error).toMatch(/^an event is too large for the topic: /);
+    expect((await app.inject({ url: '/stats' })).json().logs_in_storage).toBe(0);
+  });
+
+  it('an event too large refuses only its own request when requests were appended together', async () => {
+    const { app, store } = await makeApp();
+    await store.alterTopic('logs', { maxMessageBytes: 2000 });
+    const post = (message: string) =>
+      app.inject({ method: 'POST', url: '/ingest', payload: { level: 'INFO', message, service: 's' } });
+    // The first is appended at once; the next two wait for it and go together.
+    const [first, small, large] = await Promise.all([post('first'), post('small'), post('x'.repeat(3000))]);
+    expect([first.statusCode, small.statusCode, large.statusCode]).toEqual([200, 200, 413]);
+    const stored = (await app.inject({ url: '/logs/recent' })).json().logs.map((l: { message: string }) => l.message);
+    expect(stored).toEqual(['small', 'first']);
+  });
+
   it('503 with Retry-After over the back-pressure limit; counted as dropped', async () => {
     const { app } = await makeApp({ maxPendingEvents: 3, sync: 'always' });
     const batch = Array.from({ length: 3 }, (_, i) => ({ level: 'INFO', message: `m${i}`, service: 's' }));

@@ -1,4 +1,5 @@
 import { InvalidFormatError } from '@esc/parser';
+import { RecordTooLargeError } from '@esc/streams';
 import type { FastifyInstance } from 'fastify';
 import type { HttpServerState } from '../server-state.js';
 import { BatchRefusedError, eventsFromBody } from '../ingest-body.js';
@@ -49,6 +50,11 @@ export function registerIngestRoute(app: FastifyInstance, state: HttpServerState
       if (events.single) return reply.send({ status: 'accepted', id: stored[0]!.id });
       return reply.send({ status: 'accepted', count: stored.length, ids: stored.map((e) => e.id) });
     } catch (err) {
+      if (err instanceof RecordTooLargeError) {
+        // One event over the topic's maxMessageBytes: the whole request is refused before anything is written.
+        metrics.refused.inc({ reason: 'too_large' }, events.events.length);
+        return reply.code(413).send({ error: `an event is too large for the topic: ${err.message}` });
+      }
       if (!(err instanceof BackPressureError)) throw err;
       metrics.refused.inc({ reason: 'back_pressure' }, events.events.length);
       return reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send({ error: err.message });

@@ -20,7 +20,7 @@ export function registerServerRoutes(app: FastifyInstance, state: HttpServerStat
       total_dropped: pipeline.refused,
       uptime_seconds: Math.round(uptime),
       avg_throughput: uptime > 0 ? Math.round((pipeline.processed / uptime) * 100) / 100 : 0,
-      logs_in_storage: index.count,
+      logs_in_storage: index.countFrom(bounds.earliest),
       topic: log.topic,
       sync: log.sync,
       earliest_offset: bounds.earliest,
