@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, type BenchContext } from '../bench-context.js';
 import type { BenchSuite } from '../bench-suite.js';
@@ -198,6 +199,8 @@ export const suite: BenchSuite = {
   name: 'http-alerts',
   title: 'HTTP alerts: latency from the ingest reply to the SSE alert event',
   async run(ctx) {
+    // The machine is shared: the load around the run says how much of the tail is other people's work.
+    const loadBefore = loadavg()[0]!;
     const rows: string[][] = [];
     for (const loaded of [false, true]) {
       const all: number[] = [];
@@ -229,9 +232,11 @@ export const suite: BenchSuite = {
       ]);
     }
     const cost = engineCostNs();
+    const load = `${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after (${cpus().length} cores)`;
     return `${table(['server', 'samples', 'p50', 'p99', 'max', 'p99 ≤ 50 ms'], rows)}
 
 Engine CPU per ingested event, LogStream's two rules, 2 M events in one process: ${cost.toFixed(0)} ns.
+Load average (1 min) around the run: ${load}.
 
 One ERROR at a time under a rule of threshold 1 (each fires), \`--sync batch\`; the time from the POST /ingest
 reply reaching the client to the \`firing\` event reaching a GET /alerts/stream client (0 when the event came
