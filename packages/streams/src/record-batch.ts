@@ -293,8 +293,13 @@ function decodeRecord(
 ): LogRecord {
   const delta = batch.readUInt32BE(pos + 4);
   const timestamp = baseTimestamp + batch.readInt32BE(pos + 8);
-  const [key, afterKey] = readBytes(batch, pos + 12, end);
-  const [value, afterValue] = readBytes(batch, afterKey, end);
+  // Lengths first, then views: no tuple per field (fewer short-lived objects for a consumer's GC).
+  const keyLength = fieldLength(batch, pos + 12, end);
+  const key = keyLength < 0 ? null : batch.subarray(pos + 16, pos + 16 + keyLength);
+  const valueAt = pos + 16 + Math.max(0, keyLength);
+  const valueLength = fieldLength(batch, valueAt, end);
+  const value = valueLength < 0 ? null : batch.subarray(valueAt + 4, valueAt + 4 + valueLength);
+  const afterValue = valueAt + 4 + Math.max(0, valueLength);
   need(batch, afterValue, 4);
   const headerCount = batch.readUInt32BE(afterValue);
   let p = afterValue + 4;
@@ -304,9 +309,9 @@ function decodeRecord(
     const keyEnd = p + 4 + batch.readUInt32BE(p);
     if (keyEnd > end) throw new Error(`record ${i}: header ${h} runs past the record`);
     const hk = batch.toString('utf8', p + 4, keyEnd);
-    const [hv, next] = readBytes(batch, keyEnd, end);
-    headers.push({ key: hk, value: hv });
-    p = next;
+    const n = fieldLength(batch, keyEnd, end);
+    headers.push({ key: hk, value: n < 0 ? null : batch.subarray(keyEnd + 4, keyEnd + 4 + n) });
+    p = keyEnd + 4 + Math.max(0, n);
   }
   if (p !== end) throw new Error(`record ${i} is ${end - pos} bytes but its fields take ${p - pos}`);
   return { offset: baseOffset + delta, timestamp, key, value, headers };
@@ -410,12 +415,13 @@ function writeBytes(buf: Buffer, bytes: Buffer | null, pos: number): number {
   return pos + 4 + bytes.length;
 }
 
-function readBytes(buf: Buffer, pos: number, end: number): [Buffer | null, number] {
+/** The length field at `pos` (-1: null), checked to lie, with its bytes, within `end`. */
+function fieldLength(buf: Buffer, pos: number, end: number): number {
   if (pos + 4 > end) throw new Error('field length runs past the record');
   const n = buf.readInt32BE(pos);
-  if (n === -1) return [null, pos + 4];
+  if (n === -1) return -1;
   if (n < 0 || pos + 4 + n > end) throw new Error(`field length ${n} runs past the record`);
-  return [buf.subarray(pos + 4, pos + 4 + n), pos + 4 + n];
+  return n;
 }
 
 function need(buf: Buffer, pos: number, n: number): void {
