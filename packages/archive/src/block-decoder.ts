@@ -2,7 +2,7 @@ import { ByteReader, TruncatedDataError } from './byte-buffer.js';
 import { type ColumnReaders, decodeColumn, readStrings } from './column-codec.js';
 import { ColumnKeys } from './column-keys.js';
 import { Section } from './archive-format.js';
-import { VARIABLE_MARK } from './line-tokenizer.js';
+import { REPEAT_MARK, VARIABLE_MARK } from './line-tokenizer.js';
 import { readSectionTable, type SectionEntry, sectionBytes } from './section-codec.js';
 
 /** A block's lines, decoded: each line's template (−1 raw) and the template table, before assembly. */
@@ -85,10 +85,13 @@ export function decodeBlockPayload(payload: Buffer): DecodedBlock {
   };
 }
 
+const REPEATED = new RegExp(`${REPEAT_MARK}([\\s\\S])`, 'g');
+
 /** Rebuilds the block's bytes. */
 export function assembleBlock(block: DecodedBlock): Buffer {
   const { lines, templates, lineTemplates, templateColumns, columns, raw } = block;
   const cursors = new Array<number>(columns.length).fill(0);
+  const repeats = templates.map((pieces) => pieces.some((p) => p.includes(REPEAT_MARK)));
   const parts: string[] = [];
   let rawAt = 0;
   for (let i = 0; i < lines; i++) {
@@ -98,10 +101,17 @@ export function assembleBlock(block: DecodedBlock): Buffer {
     else {
       const pieces = templates[t]!;
       const slots = templateColumns[t]!;
-      line = pieces[0]!;
-      for (let s = 1; s < pieces.length; s++) {
-        const c = slots[s - 1]!;
-        line += columns[c]![cursors[c]!++]! + pieces[s]!;
+      if (repeats[t]) {
+        const values = slots.map((c) => columns[c]![cursors[c]!++]!);
+        line = pieces[0]!;
+        for (let s = 1; s < pieces.length; s++) line += values[s - 1]! + pieces[s]!;
+        line = line.replace(REPEATED, (_, k: string) => values[k.charCodeAt(0) - 0x30] ?? '');
+      } else {
+        line = pieces[0]!;
+        for (let s = 1; s < pieces.length; s++) {
+          const c = slots[s - 1]!;
+          line += columns[c]![cursors[c]!++]! + pieces[s]!;
+        }
       }
     }
     parts.push(line);

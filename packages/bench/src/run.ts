@@ -15,6 +15,7 @@ const SUITES: Record<string, () => Promise<{ suite: BenchSuite }>> = {
   engine: () => import('./suites/engine.js'),
   templates: () => import('./suites/templates.js'),
   streams: () => import('./suites/streams.js'),
+  archive: () => import('./suites/archive.js'),
 };
 
 function parseSize(text: string): number {
