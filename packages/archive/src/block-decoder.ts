@@ -87,35 +87,45 @@ export function decodeBlockPayload(payload: Buffer): DecodedBlock {
 
 const REPEATED = new RegExp(`${REPEAT_MARK}([\\s\\S])`, 'g');
 
-/** Rebuilds the block's bytes. */
-export function assembleBlock(block: DecodedBlock): Buffer {
+/**
+ * Rebuilds the block's `size` bytes straight into one buffer: short strings are copied by a loop (a call into
+ * Buffer.write costs more than copying a dozen characters), so no line string is ever built.
+ */
+export function assembleBlock(block: DecodedBlock, size: number): Buffer {
   const { lines, templates, lineTemplates, templateColumns, columns, raw } = block;
+  const out = Buffer.allocUnsafe(size);
+  let pos = 0;
+  const put = (text: string) => {
+    const n = text.length;
+    if (pos + n > size) throw new TruncatedDataError('block decodes to more bytes than it covers');
+    if (n < 24) for (let k = 0; k < n; k++) out[pos++] = text.charCodeAt(k);
+    else pos += out.write(text, pos, 'latin1');
+  };
   const cursors = new Array<number>(columns.length).fill(0);
   const repeats = templates.map((pieces) => pieces.some((p) => p.includes(REPEAT_MARK)));
-  const parts: string[] = [];
   let rawAt = 0;
   for (let i = 0; i < lines; i++) {
     const t = lineTemplates[i]!;
-    let line: string;
-    if (t < 0) line = raw[rawAt++]!;
+    if (t < 0) put(raw[rawAt++]!);
     else {
       const pieces = templates[t]!;
       const slots = templateColumns[t]!;
       if (repeats[t]) {
         const values = slots.map((c) => columns[c]![cursors[c]!++]!);
-        line = pieces[0]!;
+        let line = pieces[0]!;
         for (let s = 1; s < pieces.length; s++) line += values[s - 1]! + pieces[s]!;
-        line = line.replace(REPEATED, (_, k: string) => values[k.charCodeAt(0) - 0x30] ?? '');
+        put(line.replace(REPEATED, (_, k: string) => values[k.charCodeAt(0) - 0x30] ?? ''));
       } else {
-        line = pieces[0]!;
+        put(pieces[0]!);
         for (let s = 1; s < pieces.length; s++) {
           const c = slots[s - 1]!;
-          line += columns[c]![cursors[c]!++]! + pieces[s]!;
+          put(columns[c]![cursors[c]!++]!);
+          put(pieces[s]!);
         }
       }
     }
-    parts.push(line);
-    if (i < lines - 1 || !block.unterminated) parts.push(block.crlf(i) ? '\r\n' : '\n');
+    if (i < lines - 1 || !block.unterminated) put(block.crlf(i) ? '\r\n' : '\n');
   }
-  return Buffer.from(parts.join(''), 'latin1');
+  if (pos !== size) throw new TruncatedDataError(`${pos} bytes decoded, ${size} expected`);
+  return out;
 }
