@@ -121,11 +121,14 @@ export class ArchiveReader {
 
   /** The block's original bytes. */
   blockBytes(number: number): Buffer {
-    const bytes = assembleBlock(this.decodeBlock(number));
+    const decoded = this.decodeBlock(number);
     const block = this.blocks[number]!;
-    if (bytes.length !== block.inputLength)
-      throw this.damage(number, block, `${bytes.length} bytes decoded, ${block.inputLength} expected`);
-    return bytes;
+    try {
+      return assembleBlock(decoded, block.inputLength);
+    } catch (err) {
+      if (err instanceof TruncatedDataError) throw this.damage(number, block, err.message);
+      throw err;
+    }
   }
 
   close(): void {

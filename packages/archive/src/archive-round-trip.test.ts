@@ -44,6 +44,17 @@ describe('archive round trip', () => {
     expect(bytesDiff(roundTrip(temp.path, data, { level: 0, blockBytes: 1 << 20 }), data)).toBeNull();
   });
 
+  it('reproduces lines that repeat a value (stored once, REPEAT_MARK in the template)', () => {
+    const lines = Array.from({ length: 500 }, (_, i) => {
+      const blk = `blk_${(i * 7919) % 1000003}${i}`;
+      return i % 3 === 0
+        ? `Deleting block ${blk} file /data/subdir${i % 64}/${blk} and ${blk}=${blk}`
+        : `Receiving block ${blk} src: /10.0.${i % 256}.${i % 7}:50010 dest: /10.0.${i % 256}.${i % 7}:50010`;
+    });
+    const data = Buffer.from(`${lines.join('\n')}\n`);
+    expect(bytesDiff(roundTrip(temp.path, data, { blockBytes: 8192, level: 1 }), data)).toBeNull();
+  });
+
   it('reproduces random bytes, with and without many line feeds', () => {
     const junk = randomBytes(300_000);
     expect(bytesDiff(roundTrip(temp.path, junk, { blockBytes: 65_536 }), junk)).toBeNull();

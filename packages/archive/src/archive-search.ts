@@ -45,8 +45,9 @@ export async function* searchChunks(
     return options.ignoreCase ? word.toLowerCase() : word;
   });
   const prune = words.length > 0 && words.every((w) => w.length > 0);
-  // A line cut by a block's end, held until the block that ends it: searchers take chunks of whole lines.
-  let pending: Buffer | null = null;
+  // A line cut by a block's end, held (in pieces: a line may span many blocks) until the block that ends it:
+  // searchers take chunks of whole lines.
+  const pending: Buffer[] = [];
   let carried = false;
   for (let i = 0; i < reader.blocks.length; i++) {
     const block = reader.blocks[i]!;
@@ -65,19 +66,22 @@ export async function* searchChunks(
           continue;
         }
       }
-      let bytes = reader.blockBytes(i);
-      if (pending !== null) bytes = Buffer.concat([pending, bytes]);
+      const bytes = reader.blockBytes(i);
       const end = bytes.lastIndexOf(10) + 1;
-      pending = end < bytes.length ? bytes.subarray(end) : null;
-      carried = pending !== null;
-      if (end > 0) yield bytes.subarray(0, end);
+      if (end > 0) {
+        yield pending.length > 0
+          ? Buffer.concat([...pending.splice(0), bytes.subarray(0, end)])
+          : bytes.subarray(0, end);
+      }
+      if (end < bytes.length) pending.push(bytes.subarray(end));
+      carried = pending.length > 0;
     } catch (err) {
       if (!(err instanceof ArchiveDamageError)) throw err;
       options.onDamage(err);
       carried = true;
     }
   }
-  if (pending !== null) yield pending;
+  if (pending.length > 0) yield Buffer.concat(pending);
 }
 
 function blockMayHold(sections: ReturnType<typeof readSectionTable>, words: string[], ignoreCase: boolean): boolean {

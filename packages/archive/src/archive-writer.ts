@@ -11,7 +11,7 @@ export interface CreateOptions {
   inputs: string[];
   /** The archive to write (atomically: a temporary file renamed into place). */
   output: string;
-  /** 0–11: brotli quality of the text sections (DEFAULT_LEVEL when absent). */
+  /** 0–11: brotli quality of the sections (DEFAULT_LEVEL when absent). */
   level?: number;
   /** Input bytes per block (whole lines). */
   blockBytes?: number;
@@ -26,11 +26,14 @@ export interface CreateSummary {
 
 export const DEFAULT_LEVEL = 9;
 
-/** Brotli qualities for a level: numbers compress nearly as well at lower qualities, several times faster. */
+/**
+ * Brotli qualities for a level. One quality for every section: on the 64 MiB HDFS prefix, numbers (97% of the
+ * archive) are 2.4% smaller at quality 10 than at 9 and 3% at 11, at a third and a quarter of the speed.
+ */
 function compressionForLevel(level: number): BlockCompression {
   return {
     text: { quality: level, text: true },
-    numbers: { quality: Math.min(level, 9), text: false },
+    numbers: { quality: level, text: false },
   };
 }
 

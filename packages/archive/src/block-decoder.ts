@@ -2,7 +2,7 @@ import { ByteReader, TruncatedDataError } from './byte-buffer.js';
 import { type ColumnReaders, decodeColumn, readStrings } from './column-codec.js';
 import { ColumnKeys } from './column-keys.js';
 import { Section } from './archive-format.js';
-import { VARIABLE_MARK } from './line-tokenizer.js';
+import { REPEAT_MARK, VARIABLE_MARK } from './line-tokenizer.js';
 import { readSectionTable, type SectionEntry, sectionBytes } from './section-codec.js';
 
 /** A block's lines, decoded: each line's template (−1 raw) and the template table, before assembly. */
@@ -85,27 +85,47 @@ export function decodeBlockPayload(payload: Buffer): DecodedBlock {
   };
 }
 
-/** Rebuilds the block's bytes. */
-export function assembleBlock(block: DecodedBlock): Buffer {
+const REPEATED = new RegExp(`${REPEAT_MARK}([\\s\\S])`, 'g');
+
+/**
+ * Rebuilds the block's `size` bytes straight into one buffer: short strings are copied by a loop (a call into
+ * Buffer.write costs more than copying a dozen characters), so no line string is ever built.
+ */
+export function assembleBlock(block: DecodedBlock, size: number): Buffer {
   const { lines, templates, lineTemplates, templateColumns, columns, raw } = block;
+  const out = Buffer.allocUnsafe(size);
+  let pos = 0;
+  const put = (text: string) => {
+    const n = text.length;
+    if (pos + n > size) throw new TruncatedDataError('block decodes to more bytes than it covers');
+    if (n < 24) for (let k = 0; k < n; k++) out[pos++] = text.charCodeAt(k);
+    else pos += out.write(text, pos, 'latin1');
+  };
   const cursors = new Array<number>(columns.length).fill(0);
-  const parts: string[] = [];
+  const repeats = templates.map((pieces) => pieces.some((p) => p.includes(REPEAT_MARK)));
   let rawAt = 0;
   for (let i = 0; i < lines; i++) {
     const t = lineTemplates[i]!;
-    let line: string;
-    if (t < 0) line = raw[rawAt++]!;
+    if (t < 0) put(raw[rawAt++]!);
     else {
       const pieces = templates[t]!;
       const slots = templateColumns[t]!;
-      line = pieces[0]!;
-      for (let s = 1; s < pieces.length; s++) {
-        const c = slots[s - 1]!;
-        line += columns[c]![cursors[c]!++]! + pieces[s]!;
+      if (repeats[t]) {
+        const values = slots.map((c) => columns[c]![cursors[c]!++]!);
+        let line = pieces[0]!;
+        for (let s = 1; s < pieces.length; s++) line += values[s - 1]! + pieces[s]!;
+        put(line.replace(REPEATED, (_, k: string) => values[k.charCodeAt(0) - 0x30] ?? ''));
+      } else {
+        put(pieces[0]!);
+        for (let s = 1; s < pieces.length; s++) {
+          const c = slots[s - 1]!;
+          put(columns[c]![cursors[c]!++]!);
+          put(pieces[s]!);
+        }
       }
     }
-    parts.push(line);
-    if (i < lines - 1 || !block.unterminated) parts.push(block.crlf(i) ? '\r\n' : '\n');
+    if (i < lines - 1 || !block.unterminated) put(block.crlf(i) ? '\r\n' : '\n');
   }
-  return Buffer.from(parts.join(''), 'latin1');
+  if (pos !== size) throw new TruncatedDataError(`${pos} bytes decoded, ${size} expected`);
+  return out;
 }

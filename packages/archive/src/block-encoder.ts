@@ -2,7 +2,7 @@ import { ByteWriter } from './byte-buffer.js';
 import { type ColumnStreams, encodeColumn } from './column-codec.js';
 import { ColumnKeys } from './column-keys.js';
 import { Section } from './archive-format.js';
-import { tokenizeLine } from './line-tokenizer.js';
+import { foldRepeats, tokenizeLine } from './line-tokenizer.js';
 import { type SectionCompression, writeSections } from './section-codec.js';
 
 /** Brotli qualities per kind of section, from `--level`. */
@@ -56,7 +56,8 @@ export function encodeBlock(text: string, compression: BlockCompression): Encode
     run++;
     const line = text.slice(start, lineEnd);
     vars.length = 0;
-    const template = tokenizeLine(line, vars);
+    const tokenized = tokenizeLine(line, vars);
+    const template = tokenized === null ? null : foldRepeats(tokenized, vars);
     if (template === null) {
       templateIds.varint(0);
       raw.latin1(line);

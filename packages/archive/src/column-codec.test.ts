@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ByteReader, ByteWriter } from './byte-buffer.js';
-import { type ColumnStreams, decodeColumn, encodeColumn } from './column-codec.js';
+import { type ColumnStreams, decodeColumn, encodeColumn, shapeOf } from './column-codec.js';
 
 function roundTrip(columns: string[][]): { decoded: string[][]; codings: number[] } {
   const out: ColumnStreams = {
@@ -53,6 +53,19 @@ describe('column codecs', () => {
         expect(roundTrip(columns).decoded).toEqual(columns);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('cut values at number runs as the regex does (property)', () => {
+    const NUMBER_RUN = /(?<![0-9A-Za-z])-\d+|\d+/g;
+    const value = fc.stringMatching(/^[-0-9aZ_.:]{0,20}$/);
+    fc.assert(
+      fc.property(value, (v) => {
+        const runs: string[] = [];
+        expect(shapeOf(v, runs)).toBe(v.replace(NUMBER_RUN, '\x11'));
+        expect(runs).toEqual(v.match(NUMBER_RUN) ?? []);
+      }),
+      { numRuns: 2000 },
     );
   });
 });

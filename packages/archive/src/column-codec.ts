@@ -56,8 +56,6 @@ function numberKinds(v: string): number {
   if (digits >= 10 && digits <= 24 && !leadingZero) kinds |= LONG;
   return kinds;
 }
-// A digit run, with a minus sign when the sign does not follow a letter or digit (`blk_-42`, not `07-29`).
-const NUMBER_RUN = /(?<![0-9A-Za-z])-\d+|\d+/g;
 const MAX_SHAPE_PARTS = 16;
 // Shorter strings are cheaper as text (brotli finds their repeats) than as references.
 const MIN_REFERENCED = 10;
@@ -209,26 +207,53 @@ function readPlanes(count: number, width: number, input: ByteReader): Float64Arr
 
 /** Every value has the same text around its numbers: the text once, each number position as a sub-column. */
 function encodeShape(values: readonly string[], out: ColumnStreams): boolean {
-  const shape = values[0]!.replace(NUMBER_RUN, VARIABLE_MARK);
-  if (shape === VARIABLE_MARK || shape.includes(VARIABLE_MARK + VARIABLE_MARK)) return false;
-  const parts = shape.split(VARIABLE_MARK).length - 1;
-  if (parts === 0 || parts > MAX_SHAPE_PARTS) return false;
+  const runs: string[] = [];
+  const shape = shapeOf(values[0]!, runs);
+  const parts = runs.length;
+  if (parts === 0 || parts > MAX_SHAPE_PARTS || shape === VARIABLE_MARK) return false;
   const columns: string[][] = Array.from({ length: parts }, () => []);
-  let part = 0;
-  const collect = (run: string) => {
-    if (part < parts) columns[part]!.push(run);
-    part++;
-    return VARIABLE_MARK;
-  };
   for (const v of values) {
-    part = 0;
-    if (v.replace(NUMBER_RUN, collect) !== shape || part !== parts) return false;
+    runs.length = 0;
+    if (shapeOf(v, runs) !== shape) return false;
+    for (let p = 0; p < parts; p++) columns[p]!.push(runs[p]!);
   }
   out.meta.byte(Coding.Shape);
   out.meta.varint(shape.length);
   out.meta.latin1(shape);
   for (const column of columns) encodeColumn(column, out, false);
   return true;
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isAlphanumeric = (c: number) => isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
+/**
+ * `v` with each number run replaced by VARIABLE_MARK, the runs pushed onto `runs`. A run is digits, with a minus
+ * sign when the sign follows no letter or digit (`blk_-42`, not `07-29`): the regex
+ * `/(?<![0-9A-Za-z])-\d+|\d+/g`, in one pass over the characters (this runs on every value).
+ */
+export function shapeOf(v: string, runs: string[]): string {
+  const n = v.length;
+  let shape = '';
+  let copied = 0;
+  let i = 0;
+  while (i < n) {
+    const c = v.charCodeAt(i);
+    const starts =
+      isDigit(c) ||
+      (c === 45 && i + 1 < n && isDigit(v.charCodeAt(i + 1)) && (i === 0 || !isAlphanumeric(v.charCodeAt(i - 1))));
+    if (!starts) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < n && isDigit(v.charCodeAt(j))) j++;
+    shape += v.slice(copied, i) + VARIABLE_MARK;
+    runs.push(v.slice(i, j));
+    copied = j;
+    i = j;
+  }
+  return copied === 0 ? v : shape + v.slice(copied);
 }
 
 export function decodeColumn(count: number, input: ColumnReaders): string[] {

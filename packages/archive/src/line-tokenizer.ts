@@ -11,7 +11,13 @@
  * template-id column and brotli absorb (docs/archive.md, "Templates").
  */
 export const VARIABLE_MARK = '\x11';
+/** Followed by one character (0x30 + k): the value of the line's k-th variable again. */
+export const REPEAT_MARK = '\x12';
 const MARK_CODE = 0x11;
+const REPEAT_CODE = 0x12;
+// Repeats of shorter values are left alone: a repeat costs a template of its own.
+const MIN_REPEATED = 8;
+const MAX_REPEAT_TARGET = 200;
 
 /** Characters that end a token (they stay in the template). */
 const DELIMITERS = ' \t,;:=()[]{}"\'<>|/';
@@ -45,7 +51,36 @@ export function tokenizeLine(line: string, vars: string[]): string | null {
       }
       tokenStart = i + 1;
     } else if (kind === DIGIT) hasDigit = true;
-    else if (c === MARK_CODE) return null;
+    else if (c === MARK_CODE || c === REPEAT_CODE) return null;
   }
   return copied === 0 ? line : template + line.slice(copied);
+}
+
+/**
+ * A variable whose value an earlier variable of the same line already had (`Deleting block blk_7 file
+ * …/subdir3/blk_7`) becomes REPEAT_MARK + its index in the template, and leaves `vars`: the value is stored
+ * once. Returns the template unchanged when the line repeats nothing.
+ */
+export function foldRepeats(template: string, vars: string[]): string {
+  if (vars.length < 2) return template;
+  let repeats = false;
+  for (let i = 1; i < vars.length && !repeats; i++)
+    if (vars[i]!.length >= MIN_REPEATED && vars.indexOf(vars[i]!) < i) repeats = true;
+  if (!repeats) return template;
+  const pieces = template.split(VARIABLE_MARK);
+  const kept: string[] = [];
+  let out = pieces[0]!;
+  for (let i = 0; i < vars.length; i++) {
+    const value = vars[i]!;
+    const k = value.length >= MIN_REPEATED ? kept.indexOf(value) : -1;
+    if (k !== -1 && k < MAX_REPEAT_TARGET) out += REPEAT_MARK + String.fromCharCode(0x30 + k);
+    else {
+      out += VARIABLE_MARK;
+      kept.push(value);
+    }
+    out += pieces[i + 1]!;
+  }
+  vars.length = 0;
+  vars.push(...kept);
+  return out;
 }

@@ -19,6 +19,7 @@ const SUITES: Record<string, () => Promise<{ suite: BenchSuite }>> = {
   'serve-pls': () => import('./suites/serve-pls.js'),
   http: () => import('./suites/http.js'),
   'http-alerts': () => import('./suites/http-alerts.js'),
+  archive: () => import('./suites/archive.js'),
 };
 
 function parseSize(text: string): number {

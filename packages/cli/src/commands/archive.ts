@@ -29,7 +29,11 @@ extracted, verified or searched, and each damaged one is reported on its own lin
     sub('create', 'archive FILEs into OUT (templates and variable columns, then brotli)')
       .argument('<files...>', 'the logs to archive, in this order')
       .requiredOption('-o, --output <archive>', 'the archive to write (replaced atomically)')
-      .option('--level <n>', `0–11: brotli quality of the text sections (default ${DEFAULT_LEVEL})`, intArg('--level'))
+      .option(
+        '--level <n>',
+        `0–11: brotli quality (default ${DEFAULT_LEVEL}; 10 and 11 are smaller and several times slower)`,
+        intArg('--level'),
+      )
       .option(
         '--block-size <bytes>',
         'input bytes per block (default 8 MiB; smaller: finer grep pruning)',
