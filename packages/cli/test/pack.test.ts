@@ -5,7 +5,19 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '@esc/test-fixtures';
 import { REPO_ROOT } from './run-esc.js';
 
-const PUBLISHED = ['core', 'logtools', 'parser', 'templates', 'archive', 'kv', 'engine', 'streams', 'http', 'serve', 'cli'];
+const PUBLISHED = [
+  'core',
+  'logtools',
+  'parser',
+  'templates',
+  'archive',
+  'kv',
+  'engine',
+  'streams',
+  'http',
+  'serve',
+  'cli',
+];
 
 /**
  * Every package must be publishable: `pnpm pack` tarballs install with plain npm into an empty project,
