@@ -1,27 +1,15 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, type BenchContext } from '../bench-context.js';
 import type { BenchSuite } from '../bench-suite.js';
 import { fmtMs, fmtRate, median, table } from '../measure.js';
+import { freePort } from '../free-port.js';
 
 const SAMPLES = 300;
 const LOAD_CONNECTIONS = 8;
 const LOAD_BATCH = 100;
-
-/** A port nobody listens on now (the OS's pick, released at once). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The built `esc serve`, HTTP only, `--sync batch`, with `rules`; resolves with its base URL once it listens. */
 async function startServer(

@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
 import type { BenchContext } from '../bench-context.js';
 import type { BenchSuite } from '../bench-suite.js';
 import { fmtRate, fmtRatio, median, table } from '../measure.js';
+import { freePort } from '../free-port.js';
 
 // run.ts has no --events flag; ESC_BENCH_HTTP_EVENTS shrinks the stored-events phase.
 const EVENTS = Number(process.env.ESC_BENCH_HTTP_EVENTS ?? 1_000_000);
@@ -37,17 +37,6 @@ function ndjson(start: number, t0: number, total: number): string {
       metadata: { n: j },
     })}\n`;
   return body;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 interface Child {

@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { PlsClient } from '@esc/serve';
 import { openStreams } from '@esc/streams';
 import type { BenchContext } from '../bench-context.js';
 import type { BenchSuite } from '../bench-suite.js';
 import { fmtRate, fmtRatio, median, table } from '../measure.js';
+import { freePort } from '../free-port.js';
 
 // run.ts has no --records flag; ESC_BENCH_PLS_MESSAGES shrinks the run.
 const MESSAGES = Number(process.env.ESC_BENCH_PLS_MESSAGES ?? 200_000);
@@ -36,18 +36,6 @@ function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** A port nobody listens on now (the OS's pick, released at once): `--pls-port 0` turns the front-end off. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function startServe(ctx: BenchContext, dir: string): Promise<{ child: ChildProcess; port: number }> {

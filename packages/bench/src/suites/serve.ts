@@ -1,10 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { BenchContext } from '../bench-context.js';
 import type { BenchSuite } from '../bench-suite.js';
 import { fmtRate, fmtRatio, median, table } from '../measure.js';
+import { freePort } from '../free-port.js';
 
 // ESC_BENCH_SERVE_REQUESTS shrinks a run (requests per redis-benchmark call without pipelining; ×5 with -P 16).
 const REQUESTS = Number(process.env.ESC_BENCH_SERVE_REQUESTS ?? 100_000);
@@ -32,15 +32,6 @@ interface Server {
   port: number;
   child: ChildProcess;
   dir: string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function startServer(

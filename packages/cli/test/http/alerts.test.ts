@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { makeTempDir } from '@esc/test-fixtures';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runEsc } from '../run-esc.js';
-import { freePort } from '../serve/serve-harness.js';
+import { freePort } from '@esc/test-fixtures';
 import { type HttpServe, startHttpServe } from './http-harness.js';
 
 const cleanups: (() => unknown)[] = [];

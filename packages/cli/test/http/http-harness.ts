@@ -1,5 +1,6 @@
 // `esc serve` with its HTTP front-end on a free port, for the HTTP end-to-end tests.
-import { freePort, type RunningServer, startEscServe } from '../serve/serve-harness.js';
+import { freePort } from '@esc/test-fixtures';
+import { type RunningServer, startEscServe } from '../serve/serve-harness.js';
 
 export interface HttpServe {
   /** `http://127.0.0.1:PORT` */

@@ -11,7 +11,8 @@ import { PlsClient, type PlsMessage } from '@esc/serve';
 import { makeTempDir } from '@esc/test-fixtures';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ESC_BIN, run } from '../run-esc.js';
-import { freePort, RespClient, type RunningServer, startEscServe } from './serve-harness.js';
+import { freePort } from '@esc/test-fixtures';
+import { RespClient, type RunningServer, startEscServe } from './serve-harness.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {

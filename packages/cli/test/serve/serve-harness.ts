@@ -1,21 +1,10 @@
 // The harness of the `esc serve` end-to-end tests: starts the built `esc serve` and Debian's redis-server on free
 // ports in temp dirs, stops them, and talks raw RESP to either (RespClient) so tests compare exact reply bytes.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer, connect, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { makeTempDir } from '@esc/test-fixtures';
 import { childEnv, ESC_BIN, REPO_ROOT } from '../run-esc.js';
-
-/** A port nobody listens on now (the OS's pick for port 0, released at once). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '@esc/test-fixtures';
 
 export interface RunningServer {
   readonly port: number;

@@ -7,23 +7,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FamilyEnv } from '../family-env.js';
 import { resolveServeConfig, type ServeConfigInput } from '../serve-config.js';
 import { startPlsFrontEnd } from './pls-front-end.js';
+import { freePort } from '@esc/test-fixtures';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-/** A port nobody listens on now: `--pls-port 0` means off, so the test needs a real one. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function frontEnd(flags: ServeConfigInput) {
   const dir = mkdtempSync(join(tmpdir(), 'esc-pls-fe-'));
