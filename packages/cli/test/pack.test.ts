@@ -11,6 +11,7 @@ const PUBLISHED = [
   'parser',
   'templates',
   'archive',
+  'redis',
   'kv',
   'engine',
   'streams',

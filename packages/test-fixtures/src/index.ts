@@ -7,3 +7,10 @@ export { gnu } from './gnu-tools.js';
 export { parseCsv } from './csv.js';
 export { makeTempDir, tempDir } from './temp-dir.js';
 export { freePort } from './free-port.js';
+export {
+  startRedis,
+  startRedisCluster,
+  type RedisNode,
+  type RedisTestServer,
+  type RedisTestCluster,
+} from './redis-servers.js';
