@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import {
   checkExpireConditions,
   expireAllowed,
@@ -53,11 +54,23 @@ export class KvStore {
   /** @internal opens the files (openKv calls it) */
   load(): void {
     this.view.loadFull();
-    if (this.view.tornTail) {
-      // It may be a write in progress in another process: look again before calling it torn.
-      sleep(5);
+    // A torn-looking tail may be a write in progress in another process: look again, and leave the verdict to
+    // the writer while one holds the lock (it cuts a real torn tail, with the warning, before its own append).
+    // Under a loaded machine a writer can sit mid-append for longer than any fixed pause.
+    for (const pause of [5, 20, 50]) {
+      if (!this.view.tornTail || this.writeLockHeld()) return;
+      sleep(pause);
       this.view.loadFull();
-      this.view.warnTorn();
+    }
+    this.view.warnTorn();
+  }
+
+  /** A live writer's lock: present and refreshed within the stale time (a crashed writer's lock is not). */
+  private writeLockHeld(): boolean {
+    try {
+      return Date.now() - statSync(this.view.files.lock).mtimeMs < this.config.lockStaleMs;
+    } catch {
+      return false;
     }
   }
 
