@@ -26,16 +26,31 @@ async function fill(s: TopicStore, clock: { now: number }, config: Record<string
   }
 }
 
+/**
+ * A store in a fresh dir on a clock the test moves (the background maintenance off unless `background`), closed
+ * after `body` whatever happened.
+ */
+async function withClockedStore(
+  body: (s: TopicStore, clock: { now: number }, dir: string) => Promise<void>,
+  background = false,
+): Promise<void> {
+  const dir = tempDir();
+  const clock = { now: 1_000_000 };
+  const s = openStreams(dir, {
+    clock: () => clock.now,
+    onWarning: () => undefined,
+    ...(background ? {} : { maintenanceIntervalMs: Number.POSITIVE_INFINITY }),
+  });
+  try {
+    await body(s, clock, dir);
+  } finally {
+    await s.close();
+  }
+}
+
 describe('retention (cleanupPolicy delete)', () => {
-  it('deletes closed segments whose newest record is older than retentionMs, never the active one', async () => {
-    const dir = tempDir();
-    const clock = { now: 1_000_000 };
-    const s = openStreams(dir, {
-      clock: () => clock.now,
-      onWarning: () => undefined,
-      maintenanceIntervalMs: Number.POSITIVE_INFINITY,
-    });
-    try {
+  it('deletes closed segments whose newest record is older than retentionMs, never the active one', () =>
+    withClockedStore(async (s, clock, dir) => {
       await fill(s, clock, { retentionMs: 3500 });
       const before = segmentBases(dir);
       expect(before.length).toBe(10);
@@ -50,20 +65,10 @@ describe('retention (cleanupPolicy delete)', () => {
       clock.now += 1_000_000;
       await s.applyRetention('t');
       expect(segmentBases(dir)).toEqual([90]);
-    } finally {
-      await s.close();
-    }
-  });
+    }));
 
-  it('keeps an old segment that holds a young record (age is the newest record, not the file)', async () => {
-    const dir = tempDir();
-    const clock = { now: 1_000_000 };
-    const s = openStreams(dir, {
-      clock: () => clock.now,
-      onWarning: () => undefined,
-      maintenanceIntervalMs: Number.POSITIVE_INFINITY,
-    });
-    try {
+  it('keeps an old segment that holds a young record (age is the newest record, not the file)', () =>
+    withClockedStore(async (s, clock, dir) => {
       s.createTopic('t', { segmentBytes: 1200, retentionMs: 5000 });
       await s.append(
         't',
@@ -78,20 +83,10 @@ describe('retention (cleanupPolicy delete)', () => {
       clock.now += 60_000;
       const [result] = await s.applyRetention('t');
       expect(result!.deleted).toEqual([]);
-    } finally {
-      await s.close();
-    }
-  });
+    }));
 
-  it('deletes the oldest closed segments while the partition stays at least retentionBytes', async () => {
-    const dir = tempDir();
-    const clock = { now: 1_000_000 };
-    const s = openStreams(dir, {
-      clock: () => clock.now,
-      onWarning: () => undefined,
-      maintenanceIntervalMs: Number.POSITIVE_INFINITY,
-    });
-    try {
+  it('deletes the oldest closed segments while the partition stays at least retentionBytes', () =>
+    withClockedStore(async (s, clock, dir) => {
       await fill(s, clock, { retentionMs: -1, retentionBytes: 3000 });
       await s.applyRetention('t');
       const sizes = segmentBases(dir).map(
@@ -100,16 +95,10 @@ describe('retention (cleanupPolicy delete)', () => {
       const total = sizes.reduce((a, b) => a + b, 0);
       expect(total).toBeGreaterThanOrEqual(3000);
       expect(total - sizes[0]!).toBeLessThan(3000);
-    } finally {
-      await s.close();
-    }
-  });
+    }));
 
-  it('leaves compact-only topics alone, and runs by itself after an append once a minute', async () => {
-    const dir = tempDir();
-    const clock = { now: 1_000_000 };
-    const s = openStreams(dir, { clock: () => clock.now, onWarning: () => undefined });
-    try {
+  it('leaves compact-only topics alone, and runs by itself after an append once a minute', () =>
+    withClockedStore(async (s, clock, dir) => {
       await fill(s, clock, { retentionMs: 1000, cleanupPolicy: 'compact' });
       expect((await s.applyRetention('t'))[0]!.deleted).toEqual([]);
       await s.alterTopic('t', { cleanupPolicy: 'compact,delete' });
@@ -117,8 +106,5 @@ describe('retention (cleanupPolicy delete)', () => {
       await s.append('t', [{ value: 'late' }]);
       await s.close(); // waits for the background retention
       expect(segmentBases(dir).length).toBe(1);
-    } finally {
-      await s.close();
-    }
-  });
+    }, true));
 });
