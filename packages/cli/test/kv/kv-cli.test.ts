@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KV_BACKENDS, useKvBackends } from '../../../kv/src/test-helpers/kv-backends.js';
 import { tempStore } from '../../../kv/src/test-helpers/temp-store.js';
-import { childEnv, kv, run, ESC } from '../run-esc.js';
+import { childEnv, kv, run, runEscBytes, ESC } from '../run-esc.js';
 
 const backends = useKvBackends();
 
@@ -39,6 +39,14 @@ describe.each(KV_BACKENDS)('esc kv (CLI) on %s', (backend) => {
       stdout: 'OK\n',
     });
     expect((await kv(store.path, ['get', 'doc', '--json'])).stdout).toBe('{"key":"doc","value":"line 1\\nline 2"}\n');
+  });
+
+  it('values are bytes: what goes in through stdin comes out of get unchanged, UTF-8 or not', async () => {
+    const bytes = Buffer.from([0x61, 0xff, 0x00, 0xc3, 0x28, 0x0a, 0x62]);
+    expect(await kv(store.path, ['set', 'bin', '-'], { input: bytes })).toMatchObject({ code: 0, stdout: 'OK\n' });
+    const got = runEscBytes(['kv', '--store', store.path, 'get', 'bin']);
+    expect(got.status).toBe(0);
+    expect(got.stdout).toEqual(Buffer.concat([bytes, Buffer.from('\n')]));
   });
 
   it('TTL commands, Redis style', async () => {
@@ -181,6 +189,17 @@ describe('esc kv (CLI) on Redis', () => {
     expect(await run(ESC[0]!, [...ESC.slice(1), 'kv', 'set', 'e', '1'], { env })).toMatchObject({ code: 0 });
     expect(await run(ESC[0]!, [...ESC.slice(1), 'kv', 'get', 'e'], { env })).toMatchObject({ stdout: '1\n' });
     expect(await kv(url, ['get', 'e'])).toMatchObject({ code: 0, stdout: '1\n' });
+  });
+
+  it('shares its keys with other Redis clients, bytes for bytes', async () => {
+    const url = await backends.fresh('redis');
+    const bytes = Buffer.from([0xfe, 0x41, 0x00, 0xe2, 0x82]);
+    expect(await run('redis-cli', ['-u', url, '-x', 'set', 'from-cli'], { input: bytes })).toMatchObject({ code: 0 });
+    const got = runEscBytes(['kv', '--store', url, 'get', 'from-cli']);
+    expect(got.stdout).toEqual(Buffer.concat([bytes, Buffer.from('\n')]));
+    await kv(url, ['set', 'from-esc', 'héllo', '--ex', '100']);
+    expect((await run('redis-cli', ['-u', url, 'get', 'from-esc'])).stdout).toBe('héllo\n');
+    expect(Number((await run('redis-cli', ['-u', url, 'ttl', 'from-esc'])).stdout)).toBeGreaterThan(0);
   });
 
   it('an unreachable server, a bad connection string: one line naming the URL (password hidden), exit 2', async () => {
