@@ -1,4 +1,6 @@
 export { openKv, KvStore } from './kv-store.js';
+export type { KeyValueStore } from './key-value-store.js';
+export type { RedisKvStats } from './redis-kv-stats.js';
 export { resetKv } from './reset-kv.js';
 export { KvUsageError, KvValueError } from './kv-errors.js';
 export type { SetOptions, SetResult } from './set-options.js';

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import fc from 'fast-check';
-import { describe, expect, it, vi } from 'vitest';
-import { openKv, type KvStore } from './index.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { bytesToKvString, openKv, type KeyValueStore } from './index.js';
+import { KV_BACKENDS, useKvBackends } from './test-helpers/kv-backends.js';
+import { live, type Model } from './test-helpers/kv-model.js';
 import { manualClock, tempStore } from './test-helpers/temp-store.js';
 
 // Every fdatasync the store makes, counted (and still made): the group-commit test checks that callers share them.
@@ -12,7 +14,6 @@ vi.mock('node:fs', async (importOriginal) => {
 const fdatasyncs = () => vi.mocked(fs.fdatasyncSync).mock.calls.length;
 
 // The store against a plain Map model: random operations, random clock moves, compactions and reopens.
-type Model = Map<string, { value: string; expiresAt: number | null }>;
 
 // Integer-like keys (JavaScript objects order them first), a quote, a non-ASCII and the empty key: the sorted
 // snapshot and its binary search must agree with the model for every kind of key.
@@ -58,15 +59,6 @@ const op = fc.oneof(
   fc.record({ t: fc.constant('reopen' as const) }),
 );
 
-function live(m: Model, k: string, now: number) {
-  const e = m.get(k);
-  if (e && e.expiresAt !== null && e.expiresAt <= now) {
-    m.delete(k);
-    return undefined;
-  }
-  return e;
-}
-
 describe('KvStore against a Map model', () => {
   it('agrees on every answer and on the final contents', async () => {
     await fc.assert(
@@ -75,7 +67,7 @@ describe('KvStore against a Map model', () => {
         const clock = manualClock();
         // compactMinBytes 0: compaction happens often, so replays across generations are exercised.
         const open = () => openKv(store.path, { clock: clock.now, compactMinBytes: 0, compactRatio: 0.5 });
-        let kv: KvStore = await open();
+        let kv: KeyValueStore = await open();
         const m: Model = new Map();
         try {
           for (const o of ops) {
@@ -224,23 +216,110 @@ describe('KvStore against a Map model', () => {
       store.cleanup();
     }
   });
+});
+
+const backends = useKvBackends();
+
+// The same behaviour on the embedded store, one redis-server and a Redis Cluster (3 masters, a replica each).
+describe.each(KV_BACKENDS)('the kv API on %s', (name) => {
+  let kv: KeyValueStore;
+  beforeEach(async () => {
+    ({ kv } = await backends.open(name));
+  });
+  afterEach(async () => {
+    await kv.close();
+  });
 
   it('a second store object in the same process sees the first one’s writes (no stale cache)', async () => {
-    const store = tempStore();
-    const a = await openKv(store.path, { compactMinBytes: 0 });
-    const b = await openKv(store.path, { compactMinBytes: 0 });
+    const b = await openKv(backends.target(name), { compactMinBytes: 0 });
     try {
-      await a.set('x', '1');
+      await kv.set('x', '1');
       expect(await b.get('x')).toBe('1');
       await b.incrby('x');
-      await a.compact();
+      if (name === 'embedded') await kv.compact();
       expect(await b.get('x')).toBe('2');
       await b.set('y', 'z');
-      expect(await a.mget(['x', 'y', 'q'])).toEqual(['2', 'z', null]);
+      expect(await kv.mget(['x', 'y', 'q'])).toEqual(['2', 'z', null]);
     } finally {
-      await a.close();
       await b.close();
-      store.cleanup();
     }
+  });
+
+  it('concurrent callers all land', async () => {
+    await Promise.all(Array.from({ length: 200 }, (_, i) => kv.set(`k${i}`, String(i))));
+    await Promise.all(Array.from({ length: 100 }, () => kv.incrby('n')));
+    expect(await kv.get('n')).toBe('100');
+    expect((await kv.stats()).liveKeys).toBe(201);
+    expect((await kv.items()).length).toBe(201);
+    expect(await kv.get('k199')).toBe('199');
+  });
+
+  it('multi-key commands answer in the order asked, across hash slots', async () => {
+    const keys = Array.from({ length: 40 }, (_, i) => `key:${i}`);
+    await kv.mset(keys.map((k, i) => [k, `v${i}`] as const));
+    expect(await kv.mget([...keys, 'missing', keys[0]!])).toEqual([...keys.map((_, i) => `v${i}`), null, 'v0']);
+    // A key named twice counts twice in EXISTS, once in DEL, as in Redis.
+    expect(await kv.exists(['key:1', 'key:1', 'key:2', 'nope'])).toBe(3);
+    expect(await kv.del(['key:1', 'key:1', 'key:2', 'nope'])).toBe(2);
+    expect(await kv.exists(['key:1', 'key:2'])).toBe(0);
+    expect(await kv.mget([])).toEqual([]);
+    expect(await kv.exists([])).toBe(0);
+    // MSET clears a TTL, as a plain SET does.
+    await kv.set('t', 'old', { ex: 100 });
+    await kv.mset([['t', 'new']]);
+    expect(await kv.ttl('t')).toBe(-1);
+  });
+
+  it('KEYS follows Redis globs over the whole keyspace, sorted; items lists every live key with its expiry', async () => {
+    await kv.mset([
+      ['user:1', 'a'],
+      ['user:2', 'b'],
+      ['user:10', 'c'],
+      ['order:1', 'd'],
+      ['u?er', 'e'],
+      ['', 'empty key'],
+    ]);
+    await kv.set('session', 's', { pxat: 4_102_444_800_000 });
+    expect(await kv.keys('user:*')).toEqual(['user:1', 'user:10', 'user:2']);
+    expect(await kv.keys('user:?')).toEqual(['user:1', 'user:2']);
+    expect(await kv.keys('[ou]*:1')).toEqual(['order:1', 'user:1']);
+    expect(await kv.keys('u\\?er')).toEqual(['u?er']);
+    expect(await kv.keys()).toEqual(['', 'order:1', 'session', 'u?er', 'user:1', 'user:10', 'user:2']);
+    const items = await kv.items();
+    expect(items.map((i) => i.key)).toEqual(await kv.keys());
+    expect(items.find((i) => i.key === 'session')).toEqual({
+      key: 'session',
+      value: 's',
+      expiresAt: 4_102_444_800_000,
+    });
+    expect(items.find((i) => i.key === '')).toEqual({ key: '', value: 'empty key', expiresAt: null });
+  });
+
+  it('keys and values are binary-safe: text, other scripts, and bytes that are not UTF-8', async () => {
+    const binary = bytesToKvString(Buffer.from([0xff, 0x00, 0xc3, 0x28, 0x0a, 0x41]));
+    const odd = ['é', '日本語', 'tab\tand\nnewline', 'emoji 🎉', binary, ' ', '{tag}a'];
+    for (const k of odd) await kv.set(k, `${k}=${binary}`);
+    for (const k of odd) expect(await kv.get(k)).toBe(`${k}=${binary}`);
+    expect(await kv.mget(odd)).toEqual(odd.map((k) => `${k}=${binary}`));
+    expect((await kv.keys()).sort()).toEqual([...odd].sort());
+    expect(await kv.del(odd)).toBe(odd.length);
+  });
+
+  it('clear deletes every key; stats count what is left', async () => {
+    await kv.mset(Array.from({ length: 30 }, (_, i) => [`c${i}`, 'x'] as const));
+    await kv.set('ttl', 'x', { ex: 1000 });
+    const before = await kv.stats();
+    expect([before.liveKeys, before.keysWithTtl]).toEqual([31, 1]);
+    await kv.clear();
+    expect(await kv.keys()).toEqual([]);
+    expect((await kv.stats()).liveKeys).toBe(0);
+  });
+
+  it('verify checks the store; compact writes a snapshot (embedded) or is refused (Redis compacts itself)', async () => {
+    await kv.set('a', '1');
+    await kv.verify();
+    if (name === 'embedded') await kv.compact();
+    else await expect(kv.compact()).rejects.toThrow(/compacts itself .*nothing to do/);
+    expect(await kv.get('a')).toBe('1');
   });
 });

@@ -6,7 +6,9 @@ import {
   resolveSetExpiry,
   type ExpireCondition,
 } from './expiry.js';
+import { isRedisUrl } from '@esc/redis/url';
 import { GroupCommit } from './group-commit.js';
+import type { KeyValueStore } from './key-value-store.js';
 import { isExpired, type KvEntry, type KvItem } from './kv-entry.js';
 import { KvUsageError, KvValueError } from './kv-errors.js';
 import { resolveKvOptions, type KvOptions, type ResolvedKvOptions } from './kv-options.js';
@@ -29,7 +31,7 @@ import { StoreWriter } from './store-writer.js';
  * so a Redis user finds each command under the name they know; the rest (`items`, `stats`, `verify`,
  * `compact`, `close`) are single words.
  */
-export class KvStore {
+export class KvStore implements KeyValueStore {
   private readonly view: StoreView;
   private readonly config: ResolvedKvOptions;
   private readonly group: GroupCommit<KvTransaction>;
@@ -259,8 +261,12 @@ function sleep(ms: number): void {
 /**
  * Opens the store whose snapshot is `path` (journal `path.journal`, lock `path.lock`); a missing store is
  * empty until the first write creates it. A corrupt file throws CorruptionError naming it; nothing is touched.
+ * A connection string (`redis://…`, `rediss://…`, `redis-cluster://…`) opens the store on Redis instead
+ * (docs/scale-out.md): the same API, Redis's clock (`clock` and the file options apply to the embedded store only).
  */
-export async function openKv(path: string, options: KvOptions = {}): Promise<KvStore> {
+export async function openKv(path: string, options: KvOptions = {}): Promise<KeyValueStore> {
+  // Loaded only for Redis, so the embedded store's start-up never pays for ioredis.
+  if (isRedisUrl(path)) return (await import('./redis-kv-store.js')).openRedisKv(path);
   const store = new KvStore(path, await resolveKvOptions(options));
   try {
     store.load();

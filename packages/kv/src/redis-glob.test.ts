@@ -24,6 +24,12 @@ describe('Redis glob', () => {
     ['a.c', 'abc', false], // no regex meaning leaks through
     ['(x)', '(x)', true],
     ['*a*a*a*a*a*b', 'a'.repeat(60), false],
+    // Bytes, as Redis matches them: é is two bytes of UTF-8.
+    ['?', 'é', false],
+    ['??', 'é', true],
+    ['caf?', 'café', false],
+    ['caf*', 'café', true],
+    ['[é]', 'é', false],
   ])('%s vs %s → %s', (pattern, key, expected) => {
     expect(matchesRedisGlob(pattern, key)).toBe(expected);
   });

@@ -1,25 +1,26 @@
+import { kvStringToBytes } from './binary-value.js';
+
 /**
- * Redis's glob syntax for KEYS: `*` any run, `?` one character, `[abc]` a set, `[^abc]` its complement,
+ * Redis's glob syntax for KEYS: `*` any run, `?` one byte, `[abc]` a set, `[^abc]` its complement,
  * `[a-z]` a range (either order, as Redis allows), `\x` the character x. An unterminated `[` takes the rest of
  * the pattern as its set, as Redis's stringmatchlen does.
  *
  * Compiled once into tokens and matched with the classic wildcard algorithm (on a mismatch, resume from the
  * last `*` one character later), which is O(pattern × key) at worst: a regex translation backtracks
  * exponentially on patterns like `*a*a*a*a*b`.
+ *
+ * Like Redis's stringmatchlen it works on bytes (a key's UTF-8, or its raw bytes: binary-value.ts), so `?` does not
+ * match `é` (two bytes) and the store answers as a Redis server does.
  */
 type Token =
   | { kind: 'star' }
   | { kind: 'one' }
-  | { kind: 'char'; cp: number }
+  | { kind: 'char'; byte: number }
   | { kind: 'set'; negate: boolean; singles: Set<number>; ranges: [number, number][] };
 
 export function compileRedisGlob(pattern: string): (key: string) => boolean {
   const tokens = tokenize(pattern);
-  return (key) =>
-    matchTokens(
-      tokens,
-      Array.from(key, (c) => c.codePointAt(0)!),
-    );
+  return (key) => matchTokens(tokens, kvStringToBytes(key));
 }
 
 export function matchesRedisGlob(pattern: string, key: string): boolean {
@@ -27,7 +28,7 @@ export function matchesRedisGlob(pattern: string, key: string): boolean {
 }
 
 function tokenize(pattern: string): Token[] {
-  const chars = Array.from(pattern, (c) => c.codePointAt(0)!);
+  const chars = kvStringToBytes(pattern);
   const tokens: Token[] = [];
   const STAR = 42,
     QUESTION = 63,
@@ -66,22 +67,22 @@ function tokenize(pattern: string): Token[] {
       tokens.push(set);
     } else if (c === BACKSLASH && i + 1 < chars.length) {
       i++;
-      tokens.push({ kind: 'char', cp: chars[i]! });
+      tokens.push({ kind: 'char', byte: chars[i]! });
     } else {
-      tokens.push({ kind: 'char', cp: c });
+      tokens.push({ kind: 'char', byte: c });
     }
   }
   return tokens;
 }
 
-function matchesOne(t: Token, cp: number): boolean {
+function matchesOne(t: Token, b: number): boolean {
   switch (t.kind) {
     case 'one':
       return true;
     case 'char':
-      return t.cp === cp;
+      return t.byte === b;
     case 'set': {
-      const hit = t.singles.has(cp) || t.ranges.some(([lo, hi]) => cp >= lo && cp <= hi);
+      const hit = t.singles.has(b) || t.ranges.some(([lo, hi]) => b >= lo && b <= hi);
       return hit !== t.negate;
     }
     default:
@@ -89,7 +90,7 @@ function matchesOne(t: Token, cp: number): boolean {
   }
 }
 
-function matchTokens(tokens: Token[], key: number[]): boolean {
+function matchTokens(tokens: Token[], key: Uint8Array): boolean {
   let p = 0;
   let k = 0;
   let starP = -1;

@@ -73,14 +73,18 @@ export async function connectRedis(text: string, options: RedisConnectOptions = 
       },
     );
   }
-  // Errors surface through the command promises; an 'error' listener keeps ioredis from printing them.
-  client.on('error', () => {});
+  // Errors surface through the command promises; an 'error' listener keeps ioredis from printing them. The
+  // last one is kept: a failed first connection rejects with "Connection is closed.", the cause is here.
+  let lastError: unknown;
+  client.on('error', (err: unknown) => {
+    lastError = err;
+  });
   try {
     await client.connect();
     if (url.kind === 'redis') await client.ping();
   } catch (err) {
     client.disconnect();
-    throw new RedisConnectionError(text, err);
+    throw new RedisConnectionError(text, lastError ?? err);
   }
   return {
     url,

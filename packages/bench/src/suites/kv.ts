@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { openKv, type KvStore } from '@esc/kv';
+import { openKv, type KeyValueStore, type KvStore } from '@esc/kv';
 import type { BenchContext } from '../bench-context.js';
 import type { BenchSuite } from '../bench-suite.js';
 import { appendSyncRate, OriginalDesignStore, RewriteBaselineStore } from '../baselines/kv-rewrite-baseline.js';
@@ -13,7 +13,7 @@ const pairs = function* (n: number): Generator<[string, string]> {
   for (let i = 0; i < n; i++) yield [`key:${i}`, `${VALUE}-${i}`];
 };
 
-async function buildStore(path: string, n: number): Promise<KvStore> {
+async function buildStore(path: string, n: number): Promise<KeyValueStore> {
   rmSync(path, { force: true });
   rmSync(`${path}.journal`, { force: true });
   const kv = await openKv(path);
@@ -36,7 +36,7 @@ const JOURNAL_CAP = 1024 * 1024;
 async function buildGetStore(path: string, n: number, fillJournal: boolean): Promise<number> {
   rmSync(path, { force: true });
   rmSync(`${path}.journal`, { force: true });
-  const kv = await openKv(path);
+  const kv = (await openKv(path)) as KvStore; // a path: the embedded store, whose stats describe its journal
   for (let i = 0; i < n; i += 50_000) {
     const batch: [string, string][] = [];
     for (let j = i; j < Math.min(n, i + 50_000); j++) batch.push([`key:${j}`, `${VALUE}-${j}`]);
@@ -55,7 +55,7 @@ async function buildGetStore(path: string, n: number, fillJournal: boolean): Pro
 }
 
 /** Sets per second, one awaited at a time (each durable before the next starts). */
-async function sequentialRate(kv: KvStore, n: number, count: number): Promise<number> {
+async function sequentialRate(kv: KeyValueStore, n: number, count: number): Promise<number> {
   const t0 = performance.now();
   for (let i = 0; i < count; i++) {
     const k = (i * 7919) % n;
@@ -65,7 +65,7 @@ async function sequentialRate(kv: KvStore, n: number, count: number): Promise<nu
 }
 
 /** Sets per second from `callers` concurrent callers, each awaiting its own sets (group commit shares syncs). */
-async function concurrentRate(kv: KvStore, n: number, callers: number, perCaller: number): Promise<number> {
+async function concurrentRate(kv: KeyValueStore, n: number, callers: number, perCaller: number): Promise<number> {
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: callers }, async (_, c) => {
@@ -88,7 +88,7 @@ export const suite: BenchSuite = {
     const dir = join(ctx.dataDir, 'kv');
     mkdirSync(dir, { recursive: true });
     ctx.log('kv: building stores of 1k, 10k, 100k keys');
-    const stores = new Map<number, KvStore>();
+    const stores = new Map<number, KeyValueStore>();
     for (const n of SIZES) stores.set(n, await buildStore(join(dir, `lib-${n}.json`), n));
     const baselinePath = join(dir, 'baseline-10000.json');
     rmSync(baselinePath, { force: true });

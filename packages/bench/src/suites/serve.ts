@@ -1,10 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchContext } from '../bench-context.js';
 import type { BenchSuite } from '../bench-suite.js';
 import { fmtRate, fmtRatio, median, table } from '../measure.js';
-import { freePort } from '../free-port.js';
+import { type Server, startServer, stopServer } from '../server-process.js';
 
 // ESC_BENCH_SERVE_REQUESTS shrinks a run (requests per redis-benchmark call without pipelining; ×5 with -P 16).
 const REQUESTS = Number(process.env.ESC_BENCH_SERVE_REQUESTS ?? 100_000);
@@ -26,42 +26,6 @@ const ROWS: Row[] = [
   { label: 'MSET (10 keys)', test: ['-t', 'mset'], command: 'mset' },
   { label: 'XADD', test: ['XADD', 'bench:stream', '*', 'field', 'value'], command: 'xadd' },
 ];
-
-interface Server {
-  label: string;
-  port: number;
-  child: ChildProcess;
-  dir: string;
-}
-
-async function startServer(
-  label: string,
-  argv: (port: number, dir: string) => string[],
-  ready: RegExp,
-): Promise<Server> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(process.env.TMPDIR ?? '/tmp', 'esc-bench-serve-'));
-  const [command, ...args] = argv(port, dir);
-  const child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const check = (d: Buffer) => {
-      out += d.toString();
-      if (ready.test(out)) resolve();
-    };
-    child.stdout!.on('data', check);
-    child.stderr!.on('data', check);
-    child.on('exit', (code) => reject(new Error(`${label} exited (${code}): ${out}`)));
-  });
-  return { label, port, child, dir };
-}
-
-async function stopServer(s: Server): Promise<void> {
-  const exited = new Promise((resolve) => s.child.once('exit', resolve));
-  s.child.kill('SIGTERM');
-  await exited;
-  rmSync(s.dir, { recursive: true, force: true });
-}
 
 /** Whether the server knows the command (COMMAND INFO answers nil for an unknown one). */
 function serves(s: Server, command: string): boolean {

@@ -1,10 +1,10 @@
 import { ExitCode } from '@esc/core';
-import { openKv, type KvStore } from '@esc/kv';
+import { openKv, type KeyValueStore } from '@esc/kv';
 import { exitCodeFor, nameCommandInError } from '../error-reporter.js';
 import { emit, emitLines, type GlobalOptions, printInt, storePath, valueOut, warn } from './kv-output.js';
 
 /** A read-only `esc kv` subcommand: its answer from an open store, as an exit status. */
-type ReadAction = (store: KvStore, g: GlobalOptions, args: string[]) => Promise<number>;
+type ReadAction = (store: KeyValueStore, g: GlobalOptions, args: string[]) => Promise<number>;
 
 interface KvRead {
   /** `<key>` (exactly one) or `<keys...>` (one or more). */
@@ -45,7 +45,7 @@ export const KV_READS = {
 type KvReadName = keyof typeof KV_READS;
 
 /** Opens the store, runs one subcommand's action and always closes the store (waiting for durability). */
-export async function withKvStore<T>(g: GlobalOptions, fn: (store: KvStore) => Promise<T>): Promise<T> {
+export async function withKvStore<T>(g: GlobalOptions, fn: (store: KeyValueStore) => Promise<T>): Promise<T> {
   const store = await openKv(storePath(g), { onWarning: warn });
   try {
     return await fn(store);

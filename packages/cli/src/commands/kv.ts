@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { CorruptionError, ExitCode, UsageError } from '@esc/core';
-import { bytesToKvString, resetKv, type ExpireCondition, type KvStore, type SetOptions } from '@esc/kv';
+import { bytesToKvString, resetKv, type ExpireCondition, type KeyValueStore, type SetOptions } from '@esc/kv';
 import { type Command, InvalidArgumentError, nameCommandInUsageError, newCommand, runAction } from '../command-kit.js';
 import { emit, emitLines, type GlobalOptions, printInt, storePath, valueOut, warn } from './kv-output.js';
 import { KV_READS, withKvStore } from './kv-reads.js';
@@ -12,7 +12,10 @@ import { KV_READS, withKvStore } from './kv-reads.js';
  */
 export function createCommand(): Command {
   const kv = newCommand('kv', 'a TTL key-value store with atomic, concurrent-safe JSON persistence')
-    .option('--store <path>', 'the store file (default: $ESC_KV_STORE, else $XDG_DATA_HOME/esc/kv.json)')
+    .option(
+      '--store <path|url>',
+      'the store file, or redis://…, rediss://…, redis-cluster://… (default: $ESC_KV_STORE, else $XDG_DATA_HOME/esc/kv.json)',
+    )
     .option('--json', 'print machine-readable JSON')
     .addHelpText('after', '\nExit status: 0 success, 1 key missing / condition false, 2 error.');
 
@@ -85,6 +88,14 @@ function defineSubcommands(sub: DefineSubcommand): void {
     withStore(async (store, g) => {
       const s = await store.stats();
       if (g.json) return emit(s, true);
+      if ('backend' in s)
+        return emitLines([
+          `Total keys: ${s.liveKeys}`,
+          `Keys with TTL: ${s.keysWithTtl}`,
+          `Backend: ${s.url} (${s.masters} ${s.masters === 1 ? 'master' : 'masters'}, Redis ${s.redisVersion})`,
+          `Memory used: ${s.usedMemoryBytes} bytes`,
+          `Append-only file: ${s.appendOnly ? 'on' : 'off'}`,
+        ]);
       return emitLines([
         `Total keys: ${s.liveKeys}`,
         `Keys with TTL: ${s.keysWithTtl}`,
@@ -228,7 +239,7 @@ function defineSubcommands(sub: DefineSubcommand): void {
  * Wraps a subcommand action: opens the store, runs, always closes (waiting for durability). A usage error
  * (conflicting options, from here or from the library) is reported with the command's path.
  */
-function withStore<A extends unknown[]>(fn: (store: KvStore, g: GlobalOptions, ...args: A) => Promise<number>) {
+function withStore<A extends unknown[]>(fn: (store: KeyValueStore, g: GlobalOptions, ...args: A) => Promise<number>) {
   return runAction(async (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command;
     const g = cmd.optsWithGlobals() as GlobalOptions;

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openKv } from '@esc/kv';
+import { KV_BACKENDS, useKvBackends } from '../../../kv/src/test-helpers/kv-backends.js';
 import { tempStore } from '../../../kv/src/test-helpers/temp-store.js';
 import { ESC, run } from '../run-esc.js';
 
@@ -32,19 +33,24 @@ describe('concurrent processes', () => {
     const keys = await run(ESC[0]!, [...ESC.slice(1), 'kv', '--store', store.path, 'keys', 'w1-*']);
     expect(keys.stdout.trim().split('\n').length).toBe(50);
   }, 300_000); // 800 Node starts: about 100 CPU-seconds
+});
+
+const backends = useKvBackends();
+
+// Read-modify-write from several processes: the file lock on the embedded store, INCRBY's atomicity on Redis.
+describe.each(KV_BACKENDS)('concurrent processes on %s', (backend) => {
+  let target: string;
+  beforeEach(async () => {
+    target = await backends.fresh(backend);
+  });
 
   it('8 processes × 100 incr of one key: exactly 800', async () => {
     const children = Array.from({ length: 8 }, () =>
-      run(process.execPath, [
-        new URL('./fixtures/incr-loop.mjs', import.meta.url).pathname,
-        store.path,
-        'counter',
-        '100',
-      ]),
+      run(process.execPath, [new URL('./fixtures/incr-loop.mjs', import.meta.url).pathname, target, 'counter', '100']),
     );
     const results = await Promise.all(children);
     expect(results.map((r) => r.code)).toEqual(Array(8).fill(0));
-    const get = await run(ESC[0]!, [...ESC.slice(1), 'kv', '--store', store.path, 'get', 'counter']);
+    const get = await run(ESC[0]!, [...ESC.slice(1), 'kv', '--store', target, 'get', 'counter']);
     expect(get).toMatchObject({ code: 0, stdout: '800\n', stderr: '' });
   }, 120_000);
 });
