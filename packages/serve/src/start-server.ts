@@ -79,7 +79,9 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     await store?.close();
   };
   try {
-    for (const build of options.families ?? FAMILIES) families.push(await build(env));
+    // With a backend nothing local is opened: the families serve this machine's stores, and RESP is off.
+    for (const build of options.families ?? (config.backend === undefined ? FAMILIES : []))
+      families.push(await build(env));
   } catch (err) {
     await closeFamilies();
     throw err;
@@ -113,7 +115,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       http = await startHttpFrontEnd({
         ...config,
         port: config.httpPort,
-        store: env.streams(),
+        store: config.backend === undefined ? env.streams() : undefined,
         password: readPassword(config),
         logger,
       });

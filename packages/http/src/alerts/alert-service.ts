@@ -10,6 +10,7 @@ import type { AlertLogger } from './alert-log.js';
 import { AlertMetrics } from './alert-metrics.js';
 import { type AlertRuleSet, defaultRuleSet, loadRulesFile, type WebhookConfig } from './alert-rules.js';
 import { AlertStream } from './alert-stream.js';
+import type { RuleEngine, RuleEngineFactory } from './rule-engine.js';
 import { RulesWatcher } from './rules-watcher.js';
 import { WebhookSender, type WebhookSenderOptions } from './webhook-sender.js';
 
@@ -29,6 +30,8 @@ export interface AlertServiceOptions {
   /** Notifications kept for GET /alerts (default 1000). */
   historyLimit?: number;
   webhook?: WebhookSenderOptions;
+  /** Builds the rule engine (default: the in-memory AlertEngine; `esc serve --backend`: windows in Redis). */
+  engine?: RuleEngineFactory;
 }
 
 /** Rule states are pushed to stream clients at most this often, when they changed. */
@@ -40,7 +43,7 @@ const RULES_PUSH_MS = 1000;
  * topic, and the webhook when one is configured.
  */
 export class AlertService {
-  readonly engine: AlertEngine;
+  readonly engine: RuleEngine;
   private readonly history: AlertHistory;
   private readonly stream: AlertStream;
   private readonly metrics: AlertMetrics;
@@ -76,7 +79,8 @@ export class AlertService {
             log.error({ alert: record, err: (err as Error).message }, 'alert not recorded in the alerts topic');
           });
     this.configureWebhook(ruleSet.webhook);
-    this.engine = new AlertEngine(ruleSet.rules, options.clock ?? systemClock, (t) => this.deliver(t));
+    const engine: RuleEngineFactory = options.engine ?? ((rules, clock, emit) => new AlertEngine(rules, clock, emit));
+    this.engine = engine(ruleSet.rules, options.clock ?? systemClock, (t) => this.deliver(t));
     // A firing left open by the previous run cannot resolve by itself (its window is gone): close it now.
     const open = new Map<string, AlertRecord>();
     for (const record of past) {

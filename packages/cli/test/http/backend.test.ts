@@ -1,0 +1,192 @@
+// `esc serve --backend redis-cluster://…`: two instances over one Redis Cluster act as one server. Events ingested
+// through either are returned by every query through either, reach both live tails, and an alert rule crossing
+// its threshold fires once between them.
+import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { makeTempDir, type RedisTestCluster, startRedisCluster } from '@esc/test-fixtures';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runEsc } from '../run-esc.js';
+import { allEvents, type HttpServe, startBackendServe } from './http-harness.js';
+
+interface Stored {
+  id: string;
+  level: string;
+  service: string;
+  message: string;
+  offset: number;
+}
+
+const LEVELS = ['INFO', 'WARN', 'ERROR', 'DEBUG'];
+const SERVICES = ['api', 'web', 'db'];
+
+let cluster: RedisTestCluster;
+let servers: HttpServe[] = [];
+const hooks: { rule: string; status: string }[] = [];
+let receiver: Server;
+let dir: ReturnType<typeof makeTempDir>;
+
+beforeAll(async () => {
+  dir = makeTempDir('esc-backend');
+  cluster = await startRedisCluster();
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c));
+    req.on('end', () => {
+      hooks.push(JSON.parse(body));
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  const rules = join(dir.path, 'rules.json');
+  writeFileSync(
+    rules,
+    JSON.stringify({ rules: [{ name: 'pager', level: 'CRITICAL', service: 'pay', threshold: 10, window: '1h' }] }),
+  );
+  servers = await Promise.all(
+    [0, 1].map(() => startBackendServe(cluster.url, ['--rules', rules, '--alert-webhook', hook])),
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.server.stop()));
+  await new Promise((resolve) => receiver?.close(resolve));
+  await cluster?.stop();
+  dir?.remove();
+}, 60_000);
+
+async function until<T>(probe: () => Promise<T | undefined | false> | T | undefined | false): Promise<T> {
+  const end = Date.now() + 30_000;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function post(url: string, body: string, type: string): Promise<string[]> {
+  const res = await fetch(`${url}/ingest`, { method: 'POST', headers: { 'content-type': type }, body });
+  expect(res.status).toBe(200);
+  const reply = (await res.json()) as { id?: string; ids?: string[] };
+  return reply.ids ?? [reply.id!];
+}
+
+/** Follows GET /logs/stream, gathering the ids of the events it is sent. */
+async function follow(url: string): Promise<{ ids: Set<string>; stop(): void }> {
+  const abort = new AbortController();
+  const res = await fetch(`${url}/logs/stream`, { signal: abort.signal });
+  const ids = new Set<string>();
+  const reader = res.body!.getReader();
+  void (async () => {
+    let text = '';
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+      if (done) return;
+      text += Buffer.from(value!).toString();
+      let end = text.indexOf('\n\n');
+      for (; end >= 0; end = text.indexOf('\n\n')) {
+        const data = text
+          .slice(0, end)
+          .split('\n')
+          .find((l) => l.startsWith('data: '));
+        if (data !== undefined) ids.add((JSON.parse(data.slice(6)) as { id: string }).id);
+        text = text.slice(end + 2);
+      }
+    }
+  })();
+  return { ids, stop: () => abort.abort() };
+}
+
+describe('esc serve --backend redis-cluster://', () => {
+  it("refuses the front-ends that serve this machine's store, with one line and exit 2", () => {
+    const res = runEsc(['serve', '--backend', 'redis://127.0.0.1:1', '--resp-port', '6390'], { timeout: 20_000 });
+    expect(res.stderr).toBe(
+      "esc: serve: --backend serves HTTP only (the RESP and PyLogStreams front-ends serve this machine's store): drop --resp-port or give 0\n",
+    );
+    expect(res.status).toBe(2);
+  });
+
+  it('two instances: ingest through both, every query through either sees every event, both live tails too', async () => {
+    const tails = await Promise.all(servers.map((s) => follow(s.url)));
+    const sent: Omit<Stored, 'offset'>[] = [];
+    const make = (i: number) => ({
+      level: LEVELS[i % LEVELS.length]!,
+      service: SERVICES[(i * 7) % SERVICES.length]!,
+      message: `event ${i}${i % 5 === 0 ? ' needle' : ''}`,
+    });
+    let n = 0;
+    // Single events and NDJSON batches, alternating between the instances, some at once.
+    for (let round = 0; round < 10; round++) {
+      await Promise.all(
+        servers.map(async (s, which) => {
+          const single = make(n++);
+          const [id] = await post(s.url, JSON.stringify(single), 'application/json');
+          sent.push({ ...single, id: id! });
+          const batch = Array.from({ length: 5 + which * 3 }, () => make(n++));
+          const ids = await post(s.url, batch.map((e) => JSON.stringify(e)).join('\n'), 'application/x-ndjson');
+          for (const [i, e] of batch.entries()) sent.push({ ...e, id: ids[i]! });
+        }),
+      );
+    }
+    const ids = (events: { id: string }[]) => events.map((e) => e.id).sort();
+    const model = (keep: (e: Omit<Stored, 'offset'>) => boolean) => ids(sent.filter(keep));
+
+    for (const s of servers) {
+      const every = (await allEvents(s.url, 'since=-1h')) as unknown as Stored[];
+      expect(ids(every)).toEqual(model(() => true));
+      // Offsets are unique across the instances and order the reply.
+      expect(new Set(every.map((e) => e.offset)).size).toBe(every.length);
+      expect(ids(await allEvents(s.url, 'level=error'))).toEqual(model((e) => e.level === 'ERROR'));
+      expect(ids(await allEvents(s.url, 'service=web&since=-1h'))).toEqual(model((e) => e.service === 'web'));
+      expect(ids(await allEvents(s.url, 'level=INFO&service=db'))).toEqual(
+        model((e) => e.level === 'INFO' && e.service === 'db'),
+      );
+      expect(ids(await allEvents(s.url, 'q=needle&since=-1h'))).toEqual(model((e) => e.message.includes('needle')));
+      // Page by page (limit 7, following `next`): every event once, newest first.
+      const paged: Stored[] = [];
+      let cursor = '';
+      for (;;) {
+        const body = (await (await fetch(`${s.url}/logs?since=-1h&limit=7${cursor}`)).json()) as {
+          logs: Stored[];
+          next: string | null;
+        };
+        paged.push(...body.logs);
+        if (body.next === null || body.logs.length === 0) break;
+        cursor = `&cursor=${body.next}`;
+      }
+      expect(ids(paged)).toEqual(model(() => true));
+      expect(paged.map((e) => e.offset)).toEqual([...paged.map((e) => e.offset)].sort((a, b) => b - a));
+      const stats = (await (await fetch(`${s.url}/stats`)).json()) as { logs_in_storage: number };
+      expect(stats.logs_in_storage).toBe(sent.length);
+    }
+    // Each live tail got the events ingested through both instances.
+    for (const tail of tails) await until(() => sent.every((e) => tail.ids.has(e.id)));
+    for (const tail of tails) tail.stop();
+  }, 120_000);
+
+  it('an alert rule crossing its threshold through both instances fires once', async () => {
+    const critical = (i: number) => JSON.stringify({ level: 'CRITICAL', service: 'pay', message: `card ${i}` });
+    // 30 matches for a threshold of 10, sent through both instances at once, one event a request.
+    await Promise.all(
+      servers.map(async (s, which) => {
+        for (let i = 0; i < 15; i++) await post(s.url, critical(which * 100 + i), 'application/json');
+      }),
+    );
+    // Both instances have judged all 30 matches (their rule status comes from Redis)…
+    for (const s of servers)
+      await until(async () => {
+        const body = (await (await fetch(`${s.url}/alerts`)).json()) as { rules: { state: string; count: number }[] };
+        return body.rules[0]!.state === 'firing' && body.rules[0]!.count === 30;
+      });
+    // …and between them delivered one firing: one in the two histories, one at the webhook.
+    const histories = await Promise.all(
+      servers.map(async (s) => ((await (await fetch(`${s.url}/alerts`)).json()) as { alerts: object[] }).alerts),
+    );
+    expect(histories.flat()).toMatchObject([{ rule: 'pager', status: 'firing', count: 10, threshold: 10 }]);
+    await until(() => hooks.length >= 1);
+    expect(hooks).toMatchObject([{ rule: 'pager', status: 'firing' }]);
+  }, 120_000);
+});
