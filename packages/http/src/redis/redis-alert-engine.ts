@@ -35,7 +35,7 @@ class RedisRule {
     const definition = createHash('sha1').update(definitionKey(rule)).digest('hex').slice(0, 12);
     const tag = `{${prefix}:alert:${rule.name}:${definition}}`;
     this.firingKey = `${tag}:firing`;
-    this.keys = [`${tag}:window`, `${tag}:overflow`, this.firingKey, `${tag}:cooldown`];
+    this.keys = [`${tag}:window`, `${tag}:overflow`, this.firingKey, `${tag}:cooldown`, `${tag}:seq`];
     this.status = { rule: rule.name, state: 'inactive', count: 0, threshold: rule.threshold, window: rule.window };
   }
 }

@@ -113,8 +113,9 @@ export class RedisEventStore implements EventStore {
       }
       return i;
     };
-    const now = (this.options.clock ?? Date.now)();
-    const minid = Math.max(0, now - (this.options.retentionMs ?? DEFAULT_RETENTION_MS));
+    // The stream IDs' clock is the time the events were received (one for a request), so the two agree.
+    const now = events[0]!.receivedAt;
+    const minid = Math.max(0, (this.options.clock ?? Date.now)() - (this.options.retentionMs ?? DEFAULT_RETENTION_MS));
     const args: (string | number)[] = [now, this.partitions, partition, minid, events.length];
     for (const e of events)
       args.push(
