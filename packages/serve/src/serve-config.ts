@@ -96,24 +96,20 @@ export function resolveServeConfig(flags: ServeConfigInput, configFile?: string)
     );
   if (config.backend !== undefined) {
     refuseLocalState(given);
-    return { ...config, respPort: 0, plsPort: 0 };
+    return { ...config, plsPort: 0 };
   }
   return config;
 }
 
 /**
- * With --backend the server keeps no state: the front-ends that serve this machine's kv store and topics (RESP,
- * PyLogStreams) stay off, and asking for them, or for a directory, is an error rather than a surprise.
+ * With --backend the server keeps no state: the PyLogStreams front-end, which serves this machine's topics, stays
+ * off, and asking for it, or for a directory, is an error rather than a surprise.
  */
 function refuseLocalState(given: ServeConfigInput): void {
-  for (const [name, flag] of [
-    ['respPort', '--resp-port'],
-    ['plsPort', '--pls-port'],
-  ] as const)
-    if (given[name] !== undefined && given[name] !== 0)
-      throw new ServeConfigError(
-        `serve: --backend serves HTTP only (the RESP and PyLogStreams front-ends serve this machine's store): drop ${flag} or give 0`,
-      );
+  if (given.plsPort !== undefined && given.plsPort !== 0)
+    throw new ServeConfigError(
+      "serve: --backend has no PyLogStreams front-end (it serves this machine's topics): drop --pls-port or give 0",
+    );
   for (const [name, flag] of [
     ['dir', '--dir'],
     ['kvStore', '--kv-store'],

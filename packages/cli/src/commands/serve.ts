@@ -24,7 +24,7 @@ export function createCommand(): Command {
     .option('--dir <dir>', 'the topics directory (default: $ESC_STREAMS_DIR, else $XDG_DATA_HOME/esc/streams)')
     .option(
       '--backend <url>',
-      'keep the HTTP events, indexes and alert windows in Redis (redis://… or redis-cluster://…), nothing here; HTTP only',
+      'keep the state in Redis (redis://… or redis-cluster://…), nothing here: HTTP events and alerts, RESP forwarded',
     )
     .option('--kv-store <path>', 'the kv store file (default: DIR/kv.json with --dir, else the one esc kv uses)')
     .option('--bind <address>', 'the address to listen on (default: 127.0.0.1)')

@@ -6,8 +6,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { makeTempDir, type RedisTestCluster, startRedisCluster } from '@esc/test-fixtures';
+import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runEsc } from '../run-esc.js';
+import { ESC_BIN, runEsc } from '../run-esc.js';
+import { startProcess } from '../serve/serve-harness.js';
 import { allEvents, type HttpServe, startBackendServe } from './http-harness.js';
 
 interface Stored {
@@ -101,11 +103,14 @@ async function follow(url: string): Promise<{ ids: Set<string>; stop(): void }> 
 }
 
 describe('esc serve --backend redis-cluster://', () => {
-  it("refuses the front-ends that serve this machine's store, with one line and exit 2", () => {
-    const res = runEsc(['serve', '--backend', 'redis://127.0.0.1:1', '--resp-port', '6390'], { timeout: 20_000 });
+  it("refuses the PyLogStreams front-end and --dir, which serve this machine's store, with one line and exit 2", () => {
+    const res = runEsc(['serve', '--backend', 'redis://127.0.0.1:1', '--pls-port', '6390'], { timeout: 20_000 });
     expect(res.stderr).toBe(
-      "esc: serve: --backend serves HTTP only (the RESP and PyLogStreams front-ends serve this machine's store): drop --resp-port or give 0\n",
+      "esc: serve: --backend has no PyLogStreams front-end (it serves this machine's topics): drop --pls-port or give 0\n",
     );
+    expect(res.status).toBe(2);
+    const dir = runEsc(['serve', '--backend', 'redis://127.0.0.1:1', '--dir', '/tmp'], { timeout: 20_000 });
+    expect(dir.stderr).toBe('esc: serve: --backend keeps nothing on this machine: --dir has no use with it\n');
     expect(res.status).toBe(2);
   });
 
@@ -188,5 +193,65 @@ describe('esc serve --backend redis-cluster://', () => {
     expect(histories.flat()).toMatchObject([{ rule: 'pager', status: 'firing', count: 10, threshold: 10 }]);
     await until(() => hooks.length >= 1);
     expect(hooks).toMatchObject([{ rule: 'pager', status: 'firing' }]);
+  }, 120_000);
+});
+
+describe('esc serve --backend: the RESP front-end forwards the kv and stream commands', () => {
+  it('answers as the cluster does, splitting multi-key commands by slot and visiting every master', async () => {
+    const serve = await startProcess(
+      process.execPath,
+      (port) => [ESC_BIN, 'serve', '--backend', cluster.url, '--resp-port', String(port), '--http-port', '0'],
+      (_out, err) => err.includes('esc serve: listening (resp '),
+      { env: { NODE_PATH: undefined } },
+    );
+    const esc = new Redis({ port: serve.port, lazyConnect: true, maxRetriesPerRequest: 0 });
+    const other = new Redis({ port: serve.port, lazyConnect: true, maxRetriesPerRequest: 0 });
+    const direct = new Cluster(cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })));
+    try {
+      await esc.connect();
+      await other.connect();
+      expect(await esc.set('fwd:a', '1')).toBe('OK');
+      expect(await direct.get('fwd:a')).toBe('1');
+      expect(await esc.incr('fwd:a')).toBe(2);
+      // Keys in different slots: split as cluster clients split them.
+      expect(await esc.mset('fwd:k1', 'v1', 'fwd:k2', 'v2', 'fwd:k3', 'v3')).toBe('OK');
+      expect(await esc.mget('fwd:k1', 'fwd:k2', 'fwd:nope', 'fwd:k3')).toEqual(['v1', 'v2', null, 'v3']);
+      expect(await esc.exists('fwd:k1', 'fwd:k2', 'fwd:nope')).toBe(2);
+      expect(await esc.del('fwd:k1', 'fwd:k2')).toBe(2);
+      await expect(esc.call('get')).rejects.toThrow("ERR wrong number of arguments for 'get' command");
+      // Streams, WRONGTYPE, and a blocking read woken by another client's XADD.
+      const id = (await esc.xadd('fwd:s', '*', 'f', 'v')) as string;
+      expect(await esc.xrange('fwd:s', '-', '+')).toEqual([[id, ['f', 'v']]]);
+      await expect(esc.get('fwd:s')).rejects.toThrow('WRONGTYPE');
+      expect(await esc.type('fwd:s')).toBe('stream');
+      const waiting = esc.xread('BLOCK', 20_000, 'STREAMS', 'fwd:s', id);
+      const later = (await other.xadd('fwd:s', '*', 'g', 'w')) as string;
+      const got = await waiting;
+      expect(got).toEqual([['fwd:s', [[later, ['g', 'w']]]]]);
+      // A RESP2 client gets XREAD's RESP2 shape (an array of [stream, entries]), a RESP3 one Redis's map.
+      const resp2 = new Redis({ port: serve.port, protocol: 2, lazyConnect: true, maxRetriesPerRequest: 0 });
+      await resp2.connect();
+      expect(await resp2.xread('COUNT', 1, 'STREAMS', 'fwd:s', '0')).toEqual([['fwd:s', [[id, ['f', 'v']]]]]);
+      resp2.disconnect();
+      // KEYS, DBSIZE and SCAN see the keys of every master.
+      for (let i = 0; i < 40; i++) await esc.set(`fwd:many:${i}`, String(i));
+      const expected = [...Array.from({ length: 40 }, (_, i) => `fwd:many:${i}`), 'fwd:a', 'fwd:k3', 'fwd:s'].sort();
+      expect((await esc.keys('fwd:*')).sort()).toEqual(expected);
+      const scanned: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, keys] = await esc.scan(cursor, 'MATCH', 'fwd:*', 'COUNT', 10);
+        scanned.push(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+      expect([...new Set(scanned)].sort()).toEqual(expected);
+      const perMaster = await Promise.all((await cluster.masters()).map(async (m) => Number(await m.cli('dbsize'))));
+      expect(await esc.dbsize()).toBe(perMaster.reduce((a, b) => a + b, 0));
+    } finally {
+      esc.disconnect();
+      other.disconnect();
+      direct.disconnect();
+      await serve.stop();
+    }
   }, 120_000);
 });

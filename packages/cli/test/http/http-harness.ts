@@ -48,7 +48,19 @@ export async function allEvents(
 export async function startBackendServe(backend: string, args: string[] = []): Promise<HttpServe> {
   const server = await startProcess(
     process.execPath,
-    (port) => [ESC_BIN, 'serve', '--backend', backend, '--http-port', String(port), '--log-level', 'warn', ...args],
+    (port) => [
+      ESC_BIN,
+      'serve',
+      '--backend',
+      backend,
+      '--http-port',
+      String(port),
+      '--resp-port',
+      '0',
+      '--log-level',
+      'warn',
+      ...args,
+    ],
     (_out, err) => err.includes('esc serve: listening (http '),
     { env: { NODE_PATH: undefined } },
   );
