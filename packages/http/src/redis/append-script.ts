@@ -28,6 +28,7 @@ if clock then
   end
 end
 local ids = {}
+local named = {}
 local at = 6
 for i = 1, n do
   if seq >= 2048 then
@@ -39,8 +40,14 @@ for i = 1, n do
   redis.call('XADD', KEYS[1], 'MINID', '~', minid, id, 'e', e)
   redis.call('XADD', KEYS[tonumber(ARGV[at])], 'MINID', '~', minid, id, 'e', e)
   redis.call('XADD', KEYS[tonumber(ARGV[at + 1])], 'MINID', '~', minid, id, 'e', e)
-  redis.call('SADD', KEYS[3], ARGV[at + 2])
-  redis.call('SADD', KEYS[4], ARGV[at + 3])
+  if not named[ARGV[at]] then
+    named[ARGV[at]] = true
+    redis.call('SADD', KEYS[3], ARGV[at + 2])
+  end
+  if not named[ARGV[at + 1]] then
+    named[ARGV[at + 1]] = true
+    redis.call('SADD', KEYS[4], ARGV[at + 3])
+  end
   ids[i] = id
   seq = seq + step
   at = at + 5

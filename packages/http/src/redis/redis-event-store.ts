@@ -82,9 +82,11 @@ export class RedisEventStore implements EventStore {
     const partition = this.next;
     this.next = (this.next + 1) % this.partitions;
     try {
-      const stored: LogEvent[] = [];
+      // The chunks go out at once: one partition is one slot, so one connection carries them in order.
+      const chunks: Promise<LogEvent[]>[] = [];
       for (let at = 0; at < events.length; at += CHUNK)
-        stored.push(...(await this.append(partition, events.slice(at, at + CHUNK))));
+        chunks.push(this.append(partition, events.slice(at, at + CHUNK)));
+      const stored = (await Promise.all(chunks)).flat();
       this.processed += stored.length;
       for (const e of stored)
         for (const l of this.listeners) {
