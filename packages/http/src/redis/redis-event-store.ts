@@ -5,7 +5,7 @@ import type { LogEvent, NewLogEvent } from '../log-event.js';
 import type { LogQuery, QueryResult } from '../log-query.js';
 import { APPEND_SCRIPT } from './append-script.js';
 import { EventKeys, offsetOfId } from './event-keys.js';
-import { encodeStoredEvent } from './stored-event.js';
+import { decodeStoredEvent, encodeStoredEvent } from './stored-event.js';
 import { StreamFollower } from './stream-follower.js';
 import { StreamQuery } from './stream-query.js';
 import type { RedisBackend } from './redis-backend.js';
@@ -36,7 +36,7 @@ export class RedisEventStore implements EventStore {
   processed = 0;
   refused = 0;
   private readonly listeners: ((e: LogEvent) => void)[] = [];
-  private readonly follower: StreamFollower;
+  private readonly follower: StreamFollower<LogEvent>;
   private next = 0;
 
   private constructor(
@@ -48,6 +48,7 @@ export class RedisEventStore implements EventStore {
     this.follower = new StreamFollower(
       backend.connection,
       Array.from({ length: partitions }, (_, p) => keys.all(p)),
+      decodeStoredEvent,
     );
   }
 

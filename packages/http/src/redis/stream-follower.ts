@@ -1,7 +1,5 @@
 import type { RedisConnection } from '@esc/redis';
 import { Cluster, type Redis } from 'ioredis';
-import type { LogEvent } from '../log-event.js';
-import { decodeStoredEvent } from './stored-event.js';
 
 /** How long one XREAD waits for new entries before asking again (a stop cuts it short). */
 const BLOCK_MS = 5_000;
@@ -10,10 +8,11 @@ const COUNT = 1_000;
 /**
  * Follows streams from their end as they are now (XREAD BLOCK), each on a connection of its own (a blocked
  * connection serves nothing else; in a cluster the streams of different partitions live on different masters),
- * and hands every new entry, from any instance, to the listeners: the live tail of `esc serve --backend`.
+ * and hands every new entry, from any instance, decoded, to the listeners: the live tail and the shared alert
+ * history of `esc serve --backend`.
  */
-export class StreamFollower {
-  private readonly listeners: ((e: LogEvent) => void)[] = [];
+export class StreamFollower<T> {
+  private readonly listeners: ((item: T) => void)[] = [];
   private readonly readers: (Redis | Cluster)[] = [];
   private readonly loops: Promise<void>[] = [];
   private stopped = false;
@@ -21,9 +20,11 @@ export class StreamFollower {
   constructor(
     private readonly connection: RedisConnection,
     private readonly keys: readonly string[],
+    /** An entry into its item; null for an entry that is not one (skipped). */
+    private readonly decode: (entry: [string, string[]]) => T | null,
   ) {}
 
-  onEvent(listener: (e: LogEvent) => void): void {
+  onEvent(listener: (item: T) => void): void {
     this.listeners.push(listener);
   }
 
@@ -56,9 +57,9 @@ export class StreamFollower {
       for (const [, entries] of reply ?? [])
         for (const entry of entries) {
           last = entry[0];
-          const e = decodeStoredEvent(entry);
-          if (e === null) continue;
-          for (const l of this.listeners) l(e);
+          const item = this.decode(entry);
+          if (item === null) continue;
+          for (const l of this.listeners) l(item);
         }
     }
   }
