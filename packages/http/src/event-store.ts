@@ -15,8 +15,11 @@ export interface EventStore {
   ingest(events: NewLogEvent[], sources?: readonly (string | null)[]): Promise<LogEvent[]>;
   /** Called for every event this instance stored, in order, before it is acknowledged (alerts, metrics). */
   onEvent(listener: (e: LogEvent) => void): void;
-  /** Called for every event stored by anyone (this instance or, with a shared backend, another): the live tail. */
-  onLive(listener: (e: LogEvent) => void): void;
+  /**
+   * Called for every event stored by anyone (this instance or, with a shared backend, another): the live tail.
+   * While `wanted()` is false the store may skip decoding other instances' events for it.
+   */
+  onLive(listener: (e: LogEvent) => void, wanted?: () => boolean): void;
   /** Newest first, at most `limit`, with a cursor for the next page. */
   query(query: LogQuery): Promise<QueryResult>;
   /** GET /stats's fields that describe the store (LogStream's `logs_in_storage` and esc's own). */

@@ -30,7 +30,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     if (counter === undefined) ingestedByLevel.set(e.level, (counter = metrics.ingested.labels(e.level)));
     counter.inc();
   });
-  events.onLive((e) => tail.publish(e));
+  events.onLive(
+    (e) => tail.publish(e),
+    () => tail.clients > 0,
+  );
   if (options.onEvent) events.onEvent(options.onEvent);
   const state: HttpServerState = { options, clock, startedAt: clock(), events, tail, metrics };
 

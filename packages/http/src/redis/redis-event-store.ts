@@ -68,8 +68,8 @@ export class RedisEventStore implements EventStore {
     this.listeners.push(listener);
   }
 
-  onLive(listener: (e: LogEvent) => void): void {
-    this.follower.onEvent(listener);
+  onLive(listener: (e: LogEvent) => void, wanted?: () => boolean): void {
+    this.follower.onEvent(listener, wanted);
   }
 
   async ingest(events: NewLogEvent[], _sources?: readonly (string | null)[]): Promise<LogEvent[]> {

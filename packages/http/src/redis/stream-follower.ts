@@ -12,7 +12,7 @@ const COUNT = 1_000;
  * history of `esc serve --backend`.
  */
 export class StreamFollower<T> {
-  private readonly listeners: ((item: T) => void)[] = [];
+  private readonly listeners: { listener: (item: T) => void; wanted: () => boolean }[] = [];
   private readonly readers: (Redis | Cluster)[] = [];
   private readonly loops: Promise<void>[] = [];
   private stopped = false;
@@ -24,8 +24,9 @@ export class StreamFollower<T> {
     private readonly decode: (entry: [string, string[]]) => T | null,
   ) {}
 
-  onEvent(listener: (item: T) => void): void {
-    this.listeners.push(listener);
+  /** `wanted`: while it is false for every listener, entries are not decoded (an idle live tail costs no parsing). */
+  onEvent(listener: (item: T) => void, wanted: () => boolean = () => true): void {
+    this.listeners.push({ listener, wanted });
   }
 
   /** Resolves once every stream is followed: an event appended after it is seen. */
@@ -57,9 +58,11 @@ export class StreamFollower<T> {
       for (const [, entries] of reply ?? [])
         for (const entry of entries) {
           last = entry[0];
+          const wanting = this.listeners.filter((l) => l.wanted());
+          if (wanting.length === 0) continue;
           const item = this.decode(entry);
           if (item === null) continue;
-          for (const l of this.listeners) l(item);
+          for (const l of wanting) l.listener(item);
         }
     }
   }
