@@ -1,41 +1,41 @@
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { isDashboardRoute } from './dashboard-plugin.js';
-import { EventLog } from './event-log.js';
+import { EmbeddedEventStore } from './embedded-event-store.js';
+import type { EventStore } from './event-store.js';
 import { HttpMetrics } from './http-metrics.js';
-import { IngestPipeline } from './ingest-pipeline.js';
 import { LiveTail } from './live-tail.js';
-import { LogIndex } from './log-index.js';
 import { registerIngestRoute } from './routes/ingest-route.js';
 import { registerLogRoutes } from './routes/log-routes.js';
 import { registerServerRoutes } from './routes/server-routes.js';
 import type { HttpAppOptions, HttpContext, HttpServerState } from './server-state.js';
 
 /**
- * Builds the HTTP front-end (a fastify instance, not yet listening): opens the events topic, rebuilds the
- * indexes from it, and registers LogStream's routes and esc's. The caller listens (`app.listen`) or injects.
+ * Builds the HTTP front-end (a fastify instance, not yet listening): opens the event store (the events topic with
+ * its indexes rebuilt, or the shared backend given as `options.events`), and registers LogStream's routes and
+ * esc's. The caller listens (`app.listen`) or injects.
  */
 export async function createHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
   const clock = options.clock ?? Date.now;
-  const log = new EventLog(options.store, options.topic ?? 'logs', options.sync ?? 'batch', options.recentEvents);
-  const index = new LogIndex();
-  rebuildIndex(log, index);
-  const pipeline = new IngestPipeline(log, index, options.maxPendingEvents ?? 200_000);
+  const events = options.events ?? embeddedStore(options);
   const tail = new LiveTail(options.sseQueueLimit ?? 10_000);
   const metrics = new HttpMetrics(
-    () => pipeline.pending,
+    () => events.pending,
     () => tail.clients,
   );
   tail.onSkipped = (n) => metrics.sseSkipped.inc(n);
   const ingestedByLevel = new Map<string, { inc(): void }>();
-  pipeline.onEvent((e) => {
+  events.onEvent((e) => {
     let counter = ingestedByLevel.get(e.level);
     if (counter === undefined) ingestedByLevel.set(e.level, (counter = metrics.ingested.labels(e.level)));
     counter.inc();
-    tail.publish(e);
   });
-  if (options.onEvent) pipeline.onEvent(options.onEvent);
-  const state: HttpServerState = { options, clock, startedAt: clock(), log, index, pipeline, tail, metrics };
+  events.onLive(
+    (e) => tail.publish(e),
+    () => tail.clients > 0,
+  );
+  if (options.onEvent) events.onEvent(options.onEvent);
+  const state: HttpServerState = { options, clock, startedAt: clock(), events, tail, metrics };
 
   const app = Fastify({
     logger: false,
@@ -58,33 +58,32 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   });
   // Before the server waits for its connections: a live stream never ends by itself, so it would wait forever.
   app.addHook('preClose', async () => tail.close());
-  app.addHook('onClose', async () => log.close());
+  app.addHook('onClose', async () => events.close());
 
   registerIngestRoute(app, state);
   registerLogRoutes(app, state);
   registerServerRoutes(app, state);
   const context: HttpContext = {
     store: options.store,
-    sync: log.sync,
+    sync: options.sync ?? 'batch',
+    redis: options.redis,
     clock,
     metrics,
-    onEvent: (l) => pipeline.onEvent(l),
+    onEvent: (l) => events.onEvent(l),
   };
   for (const plugin of options.plugins ?? []) await app.register(plugin, { context });
   await app.ready();
   return app;
 }
 
-/** Reads the topic from its start into the indexes (the ring of recent events gets the newest). */
-function rebuildIndex(log: EventLog, index: LogIndex): void {
-  const { earliest } = log.bounds();
-  log.scan(
-    earliest,
-    (e) => {
-      index.add(e);
-      log.recent.put(e);
-    },
-    (offset) => index.skip(offset),
+function embeddedStore(options: HttpAppOptions): EventStore {
+  if (options.store === undefined) throw new TypeError('createHttpApp: give a topic store or an event store');
+  return new EmbeddedEventStore(
+    options.store,
+    options.topic ?? 'logs',
+    options.sync ?? 'batch',
+    options.recentEvents,
+    options.maxPendingEvents,
   );
 }
 

@@ -1,8 +1,11 @@
 import type { SyncMode, TopicStore } from '@esc/streams';
-import type { FastifyPluginAsync } from 'fastify';
+import { connectRedis } from '@esc/redis';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { alertsPlugin } from './alerts/alerts-plugin.js';
 import { registerDashboardRoutes } from './dashboard-plugin.js';
 import { createHttpApp } from './http-app.js';
+import type { RedisBackend } from './redis/redis-backend.js';
+import { RedisEventStore } from './redis/redis-event-store.js';
 import type { HttpLogger, HttpPluginOptions } from './server-state.js';
 
 /** What a plugin factory gets from `esc serve`: its settings that concern the HTTP front-end. */
@@ -26,7 +29,10 @@ const PLUGINS: readonly HttpPluginFactory[] = [
 ];
 
 export interface HttpFrontEndOptions {
-  store: TopicStore;
+  /** The embedded topic store (without `backend`). */
+  store?: TopicStore;
+  /** `--backend redis://…|redis-cluster://…`: events, indexes and alert windows in Redis, shared by instances. */
+  backend?: string;
   sync: SyncMode;
   password: string | null;
   bind: string;
@@ -52,17 +58,30 @@ export async function startHttpFrontEnd(options: HttpFrontEndOptions): Promise<H
     sync: options.sync,
     logger: options.logger,
   };
-  const app = await createHttpApp({
-    store: options.store,
-    sync: options.sync,
-    password: options.password ?? undefined,
-    plugins: PLUGINS.map((build) => build(env)),
-    log: options.logger,
-  });
+  const shared = options.backend === undefined ? null : await openBackend(options.backend);
+  let app: FastifyInstance;
+  try {
+    app = await createHttpApp({
+      store: options.store,
+      ...(shared === null ? {} : { events: shared.events, redis: shared.backend }),
+      sync: options.sync,
+      password: options.password ?? undefined,
+      plugins: PLUGINS.map((build) => build(env)),
+      log: options.logger,
+    });
+  } catch (err) {
+    await shared?.close();
+    throw err;
+  }
+  // The connection goes last, after the live streams and the alert engine let go of it.
+  const close = async (): Promise<void> => {
+    await app.close();
+    await shared?.backend.connection.close();
+  };
   try {
     await app.listen({ port: options.port, host: options.bind });
   } catch (err) {
-    await app.close();
+    await close();
     throw err;
   }
   const { address, port } = app.server.address() as { address: string; port: number };
@@ -71,8 +90,30 @@ export async function startHttpFrontEnd(options: HttpFrontEndOptions): Promise<H
     address: `http ${address.includes(':') ? `[${address}]` : address}:${port}`,
     port,
     stop: () => {
-      stopping ??= app.close();
+      stopping ??= close();
       return stopping;
     },
   };
+}
+
+/** Connects to the backend (riding out reconnections and failovers) and opens the event store on it. */
+async function openBackend(
+  url: string,
+): Promise<{ backend: RedisBackend; events: RedisEventStore; close(): Promise<void> }> {
+  const connection = await connectRedis(url, { failFast: false, connectionName: 'esc-serve' });
+  const backend: RedisBackend = { url, connection, prefix: 'esc:http' };
+  try {
+    const events = await RedisEventStore.open(backend);
+    return {
+      backend,
+      events,
+      close: async () => {
+        await events.close();
+        await connection.close();
+      },
+    };
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
 }

@@ -1,15 +1,18 @@
 import type { SyncMode, TopicStore } from '@esc/streams';
 import type { FastifyPluginAsync } from 'fastify';
-import type { EventLog } from './event-log.js';
+import type { EventStore } from './event-store.js';
 import type { HttpMetrics } from './http-metrics.js';
-import type { IngestPipeline } from './ingest-pipeline.js';
 import type { LiveTail } from './live-tail.js';
 import type { LogEvent } from './log-event.js';
-import type { LogIndex } from './log-index.js';
+import type { RedisBackend } from './redis/redis-backend.js';
 
 export interface HttpAppOptions {
-  /** The server's opened topic store (shared with the other front-ends). */
-  store: TopicStore;
+  /** The server's opened topic store (shared with the other front-ends); not needed with `events`. */
+  store?: TopicStore;
+  /** Where events go instead of a topic of `store` (`esc serve --backend`: Redis Streams shared by instances). */
+  events?: EventStore;
+  /** The shared backend the plugins keep their state in too (the alert windows), with `events`. */
+  redis?: RedisBackend;
   /** The topic events go to (default `logs`; created with the topic defaults when missing). */
   topic?: string;
   /** Durability of an acknowledged event (the server's --sync; default 'batch'). */
@@ -43,7 +46,10 @@ export interface HttpLogger {
 
 /** What a plugin (the alerts, the dashboard) gets from the server. */
 export interface HttpContext {
-  store: TopicStore;
+  /** The embedded topic store; absent with a shared backend. */
+  store?: TopicStore;
+  /** The shared backend (`esc serve --backend`): plugins keep their state there so instances agree. */
+  redis?: RedisBackend;
   /** The server's sync mode, for a plugin that appends to a topic of its own (the alerts). */
   sync: SyncMode;
   clock: () => number;
@@ -62,9 +68,7 @@ export interface HttpServerState {
   options: HttpAppOptions;
   clock: () => number;
   startedAt: number;
-  log: EventLog;
-  index: LogIndex;
-  pipeline: IngestPipeline;
+  events: EventStore;
   tail: LiveTail;
   metrics: HttpMetrics;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import { EscError, ExitCode, FileAccessError, loadJsonFile, parseWithSchema, UsageError } from '@esc/core';
 import { z } from 'zod';
+import { isRedisUrl } from '@esc/redis';
 import { LOG_LEVELS } from './logger.js';
 
 const port = z.number().int().min(0).max(65535);
@@ -15,6 +16,14 @@ export const serveConfigSchema = z
   .object({
     /** The topics directory (streams); default $ESC_STREAMS_DIR, else $XDG_DATA_HOME/esc/streams. */
     dir: z.string().min(1).optional(),
+    /**
+     * `redis://…` or `redis-cluster://…`: the HTTP front-end keeps its events, indexes and alert windows there and
+     * nothing on this machine, so instances behind a load balancer act as one (docs/scale-out.md).
+     */
+    backend: z
+      .string()
+      .refine(isRedisUrl, { message: 'expected redis://, rediss://, redis-cluster:// or rediss-cluster://' })
+      .optional(),
     /** The kv store file; default <dir>/kv.json with --dir, else the one `esc kv` uses. */
     kvStore: z.string().min(1).optional(),
     bind: z.string().min(1).default('127.0.0.1'),
@@ -77,14 +86,36 @@ export class ServeConfigError extends EscError {
 export function resolveServeConfig(flags: ServeConfigInput, configFile?: string): ServeConfig {
   const fromFile = configFile === undefined ? {} : loadJsonFile(configFile, serveConfigSchema.partial());
   const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
-  const config = parseWithSchema(serveConfigSchema, { ...fromFile, ...defined }, configFile ?? 'flags');
+  const given = { ...fromFile, ...defined };
+  const config = parseWithSchema(serveConfigSchema, given, configFile ?? 'flags');
   if (config.requirepass !== undefined && config.passwordFile !== undefined)
     throw new UsageError('serve: --requirepass and --password-file cannot be combined');
   if (!config.insecure && !isLoopback(config.bind) && readPassword(config) === null)
     throw new ServeConfigError(
       `serve: refusing to listen on ${config.bind} without a password: give --requirepass or --password-file, or --insecure`,
     );
+  if (config.backend !== undefined) {
+    refuseLocalState(given);
+    return { ...config, plsPort: 0 };
+  }
   return config;
+}
+
+/**
+ * With --backend the server keeps no state: the PyLogStreams front-end, which serves this machine's topics, stays
+ * off, and asking for it, or for a directory, is an error rather than a surprise.
+ */
+function refuseLocalState(given: ServeConfigInput): void {
+  if (given.plsPort !== undefined && given.plsPort !== 0)
+    throw new ServeConfigError(
+      "serve: --backend has no PyLogStreams front-end (it serves this machine's topics): drop --pls-port or give 0",
+    );
+  for (const [name, flag] of [
+    ['dir', '--dir'],
+    ['kvStore', '--kv-store'],
+  ] as const)
+    if (given[name] !== undefined)
+      throw new ServeConfigError(`serve: --backend keeps nothing on this machine: ${flag} has no use with it`);
 }
 
 /** The password clients must give, or null when none is set. */

@@ -17,6 +17,7 @@ import { RespServer } from './resp-server.js';
 import { type ServeConfig, readPassword } from './serve-config.js';
 import { ServerState } from './server-state.js';
 import { streamFamily } from './streams/stream-family.js';
+import { backendFamily } from './backend/backend-family.js';
 
 /**
  * The command families over the stores, one line each; the connection, COMMAND/INFO and Pub/Sub families are
@@ -79,7 +80,9 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     await store?.close();
   };
   try {
-    for (const build of options.families ?? FAMILIES) families.push(await build(env));
+    // With a backend nothing local is opened: RESP's commands are forwarded to it instead.
+    for (const build of options.families ?? (config.backend === undefined ? FAMILIES : [backendFamily]))
+      families.push(await build(env));
   } catch (err) {
     await closeFamilies();
     throw err;
@@ -91,7 +94,8 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   const builtIn: CommandFamily[] = [
     connectionFamily(state),
     introspectionFamily(state, table, dispatcher, () => [...builtIn, ...families], options.version ?? '0.0.0'),
-    pubsubFamily(state),
+    // Pub/Sub is delivered within one process: with a backend shared by several, clients use the backend's.
+    ...(config.backend === undefined ? [pubsubFamily(state)] : []),
   ];
   builtIn.push({ commands: [configCommand(config)] });
   for (const family of [...builtIn, ...families]) for (const spec of family.commands) table.add(spec);
@@ -113,7 +117,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       http = await startHttpFrontEnd({
         ...config,
         port: config.httpPort,
-        store: env.streams(),
+        store: config.backend === undefined ? env.streams() : undefined,
         password: readPassword(config),
         logger,
       });

@@ -22,6 +22,10 @@ export function createCommand(): Command {
     'serve the kv store and the topics over RESP (Redis clients) and the PyLogStreams protocol',
   )
     .option('--dir <dir>', 'the topics directory (default: $ESC_STREAMS_DIR, else $XDG_DATA_HOME/esc/streams)')
+    .option(
+      '--backend <url>',
+      'keep the state in Redis (redis://… or redis-cluster://…), nothing here: HTTP events and alerts, RESP forwarded',
+    )
     .option('--kv-store <path>', 'the kv store file (default: DIR/kv.json with --dir, else the one esc kv uses)')
     .option('--bind <address>', 'the address to listen on (default: 127.0.0.1)')
     .option('--resp-port <port>', 'the RESP (Redis protocol) port; 0: off (default: 6380)', port('--resp-port'))

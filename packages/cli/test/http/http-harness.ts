@@ -1,6 +1,7 @@
 // `esc serve` with its HTTP front-end on a free port, for the HTTP end-to-end tests.
 import { freePort } from '@esc/test-fixtures';
-import { type RunningServer, startEscServe } from '../serve/serve-harness.js';
+import { ESC_BIN } from '../run-esc.js';
+import { type RunningServer, startEscServe, startProcess } from '../serve/serve-harness.js';
 
 export interface HttpServe {
   /** `http://127.0.0.1:PORT` */
@@ -38,4 +39,30 @@ export async function allEvents(
     if (body.next === null) return events.reverse();
     cursor = `&cursor=${body.next}`;
   }
+}
+
+/**
+ * The built `esc serve --backend URL` (HTTP only, nothing on this machine) on a free HTTP port; `args` are added.
+ * Ready once it printed its listening line.
+ */
+export async function startBackendServe(backend: string, args: string[] = []): Promise<HttpServe> {
+  const server = await startProcess(
+    process.execPath,
+    (port) => [
+      ESC_BIN,
+      'serve',
+      '--backend',
+      backend,
+      '--http-port',
+      String(port),
+      '--resp-port',
+      '0',
+      '--log-level',
+      'warn',
+      ...args,
+    ],
+    (_out, err) => err.includes('esc serve: listening (http '),
+    { env: { NODE_PATH: undefined } },
+  );
+  return { url: `http://127.0.0.1:${server.port}`, server };
 }

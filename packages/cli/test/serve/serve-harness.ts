@@ -17,7 +17,7 @@ export interface RunningServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-function startProcess(
+export function startProcess(
   command: string,
   args: (port: number, dir: string) => string[],
   ready: (out: string, err: string) => boolean,

@@ -56,12 +56,31 @@ export interface RuleStatus {
   cooldownUntil?: string;
 }
 
-interface Firing {
+/** A firing as the engines keep it (startsAt in ms). */
+export interface Firing {
   id: string;
   startsAt: number;
   firstEventId: string;
   lastEventId: string;
   peak: number;
+}
+
+/** A transition's description of a firing: the rule's settings and the firing's ids and start. */
+export function describeFiring(rule: AlertRule, firing: Firing): Omit<AlertTransition, 'status' | 'count'> {
+  const d: Omit<AlertTransition, 'status' | 'count'> = {
+    id: firing.id,
+    rule: rule.name,
+    threshold: rule.threshold,
+    window: rule.window,
+    windowMs: rule.windowMs,
+    firstEventId: firing.firstEventId,
+    lastEventId: firing.lastEventId,
+    startsAt: new Date(firing.startsAt).toISOString(),
+  };
+  if (rule.level !== undefined) d.level = rule.level;
+  if (rule.service !== undefined) d.service = rule.service;
+  if (rule.pattern !== undefined) d.pattern = rule.pattern;
+  return d;
 }
 
 /** One rule's live state. */
@@ -78,7 +97,7 @@ class RuleTracker {
 }
 
 /** Rules with the same name and definition keep their windows and firing state across a reload. */
-function definitionKey(rule: AlertRule): string {
+export function definitionKey(rule: AlertRule): string {
   return JSON.stringify([rule.level, rule.service, rule.pattern, rule.threshold, rule.windowMs, rule.cooldownMs]);
 }
 
@@ -188,7 +207,7 @@ export class AlertEngine {
     const last = t.window.newest()!;
     t.firing = { id: `${rule.name}@${now}`, startsAt: now, firstEventId: first.id, lastEventId: last.id, peak: count };
     this.emit({
-      ...this.describe(t, t.firing),
+      ...describeFiring(t.rule, t.firing),
       status: 'firing',
       count,
     });
@@ -201,7 +220,7 @@ export class AlertEngine {
     t.cooldownUntil = now + t.rule.cooldownMs;
     this.disarm(t);
     const transition: AlertTransition = {
-      ...this.describe(t, firing),
+      ...describeFiring(t.rule, firing),
       status: 'resolved',
       count,
       peakCount: firing.peak,
@@ -214,24 +233,6 @@ export class AlertEngine {
   private retire(t: RuleTracker, now: number, reason: AlertTransition['reason']): void {
     if (t.firing !== null) this.resolve(t, now, t.window.count(now), reason);
     this.disarm(t);
-  }
-
-  private describe(t: RuleTracker, firing: Firing): Omit<AlertTransition, 'status' | 'count'> {
-    const rule = t.rule;
-    const d: Omit<AlertTransition, 'status' | 'count'> = {
-      id: firing.id,
-      rule: rule.name,
-      threshold: rule.threshold,
-      window: rule.window,
-      windowMs: rule.windowMs,
-      firstEventId: firing.firstEventId,
-      lastEventId: firing.lastEventId,
-      startsAt: new Date(firing.startsAt).toISOString(),
-    };
-    if (rule.level !== undefined) d.level = rule.level;
-    if (rule.service !== undefined) d.service = rule.service;
-    if (rule.pattern !== undefined) d.pattern = rule.pattern;
-    return d;
   }
 
   /**

@@ -10,6 +10,8 @@ import type { AlertLogger } from './alert-log.js';
 import { AlertMetrics } from './alert-metrics.js';
 import { type AlertRuleSet, defaultRuleSet, loadRulesFile, type WebhookConfig } from './alert-rules.js';
 import { AlertStream } from './alert-stream.js';
+import type { RuleEngine, RuleEngineFactory } from './rule-engine.js';
+import type { SharedAlertLog } from './shared-alert-log.js';
 import { RulesWatcher } from './rules-watcher.js';
 import { WebhookSender, type WebhookSenderOptions } from './webhook-sender.js';
 
@@ -29,6 +31,10 @@ export interface AlertServiceOptions {
   /** Notifications kept for GET /alerts (default 1000). */
   historyLimit?: number;
   webhook?: WebhookSenderOptions;
+  /** Builds the rule engine (default: the in-memory AlertEngine; `esc serve --backend`: windows in Redis). */
+  engine?: RuleEngineFactory;
+  /** A history shared with other servers (`esc serve --backend`), instead of the alerts topic; closed with this. */
+  shared?: SharedAlertLog;
 }
 
 /** Rule states are pushed to stream clients at most this often, when they changed. */
@@ -40,7 +46,7 @@ const RULES_PUSH_MS = 1000;
  * topic, and the webhook when one is configured.
  */
 export class AlertService {
-  readonly engine: AlertEngine;
+  readonly engine: RuleEngine;
   private readonly history: AlertHistory;
   private readonly stream: AlertStream;
   private readonly metrics: AlertMetrics;
@@ -76,10 +82,12 @@ export class AlertService {
             log.error({ alert: record, err: (err as Error).message }, 'alert not recorded in the alerts topic');
           });
     this.configureWebhook(ruleSet.webhook);
-    this.engine = new AlertEngine(ruleSet.rules, options.clock ?? systemClock, (t) => this.deliver(t));
-    // A firing left open by the previous run cannot resolve by itself (its window is gone): close it now.
+    const engine: RuleEngineFactory = options.engine ?? ((rules, clock, emit) => new AlertEngine(rules, clock, emit));
+    this.engine = engine(ruleSet.rules, options.clock ?? systemClock, (t) => this.deliver(t));
+    // A firing left open by the previous run cannot resolve by itself (its window is gone): close it now. A
+    // shared history's firings belong to rules whose windows live on in the backend: they stay.
     const open = new Map<string, AlertRecord>();
-    for (const record of past) {
+    for (const record of options.shared === undefined ? past : []) {
       if (record.status === 'firing') open.set(record.id, record);
       else open.delete(record.id);
     }
@@ -101,6 +109,19 @@ export class AlertService {
   static async open(options: AlertServiceOptions): Promise<AlertService> {
     const ruleSet = options.rulesFile === undefined ? defaultRuleSet() : loadRulesFile(options.rulesFile);
     const limit = options.historyLimit ?? 1000;
+    const shared = options.shared;
+    if (shared !== undefined) {
+      // Followed before the history is read, so nothing published in between is missed (record() skips repeats).
+      const early: AlertRecord[] = [];
+      let take = (record: AlertRecord): void => {
+        early.push(record);
+      };
+      await shared.follow((record) => take(record));
+      const service = new AlertService(options, ruleSet, await shared.readLast(limit));
+      take = (record) => service.record(record);
+      for (const record of early) service.record(record);
+      return service;
+    }
     const past =
       options.store === undefined
         ? []
@@ -182,20 +203,44 @@ export class AlertService {
     this.stream.close();
     this.webhook?.close();
     await this.journal?.flushed();
+    await this.options.shared?.close();
   }
 
   private deliver(transition: AlertTransition): void {
-    const record: AlertRecord = { ...transition, seq: ++this.seq };
+    this.metrics.transitions.inc({ rule: transition.rule, status: transition.status });
+    const shared = this.options.shared;
+    if (shared === undefined) {
+      const record: AlertRecord = { ...transition, seq: ++this.seq };
+      this.record(record);
+      this.announce(record);
+      this.journal?.append(record);
+    }
+    // The shared history numbers it; every server (this one too) records it as it follows the history.
+    else
+      shared.publish(transition).then(
+        (seq) => this.announce({ ...transition, seq }),
+        (err: unknown) => {
+          this.options.log.error({ alert: transition, err: (err as Error).message }, 'alert not shared');
+          this.announce({ ...transition, seq: 0 });
+        },
+      );
+    this.pushRules(true);
+  }
+
+  /** Into GET /alerts' history and to the /alerts/stream clients. */
+  private record(record: AlertRecord): void {
+    if (this.options.shared !== undefined && record.seq <= this.history.lastSeq()) return;
     this.history.push(record);
-    this.metrics.transitions.inc({ rule: record.rule, status: record.status });
+    this.stream.send('alert', record, record.seq);
+  }
+
+  /** The stderr line and the webhook: by the server that delivers the notification. */
+  private announce(record: AlertRecord): void {
     const what = `${record.threshold}${record.level ? ` ${record.level}` : ''} in ${record.window}`;
     if (record.status === 'firing')
       this.options.log.warn({ alert: record }, `alert firing: ${record.rule} (${record.count} of ${what})`);
     else this.options.log.info({ alert: record }, `alert resolved: ${record.rule} (${record.count} of ${what})`);
-    this.stream.send('alert', record, record.seq);
-    this.journal?.append(record);
     this.webhook?.send(record);
-    this.pushRules(true);
   }
 
   private pushRules(force: boolean): void {

@@ -17,7 +17,7 @@ const RETRY_AFTER_SECONDS = 1;
  * the server is over its back-pressure limit; 413 past the body limit.
  */
 export function registerIngestRoute(app: FastifyInstance, state: HttpServerState): void {
-  const { pipeline, metrics, clock } = state;
+  const { events: store, metrics, clock } = state;
   app.post('/ingest', async (req, reply) => {
     const query = req.query as Record<string, string | undefined>;
     const text = typeof req.body === 'string' ? req.body : '';
@@ -46,7 +46,7 @@ export function registerIngestRoute(app: FastifyInstance, state: HttpServerState
     }
     if (events.events.length === 0) return reply.code(400).send({ error: 'the body holds no event' });
     try {
-      const stored = await pipeline.ingest(events.events, events.sources);
+      const stored = await store.ingest(events.events, events.sources);
       if (events.single) return reply.send({ status: 'accepted', id: stored[0]!.id });
       return reply.send({ status: 'accepted', count: stored.length, ids: stored.map((e) => e.id) });
     } catch (err) {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { HttpServerState } from '../server-state.js';
 import { eventView, type LogEvent } from '../log-event.js';
-import { type LogQuery, parseLogQuery, QueryError, runQuery } from '../log-query.js';
+import { type LogQuery, parseLogQuery, QueryError } from '../log-query.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
 
 const HOUR_MS = 3_600_000;
@@ -12,7 +12,7 @@ const RECENT = 100;
  * and GET /logs/stream (Server-Sent Events with the same filters).
  */
 export function registerLogRoutes(app: FastifyInstance, state: HttpServerState): void {
-  const { index, log, clock, tail } = state;
+  const { events, clock, tail } = state;
   const parse = (params: Record<string, string | undefined>, reply: FastifyReply, live = false): LogQuery | null => {
     try {
       const now = clock();
@@ -27,7 +27,7 @@ export function registerLogRoutes(app: FastifyInstance, state: HttpServerState):
   app.get('/logs', async (req, reply) => {
     const query = parse(req.query as Record<string, string | undefined>, reply);
     if (query === null) return reply;
-    const result = runQuery(index, log, query);
+    const result = await events.query(query);
     return reply.send({
       count: result.events.length,
       logs: result.events.map(eventView),
@@ -37,7 +37,7 @@ export function registerLogRoutes(app: FastifyInstance, state: HttpServerState):
   refuseOtherMethods(app, '/logs', ['GET']);
 
   app.get('/logs/recent', async (_req, reply) => {
-    const result = runQuery(index, log, {
+    const result = await events.query({
       since: Number.NEGATIVE_INFINITY,
       until: Number.POSITIVE_INFINITY,
       limit: RECENT,
@@ -56,7 +56,7 @@ export function registerLogRoutes(app: FastifyInstance, state: HttpServerState):
     let backlog: LogEvent[] = [];
     const wanted = lastId !== undefined ? Number.POSITIVE_INFINITY : Number(params.backlog ?? 0);
     if (wanted > 0) {
-      const result = runQuery(index, log, { ...query, limit: Math.min(wanted, tail.queueLimit) });
+      const result = await events.query({ ...query, limit: Math.min(wanted, tail.queueLimit) });
       const after = lastId === undefined ? -1 : Number(lastId);
       backlog = result.events.filter((e) => e.offset > after).reverse();
     }

@@ -10,25 +10,17 @@ const SIMULATION_BATCH = 1_000;
 
 /** GET /stats, POST /simulate, GET /metrics, GET /healthz. */
 export function registerServerRoutes(app: FastifyInstance, state: HttpServerState): void {
-  const { pipeline, index, log, clock, metrics, tail } = state;
+  const { events, clock, metrics, tail } = state;
 
   app.get('/stats', async (_req, reply) => {
     const uptime = Math.max(0, (clock() - state.startedAt) / 1000);
-    const bounds = log.bounds();
     return reply.send({
-      total_processed: pipeline.processed,
-      total_dropped: pipeline.refused,
+      total_processed: events.processed,
+      total_dropped: events.refused,
       uptime_seconds: Math.round(uptime),
-      avg_throughput: uptime > 0 ? Math.round((pipeline.processed / uptime) * 100) / 100 : 0,
-      logs_in_storage: index.countFrom(bounds.earliest),
-      topic: log.topic,
-      sync: log.sync,
-      earliest_offset: bounds.earliest,
-      next_offset: bounds.next,
-      levels: index.levelCounts(),
-      services: index.serviceNames.length,
-      index_bytes: index.bytes,
-      queue_depth: pipeline.pending,
+      avg_throughput: uptime > 0 ? Math.round((events.processed / uptime) * 100) / 100 : 0,
+      ...(await events.stats()),
+      queue_depth: events.pending,
       stream_clients: tail.clients,
       rss_bytes: process.memoryUsage.rss(),
     });
@@ -55,7 +47,7 @@ export function registerServerRoutes(app: FastifyInstance, state: HttpServerStat
     for (let done = 0; done < count && !closing; ) {
       const n = Math.min(SIMULATION_BATCH, count - done);
       try {
-        await pipeline.ingest(simulatedEvents(n, clock()));
+        await events.ingest(simulatedEvents(n, clock()));
         done += n;
       } catch (err) {
         if (!(err instanceof BackPressureError)) {
