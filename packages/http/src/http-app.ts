@@ -11,6 +11,9 @@ import { registerLogRoutes } from './routes/log-routes.js';
 import { registerServerRoutes } from './routes/server-routes.js';
 import type { HttpAppOptions, HttpContext, HttpServerState } from './server-state.js';
 
+/** How often the indexes look for events retention deleted (they hold memory and counts for them). */
+const RETENTION_CHECK_MS = 10_000;
+
 /**
  * Builds the HTTP front-end (a fastify instance, not yet listening): opens the events topic, rebuilds the
  * indexes from it, and registers LogStream's routes and esc's. The caller listens (`app.listen`) or injects.
@@ -35,7 +38,16 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     tail.publish(e);
   });
   if (options.onEvent) pipeline.onEvent(options.onEvent);
-  const state: HttpServerState = { options, clock, startedAt: clock(), log, index, pipeline, tail, metrics };
+  const logBounds = (): { earliest: number; next: number } => {
+    const bounds = log.bounds();
+    index.dropBelow(bounds.earliest);
+    log.recent.dropBelow(bounds.earliest);
+    return bounds;
+  };
+  const state: HttpServerState = { options, clock, startedAt: clock(), log, index, pipeline, tail, metrics, logBounds };
+  // Retention runs in the store (after appends, once a minute) or in another process (`esc topic`): the
+  // indexes let go of what it deleted when /stats asks, or within this interval.
+  const retentionCheck = setInterval(logBounds, RETENTION_CHECK_MS).unref();
 
   const app = Fastify({
     logger: false,
@@ -58,7 +70,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   });
   // Before the server waits for its connections: a live stream never ends by itself, so it would wait forever.
   app.addHook('preClose', async () => tail.close());
-  app.addHook('onClose', async () => log.close());
+  app.addHook('onClose', async () => {
+    clearInterval(retentionCheck);
+    await log.close();
+  });
 
   registerIngestRoute(app, state);
   registerLogRoutes(app, state);

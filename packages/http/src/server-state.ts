@@ -67,4 +67,6 @@ export interface HttpServerState {
   pipeline: IngestPipeline;
   tail: LiveTail;
   metrics: HttpMetrics;
+  /** The topic's bounds, the indexes and the ring first forgetting the events retention deleted. */
+  logBounds(): { earliest: number; next: number };
 }

@@ -14,19 +14,19 @@ export function registerServerRoutes(app: FastifyInstance, state: HttpServerStat
 
   app.get('/stats', async (_req, reply) => {
     const uptime = Math.max(0, (clock() - state.startedAt) / 1000);
-    const bounds = log.bounds();
+    const bounds = state.logBounds();
     return reply.send({
       total_processed: pipeline.processed,
       total_dropped: pipeline.refused,
       uptime_seconds: Math.round(uptime),
       avg_throughput: uptime > 0 ? Math.round((pipeline.processed / uptime) * 100) / 100 : 0,
-      logs_in_storage: index.countFrom(bounds.earliest),
+      logs_in_storage: index.count,
       topic: log.topic,
       sync: log.sync,
       earliest_offset: bounds.earliest,
       next_offset: bounds.next,
       levels: index.levelCounts(),
-      services: index.serviceNames.length,
+      services: index.serviceCount(),
       index_bytes: index.bytes,
       queue_depth: pipeline.pending,
       stream_clients: tail.clients,
