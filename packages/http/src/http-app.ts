@@ -119,10 +119,9 @@ function installAuth(app: FastifyInstance, password: string): void {
 }
 
 function installLatencyMetric(app: FastifyInstance, metrics: HttpMetrics): void {
-  app.addHook('onResponse', async (req, reply) => {
-    metrics.requestSeconds.observe(
-      { method: req.method, route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
+  // A callback hook, not an async one: no promise per request.
+  app.addHook('onResponse', (req, reply, done) => {
+    metrics.observeRequest(req.method, req.routeOptions.url ?? 'unknown', reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
 }
