@@ -45,10 +45,6 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     return bounds;
   };
   const state: HttpServerState = { options, clock, startedAt: clock(), log, index, pipeline, tail, metrics, logBounds };
-  // Retention runs in the store (after appends, once a minute) or in another process (`esc topic`): the
-  // indexes let go of what it deleted when /stats asks, or within this interval.
-  const retentionCheck = setInterval(logBounds, RETENTION_CHECK_MS).unref();
-
   const app = Fastify({
     logger: false,
     bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024,
@@ -70,6 +66,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   });
   // Before the server waits for its connections: a live stream never ends by itself, so it would wait forever.
   app.addHook('preClose', async () => tail.close());
+  let retentionCheck: NodeJS.Timeout | undefined;
   app.addHook('onClose', async () => {
     clearInterval(retentionCheck);
     await log.close();
@@ -87,6 +84,16 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   };
   for (const plugin of options.plugins ?? []) await app.register(plugin, { context });
   await app.ready();
+  // Retention runs in the store (after appends, once a minute) or in another process (`esc topic`): the
+  // indexes let go of what it deleted when /stats asks, or within this interval.
+  retentionCheck = setInterval(() => {
+    try {
+      logBounds();
+    } catch (err) {
+      // A topic directory that cannot be read now: /stats will say so; the next check tries again.
+      options.log?.warn({ err: (err as Error).message }, 'http: reading the log start failed');
+    }
+  }, RETENTION_CHECK_MS).unref();
   return app;
 }
 
