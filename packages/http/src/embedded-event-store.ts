@@ -6,11 +6,15 @@ import type { LogEvent, NewLogEvent } from './log-event.js';
 import { LogIndex } from './log-index.js';
 import { type LogQuery, type QueryResult, runQuery } from './log-query.js';
 
+/** How often the indexes look for events retention deleted (they hold memory and counts for them). */
+const RETENTION_CHECK_MS = 10_000;
+
 /** The events in a topic of the server's own TopicStore, indexed in memory (rebuilt from the topic at start). */
 export class EmbeddedEventStore implements EventStore {
   readonly log: EventLog;
   readonly index = new LogIndex();
   readonly pipeline: IngestPipeline;
+  private retentionCheck: NodeJS.Timeout | undefined;
 
   constructor(store: TopicStore, topic: string, sync: SyncMode, recentEvents?: number, maxPendingEvents = 200_000) {
     this.log = new EventLog(store, topic, sync, recentEvents);
@@ -47,22 +51,46 @@ export class EmbeddedEventStore implements EventStore {
     return runQuery(this.index, this.log, query);
   }
 
-  async stats(): Promise<Record<string, unknown>> {
+  /**
+   * The topic's bounds, the indexes and the ring first forgetting the events retention deleted. Retention runs in
+   * the store (after appends, once a minute) or in another process (`esc topic`).
+   */
+  private logBounds(): { earliest: number; next: number } {
     const bounds = this.log.bounds();
+    this.index.dropBelow(bounds.earliest);
+    this.log.recent.dropBelow(bounds.earliest);
+    return bounds;
+  }
+
+  /** Lets go of what retention deleted when /stats asks, or within RETENTION_CHECK_MS (it holds memory). */
+  start(onError: (err: Error) => void): void {
+    this.retentionCheck = setInterval(() => {
+      try {
+        this.logBounds();
+      } catch (err) {
+        // A topic directory that cannot be read now: /stats will say so; the next check tries again.
+        onError(err as Error);
+      }
+    }, RETENTION_CHECK_MS).unref();
+  }
+
+  async stats(): Promise<Record<string, unknown>> {
+    const bounds = this.logBounds();
     return {
-      logs_in_storage: this.index.countFrom(bounds.earliest),
+      logs_in_storage: this.index.count,
       topic: this.log.topic,
       sync: this.log.sync,
       earliest_offset: bounds.earliest,
       next_offset: bounds.next,
       levels: this.index.levelCounts(),
-      services: this.index.serviceNames.length,
+      services: this.index.serviceCount(),
       index_bytes: this.index.bytes,
     };
   }
 
   async close(): Promise<void> {
-    this.log.close();
+    clearInterval(this.retentionCheck);
+    await this.log.close();
   }
 }
 

@@ -7,6 +7,7 @@ import {
   OffsetOutOfRangeError,
 } from '@esc/streams';
 import type { ProduceRecord } from '@esc/streams';
+import { BackgroundSync } from './background-sync.js';
 import { decodeEvent, encodeEvent, type LogEvent, type NewLogEvent } from './log-event.js';
 import { RecentEvents } from './recent-events.js';
 
@@ -19,6 +20,9 @@ import { RecentEvents } from './recent-events.js';
 export class EventLog {
   readonly recent: RecentEvents;
   private lookup: RecordLookup | null = null;
+  /** What appends ask the store for: `batch` is 'none' plus the once-a-second fdatasync of `background`. */
+  private readonly appendSync: SyncMode;
+  private readonly background: BackgroundSync | null;
 
   constructor(
     readonly store: TopicStore,
@@ -32,6 +36,8 @@ export class EventLog {
       if (!(err instanceof TopicExistsError)) throw err;
     }
     this.recent = new RecentEvents(recentCapacity);
+    this.appendSync = sync === 'batch' ? 'none' : sync;
+    this.background = sync === 'batch' ? new BackgroundSync(store.partitionDir(topic, 0)) : null;
   }
 
   /**
@@ -46,7 +52,8 @@ export class EventLog {
       const e = events[i]!;
       records[i] = { key: e.id, value: sources?.[i] ?? encodeEvent(e), timestamp: e.receivedAt, partition: 0 };
     }
-    const positions = await this.store.append(this.topic, records, { sync: this.sync });
+    const positions = await this.store.append(this.topic, records, { sync: this.appendSync });
+    this.background?.written();
     const out: LogEvent[] = new Array(events.length);
     for (let i = 0; i < events.length; i++) {
       const e = events[i]! as LogEvent;
@@ -85,8 +92,9 @@ export class EventLog {
     return out.filter((e): e is LogEvent => e !== null);
   }
 
-  /** Lets go of the open segment files. */
-  close(): void {
+  /** Syncs what `--sync batch` has not synced yet and lets go of the open segment files. */
+  async close(): Promise<void> {
+    await this.background?.close();
     this.lookup?.close();
     this.lookup = null;
   }

@@ -24,5 +24,7 @@ export interface EventStore {
   query(query: LogQuery): Promise<QueryResult>;
   /** GET /stats's fields that describe the store (LogStream's `logs_in_storage` and esc's own). */
   stats(): Promise<Record<string, unknown>>;
+  /** Background work that waits until the app is ready; errors are reported, not thrown. */
+  start?(onError: (err: Error) => void): void;
   close(): Promise<void>;
 }

@@ -73,6 +73,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   };
   for (const plugin of options.plugins ?? []) await app.register(plugin, { context });
   await app.ready();
+  // Background work that must wait until the app is ready (the embedded store's retention check).
+  events.start?.((err) => options.log?.warn({ err: err.message }, 'http: event store maintenance failed'));
   return app;
 }
 
@@ -103,10 +105,9 @@ function installAuth(app: FastifyInstance, password: string): void {
 }
 
 function installLatencyMetric(app: FastifyInstance, metrics: HttpMetrics): void {
-  app.addHook('onResponse', async (req, reply) => {
-    metrics.requestSeconds.observe(
-      { method: req.method, route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
+  // A callback hook, not an async one: no promise per request.
+  app.addHook('onResponse', (req, reply, done) => {
+    metrics.observeRequest(req.method, req.routeOptions.url ?? 'unknown', reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
 }

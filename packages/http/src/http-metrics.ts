@@ -12,6 +12,8 @@ export class HttpMetrics {
   readonly requestSeconds: Histogram<'method' | 'route' | 'status'>;
   readonly sseClients: Gauge;
   readonly sseSkipped: Counter;
+  /** requestSeconds' children by method, route and status: labels() hashes its object on every call. */
+  private readonly requestChildren = new Map<string, { observe(seconds: number): void }>();
 
   constructor(queueDepth: () => number, sseClients: () => number) {
     const registers = [this.registry];
@@ -56,5 +58,16 @@ export class HttpMetrics {
       help: 'Events a slow /logs/stream client missed (each gap is announced to it as an event)',
       registers,
     });
+  }
+
+  /** Records one request's latency (the routes are a fixed set, the methods and statuses few). */
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    const key = `${method} ${status} ${route}`;
+    let child = this.requestChildren.get(key);
+    if (child === undefined) {
+      child = this.requestSeconds.labels({ method, route, status: String(status) });
+      this.requestChildren.set(key, child);
+    }
+    child.observe(seconds);
   }
 }

@@ -29,8 +29,10 @@ export class LogIndex {
   private readonly serviceIds = new Map<string, number>();
   readonly serviceNames: string[] = [];
   readonly serviceLists: OffsetList[] = [];
-  /** Events indexed (not counting offsets that held other records). */
+  /** Events indexed (not counting offsets that held other records, nor those below `start`). */
   count = 0;
+  /** The lowest offset still in the log (dropBelow moves it up when retention deletes). */
+  private start = 0;
 
   /** The offset after the last one covered. */
   get end(): number {
@@ -38,6 +40,8 @@ export class LogIndex {
   }
 
   add(e: Pick<LogEvent, 'offset' | 'level' | 'service' | 'timestamp'>): void {
+    // Retention may have deleted an event's segment before its append came back (a tiny retention.bytes).
+    if (e.offset < this.start) return;
     const slot = this.slotFor(e.offset);
     let level = this.levelIds.get(e.level);
     if (level === undefined) {
@@ -65,7 +69,7 @@ export class LogIndex {
 
   /** Marks an offset that holds no event (a record another writer put in the topic). */
   skip(offset: number): void {
-    this.slotFor(offset);
+    if (offset >= this.start) this.slotFor(offset);
   }
 
   private levelId(name: string): number {
@@ -127,13 +131,33 @@ export class LogIndex {
     return null;
   }
 
-  /** Events at offsets from `offset` on (those below were deleted by retention): a scan of one byte an offset. */
-  countFrom(offset: number): number {
-    if (offset <= this.base || this.base < 0) return this.count;
-    let gone = 0;
-    for (let slot = 0, end = Math.min(offset - this.base, this.size); slot < end; slot++)
-      if (this.levelOf[slot] !== NO_EVENT) gone++;
-    return this.count - gone;
+  /**
+   * Forgets the events below `offset`, the log start retention moved up: they leave the counts and the offset
+   * lists, and the per-offset arrays drop their memory by whole time blocks (so the blocks stay aligned).
+   */
+  dropBelow(offset: number): void {
+    if (this.base < 0 || offset <= this.start) return;
+    const end = Math.min(offset, this.end);
+    for (let slot = this.start - this.base; slot < end - this.base; slot++)
+      if (this.levelOf[slot] !== NO_EVENT) {
+        this.levelOf[slot] = NO_EVENT;
+        this.count--;
+      }
+    this.start = offset;
+    for (const l of this.levelLists) l.dropBelow(offset);
+    for (const l of this.serviceLists) l.dropBelow(offset);
+    const blocks = (end - this.base) >> BLOCK_SHIFT;
+    if (blocks === 0) return;
+    const shift = blocks << BLOCK_SHIFT;
+    this.levelOf.copyWithin(0, shift, this.size);
+    this.serviceOf.copyWithin(0, shift, this.size);
+    this.timeOf.copyWithin(0, shift, this.size);
+    const usedBlocks = (this.size + (1 << BLOCK_SHIFT) - 1) >> BLOCK_SHIFT;
+    this.blockMin.copyWithin(0, blocks, usedBlocks);
+    this.blockMax.copyWithin(0, blocks, usedBlocks);
+    this.base += shift;
+    this.size -= shift;
+    if (this.levelOf.length >= 4 * Math.max(this.size, 1024)) this.resize(Math.max(1024, 2 * this.size));
   }
 
   /** Bytes held by the index's arrays (for /stats). */
@@ -149,17 +173,25 @@ export class LogIndex {
     return n;
   }
 
-  /** Events per level, for /stats and the metrics. */
+  /** Events per level (levels with none left out), for /stats. */
   levelCounts(): Record<string, number> {
     const out: Record<string, number> = {};
     this.levelNames.forEach((name, i) => {
-      out[name] = this.levelLists[i]!.length;
+      const n = this.levelLists[i]!.length;
+      if (n > 0) out[name] = n;
     });
     return out;
   }
 
+  /** Services with at least one event. */
+  serviceCount(): number {
+    let n = 0;
+    for (const l of this.serviceLists) if (l.length > 0) n++;
+    return n;
+  }
+
   private slotFor(offset: number): number {
-    if (this.base < 0) this.base = offset;
+    if (this.base < 0) this.base = this.start = offset;
     const slot = offset - this.base;
     if (slot < 0) throw new RangeError(`offset ${offset} is below the index's base ${this.base}`);
     if (slot >= this.size) {
@@ -180,18 +212,22 @@ export class LogIndex {
     if (size <= this.levelOf.length) return;
     let cap = this.levelOf.length;
     while (cap < size) cap *= 2;
-    this.levelOf = grow(this.levelOf, new Uint8Array(cap));
-    this.serviceOf = grow(this.serviceOf, new Uint32Array(cap));
-    this.timeOf = grow(this.timeOf, new Float64Array(cap));
+    this.resize(cap);
+  }
+
+  /** New per-offset arrays of `cap` slots (at least `size`), the covered part copied. */
+  private resize(cap: number): void {
+    this.levelOf = copied(this.levelOf, new Uint8Array(cap), this.size);
+    this.serviceOf = copied(this.serviceOf, new Uint32Array(cap), this.size);
+    this.timeOf = copied(this.timeOf, new Float64Array(cap), this.size);
     const blocks = (cap >> BLOCK_SHIFT) + 1;
-    if (blocks > this.blockMin.length) {
-      this.blockMin = grow(this.blockMin, new Float64Array(blocks));
-      this.blockMax = grow(this.blockMax, new Float64Array(blocks));
-    }
+    const used = (this.size + (1 << BLOCK_SHIFT) - 1) >> BLOCK_SHIFT;
+    this.blockMin = copied(this.blockMin, new Float64Array(blocks), used);
+    this.blockMax = copied(this.blockMax, new Float64Array(blocks), used);
   }
 }
 
-function grow<T extends Uint8Array | Uint32Array | Float64Array>(old: T, bigger: T): T {
-  bigger.set(old as never);
-  return bigger;
+function copied<T extends Uint8Array | Uint32Array | Float64Array>(old: T, fresh: T, n: number): T {
+  fresh.set(old.subarray(0, n) as never);
+  return fresh;
 }

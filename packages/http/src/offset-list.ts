@@ -44,8 +44,13 @@ export class OffsetList {
   dropBelow(offset: number): void {
     const n = this.lowerBound(offset);
     if (n === 0) return;
-    this.data.copyWithin(0, n, this.length);
     this.length -= n;
+    // Retention may have taken most of it: give the memory back rather than keep the high-water mark.
+    if (this.data.length > 64 && this.length < this.data.length / 4) {
+      const smaller = new Float64Array(Math.max(64, 2 * this.length));
+      smaller.set(this.data.subarray(n, n + this.length));
+      this.data = smaller;
+    } else this.data.copyWithin(0, n, n + this.length);
   }
 
   get bytes(): number {

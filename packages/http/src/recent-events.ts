@@ -8,6 +8,8 @@ export class RecentEvents {
   private readonly ring: (LogEvent | undefined)[];
   /** The offset after the newest event put in. */
   private end = 0;
+  /** The log start: events below it were deleted by retention. */
+  private start = 0;
 
   constructor(readonly capacity: number) {
     this.ring = new Array(capacity);
@@ -19,9 +21,14 @@ export class RecentEvents {
   }
 
   get(offset: number): LogEvent | undefined {
-    if (offset >= this.end || offset < this.end - this.capacity) return undefined;
+    if (offset >= this.end || offset < this.end - this.capacity || offset < this.start) return undefined;
     const e = this.ring[offset % this.capacity];
     return e !== undefined && e.offset === offset ? e : undefined;
+  }
+
+  /** Forgets the events below `offset` (retention deleted them). */
+  dropBelow(offset: number): void {
+    this.start = Math.max(this.start, offset);
   }
 
   /** Up to `n` newest events, newest first. */

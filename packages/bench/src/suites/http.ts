@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
@@ -143,6 +144,7 @@ export const suite: BenchSuite = {
   name: 'http',
   title: 'http: the HTTP front-end of esc serve (LogStream’s API)',
   async run(ctx: BenchContext) {
+    const loadBefore = loadavg()[0]!;
     const base = join(ctx.dataDir, 'http');
     rmSync(base, { recursive: true, force: true });
     const t0 = Date.now() - DAY;
@@ -270,6 +272,7 @@ export const suite: BenchSuite = {
         ],
       ],
     );
+    const load = `${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after (${cpus().length} cores)`;
     return `Load from this process with autocannon (keep-alive), the server a child process (\`esc serve --sync batch\`,
 HTTP only); ${ctx.rounds} alternated rounds of ${LOAD_SECONDS} s each for the ingest rows, medians. The anchor is a bare
 fastify server answering POST /ingest the same way without storing anything: the ratio is the share of the framework's
@@ -281,6 +284,8 @@ ${ingest}
 
 ${queryTable}
 
-${memory}`;
+${memory}
+
+Load average (1 min) around the run: ${load}.`;
   },
 };

@@ -48,6 +48,50 @@ describe('GET /stats', () => {
   });
 });
 
+describe('GET /stats after retention', () => {
+  it('drops the events retention deleted from every figure, without a restart', async () => {
+    const { app, store } = await makeApp();
+    await store.alterTopic('logs', { segmentBytes: 2048 });
+    // Batches of 20 (one record batch each, ~1.5 KB): every append past the first rolls a segment.
+    const sent: { level: string; service: string }[] = [];
+    for (let b = 0; b < 6; b++) {
+      const batch = Array.from({ length: 20 }, (_, i) => ({
+        level: b < 3 ? 'ERROR' : i % 2 ? 'INFO' : 'WARNING',
+        service: b < 3 ? `old-${i % 4}` : 'new',
+        message: `event ${b}.${i} ${'x'.repeat(40)}`,
+      }));
+      expect((await app.inject({ method: 'POST', url: '/ingest', payload: batch })).statusCode).toBe(200);
+      sent.push(...batch);
+    }
+    const before = (await app.inject({ url: '/stats' })).json();
+    expect(before).toMatchObject({ logs_in_storage: 120, levels: { ERROR: 60, INFO: 30, WARN: 30 }, services: 5 });
+
+    await store.alterTopic('logs', { retentionBytes: 4096 });
+    await store.applyRetention('logs');
+    const after = (await app.inject({ url: '/stats' })).json();
+    const earliest: number = after.earliest_offset;
+    // Retention kept the segments of the newest 4 KiB: the old services' ERRORs are all gone.
+    expect(earliest).toBeGreaterThanOrEqual(60);
+    expect(earliest).toBe(store.bounds('logs', 0).earliest);
+    const kept = sent.slice(earliest);
+    const levels: Record<string, number> = {};
+    for (const e of kept) {
+      const level = e.level === 'WARNING' ? 'WARN' : e.level;
+      levels[level] = (levels[level] ?? 0) + 1;
+    }
+    expect(after).toMatchObject({
+      total_processed: 120,
+      logs_in_storage: kept.length,
+      next_offset: 120,
+      levels,
+      services: new Set(kept.map((e) => e.service)).size,
+    });
+    expect(after.levels.ERROR).toBeUndefined();
+    expect(after.index_bytes).toBeLessThanOrEqual(before.index_bytes);
+    expect((await app.inject({ url: '/logs?level=ERROR&limit=1000' })).json().count).toBe(0);
+  });
+});
+
 describe('POST /simulate', () => {
   it('answers as LogStream and stores LogStream-like events through the write path', async () => {
     const seen: LogEvent[] = [];
