@@ -123,8 +123,11 @@ export async function* consumeRedis(
       if (failure !== null) throw failure;
       const item = queue.shift();
       if (item !== undefined) {
-        yield item.batch;
-        item.taken();
+        try {
+          yield item.batch;
+        } finally {
+          item.taken();
+        }
         continue;
       }
       if (running === 0 || options.signal?.aborted) return;
