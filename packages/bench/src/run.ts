@@ -20,6 +20,7 @@ const SUITES: Record<string, () => Promise<{ suite: BenchSuite }>> = {
   http: () => import('./suites/http.js'),
   'http-alerts': () => import('./suites/http-alerts.js'),
   archive: () => import('./suites/archive.js'),
+  'scale-out': () => import('./suites/scale-out.js'),
 };
 
 function parseSize(text: string): number {
