@@ -159,6 +159,30 @@ describe('RedisTopicStore on one redis-server', () => {
     expect(await store.committed('nobody', 'g', 1)).toBeNull();
   });
 
+  it('redelivers a member’s unacknowledged records to it when it comes back under the same name', async () => {
+    await store.createTopic('redo', { partitions: 1 });
+    await store.append(
+      'redo',
+      ['a', 'b', 'c'].map((value) => ({ value })),
+    );
+    const group = { name: 'g', consumer: 'worker-1' };
+    const firstRun = await drain(consumeRedis(store, 'redo', { group, max: 2 })); // read, never acknowledged
+    expect(firstRun).toEqual(['0/0=a', '0/1=b']);
+    expect(await store.committed('g', 'redo', 0)).toBe(0);
+    // Another member does not get them (they are pending), the same one does, first.
+    expect(await drain(consumeRedis(store, 'redo', { group: { name: 'g', consumer: 'other' } }))).toEqual(['0/2=c']);
+    const again: string[] = [];
+    for await (const b of consumeRedis(store, 'redo', { group }))
+      for (const r of b.records) {
+        again.push(r.value!.toString());
+        await store.ack('g', 'redo', 0, [r.offset]);
+      }
+    expect(again).toEqual(['a', 'b']);
+    expect(await store.committed('g', 'redo', 0)).toBe(2); // 'c' is still pending for 'other'
+    await store.ack('g', 'redo', 0, [2]);
+    expect(await store.committed('g', 'redo', 0)).toBe(3);
+  });
+
   it('follows: a reader waiting at the end gets what is appended after it started', async () => {
     await store.createTopic('live', { partitions: 2 });
     const seen: string[] = [];
