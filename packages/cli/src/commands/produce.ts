@@ -9,7 +9,7 @@ import {
 import { type Command, intArg, newCommand, Option, runAction } from '../command-kit.js';
 import { brokerOf, type DirFlag, withDirOption, withTopics } from './streams/streams-options.js';
 
-const BROKER_BLOCK_BYTES = 1 << 20;
+const BROKER_BLOCK_BYTES = 256 * 1024;
 
 interface ProduceFlags extends DirFlag {
   key?: string;
