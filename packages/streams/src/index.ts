@@ -38,3 +38,13 @@ export {
   InvalidBatchError,
 } from './stream-errors.js';
 export { topicConfigFromFlags, parseByteSize, parseDurationMs, type TopicFlags } from './topic-flags.js';
+export {
+  openRedisTopics,
+  RedisTopicStore,
+  type RedisTopicsOptions,
+  type RedisAppendOptions,
+  type RedisPartitionInfo,
+} from './redis/redis-topic-store.js';
+export { consumeRedis, type RedisConsumeOptions } from './redis/redis-topic-consumer.js';
+export type { RedisTopicConfig, RedisTopicConfigInput } from './redis/redis-topic-config.js';
+export { ReplicasNotAcknowledgedError, ForeignEntryError } from './redis/redis-topic-errors.js';

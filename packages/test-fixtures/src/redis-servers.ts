@@ -29,6 +29,11 @@ export interface RedisTestCluster {
   readonly nodes: readonly RedisNode[];
   /** The nodes that are masters now (after a failover, a former replica). */
   masters(): Promise<RedisNode[]>;
+  /**
+   * Starts a killed node again on its port with its dir (its nodes.conf): a master that was failed over rejoins
+   * as a replica of the node that took its slots. Returns the new node, which replaces the old one in `nodes`.
+   */
+  restart(node: RedisNode): Promise<RedisNode>;
   /** Resolves once every slot is served and the cluster says ok (after a kill: once the replica took over). */
   waitHealthy(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -106,27 +111,26 @@ export async function startRedisCluster(
   const ports = await uniquePorts(count * 2);
   const dir = makeTempDir('esc-redis-cluster');
   const nodes: RedisNode[] = [];
+  const nodeDir = (i: number) => `${dir.path}/node-${i}`;
+  const nodeArgs = (i: number) => [
+    '--cluster-enabled',
+    'yes',
+    '--cluster-config-file',
+    'nodes.conf',
+    '--cluster-port',
+    String(ports[count + i]),
+    '--cluster-node-timeout',
+    '2000',
+    ...(options.args ?? []),
+  ];
   const stop = async () => {
     await Promise.all(nodes.map((node) => node.kill('SIGKILL')));
     dir.remove();
   };
   try {
     for (let i = 0; i < count; i++) {
-      const nodeDir = `${dir.path}/node-${i}`;
-      mkdirSync(nodeDir);
-      nodes.push(
-        await startNode(ports[i]!, nodeDir, [
-          '--cluster-enabled',
-          'yes',
-          '--cluster-config-file',
-          'nodes.conf',
-          '--cluster-port',
-          String(ports[count + i]),
-          '--cluster-node-timeout',
-          '2000',
-          ...(options.args ?? []),
-        ]),
-      );
+      mkdirSync(nodeDir(i));
+      nodes.push(await startNode(ports[i]!, nodeDir(i), nodeArgs(i)));
     }
     await run('redis-cli', [
       '--cluster',
@@ -147,6 +151,13 @@ export async function startRedisCluster(
     masters: async () => {
       const roles = await Promise.all(live().map(async (node) => [node, await node.cli('role')] as const));
       return roles.filter(([, role]) => role.startsWith('master')).map(([node]) => node);
+    },
+    restart: async (node) => {
+      const i = nodes.indexOf(node);
+      if (i < 0) throw new Error(`node ${node.port} is not one of this cluster's`);
+      await node.kill();
+      nodes[i] = await startNode(node.port, nodeDir(i), nodeArgs(i));
+      return nodes[i]!;
     },
     waitHealthy: async (timeoutMs = 30_000) => {
       const deadline = Date.now() + timeoutMs;

@@ -1,8 +1,17 @@
 import { isUtf8 } from 'node:buffer';
+import { hostname } from 'node:os';
 import { BufferedOutput, ExitCode, UsageError } from '@esc/core';
-import { consume, type LogRecord, parseDurationMs, type ReadFrom, type TopicStore } from '@esc/streams';
+import {
+  consume,
+  consumeRedis,
+  type LogRecord,
+  parseDurationMs,
+  type ReadFrom,
+  type RedisTopicStore,
+  type TopicStore,
+} from '@esc/streams';
 import { type Command, intArg, newCommand, Option, runAction } from '../command-kit.js';
-import { type DirFlag, withDirOption, withStreams } from './streams/streams-options.js';
+import { brokerOf, type DirFlag, withDirOption, withTopics } from './streams/streams-options.js';
 
 interface ConsumeFlags extends DirFlag {
   group?: string;
@@ -14,6 +23,8 @@ interface ConsumeFlags extends DirFlag {
   follow?: boolean;
   idleTimeout?: number;
   output: 'text' | 'ndjson';
+  consumer?: string;
+  claimIdle?: number;
 }
 
 /**
@@ -35,6 +46,12 @@ export function createCommand(): Command {
     .addOption(
       new Option('-o, --output <format>', 'text (values) or ndjson').choices(['text', 'ndjson']).default('text'),
     )
+    .option('--consumer <name>', 'with --broker and --group: this member’s name (default HOST-PID)')
+    .option(
+      '--claim-idle <ms>',
+      'with --broker and --group: also take records other members have left unacknowledged this long (XAUTOCLAIM)',
+      intArg('--claim-idle'),
+    )
     .addHelpText('after', '\nExit status: 0 success, 2 error (unknown topic, offset out of range, damaged data).')
     .action(runAction(consumeCommand));
 }
@@ -49,48 +66,106 @@ async function consumeCommand(topic: string, flags: ConsumeFlags): Promise<numbe
       : flags.since !== undefined
         ? { timestamp: parseSince(flags.since) }
         : null;
-  return withStreams(flags, async (store) => {
-    const partitions =
-      flags.partition !== undefined ? [flags.partition] : [...Array(store.topicConfig(topic).partitions).keys()];
-    const from = (p: number): ReadFrom => {
-      if (flags.group !== undefined && flagFrom === null) {
-        const committed = store.committed(flags.group, topic, p);
-        if (committed !== null) return Math.max(committed, store.bounds(topic, p).earliest);
-      }
-      return flagFrom ?? 'earliest';
-    };
-    const out = new BufferedOutput(1);
-    const reached = new Map<number, number>();
-    let left = flags.max ?? Number.POSITIVE_INFINITY;
-    const print = flags.output === 'ndjson' ? ndjsonPrinter(out, topic) : textPrinter(out);
-    const abort = new AbortController();
-    const onSignal = () => abort.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    try {
-      for await (const batch of consume(store, topic, {
-        partitions,
-        from,
-        follow: flags.follow,
-        idleTimeoutMs: flags.idleTimeout,
-        signal: abort.signal,
-      })) {
-        const take = batch.records.length <= left ? batch.records : batch.records.slice(0, left);
-        for (const r of take) print(r, batch.partition);
-        left -= take.length;
-        out.flush();
-        if (take.length > 0) reached.set(batch.partition, take[take.length - 1]!.offset + 1);
-        if (flags.follow && flags.group !== undefined) await commitAll(store, flags.group, topic, reached);
-        if (left <= 0) break;
-      }
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+  if (brokerOf(flags) === undefined && (flags.consumer !== undefined || flags.claimIdle !== undefined))
+    throw new UsageError('consume: --consumer and --claim-idle need --broker (Redis consumer groups)');
+  return withTopics(
+    flags,
+    (store) => consumeEmbedded(store, topic, flags, flagFrom),
+    (store) => consumeBroker(store, topic, flags, flagFrom),
+  );
+}
+
+async function consumeEmbedded(
+  store: TopicStore,
+  topic: string,
+  flags: ConsumeFlags,
+  flagFrom: ReadFrom | null,
+): Promise<number> {
+  const partitions =
+    flags.partition !== undefined ? [flags.partition] : [...Array(store.topicConfig(topic).partitions).keys()];
+  const from = (p: number): ReadFrom => {
+    if (flags.group !== undefined && flagFrom === null) {
+      const committed = store.committed(flags.group, topic, p);
+      if (committed !== null) return Math.max(committed, store.bounds(topic, p).earliest);
     }
-    out.flush();
-    if (flags.group !== undefined) await commitAll(store, flags.group, topic, reached);
-    return ExitCode.Ok;
+    return flagFrom ?? 'earliest';
+  };
+  const out = new BufferedOutput(1);
+  const reached = new Map<number, number>();
+  let left = flags.max ?? Number.POSITIVE_INFINITY;
+  const print = flags.output === 'ndjson' ? ndjsonPrinter(out, topic) : textPrinter(out);
+  await untilSignal(async (signal) => {
+    for await (const batch of consume(store, topic, {
+      partitions,
+      from,
+      follow: flags.follow,
+      idleTimeoutMs: flags.idleTimeout,
+      signal,
+    })) {
+      const take = batch.records.length <= left ? batch.records : batch.records.slice(0, left);
+      for (const r of take) print(r, batch.partition);
+      left -= take.length;
+      out.flush();
+      if (take.length > 0) reached.set(batch.partition, take[take.length - 1]!.offset + 1);
+      if (flags.follow && flags.group !== undefined) await commitAll(store, flags.group, topic, reached);
+      if (left <= 0) break;
+    }
   });
+  out.flush();
+  if (flags.group !== undefined) await commitAll(store, flags.group, topic, reached);
+  return ExitCode.Ok;
+}
+
+/**
+ * The same on Redis: without --group from an offset, with --group as a member of the Redis consumer group
+ * (XREADGROUP), acknowledging (XACK) each batch once it is written out: at least once. A start flag with
+ * --group moves the group there first (XGROUP SETID), as a reset of its offsets.
+ */
+async function consumeBroker(
+  store: RedisTopicStore,
+  topic: string,
+  flags: ConsumeFlags,
+  flagFrom: ReadFrom | null,
+): Promise<number> {
+  const config = await store.topicConfig(topic);
+  const partitions = flags.partition !== undefined ? [flags.partition] : [...Array(config.partitions).keys()];
+  const starts = new Map<number, number>();
+  for (const p of partitions) starts.set(p, await store.position(topic, p, flagFrom ?? 'earliest'));
+  const group =
+    flags.group === undefined
+      ? undefined
+      : { name: flags.group, consumer: flags.consumer ?? `${hostname()}-${process.pid}`, claimIdleMs: flags.claimIdle };
+  if (group !== undefined && flagFrom !== null)
+    for (const p of partitions) await store.commit(group.name, topic, p, starts.get(p)!);
+  const out = new BufferedOutput(1);
+  let left = flags.max ?? Number.POSITIVE_INFINITY;
+  const print = flags.output === 'ndjson' ? ndjsonPrinter(out, topic) : textPrinter(out);
+  await untilSignal(async (signal) => {
+    for await (const batch of consumeRedis(store, topic, {
+      partitions,
+      from: (p) => starts.get(p)!,
+      group,
+      follow: flags.follow,
+      idleTimeoutMs: flags.idleTimeout,
+      max: flags.max,
+      signal,
+    })) {
+      const take = batch.records.length <= left ? batch.records : batch.records.slice(0, left);
+      for (const r of take) print(r, batch.partition);
+      left -= take.length;
+      out.flush();
+      if (group !== undefined)
+        await store.ack(
+          group.name,
+          topic,
+          batch.partition,
+          take.map((r) => r.offset),
+        );
+      if (left <= 0) break;
+    }
+  });
+  out.flush();
+  return ExitCode.Ok;
 }
 
 async function commitAll(store: TopicStore, group: string, topic: string, reached: Map<number, number>): Promise<void> {
@@ -134,4 +209,18 @@ function parseSince(text: string): number {
   const t = Date.parse(text);
   if (Number.isNaN(t)) throw new UsageError(`--since: invalid time '${text}' (ISO 8601, Unix ms, or e.g. 1h)`);
   return t;
+}
+
+/** Runs `fn` with a signal that SIGINT or SIGTERM aborts, so a follow ends cleanly and commits what it printed. */
+async function untilSignal(fn: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await fn(abort.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }

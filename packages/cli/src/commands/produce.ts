@@ -1,7 +1,15 @@
 import { BufferedOutput, ExitCode, InvalidInputError, openInput, readChunks, stripCr, UsageError } from '@esc/core';
-import { type ProduceRecord, type SyncMode, UnknownTopicError, validateTopicName } from '@esc/streams';
+import {
+  type ProduceRecord,
+  type RecordPosition,
+  type SyncMode,
+  UnknownTopicError,
+  validateTopicName,
+} from '@esc/streams';
 import { type Command, intArg, newCommand, Option, runAction } from '../command-kit.js';
-import { type DirFlag, withDirOption, withStreams } from './streams/streams-options.js';
+import { brokerOf, type DirFlag, withDirOption, withTopics } from './streams/streams-options.js';
+
+const BROKER_BLOCK_BYTES = 256 * 1024;
 
 interface ProduceFlags extends DirFlag {
   key?: string;
@@ -11,6 +19,8 @@ interface ProduceFlags extends DirFlag {
   sync: SyncMode;
   json?: boolean;
   create: boolean;
+  waitReplicas?: number;
+  waitTimeout: number;
 }
 
 /**
@@ -36,6 +46,12 @@ export function createCommand(): Command {
     )
     .option('--json', 'print {"partition":P,"offset":O} for each record once it is acknowledged')
     .option('--no-create', 'fail if the topic does not exist (default: create it with the defaults)')
+    .option(
+      '--wait-replicas <n>',
+      'with --broker: after each block, WAIT until N replicas have it; fewer in time is an error',
+      intArg('--wait-replicas'),
+    )
+    .option('--wait-timeout <ms>', 'how long --wait-replicas waits (default 5000)', intArg('--wait-timeout'), 5000)
     .addHelpText('after', '\nExit status: 0 every line stored, 2 error (nothing after the failing block is stored).')
     .action(runAction(produce));
 }
@@ -47,33 +63,58 @@ async function produce(topic: string, flags: ProduceFlags): Promise<number> {
   if (flags.tombstone && flags.key !== undefined)
     throw new UsageError('produce: --tombstone takes each line as the key; it cannot be combined with --key');
   if (flags.keySeparator === '') throw new UsageError('produce: --key-separator cannot be empty');
-  return withStreams(flags, async (store) => {
-    if (!flags.create && !store.listTopics({ internal: true }).includes(topic)) throw new UnknownTopicError(topic);
-    const out = flags.json ? new BufferedOutput(1) : null;
-    const separator = flags.keySeparator === undefined ? null : Buffer.from(flags.keySeparator);
-    const fixedKey = flags.key === undefined ? null : Buffer.from(flags.key);
-    let lineNumber = 0;
-    for await (const chunk of readChunks(openInput('-'))) {
-      const records: ProduceRecord[] = [];
-      let start = 0;
-      while (start < chunk.length) {
-        let end = chunk.indexOf(10, start);
-        const next = end === -1 ? chunk.length : end + 1;
-        if (end === -1) end = chunk.length;
-        const line = stripCr(chunk.subarray(start, end));
-        start = next;
-        lineNumber++;
-        records.push(toRecord(line, lineNumber, separator, fixedKey, flags));
-      }
-      if (records.length === 0) continue;
-      const acks = await store.append(topic, records, { sync: flags.sync, create: flags.create });
-      if (out !== null) {
-        for (const a of acks) out.write(`{"partition":${a.partition},"offset":${a.offset}}\n`);
-        out.flush();
-      }
+  const broker = brokerOf(flags);
+  if (broker !== undefined && flags.sync !== 'none')
+    throw new UsageError(
+      "produce: --sync is for the embedded log; on Redis use --wait-replicas (and the server's appendfsync)",
+    );
+  if (broker === undefined && flags.waitReplicas !== undefined)
+    throw new UsageError('produce: --wait-replicas needs --broker (Redis replicas)');
+  return withTopics(
+    flags,
+    async (store) => {
+      if (!flags.create && !store.listTopics({ internal: true }).includes(topic)) throw new UnknownTopicError(topic);
+      return produceLines(flags, (records) => store.append(topic, records, { sync: flags.sync, create: flags.create }));
+    },
+    async (store) => {
+      if (!flags.create) await store.topicConfig(topic);
+      const options = { create: flags.create, waitReplicas: flags.waitReplicas, waitTimeoutMs: flags.waitTimeout };
+      // A block is a round trip to Redis: larger blocks than the embedded log's when stdin is a file.
+      return produceLines(flags, (records) => store.append(topic, records, options), BROKER_BLOCK_BYTES);
+    },
+  );
+}
+
+/** Standard input, block by block, into `append`; with --json each record's position once it is acknowledged. */
+async function produceLines(
+  flags: ProduceFlags,
+  append: (records: ProduceRecord[]) => Promise<RecordPosition[]>,
+  chunkSize?: number,
+): Promise<number> {
+  const out = flags.json ? new BufferedOutput(1) : null;
+  const separator = flags.keySeparator === undefined ? null : Buffer.from(flags.keySeparator);
+  const fixedKey = flags.key === undefined ? null : Buffer.from(flags.key);
+  let lineNumber = 0;
+  for await (const chunk of readChunks(openInput('-'), { chunkSize })) {
+    const records: ProduceRecord[] = [];
+    let start = 0;
+    while (start < chunk.length) {
+      let end = chunk.indexOf(10, start);
+      const next = end === -1 ? chunk.length : end + 1;
+      if (end === -1) end = chunk.length;
+      const line = stripCr(chunk.subarray(start, end));
+      start = next;
+      lineNumber++;
+      records.push(toRecord(line, lineNumber, separator, fixedKey, flags));
     }
-    return ExitCode.Ok;
-  });
+    if (records.length === 0) continue;
+    const acks = await append(records);
+    if (out !== null) {
+      for (const a of acks) out.write(`{"partition":${a.partition},"offset":${a.offset}}\n`);
+      out.flush();
+    }
+  }
+  return ExitCode.Ok;
 }
 
 function toRecord(
