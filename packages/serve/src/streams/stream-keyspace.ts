@@ -5,7 +5,7 @@ import {
   StateTopic,
   type SyncMode,
   deleteSegmentsBelow,
-  syncPartition,
+  PeriodicSync,
   type TopicStore,
 } from '@esc/streams';
 import type { KeyspaceView } from '../command-spec.js';
@@ -84,8 +84,7 @@ export class StreamKeyspace {
    * commit: at 50 clients that is thousands a second, and XADD ran at half the rate of 'none'.
    */
   private readonly appendSync: SyncMode;
-  private readonly unsynced = new Set<string>();
-  private syncTimer: NodeJS.Timeout | null = null;
+  private readonly periodicSync: PeriodicSync;
   private readonly keyspaces: () => readonly KeyspaceView[];
   private readonly ownView: KeyspaceView;
 
@@ -96,6 +95,7 @@ export class StreamKeyspace {
     this.state = new StateTopic(this.store, STATE_TOPIC);
     this.keyspaces = options.keyspaces;
     this.appendSync = options.sync === 'batch' ? 'none' : options.sync;
+    this.periodicSync = new PeriodicSync(this.store.dir);
     this.ownView = this.makeView();
   }
 
@@ -251,22 +251,7 @@ export class StreamKeyspace {
 
   /** Schedules the once-a-second fdatasync of a topic just appended to (`--sync batch`). */
   private written(topic: string): void {
-    if (this.sync !== 'batch') return;
-    this.unsynced.add(topic);
-    if (this.syncTimer === null) this.syncTimer = setTimeout(() => void this.syncWritten(), 1000).unref();
-  }
-
-  private async syncWritten(): Promise<void> {
-    this.syncTimer = null;
-    const topics = [...this.unsynced];
-    this.unsynced.clear();
-    await Promise.all(
-      topics.map((t) =>
-        syncPartition(join(this.store.dir, t, '0')).catch(() => {
-          /* a deleted topic, or a failing disk: the next write or close tries again */
-        }),
-      ),
-    );
+    if (this.sync === 'batch') this.periodicSync.written(topic);
   }
 
   /** Persists state changes (groups, PELs, trims, deletions) in order; resolves as --sync says. */
@@ -329,8 +314,7 @@ export class StreamKeyspace {
   /** Waits for the appends in flight and, under `--sync batch`, syncs what they wrote. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.inflight]);
-    if (this.syncTimer !== null) clearTimeout(this.syncTimer);
-    await this.syncWritten();
+    await this.periodicSync.syncNow();
   }
 
   get view(): KeyspaceView {
