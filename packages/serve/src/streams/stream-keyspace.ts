@@ -192,8 +192,10 @@ export class StreamKeyspace {
   create(key: Buffer): StreamLog {
     const topic = topicForKey(key);
     if (topic === null) throw new Error('stream key too long');
+    // Never rolled by age: a record's timestamp is its ID's ms, and explicit IDs (`1-0`) are decades old, which
+    // with a finite segmentMs (2^40 ms before) rolled a new segment on every write.
     if (!existsSync(join(this.store.dir, topic, 'topic.json')))
-      this.store.createTopic(topic, { retentionMs: -1, segmentMs: 2 ** 40 });
+      this.store.createTopic(topic, { retentionMs: -1, segmentMs: Number.MAX_SAFE_INTEGER });
     // A copy: the argument is a view into the connection's input buffer.
     const stream = new StreamLog(Buffer.from(key), topic);
     this.streams.set(topic, stream);
