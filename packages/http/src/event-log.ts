@@ -5,9 +5,9 @@ import {
   type TopicStore,
   TopicExistsError,
   OffsetOutOfRangeError,
+  PeriodicSync,
 } from '@esc/streams';
 import type { ProduceRecord } from '@esc/streams';
-import { BackgroundSync } from './background-sync.js';
 import { decodeEvent, encodeEvent, type LogEvent, type NewLogEvent } from './log-event.js';
 import { RecentEvents } from './recent-events.js';
 
@@ -22,7 +22,7 @@ export class EventLog {
   private lookup: RecordLookup | null = null;
   /** What appends ask the store for: `batch` is 'none' plus the once-a-second fdatasync of `background`. */
   private readonly appendSync: SyncMode;
-  private readonly background: BackgroundSync | null;
+  private readonly background: PeriodicSync | null;
 
   constructor(
     readonly store: TopicStore,
@@ -37,7 +37,7 @@ export class EventLog {
     }
     this.recent = new RecentEvents(recentCapacity);
     this.appendSync = sync === 'batch' ? 'none' : sync;
-    this.background = sync === 'batch' ? new BackgroundSync(store.partitionDir(topic, 0)) : null;
+    this.background = sync === 'batch' ? new PeriodicSync(store.dir) : null;
   }
 
   /**
@@ -52,8 +52,9 @@ export class EventLog {
       const e = events[i]!;
       records[i] = { key: e.id, value: sources?.[i] ?? encodeEvent(e), timestamp: e.receivedAt, partition: 0 };
     }
-    const positions = await this.store.append(this.topic, records, { sync: this.appendSync });
-    this.background?.written();
+    // The ingest pipeline gathered these over the previous append (a whole group of requests): write at once.
+    const positions = await this.store.append(this.topic, records, { sync: this.appendSync, grouped: true });
+    this.background?.written(this.topic);
     const out: LogEvent[] = new Array(events.length);
     for (let i = 0; i < events.length; i++) {
       const e = events[i]! as LogEvent;
@@ -94,7 +95,7 @@ export class EventLog {
 
   /** Syncs what `--sync batch` has not synced yet and lets go of the open segment files. */
   async close(): Promise<void> {
-    await this.background?.close();
+    await this.background?.syncNow();
     this.lookup?.close();
     this.lookup = null;
   }

@@ -69,6 +69,8 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
         onWarning: (message) => logger.warn({ dir: streamsDir }, message),
         // As `esc produce` does: how long a topic lock left by a killed process blocks writes (tests shorten it).
         lockStaleMs: process.env.ESC_STREAMS_LOCK_STALE_MS ? Number(process.env.ESC_STREAMS_LOCK_STALE_MS) : undefined,
+        // The server writes its topics all day: it keeps each topic's lock for a second at a time, not 20 ms.
+        lockLeaseMs: 1000,
       });
       return store;
     },

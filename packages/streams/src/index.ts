@@ -16,7 +16,7 @@ export type { CleanedGroup } from './log-cleaner.js';
 export type { RetentionResult } from './log-retention.js';
 export { CONSUMER_OFFSETS_TOPIC } from './consumer-offsets.js';
 export { StateTopic, type StateChange } from './state-topic.js';
-export { syncPartition } from './partition-sync.js';
+export { PeriodicSync } from './periodic-sync.js';
 export { deleteSegmentsBelow } from './delete-records.js';
 export { consume, type ConsumeOptions, type ConsumedBatch } from './topic-consumer.js';
 export type { PartitionReader, PartitionBounds } from './partition-reader.js';

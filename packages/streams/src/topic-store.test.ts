@@ -227,6 +227,70 @@ describe('TopicStore', () => {
     );
   });
 
+  it('produces a timestamp column and a header column, refusing columns of the wrong length', async () => {
+    const dir = tempDir();
+    await withStore(dir, async (s) => {
+      s.createTopic('cols');
+      const ack = await s.produce(
+        'cols',
+        {
+          values: ['a', 'b', 'c'],
+          timestamps: [5, 3, 9],
+          header: { key: 'id', values: ['1-0', null, Buffer.from([0xff])] },
+        },
+        { grouped: true },
+      );
+      expect(ack.firstOffsets.get(0)).toBe(0);
+      const records = await s.readAll('cols', 0);
+      expect(records.map((r) => [r.offset, r.timestamp, r.value?.toString()])).toEqual([
+        [0, 5, 'a'],
+        [1, 3, 'b'],
+        [2, 9, 'c'],
+      ]);
+      expect(records.map((r) => r.headers)).toEqual([
+        [{ key: 'id', value: Buffer.from('1-0') }],
+        [{ key: 'id', value: null }],
+        [{ key: 'id', value: Buffer.from([0xff]) }],
+      ]);
+      await expect(s.produce('cols', { values: ['x'], timestamps: [1, 2] })).rejects.toThrow(
+        /2 timestamps for 1 values/,
+      );
+      await expect(s.produce('cols', { values: ['x'], header: { key: 'h', values: [] } })).rejects.toThrow(
+        /0 header values for 1 values/,
+      );
+    });
+  });
+
+  it('a writer holding long leases still lets another writer of the topic in while it appends without pause', async () => {
+    const dir = tempDir();
+    const owner = openStreams(dir, { lockLeaseMs: 1000, onWarning: () => undefined });
+    const other = openStreams(dir, { lockWaitMs: 20_000, onWarning: () => undefined });
+    try {
+      owner.createTopic('shared');
+      let otherDone = false;
+      const otherAppend = (async () => {
+        // Starts once the owner is writing, so its lease is held.
+        await new Promise((r) => setTimeout(r, 50));
+        const [pos] = await other.append('shared', [{ value: 'other' }]);
+        otherDone = true;
+        return pos!;
+      })();
+      let written = 0;
+      while (!otherDone) {
+        await owner.produce('shared', { values: ['owner'] }, { grouped: true });
+        written++;
+      }
+      const pos = await otherAppend;
+      const records = await owner.readAll('shared', 0);
+      expect(records.map((r) => r.offset)).toEqual(records.map((_, i) => i));
+      expect(records.length).toBe(written + 1);
+      expect(records[pos.offset]!.value!.toString()).toBe('other');
+    } finally {
+      await owner.close();
+      await other.close();
+    }
+  });
+
   it('appends batches a caller encoded: offsets patched, CRC checked, nothing written for a bad one', async () => {
     const dir = tempDir();
     await withStore(dir, async (s) => {

@@ -24,7 +24,7 @@ import {
 import { Topic, encodeTopicFile, readTopicConfig, topicPaths, writeTopicConfig } from './topic.js';
 import { type TopicConfig, type TopicConfigInput, topicConfigSchema } from './topic-config.js';
 import { isInternalTopic, validateTopicName } from './topic-name.js';
-import { type AppendAck, positionsOf, type RecordPosition, type SyncMode } from './topic-writer.js';
+import { type AppendAck, DEFAULT_LEASE_MS, positionsOf, type RecordPosition, type SyncMode } from './topic-writer.js';
 
 export interface StreamsOptions {
   /** The clock in Unix milliseconds (record timestamps, retention); inject one in tests. */
@@ -37,6 +37,13 @@ export interface StreamsOptions {
   lockWaitMs?: number;
   /** How often a writing process applies retention by itself after an append (default 60 s; Infinity: never). */
   maintenanceIntervalMs?: number;
+  /**
+   * How long a writing process keeps a topic's lock across back-to-back appends before letting other processes
+   * in (default 20 ms, for a CLI producer). A long-lived writer that owns its topics (`esc serve`) keeps it
+   * longer: each round trip costs mkdir, rmdir and proper-lockfile's timers. Other writers wait at most this
+   * long (plus 25 ms in which the lock is left free for them).
+   */
+  lockLeaseMs?: number;
 }
 
 /** A record to produce. Strings are stored as UTF-8. */
@@ -64,6 +71,10 @@ export interface ProduceColumns {
   timestamp?: number;
   /** Of every record (default: Kafka's partitioner, or round robin for keyless records). */
   partition?: number;
+  /** The timestamp of each record (default: `timestamp`). */
+  timestamps?: readonly number[];
+  /** One header on every record: its key, and each record's value (a column, as `values`). */
+  header?: { key: string; values: readonly (Buffer | string | null)[] };
 }
 
 export interface AppendOptions {
@@ -71,6 +82,11 @@ export interface AppendOptions {
   sync?: SyncMode;
   /** Create a missing topic with the defaults, as Kafka's auto-create (default true). */
   create?: boolean;
+  /**
+   * The caller gathered these records over a whole turn of the event loop (a server's requests, as Redis
+   * writes its AOF once per event loop), so the group commit starts at once instead of after the turn.
+   */
+  grouped?: boolean;
 }
 
 /** Where to start reading a partition. */
@@ -122,6 +138,7 @@ export class TopicStore {
   private readonly onWarning: (message: string) => void;
   private readonly lock: { staleMs: number; waitMs: number };
   private readonly maintenanceIntervalMs: number;
+  private readonly leaseMs: number;
 
   /** @internal use openStreams */
   constructor(
@@ -131,6 +148,7 @@ export class TopicStore {
     this.clock = options.clock ?? Date.now;
     this.onWarning = options.onWarning ?? ((m) => process.emitWarning(m, { code: 'ESC_STREAMS' }));
     this.maintenanceIntervalMs = options.maintenanceIntervalMs ?? 60_000;
+    this.leaseMs = options.lockLeaseMs ?? DEFAULT_LEASE_MS;
     this.lock = { staleMs: Math.max(2000, options.lockStaleMs ?? 10_000), waitMs: options.lockWaitMs ?? 30_000 };
   }
 
@@ -276,17 +294,30 @@ export class TopicStore {
    * in or out. Resolves as append() does, with where the records went as an AppendAck.
    */
   async produce(topicName: string, columns: ProduceColumns, options: AppendOptions = {}): Promise<AppendAck> {
-    const { values, keys, partition } = columns;
-    if (keys !== undefined && keys.length !== values.length)
-      throw new InvalidConfigError(`produce: ${keys.length} keys for ${values.length} values`);
+    const { values, keys, partition, timestamps, header } = columns;
+    for (const [what, column] of [
+      ['keys', keys],
+      ['timestamps', timestamps],
+      ['header values', header?.values],
+    ] as const)
+      if (column !== undefined && column.length !== values.length)
+        throw new InvalidConfigError(`produce: ${column.length} ${what} for ${values.length} values`);
     const timestamp = columns.timestamp;
+    // One header object, refilled per record: the builder reads it at once.
+    const one: HeaderInput = { key: header?.key ?? '', value: null };
+    const headers = [one];
     return this.encodeAndSubmit(
       topicName,
       values.length,
       keys === undefined ? () => null : (i) => keys[i]!,
       (i) => values[i]!,
-      () => undefined,
-      timestamp === undefined ? (_, now) => now : () => timestamp,
+      header === undefined
+        ? () => undefined
+        : (i) => {
+            one.value = header.values[i]!;
+            return headers;
+          },
+      timestamps !== undefined ? (i) => timestamps[i]! : timestamp === undefined ? (_, now) => now : () => timestamp,
       () => partition,
       options,
     );
@@ -314,7 +345,7 @@ export class TopicStore {
     const info = checkProducerBatch(batch);
     if (typeof info === 'string') throw new InvalidBatchError(topicName, info);
     const encoded: EncodedBatch = { partition, bytes: batch, ...info, owner: null };
-    const ack = await topic.writer.submit(partition, [encoded], info.count, options.sync ?? 'none');
+    const ack = await topic.writer.submit(partition, [encoded], info.count, options.sync ?? 'none', options.grouped);
     topic.maintainIfDue();
     return { partition, offset: ack.firstOffsets.get(partition)! };
   }
@@ -386,7 +417,7 @@ export class TopicStore {
       }
     }
     const batches = builder.take();
-    const ack = await topic.writer.submit(partitions, batches, n, options.sync ?? 'none');
+    const ack = await topic.writer.submit(partitions, batches, n, options.sync ?? 'none', options.grouped);
     topic.maintainIfDue();
     return ack;
   }
@@ -528,6 +559,7 @@ export class TopicStore {
         onWarning: this.onWarning,
         lock: this.lock,
         maintenanceIntervalMs: this.maintenanceIntervalMs,
+        leaseMs: this.leaseMs,
       });
       this.topics.set(name, topic);
     }

@@ -2,10 +2,15 @@ import type { EncodedBatch } from './batch-builder.js';
 import type { PartitionLog } from './partition-log.js';
 import type { ReleaseLock } from './topic-lock.js';
 
-/** Longest time a process keeps the topic's lock across back-to-back groups before letting others in. */
-const LEASE_MAX_MS = 20;
-/** How long an idle process keeps the lock for an append that may follow at once. */
+/** Default longest time a process keeps the topic's lock across back-to-back groups before letting others in. */
+export const DEFAULT_LEASE_MS = 20;
+/** How long an idle process keeps the lock for an append that may follow at once (at least). */
 const LEASE_IDLE_MS = 2;
+/**
+ * After a lease longer than the default ran out under load, the lock stays free this long before this process
+ * takes it again: a waiting process retries every 20 ms at most (core's file-lock.ts), so it gets its turn.
+ */
+const HANDOVER_MS = 25;
 
 /** The engine's durability modes: none (the OS has it), batch (plus a background sync), always (synced). */
 export type SyncMode = 'none' | 'batch' | 'always';
@@ -60,6 +65,8 @@ export interface TopicWriterHooks {
   clock(): number;
   /** Runs under a freshly taken lock before a group (the topic re-reads its config there). */
   beforeGroup(): void;
+  /** How long the lock is kept across back-to-back groups (StreamsOptions.lockLeaseMs). */
+  leaseMs: number;
 }
 
 /**
@@ -82,16 +89,35 @@ export class TopicWriter {
   private epoch = 0;
   /** The release of the last lease, awaited before the next acquisition (in this process it would only collide). */
   private releasing: Promise<void> = Promise.resolve();
+  private readonly leaseIdleMs: number;
+  private readonly handoverMs: number;
+  /** performance.now() before which the lock is left to other processes (see HANDOVER_MS). */
+  private handoverUntil = 0;
 
-  constructor(private readonly hooks: TopicWriterHooks) {}
+  constructor(private readonly hooks: TopicWriterHooks) {
+    // A long lease (a server that is the topic's only writer) is kept through short pauses between requests too.
+    this.leaseIdleMs = Math.max(LEASE_IDLE_MS, hooks.leaseMs / 20);
+    this.handoverMs = hooks.leaseMs > DEFAULT_LEASE_MS ? HANDOVER_MS : 0;
+  }
 
-  submit(partitions: number[] | number, batches: EncodedBatch[], count: number, sync: SyncMode): Promise<AppendAck> {
+  /**
+   * Queues an append for the next group. `grouped`: the caller gathered its records already (a server's turn
+   * of requests), so the group starts on a microtask instead of after the event loop's turn.
+   */
+  submit(
+    partitions: number[] | number,
+    batches: EncodedBatch[],
+    count: number,
+    sync: SyncMode,
+    grouped = false,
+  ): Promise<AppendAck> {
     return new Promise((resolve, reject) => {
       this.queue.push({ partitions, batches, count, sync, resolve, reject });
       if (!this.running) {
         this.running = true;
         // Let every caller of this tick join the first group.
-        setImmediate(() => void this.drain());
+        if (grouped) queueMicrotask(() => void this.drain());
+        else setImmediate(() => void this.drain());
       }
     });
   }
@@ -143,15 +169,21 @@ export class TopicWriter {
           // Written (or failed): the encoders' memory can be reused.
           for (const op of group) for (const b of op.batches) b.owner?.release(b);
         }
-        // A lease past LEASE_MAX_MS is let go now, so other processes write while this one waits for the disk.
-        if (this.lease !== null && performance.now() - this.lease.since >= LEASE_MAX_MS) void this.dropLease();
+        // A lease past its length is let go now, so other processes write while this one waits for the disk.
+        if (this.lease !== null && performance.now() - this.lease.since >= this.hooks.leaseMs) {
+          this.handoverUntil = performance.now() + this.handoverMs;
+          void this.dropLease();
+        }
+        // Nothing to wait for: answered at once, in this turn of the event loop.
+        if (durable === null) for (const [i, op] of group.entries()) op.resolve(acks[i]!);
         // Yield once so callers of this tick join the next group (the sync is already under way); with nothing
         // queued, the lock is kept a moment for the next append of a caller that awaits each one (a lock round
-        // trip costs more than an fdatasync), and let go after LEASE_IDLE_MS, while this process waits for the disk.
-        if (!(alone && durable === null)) await new Promise((r) => setImmediate(r));
+        // trip costs more than an fdatasync), and let go after the idle time, while this process waits for the disk.
+        if (durable !== null) await new Promise((r) => setImmediate(r));
         if (this.queue.length === 0) this.keepLeaseBriefly();
+        if (durable === null) continue;
         try {
-          if (durable !== null) await durable;
+          await durable;
           for (const [i, op] of group.entries()) op.resolve(acks[i]!);
         } catch (err) {
           for (const op of group) op.reject(err);
@@ -165,18 +197,21 @@ export class TopicWriter {
 
   /**
    * The topic's lock for the next group: the one still held from the last group if it was taken less than
-   * LEASE_MAX_MS ago (a lock round trip costs ~2 ms, more than writing 1,000 records), else a fresh one, so
-   * a busy process lets other processes in between its groups. True when the lock was taken afresh.
+   * the lease's length ago (a lock round trip costs ~2 ms, more than writing 1,000 records), else a fresh one,
+   * so a busy process lets other processes in between its groups. True when the lock was taken afresh.
    */
   private async takeLock(): Promise<boolean> {
     const lease = this.lease;
     if (lease !== null) {
       if (lease.timer !== null) clearTimeout(lease.timer);
       lease.timer = null;
-      if (performance.now() - lease.since < LEASE_MAX_MS) return false;
+      if (performance.now() - lease.since < this.hooks.leaseMs) return false;
+      this.handoverUntil = performance.now() + this.handoverMs;
       await this.dropLease();
     }
     await this.releasing;
+    const wait = this.handoverUntil - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const release = await this.hooks.lock();
     this.lease = { release, since: performance.now(), timer: null };
     this.epoch++;
@@ -186,7 +221,7 @@ export class TopicWriter {
   private keepLeaseBriefly(): void {
     const lease = this.lease;
     if (lease === null || lease.timer !== null) return;
-    lease.timer = setTimeout(() => void this.dropLease(), LEASE_IDLE_MS);
+    lease.timer = setTimeout(() => void this.dropLease(), this.leaseIdleMs);
   }
 
   private async dropLease(): Promise<void> {

@@ -63,6 +63,8 @@ export interface TopicOptions {
   lock: TopicLockOptions;
   /** How often a writing process runs retention by itself after appends (on the clock above). */
   maintenanceIntervalMs: number;
+  /** StreamsOptions.lockLeaseMs. */
+  leaseMs: number;
 }
 
 /** An open topic in this process: its config (re-read when another process alters it), partitions and writer. */
@@ -99,6 +101,7 @@ export class Topic {
       lock: () => this.lock(),
       clock: options.clock,
       beforeGroup: () => this.refreshConfig(),
+      leaseMs: options.leaseMs,
     });
   }
 

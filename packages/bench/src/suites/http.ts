@@ -8,6 +8,7 @@ import type { BenchContext } from '../bench-context.js';
 import type { BenchSuite } from '../bench-suite.js';
 import { fmtRate, fmtRatio, median, table } from '../measure.js';
 import { freePort } from '../free-port.js';
+import { processMemoryMiB } from '../process-memory.js';
 
 // run.ts has no --events flag; ESC_BENCH_HTTP_EVENTS shrinks the stored-events phase.
 const EVENTS = Number(process.env.ESC_BENCH_HTTP_EVENTS ?? 1_000_000);
@@ -89,12 +90,6 @@ function startAnchor(): Promise<Child> {
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-
-function memoryMiB(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)![1]);
-  return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
 }
 
 function assertOk(r: Result, what: string): void {
@@ -192,12 +187,12 @@ export const suite: BenchSuite = {
           if (res.status !== 200) throw new Error(`fill: ${res.status} ${await res.text()}`);
         }),
       );
-    const filled = memoryMiB(esc.process.pid!);
+    const filled = processMemoryMiB(esc.process.pid!);
     await esc.stop();
     const restart0 = performance.now();
     esc = await startEsc(ctx, dir);
     const restartMs = performance.now() - restart0;
-    const rebuilt = memoryMiB(esc.process.pid!);
+    const rebuilt = processMemoryMiB(esc.process.pid!);
     const since = new Date(t0 + 10 * 3_600_000).toISOString();
     const until = new Date(t0 + 10 * 3_600_000 + 600_000).toISOString();
     const queries = [
@@ -220,7 +215,7 @@ export const suite: BenchSuite = {
           busy.p99 <= 10 ? 'met' : 'not met',
         ]);
       }
-      loaded = memoryMiB(esc.process.pid!);
+      loaded = processMemoryMiB(esc.process.pid!);
     } finally {
       await esc.stop();
       rmSync(base, { recursive: true, force: true });

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { BenchContext } from '../bench-context.js';
 import type { BenchSuite } from '../bench-suite.js';
 import { fmtRate, fmtRatio, median, table } from '../measure.js';
+import { processMemoryMiB } from '../process-memory.js';
+import { fillPipelined, respCommand } from '../serve-bench/resp-fill.js';
 import { type Server, startServer, stopServer } from '../server-process.js';
 
 // ESC_BENCH_SERVE_REQUESTS shrinks a run (requests per redis-benchmark call without pipelining; ×5 with -P 16).
@@ -37,6 +39,24 @@ function serves(s: Server, command: string): boolean {
 function cpuMs(s: Server): number {
   const fields = readFileSync(`/proc/${s.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** The memory row: stream entries and string keys in one server. */
+const FILL_ENTRIES = 1_000_000;
+const FILL_KEYS = 100_000;
+
+/** Fills a server with FILL_ENTRIES stream entries and FILL_KEYS keys, checks it holds them, and reads its RSS. */
+async function fillAndMeasure(s: Server): Promise<[rss: number, peak: number]> {
+  await fillPipelined(s.port, FILL_ENTRIES, (i) => respCommand(['XADD', 'bench:rss', '*', 'field', String(i)]));
+  await fillPipelined(s.port, FILL_KEYS, (i) => respCommand(['SET', `key:${i}`, `value:${i}`]));
+  const cli = (...args: string[]) =>
+    execFileSync('redis-cli', ['-p', String(s.port), ...args], { encoding: 'utf8' }).trim();
+  const entries = Number(cli('XLEN', 'bench:rss'));
+  const keys = Number(cli('DBSIZE'));
+  if (entries !== FILL_ENTRIES || keys !== FILL_KEYS + 1)
+    throw new Error(`${s.label}: XLEN ${entries}, DBSIZE ${keys} after the fill`);
+  const { rss, peak } = processMemoryMiB(s.child.pid!);
+  return [rss, peak];
 }
 
 interface Run {
@@ -157,6 +177,15 @@ export const suite: BenchSuite = {
     } finally {
       for (const s of servers) await stopServer(s);
     }
+    ctx.log(`serve: RSS with ${FILL_ENTRIES.toLocaleString('en')} entries and ${FILL_KEYS.toLocaleString('en')} keys`);
+    const memoryRows: string[][] = [];
+    for (const server of [await redis('everysec'), await esc('batch')]) {
+      try {
+        memoryRows.push([server.label, ...(await fillAndMeasure(server)).map((v) => v.toFixed(0))]);
+      } finally {
+        await stopServer(server);
+      }
+    }
     const durable = [await redis('always'), await esc('always')];
     const durableRows: string[][] = [];
     try {
@@ -182,6 +211,12 @@ ${table(['test', '-P', 'redis-server', 'esc front-end + Map stub', 'ratio', 'esc
 Durable writes: redis-server \`--appendfsync always\` against esc serve \`--sync always\`, ${CLIENTS} clients, no
 pipelining (target ≥ 1.0×).
 
-${table(['test', 'redis-server', 'esc serve', 'ratio'], durableRows)}`;
+${table(['test', 'redis-server', 'esc serve', 'ratio'], durableRows)}
+
+Memory: each server fresh, filled over one pipelined connection with ${FILL_ENTRIES.toLocaleString('en')} \`XADD bench:rss *
+field <i>\` and ${FILL_KEYS.toLocaleString('en')} \`SET key:<i> value:<i>\`, then its RSS (/proc/PID/status VmRSS, and VmHWM
+for the peak) once the last reply came back, in MiB. Target for esc serve: at most 300 MiB.
+
+${table(['server', 'RSS after the fill', 'peak RSS'], memoryRows)}`;
   },
 };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { SyncMode, TopicStore } from '@esc/streams';
+import type { PeriodicSync, SyncMode, TopicStore } from '@esc/streams';
 import type { ClientOffsets } from './client-offsets.js';
 import type { PartitionWatches } from './partition-watches.js';
 import { type PlsCommand, parseCommand, TopicNameCache } from './pls-command.js';
@@ -19,6 +19,8 @@ const EMPTY = Buffer.alloc(0);
 export interface ConnectionHost {
   readonly topics: TopicStore;
   readonly sync: SyncMode;
+  /** Under --sync batch: the once-a-second fdatasync of what PUBs wrote. */
+  readonly periodicSync: PeriodicSync | null;
   readonly logger: PlsLogger;
   readonly counters: PlsCounters;
   readonly offsets: ClientOffsets;
@@ -58,6 +60,7 @@ export class PlsConnection {
     this.publisher = new PlsPublisher({
       topics: host.topics,
       sync: host.sync,
+      periodicSync: host.periodicSync,
       logger: host.logger,
       counters: host.counters,
       maxPendingBytes: host.maxPendingBytes,

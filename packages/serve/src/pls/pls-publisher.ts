@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { RecordTooLargeError, type ProduceRecord, type SyncMode, type TopicStore } from '@esc/streams';
+import { type PeriodicSync, RecordTooLargeError, type SyncMode, type TopicStore } from '@esc/streams';
 import type { PlsLogger } from './pls-logger.js';
 import type { PlsCounters } from './pls-stats.js';
 import { checkPlsTopic } from './pls-topic.js';
@@ -8,6 +8,8 @@ import { checkPlsTopic } from './pls-topic.js';
 export interface PublisherHost {
   readonly topics: TopicStore;
   readonly sync: SyncMode;
+  /** Set under --sync batch: appends are written with 'none' and synced by it once a second. */
+  readonly periodicSync: PeriodicSync | null;
   readonly logger: PlsLogger;
   readonly counters: PlsCounters;
   /** Payload bytes waiting for the store above which the socket stops being read. */
@@ -32,7 +34,8 @@ export interface PublisherHost {
  * reply to PUB; `PNG <token>` is the barrier that reports it (docs/formats/pls-protocol.md).
  */
 export class PlsPublisher {
-  private pending = new Map<string, ProduceRecord[]>();
+  /** Payloads gathered per topic (a column for TopicStore.produce: no object per record). */
+  private pending = new Map<string, Buffer[]>();
   private pendingBytes = 0;
   private inflight: Promise<void> | null = null;
   private paused = false;
@@ -74,7 +77,7 @@ export class PlsPublisher {
     if (this.pending.size === 0) this.pendingFirst = this.received;
     let records = this.pending.get(topic);
     if (records === undefined) this.pending.set(topic, (records = []));
-    records.push({ value: payload });
+    records.push(payload);
     this.pendingBytes += payload.length;
     if (this.pendingBytes > this.host.maxPendingBytes && !this.paused) {
       this.paused = true;
@@ -117,9 +120,15 @@ export class PlsPublisher {
     }
   }
 
-  private async append(topic: string, records: ProduceRecord[]): Promise<void> {
+  private async append(topic: string, records: Buffer[]): Promise<void> {
+    const { periodicSync } = this.host;
     try {
-      await this.host.topics.append(topic, records, { sync: this.host.sync });
+      const ack = await this.host.topics.produce(
+        topic,
+        { values: records },
+        { sync: periodicSync === null ? this.host.sync : 'none' },
+      );
+      if (periodicSync !== null) for (const p of ack.firstOffsets.keys()) periodicSync.written(topic, p);
       this.settleAppended(topic, records.length);
     } catch (err) {
       if (err instanceof RecordTooLargeError && records.length > 1) {

@@ -1,5 +1,5 @@
 import { type AddressInfo, createServer, type Server } from 'node:net';
-import type { SyncMode, TopicStore } from '@esc/streams';
+import { PeriodicSync, type SyncMode, type TopicStore } from '@esc/streams';
 import { ListenError } from '../listen-error.js';
 import { ClientOffsets } from './client-offsets.js';
 import { PartitionWatches } from './partition-watches.js';
@@ -49,9 +49,12 @@ export async function startPlsServer(options: PlsServerOptions): Promise<PlsServ
     logger.error({ client, topic, partition, error: (err as Error).message }, 'PLS offset commit failed'),
   );
   const watches = new PartitionWatches();
+  // --sync batch: PUBs are written with 'none' and their partitions fdatasynced once a second (everysec).
+  const periodicSync = options.sync === 'batch' ? new PeriodicSync(options.topics.dir) : null;
   const host = {
     topics: options.topics,
     sync: options.sync,
+    periodicSync,
     logger,
     counters,
     offsets,
@@ -141,6 +144,7 @@ export async function startPlsServer(options: PlsServerOptions): Promise<PlsServ
           ),
         );
         watches.closeAll();
+        await periodicSync?.syncNow();
         await stopped;
       })();
       return closing;

@@ -39,6 +39,21 @@ export class ConsumerGroup {
     public entriesRead: number,
   ) {}
 
+  /**
+   * The consumer `name`, created when missing (streamLookupConsumer, then streamCreateConsumer), its seen-time set
+   * to `now`. `onCreate` hears of a consumer just made, so the caller persists it.
+   */
+  touchConsumer(name: string, now: number, onCreate: (consumer: Consumer) => void): Consumer {
+    let consumer = this.consumers.get(name);
+    if (consumer === undefined) {
+      consumer = new Consumer(name, now);
+      this.consumers.set(name, consumer);
+      onCreate(consumer);
+    }
+    consumer.seenTime = now;
+    return consumer;
+  }
+
   get pendingCount(): number {
     return this.sorted.length;
   }

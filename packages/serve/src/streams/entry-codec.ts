@@ -18,9 +18,26 @@ export function encodeFields(fields: Fields): string {
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i]!;
     if (i > 0) out += ',';
-    out += isUtf8(f) ? JSON.stringify(f.toString('utf8')) : `{"b64":"${f.toString('base64')}"}`;
+    if (isPlainAscii(f)) out += `"${f.toString('latin1')}"`;
+    else out += isUtf8(f) ? JSON.stringify(f.toString('utf8')) : `{"b64":"${f.toString('base64')}"}`;
   }
   return `${out}]`;
+}
+
+/** Up to this length a field is checked byte by byte for the fast path (a longer one: through JSON.stringify). */
+const PLAIN_SCAN_MAX = 64;
+
+/**
+ * Printable ASCII without `"` or `\`: JSON.stringify would quote it as it is, so it is copied as it is (the
+ * same bytes, without the UTF-8 check, the decode and the escape scan: most fields are short words and numbers).
+ */
+function isPlainAscii(f: Buffer): boolean {
+  if (f.length > PLAIN_SCAN_MAX) return false;
+  for (let i = 0; i < f.length; i++) {
+    const b = f[i]!;
+    if (b < 0x20 || b > 0x7e || b === 0x22 || b === 0x5c) return false;
+  }
+  return true;
 }
 
 /** The fields of a stored record (see above); a value that is not such an array reads as a produced record's. */

@@ -279,22 +279,15 @@ export function groupCommands(ks: StreamKeyspace): CommandSpec[] {
     return array(out);
   }
 
-  /** Looks up (creating if needed) the claiming consumer, as streamLookupConsumer/streamCreateConsumer. */
+  /** The claiming consumer, created if needed (a new one is persisted with the claim). */
   function claimant(
     stream: StreamLog,
     group: ConsumerGroup,
     consumerName: string,
     now: number,
     changes: StateChange[],
-  ) {
-    let consumer = group.consumers.get(consumerName);
-    if (consumer === undefined) {
-      consumer = new Consumer(consumerName, now);
-      group.consumers.set(consumerName, consumer);
-      changes.push(consumerChange(stream.topic, group.name, consumer));
-    }
-    consumer.seenTime = now;
-    return consumer;
+  ): Consumer {
+    return group.touchConsumer(consumerName, now, (c) => changes.push(consumerChange(stream.topic, group.name, c)));
   }
 
   function xclaim(args: readonly Buffer[], ctx: CommandContext): Reply | Promise<Reply> {

@@ -1,7 +1,7 @@
 import type { StateChange } from '@esc/streams';
 import type { CommandContext, CommandSpec } from '../command-spec.js';
 import { array, bulk, error, type Reply } from '../reply.js';
-import { Consumer, type ConsumerGroup } from './consumer-group.js';
+import type { Consumer, ConsumerGroup } from './consumer-group.js';
 import { afterWrites, entriesReply } from './entry-commands.js';
 import { compareIds, INVALID_ID_ERROR, incrementId, MAX_ID, parseId, type StreamId } from './stream-id.js';
 import type { StreamKeyspace } from './stream-keyspace.js';
@@ -117,18 +117,21 @@ export function readCommands(ks: StreamKeyspace): CommandSpec[] {
     for (const target of targets) {
       const stream = ks.get(target.key);
       if (stream === null) continue;
-      if (target.group !== null) {
-        const consumer = lookupConsumer(stream, target.group, consumerName!, now, changes);
+      const group = target.group;
+      if (group !== null) {
+        const consumer = group.touchConsumer(consumerName!, now, (c) =>
+          changes.push(consumerChange(stream.topic, group.name, c)),
+        );
         const history = compareIds(target.after, NEW_ENTRIES) !== 0;
         if (history)
           served.push({
             key: target.key,
-            entries: serveHistory(stream, target.group, consumer, target.after, count, now, changes),
+            entries: serveHistory(stream, group, consumer, target.after, count, now, changes),
           });
-        else if (stream.length > 0 && compareIds(stream.idAt(stream.lastLive()), target.group.lastId) > 0)
+        else if (stream.length > 0 && compareIds(stream.idAt(stream.lastLive()), group.lastId) > 0)
           served.push({
             key: target.key,
-            entries: serveNew(stream, target.group, consumer, count, noack, now, changes),
+            entries: serveNew(stream, group, consumer, count, noack, now, changes),
           });
       } else if (stream.length > 0 && compareIds(stream.idAt(stream.lastLive()), target.after) > 0)
         served.push({ key: target.key, entries: serveRange(stream, target.after, count) });
@@ -178,7 +181,9 @@ export function readCommands(ks: StreamKeyspace): CommandSpec[] {
             }
             if (compareIds(stream.lastId, group.lastId) <= 0) return;
             const changes: StateChange[] = [];
-            const consumer = lookupConsumer(stream, group, consumerName!, now, changes);
+            const consumer = group.touchConsumer(consumerName!, now, (c) =>
+              changes.push(consumerChange(stream.topic, group.name, c)),
+            );
             const entries = serveNew(stream, group, consumer, count, noack, now, changes);
             finish(afterWrites([ks.persist(changes)], readReply(ctx, [{ key: target.key, entries }])));
           }),
@@ -186,23 +191,6 @@ export function readCommands(ks: StreamKeyspace): CommandSpec[] {
       if (timeout > 0) timer = setTimeout(() => finish(NULL_ARRAY), timeout);
       void ctx.connection.closed.then(() => finish(NULL_ARRAY));
     });
-  }
-
-  function lookupConsumer(
-    stream: StreamLog,
-    group: ConsumerGroup,
-    name: string,
-    now: number,
-    changes: StateChange[],
-  ): Consumer {
-    let consumer = group.consumers.get(name);
-    if (consumer === undefined) {
-      consumer = new Consumer(name, now);
-      group.consumers.set(name, consumer);
-      changes.push(consumerChange(stream.topic, group.name, consumer));
-    }
-    consumer.seenTime = now;
-    return consumer;
   }
 
   /** XREAD: live entries after `after`. */

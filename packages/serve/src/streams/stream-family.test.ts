@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStreams, type TopicStore } from '@esc/streams';
@@ -111,6 +111,23 @@ async function harness(): Promise<Harness> {
 }
 
 describe('the stream family', () => {
+  it('writes the XADDs of one turn of the event loop as one record batch, readable before the write lands', async () => {
+    const h = await harness();
+    // Explicit IDs of 1970: the records' timestamps, which must not roll a segment per write.
+    const ms = 1;
+    // 20 clients' XADDs in one turn: seen at once by a read in the same turn, written as one batch after it.
+    const replies = Array.from({ length: 20 }, (_, i) => h.send(`XADD s ${ms}-${i + 1} n ${i}`, h.connection()));
+    expect(await h.call('XLEN s')).toBe(20);
+    expect(((await h.call(`XRANGE s ${ms}-20 +`)) as unknown[]).length).toBe(1);
+    expect((await Promise.all(replies)).map(plain)).toEqual(Array.from({ length: 20 }, (_, i) => `${ms}-${i + 1}`));
+    expect(await h.call(`XADD s ${ms}-21 n 20`)).toBe(`${ms}-21`);
+    // The segment's batches: the record count at byte 38 of a batch, its length after the 12-byte prefix at byte 8.
+    const log = readFileSync(join(h.dir, 's', '0', '00000000000000000000.log'));
+    const counts: number[] = [];
+    for (let at = 0; at < log.length; at += 12 + log.readUInt32BE(at + 8)) counts.push(log.readUInt32BE(at + 38));
+    expect(counts).toEqual([20, 1]);
+  });
+
   it('keeps entries, deletions, trims and group state across a restart', async () => {
     const h = await harness();
     for (let i = 1; i <= 6; i++) expect(await h.call(`XADD s ${i}-0 n ${i}`)).toBe(`${i}-0`);

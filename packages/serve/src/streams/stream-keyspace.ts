@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  type ProduceRecord,
   type StateChange,
   StateTopic,
   type SyncMode,
   deleteSegmentsBelow,
-  syncPartition,
+  PeriodicSync,
   type TopicStore,
 } from '@esc/streams';
 import type { KeyspaceView } from '../command-spec.js';
@@ -34,9 +33,12 @@ export interface StreamKeyspaceOptions {
   keyspaces: () => readonly KeyspaceView[];
 }
 
-/** The entries one stream got during one batch of input, and the promise their replies wait for. */
+/** The entries one stream got during one turn of the event loop, and the promise their replies wait for. */
 class AppendBatch {
-  readonly records: ProduceRecord[] = [];
+  /** Columns of the records (TopicStore.produce): the fields' JSON, the ID's text, the timestamp. */
+  readonly values: string[] = [];
+  readonly ids: string[] = [];
+  readonly timestamps: number[] = [];
   readonly offsets: number[] = [];
   resolve!: () => void;
   reject!: (err: unknown) => void;
@@ -69,8 +71,10 @@ export class StreamKeyspace {
   private readonly waiters = new Map<string, Set<StreamWaiter>>();
   /** Segment deletions waiting after trims, per topic, with the log start they may go up to. */
   private readonly reclaims = new Map<string, { stream: StreamLog; start: number }>();
-  /** Entries waiting for the end of the current batch of input, per topic (see append). */
+  /** Entries waiting for the end of the current turn of the event loop, per topic (see append). */
   private readonly batches = new Map<string, AppendBatch>();
+  /** The stream of the key looked up last, so a run of commands on one key skips the key's escaping. */
+  private recent: StreamLog | null = null;
   /** Appends in flight, so close() can wait for them. */
   private readonly inflight = new Set<Promise<unknown>>();
   stats = { entriesAdded: 0, blockedClients: 0 };
@@ -80,8 +84,7 @@ export class StreamKeyspace {
    * commit: at 50 clients that is thousands a second, and XADD ran at half the rate of 'none'.
    */
   private readonly appendSync: SyncMode;
-  private readonly unsynced = new Set<string>();
-  private syncTimer: NodeJS.Timeout | null = null;
+  private readonly periodicSync: PeriodicSync;
   private readonly keyspaces: () => readonly KeyspaceView[];
   private readonly ownView: KeyspaceView;
 
@@ -92,6 +95,7 @@ export class StreamKeyspace {
     this.state = new StateTopic(this.store, STATE_TOPIC);
     this.keyspaces = options.keyspaces;
     this.appendSync = options.sync === 'batch' ? 'none' : options.sync;
+    this.periodicSync = new PeriodicSync(this.store.dir);
     this.ownView = this.makeView();
   }
 
@@ -171,30 +175,39 @@ export class StreamKeyspace {
 
   /** The stream at `key`, or null when there is none (a topic made meanwhile by `esc produce` is found too). */
   get(key: Buffer): StreamLog | null {
+    const recent = this.recent;
+    if (recent?.key.equals(key) && this.streams.get(recent.topic) === recent) return recent;
     const topic = topicForKey(key);
     if (topic === null) return null;
     const known = this.streams.get(topic);
-    if (known !== undefined) return known ?? this.load(key, topic);
-    if (!existsSync(join(this.store.dir, topic, 'topic.json')) || !this.isStreamTopic(topic)) return null;
-    return this.load(key, topic);
+    let stream: StreamLog | null;
+    if (known !== undefined) stream = known ?? this.load(key, topic);
+    else if (!existsSync(join(this.store.dir, topic, 'topic.json')) || !this.isStreamTopic(topic)) return null;
+    else stream = this.load(key, topic);
+    this.recent = stream;
+    return stream;
   }
 
   /** Makes an empty stream (XADD, XGROUP CREATE MKSTREAM); the caller checked `get` first. */
   create(key: Buffer): StreamLog {
     const topic = topicForKey(key);
     if (topic === null) throw new Error('stream key too long');
+    // Never rolled by age: a record's timestamp is its ID's ms, and explicit IDs (`1-0`) are decades old, which
+    // with a finite segmentMs (2^40 ms before) rolled a new segment on every write.
     if (!existsSync(join(this.store.dir, topic, 'topic.json')))
-      this.store.createTopic(topic, { retentionMs: -1, segmentMs: 2 ** 40 });
-    const stream = new StreamLog(key, topic);
+      this.store.createTopic(topic, { retentionMs: -1, segmentMs: Number.MAX_SAFE_INTEGER });
+    // A copy: the argument is a view into the connection's input buffer.
+    const stream = new StreamLog(Buffer.from(key), topic);
     this.streams.set(topic, stream);
     return stream;
   }
 
   /**
    * Appends an entry whose ID and offset the stream has already taken (so later commands see it at once);
-   * resolves when it is written (and synced, as --sync says). The entries a stream gets while one batch of
-   * input is handled (a pipeline, or the clients read in one turn of the event loop) go to the store as one
-   * append: one promise and one record list per batch instead of per entry.
+   * resolves when it is written (and synced, as --sync says). The entries a stream gets during one turn of the
+   * event loop (every client read in it, pipelined or not) go to the store as one append at the end of the turn,
+   * as Redis writes (and under `appendfsync always` fsyncs) its AOF once per event loop before replying: one
+   * write, one promise and one record batch per turn instead of per entry.
    */
   append(stream: StreamLog, offset: number, id: string, timestamp: number, fields: Fields): Promise<void> {
     stream.unwritten.set(offset, fields);
@@ -203,14 +216,11 @@ export class StreamKeyspace {
     if (batch === undefined) {
       batch = new AppendBatch(stream);
       this.batches.set(stream.topic, batch);
-      if (this.batches.size === 1) queueMicrotask(() => this.flushBatches());
+      if (this.batches.size === 1) setImmediate(() => this.flushBatches());
     }
-    batch.records.push({
-      value: encodeFields(fields),
-      headers: [{ key: ID_HEADER, value: id }],
-      timestamp: timestamp <= Number.MAX_SAFE_INTEGER ? timestamp : this.clock(),
-      partition: 0,
-    });
+    batch.values.push(encodeFields(fields));
+    batch.ids.push(id);
+    batch.timestamps.push(timestamp <= Number.MAX_SAFE_INTEGER ? timestamp : this.clock());
     batch.offsets.push(offset);
     return batch.done;
   }
@@ -219,7 +229,16 @@ export class StreamKeyspace {
     for (const batch of this.batches.values()) {
       const { stream, offsets } = batch;
       const done = this.store
-        .append(stream.topic, batch.records, { sync: this.appendSync, create: false })
+        .produce(
+          stream.topic,
+          {
+            values: batch.values,
+            timestamps: batch.timestamps,
+            header: { key: ID_HEADER, values: batch.ids },
+            partition: 0,
+          },
+          { sync: this.appendSync, create: false, grouped: true },
+        )
         .then(() => undefined)
         .finally(() => {
           for (const o of offsets) stream.unwritten.delete(o);
@@ -234,22 +253,7 @@ export class StreamKeyspace {
 
   /** Schedules the once-a-second fdatasync of a topic just appended to (`--sync batch`). */
   private written(topic: string): void {
-    if (this.sync !== 'batch') return;
-    this.unsynced.add(topic);
-    if (this.syncTimer === null) this.syncTimer = setTimeout(() => void this.syncWritten(), 1000).unref();
-  }
-
-  private async syncWritten(): Promise<void> {
-    this.syncTimer = null;
-    const topics = [...this.unsynced];
-    this.unsynced.clear();
-    await Promise.all(
-      topics.map((t) =>
-        syncPartition(join(this.store.dir, t, '0')).catch(() => {
-          /* a deleted topic, or a failing disk: the next write or close tries again */
-        }),
-      ),
-    );
+    if (this.sync === 'batch') this.periodicSync.written(topic);
   }
 
   /** Persists state changes (groups, PELs, trims, deletions) in order; resolves as --sync says. */
@@ -312,8 +316,7 @@ export class StreamKeyspace {
   /** Waits for the appends in flight and, under `--sync batch`, syncs what they wrote. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.inflight]);
-    if (this.syncTimer !== null) clearTimeout(this.syncTimer);
-    await this.syncWritten();
+    await this.periodicSync.syncNow();
   }
 
   get view(): KeyspaceView {
@@ -343,7 +346,7 @@ export class StreamKeyspace {
 
   /** Reads a stream's topic from its log start: the IDs (stored or derived), then its groups. */
   private load(key: Buffer, topic: string): StreamLog {
-    const stream = new StreamLog(key, topic);
+    const stream = new StreamLog(Buffer.from(key), topic);
     const facts = this.facts.get(topic) ?? [];
     this.facts.delete(topic);
     const { start, maxDeleted, deleted } = restoreLogState(facts);
