@@ -106,29 +106,30 @@ export class ArchiveReader {
     return payload;
   }
 
-  /** The block decoded into lines and columns (for grep), checked as readPayload does. */
-  decodeBlock(number: number): DecodedBlock {
-    const payload = this.readPayload(number);
+  /** `read()`, which reads block `number`'s payload, with content that does not decode reported as damage. */
+  checked<T>(number: number, read: () => T): T {
     try {
-      const decoded = decodeBlockPayload(payload);
-      if (decoded.lines !== this.blocks[number]!.lines) throw new TruncatedDataError('line count disagrees');
-      return decoded;
+      return read();
     } catch (err) {
       if (err instanceof TruncatedDataError) throw this.damage(number, this.blocks[number]!, err.message);
       throw err;
     }
   }
 
+  /** The block decoded into lines and columns (for grep), checked as readPayload does. */
+  decodeBlock(number: number): DecodedBlock {
+    const payload = this.readPayload(number);
+    return this.checked(number, () => {
+      const decoded = decodeBlockPayload(payload);
+      if (decoded.lines !== this.blocks[number]!.lines) throw new TruncatedDataError('line count disagrees');
+      return decoded;
+    });
+  }
+
   /** The block's original bytes. */
   blockBytes(number: number): Buffer {
     const decoded = this.decodeBlock(number);
-    const block = this.blocks[number]!;
-    try {
-      return assembleBlock(decoded, block.inputLength);
-    } catch (err) {
-      if (err instanceof TruncatedDataError) throw this.damage(number, block, err.message);
-      throw err;
-    }
+    return this.checked(number, () => assembleBlock(decoded, this.blocks[number]!.inputLength));
   }
 
   close(): void {

@@ -92,6 +92,20 @@ const REPEATED = new RegExp(`${REPEAT_MARK}([\\s\\S])`, 'g');
  * Buffer.write costs more than copying a dozen characters), so no line string is ever built.
  */
 export function assembleBlock(block: DecodedBlock, size: number): Buffer {
+  const out = assemble(block, size, null);
+  if (out.length !== size) throw new TruncatedDataError(`${out.length} bytes decoded, ${size} expected`);
+  return out;
+}
+
+/**
+ * The lines of the block (each with its line end) whose template `keep` marks, and the raw lines, in order;
+ * at most `size` bytes (the block's).
+ */
+export function assembleRows(block: DecodedBlock, size: number, keep: Uint8Array): Buffer {
+  return assemble(block, size, keep);
+}
+
+function assemble(block: DecodedBlock, size: number, keep: Uint8Array | null): Buffer {
   const { lines, templates, lineTemplates, templateColumns, columns, raw } = block;
   const out = Buffer.allocUnsafe(size);
   let pos = 0;
@@ -107,7 +121,10 @@ export function assembleBlock(block: DecodedBlock, size: number): Buffer {
   for (let i = 0; i < lines; i++) {
     const t = lineTemplates[i]!;
     if (t < 0) put(raw[rawAt++]!);
-    else {
+    else if (keep !== null && keep[t] === 0) {
+      for (const c of templateColumns[t]!) cursors[c]!++;
+      continue;
+    } else {
       const pieces = templates[t]!;
       const slots = templateColumns[t]!;
       if (repeats[t]) {
@@ -126,6 +143,5 @@ export function assembleBlock(block: DecodedBlock, size: number): Buffer {
     }
     if (i < lines - 1 || !block.unterminated) put(block.crlf(i) ? '\r\n' : '\n');
   }
-  if (pos !== size) throw new TruncatedDataError(`${pos} bytes decoded, ${size} expected`);
-  return out;
+  return out.subarray(0, pos);
 }

@@ -1,7 +1,7 @@
 import { closeSync, openSync, renameSync, unlinkSync } from 'node:fs';
 import { BufferedOutput, ExitCode, FileAccessError, UsageError } from '@esc/core';
 import { ArchiveDamageError, ArchiveReader, createArchive, DEFAULT_LEVEL, searchChunks } from '@esc/archive';
-import { analyzePattern, loggrep } from '@esc/logtools';
+import { analyzePattern, LineMatcher, loggrep, outputNeedsLines } from '@esc/logtools';
 import { printError, printWarning } from '../error-reporter.js';
 import { intArg, newCommand, runAction, type Command } from '../command-kit.js';
 import {
@@ -105,15 +105,20 @@ Blocks whose text cannot hold a pattern's required literal are not decoded.`,
           filename.value,
         );
         let damaged = false;
-        const requiredLiterals = canPrune(flags)
-          ? search.flatMap((p) => p.split('\n')).map((p) => (flags.fixedStrings ? p : analyzePattern(p).required))
-          : [];
+        const fixed = options.fixedStrings ?? false;
+        const requiredLiterals = search
+          .flatMap((p) => p.split('\n'))
+          .map((p) => (fixed ? p : analyzePattern(p).required));
+        const judge = new LineMatcher(options.patterns, options);
+        const mode = !outputNeedsLines(options) ? 'tally' : canPrune(flags) ? 'prune' : 'lines';
         options.openInput = (file) => {
           const input = Number(file);
           return {
             name: reader.description.inputs[input]!.name,
             chunks: searchChunks(reader, input, {
               requiredLiterals,
+              judge,
+              mode,
               ignoreCase: flags.ignoreCase ?? false,
               onDamage: (err) => {
                 damaged = true;
