@@ -39,6 +39,8 @@ export class ArchiveReader {
     readonly path: string,
     private readonly fd: number,
     readonly size: number,
+    /** The format version (archive-format.ts): 2 when templates may hold field marks. */
+    readonly version: number,
     readonly description: ArchiveDescription,
     readonly blocks: BlockInfo[],
     indexProblem: string | null,
@@ -63,6 +65,7 @@ export class ArchiveReader {
       if (!fileHeaderValid(header, json))
         throw new CorruptionError('archive header checksum mismatch', { path, offset: 0 });
       const description = JSON.parse(json.toString('utf8')) as ArchiveDescription;
+      const version = header[4]!;
       const dataStart = FILE_HEADER_SIZE + jsonLength;
       let blocks: BlockInfo[] | null = null;
       let problem: string | null = null;
@@ -74,7 +77,7 @@ export class ArchiveReader {
         if (blocks === null) problem = 'index checksum mismatch';
       }
       if (blocks === null) blocks = scanBlocks(fd, dataStart, size);
-      return new ArchiveReader(path, fd, size, description, blocks, problem);
+      return new ArchiveReader(path, fd, size, version, description, blocks, problem);
     } catch (err) {
       closeSync(fd);
       throw err;
@@ -120,7 +123,7 @@ export class ArchiveReader {
   decodeBlock(number: number): DecodedBlock {
     const payload = this.readPayload(number);
     return this.checked(number, () => {
-      const decoded = decodeBlockPayload(payload);
+      const decoded = decodeBlockPayload(payload, this.version >= 2);
       if (decoded.lines !== this.blocks[number]!.lines) throw new TruncatedDataError('line count disagrees');
       return decoded;
     });

@@ -1,7 +1,8 @@
 import { ByteReader, TruncatedDataError } from './byte-buffer.js';
 import { Section } from './archive-format.js';
 import { ArchiveDamageError, type ArchiveReader } from './archive-reader.js';
-import { assembleRows } from './block-decoder.js';
+import { assembleRows, readBlockTemplates } from './block-decoder.js';
+import { unmarkFields } from './header-fields.js';
 import { readSectionTable, type SectionEntry, sectionBytes } from './section-codec.js';
 import { decidingWord, type LineJudge, TemplateVerdicts, Verdict } from './template-verdicts.js';
 
@@ -108,11 +109,7 @@ function openBlock(reader: ArchiveReader, number: number, beforeEnd: boolean): O
   });
 }
 
-const templateTexts = (sections: Map<number, SectionEntry>) => {
-  const texts = sectionBytes(sections, Section.Templates).toString('latin1').split('\n');
-  texts.pop();
-  return texts;
-};
+const templateTexts = (sections: Map<number, SectionEntry>) => readBlockTemplates(sections).map(unmarkFields);
 
 /** Whether the block's values (not its number columns) may hold a deciding word. */
 function valuesHoldWord(sections: Map<number, SectionEntry>, verdicts: TemplateVerdicts, ignoreCase: boolean) {
@@ -152,15 +149,8 @@ function judgeBlock(
       const settled = valuesHoldWord(sections, verdicts, ignoreCase) ? Verdict.Maybe : Verdict.Never;
       for (let t = 0; t < codes.length; t++) if (codes[t] === Verdict.NoWord) codes[t] = settled;
     }
-    const counts = new Array<number>(templates.length + 1).fill(0);
-    const ids = new ByteReader(sectionBytes(sections, Section.LineTemplates));
-    let lines = 0;
-    for (; !ids.done; lines++) {
-      const id = ids.varint();
-      if (id > templates.length) throw new TruncatedDataError('template number out of range');
-      counts[id]!++;
-    }
-    if (lines !== open.lines) throw new TruncatedDataError('line count disagrees');
+    const counts = countLines(sectionBytes(sections, Section.LineTemplates), templates.length);
+    if (counts.reduce((a, b) => a + b, 0) !== open.lines) throw new TruncatedDataError('line count disagrees');
     const tally: LineTally = { matching: 0, unmatched: 0 };
     let rebuild = counts[0]! > 0;
     for (let t = 0; t < templates.length; t++) {
@@ -176,6 +166,25 @@ function judgeBlock(
     }
     return out;
   });
+}
+
+/** Per template number (0 raw, t + 1 template t), the lines that have it: the line templates section counted. */
+function countLines(ids: Buffer, templates: number): Float64Array {
+  const counts = new Float64Array(templates + 1);
+  const n = ids.length;
+  for (let p = 0; p < n; ) {
+    let id = ids[p++]!;
+    if (id >= 0x80) {
+      // Rare: more than 127 templates in a block.
+      const reader = new ByteReader(ids);
+      reader.pos = p - 1;
+      id = reader.varint();
+      p = reader.pos;
+    }
+    if (id > templates) throw new TruncatedDataError('template number out of range');
+    counts[id]!++;
+  }
+  return counts;
 }
 
 /** Does any line of the block end with CR LF? (Runs alternate LF and CR LF, starting with LF.) */

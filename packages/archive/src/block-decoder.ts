@@ -1,6 +1,7 @@
 import { ByteReader, TruncatedDataError } from './byte-buffer.js';
 import { type ColumnReaders, decodeColumn, readStrings } from './column-codec.js';
 import { ColumnKeys } from './column-keys.js';
+import { unmarkFields } from './header-fields.js';
 import { Section } from './archive-format.js';
 import { REPEAT_MARK, VARIABLE_MARK } from './line-tokenizer.js';
 import { readSectionTable, type SectionEntry, sectionBytes } from './section-codec.js';
@@ -21,23 +22,24 @@ export interface DecodedBlock {
   crlf: (line: number) => boolean;
 }
 
-/** The templates of a block, from its payload, without decoding anything else (for grep's pruning). */
-function readBlockTemplates(sections: Map<number, SectionEntry>): string[] {
+/** The template texts of a block, as stored (with field marks), without decoding anything else. */
+export function readBlockTemplates(sections: Map<number, SectionEntry>): string[] {
   const text = sectionBytes(sections, Section.Templates).toString('latin1');
   const templates = text.split('\n');
   templates.pop();
   return templates;
 }
 
-export function decodeBlockPayload(payload: Buffer): DecodedBlock {
+/** `fieldMarks`: the archive is of version 2 (FIELD_MARK in templates). */
+export function decodeBlockPayload(payload: Buffer, fieldMarks: boolean): DecodedBlock {
   const sections = readSectionTable(payload);
   const header = new ByteReader(sectionBytes(sections, Section.Lines));
   const lines = header.varint();
   const unterminated = (header.byte() & 1) === 1;
   const templateTexts = readBlockTemplates(sections);
-  const templates = templateTexts.map((t) => t.split(VARIABLE_MARK));
   const keys = new ColumnKeys();
-  const templateColumns = templateTexts.map((t) => keys.columnsOf(t));
+  const templateColumns = templateTexts.map((t) => keys.columnsOf(t, fieldMarks));
+  const templates = templateTexts.map((t) => (fieldMarks ? unmarkFields(t) : t).split(VARIABLE_MARK));
   const ids = new ByteReader(sectionBytes(sections, Section.LineTemplates));
   const lineTemplates = new Int32Array(lines);
   const counts = new Array<number>(templates.length).fill(0);

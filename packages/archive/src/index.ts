@@ -3,3 +3,4 @@ export { ArchiveReader, ArchiveDamageError } from './archive-reader.js';
 export type { ArchiveDescription, BlockInfo } from './archive-layout.js';
 export { searchChunks, type LineTally, type SearchOptions } from './archive-search.js';
 export type { LineJudge } from './template-verdicts.js';
+export { type FieldLocator, MAX_FIELDS } from './header-fields.js';

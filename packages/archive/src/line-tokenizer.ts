@@ -13,8 +13,14 @@
 export const VARIABLE_MARK = '\x11';
 /** Followed by one character (0x30 + k): the value of the line's k-th variable again. */
 export const REPEAT_MARK = '\x12';
+/**
+ * Version 2: followed by one character (0x30 + f), a variable inside header field f of the log format, whose
+ * column is named by the field (header-fields.ts) rather than by the text before it.
+ */
+export const FIELD_MARK = '\x13';
 const MARK_CODE = 0x11;
 const REPEAT_CODE = 0x12;
+const FIELD_CODE = 0x13;
 // Repeats of shorter values are left alone: a repeat costs a template of its own.
 const MIN_REPEATED = 8;
 const MAX_REPEAT_TARGET = 200;
@@ -51,7 +57,7 @@ export function tokenizeLine(line: string, vars: string[]): string | null {
       }
       tokenStart = i + 1;
     } else if (kind === DIGIT) hasDigit = true;
-    else if (c === MARK_CODE || c === REPEAT_CODE) return null;
+    else if (c === MARK_CODE || c === REPEAT_CODE || c === FIELD_CODE) return null;
   }
   return copied === 0 ? line : template + line.slice(copied);
 }
