@@ -1,5 +1,13 @@
 import { type ByteReader, type ByteWriter, TruncatedDataError } from './byte-buffer.js';
 import { VARIABLE_MARK } from './line-tokenizer.js';
+import {
+  type ColumnValues,
+  ConstantValues,
+  IntegerValues,
+  LongIntegerValues,
+  RangeValues,
+  ShapeValues,
+} from './column-values.js';
 
 /**
  * The values of one template slot in one block (a column), coded by what they are: one repeated value, integers
@@ -24,7 +32,11 @@ export interface ColumnReaders {
   nums: ByteReader;
   dicts: ByteReader;
   strs: ByteReader;
-  strings: string[];
+  /** The block's strings read so far from `strs`: their byte ranges (shared by the String columns). */
+  strStarts: number[];
+  strEnds: number[];
+  /** The entries numbered for references, in order (strings of MIN_REFERENCED bytes or more). */
+  referenced: number[];
 }
 
 const NEWLINE = 10;
@@ -256,81 +268,85 @@ export function shapeOf(v: string, runs: string[]): string {
   return copied === 0 ? v : shape + v.slice(copied);
 }
 
-export function decodeColumn(count: number, input: ColumnReaders): string[] {
+export function decodeColumn(count: number, input: ColumnReaders): ColumnValues {
   const coding = input.meta.byte();
   switch (coding) {
-    case Coding.Constant: {
-      const value = input.meta.latin1(input.meta.varint());
-      return new Array<string>(count).fill(value);
-    }
-    case Coding.Integer: {
-      const numbers = readIntegers(count, input);
-      const values = new Array<string>(count);
-      for (let i = 0; i < count; i++) values[i] = String(numbers[i]);
-      return values;
-    }
+    case Coding.Constant:
+      return new ConstantValues(input.meta.bytes(input.meta.varint()));
+    case Coding.Integer:
+      return new IntegerValues(readIntegers(count, input), 0);
     case Coding.LongInteger: {
       const high = readIntegers(count, input);
-      const low = readIntegers(count, input);
-      const values = new Array<string>(count);
-      for (let i = 0; i < count; i++) values[i] = `${high[i]}${String(low[i]).padStart(LOW_DIGITS, '0')}`;
-      return values;
+      return new LongIntegerValues(high, readIntegers(count, input), LOW_DIGITS);
     }
     case Coding.FixedWidth: {
       const width = input.meta.byte();
-      const numbers = readIntegers(count, input);
-      const values = new Array<string>(count);
-      for (let i = 0; i < count; i++) values[i] = String(numbers[i]).padStart(width, '0');
-      return values;
+      return new IntegerValues(readIntegers(count, input), width);
     }
     case Coding.Shape: {
       const pieces = input.meta.latin1(input.meta.varint()).split(VARIABLE_MARK);
-      const columns: string[][] = [];
-      for (let p = 1; p < pieces.length; p++) columns.push(decodeColumn(count, input));
-      const values = new Array<string>(count);
-      for (let i = 0; i < count; i++) {
-        let text = pieces[0]!;
-        for (let p = 1; p < pieces.length; p++) text += columns[p - 1]![i]! + pieces[p]!;
-        values[i] = text;
-      }
-      return values;
+      const parts: ColumnValues[] = [];
+      for (let p = 1; p < pieces.length; p++) parts.push(decodeColumn(count, input));
+      return new ShapeValues(
+        pieces.map((piece) => Buffer.from(piece, 'latin1')),
+        parts,
+      );
     }
     case Coding.Dictionary: {
-      const entries = readStrings(input.meta.varint(), input.dicts);
-      const indices = readPlanes(count, bytesFor(entries.length - 1), input.nums);
-      const values = new Array<string>(count);
-      for (let i = 0; i < count; i++) {
-        const value = entries[indices[i]!];
-        if (value === undefined) throw new TruncatedDataError('dictionary index out of range');
-        values[i] = value;
-      }
-      return values;
+      const size = input.meta.varint();
+      const starts = new Int32Array(size);
+      const ends = new Int32Array(size);
+      readRanges(size, input.dicts, starts, ends);
+      const indices = readPlanes(count, bytesFor(size - 1), input.nums);
+      for (let i = 0; i < count; i++)
+        if (indices[i]! >= size) throw new TruncatedDataError('dictionary index out of range');
+      return new RangeValues(input.dicts.buf, starts, ends, indices);
     }
     case Coding.String: {
-      const values = new Array<string>(count);
-      const strings = input.strings;
+      // Every string read from `strs` is an entry of the block's table (input.strs*); those of
+      // MIN_REFERENCED bytes or more are also numbered for references (input.referenced).
+      const { strStarts, strEnds, referenced } = input;
+      const entries = new Int32Array(count);
       let previous = 0;
       for (let i = 0; i < count; i++) {
         const r = input.nums.varint();
         if (r === 0) {
-          const value = readStrings(1, input.strs)[0]!;
-          values[i] = value;
-          if (value.length < MIN_REFERENCED) continue;
-          previous = strings.length;
-          strings.push(value);
+          const entry = strStarts.length;
+          readRanges(1, input.strs, strStarts, strEnds);
+          entries[i] = entry;
+          if (strEnds[entry]! - strStarts[entry]! < MIN_REFERENCED) continue;
+          previous = referenced.length;
+          referenced.push(entry);
           continue;
-        } else {
-          const z = r - 1;
-          previous += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
         }
-        const value = strings[previous];
-        if (value === undefined) throw new TruncatedDataError('string reference out of range');
-        values[i] = value;
+        const z = r - 1;
+        previous += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+        const entry = referenced[previous];
+        if (entry === undefined) throw new TruncatedDataError('string reference out of range');
+        entries[i] = entry;
       }
-      return values;
+      return new RangeValues(input.strs.buf, strStarts, strEnds, entries);
     }
     default:
       throw new TruncatedDataError(`unknown column coding ${coding}`);
+  }
+}
+
+/** The ranges of `count` newline-terminated strings, stored (or pushed) into `starts` and `ends`. */
+function readRanges(
+  count: number,
+  reader: ByteReader,
+  starts: Int32Array | number[],
+  ends: Int32Array | number[],
+): void {
+  const buf = reader.buf;
+  const base = Array.isArray(starts) ? starts.length : 0;
+  for (let i = 0; i < count; i++) {
+    const end = buf.indexOf(NEWLINE, reader.pos);
+    if (end === -1) throw new TruncatedDataError('unterminated string');
+    starts[base + i] = reader.pos;
+    ends[base + i] = end;
+    reader.pos = end + 1;
   }
 }
 
@@ -340,7 +356,8 @@ function readIntegers(count: number, input: ColumnReaders): Float64Array {
   const values = readPlanes(count, width, input.nums);
   let prev = 0;
   for (let i = 0; i < count; i++) {
-    const v = unzigzag(values[i]!);
+    const z = values[i]!;
+    const v = z < 2147483648 ? (z >>> 1) ^ -(z & 1) : unzigzag(z);
     prev = delta ? prev + v : v;
     values[i] = prev;
   }
