@@ -51,6 +51,19 @@ describe('column codecs', () => {
     expect(codings).toEqual([5, 2, 3, 4, 6, 1, 0]);
   });
 
+  it("read a shape's runs in place, however the values cut (minus signs, leading zeros, long runs)", () => {
+    const columns = [
+      ['--1', '-5', '--7', '-0'],
+      ['a-007', 'a-012', 'a-100'],
+      ['x07y1', 'x7y22', 'x007y333'],
+      ['id-12345678901234567890', 'id-98765432109876543210', 'id-1'],
+      ['v1.0', 'v1.0', 'v1.0', 'v2.0'],
+    ];
+    const { decoded, codings } = roundTrip(columns);
+    expect(decoded).toEqual(columns);
+    expect(codings).toEqual([4, 4, 4, 4, 4]);
+  });
+
   it('round-trip any columns of tokens (property)', () => {
     const token = fc.stringMatching(/^[-0-9a-z._]{1,24}$/);
     fc.assert(

@@ -157,7 +157,7 @@ export function encodeColumn(values: readonly string[], out: ColumnStreams, allo
  * plane is homogeneous (a pid's high byte takes few values), which brotli's entropy coder exploits better
  * than varints, whose continuation bits mix the planes.
  */
-function writeIntegers(numbers: readonly number[], out: ColumnStreams): void {
+function writeIntegers(numbers: ArrayLike<number>, out: ColumnStreams): void {
   const n = numbers.length;
   let plainMax = 0;
   let deltaMax = 0;
@@ -223,17 +223,121 @@ function encodeShape(values: readonly string[], out: ColumnStreams): boolean {
   const shape = shapeOf(values[0]!, runs);
   const parts = runs.length;
   if (parts === 0 || parts > MAX_SHAPE_PARTS || shape === VARIABLE_MARK) return false;
-  const columns: string[][] = Array.from({ length: parts }, () => []);
-  for (const v of values) {
-    runs.length = 0;
-    if (shapeOf(v, runs) !== shape) return false;
-    for (let p = 0; p < parts; p++) columns[p]!.push(runs[p]!);
-  }
+  const pieces = shape.split(VARIABLE_MARK);
+  // Where each value's runs are: value i's run p is [starts[i * parts + p], ends[…]).
+  const n = values.length;
+  const starts = new Int32Array(n * parts);
+  const ends = new Int32Array(n * parts);
+  for (let i = 0; i < n; i++) if (!matchShape(values[i]!, pieces, starts, ends, i * parts)) return false;
   out.meta.byte(Coding.Shape);
   out.meta.varint(shape.length);
   out.meta.latin1(shape);
-  for (const column of columns) encodeColumn(column, out, false);
+  for (let p = 0; p < parts; p++) encodeRuns(values, starts, ends, parts, p, out);
   return true;
+}
+
+/**
+ * Does `v` read as `pieces` with a number run between each two? Its runs' places go to `starts`/`ends` at
+ * `at`. The pieces and runs rebuild `v` whichever way it is cut, so a cut that shapeOf would not make (a
+ * minus sign kept in a piece) is still lossless.
+ */
+function matchShape(v: string, pieces: readonly string[], starts: Int32Array, ends: Int32Array, at: number): boolean {
+  let pos = 0;
+  const last = pieces.length - 1;
+  for (let k = 0; k < last; k++) {
+    const piece = pieces[k]!;
+    if (!v.startsWith(piece, pos)) return false;
+    pos += piece.length;
+    const start = pos;
+    if (pos < v.length && v.charCodeAt(pos) === 45 && (pos === 0 || !isAlphanumeric(v.charCodeAt(pos - 1)))) pos++;
+    const digits = pos;
+    while (pos < v.length && isDigit(v.charCodeAt(pos))) pos++;
+    if (pos === digits) return false;
+    starts[at + k] = start;
+    ends[at + k] = pos;
+  }
+  const tail = pieces[last]!;
+  return v.length === pos + tail.length && v.endsWith(tail);
+}
+
+/**
+ * Sub-column `p` of a shape, coded as encodeColumn would code its runs as strings, but read from the values
+ * in place: runs are numbers, which need no string of their own.
+ */
+function encodeRuns(
+  values: readonly string[],
+  starts: Int32Array,
+  ends: Int32Array,
+  stride: number,
+  p: number,
+  out: ColumnStreams,
+): void {
+  const n = values.length;
+  const firstValue = values[0]!;
+  const firstStart = starts[p]!;
+  const firstLength = ends[p]! - firstStart;
+  let kinds = CANONICAL | DIGITS | LONG;
+  let allSame = true;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    const s = starts[i * stride + p]!;
+    const e = ends[i * stride + p]!;
+    kinds &= runKinds(v, s, e);
+    if (e - s !== firstLength) {
+      kinds &= ~DIGITS;
+      allSame = false;
+    } else if (allSame && i > 0) allSame = v.startsWith(firstValue.slice(firstStart, firstStart + firstLength), s);
+  }
+  if (allSame || kinds === 0) {
+    // A constant, or runs that are no number this codec stores (leading zeros of varying length).
+    const runs = Array.from(values, (v, i) => v.slice(starts[i * stride + p]!, ends[i * stride + p]!));
+    encodeColumn(runs, out, false);
+    return;
+  }
+  if (kinds & (CANONICAL | DIGITS)) {
+    const numbers = new Float64Array(n);
+    for (let i = 0; i < n; i++) numbers[i] = parseRun(values[i]!, starts[i * stride + p]!, ends[i * stride + p]!);
+    if (kinds & CANONICAL) out.meta.byte(Coding.Integer);
+    else {
+      out.meta.byte(Coding.FixedWidth);
+      out.meta.byte(firstLength);
+    }
+    writeIntegers(numbers, out);
+    return;
+  }
+  out.meta.byte(Coding.LongInteger);
+  const high = new Float64Array(n);
+  const low = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    const e = ends[i * stride + p]!;
+    const sign = v.charCodeAt(starts[i * stride + p]!) === 45 ? -1 : 1;
+    high[i] = sign * parseRun(v, starts[i * stride + p]! + (sign < 0 ? 1 : 0), e - LOW_DIGITS);
+    low[i] = parseRun(v, e - LOW_DIGITS, e);
+  }
+  writeIntegers(high, out);
+  writeIntegers(low, out);
+}
+
+/** numberKinds of `v.slice(s, e)`, a run: an optional minus sign, then digits. */
+function runKinds(v: string, s: number, e: number): number {
+  const signed = v.charCodeAt(s) === 45;
+  const start = signed ? s + 1 : s;
+  const digits = e - start;
+  const leadingZero = v.charCodeAt(start) === 48;
+  let kinds = 0;
+  if (!signed && digits <= 15) kinds |= DIGITS;
+  if (digits <= 15 && (!leadingZero || (digits === 1 && !signed))) kinds |= CANONICAL;
+  if (digits >= 10 && digits <= 24 && !leadingZero) kinds |= LONG;
+  return kinds;
+}
+
+/** The integer `v.slice(s, e)` (an optional minus sign, then at most 15 digits). */
+function parseRun(v: string, s: number, e: number): number {
+  const negative = v.charCodeAt(s) === 45;
+  let n = 0;
+  for (let i = negative ? s + 1 : s; i < e; i++) n = n * 10 + (v.charCodeAt(i) - 48);
+  return negative ? -n : n;
 }
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
