@@ -61,20 +61,19 @@ export function encodeBlock(
       crlf = isCrlf;
     }
     run++;
-    const line = text.slice(start, lineEnd);
     vars.length = 0;
-    const tokenized = tokenizeLine(line, vars);
+    const tokenized = tokenizeLine(text, vars, start, lineEnd);
     const template = tokenized === null ? null : foldRepeats(tokenized, vars);
     if (template === null) {
       templateIds.varint(0);
-      raw.latin1(line);
+      raw.latin1(text.slice(start, lineEnd));
       raw.byte(NEWLINE);
     } else {
       let entry = templates.get(template);
       if (entry === undefined) {
         // The first line of a template decides where its header fields are (a choice of columns only: any
         // choice decodes, as the marks are in the stored template).
-        const fields = locateFields === null ? null : locateFields(line);
+        const fields = locateFields === null ? null : locateFields(text.slice(start, lineEnd));
         const stored = fields === null ? template : markHeaderFields(template, vars, fields);
         entry = { index: templates.size, text: stored, columns: keys.columnsOf(stored, true) };
         while (columns.length < keys.count) columns.push([]);

@@ -35,23 +35,24 @@ for (const ch of DELIMITERS) CLASS[ch.charCodeAt(0)] = DELIMITER;
 for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT;
 
 /**
- * The line's template, with its variables pushed onto `vars`; null when the line holds VARIABLE_MARK.
- * `line` is a latin1 string (no character above 0xff).
+ * The template of the line `text[start, end)`, with its variables pushed onto `vars`; null when the line
+ * holds a mark. `text` is a latin1 string (no character above 0xff): a block's, so no string is cut out for
+ * the line itself.
  */
-export function tokenizeLine(line: string, vars: string[]): string | null {
+export function tokenizeLine(text: string, vars: string[], start = 0, end = text.length): string | null {
   let template = '';
   // Start of the template text not yet copied, and of the current token.
-  let copied = 0;
-  let tokenStart = 0;
+  let copied = start;
+  let tokenStart = start;
   let hasDigit = false;
-  const n = line.length;
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? line.charCodeAt(i) : 32;
+  const n = end;
+  for (let i = start; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 32;
     const kind = CLASS[c]!;
     if (kind === DELIMITER) {
       if (hasDigit) {
-        template += line.slice(copied, tokenStart) + VARIABLE_MARK;
-        vars.push(line.slice(tokenStart, i));
+        template += text.slice(copied, tokenStart) + VARIABLE_MARK;
+        vars.push(text.slice(tokenStart, i));
         copied = i;
         hasDigit = false;
       }
@@ -59,7 +60,7 @@ export function tokenizeLine(line: string, vars: string[]): string | null {
     } else if (kind === DIGIT) hasDigit = true;
     else if (c === MARK_CODE || c === REPEAT_CODE || c === FIELD_CODE) return null;
   }
-  return copied === 0 ? line : template + line.slice(copied);
+  return copied === start ? text.slice(start, end) : template + text.slice(copied, end);
 }
 
 /**
