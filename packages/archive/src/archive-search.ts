@@ -40,6 +40,8 @@ interface OpenBlock {
   newlines: number;
   /** A line cut by the block's end, or a NUL byte (grep's binary mode): the block is searched as bytes. */
   whole: boolean;
+  /** The archive's templates may hold field marks (version 2). */
+  fieldMarks: boolean;
 }
 
 /**
@@ -105,11 +107,21 @@ function openBlock(reader: ArchiveReader, number: number, beforeEnd: boolean): O
     const lines = header.varint();
     const flags = header.byte();
     const cut = (flags & 1) === 1 && beforeEnd;
-    return { sections, lines, newlines: lines - (flags & 1), whole: cut || (flags & 2) !== 0 };
+    return {
+      sections,
+      lines,
+      newlines: lines - (flags & 1),
+      whole: cut || (flags & 2) !== 0,
+      fieldMarks: reader.version >= 2,
+    };
   });
 }
 
-const templateTexts = (sections: Map<number, SectionEntry>) => readBlockTemplates(sections).map(unmarkFields);
+/** The block's templates with plain variable marks (field marks are variables only from version 2). */
+const templateTexts = (open: OpenBlock) => {
+  const texts = readBlockTemplates(open.sections);
+  return open.fieldMarks ? texts.map(unmarkFields) : texts;
+};
 
 /** Whether the block's values (not its number columns) may hold a deciding word. */
 function valuesHoldWord(sections: Map<number, SectionEntry>, verdicts: TemplateVerdicts, ignoreCase: boolean) {
@@ -124,7 +136,7 @@ function mayHold(open: OpenBlock, verdicts: TemplateVerdicts, ignoreCase: boolea
   const raw = sectionBytes(open.sections, Section.RawLines).toString('latin1');
   if (raw.length > 0 && verdicts.holdsWord(ignoreCase ? raw.toLowerCase() : raw)) return true;
   const crlf = hasCrlf(open.sections);
-  const codes = templateTexts(open.sections).map((t) => verdicts.of(t, crlf));
+  const codes = templateTexts(open).map((t) => verdicts.of(t, crlf));
   if (codes.some((c) => c === Verdict.Always || c === Verdict.Maybe)) return true;
   return codes.includes(Verdict.NoWord) && valuesHoldWord(open.sections, verdicts, ignoreCase);
 }
@@ -143,7 +155,7 @@ function judgeBlock(
   return reader.checked(number, () => {
     const { sections } = open;
     const crlf = hasCrlf(sections);
-    const templates = templateTexts(sections);
+    const templates = templateTexts(open);
     const codes = templates.map((t) => verdicts.of(t, crlf));
     if (codes.includes(Verdict.NoWord)) {
       const settled = valuesHoldWord(sections, verdicts, ignoreCase) ? Verdict.Maybe : Verdict.Never;
