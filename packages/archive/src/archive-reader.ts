@@ -119,11 +119,14 @@ export class ArchiveReader {
     }
   }
 
-  /** The block decoded into lines and columns (for grep), checked as readPayload does. */
-  decodeBlock(number: number): DecodedBlock {
+  /**
+   * The block decoded into lines and columns (for grep), checked as readPayload does; with `keep`, only the
+   * columns of the templates it marks.
+   */
+  decodeBlock(number: number, keep: Uint8Array | null = null): DecodedBlock {
     const payload = this.readPayload(number);
     return this.checked(number, () => {
-      const decoded = decodeBlockPayload(payload, this.version >= 2);
+      const decoded = decodeBlockPayload(payload, this.version >= 2, keep);
       if (decoded.lines !== this.blocks[number]!.lines) throw new TruncatedDataError('line count disagrees');
       return decoded;
     });

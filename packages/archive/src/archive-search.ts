@@ -174,7 +174,7 @@ function judgeBlock(
     const out: (Buffer | LineTally)[] = [tally];
     if (rebuild) {
       const keep = Uint8Array.from(codes, (c) => (c === Verdict.Maybe ? 1 : 0));
-      out.push(assembleRows(reader.decodeBlock(number), reader.blocks[number]!.inputLength, keep));
+      out.push(assembleRows(reader.decodeBlock(number, keep), reader.blocks[number]!.inputLength, keep));
     }
     return out;
   });

@@ -1,5 +1,5 @@
 import { ByteReader, TruncatedDataError } from './byte-buffer.js';
-import { type ColumnReaders, decodeColumn, readStrings } from './column-codec.js';
+import { type ColumnReaders, decodeColumn, readStrings, skipColumn } from './column-codec.js';
 import { type ColumnValues, copyAll } from './column-values.js';
 import { ColumnKeys } from './column-keys.js';
 import { unmarkFields } from './header-fields.js';
@@ -22,6 +22,14 @@ export interface DecodedBlock {
   /** 1 for the lines (numbered in the block) that end with CR LF. */
   crlf: Uint8Array;
 }
+
+/** A column no kept line uses: never written. */
+const SKIPPED: ColumnValues = {
+  write() {
+    throw new TruncatedDataError('a skipped column was read');
+  },
+  text: () => '',
+};
 
 /** Text to copy, the template's variable s (s ≥ 0), or a repeat of its variable k (−k − 1). */
 type TemplatePart = Buffer | number;
@@ -59,8 +67,11 @@ export function readBlockTemplates(sections: Map<number, SectionEntry>): string[
   return templates;
 }
 
-/** `fieldMarks`: the archive is of version 2 (FIELD_MARK in templates). */
-export function decodeBlockPayload(payload: Buffer, fieldMarks: boolean): DecodedBlock {
+/**
+ * `fieldMarks`: the archive is of version 2 (FIELD_MARK in templates). With `keep` (per template), only the
+ * columns of the kept templates are decoded; the others are stepped over (assembleRows with the same `keep`).
+ */
+export function decodeBlockPayload(payload: Buffer, fieldMarks: boolean, keep: Uint8Array | null = null): DecodedBlock {
   const sections = readSectionTable(payload);
   const header = new ByteReader(sectionBytes(sections, Section.Lines));
   const lines = header.varint();
@@ -93,7 +104,18 @@ export function decodeBlockPayload(payload: Buffer, fieldMarks: boolean): Decode
   templateColumns.forEach((cols, t) => {
     for (const c of cols) columnCounts[c]! += counts[t]!;
   });
-  const columns = columnCounts.map((count) => decodeColumn(count, readers));
+  let wanted: Uint8Array | null = null;
+  if (keep !== null) {
+    wanted = new Uint8Array(keys.count);
+    templateColumns.forEach((cols, t) => {
+      if (keep[t] === 1) for (const c of cols) wanted![c] = 1;
+    });
+  }
+  const columns = columnCounts.map((count, c) => {
+    if (wanted === null || wanted[c] === 1) return decodeColumn(count, readers);
+    skipColumn(count, readers);
+    return SKIPPED;
+  });
   const raw = readStrings(rawCount, new ByteReader(sectionBytes(sections, Section.RawLines)));
   const ends = new ByteReader(sectionBytes(sections, Section.LineEnds));
   const crlfLines = new Uint8Array(lines);

@@ -436,6 +436,54 @@ export function decodeColumn(count: number, input: ColumnReaders): ColumnValues 
   }
 }
 
+/**
+ * Steps over a column as decodeColumn would read it, without building its values (grep rebuilds only some
+ * templates' lines). String columns are decoded all the same: later columns may refer to their strings.
+ */
+export function skipColumn(count: number, input: ColumnReaders): void {
+  const at = input.meta.pos;
+  const coding = input.meta.byte();
+  switch (coding) {
+    case Coding.Constant:
+      input.meta.bytes(input.meta.varint());
+      return;
+    case Coding.Integer:
+      skipIntegers(count, input);
+      return;
+    case Coding.LongInteger:
+      skipIntegers(count, input);
+      skipIntegers(count, input);
+      return;
+    case Coding.FixedWidth:
+      input.meta.byte();
+      skipIntegers(count, input);
+      return;
+    case Coding.Shape: {
+      const parts = input.meta.latin1(input.meta.varint()).split(VARIABLE_MARK).length - 1;
+      for (let p = 0; p < parts; p++) skipColumn(count, input);
+      return;
+    }
+    case Coding.Dictionary: {
+      const size = input.meta.varint();
+      for (let i = 0; i < size; i++) {
+        const end = input.dicts.buf.indexOf(NEWLINE, input.dicts.pos);
+        if (end === -1) throw new TruncatedDataError('unterminated string');
+        input.dicts.pos = end + 1;
+      }
+      input.nums.bytes(count * bytesFor(size - 1));
+      return;
+    }
+    default:
+      input.meta.pos = at;
+      decodeColumn(count, input);
+  }
+}
+
+function skipIntegers(count: number, input: ColumnReaders): void {
+  input.meta.byte();
+  input.nums.bytes(count * input.meta.byte());
+}
+
 /** The ranges of `count` newline-terminated strings, stored (or pushed) into `starts` and `ends`. */
 function readRanges(
   count: number,
