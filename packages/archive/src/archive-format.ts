@@ -2,7 +2,12 @@
 export const FILE_MAGIC = 0x41435345; // "ESCA" read as a little-endian u32
 export const BLOCK_MAGIC = 0x42435345; // "ESCB"
 export const FOOTER_MAGIC = 0x46435345; // "ESCF"
-export const FORMAT_VERSION = 1;
+/**
+ * 2: templates may hold FIELD_MARK (header fields found by a log format, `create --format`); an archive
+ * without them is written as version 1, which older readers read. Readers read both.
+ */
+export const FORMAT_VERSION = 2;
+export const FIRST_READABLE_VERSION = 1;
 
 /** magic, version, flags, reserved, creation JSON length, CRC32 of the header and the JSON. */
 export const FILE_HEADER_SIZE = 16;

@@ -7,6 +7,7 @@ import {
   FILE_MAGIC,
   FOOTER_MAGIC,
   FOOTER_SIZE,
+  FIRST_READABLE_VERSION,
   FORMAT_VERSION,
 } from './archive-format.js';
 
@@ -16,6 +17,8 @@ export interface ArchiveDescription {
   createdAt: string;
   level: number;
   blockBytes: number;
+  /** The log format whose header fields name columns (`create --format`), when one was used. */
+  format?: string;
 }
 
 /** One block's place: in the archive and in its input. */
@@ -30,11 +33,13 @@ export interface BlockInfo {
   lines: number;
 }
 
-export function encodeFileHeader(description: ArchiveDescription): Buffer {
+const readable = (version: number) => version >= FIRST_READABLE_VERSION && version <= FORMAT_VERSION;
+
+export function encodeFileHeader(description: ArchiveDescription, version: number): Buffer {
   const json = Buffer.from(JSON.stringify(description), 'utf8');
   const header = Buffer.alloc(FILE_HEADER_SIZE);
   header.writeUInt32LE(FILE_MAGIC, 0);
-  header[4] = FORMAT_VERSION;
+  header[4] = version;
   header.writeUInt32LE(json.length, 8);
   header.writeUInt32LE(crc32(json, crc32(header.subarray(0, 12))), 12);
   return Buffer.concat([header, json]);
@@ -42,8 +47,7 @@ export function encodeFileHeader(description: ArchiveDescription): Buffer {
 
 /** The header's JSON length, or null when the 16 bytes are not an archive header of a version we read. */
 export function fileHeaderJsonLength(header: Buffer): number | null {
-  if (header.length < FILE_HEADER_SIZE || header.readUInt32LE(0) !== FILE_MAGIC || header[4] !== FORMAT_VERSION)
-    return null;
+  if (header.length < FILE_HEADER_SIZE || header.readUInt32LE(0) !== FILE_MAGIC || !readable(header[4]!)) return null;
   return header.readUInt32LE(8);
 }
 
@@ -128,20 +132,19 @@ export interface Footer {
   inputBytes: number;
 }
 
-export function encodeFooter(footer: Footer): Buffer {
+export function encodeFooter(footer: Footer, version: number): Buffer {
   const b = Buffer.alloc(FOOTER_SIZE);
   b.writeBigUInt64LE(BigInt(footer.indexOffset), 0);
   b.writeUInt32LE(footer.indexLength, 8);
   b.writeBigUInt64LE(BigInt(footer.inputBytes), 12);
-  b.writeUInt32LE(FORMAT_VERSION, 20);
+  b.writeUInt32LE(version, 20);
   b.writeUInt32LE(FOOTER_MAGIC, 24);
   b.writeUInt32LE(crc32(b.subarray(0, 28)), 28);
   return b;
 }
 
 export function decodeFooter(b: Buffer): Footer | null {
-  if (b.length !== FOOTER_SIZE || b.readUInt32LE(24) !== FOOTER_MAGIC || b.readUInt32LE(20) !== FORMAT_VERSION)
-    return null;
+  if (b.length !== FOOTER_SIZE || b.readUInt32LE(24) !== FOOTER_MAGIC || !readable(b.readUInt32LE(20))) return null;
   if (b.readUInt32LE(28) !== crc32(b.subarray(0, 28))) return null;
   return {
     indexOffset: Number(b.readBigUInt64LE(0)),

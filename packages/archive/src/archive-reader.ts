@@ -39,6 +39,8 @@ export class ArchiveReader {
     readonly path: string,
     private readonly fd: number,
     readonly size: number,
+    /** The format version (archive-format.ts): 2 when templates may hold field marks. */
+    readonly version: number,
     readonly description: ArchiveDescription,
     readonly blocks: BlockInfo[],
     indexProblem: string | null,
@@ -63,6 +65,7 @@ export class ArchiveReader {
       if (!fileHeaderValid(header, json))
         throw new CorruptionError('archive header checksum mismatch', { path, offset: 0 });
       const description = JSON.parse(json.toString('utf8')) as ArchiveDescription;
+      const version = header[4]!;
       const dataStart = FILE_HEADER_SIZE + jsonLength;
       let blocks: BlockInfo[] | null = null;
       let problem: string | null = null;
@@ -74,7 +77,7 @@ export class ArchiveReader {
         if (blocks === null) problem = 'index checksum mismatch';
       }
       if (blocks === null) blocks = scanBlocks(fd, dataStart, size);
-      return new ArchiveReader(path, fd, size, description, blocks, problem);
+      return new ArchiveReader(path, fd, size, version, description, blocks, problem);
     } catch (err) {
       closeSync(fd);
       throw err;
@@ -106,29 +109,33 @@ export class ArchiveReader {
     return payload;
   }
 
-  /** The block decoded into lines and columns (for grep), checked as readPayload does. */
-  decodeBlock(number: number): DecodedBlock {
-    const payload = this.readPayload(number);
+  /** `read()`, which reads block `number`'s payload, with content that does not decode reported as damage. */
+  checked<T>(number: number, read: () => T): T {
     try {
-      const decoded = decodeBlockPayload(payload);
-      if (decoded.lines !== this.blocks[number]!.lines) throw new TruncatedDataError('line count disagrees');
-      return decoded;
+      return read();
     } catch (err) {
       if (err instanceof TruncatedDataError) throw this.damage(number, this.blocks[number]!, err.message);
       throw err;
     }
   }
 
+  /**
+   * The block decoded into lines and columns (for grep), checked as readPayload does; with `keep`, only the
+   * columns of the templates it marks.
+   */
+  decodeBlock(number: number, keep: Uint8Array | null = null): DecodedBlock {
+    const payload = this.readPayload(number);
+    return this.checked(number, () => {
+      const decoded = decodeBlockPayload(payload, this.version >= 2, keep);
+      if (decoded.lines !== this.blocks[number]!.lines) throw new TruncatedDataError('line count disagrees');
+      return decoded;
+    });
+  }
+
   /** The block's original bytes. */
   blockBytes(number: number): Buffer {
     const decoded = this.decodeBlock(number);
-    const block = this.blocks[number]!;
-    try {
-      return assembleBlock(decoded, block.inputLength);
-    } catch (err) {
-      if (err instanceof TruncatedDataError) throw this.damage(number, block, err.message);
-      throw err;
-    }
+    return this.checked(number, () => assembleBlock(decoded, this.blocks[number]!.inputLength));
   }
 
   close(): void {

@@ -2,9 +2,10 @@ import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, unlink
 import { basename } from 'node:path';
 import { crc32 } from '@node-rs/crc32';
 import { FileAccessError, UsageError } from '@esc/core';
-import { DEFAULT_BLOCK_BYTES, MAX_BLOCK_BYTES } from './archive-format.js';
+import { DEFAULT_BLOCK_BYTES, FORMAT_VERSION, MAX_BLOCK_BYTES } from './archive-format.js';
 import { type BlockInfo, encodeBlockHeader, encodeFileHeader, encodeFooter, encodeIndex } from './archive-layout.js';
 import { type BlockCompression, encodeBlock } from './block-encoder.js';
+import type { FieldLocator } from './header-fields.js';
 
 export interface CreateOptions {
   /** Input files, archived in this order. */
@@ -15,6 +16,8 @@ export interface CreateOptions {
   level?: number;
   /** Input bytes per block (whole lines). */
   blockBytes?: number;
+  /** Header fields by a log format: their variables get a column per field (header-fields.ts). */
+  fields?: { format: string; locate: FieldLocator };
 }
 
 export interface CreateSummary {
@@ -47,6 +50,9 @@ export function createArchive(options: CreateOptions): CreateSummary {
     throw new UsageError(`--level must be 0 to 11, not ${level}`);
   const blockBytes = Math.min(options.blockBytes ?? DEFAULT_BLOCK_BYTES, MAX_BLOCK_BYTES);
   const compression = compressionForLevel(level);
+  // Version 1 when nothing needs 2: older readers still read the archive.
+  const version = options.fields === undefined ? 1 : FORMAT_VERSION;
+  const locate = options.fields?.locate ?? null;
   const inputs = options.inputs.map((path) => {
     try {
       const fd = openSync(path, 'r');
@@ -74,12 +80,16 @@ export function createArchive(options: CreateOptions): CreateSummary {
   let lines = 0;
   try {
     write(
-      encodeFileHeader({
-        inputs: inputs.map((i) => ({ name: basename(i.path), size: i.size })),
-        createdAt: new Date().toISOString(),
-        level,
-        blockBytes,
-      }),
+      encodeFileHeader(
+        {
+          inputs: inputs.map((i) => ({ name: basename(i.path), size: i.size })),
+          createdAt: new Date().toISOString(),
+          level,
+          blockBytes,
+          ...(options.fields === undefined ? {} : { format: options.fields.format }),
+        },
+        version,
+      ),
     );
     const buf = Buffer.allocUnsafe(blockBytes);
     inputs.forEach((input, inputNumber) => {
@@ -101,7 +111,7 @@ export function createArchive(options: CreateOptions): CreateSummary {
         // Whole lines only, unless one line fills the block: then it is cut and goes on in the next block.
         let cut = eof ? filled : buf.lastIndexOf(10, filled - 1) + 1;
         if (cut === 0) cut = filled;
-        const encoded = encodeBlock(buf.toString('latin1', 0, cut), compression);
+        const encoded = encodeBlock(buf.toString('latin1', 0, cut), compression, locate);
         const info = {
           payloadLength: encoded.payload.length,
           input: inputNumber,
@@ -129,7 +139,7 @@ export function createArchive(options: CreateOptions): CreateSummary {
     const index = encodeIndex(blocks);
     const indexOffset = position;
     write(index);
-    write(encodeFooter({ indexOffset, indexLength: index.length, inputBytes }));
+    write(encodeFooter({ indexOffset, indexLength: index.length, inputBytes }, version));
     fsyncSync(out);
     closeSync(out);
     renameSync(temp, options.output);

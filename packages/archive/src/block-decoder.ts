@@ -1,6 +1,8 @@
 import { ByteReader, TruncatedDataError } from './byte-buffer.js';
-import { type ColumnReaders, decodeColumn, readStrings } from './column-codec.js';
+import { type ColumnReaders, decodeColumn, readStrings, skipColumn } from './column-codec.js';
+import { type ColumnValues, copyAll } from './column-values.js';
 import { ColumnKeys } from './column-keys.js';
+import { unmarkFields } from './header-fields.js';
 import { Section } from './archive-format.js';
 import { REPEAT_MARK, VARIABLE_MARK } from './line-tokenizer.js';
 import { readSectionTable, type SectionEntry, sectionBytes } from './section-codec.js';
@@ -9,35 +11,75 @@ import { readSectionTable, type SectionEntry, sectionBytes } from './section-cod
 export interface DecodedBlock {
   lines: number;
   unterminated: boolean;
-  /** Each template split at its variables: pieces[0] var pieces[1] var … */
-  templates: string[][];
+  /** Each template as a program (templateProgram). */
+  templates: TemplatePart[][];
   lineTemplates: Int32Array;
   /** Per template, the column of each of its variables. */
   templateColumns: number[][];
   /** The columns' values, in line order. */
-  columns: string[][];
+  columns: ColumnValues[];
   raw: string[];
-  /** Line numbers (in the block) that end with CR LF. */
-  crlf: (line: number) => boolean;
+  /** 1 for the lines (numbered in the block) that end with CR LF. */
+  crlf: Uint8Array;
 }
 
-/** The templates of a block, from its payload, without decoding anything else (for grep's pruning). */
-function readBlockTemplates(sections: Map<number, SectionEntry>): string[] {
+/** A column no kept line uses: never written. */
+const SKIPPED: ColumnValues = {
+  write() {
+    throw new TruncatedDataError('a skipped column was read');
+  },
+  text: () => '',
+};
+
+/** Text to copy, the template's variable s (s ≥ 0), or a repeat of its variable k (−k − 1). */
+type TemplatePart = Buffer | number;
+
+/** A template (with plain variable marks) cut into its texts, variables and repeats, in order. */
+function templateProgram(template: string): TemplatePart[] {
+  const parts: TemplatePart[] = [];
+  let text = 0;
+  let slot = 0;
+  const flush = (end: number) => {
+    if (end > text) parts.push(Buffer.from(template.slice(text, end), 'latin1'));
+  };
+  for (let i = 0; i < template.length; i++) {
+    const c = template[i];
+    if (c === VARIABLE_MARK) {
+      flush(i);
+      parts.push(slot++);
+      text = i + 1;
+    } else if (c === REPEAT_MARK && i + 1 < template.length) {
+      flush(i);
+      parts.push(-(template.charCodeAt(i + 1) - 0x30) - 1);
+      text = i + 2;
+      i++;
+    }
+  }
+  flush(template.length);
+  return parts;
+}
+
+/** The template texts of a block, as stored (with field marks), without decoding anything else. */
+export function readBlockTemplates(sections: Map<number, SectionEntry>): string[] {
   const text = sectionBytes(sections, Section.Templates).toString('latin1');
   const templates = text.split('\n');
   templates.pop();
   return templates;
 }
 
-export function decodeBlockPayload(payload: Buffer): DecodedBlock {
+/**
+ * `fieldMarks`: the archive is of version 2 (FIELD_MARK in templates). With `keep` (per template), only the
+ * columns of the kept templates are decoded; the others are stepped over (assembleRows with the same `keep`).
+ */
+export function decodeBlockPayload(payload: Buffer, fieldMarks: boolean, keep: Uint8Array | null = null): DecodedBlock {
   const sections = readSectionTable(payload);
   const header = new ByteReader(sectionBytes(sections, Section.Lines));
   const lines = header.varint();
   const unterminated = (header.byte() & 1) === 1;
   const templateTexts = readBlockTemplates(sections);
-  const templates = templateTexts.map((t) => t.split(VARIABLE_MARK));
   const keys = new ColumnKeys();
-  const templateColumns = templateTexts.map((t) => keys.columnsOf(t));
+  const templateColumns = templateTexts.map((t) => keys.columnsOf(t, fieldMarks));
+  const templates = templateTexts.map((t) => templateProgram(fieldMarks ? unmarkFields(t) : t));
   const ids = new ByteReader(sectionBytes(sections, Section.LineTemplates));
   const lineTemplates = new Int32Array(lines);
   const counts = new Array<number>(templates.length).fill(0);
@@ -54,13 +96,26 @@ export function decodeBlockPayload(payload: Buffer): DecodedBlock {
     nums: new ByteReader(sectionBytes(sections, Section.Numbers)),
     dicts: new ByteReader(sectionBytes(sections, Section.Dictionaries)),
     strs: new ByteReader(sectionBytes(sections, Section.Strings)),
-    strings: [],
+    strStarts: [],
+    strEnds: [],
+    referenced: [],
   };
   const columnCounts = new Array<number>(keys.count).fill(0);
   templateColumns.forEach((cols, t) => {
     for (const c of cols) columnCounts[c]! += counts[t]!;
   });
-  const columns = columnCounts.map((count) => decodeColumn(count, readers));
+  let wanted: Uint8Array | null = null;
+  if (keep !== null) {
+    wanted = new Uint8Array(keys.count);
+    templateColumns.forEach((cols, t) => {
+      if (keep[t] === 1) for (const c of cols) wanted![c] = 1;
+    });
+  }
+  const columns = columnCounts.map((count, c) => {
+    if (wanted === null || wanted[c] === 1) return decodeColumn(count, readers);
+    skipColumn(count, readers);
+    return SKIPPED;
+  });
   const raw = readStrings(rawCount, new ByteReader(sectionBytes(sections, Section.RawLines)));
   const ends = new ByteReader(sectionBytes(sections, Section.LineEnds));
   const crlfLines = new Uint8Array(lines);
@@ -81,51 +136,66 @@ export function decodeBlockPayload(payload: Buffer): DecodedBlock {
     templateColumns,
     columns,
     raw,
-    crlf: (line) => crlfLines[line] === 1,
+    crlf: crlfLines,
   };
 }
 
-const REPEATED = new RegExp(`${REPEAT_MARK}([\\s\\S])`, 'g');
-
 /**
- * Rebuilds the block's `size` bytes straight into one buffer: short strings are copied by a loop (a call into
- * Buffer.write costs more than copying a dozen characters), so no line string is ever built.
+ * Rebuilds the block's `size` bytes straight into one buffer: texts are copied from the templates' and
+ * columns' bytes and numbers written as digits, so no string is built per line or per value.
  */
 export function assembleBlock(block: DecodedBlock, size: number): Buffer {
-  const { lines, templates, lineTemplates, templateColumns, columns, raw } = block;
+  const out = assemble(block, size, null);
+  if (out.length !== size) throw new TruncatedDataError(`${out.length} bytes decoded, ${size} expected`);
+  return out;
+}
+
+/**
+ * The lines of the block (each with its line end) whose template `keep` marks, and the raw lines, in order;
+ * at most `size` bytes (the block's).
+ */
+export function assembleRows(block: DecodedBlock, size: number, keep: Uint8Array): Buffer {
+  return assemble(block, size, keep);
+}
+
+function assemble(block: DecodedBlock, size: number, keep: Uint8Array | null): Buffer {
+  const { lines, templates, lineTemplates, templateColumns, columns, raw, crlf } = block;
   const out = Buffer.allocUnsafe(size);
   let pos = 0;
-  const put = (text: string) => {
-    const n = text.length;
-    if (pos + n > size) throw new TruncatedDataError('block decodes to more bytes than it covers');
-    if (n < 24) for (let k = 0; k < n; k++) out[pos++] = text.charCodeAt(k);
-    else pos += out.write(text, pos, 'latin1');
-  };
-  const cursors = new Array<number>(columns.length).fill(0);
-  const repeats = templates.map((pieces) => pieces.some((p) => p.includes(REPEAT_MARK)));
+  const cursors = new Int32Array(columns.length);
+  // The value number of each variable of the current line, for its repeats.
+  const taken = new Int32Array(Math.max(1, ...templateColumns.map((c) => c.length)));
   let rawAt = 0;
+  const last = block.unterminated ? lines - 1 : lines;
   for (let i = 0; i < lines; i++) {
     const t = lineTemplates[i]!;
-    if (t < 0) put(raw[rawAt++]!);
-    else {
-      const pieces = templates[t]!;
+    if (t < 0) {
+      const line = raw[rawAt++]!;
+      if (pos + line.length > size) throw new TruncatedDataError('block decodes to more bytes than it covers');
+      pos += out.write(line, pos, 'latin1');
+    } else {
       const slots = templateColumns[t]!;
-      if (repeats[t]) {
-        const values = slots.map((c) => columns[c]![cursors[c]!++]!);
-        let line = pieces[0]!;
-        for (let s = 1; s < pieces.length; s++) line += values[s - 1]! + pieces[s]!;
-        put(line.replace(REPEATED, (_, k: string) => values[k.charCodeAt(0) - 0x30] ?? ''));
-      } else {
-        put(pieces[0]!);
-        for (let s = 1; s < pieces.length; s++) {
-          const c = slots[s - 1]!;
-          put(columns[c]![cursors[c]!++]!);
-          put(pieces[s]!);
-        }
+      if (keep !== null && keep[t] === 0) {
+        for (let s = 0; s < slots.length; s++) cursors[slots[s]!]!++;
+        continue;
+      }
+      const parts = templates[t]!;
+      for (let k = 0; k < parts.length; k++) {
+        const part = parts[k]!;
+        if (typeof part !== 'number') pos = copyAll(part, out, pos);
+        else if (part >= 0) {
+          const c = slots[part]!;
+          const value = cursors[c]!++;
+          taken[part] = value;
+          pos = columns[c]!.write(value, out, pos);
+        } else if (-part - 1 < slots.length) pos = columns[slots[-part - 1]!]!.write(taken[-part - 1]!, out, pos);
       }
     }
-    if (i < lines - 1 || !block.unterminated) put(block.crlf(i) ? '\r\n' : '\n');
+    if (i < last) {
+      if (crlf[i] === 1) out[pos++] = 13;
+      out[pos++] = 10;
+    }
+    if (pos > size) throw new TruncatedDataError('block decodes to more bytes than it covers');
   }
-  if (pos !== size) throw new TruncatedDataError(`${pos} bytes decoded, ${size} expected`);
-  return out;
+  return out.subarray(0, pos);
 }

@@ -1,6 +1,7 @@
 import { ByteWriter } from './byte-buffer.js';
 import { type ColumnStreams, encodeColumn } from './column-codec.js';
 import { ColumnKeys } from './column-keys.js';
+import { type FieldLocator, markHeaderFields } from './header-fields.js';
 import { Section } from './archive-format.js';
 import { foldRepeats, tokenizeLine } from './line-tokenizer.js';
 import { type SectionCompression, writeSections } from './section-codec.js';
@@ -13,6 +14,8 @@ export interface BlockCompression {
 
 interface TemplateLines {
   index: number;
+  /** The template as stored: with field marks when a locator found header fields. */
+  text: string;
   /** The column of each variable (see ColumnKeys). */
   columns: number[];
 }
@@ -28,7 +31,11 @@ const NEWLINE = 10;
  * Encodes whole lines (a latin1 string: one character per input byte; only its last line may lack a line
  * feed) into a block payload (docs/formats/archive.md, "Block payload").
  */
-export function encodeBlock(text: string, compression: BlockCompression): EncodedBlock {
+export function encodeBlock(
+  text: string,
+  compression: BlockCompression,
+  locateFields: FieldLocator | null = null,
+): EncodedBlock {
   const templates = new Map<string, TemplateLines>();
   const keys = new ColumnKeys();
   const columns: string[][] = [];
@@ -54,18 +61,21 @@ export function encodeBlock(text: string, compression: BlockCompression): Encode
       crlf = isCrlf;
     }
     run++;
-    const line = text.slice(start, lineEnd);
     vars.length = 0;
-    const tokenized = tokenizeLine(line, vars);
+    const tokenized = tokenizeLine(text, vars, start, lineEnd);
     const template = tokenized === null ? null : foldRepeats(tokenized, vars);
     if (template === null) {
       templateIds.varint(0);
-      raw.latin1(line);
+      raw.latin1(text.slice(start, lineEnd));
       raw.byte(NEWLINE);
     } else {
       let entry = templates.get(template);
       if (entry === undefined) {
-        entry = { index: templates.size, columns: keys.columnsOf(template) };
+        // The first line of a template decides where its header fields are (a choice of columns only: any
+        // choice decodes, as the marks are in the stored template).
+        const fields = locateFields === null ? null : locateFields(text.slice(start, lineEnd));
+        const stored = fields === null ? template : markHeaderFields(template, vars, fields);
+        entry = { index: templates.size, text: stored, columns: keys.columnsOf(stored, true) };
         while (columns.length < keys.count) columns.push([]);
         templates.set(template, entry);
       }
@@ -89,7 +99,7 @@ export function encodeBlock(text: string, compression: BlockCompression): Encode
     strs: new ByteWriter(text.length >> 4),
     strings: new Map(),
   };
-  for (const template of templates.keys()) {
+  for (const { text: template } of templates.values()) {
     templateText.latin1(template);
     templateText.byte(NEWLINE);
   }

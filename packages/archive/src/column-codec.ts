@@ -1,5 +1,13 @@
 import { type ByteReader, type ByteWriter, TruncatedDataError } from './byte-buffer.js';
 import { VARIABLE_MARK } from './line-tokenizer.js';
+import {
+  type ColumnValues,
+  ConstantValues,
+  IntegerValues,
+  LongIntegerValues,
+  RangeValues,
+  ShapeValues,
+} from './column-values.js';
 
 /**
  * The values of one template slot in one block (a column), coded by what they are: one repeated value, integers
@@ -24,7 +32,11 @@ export interface ColumnReaders {
   nums: ByteReader;
   dicts: ByteReader;
   strs: ByteReader;
-  strings: string[];
+  /** The block's strings read so far from `strs`: their byte ranges (shared by the String columns). */
+  strStarts: number[];
+  strEnds: number[];
+  /** The entries numbered for references, in order (strings of MIN_REFERENCED bytes or more). */
+  referenced: number[];
 }
 
 const NEWLINE = 10;
@@ -145,7 +157,7 @@ export function encodeColumn(values: readonly string[], out: ColumnStreams, allo
  * plane is homogeneous (a pid's high byte takes few values), which brotli's entropy coder exploits better
  * than varints, whose continuation bits mix the planes.
  */
-function writeIntegers(numbers: readonly number[], out: ColumnStreams): void {
+function writeIntegers(numbers: ArrayLike<number>, out: ColumnStreams): void {
   const n = numbers.length;
   let plainMax = 0;
   let deltaMax = 0;
@@ -211,17 +223,121 @@ function encodeShape(values: readonly string[], out: ColumnStreams): boolean {
   const shape = shapeOf(values[0]!, runs);
   const parts = runs.length;
   if (parts === 0 || parts > MAX_SHAPE_PARTS || shape === VARIABLE_MARK) return false;
-  const columns: string[][] = Array.from({ length: parts }, () => []);
-  for (const v of values) {
-    runs.length = 0;
-    if (shapeOf(v, runs) !== shape) return false;
-    for (let p = 0; p < parts; p++) columns[p]!.push(runs[p]!);
-  }
+  const pieces = shape.split(VARIABLE_MARK);
+  // Where each value's runs are: value i's run p is [starts[i * parts + p], ends[…]).
+  const n = values.length;
+  const starts = new Int32Array(n * parts);
+  const ends = new Int32Array(n * parts);
+  for (let i = 0; i < n; i++) if (!matchShape(values[i]!, pieces, starts, ends, i * parts)) return false;
   out.meta.byte(Coding.Shape);
   out.meta.varint(shape.length);
   out.meta.latin1(shape);
-  for (const column of columns) encodeColumn(column, out, false);
+  for (let p = 0; p < parts; p++) encodeRuns(values, starts, ends, parts, p, out);
   return true;
+}
+
+/**
+ * Does `v` read as `pieces` with a number run between each two? Its runs' places go to `starts`/`ends` at
+ * `at`. The pieces and runs rebuild `v` whichever way it is cut, so a cut that shapeOf would not make (a
+ * minus sign kept in a piece) is still lossless.
+ */
+function matchShape(v: string, pieces: readonly string[], starts: Int32Array, ends: Int32Array, at: number): boolean {
+  let pos = 0;
+  const last = pieces.length - 1;
+  for (let k = 0; k < last; k++) {
+    const piece = pieces[k]!;
+    if (!v.startsWith(piece, pos)) return false;
+    pos += piece.length;
+    const start = pos;
+    if (pos < v.length && v.charCodeAt(pos) === 45 && (pos === 0 || !isAlphanumeric(v.charCodeAt(pos - 1)))) pos++;
+    const digits = pos;
+    while (pos < v.length && isDigit(v.charCodeAt(pos))) pos++;
+    if (pos === digits) return false;
+    starts[at + k] = start;
+    ends[at + k] = pos;
+  }
+  const tail = pieces[last]!;
+  return v.length === pos + tail.length && v.endsWith(tail);
+}
+
+/**
+ * Sub-column `p` of a shape, coded as encodeColumn would code its runs as strings, but read from the values
+ * in place: runs are numbers, which need no string of their own.
+ */
+function encodeRuns(
+  values: readonly string[],
+  starts: Int32Array,
+  ends: Int32Array,
+  stride: number,
+  p: number,
+  out: ColumnStreams,
+): void {
+  const n = values.length;
+  const firstValue = values[0]!;
+  const firstStart = starts[p]!;
+  const firstLength = ends[p]! - firstStart;
+  let kinds = CANONICAL | DIGITS | LONG;
+  let allSame = true;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    const s = starts[i * stride + p]!;
+    const e = ends[i * stride + p]!;
+    kinds &= runKinds(v, s, e);
+    if (e - s !== firstLength) {
+      kinds &= ~DIGITS;
+      allSame = false;
+    } else if (allSame && i > 0) allSame = v.startsWith(firstValue.slice(firstStart, firstStart + firstLength), s);
+  }
+  if (allSame || kinds === 0) {
+    // A constant, or runs that are no number this codec stores (leading zeros of varying length).
+    const runs = Array.from(values, (v, i) => v.slice(starts[i * stride + p]!, ends[i * stride + p]!));
+    encodeColumn(runs, out, false);
+    return;
+  }
+  if (kinds & (CANONICAL | DIGITS)) {
+    const numbers = new Float64Array(n);
+    for (let i = 0; i < n; i++) numbers[i] = parseRun(values[i]!, starts[i * stride + p]!, ends[i * stride + p]!);
+    if (kinds & CANONICAL) out.meta.byte(Coding.Integer);
+    else {
+      out.meta.byte(Coding.FixedWidth);
+      out.meta.byte(firstLength);
+    }
+    writeIntegers(numbers, out);
+    return;
+  }
+  out.meta.byte(Coding.LongInteger);
+  const high = new Float64Array(n);
+  const low = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    const e = ends[i * stride + p]!;
+    const sign = v.charCodeAt(starts[i * stride + p]!) === 45 ? -1 : 1;
+    high[i] = sign * parseRun(v, starts[i * stride + p]! + (sign < 0 ? 1 : 0), e - LOW_DIGITS);
+    low[i] = parseRun(v, e - LOW_DIGITS, e);
+  }
+  writeIntegers(high, out);
+  writeIntegers(low, out);
+}
+
+/** numberKinds of `v.slice(s, e)`, a run: an optional minus sign, then digits. */
+function runKinds(v: string, s: number, e: number): number {
+  const signed = v.charCodeAt(s) === 45;
+  const start = signed ? s + 1 : s;
+  const digits = e - start;
+  const leadingZero = v.charCodeAt(start) === 48;
+  let kinds = 0;
+  if (!signed && digits <= 15) kinds |= DIGITS;
+  if (digits <= 15 && (!leadingZero || (digits === 1 && !signed))) kinds |= CANONICAL;
+  if (digits >= 10 && digits <= 24 && !leadingZero) kinds |= LONG;
+  return kinds;
+}
+
+/** The integer `v.slice(s, e)` (an optional minus sign, then at most 15 digits). */
+function parseRun(v: string, s: number, e: number): number {
+  const negative = v.charCodeAt(s) === 45;
+  let n = 0;
+  for (let i = negative ? s + 1 : s; i < e; i++) n = n * 10 + (v.charCodeAt(i) - 48);
+  return negative ? -n : n;
 }
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
@@ -256,81 +372,133 @@ export function shapeOf(v: string, runs: string[]): string {
   return copied === 0 ? v : shape + v.slice(copied);
 }
 
-export function decodeColumn(count: number, input: ColumnReaders): string[] {
+export function decodeColumn(count: number, input: ColumnReaders): ColumnValues {
   const coding = input.meta.byte();
   switch (coding) {
-    case Coding.Constant: {
-      const value = input.meta.latin1(input.meta.varint());
-      return new Array<string>(count).fill(value);
-    }
-    case Coding.Integer: {
-      const numbers = readIntegers(count, input);
-      const values = new Array<string>(count);
-      for (let i = 0; i < count; i++) values[i] = String(numbers[i]);
-      return values;
-    }
+    case Coding.Constant:
+      return new ConstantValues(input.meta.bytes(input.meta.varint()));
+    case Coding.Integer:
+      return new IntegerValues(readIntegers(count, input), 0);
     case Coding.LongInteger: {
       const high = readIntegers(count, input);
-      const low = readIntegers(count, input);
-      const values = new Array<string>(count);
-      for (let i = 0; i < count; i++) values[i] = `${high[i]}${String(low[i]).padStart(LOW_DIGITS, '0')}`;
-      return values;
+      return new LongIntegerValues(high, readIntegers(count, input), LOW_DIGITS);
     }
     case Coding.FixedWidth: {
       const width = input.meta.byte();
-      const numbers = readIntegers(count, input);
-      const values = new Array<string>(count);
-      for (let i = 0; i < count; i++) values[i] = String(numbers[i]).padStart(width, '0');
-      return values;
+      return new IntegerValues(readIntegers(count, input), width);
     }
     case Coding.Shape: {
       const pieces = input.meta.latin1(input.meta.varint()).split(VARIABLE_MARK);
-      const columns: string[][] = [];
-      for (let p = 1; p < pieces.length; p++) columns.push(decodeColumn(count, input));
-      const values = new Array<string>(count);
-      for (let i = 0; i < count; i++) {
-        let text = pieces[0]!;
-        for (let p = 1; p < pieces.length; p++) text += columns[p - 1]![i]! + pieces[p]!;
-        values[i] = text;
-      }
-      return values;
+      const parts: ColumnValues[] = [];
+      for (let p = 1; p < pieces.length; p++) parts.push(decodeColumn(count, input));
+      return new ShapeValues(
+        pieces.map((piece) => Buffer.from(piece, 'latin1')),
+        parts,
+      );
     }
     case Coding.Dictionary: {
-      const entries = readStrings(input.meta.varint(), input.dicts);
-      const indices = readPlanes(count, bytesFor(entries.length - 1), input.nums);
-      const values = new Array<string>(count);
-      for (let i = 0; i < count; i++) {
-        const value = entries[indices[i]!];
-        if (value === undefined) throw new TruncatedDataError('dictionary index out of range');
-        values[i] = value;
-      }
-      return values;
+      const size = input.meta.varint();
+      const starts = new Int32Array(size);
+      const ends = new Int32Array(size);
+      readRanges(size, input.dicts, starts, ends);
+      const indices = readPlanes(count, bytesFor(size - 1), input.nums);
+      for (let i = 0; i < count; i++)
+        if (indices[i]! >= size) throw new TruncatedDataError('dictionary index out of range');
+      return new RangeValues(input.dicts.buf, starts, ends, indices);
     }
     case Coding.String: {
-      const values = new Array<string>(count);
-      const strings = input.strings;
+      // Every string read from `strs` is an entry of the block's table (input.strs*); those of
+      // MIN_REFERENCED bytes or more are also numbered for references (input.referenced).
+      const { strStarts, strEnds, referenced } = input;
+      const entries = new Int32Array(count);
       let previous = 0;
       for (let i = 0; i < count; i++) {
         const r = input.nums.varint();
         if (r === 0) {
-          const value = readStrings(1, input.strs)[0]!;
-          values[i] = value;
-          if (value.length < MIN_REFERENCED) continue;
-          previous = strings.length;
-          strings.push(value);
+          const entry = strStarts.length;
+          readRanges(1, input.strs, strStarts, strEnds);
+          entries[i] = entry;
+          if (strEnds[entry]! - strStarts[entry]! < MIN_REFERENCED) continue;
+          previous = referenced.length;
+          referenced.push(entry);
           continue;
-        } else {
-          const z = r - 1;
-          previous += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
         }
-        const value = strings[previous];
-        if (value === undefined) throw new TruncatedDataError('string reference out of range');
-        values[i] = value;
+        const z = r - 1;
+        previous += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+        const entry = referenced[previous];
+        if (entry === undefined) throw new TruncatedDataError('string reference out of range');
+        entries[i] = entry;
       }
-      return values;
+      return new RangeValues(input.strs.buf, strStarts, strEnds, entries);
     }
     default:
       throw new TruncatedDataError(`unknown column coding ${coding}`);
+  }
+}
+
+/**
+ * Steps over a column as decodeColumn would read it, without building its values (grep rebuilds only some
+ * templates' lines). String columns are decoded all the same: later columns may refer to their strings.
+ */
+export function skipColumn(count: number, input: ColumnReaders): void {
+  const at = input.meta.pos;
+  const coding = input.meta.byte();
+  switch (coding) {
+    case Coding.Constant:
+      input.meta.bytes(input.meta.varint());
+      return;
+    case Coding.Integer:
+      skipIntegers(count, input);
+      return;
+    case Coding.LongInteger:
+      skipIntegers(count, input);
+      skipIntegers(count, input);
+      return;
+    case Coding.FixedWidth:
+      input.meta.byte();
+      skipIntegers(count, input);
+      return;
+    case Coding.Shape: {
+      const parts = input.meta.latin1(input.meta.varint()).split(VARIABLE_MARK).length - 1;
+      for (let p = 0; p < parts; p++) skipColumn(count, input);
+      return;
+    }
+    case Coding.Dictionary: {
+      const size = input.meta.varint();
+      for (let i = 0; i < size; i++) {
+        const end = input.dicts.buf.indexOf(NEWLINE, input.dicts.pos);
+        if (end === -1) throw new TruncatedDataError('unterminated string');
+        input.dicts.pos = end + 1;
+      }
+      input.nums.bytes(count * bytesFor(size - 1));
+      return;
+    }
+    default:
+      input.meta.pos = at;
+      decodeColumn(count, input);
+  }
+}
+
+function skipIntegers(count: number, input: ColumnReaders): void {
+  input.meta.byte();
+  input.nums.bytes(count * input.meta.byte());
+}
+
+/** The ranges of `count` newline-terminated strings, stored (or pushed) into `starts` and `ends`. */
+function readRanges(
+  count: number,
+  reader: ByteReader,
+  starts: Int32Array | number[],
+  ends: Int32Array | number[],
+): void {
+  const buf = reader.buf;
+  const base = Array.isArray(starts) ? starts.length : 0;
+  for (let i = 0; i < count; i++) {
+    const end = buf.indexOf(NEWLINE, reader.pos);
+    if (end === -1) throw new TruncatedDataError('unterminated string');
+    starts[base + i] = reader.pos;
+    ends[base + i] = end;
+    reader.pos = end + 1;
   }
 }
 
@@ -340,7 +508,8 @@ function readIntegers(count: number, input: ColumnReaders): Float64Array {
   const values = readPlanes(count, width, input.nums);
   let prev = 0;
   for (let i = 0; i < count; i++) {
-    const v = unzigzag(values[i]!);
+    const z = values[i]!;
+    const v = z < 2147483648 ? (z >>> 1) ^ -(z & 1) : unzigzag(z);
     prev = delta ? prev + v : v;
     values[i] = prev;
   }

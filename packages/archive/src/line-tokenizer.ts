@@ -13,8 +13,14 @@
 export const VARIABLE_MARK = '\x11';
 /** Followed by one character (0x30 + k): the value of the line's k-th variable again. */
 export const REPEAT_MARK = '\x12';
+/**
+ * Version 2: followed by one character (0x30 + f), a variable inside header field f of the log format, whose
+ * column is named by the field (header-fields.ts) rather than by the text before it.
+ */
+export const FIELD_MARK = '\x13';
 const MARK_CODE = 0x11;
 const REPEAT_CODE = 0x12;
+const FIELD_CODE = 0x13;
 // Repeats of shorter values are left alone: a repeat costs a template of its own.
 const MIN_REPEATED = 8;
 const MAX_REPEAT_TARGET = 200;
@@ -29,31 +35,32 @@ for (const ch of DELIMITERS) CLASS[ch.charCodeAt(0)] = DELIMITER;
 for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT;
 
 /**
- * The line's template, with its variables pushed onto `vars`; null when the line holds VARIABLE_MARK.
- * `line` is a latin1 string (no character above 0xff).
+ * The template of the line `text[start, end)`, with its variables pushed onto `vars`; null when the line
+ * holds a mark. `text` is a latin1 string (no character above 0xff): a block's, so no string is cut out for
+ * the line itself.
  */
-export function tokenizeLine(line: string, vars: string[]): string | null {
+export function tokenizeLine(text: string, vars: string[], start = 0, end = text.length): string | null {
   let template = '';
   // Start of the template text not yet copied, and of the current token.
-  let copied = 0;
-  let tokenStart = 0;
+  let copied = start;
+  let tokenStart = start;
   let hasDigit = false;
-  const n = line.length;
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? line.charCodeAt(i) : 32;
+  const n = end;
+  for (let i = start; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 32;
     const kind = CLASS[c]!;
     if (kind === DELIMITER) {
       if (hasDigit) {
-        template += line.slice(copied, tokenStart) + VARIABLE_MARK;
-        vars.push(line.slice(tokenStart, i));
+        template += text.slice(copied, tokenStart) + VARIABLE_MARK;
+        vars.push(text.slice(tokenStart, i));
         copied = i;
         hasDigit = false;
       }
       tokenStart = i + 1;
     } else if (kind === DIGIT) hasDigit = true;
-    else if (c === MARK_CODE || c === REPEAT_CODE) return null;
+    else if (c === MARK_CODE || c === REPEAT_CODE || c === FIELD_CODE) return null;
   }
-  return copied === 0 ? line : template + line.slice(copied);
+  return copied === start ? text.slice(start, end) : template + text.slice(copied, end);
 }
 
 /**

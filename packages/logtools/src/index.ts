@@ -5,6 +5,8 @@ export {
   type LoggrepEvents,
   type LoggrepResult,
   type SearchInput,
+  type LineTally,
+  outputNeedsLines,
 } from './loggrep.js';
 export { analyzePattern } from './pattern-literals.js';
 export { LineMatcher, type MatcherOptions } from './line-matcher.js';

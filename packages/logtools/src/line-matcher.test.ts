@@ -131,6 +131,25 @@ describe('LineMatcher', () => {
     expect(ranges(['x*', 'b'], 'abxb')).toEqual([1, 2, 2, 3, 3, 4]);
   });
 
+  it('says a text implies a match only when every line holding it matches (property)', () => {
+    // The text is put in a line between random neighbours; a claimed implication must hold for all of them.
+    const patterns = fc.constantFrom('ab', 'a b', 'a-1', '^a', 'b$', '^a b$', 'a.b', '\\ba', 'a(?=b)', '[^a]b', '1+');
+    const flags = fc.record({ w: fc.boolean(), x: fc.boolean(), i: fc.boolean(), F: fc.boolean() });
+    fc.assert(
+      fc.property(patterns, flags, text, text, text, fc.boolean(), fc.boolean(), (p, f, inner, left, right, s, e) => {
+        const matcher = new LineMatcher([p], { wordRegexp: f.w, lineRegexp: f.x, ignoreCase: f.i, fixedStrings: f.F });
+        if (!matcher.impliesMatch(inner, s, e)) return;
+        expect(matcher.matchesLine((s ? '' : left) + inner + (e ? '' : right))).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(new LineMatcher(['ab']).impliesMatch('xaby', false, false)).toBe(true);
+    expect(new LineMatcher(['^ab']).impliesMatch('ab', false, true)).toBe(false);
+    expect(new LineMatcher(['^ab']).impliesMatch('ab x', true, false)).toBe(true);
+    expect(new LineMatcher(['ab'], { wordRegexp: true }).impliesMatch('ab', false, true)).toBe(false);
+    expect(new LineMatcher(['ab'], { wordRegexp: true }).impliesMatch(' ab ', false, false)).toBe(true);
+  });
+
   it('reports an invalid pattern as a one-line error', () => {
     expect(() => new LineMatcher(['a(b'])).toThrow(/^invalid regular expression 'a\(b': /);
     // Not made valid by the -w or -x wrapper.

@@ -40,6 +40,8 @@ export class LineMatcher {
   private readonly text = new ChunkText();
   /** The plain or -w literal as Latin-1 text (countLines), or null. */
   private readonly literalText: string | null;
+  /** The test regex's assertions (impliesMatch), found on first use. */
+  private edges: RegexEdges | null = null;
 
   constructor(patterns: readonly string[], options: MatcherOptions = {}) {
     // A newline inside a pattern separates patterns, as in grep.
@@ -172,6 +174,41 @@ export class LineMatcher {
     return -1;
   }
 
+  /** Does `line` (Latin-1 text, without its newline) match? */
+  matchesLine(line: string): boolean {
+    const needle = this.literalText;
+    if (this.literal !== null) return line.includes(needle!);
+    if (this.wordLiteral !== null) return this.wordWithin(line, needle!, true, true);
+    return this.test.test(line);
+  }
+
+  /**
+   * True when every line holding `text` matches, whatever the rest of the line: `text` is the line's start
+   * when `atLineStart`, its end when `atLineEnd` (both: `text` is the line). For an archive's template, whose
+   * constant text decides many lines at once. False when unsure: a regex whose match may depend on what lies
+   * beside `text` (a word boundary, a lookaround, an anchor not at the line's edge) proves nothing.
+   */
+  impliesMatch(text: string, atLineStart: boolean, atLineEnd: boolean): boolean {
+    const needle = this.literalText;
+    if (this.literal !== null) return text.includes(needle!);
+    if (this.wordLiteral !== null) return this.wordWithin(text, needle!, atLineStart, atLineEnd);
+    if (atLineStart && atLineEnd) return this.test.test(text);
+    const edges = this.edges ?? (this.edges = regexEdges(this.test.source));
+    if (edges.context || (edges.start && !atLineStart) || (edges.end && !atLineEnd)) return false;
+    return this.test.test(text);
+  }
+
+  /** An occurrence of the -w literal in `text` whose word boundaries `text` shows (or the line's edges). */
+  private wordWithin(text: string, needle: string, atLineStart: boolean, atLineEnd: boolean): boolean {
+    const len = needle.length;
+    for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) {
+      const before = at > 0 ? !isWordByte(text.charCodeAt(at - 1)) : atLineStart;
+      const after = at + len < text.length ? !isWordByte(text.charCodeAt(at + len)) : atLineEnd;
+      if (before && after) return true;
+    }
+    return false;
+  }
+
   /**
    * The non-empty matches in line `buf[start, end)`, leftmost first and not overlapping, as offsets
    * relative to `start`: [s0, e0, s1, e1, …]. Empty matches are skipped, as grep -o and --color do.
@@ -209,6 +246,37 @@ function indexWithin(buf: Buffer, needle: Buffer, from: number, end: number): nu
   if (end - from < needle.length) return -1;
   const at = buf.indexOf(needle, from);
   return at !== -1 && at + needle.length <= end ? at : -1;
+}
+
+interface RegexEdges {
+  /** `^` outside a class: a match may need the text's start to be the line's. */
+  start: boolean;
+  /** `$` outside a class. */
+  end: boolean;
+  /** `\b`, `\B` or a lookaround: a match may depend on the characters beside it. */
+  context: boolean;
+}
+
+/** The assertions in a regex source, found by a scan that skips escapes and classes (it errs towards yes). */
+function regexEdges(source: string): RegexEdges {
+  const edges = { start: false, end: false, context: false };
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      const d = source[i + 1];
+      if (!inClass && (d === 'b' || d === 'B')) edges.context = true;
+      i++;
+    } else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (c === '^') edges.start = true;
+    else if (c === '$') edges.end = true;
+    else if (c === '(' && source[i + 1] === '?' && /[=!<]/.test(source[i + 2] ?? '')) {
+      // (?<name> is a named group, not a lookbehind; treating it as one only loses the shortcut.
+      edges.context = true;
+    }
+  }
+  return edges;
 }
 
 /** A letter, digit or underscore: what -w must not find next to a match (ASCII, as grep in the C locale). */

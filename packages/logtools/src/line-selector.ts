@@ -75,6 +75,23 @@ export class LineSelector implements LineSink {
     return true;
   }
 
+  /**
+   * Lines judged without their text (a count, -l or -q: see outputNeedsLines), in any order: their order
+   * only matters to output that shows lines. False once the answer is known (-q, -l, -m reached).
+   */
+  tallied(matching: number, unmatched: number): boolean {
+    const selected = this.opts.invert ? unmatched : matching;
+    this.lines += matching + unmatched;
+    if (selected === 0) return true;
+    if (this.opts.mode === 'quiet') {
+      this.selected++;
+      return false;
+    }
+    const room = this.opts.maxCount - this.selected;
+    this.selected += Math.min(selected, room);
+    return selected < room;
+  }
+
   matched(buf: Buffer, start: number, end: number): boolean {
     return this.opts.invert ? this.other(buf, start, end) : this.select(buf, start, end);
   }

@@ -58,8 +58,27 @@ export interface LoggrepOptions extends MatcherOptions {
 /** Bytes to search, in chunks of whole lines (the last line of the input may lack its newline). */
 export interface SearchInput {
   readonly name: string;
-  readonly chunks: AsyncIterable<Buffer>;
+  /**
+   * The lines, or, where the output needs no line text (see outputNeedsLines), tallies of lines whose verdict
+   * the source already knows: an archive counts a template's lines without rebuilding them.
+   */
+  readonly chunks: AsyncIterable<Buffer | LineTally>;
   close(): void;
+}
+
+/** Lines already judged by the source: `matching` lines the patterns match, `unmatched` they do not. */
+export interface LineTally {
+  readonly matching: number;
+  readonly unmatched: number;
+}
+
+/**
+ * Whether the output shows lines (or their numbers, bytes, levels): when it does not (-c, -l, -L, -q without
+ * --stats or --json), only each line's verdict matters, not its text or its place, and a source may yield
+ * LineTally items.
+ */
+export function outputNeedsLines(options: LoggrepOptions): boolean {
+  return !(options.count || options.quiet || options.listFiles) || (options.stats ?? false) || (options.json ?? false);
 }
 
 /** Reports that are not data: errors (a missing file) and notices (a binary file matches). */
@@ -173,13 +192,19 @@ function fileInput(source: InputSource, options: LoggrepOptions): SearchInput {
 
 /** Feeds one input to the selector block by block, until its end or until the selector has its answer. */
 async function searchSource(
-  chunks: AsyncIterable<Buffer>,
+  chunks: AsyncIterable<Buffer | LineTally>,
   matcher: LineMatcher,
   selector: LineSelector,
   options: LoggrepOptions,
   stats: GrepStats | null,
 ) {
+  const tallies = !outputNeedsLines(options);
   for await (const chunk of chunks) {
+    if (!(chunk instanceof Uint8Array)) {
+      if (!tallies) throw new Error('a line tally given to a search whose output shows lines');
+      if (!selector.tallied(chunk.matching, chunk.unmatched)) return;
+      continue;
+    }
     if (stats) stats.bytes += chunk.length;
     let data = chunk;
     if (!options.text) {

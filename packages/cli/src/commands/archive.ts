@@ -1,7 +1,16 @@
-import { closeSync, openSync, renameSync, unlinkSync } from 'node:fs';
+import { closeSync, openSync, readSync, renameSync, unlinkSync } from 'node:fs';
 import { BufferedOutput, ExitCode, FileAccessError, UsageError } from '@esc/core';
-import { ArchiveDamageError, ArchiveReader, createArchive, DEFAULT_LEVEL, searchChunks } from '@esc/archive';
-import { analyzePattern, loggrep } from '@esc/logtools';
+import {
+  ArchiveDamageError,
+  ArchiveReader,
+  createArchive,
+  type CreateOptions,
+  DEFAULT_LEVEL,
+  MAX_FIELDS,
+  searchChunks,
+} from '@esc/archive';
+import type { LogFormat } from '@esc/parser';
+import { analyzePattern, LineMatcher, loggrep, outputNeedsLines } from '@esc/logtools';
 import { printError, printWarning } from '../error-reporter.js';
 import { intArg, newCommand, runAction, type Command } from '../command-kit.js';
 import {
@@ -39,11 +48,27 @@ extracted, verified or searched, and each damaged one is reported on its own lin
         'input bytes per block (default 8 MiB; smaller: finer grep pruning)',
         intArg('--block-size', 1024),
       )
+      .option(
+        '-f, --format <format>',
+        `the log format whose header fields (timestamp, pid, host…) each get their own columns: auto, a built-in
+name, a Loghub format string ('<Date> <Time> <Level>: <Content>'), or '${NO_FORMAT}' (none: a variable's column
+is named by the text before it)`,
+        NO_FORMAT,
+      )
       .action(
-        runAction((files: string[], flags: { output: string; level?: number; blockSize?: number }) => {
-          createArchive({ inputs: files, output: flags.output, level: flags.level, blockBytes: flags.blockSize });
-          return ExitCode.Ok;
-        }),
+        runAction(
+          async (files: string[], flags: { output: string; level?: number; blockSize?: number; format: string }) => {
+            const fields = await headerFields(flags.format, files[0]!);
+            createArchive({
+              inputs: files,
+              output: flags.output,
+              level: flags.level,
+              blockBytes: flags.blockSize,
+              fields,
+            });
+            return ExitCode.Ok;
+          },
+        ),
       ),
   );
 
@@ -67,6 +92,65 @@ extracted, verified or searched, and each damaged one is reported on its own lin
   );
   archive.addCommand(grepCommand());
   return archive;
+}
+
+/** `--format line`: no format. */
+const NO_FORMAT = 'line';
+/** Bytes of the first input that --format auto looks at, and the lines of them. */
+const SAMPLE_BYTES = 64 * 1024;
+const SAMPLE_LINES = 50;
+
+/**
+ * The header fields of `--format`, located in a line by parsing it: each field but the message, found in
+ * order in the line. Undefined for 'line', or when auto detection finds no format. The parser is loaded only
+ * here: grep and extract do not pay for it.
+ */
+async function headerFields(name: string, first: string): Promise<CreateOptions['fields']> {
+  if (name === NO_FORMAT) return undefined;
+  const { InvalidFormatError, selectFormat } = await import('@esc/parser');
+  let sample: string[] = [];
+  try {
+    const fd = openSync(first, 'r');
+    try {
+      const buf = Buffer.alloc(SAMPLE_BYTES);
+      sample = buf.toString('latin1', 0, readSync(fd, buf, 0, SAMPLE_BYTES, 0)).split('\n', SAMPLE_LINES);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    throw new FileAccessError(first, err);
+  }
+  let format: LogFormat;
+  try {
+    const selection = await selectFormat({ format: name }, sample, {});
+    if (selection.how === 'fallback') return undefined;
+    format = selection.format;
+  } catch (err) {
+    if (err instanceof InvalidFormatError) throw new UsageError(err.message);
+    throw err;
+  }
+  const header = format.fields.filter((f) => f !== format.messageField).slice(0, MAX_FIELDS);
+  if (header.length === 0) return undefined;
+  return {
+    format: format.name,
+    locate(line) {
+      const parsed = format.parse(line);
+      if (parsed === null) return null;
+      const at: number[] = [];
+      let from = 0;
+      for (const field of header) {
+        const value = parsed.fields[field] ?? '';
+        const start = value === '' ? -1 : line.indexOf(value, from);
+        // A value the parser rewrote is not in the line: that field names no column.
+        if (start === -1) at.push(-1, -1);
+        else {
+          at.push(start, start + value.length);
+          from = start + value.length;
+        }
+      }
+      return at;
+    },
+  };
 }
 
 function grepCommand(): Command {
@@ -105,15 +189,20 @@ Blocks whose text cannot hold a pattern's required literal are not decoded.`,
           filename.value,
         );
         let damaged = false;
-        const requiredLiterals = canPrune(flags)
-          ? search.flatMap((p) => p.split('\n')).map((p) => (flags.fixedStrings ? p : analyzePattern(p).required))
-          : [];
+        const fixed = options.fixedStrings ?? false;
+        const requiredLiterals = search
+          .flatMap((p) => p.split('\n'))
+          .map((p) => (fixed ? p : analyzePattern(p).required));
+        const judge = new LineMatcher(options.patterns, options);
+        const mode = !outputNeedsLines(options) ? 'tally' : canPrune(flags) ? 'prune' : 'lines';
         options.openInput = (file) => {
           const input = Number(file);
           return {
             name: reader.description.inputs[input]!.name,
             chunks: searchChunks(reader, input, {
               requiredLiterals,
+              judge,
+              mode,
               ignoreCase: flags.ignoreCase ?? false,
               onDamage: (err) => {
                 damaged = true;
@@ -248,6 +337,9 @@ function info(path: string): number {
       `size        ${reader.size} bytes (input ${inputBytes} bytes, ratio ${ratio(inputBytes, reader.size)})\n`,
     );
     out.write(`created     ${d.createdAt}, level ${d.level}, blocks of ${d.blockBytes} bytes\n`);
+    out.write(
+      `format      ${d.format ?? `${NO_FORMAT} (columns named by the text before them)`}, version ${reader.version}\n`,
+    );
     out.write(`blocks      ${reader.blocks.length}${reader.indexProblem ? ` (${reader.indexProblem})` : ''}\n`);
     out.write(`lines       ${lines}\n`);
     for (const input of d.inputs) out.write(`input       ${input.name} (${input.size} bytes)\n`);
