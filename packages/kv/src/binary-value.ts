@@ -9,6 +9,8 @@ import { isUtf8 } from 'node:buffer';
  */
 export function bytesToKvString(bytes: Uint8Array): string {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // Keys and short values are mostly ASCII: a byte loop and a latin1 decode cost half of isUtf8 + a UTF-8 decode.
+  if (buf.length <= 64 && isAscii(buf)) return buf.toString('latin1');
   if (isUtf8(buf)) return buf.toString('utf8');
   let out = '';
   let i = 0;
@@ -52,6 +54,11 @@ export function isWellFormedKvString(text: string): boolean {
 }
 
 const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff;
+
+function isAscii(buf: Buffer): boolean {
+  for (let i = 0; i < buf.length; i++) if (buf[i]! > 0x7f) return false;
+  return true;
+}
 
 /** Length of the well-formed UTF-8 sequence starting at `i` (RFC 3629: no overlongs, surrogates or > U+10FFFF), or 0. */
 function validSequenceLength(buf: Buffer, i: number): number {

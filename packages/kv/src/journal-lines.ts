@@ -1,6 +1,22 @@
 import { CorruptionError } from '@esc/core';
-import { decodeLineAt, describeBadLineAt, isJournalRecord, type JournalRecord } from './journal-format.js';
+import {
+  decodeLineAt,
+  describeBadLineAt,
+  isJournalRecord,
+  type JournalRecord,
+  type KeyRecord,
+} from './journal-format.js';
 import { SchemaMismatchError } from './schema-mismatch-error.js';
+
+type ClearRecord = { op: 'clear' };
+
+/** What record `r` says about `key`: a clear, the key's (last) change, or null when it does not name the key. */
+function deciding(r: JournalRecord, key: string): KeyRecord | ClearRecord | null {
+  if (r.op === 'clear') return r;
+  if (r.op !== 'batch') return r.k === key ? r : null;
+  for (let i = r.ops.length - 1; i >= 0; i--) if (r.ops[i]!.k === key) return r.ops[i]!;
+  return null;
+}
 
 const CLEAR_LINE_END = Buffer.from(`"r":${JSON.stringify({ op: 'clear' })}}\n`);
 
@@ -27,6 +43,21 @@ export class JournalLines {
     return this.buf.length === 0;
   }
 
+  get byteLength(): number {
+    return this.buf.length;
+  }
+
+  /** The lines after the first `bytes` (which must end at a line's end), or null if they do not. */
+  after(bytes: number): JournalLines | null {
+    if (bytes < 0 || bytes > this.buf.length || (bytes > 0 && this.buf[bytes - 1] !== 10)) return null;
+    const skipped = this.buf.subarray(0, bytes);
+    return new JournalLines(this.buf.subarray(bytes), this.path, () => {
+      let n = 0;
+      for (let i = skipped.indexOf(10); i !== -1; i = skipped.indexOf(10, i + 1)) n++;
+      return this.linesBefore() + n;
+    });
+  }
+
   /** How many lines these are (counted once, when asked). */
   lineCount(): number {
     if (this.lines === null) {
@@ -38,7 +69,7 @@ export class JournalLines {
   }
 
   /** The last record that decides `key` here (its set or del, or a later clear), or null if none does. */
-  lastFor(key: string): JournalRecord | null {
+  lastFor(key: string): KeyRecord | ClearRecord | null {
     const needle = Buffer.from(`"k":${JSON.stringify(key)}`);
     let best = -1;
     const clear = this.buf.lastIndexOf(CLEAR_LINE_END);
@@ -50,14 +81,11 @@ export class JournalLines {
       break; // searching backwards: the first match is the last record about the key
     }
     if (best === -1) return null;
-    const r = this.decode(best, this.buf.indexOf(10, best));
-    if (r.op !== 'clear' && r.k !== key)
-      return (
-        this.decodeAll()
-          .filter((x) => x.op === 'clear' || x.k === key)
-          .pop() ?? null
-      );
-    return r;
+    const found = deciding(this.decode(best, this.buf.indexOf(10, best)), key);
+    if (found !== null) return found;
+    let last: KeyRecord | ClearRecord | null = null;
+    for (const r of this.decodeAll()) last = deciding(r, key) ?? last;
+    return last;
   }
 
   /** Every record, each line's checksum and shape checked, in order. */

@@ -51,6 +51,7 @@ describe('lean validators agree with the zod schemas', () => {
       createdAt: fc.string(),
       keys: fc.nat(),
       bytes: fc.nat(),
+      journalFrom: json(nearly({ generation: fc.nat(), offset: fc.nat() })),
     };
     fc.assert(
       fc.property(fc.oneof(json(nearly(good)), fc.jsonValue()), (v) => {
@@ -94,10 +95,15 @@ describe('lean validators agree with the zod schemas', () => {
     const set = { op: fc.constant('set'), k: fc.string(), v: fc.string(), x: fc.option(fc.nat(), { nil: null }) };
     const del = { op: fc.constant('del'), k: fc.string() };
     const clear = { op: fc.constant('clear') };
+    const keyRecord = fc.oneof(json(nearly(set)), json(nearly(del)), json(nearly(clear)));
+    const batch = { op: fc.constant('batch'), ops: fc.array(keyRecord, { maxLength: 3 }) };
     fc.assert(
-      fc.property(fc.oneof(json(nearly(set)), json(nearly(del)), json(nearly(clear)), fc.jsonValue()), (v) => {
-        expect(isJournalRecord(v)).toBe(journalRecordSchema.safeParse(v).success);
-      }),
+      fc.property(
+        fc.oneof(json(nearly(set)), json(nearly(del)), json(nearly(clear)), json(nearly(batch)), fc.jsonValue()),
+        (v) => {
+          expect(isJournalRecord(v)).toBe(journalRecordSchema.safeParse(v).success);
+        },
+      ),
       { numRuns: 3000 },
     );
   });

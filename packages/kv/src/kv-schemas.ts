@@ -16,6 +16,10 @@ export const snapshotHeaderSchema = z
     keys: z.number().int().nonnegative(),
     /** The file's size (version 3 on: a point read checks it instead of the whole-file checksum). */
     bytes: z.number().int().nonnegative().optional(),
+    /** The journal position the snapshot holds the lines up to (a compaction that kept appending meanwhile). */
+    journalFrom: z
+      .strictObject({ generation: z.number().int().nonnegative(), offset: z.number().int().nonnegative() })
+      .optional(),
   })
   .refine((h) => h.version !== 3 || h.bytes !== undefined, { message: 'a version 3 header has bytes' });
 
@@ -33,10 +37,23 @@ export const journalHeaderSchema = z.strictObject({
   generation: z.number().int().nonnegative(),
 });
 
+const setRecordSchema = z.strictObject({
+  op: z.literal('set'),
+  k: z.string(),
+  v: z.string(),
+  x: z.number().int().nonnegative().nullable(),
+});
+const delRecordSchema = z.strictObject({ op: z.literal('del'), k: z.string() });
+
 export const journalRecordSchema = z.discriminatedUnion('op', [
-  z.strictObject({ op: z.literal('set'), k: z.string(), v: z.string(), x: z.number().int().nonnegative().nullable() }),
-  z.strictObject({ op: z.literal('del'), k: z.string() }),
+  setRecordSchema,
+  delRecordSchema,
   z.strictObject({ op: z.literal('clear') }),
+  /** The key changes of one command, applied together (one line: all or none survive a crash). */
+  z.strictObject({
+    op: z.literal('batch'),
+    ops: z.array(z.discriminatedUnion('op', [setRecordSchema, delRecordSchema])).min(1),
+  }),
 ]);
 
 /** The first problem zod finds, as `at path: message`. */

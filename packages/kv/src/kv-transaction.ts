@@ -1,4 +1,4 @@
-import { encodeLine, type JournalRecord } from './journal-format.js';
+import { encodeLine, type JournalRecord, type KeyRecord } from './journal-format.js';
 import { isExpired, type KvEntry } from './kv-entry.js';
 import type { StoreView } from './store-view.js';
 
@@ -7,7 +7,10 @@ import type { StoreView } from './store-view.js';
  * are absent, as in Redis), and every change is applied at once and turned into a journal line.
  */
 export class KvTransaction {
+  /** The journal lines of the operations ended so far. */
   lines: string[] = [];
+  /** The key changes of the operation in progress: one line at its end (see `endOperation`). */
+  private open: KeyRecord[] = [];
 
   constructor(
     private readonly view: StoreView,
@@ -44,8 +47,23 @@ export class KvTransaction {
     this.record({ op: 'clear' });
   }
 
+  /**
+   * Ends one operation (a command): its key changes become one journal line, a `batch` when there are several,
+   * so a crash keeps all of an MSET or none of it, and ten keys cost one checksum and one line.
+   */
+  endOperation(): void {
+    const open = this.open;
+    if (open.length === 0) return;
+    this.lines.push(encodeLine(open.length === 1 ? open[0]! : { op: 'batch', ops: open }));
+    this.open = [];
+  }
+
   private record(r: JournalRecord): void {
     this.view.apply(r);
-    this.lines.push(encodeLine(r));
+    if (r.op === 'set' || r.op === 'del') this.open.push(r);
+    else {
+      this.endOperation();
+      this.lines.push(encodeLine(r));
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openKv } from './kv-store.js';
 import { openLiveKv, type KvLiveTransaction } from './live-store.js';
@@ -92,12 +92,56 @@ describe('LiveKvStore', () => {
     const writes: unknown[] = [];
     for (let i = 0; i < 500; i++) writes.push(store.write(setKey(`k${i % 50}`, `v${i}`)));
     await Promise.all(writes);
-    // A compaction writes its files in the background; a change made meanwhile is appended to the new journal.
+    // A compaction writes its files in the background while changes go on being appended and acknowledged.
     await store.write(setKey('last', 'x'));
-    expect(store.fileInfo().generation).toBeGreaterThan(0);
     const other = await openKv(path);
-    expect(await other.mget(['k0', 'k49'])).toEqual(['v450', 'v499']);
+    expect(await other.mget(['k0', 'k49', 'last'])).toEqual(['v450', 'v499', 'x']);
     expect(await other.keys()).toHaveLength(51);
+    await other.close();
+    while (store.fileInfo().generation === 0) await new Promise((r) => setTimeout(r, 5));
+    await store.write(setKey('after', 'y'));
+    const fresh = await openKv(path);
+    expect(await fresh.mget(['k0', 'k49', 'last', 'after'])).toEqual(['v450', 'v499', 'x', 'y']);
+    await fresh.verify();
+    await fresh.close();
+  });
+
+  for (const sync of ['none', 'batch', 'always'] as const) {
+    it(`every acknowledged change is readable by a fresh process at every moment of compactions (sync=${sync})`, async () => {
+      const { store, path } = await live({ sync, journalMaxBytes: 2048, compactMinBytes: 1024 });
+      let generation = 0;
+      // Compactions run in the background, at the disk's pace: go on until three have completed.
+      for (let round = 0; round < 3000 && generation < 3; round++) {
+        const writes: unknown[] = [];
+        for (let i = 0; i < 20; i++) writes.push(store.write(setKey(`k${i}`, `r${round}`)));
+        await Promise.all(writes);
+        // Another process, reading without the lock while a compaction may be half way.
+        const other = await openKv(path);
+        expect(await other.mget(['k0', 'k19'])).toEqual([`r${round}`, `r${round}`]);
+        await other.close();
+        generation = store.fileInfo().generation;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      expect(generation).toBeGreaterThanOrEqual(3);
+      await store.close();
+      const reopened = await openKv(path);
+      await reopened.verify();
+      await reopened.close();
+    });
+  }
+
+  it('journals the changes of one operation as one line', async () => {
+    const { store, path } = await live();
+    await store.write((tx) => {
+      tx.set('a', '1', null);
+      tx.set('b', '2', null);
+      tx.del('a');
+    });
+    const journal = readFileSync(`${path}.journal`, 'utf8').trim().split('\n');
+    expect(journal).toHaveLength(2);
+    expect(journal[1]).toContain('"r":{"op":"batch","ops":[{"op":"set","k":"a"');
+    const other = await openKv(path);
+    expect(await other.mget(['a', 'b'])).toEqual([null, '2']);
     await other.close();
   });
 

@@ -11,7 +11,7 @@ import { storeFiles, type StoreFiles } from './store-files.js';
 import type { ReleaseLock } from './store-lock.js';
 import { StoreView } from './store-view.js';
 import { loadWritePath, type WritePath } from './write-path.js';
-import { compactInBackground } from './live-compaction.js';
+import { JournalSwitch, writeSnapshot } from './live-compaction.js';
 
 /**
  * When a change is acknowledged: `none` once it is written to the journal (the OS flushes it later), `batch`
@@ -87,8 +87,10 @@ export class LiveKvStore {
   private pendingLines: string[] = [];
   private pendingAcks: Ack[] = [];
   private flushScheduled = false;
-  /** A compaction writing its files; appends wait for it. */
+  /** A compaction writing its files (appends go on meanwhile; the lock is kept until it is done). */
   private compacting: Promise<void> | null = null;
+  /** After a failed compaction, the next waits until then (Unix ms). */
+  private compactNotBefore = 0;
   /** `always`: written, waiting for an fdatasync that starts after their write. */
   private awaitingSync: Ack[] = [];
   /** Descriptors of replaced journals, closed once the fdatasync running on them returns. */
@@ -300,8 +302,11 @@ export class LiveKvStore {
   /** Writes the turn's changes in one append, acknowledges them per the sync mode, maybe compacts. */
   private flush(): void {
     this.flushScheduled = false;
-    if (this.compacting) return; // appends wait for the new journal; the compaction flushes when done
     if (this.queue.length > 0 && this.lease) this.drainQueue();
+    // `always`: while an fdatasync runs, changes gather in memory and are written at once when it returns,
+    // just before the next one (as Redis writes its AOF buffer once per fsync): one write per group, and no
+    // appends to the file under the running fdatasync.
+    if (this.sync === 'always' && this.syncing) return;
     const lines = this.pendingLines;
     const acks = this.pendingAcks;
     this.pendingLines = [];
@@ -326,40 +331,51 @@ export class LiveKvStore {
         return;
       }
       for (const a of acks) a.ok();
-      if (this.journalOutgrown()) {
-        this.startCompaction();
-        return;
-      }
+      if (!this.compacting && Date.now() >= this.compactNotBefore && this.journalOutgrown()) this.startCompaction();
     }
-    if (this.lease && Date.now() - this.lease.since > this.leaseMs) this.releaseLease();
+    if (this.lease && !this.compacting && Date.now() - this.lease.since > this.leaseMs) this.releaseLease();
   }
 
   /**
-   * Folds the journal into a new snapshot with the disk work off the event loop (a compaction's four fsyncs
-   * were ~15% of a busy server's time): reads keep being answered and changes keep being applied in memory,
-   * but nothing is appended until the new journal is in place; then the changes made meanwhile are flushed.
+   * Folds the journal into a new snapshot with the disk work off the event loop, and without stopping appends
+   * (see live-compaction.ts): only the last step, copying the lines appended meanwhile into the new journal and
+   * renaming it in, runs on the event loop. A compaction that fails leaves whole files behind and is retried
+   * a second later; the changes are in the journal either way.
    */
   private startCompaction(): void {
-    this.compacting = compactInBackground(this.view, this.config.clock())
-      .then(
-        (c) => {
-          this.view.adoptNewFiles(c.generation, c.snapshotBytes, c.headerBytes);
-          // The snapshot was fsynced before its rename: everything written before the capture is durable.
-          this.unsyncedBytes = 0;
-          for (const a of this.awaitingSync.splice(0)) a.ok();
-          this.appendFdFor();
-        },
-        (err) => {
-          const acks = [...this.awaitingSync.splice(0), ...this.pendingAcks.splice(0)];
-          this.pendingLines = [];
-          this.failWrites(err, acks);
-        },
-      )
+    const lease = this.lease!;
+    this.compacting = this.compact(lease)
+      .catch((err: unknown) => {
+        this.compactNotBefore = Date.now() + 1000;
+        this.config.onWarning(`compaction failed, retrying in 1 s: ${err instanceof Error ? err.message : err}`);
+      })
       .finally(() => {
         this.compacting = null;
         if (this.pendingLines.length > 0 || this.queue.length > 0) this.scheduleFlush();
         else if (this.lease && Date.now() - this.lease.since > this.leaseMs) this.releaseLease();
       });
+  }
+
+  private async compact(lease: Lease): Promise<void> {
+    const ino = this.view.journalIno;
+    // Whether the store still holds the lock it started with and has not reloaded its view since (a failure).
+    const same = () => this.lease === lease && this.view.journalIno === ino && !lease.compromised;
+    const snapshot = await writeSnapshot(this.view, this.config.clock());
+    if (!same()) return;
+    this.view.adoptSnapshot(snapshot.generation, snapshot.snapshotBytes);
+    const next = new JournalSwitch(this.view, snapshot.journalFrom);
+    await next.prepare();
+    if (!same()) {
+      await next.abandon();
+      return;
+    }
+    next.install(this.sync === 'always');
+    this.appendFdFor();
+    // The lines copied last are not synced in the new journal yet (`always` synced them in install).
+    if (this.sync === 'batch') {
+      this.unsyncedBytes += 1;
+      this.startSync();
+    }
   }
 
   /** One fdatasync at a time; whatever was written while it ran waits for the next one. */
@@ -386,11 +402,18 @@ export class LiveKvStore {
       this.syncing = false;
       for (const old of this.retiredFds.splice(0)) closeLater(old);
       if (err) {
+        // `always`: the changes gathered meanwhile were never written; they fail with the group (the view is
+        // reloaded from the files, which do not hold them).
+        if (this.sync === 'always') {
+          for (const a of this.pendingAcks.splice(0)) waiting.push(a);
+          this.pendingLines = [];
+        }
         this.failWrites(new FileAccessError(this.files.journal, err), waiting);
         return;
       }
       for (const a of waiting) a.ok();
-      this.startSync();
+      if (this.sync === 'always' && this.pendingLines.length > 0) this.flush();
+      else this.startSync();
     });
   }
 
@@ -557,6 +580,7 @@ class Tx implements KvLiveTransaction {
   }
 
   drainInto(lines: string[]): void {
+    this.inner.endOperation();
     const own = this.inner.lines;
     for (let i = 0; i < own.length; i++) lines.push(own[i]!);
     own.length = 0;

@@ -36,6 +36,17 @@ export interface SnapshotHeader {
   keys: number;
   /** The file's size in bytes (version 3 on). */
   bytes?: number;
+  /**
+   * Written by a compaction that kept appending while the snapshot was written: the snapshot holds the lines of
+   * the journal of this generation up to this byte offset, and a journal of that generation continues from it.
+   */
+  journalFrom?: JournalPosition;
+}
+
+/** A byte offset in the journal of one generation. */
+export interface JournalPosition {
+  generation: number;
+  offset: number;
 }
 
 /** `"c":"xxxxxxxx"`: a line's own checksum, always the last member of the line's object. */
@@ -81,8 +92,16 @@ export function isSnapshotHeader(v: unknown): v is SnapshotHeader {
     isCount(v.generation) &&
     typeof v.createdAt === 'string' &&
     isCount(v.keys) &&
-    (v.version === 3 ? isCount(v.bytes) : v.bytes === undefined || isCount(v.bytes))
+    (v.version === 3 ? isCount(v.bytes) : v.bytes === undefined || isCount(v.bytes)) &&
+    (v.journalFrom === undefined || isJournalPosition(v.journalFrom))
   );
+}
+
+function isJournalPosition(v: unknown): v is JournalPosition {
+  if (!isObject(v) || !isCount(v.generation) || !isCount(v.offset)) return false;
+  let n = 0;
+  for (const _ in v) n++;
+  return n === 2;
 }
 
 /** An entry of a version 1 snapshot; in version 2 the same plus its line checksum `c` (see isSnapshotEntryV2). */

@@ -4,6 +4,7 @@ import type { KvEntry } from './kv-entry.js';
 import {
   compareKeys,
   ENTRIES_OPEN,
+  type JournalPosition,
   LINE_CHECKSUM_OPEN,
   SNAPSHOT_FORMAT,
   SNAPSHOT_VERSION,
@@ -15,6 +16,7 @@ export function renderSnapshot(
   generation: number,
   entries: Iterable<[string, KvEntry]>,
   createdAt = new Date(),
+  journalFrom: JournalPosition | null = null,
 ): Buffer {
   const sorted = [...entries].sort((a, b) => compareKeys(a[0], b[0]));
   const parts: string[] = [ENTRIES_OPEN];
@@ -25,10 +27,14 @@ export function renderSnapshot(
   parts.push(sorted.length === 0 ? '},\n' : '\n},\n');
   const body = parts.join('');
   const bodyBytes = Buffer.byteLength(body);
+  const from =
+    journalFrom === null
+      ? ''
+      : `"journalFrom":{"generation":${journalFrom.generation},"offset":${journalFrom.offset}},`;
   // The header holds the file's size, which depends on the header's own length: a couple of rounds settle it.
   let header = '';
   for (let size = 0; ; ) {
-    header = `${withLineChecksum(`{"format":"${SNAPSHOT_FORMAT}","version":${SNAPSHOT_VERSION},"generation":${generation},"createdAt":"${createdAt.toISOString()}","keys":${sorted.length},"bytes":${size},`)},`;
+    header = `${withLineChecksum(`{"format":"${SNAPSHOT_FORMAT}","version":${SNAPSHOT_VERSION},"generation":${generation},"createdAt":"${createdAt.toISOString()}","keys":${sorted.length},"bytes":${size},${from}`)},`;
     const total = Buffer.byteLength(header) + bodyBytes + SNAPSHOT_TRAILER_LEN;
     if (total === size) break;
     size = total;

@@ -41,6 +41,8 @@ export class StoreView {
   journalIno: number | null = null;
   /** Where the good lines end: the next read starts here. */
   journalEnd = 0;
+  /** The generation in the journal's header: the snapshot's, or the one before when the snapshot continues it. */
+  journalGeneration = 0;
   /** The journal belongs to an older snapshot (a compaction crashed after its rename): its lines are in the snapshot. */
   journalStale = false;
   tornTail: { offset: number; bytes: number } | null = null;
@@ -99,14 +101,32 @@ export class StoreView {
       throw new CorruptionError('journal has no header line', { path: this.files.journal, line: 1 });
     }
     if (gen > this.generation) return false;
+    this.journalGeneration = gen;
     this.journalEnd = chunk.goodEnd;
     this.countLines(chunk);
     this.tornTail = chunk.tornTail;
-    if (gen < this.generation) {
+    if (gen === this.generation) {
+      this.keepLines(chunk.lines);
+      return true;
+    }
+    // An older journal: the snapshot holds all of it, unless a compaction that kept appending while it wrote
+    // the snapshot says up to where (the journal is then continued from there until the next one replaces it).
+    // (A journal that ends before that point lost unsynced lines to a power cut; the snapshot holds them.)
+    const from = snapshot?.header.journalFrom;
+    if (from?.generation !== gen || from.offset >= chunk.goodEnd) {
       this.journalStale = true;
       return true;
     }
-    this.keepLines(chunk.lines);
+    const lines = chunk.lines;
+    const linesStart = chunk.goodEnd - (lines?.byteLength ?? 0);
+    const after = lines?.after(from.offset - linesStart) ?? null;
+    if (after === null) {
+      throw new CorruptionError(
+        `the snapshot continues journal generation ${gen} from byte ${from.offset}, which is not the start of a line of it; refusing to touch the store`,
+        { path: this.files.journal },
+      );
+    }
+    this.keepLines(after);
     return true;
   }
 
@@ -217,6 +237,10 @@ export class StoreView {
   }
 
   private applyParsed(r: JournalRecord): void {
+    if (r.op === 'batch') {
+      for (const op of r.ops) this.applyParsed(op);
+      return;
+    }
     if (this.materialized) {
       if (r.op === 'set') this.materialized.set(r.k, { value: r.v, expiresAt: r.x });
       else if (r.op === 'del') this.materialized.delete(r.k);
@@ -235,28 +259,35 @@ export class StoreView {
     this.countedLines += lines;
   }
 
-  /** After this process started a new journal (and maybe snapshot): view it from its header on. */
-  adoptNewFiles(generation: number, snapshotBytes: number | null, headerBytes: number): void {
-    if (snapshotBytes !== null) {
-      // The view now stands for the new snapshot, whose bytes it does not hold: keep every entry in memory.
-      this.entries();
-      this.snapshot?.close();
-      this.snapshot = null;
-    }
+  /**
+   * After this process started a new journal (and maybe snapshot): view it from its header on. `journalBytes`
+   * and `journalLines` are the new journal's size and lines (its header, and any lines it was started with).
+   */
+  adoptNewFiles(generation: number, snapshotBytes: number | null, journalBytes: number, journalLines = 1): void {
+    if (snapshotBytes !== null) this.adoptSnapshot(generation, snapshotBytes);
     this.closeJournal();
     this.generation = generation;
-    if (snapshotBytes !== null) {
-      this.snapshotBytes = snapshotBytes;
-      this.snapshotCreatedAt = new Date().toISOString();
-    }
     this.snapshotIno = inoOrNull(this.files.snapshot);
     this.journalFd = openSync(this.files.journal, 'r');
     this.journalIno = fstatSync(this.journalFd).ino;
-    this.journalEnd = headerBytes;
-    this.countedLines = 1;
+    this.journalGeneration = generation;
+    this.journalEnd = journalBytes;
+    this.countedLines = journalLines;
     this.uncounted = [];
     this.journalStale = false;
     this.tornTail = null;
+  }
+
+  /** After this process put a new snapshot in place that continues the journal it keeps appending to. */
+  adoptSnapshot(generation: number, snapshotBytes: number): void {
+    // The view now stands for the new snapshot, whose bytes it does not hold: keep every entry in memory.
+    this.entries();
+    this.snapshot?.close();
+    this.snapshot = null;
+    this.generation = generation;
+    this.snapshotBytes = snapshotBytes;
+    this.snapshotCreatedAt = new Date().toISOString();
+    this.snapshotIno = inoOrNull(this.files.snapshot);
   }
 
   /** Lets go of both files (the store is closed). */

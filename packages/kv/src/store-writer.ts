@@ -70,6 +70,7 @@ export class StoreWriter {
         } catch (err) {
           settled.push(() => op.reject(err));
         }
+        tx.endOperation();
       }
       if (tx.lines.length > 0) {
         const bytes = w.appendDurably(this.appendFdFor(w), files.journal, tx.lines.join(''));

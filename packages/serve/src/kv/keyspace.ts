@@ -23,8 +23,16 @@ export class Keyspace {
     return view;
   }
 
-  isStream(key: Buffer): boolean {
-    return this.streams.size() > 0 && this.streams.has(key);
+  /**
+   * Whether `key` is a stream's. A live string key is not (the types never share a key), which the store
+   * answers from memory, cheaper than the stream family's lookup (it escapes the key into a topic name); pass
+   * the key's text when it is at hand.
+   */
+  isStream(key: Buffer, keyText?: string): boolean {
+    const streams = this.streams;
+    if (streams.size() === 0) return false;
+    if (keyText !== undefined && this.store.peek(keyText) !== undefined) return false;
+    return streams.has(key);
   }
 
   /** Deletes the stream keys among `keys` (each once); how many there were. */

@@ -13,8 +13,8 @@ export function stringCommands(ks: Keyspace): CommandSpec[] {
   const store = ks.store;
 
   const get = (args: readonly Buffer[]): Reply | Promise<Reply> => {
-    if (ks.isStream(args[1]!)) return ERR.wrongType;
     const key = text(args[1]!);
+    if (ks.isStream(args[1]!, key)) return ERR.wrongType;
     return store.read((tx) => valueReply(tx.get(key)?.value));
   };
 
@@ -49,9 +49,9 @@ export function stringCommands(ks: Keyspace): CommandSpec[] {
       at = parsed.at;
     }
     const keyBuf = args[1]!;
-    const isStream = ks.isStream(keyBuf);
-    if (isStream && withGet) return ERR.wrongType;
     const key = text(keyBuf);
+    const isStream = ks.isStream(keyBuf, key);
+    if (isStream && withGet) return ERR.wrongType;
     const value = text(args[2]!);
     const apply = () =>
       store.write((tx): Reply => {
@@ -123,8 +123,9 @@ export function stringCommands(ks: Keyspace): CommandSpec[] {
     const pairs: [string, string][] = [];
     const streamKeys: Buffer[] = [];
     for (let i = 1; i < args.length; i += 2) {
-      pairs.push([text(args[i]!), text(args[i + 1]!)]);
-      if (ks.isStream(args[i]!)) streamKeys.push(args[i]!);
+      const key = text(args[i]!);
+      pairs.push([key, text(args[i + 1]!)]);
+      if (ks.isStream(args[i]!, key)) streamKeys.push(args[i]!);
     }
     if (onlyNew && streamKeys.length > 0) return integer(0);
     const apply = () =>
@@ -162,8 +163,8 @@ export function stringCommands(ks: Keyspace): CommandSpec[] {
   };
 
   const incrBy = (keyBuf: Buffer, by: number | bigint): Reply | Promise<Reply> => {
-    if (ks.isStream(keyBuf)) return ERR.wrongType;
     const key = text(keyBuf);
+    if (ks.isStream(keyBuf, key)) return ERR.wrongType;
     return store.write((tx) => {
       const old = tx.get(key);
       const current = old === undefined ? 0 : parseInt64(old.value);
