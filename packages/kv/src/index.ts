@@ -18,6 +18,7 @@ export {
   type LiveKvOptions,
   type KvLiveTransaction,
   type KvSyncMode,
+  type DeferredChange,
 } from './live-store.js';
 export type { KvEntry } from './kv-entry.js';
 export { bytesToKvString, kvStringToBytes, kvStringByteLength, isWellFormedKvString } from './binary-value.js';

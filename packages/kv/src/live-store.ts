@@ -86,6 +86,8 @@ export class LiveKvStore {
   /** Journal lines applied in memory, not yet written, and who waits for them. */
   private pendingLines: string[] = [];
   private pendingAcks: Ack[] = [];
+  /** The group of `pendingAcks` that changes made now join. */
+  private group: AckGroup | null = null;
   private flushScheduled = false;
   /** A compaction writing its files (appends go on meanwhile; the lock is kept until it is done). */
   private compacting: Promise<void> | null = null;
@@ -132,6 +134,17 @@ export class LiveKvStore {
     return this.config.clock();
   }
 
+  /**
+   * The live entry of one key, as a command reads it (a GET): `read` without a transaction, and the clock read
+   * only for a key that has an expiry.
+   */
+  get(key: string): KvEntry | undefined | Promise<KvEntry | undefined> {
+    if (this.queue.length > 0) return this.enqueue(false, (tx) => tx.get(key));
+    this.catchUp();
+    const e = this.view.lookup(key);
+    return e === undefined || (e.expiresAt !== null && isExpired(e, this.config.clock())) ? undefined : e;
+  }
+
   /** Runs a read now (or after the changes waiting ahead of it). */
   read<T>(fn: (tx: KvLiveTransaction) => T): T | Promise<T> {
     if (this.queue.length > 0) return this.enqueue(false, fn);
@@ -145,19 +158,35 @@ export class LiveKvStore {
    * as the change is acknowledged for the sync mode; a call that changed nothing returns at once.
    */
   write<T>(fn: (tx: KvLiveTransaction) => T): T | Promise<T> {
-    if (this.closed) throw new KvUsageError('the store is closed');
-    if (this.queue.length > 0 || this.lease === null) return this.enqueue(true, fn);
-    return this.runWrite(fn);
+    const change = this.writeDeferred(fn);
+    if (change instanceof Promise || change.acked === null) return change instanceof Promise ? change : change.value;
+    return change.acked.then(() => change.value);
   }
 
-  private runWrite<T>(fn: (tx: KvLiveTransaction) => T): T | Promise<T> {
+  /**
+   * `write` for a caller that keeps many changes in flight (a server): the value at once, with the promise its
+   * acknowledgement waits for, shared by every change of the same group (null when nothing changed), so a
+   * change costs no promise of its own. A change waiting for the lock comes back as a promise of its value.
+   */
+  writeDeferred<T>(fn: (tx: KvLiveTransaction) => T): DeferredChange<T> | Promise<T> {
+    if (this.closed) throw new KvUsageError('the store is closed');
+    if (this.queue.length > 0 || this.lease === null) return this.enqueue(true, fn);
     const before = this.pendingLines.length;
     this.tx.begin();
     const value = fn(this.tx);
     this.tx.drainInto(this.pendingLines);
-    if (this.pendingLines.length === before) return value;
+    if (this.pendingLines.length === before) return { value, acked: null };
     this.scheduleFlush();
-    return new Promise<T>((resolve, reject) => this.pendingAcks.push({ ok: () => resolve(value), fail: reject }));
+    return { value, acked: this.openGroup().promise };
+  }
+
+  /** The acknowledgement of the changes not yet written: one per group, in `pendingAcks` once. */
+  private openGroup(): AckGroup {
+    if (this.group === null) {
+      this.group = new AckGroup();
+      this.pendingAcks.push(this.group);
+    }
+    return this.group;
   }
 
   private enqueue<T>(write: boolean, fn: (tx: KvLiveTransaction) => T): Promise<T> {
@@ -309,6 +338,7 @@ export class LiveKvStore {
     if (this.sync === 'always' && this.syncing) return;
     const lines = this.pendingLines;
     const acks = this.pendingAcks;
+    this.group = null;
     this.pendingLines = [];
     this.pendingAcks = [];
     if (lines.length > 0) {
@@ -406,6 +436,7 @@ export class LiveKvStore {
         // reloaded from the files, which do not hold them).
         if (this.sync === 'always') {
           for (const a of this.pendingAcks.splice(0)) waiting.push(a);
+          this.group = null;
           this.pendingLines = [];
         }
         this.failWrites(new FileAccessError(this.files.journal, err), waiting);
@@ -462,7 +493,7 @@ export class LiveKvStore {
   peek(key: string): KvEntry | undefined {
     this.catchUp();
     const e = this.view.lookup(key);
-    return e === undefined || isExpired(e, this.config.clock()) ? undefined : e;
+    return e === undefined || (e.expiresAt !== null && isExpired(e, this.config.clock())) ? undefined : e;
   }
 
   /** Every live key now, outside the command order (see `peek`). */
@@ -538,6 +569,28 @@ function closeLater(fd: number): void {
 interface Ack {
   ok: () => void;
   fail: (e: unknown) => void;
+}
+
+/** A change made with `writeDeferred`: its value, and what its acknowledgement waits for (null: nothing). */
+export interface DeferredChange<T> {
+  readonly value: T;
+  readonly acked: Promise<void> | null;
+}
+
+/** The acknowledgement the changes of one group share. */
+class AckGroup implements Ack {
+  readonly promise: Promise<void>;
+  ok!: () => void;
+  fail!: (e: unknown) => void;
+
+  constructor() {
+    this.promise = new Promise<void>((resolve, reject) => {
+      this.ok = resolve;
+      this.fail = reject;
+    });
+    // Whoever waits sees a failure; a group nobody waits on must not become an unhandled rejection.
+    this.promise.catch(() => undefined);
+  }
 }
 
 /** The one transaction object the store hands to every command: KvTransaction with the clock read per command. */

@@ -1,3 +1,4 @@
+import type { AckedReply } from './acked-reply.js';
 import type { Reply } from './reply.js';
 
 /**
@@ -31,10 +32,10 @@ export interface Subcommand {
 
 /**
  * args[0] is the command name as the client sent it; Buffers because keys and values are binary-safe. A handler
- * returns its reply, or a promise of it (a write waiting for the store's sync, a blocking XREAD); the connection
- * keeps replies in request order whichever resolves first.
+ * returns its reply, or a promise of it (a blocking XREAD), or an AckedReply (a write waiting for its store's
+ * acknowledgement); the connection keeps replies in request order whichever resolves first.
  */
-export type CommandHandler = (args: readonly Buffer[], ctx: CommandContext) => Reply | Promise<Reply>;
+export type CommandHandler = (args: readonly Buffer[], ctx: CommandContext) => Reply | Promise<Reply> | AckedReply;
 
 /** What a handler may see of the connection and of the server; the server module defines the concrete types. */
 export interface CommandContext {

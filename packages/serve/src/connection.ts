@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { AckedReply } from './acked-reply.js';
 import type { Client } from './client.js';
 import type { CommandContext } from './command-spec.js';
 import type { Dispatcher } from './dispatcher.js';
@@ -14,6 +15,14 @@ const READ_PAUSE_BYTES = 1024 * 1024;
 /** A reply not yet written: requests answered later than one behind them wait here, in request order. */
 interface Slot {
   reply: Reply | null;
+}
+
+/** The replies of writes waiting for one acknowledgement of their store (see AckedReply). */
+interface AckWait {
+  readonly acked: Promise<unknown>;
+  readonly slots: Slot[];
+  readonly replies: Reply[];
+  readonly args: Buffer[][];
 }
 
 /**
@@ -40,6 +49,8 @@ export class Connection implements Client, CommandSink {
   private readonly parser: RespParser;
   private readonly out = new ReplyWriter();
   private readonly queue: Slot[] = [];
+  /** The acknowledgement the last write's reply waits for, while it has not come. */
+  private ackWait: AckWait | null = null;
   private closing = false;
   private ended = false;
   private flushScheduled = false;
@@ -119,13 +130,14 @@ export class Connection implements Client, CommandSink {
 
   command(args: Buffer[]): void {
     if (this.closing) return;
-    let reply: Reply | Promise<Reply>;
+    let reply: Reply | Promise<Reply> | AckedReply;
     try {
       reply = this.dispatcher.execute(args, this);
     } catch (err) {
       reply = this.server.failure(err, args);
     }
-    if (reply instanceof Promise) {
+    if (reply instanceof AckedReply) this.awaitAck(reply, args);
+    else if (reply instanceof Promise) {
       const slot: Slot = { reply: null };
       this.queue.push(slot);
       reply.then(
@@ -160,9 +172,39 @@ export class Connection implements Client, CommandSink {
     else encodeReply(reply, this.protocol, this.out);
   }
 
+  /** Queues a write's reply behind its acknowledgement: one callback per acknowledgement, not per command. */
+  private awaitAck(reply: AckedReply, args: Buffer[]): void {
+    const slot: Slot = { reply: null };
+    this.queue.push(slot);
+    let wait = this.ackWait;
+    if (wait === null || wait.acked !== reply.acked) {
+      const w: AckWait = { acked: reply.acked, slots: [], replies: [], args: [] };
+      this.ackWait = wait = w;
+      reply.acked.then(
+        () => this.acked(w, true, null),
+        (err: unknown) => this.acked(w, false, err),
+      );
+    }
+    wait.slots.push(slot);
+    wait.replies.push(reply.reply);
+    wait.args.push(args);
+  }
+
+  private acked(wait: AckWait, ok: boolean, err: unknown): void {
+    if (this.ackWait === wait) this.ackWait = null;
+    for (let i = 0; i < wait.slots.length; i++)
+      wait.slots[i]!.reply = ok ? wait.replies[i]! : this.server.failure(err, wait.args[i]!);
+    this.drainSettled();
+  }
+
   private settle(slot: Slot, reply: Reply): void {
     slot.reply = reply;
     if (this.queue[0] !== slot) return;
+    this.drainSettled();
+  }
+
+  /** Encodes the replies at the head of the queue that are settled, in order. */
+  private drainSettled(): void {
     let n = 0;
     while (n < this.queue.length && this.queue[n]!.reply !== null) {
       encodeReply(this.queue[n]!.reply!, this.protocol, this.out);

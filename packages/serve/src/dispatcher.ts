@@ -1,3 +1,4 @@
+import type { AckedReply } from './acked-reply.js';
 import type { CommandTable } from './command-table.js';
 import type { Client } from './client.js';
 import { error, type Reply } from './reply.js';
@@ -14,7 +15,7 @@ export class Dispatcher {
 
   constructor(private readonly table: CommandTable) {}
 
-  execute(args: Buffer[], conn: Client): Reply | Promise<Reply> {
+  execute(args: Buffer[], conn: Client): Reply | Promise<Reply> | AckedReply {
     const entry = this.table.lookupBytes(args[0]!);
     if (entry === undefined) return unknownCommand(args[0]!.toString('latin1'), args);
     const arity = entry.spec.arity;

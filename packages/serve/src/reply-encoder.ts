@@ -26,9 +26,15 @@ export function encodeReply(reply: Reply, protocol: Protocol, out: ReplyWriter):
       const v = reply.value;
       if (v === null) out.ascii(protocol === 3 ? '_\r\n' : '$-1\r\n');
       else if (typeof v === 'string') {
-        const n = Buffer.byteLength(v);
-        out.ascii(`$${n}\r\n`);
-        out.utf8(v, n);
+        // Short ASCII text (most stored values) is its own bytes: no byte count nor UTF-8 encoding call.
+        if (v.length <= 64 && isAscii(v)) {
+          out.ascii(`$${v.length}\r\n`);
+          out.ascii(v);
+        } else {
+          const n = Buffer.byteLength(v);
+          out.ascii(`$${n}\r\n`);
+          out.utf8(v, n);
+        }
         out.ascii('\r\n');
       } else {
         out.ascii(`$${v.length}\r\n`);
@@ -73,6 +79,11 @@ export function encodeReply(reply: Reply, protocol: Protocol, out: ReplyWriter):
       for (const r of reply.replies) encodeReply(r, protocol, out);
       return;
   }
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
 
 function aggregate(out: ReplyWriter, type: string, items: readonly Reply[], protocol: Protocol): void {

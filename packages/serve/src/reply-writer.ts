@@ -21,12 +21,12 @@ export class ReplyWriter {
     return this.piecesBytes + this.end - this.start;
   }
 
-  /** ASCII text (headers, numbers, simple strings Redis keeps ASCII). */
+  /** ASCII text (headers, numbers, simple strings Redis keeps ASCII, short ASCII values). */
   ascii(text: string): void {
     const n = text.length;
     if (this.slab.length - this.end < n) this.grow(n);
-    // Headers are a few bytes: a loop costs less than Buffer#write's encoding dispatch.
-    if (n <= 24) {
+    // Headers and short values are a few bytes: a loop costs less than Buffer#write's encoding dispatch.
+    if (n <= 64) {
       const slab = this.slab;
       let at = this.end;
       for (let i = 0; i < n; i++) slab[at++] = text.charCodeAt(i);

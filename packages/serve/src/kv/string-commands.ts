@@ -4,7 +4,9 @@ import { array, integer, NULL_BULK, OK, type Reply } from '../reply.js';
 import { type Keyspace, spec } from './keyspace.js';
 import { addInt64, ERR, option, parseInt64, wrongArity } from './redis-args.js';
 import { parseExpiry, type Expiry } from './expiry-args.js';
+import { change } from './change.js';
 import { text, valueReply } from './values.js';
+import type { AckedReply } from '../acked-reply.js';
 
 const ONE_KEY = [1, 1, 1] as const;
 
@@ -15,10 +17,11 @@ export function stringCommands(ks: Keyspace): CommandSpec[] {
   const get = (args: readonly Buffer[]): Reply | Promise<Reply> => {
     const key = text(args[1]!);
     if (ks.isStream(args[1]!, key)) return ERR.wrongType;
-    return store.read((tx) => valueReply(tx.get(key)?.value));
+    const entry = store.get(key);
+    return entry instanceof Promise ? entry.then((e) => valueReply(e?.value)) : valueReply(entry?.value);
   };
 
-  const set = (args: readonly Buffer[]): Reply | Promise<Reply> => {
+  const set = (args: readonly Buffer[]): Reply | Promise<Reply> | AckedReply => {
     // Redis's parseExtendedStringArgumentsOrReply: options in any order, a repeated one allowed, conflicts refused.
     let nx = false;
     let xx = false;
@@ -54,7 +57,7 @@ export function stringCommands(ks: Keyspace): CommandSpec[] {
     if (isStream && withGet) return ERR.wrongType;
     const value = text(args[2]!);
     const apply = () =>
-      store.write((tx): Reply => {
+      change(store, (tx): Reply => {
         const old = tx.get(key);
         const exists = old !== undefined || isStream;
         if ((nx && exists) || (xx && !exists)) return withGet ? valueReply(old?.value) : NULL_BULK;
@@ -118,7 +121,7 @@ export function stringCommands(ks: Keyspace): CommandSpec[] {
     return store.read((tx) => array(keys.map((k) => (k === null ? NULL_BULK : valueReply(tx.get(k)?.value)))));
   };
 
-  const msetGeneric = (args: readonly Buffer[], onlyNew: boolean): Reply | Promise<Reply> => {
+  const msetGeneric = (args: readonly Buffer[], onlyNew: boolean): Reply | Promise<Reply> | AckedReply => {
     if (args.length % 2 === 0) return wrongArity(onlyNew ? 'msetnx' : 'mset');
     const pairs: [string, string][] = [];
     const streamKeys: Buffer[] = [];
@@ -129,7 +132,7 @@ export function stringCommands(ks: Keyspace): CommandSpec[] {
     }
     if (onlyNew && streamKeys.length > 0) return integer(0);
     const apply = () =>
-      store.write((tx): Reply => {
+      change(store, (tx): Reply => {
         if (onlyNew && pairs.some(([k]) => tx.get(k) !== undefined)) return integer(0);
         for (const [k, v] of pairs) tx.set(k, v, null);
         return onlyNew ? integer(1) : OK;
@@ -162,10 +165,10 @@ export function stringCommands(ks: Keyspace): CommandSpec[] {
     });
   };
 
-  const incrBy = (keyBuf: Buffer, by: number | bigint): Reply | Promise<Reply> => {
+  const incrBy = (keyBuf: Buffer, by: number | bigint): Reply | Promise<Reply> | AckedReply => {
     const key = text(keyBuf);
     if (ks.isStream(keyBuf, key)) return ERR.wrongType;
-    return store.write((tx) => {
+    return change(store, (tx) => {
       const old = tx.get(key);
       const current = old === undefined ? 0 : parseInt64(old.value);
       if (current === null) return ERR.notInteger;
@@ -176,7 +179,7 @@ export function stringCommands(ks: Keyspace): CommandSpec[] {
     });
   };
 
-  const incrbyArg = (args: readonly Buffer[], negate: boolean): Reply | Promise<Reply> => {
+  const incrbyArg = (args: readonly Buffer[], negate: boolean): Reply | Promise<Reply> | AckedReply => {
     const by = parseInt64(args[2]!);
     if (by === null) return ERR.notInteger;
     if (!negate) return incrBy(args[1]!, by);
