@@ -22,7 +22,10 @@ export type KvSyncMode = 'none' | 'batch' | 'always';
 
 export interface LiveKvOptions extends KvOptions {
   sync?: KvSyncMode;
-  /** Longest time the store keeps the lock at a stretch while changes keep coming (default 50 ms). */
+  /**
+   * Longest time the store keeps the lock at a stretch while changes keep coming (default 200 ms): each time
+   * it lets go and takes it again costs the lock's mkdir and rmdir and holds writes back for the gap.
+   */
   leaseMs?: number;
   /** After letting the lock go, how long to stay out so that a waiting process gets in (default 2 ms). */
   leaseGapMs?: number;
@@ -645,7 +648,7 @@ class Tx implements KvLiveTransaction {
  * A corrupt file throws CorruptionError naming it; nothing is touched.
  */
 export async function openLiveKv(path: string, options: LiveKvOptions = {}): Promise<LiveKvStore> {
-  const { sync = 'batch', leaseMs = 50, leaseGapMs = 2, syncIntervalMs = 10, ...kvOptions } = options;
+  const { sync = 'batch', leaseMs = 200, leaseGapMs = 2, syncIntervalMs = 10, ...kvOptions } = options;
   const config = await resolveKvOptions(kvOptions);
   // A server writes fast: with a small store the journal would be folded every 256 KiB (a snapshot, two
   // renames and four fsyncs each time). Let it grow to the cap readers are promised instead.
