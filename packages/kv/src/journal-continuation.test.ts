@@ -49,6 +49,19 @@ describe('a snapshot that continues an older journal (journalFrom)', () => {
     await again.close();
   });
 
+  it('goes on from an offset at the journal end: what is appended after it is read', async () => {
+    await continued((_x, journal) => journal.length);
+    const kv = await openKv(store.path);
+    expect(await kv.mget(['a', 'c'])).toEqual(['1', null]);
+    await kv.set('c', 'after');
+    await kv.close();
+    expect(readFileSync(`${store.path}.journal`, 'utf8')).toContain('"generation":1}');
+    const again = await openKv(store.path);
+    expect(await again.mget(['a', 'b', 'c', 'z'])).toEqual(['1', '1', 'after', 'before']);
+    await again.verify();
+    await again.close();
+  });
+
   it('refuses an offset inside a line', async () => {
     await continued((x) => x - 5);
     await expect(openKv(store.path)).rejects.toBeInstanceOf(CorruptionError);

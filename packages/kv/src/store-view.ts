@@ -113,10 +113,11 @@ export class StoreView {
     // the snapshot says up to where (the journal is then continued from there until the next one replaces it).
     // (A journal that ends before that point lost unsynced lines to a power cut; the snapshot holds them.)
     const from = snapshot?.header.journalFrom;
-    if (from?.generation !== gen || from.offset >= chunk.goodEnd) {
+    if (from?.generation !== gen || from.offset > chunk.goodEnd) {
       this.journalStale = true;
       return true;
     }
+    if (from.offset === chunk.goodEnd) return true; // nothing after it yet; what is appended next applies
     const lines = chunk.lines;
     const linesStart = chunk.goodEnd - (lines?.byteLength ?? 0);
     const after = lines?.after(from.offset - linesStart) ?? null;
