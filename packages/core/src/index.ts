@@ -25,7 +25,7 @@ export {
   type InputSource,
   type ReadChunksOptions,
 } from './line-source.js';
-export { writeFileAtomicSync, fsyncDirSync } from './atomic-write.js';
+export { writeFileAtomicSync, fsyncDirSync, fsyncDir } from './atomic-write.js';
 export { loadJsonFile, parseWithSchema } from './config-file.js';
 export {
   compileUserPattern,

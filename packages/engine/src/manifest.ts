@@ -3,7 +3,7 @@ import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { z } from 'zod';
-import { CorruptionError, FileAccessError, isErrno } from '@esc/core';
+import { CorruptionError, FileAccessError, fsyncDir, isErrno } from '@esc/core';
 
 /**
  * The manifest names the live segments and the oldest write-ahead log still needed. It is replaced
@@ -129,14 +129,4 @@ export async function writeManifest(dir: string, data: ManifestData): Promise<vo
   await fh.close();
   await rename(tmp, path);
   await fsyncDir(dir);
-}
-
-/** As core's fsyncDirSync, on libuv's thread pool: a flush's manifest edit should not stall writers on the disk. */
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }

@@ -1,7 +1,7 @@
 import { fdatasyncSync, readSync, renameSync, writeSync } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { FileAccessError, fsyncDirSync } from '@esc/core';
+import { FileAccessError, fsyncDir, fsyncDirSync } from '@esc/core';
 import { encodeLine, JOURNAL_FORMAT, JOURNAL_VERSION } from './journal-format.js';
 import { isExpired, type KvEntry } from './kv-entry.js';
 import { renderSnapshot } from './snapshot-writer.js';
@@ -165,14 +165,5 @@ async function writeFileAtomic(path: string, data: Buffer): Promise<void> {
     await fsyncDir(dirname(path));
   } catch (err) {
     throw new FileAccessError(dirname(path), err);
-  }
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

@@ -102,6 +102,29 @@ export function definitionKey(rule: AlertRule): string {
 }
 
 /**
+ * The trackers for a reloaded rule set: a rule whose definition is unchanged keeps its tracker (and state); a
+ * changed or removed rule's tracker is handed to `retire` once, with the reason.
+ */
+export function reconcileRules<T extends { rule: AlertRule }>(
+  current: readonly T[],
+  rules: readonly AlertRule[],
+  make: (rule: AlertRule) => T,
+  retire: (tracker: T, why: 'rule changed' | 'rule removed') => void,
+): T[] {
+  const old = new Map(current.map((t) => [t.rule.name, t]));
+  const next = rules.map((rule) => {
+    const kept = old.get(rule.name);
+    if (kept === undefined) return make(rule);
+    old.delete(rule.name);
+    if (definitionKey(kept.rule) === definitionKey(rule)) return kept;
+    retire(kept, 'rule changed');
+    return make(rule);
+  });
+  for (const gone of old.values()) retire(gone, 'rule removed');
+  return next;
+}
+
+/**
  * Counts each rule's matches over a sliding window of server time and turns threshold crossings into
  * transitions: a rule fires once when its count reaches the threshold, stays firing without repeating, and
  * resolves when the count falls below it, by a timer when no event comes. After a resolution, a rule with a
@@ -134,21 +157,13 @@ export class AlertEngine {
 
   /** Replaces the rules (a reloaded file); unchanged rules keep their state, firing ones that go are resolved. */
   setRules(rules: readonly AlertRule[]): void {
-    const old = new Map(this.trackers.map((t) => [t.rule.name, t]));
     const now = this.advance(this.clock.now());
-    this.trackers = rules.map((rule) => {
-      const kept = old.get(rule.name);
-      if (kept !== undefined && definitionKey(kept.rule) === definitionKey(rule)) {
-        old.delete(rule.name);
-        return kept;
-      }
-      if (kept !== undefined) {
-        old.delete(rule.name);
-        this.retire(kept, now, 'rule changed');
-      }
-      return new RuleTracker(rule);
-    });
-    for (const gone of old.values()) this.retire(gone, now, 'rule removed');
+    this.trackers = reconcileRules(
+      this.trackers,
+      rules,
+      (rule) => new RuleTracker(rule),
+      (gone, why) => this.retire(gone, now, why),
+    );
   }
 
   rules(): AlertRule[] {

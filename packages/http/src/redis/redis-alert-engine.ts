@@ -3,6 +3,7 @@ import type { AlertClock } from '../alerts/alert-clock.js';
 import {
   type AlertTransition,
   definitionKey,
+  reconcileRules,
   describeFiring,
   type ObservedEvent,
   type RuleStatus,
@@ -78,20 +79,12 @@ export class RedisAlertEngine implements RuleEngine {
   }
 
   setRules(rules: readonly AlertRule[]): void {
-    const old = new Map(this.trackers.map((t) => [t.rule.name, t]));
-    this.trackers = rules.map((rule) => {
-      const kept = old.get(rule.name);
-      if (kept !== undefined && definitionKey(kept.rule) === definitionKey(rule)) {
-        old.delete(rule.name);
-        return kept;
-      }
-      if (kept !== undefined) {
-        old.delete(rule.name);
-        this.retire(kept, 'rule changed');
-      }
-      return new RedisRule(rule, this.backend.prefix);
-    });
-    for (const gone of old.values()) this.retire(gone, 'rule removed');
+    this.trackers = reconcileRules(
+      this.trackers,
+      rules,
+      (rule) => new RedisRule(rule, this.backend.prefix),
+      (gone, why) => this.retire(gone, why),
+    );
   }
 
   rules(): AlertRule[] {
