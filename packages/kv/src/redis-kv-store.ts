@@ -33,8 +33,9 @@ export class RedisKvStore implements KeyValueStore {
     return this.conn.client;
   }
 
-  async get(key: string): Promise<string | null> {
-    return fromRedis(await this.run(this.client.getBuffer(toRedis(key))));
+  get(key: string): Promise<string | null> {
+    // No async frame of its own: one awaited GET is the latency row of docs/benchmarks.md (suite scale-out).
+    return this.client.getBuffer(toRedis(key)).then(fromRedis, this.rethrow);
   }
 
   async mget(keys: readonly string[]): Promise<(string | null)[]> {
@@ -226,14 +227,14 @@ export class RedisKvStore implements KeyValueStore {
     } while (cursor !== '0');
   }
 
-  /** Awaits a command, turning Redis's error replies into the embedded store's errors and anything else into one line naming the server. */
-  private async run<T>(reply: Promise<T>): Promise<T> {
-    try {
-      return await reply;
-    } catch (err) {
-      throw this.translate(err);
-    }
+  /** A command's reply, with Redis's error replies turned into the embedded store's errors and anything else into one line naming the server. */
+  private run<T>(reply: Promise<T>): Promise<T> {
+    return reply.catch(this.rethrow);
   }
+
+  private readonly rethrow = (err: unknown): never => {
+    throw this.translate(err);
+  };
 
   private translate(err: unknown): Error {
     if (err instanceof KvUsageError || err instanceof RedisConnectionError) return err;

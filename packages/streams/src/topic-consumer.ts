@@ -2,6 +2,7 @@ import { type FSWatcher, watch } from 'node:fs';
 import type { PartitionReader } from './partition-reader.js';
 import type { LogRecord } from './record-batch.js';
 import type { ReadFrom, TopicStore } from './topic-store.js';
+import { WakeSignal } from './wake-signal.js';
 
 export interface ConsumeOptions {
   /** Default: every partition of the topic. */
@@ -40,10 +41,10 @@ export async function* consume(
   const readers: PartitionReader[] = [];
   const watchers: FSWatcher[] = [];
   let changed = false;
-  let wake: (() => void) | null = null;
+  const signal = new WakeSignal();
   const onChange = () => {
     changed = true;
-    wake?.();
+    signal.wake();
   };
   try {
     if (options.follow) {
@@ -68,16 +69,7 @@ export async function* consume(
       if (any) continue;
       if (!options.follow) return;
       if (changed) continue;
-      const timedOut = await new Promise<boolean>((resolve) => {
-        const timer =
-          options.idleTimeoutMs !== undefined ? setTimeout(() => resolve(true), options.idleTimeoutMs) : undefined;
-        wake = () => {
-          if (timer !== undefined) clearTimeout(timer);
-          resolve(false);
-        };
-      });
-      wake = null;
-      if (timedOut) return;
+      if (await signal.wait(options.idleTimeoutMs)) return;
     }
   } finally {
     for (const w of watchers) w.close();

@@ -1,4 +1,5 @@
 import type { RedisConnection } from '@esc/redis';
+import { WakeSignal } from '../wake-signal.js';
 import type { LogRecord } from '../record-batch.js';
 import type { ConsumedBatch } from '../topic-consumer.js';
 import { GroupSource, OffsetSource, type PartitionSource } from './redis-partition-source.js';
@@ -66,8 +67,8 @@ export async function* consumeRedis(
   }
 
   const queue: { batch: ConsumedBatch; taken: () => void }[] = [];
-  let wake: (() => void) | null = null;
-  const poke = () => wake?.();
+  const signal = new WakeSignal();
+  const poke = signal.wake;
   // With max, each read reserves what it may return, so a group member never takes records it will not
   // process; a reader finding nothing reserved waits for another's unused share.
   const max = options.max ?? Number.POSITIVE_INFINITY;
@@ -131,18 +132,7 @@ export async function* consumeRedis(
         continue;
       }
       if (running === 0 || options.signal?.aborted) return;
-      const timedOut = await new Promise<boolean>((resolve) => {
-        const timer =
-          follow && options.idleTimeoutMs !== undefined
-            ? setTimeout(() => resolve(true), options.idleTimeoutMs)
-            : undefined;
-        wake = () => {
-          if (timer !== undefined) clearTimeout(timer);
-          resolve(false);
-        };
-      });
-      wake = null;
-      if (timedOut) return;
+      if (await signal.wait(follow ? options.idleTimeoutMs : undefined)) return;
     }
   } finally {
     stopped = true;
