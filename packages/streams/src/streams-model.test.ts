@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { partitionForKey } from './partitioner.js';
+import {
+  type CommonTopicOp,
+  commonTopicOps,
+  type ModelRecord,
+  modelView as view,
+} from './test-helpers/topic-model-ops.js';
 import { useTempDirs } from './test-helpers/temp-dirs.js';
 import { openStreams, type TopicStore } from './topic-store.js';
 
@@ -8,78 +14,14 @@ const tempDir = useTempDirs('model');
 const RETENTION_MS = 800;
 const DELETE_RETENTION_MS = 400;
 
-interface ModelRecord {
-  offset: number;
-  timestamp: number;
-  key: string | null;
-  value: string | null;
-}
+type Op = CommonTopicOp | { kind: 'compact' } | { kind: 'tick'; jump: number };
 
-type Op =
-  | { kind: 'append'; records: { key: string | null; value: string | null; dt: number }[] }
-  | { kind: 'readOffset'; partition: number; at: number }
-  | { kind: 'readTime'; partition: number; at: number; pick: number | null; delta: number }
-  | { kind: 'reopen' }
-  | { kind: 'retention'; jump: number }
-  | { kind: 'compact' }
-  | { kind: 'tick'; jump: number }
-  | { kind: 'commit'; group: string; partition: number; at: number };
-
-const keyArb = fc.option(fc.constantFrom('a', 'b', 'c', 'user-1', 'user-2', 'zz'), { nil: null, freq: 3 });
-const valueArb = fc.option(fc.string({ maxLength: 30 }), { nil: null, freq: 8 });
-const opArb: fc.Arbitrary<Op> = fc.oneof(
-  {
-    weight: 6,
-    arbitrary: fc.record({
-      kind: fc.constant('append' as const),
-      records: fc.array(fc.record({ key: keyArb, value: valueArb, dt: fc.integer({ min: -50, max: 200 }) }), {
-        minLength: 1,
-        maxLength: 6,
-      }),
-    }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({ kind: fc.constant('readOffset' as const), partition: fc.nat(2), at: fc.nat(60) }),
-  },
-  {
-    weight: 3,
-    arbitrary: fc.record({
-      kind: fc.constant('readTime' as const),
-      partition: fc.nat(2),
-      at: fc.nat(6000),
-      // Mostly a time next to one the partition holds, where an off-by-one would show.
-      pick: fc.option(fc.nat(100), { nil: null, freq: 4 }),
-      delta: fc.integer({ min: -1, max: 1 }),
-    }),
-  },
-  { weight: 1, arbitrary: fc.constant({ kind: 'reopen' as const }) },
+const opArb: fc.Arbitrary<Op> = fc.oneof<fc.Arbitrary<Op>[]>(
+  ...commonTopicOps({ maxPartition: 2, maxReadOffset: 60, maxCommitOffset: 80, maxAppend: 6, readTimeWeight: 3 }),
   { weight: 2, arbitrary: fc.constant({ kind: 'compact' as const }) },
   // Time passing without retention: tombstones age between cleanings, where their horizon shows.
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('tick' as const), jump: fc.integer({ min: 0, max: 500 }) }) },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      kind: fc.constant('commit' as const),
-      group: fc.constantFrom('g1', 'g2'),
-      partition: fc.nat(2),
-      at: fc.nat(80),
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({ kind: fc.constant('retention' as const), jump: fc.integer({ min: 0, max: 600 }) }),
-  },
 );
-
-function view(r: { offset: number; timestamp: number; key: Buffer | null; value: Buffer | null }): ModelRecord {
-  return {
-    offset: r.offset,
-    timestamp: r.timestamp,
-    key: r.key?.toString() ?? null,
-    value: r.value?.toString() ?? null,
-  };
-}
 
 /**
  * The store against a plain in-memory model: per partition, an array of records with dense offsets. Keyed

@@ -2,77 +2,22 @@ import { type RedisTestCluster, startRedisCluster } from '@esc/test-fixtures';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partitionForKey } from '../partitioner.js';
+import {
+  type CommonTopicOp,
+  commonTopicOps,
+  type ModelRecord,
+  modelView as view,
+} from '../test-helpers/topic-model-ops.js';
 import { consumeRedis } from './redis-topic-consumer.js';
 import { openRedisTopics, type RedisTopicStore } from './redis-topic-store.js';
 
 const RETENTION_MS = 800;
 
-interface ModelRecord {
-  offset: number;
-  timestamp: number;
-  key: string | null;
-  value: string | null;
-}
+type Op = CommonTopicOp;
 
-type Op =
-  | { kind: 'append'; records: { key: string | null; value: string | null; dt: number }[] }
-  | { kind: 'readOffset'; partition: number; at: number }
-  | { kind: 'readTime'; partition: number; at: number; pick: number | null; delta: number }
-  | { kind: 'reopen' }
-  | { kind: 'retention'; jump: number }
-  | { kind: 'commit'; group: string; partition: number; at: number };
-
-const keyArb = fc.option(fc.constantFrom('a', 'b', 'c', 'user-1', 'user-2', 'zz'), { nil: null, freq: 3 });
-const valueArb = fc.option(fc.string({ maxLength: 30 }), { nil: null, freq: 8 });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  {
-    weight: 6,
-    arbitrary: fc.record({
-      kind: fc.constant('append' as const),
-      records: fc.array(fc.record({ key: keyArb, value: valueArb, dt: fc.integer({ min: -50, max: 200 }) }), {
-        minLength: 1,
-        maxLength: 8,
-      }),
-    }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({ kind: fc.constant('readOffset' as const), partition: fc.nat(5), at: fc.nat(40) }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      kind: fc.constant('readTime' as const),
-      partition: fc.nat(5),
-      at: fc.nat(6000),
-      pick: fc.option(fc.nat(100), { nil: null, freq: 4 }),
-      delta: fc.integer({ min: -1, max: 1 }),
-    }),
-  },
-  { weight: 1, arbitrary: fc.constant({ kind: 'reopen' as const }) },
-  {
-    weight: 1,
-    arbitrary: fc.record({ kind: fc.constant('retention' as const), jump: fc.integer({ min: 0, max: 600 }) }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      kind: fc.constant('commit' as const),
-      group: fc.constantFrom('g1', 'g2'),
-      partition: fc.nat(5),
-      at: fc.nat(40),
-    }),
-  },
+  ...commonTopicOps({ maxPartition: 5, maxReadOffset: 40, maxCommitOffset: 40, maxAppend: 8, readTimeWeight: 2 }),
 );
-
-function view(r: { offset: number; timestamp: number; key: Buffer | null; value: Buffer | null }): ModelRecord {
-  return {
-    offset: r.offset,
-    timestamp: r.timestamp,
-    key: r.key?.toString() ?? null,
-    value: r.value?.toString() ?? null,
-  };
-}
 
 let cluster: RedisTestCluster;
 beforeAll(async () => {
