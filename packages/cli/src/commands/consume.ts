@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { BufferedOutput, ExitCode, UsageError } from '@esc/core';
 import {
   consume,
+  type ConsumedBatch,
   consumeRedis,
   type LogRecord,
   parseDurationMs,
@@ -90,28 +91,18 @@ async function consumeEmbedded(
     }
     return flagFrom ?? 'earliest';
   };
-  const out = new BufferedOutput(1);
   const reached = new Map<number, number>();
-  let left = flags.max ?? Number.POSITIVE_INFINITY;
-  const print = flags.output === 'ndjson' ? ndjsonPrinter(out, topic) : textPrinter(out);
-  await untilSignal(async (signal) => {
-    for await (const batch of consume(store, topic, {
-      partitions,
-      from,
-      follow: flags.follow,
-      idleTimeoutMs: flags.idleTimeout,
-      signal,
-    })) {
-      const take = batch.records.length <= left ? batch.records : batch.records.slice(0, left);
-      for (const r of take) print(r, batch.partition);
-      left -= take.length;
-      out.flush();
-      if (take.length > 0) reached.set(batch.partition, take[take.length - 1]!.offset + 1);
-      if (flags.follow && flags.group !== undefined) await commitAll(store, flags.group, topic, reached);
-      if (left <= 0) break;
-    }
-  });
-  out.flush();
+  await untilSignal((signal) =>
+    printBatches(
+      consume(store, topic, { partitions, from, follow: flags.follow, idleTimeoutMs: flags.idleTimeout, signal }),
+      topic,
+      flags,
+      async (partition, taken) => {
+        if (taken.length > 0) reached.set(partition, taken[taken.length - 1]!.offset + 1);
+        if (flags.follow && flags.group !== undefined) await commitAll(store, flags.group, topic, reached);
+      },
+    ),
+  );
   if (flags.group !== undefined) await commitAll(store, flags.group, topic, reached);
   return ExitCode.Ok;
 }
@@ -137,35 +128,54 @@ async function consumeBroker(
       : { name: flags.group, consumer: flags.consumer ?? `${hostname()}-${process.pid}`, claimIdleMs: flags.claimIdle };
   if (group !== undefined && flagFrom !== null)
     for (const p of partitions) await store.commit(group.name, topic, p, starts.get(p)!);
+  await untilSignal((signal) =>
+    printBatches(
+      consumeRedis(store, topic, {
+        partitions,
+        from: (p) => starts.get(p)!,
+        group,
+        follow: flags.follow,
+        idleTimeoutMs: flags.idleTimeout,
+        max: flags.max,
+        signal,
+      }),
+      topic,
+      flags,
+      async (partition, taken) => {
+        if (group !== undefined)
+          await store.ack(
+            group.name,
+            topic,
+            partition,
+            taken.map((r) => r.offset),
+          );
+      },
+    ),
+  );
+  return ExitCode.Ok;
+}
+
+/**
+ * Prints batches as they come, up to --max records, and once each batch is written out hands its printed records
+ * to `written` (a group's commit or acknowledgement: at least once, never ahead of the output).
+ */
+async function printBatches(
+  batches: AsyncIterable<ConsumedBatch>,
+  topic: string,
+  flags: ConsumeFlags,
+  written: (partition: number, taken: LogRecord[]) => Promise<void>,
+): Promise<void> {
   const out = new BufferedOutput(1);
   let left = flags.max ?? Number.POSITIVE_INFINITY;
   const print = flags.output === 'ndjson' ? ndjsonPrinter(out, topic) : textPrinter(out);
-  await untilSignal(async (signal) => {
-    for await (const batch of consumeRedis(store, topic, {
-      partitions,
-      from: (p) => starts.get(p)!,
-      group,
-      follow: flags.follow,
-      idleTimeoutMs: flags.idleTimeout,
-      max: flags.max,
-      signal,
-    })) {
-      const take = batch.records.length <= left ? batch.records : batch.records.slice(0, left);
-      for (const r of take) print(r, batch.partition);
-      left -= take.length;
-      out.flush();
-      if (group !== undefined)
-        await store.ack(
-          group.name,
-          topic,
-          batch.partition,
-          take.map((r) => r.offset),
-        );
-      if (left <= 0) break;
-    }
-  });
-  out.flush();
-  return ExitCode.Ok;
+  for await (const batch of batches) {
+    const take = batch.records.length <= left ? batch.records : batch.records.slice(0, left);
+    for (const r of take) print(r, batch.partition);
+    left -= take.length;
+    out.flush();
+    await written(batch.partition, take);
+    if (left <= 0) break;
+  }
 }
 
 async function commitAll(store: TopicStore, group: string, topic: string, reached: Map<number, number>): Promise<void> {
