@@ -50,8 +50,6 @@ export function createArchive(options: CreateOptions): CreateSummary {
     throw new UsageError(`--level must be 0 to 11, not ${level}`);
   const blockBytes = Math.min(options.blockBytes ?? DEFAULT_BLOCK_BYTES, MAX_BLOCK_BYTES);
   const compression = compressionForLevel(level);
-  // Version 1 when nothing needs 2: older readers still read the archive.
-  const version = options.fields === undefined ? 1 : FORMAT_VERSION;
   const locate = options.fields?.locate ?? null;
   const inputs = options.inputs.map((path) => {
     try {
@@ -88,7 +86,7 @@ export function createArchive(options: CreateOptions): CreateSummary {
           blockBytes,
           ...(options.fields === undefined ? {} : { format: options.fields.format }),
         },
-        version,
+        FORMAT_VERSION,
       ),
     );
     const buf = Buffer.allocUnsafe(blockBytes);
@@ -139,7 +137,7 @@ export function createArchive(options: CreateOptions): CreateSummary {
     const index = encodeIndex(blocks);
     const indexOffset = position;
     write(index);
-    write(encodeFooter({ indexOffset, indexLength: index.length, inputBytes }, version));
+    write(encodeFooter({ indexOffset, indexLength: index.length, inputBytes }, FORMAT_VERSION));
     fsyncSync(out);
     closeSync(out);
     renameSync(temp, options.output);

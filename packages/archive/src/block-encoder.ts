@@ -97,6 +97,7 @@ export function encodeBlock(
     nums: new ByteWriter(text.length >> 3),
     dicts: new ByteWriter(4096),
     strs: new ByteWriter(text.length >> 4),
+    packed: new ByteWriter(text.length >> 4),
     strings: new Map(),
   };
   for (const { text: template } of templates.values()) {
@@ -115,6 +116,8 @@ export function encodeBlock(
     { id: Section.Numbers, data: streams.nums.result(), compression: numbers },
     { id: Section.Dictionaries, data: streams.dicts.result(), compression: textLevel },
     { id: Section.Strings, data: streams.strs.result(), compression: textLevel },
+    // Packed integers are at their entropy already: brotli would only spend time on them.
+    { id: Section.PackedIntegers, data: streams.packed.result(), compression: null },
   ]);
   return { payload, lines };
 }

@@ -49,7 +49,7 @@ describe('esc archive create/extract/verify/info', () => {
     const extracted = runEscBytes(['archive', 'extract', archive]);
     expect(extracted.status).toBe(0);
     expectSameBytes(extracted.stdout, Buffer.concat(files.map((f) => readFileSync(f))));
-    expect(runEsc(['archive', 'info', archive]).stdout).toContain(`format      ${name}, version 2\n`);
+    expect(runEsc(['archive', 'info', archive]).stdout).toContain(`format      ${name}, version 3\n`);
     // grep reads the field marks: counts and lines as loggrep's on the originals (named apart: -h).
     for (const args of [
       ['-h', '-c', 'INFO'],
@@ -63,10 +63,10 @@ describe('esc archive create/extract/verify/info', () => {
     }
   });
 
-  it('without --format writes version 1; an unknown format is a usage error', () => {
+  it('without --format names no format (version 3 all the same); an unknown format is a usage error', () => {
     const archive = join(temp.path, 'plain.esca');
     expect(runEsc(['archive', 'create', HDFS_2K, '-o', archive]).status).toBe(0);
-    expect(readFileSync(archive)[4]).toBe(1);
+    expect(readFileSync(archive)[4]).toBe(3);
     expect(runEsc(['archive', 'info', archive]).stdout).toContain('format      line (columns named by the text');
     const bad = runEsc(['archive', 'create', HDFS_2K, '-o', archive, '--format', 'nosuch']);
     expect(bad.status).toBe(2);
