@@ -75,18 +75,57 @@ export function writePacked(values: ArrayLike<number>, min: number, range: numbe
   return bits.end();
 }
 
-/** The inverse of writePacked: `count` values from `bytes`, into `values`. */
+/**
+ * The inverse of writePacked: `count` values from `bytes`, into `values`. One loop with its bit state in
+ * locals (this decodes most of an archive's numbers, so no call per value): values of up to 24 bits are taken
+ * whole, longer ones in 24-bit pieces.
+ */
 export function readPacked(count: number, min: number, range: number, bytes: Buffer, values: Float64Array): void {
   const k = range <= 1 ? 0 : Math.floor(Math.log2(range));
   const short = 2 ** (k + 1) - range;
-  const bits = new BitReader(bytes);
-  if (range === 2 ** k) for (let i = 0; i < count; i++) values[i] = bits.read(k) + min;
-  else
-    for (let i = 0; i < count; i++) {
-      const y = bits.read(k);
-      values[i] = (y < short ? y : y * 2 + bits.read(1) - short) + min;
+  const exact = range === 2 ** k;
+  // Zero bytes after the end, so the loop needs no bounds check; reading into them is caught below.
+  const buf = Buffer.alloc(bytes.length + 8);
+  bytes.copy(buf);
+  const head = k === 0 ? 0 : ((k - 1) % 24) + 1;
+  const headMask = 2 ** head - 1;
+  let acc = 0;
+  let available = 0;
+  let pos = 0;
+  for (let i = 0; i < count; i++) {
+    // The value's first `head` bits (1–24), then 24 at a time: `acc` holds the `available` bits, at most 31.
+    while (available < head) {
+      acc = ((acc << 8) | buf[pos++]!) >>> 0;
+      available += 8;
     }
-  if (!bits.within) throw new TruncatedDataError('packed integers beyond their bytes');
+    available -= head;
+    let y = (acc >>> available) & headMask;
+    acc &= (1 << available) - 1;
+    if (k > 24) {
+      let rest = k - head;
+      while (rest > 0) {
+        while (available < 24) {
+          acc = ((acc << 8) | buf[pos++]!) >>> 0;
+          available += 8;
+        }
+        available -= 24;
+        y = y * 16777216 + ((acc >>> available) & 16777215);
+        acc &= (1 << available) - 1;
+        rest -= 24;
+      }
+    }
+    if (!exact && y >= short) {
+      if (available === 0) {
+        acc = buf[pos++]!;
+        available = 8;
+      }
+      available--;
+      y = y * 2 + ((acc >>> available) & 1) - short;
+      acc &= (1 << available) - 1;
+    }
+    values[i] = y + min;
+  }
+  if (pos > bytes.length) throw new TruncatedDataError('packed integers beyond their bytes');
 }
 
 /** Bits, high first, appended to a ByteWriter. */
@@ -125,38 +164,5 @@ class BitWriter {
   end(): number {
     if (this.pending > 0) this.put(0, 8 - this.pending);
     return this.out.length - this.start;
-  }
-}
-
-class BitReader {
-  private acc = 0;
-  private available = 0;
-  private pos = 0;
-
-  constructor(private readonly buf: Buffer) {}
-
-  /** Whether every bit read was inside the buffer (reads past its end give zero bits). */
-  get within(): boolean {
-    return this.pos <= this.buf.length;
-  }
-
-  read(bits: number): number {
-    let value = 0;
-    while (bits > 24) {
-      bits -= 24;
-      value = value * 2 ** 24 + this.take(24);
-    }
-    return bits === 0 ? value : value * 2 ** bits + this.take(bits);
-  }
-
-  private take(bits: number): number {
-    while (this.available < bits) {
-      this.acc = ((this.acc << 8) | (this.buf[this.pos++] ?? 0)) >>> 0;
-      this.available += 8;
-    }
-    this.available -= bits;
-    const value = (this.acc >>> this.available) & ((1 << bits) - 1);
-    this.acc &= (1 << this.available) - 1;
-    return value;
   }
 }
