@@ -73,6 +73,24 @@ describe('esc archive create/extract/verify/info', () => {
     expect(bad.stderr).toMatch(/^esc: unknown format 'nosuch'/);
   });
 
+  it('info --sections says where the bytes go: HDFS block ids packed, the rest under brotli', () => {
+    const archive = join(temp.path, 'sections.esca');
+    expect(runEsc(['archive', 'create', HDFS_2K, '-o', archive]).status).toBe(0);
+    const info = runEsc(['archive', 'info', '--sections', archive]);
+    expect(info.status).toBe(0);
+    const sections = new Map(
+      [...info.stdout.matchAll(/^section {5}(\w+): (\d+) bytes \([\d.]+% of the archive\), (\d+) decoded$/gm)].map(
+        (m) => [m[1]!, { stored: Number(m[2]), decoded: Number(m[3]) }],
+      ),
+    );
+    expect([...sections.keys()]).toEqual(expect.arrayContaining(['Templates', 'LineTemplates', 'PackedIntegers']));
+    // Packed integers are stored as they are; the sections and their table fill the payloads.
+    expect(sections.get('PackedIntegers')!.stored).toBe(sections.get('PackedIntegers')!.decoded);
+    const stored = [...sections.values()].reduce((sum, s) => sum + s.stored, 0);
+    expect(stored).toBeLessThan(readFileSync(archive).length);
+    expect(runEsc(['archive', 'info', archive]).stdout).not.toMatch(/^section/m);
+  });
+
   it('reports a damaged block with its number and offset, and still extracts the others (exit 2)', () => {
     const archive = join(temp.path, 'hdfs.esca');
     expect(runEsc(['archive', 'create', HDFS_2K, '-o', archive]).status).toBe(0);
