@@ -10,6 +10,8 @@ import { type SectionCompression, writeSections } from './section-codec.js';
 export interface BlockCompression {
   text: SectionCompression;
   numbers: SectionCompression;
+  /** The line-template ids. */
+  templateIds: SectionCompression;
 }
 
 interface TemplateLines {
@@ -109,7 +111,7 @@ export function encodeBlock(
   const payload = writeSections([
     { id: Section.Lines, data: header.result(), compression: numbers },
     { id: Section.Templates, data: templateText.result(), compression: textLevel },
-    { id: Section.LineTemplates, data: templateIds.result(), compression: numbers },
+    { id: Section.LineTemplates, data: templateIds.result(), compression: compression.templateIds },
     { id: Section.LineEnds, data: lineEnds.result(), compression: numbers },
     { id: Section.RawLines, data: raw.result(), compression: textLevel },
     { id: Section.ColumnMeta, data: streams.meta.result(), compression: textLevel },
