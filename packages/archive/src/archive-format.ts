@@ -3,10 +3,11 @@ export const FILE_MAGIC = 0x41435345; // "ESCA" read as a little-endian u32
 export const BLOCK_MAGIC = 0x42435345; // "ESCB"
 export const FOOTER_MAGIC = 0x46435345; // "ESCF"
 /**
- * 2: templates may hold FIELD_MARK (header fields found by a log format, `create --format`); an archive
- * without them is written as version 1, which older readers read. Readers read both.
+ * 2: templates may hold FIELD_MARK (header fields found by a log format, `create --format`). 3: integer
+ * columns may be packed (integer modes 2 and 3, section PackedIntegers), which readers of 1 and 2 would
+ * misread; every archive is written as version 3. Readers read all three.
  */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 export const FIRST_READABLE_VERSION = 1;
 
 /** magic, version, flags, reserved, creation JSON length, CRC32 of the header and the JSON. */
@@ -40,6 +41,8 @@ export const Section = {
   Dictionaries: 8,
   /** Plain string values of the columns, each followed by a line feed. */
   Strings: 9,
+  /** Version 3: integer columns packed in truncated binary (packed-integers.ts), each on whole bytes. */
+  PackedIntegers: 10,
 } as const;
 
 export const Codec = { Stored: 0, Brotli: 1 } as const;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bytesDiff, HDFS_2K, loghubLog, makeEdgeFiles, makeTempDir } from '@esc/test-fixtures';
@@ -61,6 +62,20 @@ describe('archive round trip', () => {
     const lines = Buffer.from(junk);
     for (let i = 0; i < lines.length; i += 1 + (lines[i]! % 40)) lines[i] = 10;
     expect(bytesDiff(roundTrip(temp.path, lines, { blockBytes: 65_536 }), lines)).toBeNull();
+  });
+
+  it.each([
+    ['hdfs-300.v1.esca', HDFS_2K, 1],
+    ['linux-300.v2.esca', loghubLog('Linux'), 2],
+  ])('reads %s, written by the previous version of the format', (fixture, source, version) => {
+    // The first 300 lines of the sample, archived by esc before packed integers (version 3).
+    const path = fileURLToPath(new URL(`../fixtures/${fixture}`, import.meta.url));
+    const reader = ArchiveReader.open(path);
+    expect(reader.version).toBe(version);
+    reader.close();
+    const text = readFileSync(source, 'latin1');
+    const want = Buffer.from(`${text.split('\n').slice(0, 300).join('\n')}\n`, 'latin1');
+    expect(bytesDiff(readAll(path), want)).toBeNull();
   });
 
   it('reproduces arbitrary byte strings (property)', () => {

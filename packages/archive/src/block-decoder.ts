@@ -96,6 +96,7 @@ export function decodeBlockPayload(payload: Buffer, fieldMarks: boolean, keep: U
     nums: new ByteReader(sectionBytes(sections, Section.Numbers)),
     dicts: new ByteReader(sectionBytes(sections, Section.Dictionaries)),
     strs: new ByteReader(sectionBytes(sections, Section.Strings)),
+    packed: new ByteReader(sectionBytes(sections, Section.PackedIntegers)),
     strStarts: [],
     strEnds: [],
     referenced: [],

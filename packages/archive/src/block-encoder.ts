@@ -10,6 +10,8 @@ import { type SectionCompression, writeSections } from './section-codec.js';
 export interface BlockCompression {
   text: SectionCompression;
   numbers: SectionCompression;
+  /** The line-template ids. */
+  templateIds: SectionCompression;
 }
 
 interface TemplateLines {
@@ -97,6 +99,7 @@ export function encodeBlock(
     nums: new ByteWriter(text.length >> 3),
     dicts: new ByteWriter(4096),
     strs: new ByteWriter(text.length >> 4),
+    packed: new ByteWriter(text.length >> 4),
     strings: new Map(),
   };
   for (const { text: template } of templates.values()) {
@@ -108,13 +111,15 @@ export function encodeBlock(
   const payload = writeSections([
     { id: Section.Lines, data: header.result(), compression: numbers },
     { id: Section.Templates, data: templateText.result(), compression: textLevel },
-    { id: Section.LineTemplates, data: templateIds.result(), compression: numbers },
+    { id: Section.LineTemplates, data: templateIds.result(), compression: compression.templateIds },
     { id: Section.LineEnds, data: lineEnds.result(), compression: numbers },
     { id: Section.RawLines, data: raw.result(), compression: textLevel },
     { id: Section.ColumnMeta, data: streams.meta.result(), compression: textLevel },
     { id: Section.Numbers, data: streams.nums.result(), compression: numbers },
     { id: Section.Dictionaries, data: streams.dicts.result(), compression: textLevel },
     { id: Section.Strings, data: streams.strs.result(), compression: textLevel },
+    // Packed integers are at their entropy already: brotli would only spend time on them.
+    { id: Section.PackedIntegers, data: streams.packed.result(), compression: null },
   ]);
   return { payload, lines };
 }

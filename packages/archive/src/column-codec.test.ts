@@ -3,12 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { ByteReader, ByteWriter } from './byte-buffer.js';
 import { type ColumnStreams, decodeColumn, encodeColumn, shapeOf, skipColumn } from './column-codec.js';
 
-function roundTrip(columns: string[][], skip: readonly boolean[] = []): { decoded: string[][]; codings: number[] } {
+function roundTrip(
+  columns: string[][],
+  skip: readonly boolean[] = [],
+): { decoded: string[][]; codings: number[]; packedBytes: number } {
   const out: ColumnStreams = {
     meta: new ByteWriter(),
     nums: new ByteWriter(),
     dicts: new ByteWriter(),
     strs: new ByteWriter(),
+    packed: new ByteWriter(),
     strings: new Map(),
   };
   const codings: number[] = [];
@@ -22,6 +26,7 @@ function roundTrip(columns: string[][], skip: readonly boolean[] = []): { decode
     nums: new ByteReader(out.nums.result()),
     dicts: new ByteReader(out.dicts.result()),
     strs: new ByteReader(out.strs.result()),
+    packed: new ByteReader(out.packed.result()),
     strStarts: [],
     strEnds: [],
     referenced: [],
@@ -34,8 +39,8 @@ function roundTrip(columns: string[][], skip: readonly boolean[] = []): { decode
     const values = decodeColumn(c.length, input);
     return c.map((_, i) => values.text(i));
   });
-  expect(input.meta.done && input.nums.done && input.dicts.done && input.strs.done).toBe(true);
-  return { decoded, codings: codings.map((at) => meta[at]!) };
+  expect(input.meta.done && input.nums.done && input.dicts.done && input.strs.done && input.packed.done).toBe(true);
+  return { decoded, codings: codings.map((at) => meta[at]!), packedBytes: out.packed.length };
 }
 
 describe('column codecs', () => {
@@ -101,6 +106,46 @@ describe('column codecs', () => {
         expect(roundTrip(columns).decoded).toEqual(columns);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('pack columns of random numbers near their entropy; keep planes for rising ones', () => {
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return Math.floor((seed / 2 ** 31) * n);
+    };
+    const pids = Array.from({ length: 4000 }, () => String(random(32768)));
+    const ids = Array.from({ length: 4000 }, () => `blk_${random(2) ? '-' : ''}${1e15 + random(9e15)}${random(1000)}`);
+    const { decoded, packedBytes } = roundTrip([pids, ids]);
+    expect(decoded).toEqual([pids, ids]);
+    // 15 bits a pid; an id's sign, 16 digits and 0–999: ~64 bits.
+    expect(packedBytes).toBeLessThan((4000 * (15 + 64.2)) / 8 + 16);
+    const times = Array.from({ length: 4000 }, (_, i) => String(1_700_000_000 + Math.floor(i / 50)));
+    expect(roundTrip([times]).packedBytes).toBe(0);
+  });
+
+  it('pack long columns of random numbers, and step over them (property)', () => {
+    const pick = (n: number) => fc.array(fc.nat(n), { minLength: 64, maxLength: 300 });
+    const column = fc.oneof(
+      // pids, sizes, signed 19-digit ids (long integers), addresses (shape runs), rising ids (differences)
+      pick(32767).map((vs) => vs.map(String)),
+      pick(2 ** 26).map((vs) => vs.map(String)),
+      fc
+        .array(fc.bigInt({ min: -(10n ** 19n), max: 10n ** 19n }), { minLength: 64, maxLength: 300 })
+        .map((vs) => vs.map((v) => `${v < 0n ? '-' : ''}${(v < 0n ? -v : v) + 10n ** 18n}`)),
+      pick(255).map((vs) => vs.map((v, i) => `10.${v}.${(v * 7 + i) % 256}.${(i * 13) % 256}`)),
+      pick(1000).map((vs) => vs.map((v, i) => `job_${1_000_000 + i * 1000 + v}`)),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(column, { minLength: 1, maxLength: 4 }),
+        fc.array(fc.boolean(), { maxLength: 4 }),
+        (cols, skip) => {
+          expect(roundTrip(cols, skip).decoded).toEqual(cols);
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 

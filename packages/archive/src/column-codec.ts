@@ -1,5 +1,6 @@
 import { type ByteReader, type ByteWriter, TruncatedDataError } from './byte-buffer.js';
 import { VARIABLE_MARK } from './line-tokenizer.js';
+import { readPacked, shouldPack, writePacked } from './packed-integers.js';
 import {
   type ColumnValues,
   ConstantValues,
@@ -23,6 +24,8 @@ export interface ColumnStreams {
   nums: ByteWriter;
   dicts: ByteWriter;
   strs: ByteWriter;
+  /** Packed integer columns (packed-integers.ts), each on whole bytes. */
+  packed: ByteWriter;
   /** Every string a String column has stored in the block so far, numbered in order (shared by the columns). */
   strings: Map<string, number>;
 }
@@ -32,12 +35,16 @@ export interface ColumnReaders {
   nums: ByteReader;
   dicts: ByteReader;
   strs: ByteReader;
+  packed: ByteReader;
   /** The block's strings read so far from `strs`: their byte ranges (shared by the String columns). */
   strStarts: number[];
   strEnds: number[];
   /** The entries numbered for references, in order (strings of MIN_REFERENCED bytes or more). */
   referenced: number[];
 }
+
+/** How an integer column is stored (the first byte of its meta). */
+const IntegerMode = { Plain: 0, Delta: 1, Packed: 2, PackedDelta: 3 } as const;
 
 const NEWLINE = 10;
 // Integers too long for a double (block ids of 19 digits): the digits before the last nine, and the last nine.
@@ -152,29 +159,38 @@ export function encodeColumn(values: readonly string[], out: ColumnStreams, allo
 }
 
 /**
- * Plain or delta (whichever has the smaller largest magnitude), zigzagged, then stored in the fewest whole
- * bytes that hold the largest, as byte planes: every value's low byte, then every value's next byte, … Each
- * plane is homogeneous (a pid's high byte takes few values), which brotli's entropy coder exploits better
- * than varints, whose continuation bits mix the planes.
+ * Plain or delta (whichever has the smaller largest magnitude), then either packed (packed-integers.ts: values
+ * near their range's entropy, such as random ids) or zigzagged and stored in the fewest whole bytes that hold
+ * the largest, as byte planes: every value's low byte, then every value's next byte, … Each plane is
+ * homogeneous (a pid's high byte takes few values), which brotli's entropy coder exploits better than varints,
+ * whose continuation bits mix the planes. Meta: a mode byte (IntegerMode), then the width of the planes, or
+ * the packed values' least (zigzag varint), range and byte length.
  */
 function writeIntegers(numbers: ArrayLike<number>, out: ColumnStreams): void {
   const n = numbers.length;
   let plainMax = 0;
   let deltaMax = 0;
+  // The ranges packing would store (from the least to the largest value, no zigzag).
+  let plainLow = Number.POSITIVE_INFINITY;
+  let plainHigh = Number.NEGATIVE_INFINITY;
+  let deltaLow = Number.POSITIVE_INFINITY;
+  let deltaHigh = Number.NEGATIVE_INFINITY;
   let prev = 0;
   for (let i = 0; i < n; i++) {
     const v = numbers[i]!;
     const p = v >= 0 ? v * 2 : -v * 2 - 1;
     if (p > plainMax) plainMax = p;
+    if (v < plainLow) plainLow = v;
+    if (v > plainHigh) plainHigh = v;
     const d = v - prev;
     const z = d >= 0 ? d * 2 : -d * 2 - 1;
     if (z > deltaMax) deltaMax = z;
+    if (d < deltaLow) deltaLow = d;
+    if (d > deltaHigh) deltaHigh = d;
     prev = v;
   }
   const delta = deltaMax < plainMax;
   const width = bytesFor(delta ? deltaMax : plainMax);
-  out.meta.byte(delta ? 1 : 0);
-  out.meta.byte(width);
   const zigzags = new Float64Array(n);
   prev = 0;
   for (let i = 0; i < n; i++) {
@@ -183,7 +199,31 @@ function writeIntegers(numbers: ArrayLike<number>, out: ColumnStreams): void {
     zigzags[i] = d >= 0 ? d * 2 : -d * 2 - 1;
     prev = v;
   }
+  // Packing takes the smaller range (random values: plain; rising ones: differences), whatever the planes take.
+  const packDelta = deltaHigh - deltaLow < plainHigh - plainLow;
+  const min = packDelta ? deltaLow : plainLow;
+  const range = (packDelta ? deltaHigh : plainHigh) - min + 1;
+  const stored = packDelta ? differences(numbers) : numbers;
+  if (shouldPack(stored, range, zigzags, width)) {
+    out.meta.byte(packDelta ? IntegerMode.PackedDelta : IntegerMode.Packed);
+    out.meta.signed(min);
+    out.meta.varint(range);
+    out.meta.varint(writePacked(stored, min, range, out.packed));
+    return;
+  }
+  out.meta.byte(delta ? IntegerMode.Delta : IntegerMode.Plain);
+  out.meta.byte(width);
   writePlanes(zigzags, width, out.nums);
+}
+
+function differences(numbers: ArrayLike<number>): Float64Array {
+  const d = new Float64Array(numbers.length);
+  let prev = 0;
+  for (let i = 0; i < numbers.length; i++) {
+    d[i] = numbers[i]! - prev;
+    prev = numbers[i]!;
+  }
+  return d;
 }
 
 function bytesFor(max: number): number {
@@ -480,8 +520,12 @@ export function skipColumn(count: number, input: ColumnReaders): void {
 }
 
 function skipIntegers(count: number, input: ColumnReaders): void {
-  input.meta.byte();
-  input.nums.bytes(count * input.meta.byte());
+  const mode = input.meta.byte();
+  if (mode === IntegerMode.Packed || mode === IntegerMode.PackedDelta) {
+    input.meta.signed();
+    input.meta.varint();
+    input.packed.bytes(input.meta.varint());
+  } else input.nums.bytes(count * input.meta.byte());
 }
 
 /** The ranges of `count` newline-terminated strings, stored (or pushed) into `starts` and `ends`. */
@@ -503,9 +547,21 @@ function readRanges(
 }
 
 function readIntegers(count: number, input: ColumnReaders): Float64Array {
-  const delta = input.meta.byte() === 1;
-  const width = input.meta.byte();
-  const values = readPlanes(count, width, input.nums);
+  const mode = input.meta.byte();
+  let values: Float64Array;
+  if (mode === IntegerMode.Packed || mode === IntegerMode.PackedDelta) {
+    const min = input.meta.signed();
+    const range = input.meta.varint();
+    const bytes = input.packed.bytes(input.meta.varint());
+    if (range < 1 || range > 2 ** 53) throw new TruncatedDataError(`packed integers of range ${range}`);
+    values = new Float64Array(count);
+    readPacked(count, min, range, bytes, values);
+    if (mode === IntegerMode.PackedDelta) for (let i = 1; i < count; i++) values[i]! += values[i - 1]!;
+    return values;
+  }
+  if (mode !== IntegerMode.Plain && mode !== IntegerMode.Delta) throw new TruncatedDataError(`integer mode ${mode}`);
+  const delta = mode === IntegerMode.Delta;
+  values = readPlanes(count, input.meta.byte(), input.nums);
   let prev = 0;
   for (let i = 0; i < count; i++) {
     const z = values[i]!;

@@ -4,3 +4,4 @@ export type { ArchiveDescription, BlockInfo } from './archive-layout.js';
 export { searchChunks, type LineTally, type SearchOptions } from './archive-search.js';
 export type { LineJudge } from './template-verdicts.js';
 export { type FieldLocator, MAX_FIELDS } from './header-fields.js';
+export { sectionTotals, type SectionTotal } from './section-totals.js';

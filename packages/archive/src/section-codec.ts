@@ -11,7 +11,8 @@ export interface SectionCompression {
 export interface SectionInput {
   id: number;
   data: Buffer;
-  compression: SectionCompression;
+  /** null: stored as it is. */
+  compression: SectionCompression | null;
 }
 
 /**
@@ -27,7 +28,7 @@ export function writeSections(sections: readonly SectionInput[]): Buffer {
   for (const { id, data, compression } of present) {
     let body = data;
     let codec: number = Codec.Stored;
-    if (data.length > 32) {
+    if (compression !== null && data.length > 32) {
       const packed = brotliCompressSync(data, {
         params: {
           [constants.BROTLI_PARAM_QUALITY]: compression.quality,

@@ -8,6 +8,7 @@ import {
   DEFAULT_LEVEL,
   MAX_FIELDS,
   searchChunks,
+  sectionTotals,
 } from '@esc/archive';
 import type { LogFormat } from '@esc/parser';
 import { analyzePattern, LineMatcher, loggrep, outputNeedsLines } from '@esc/logtools';
@@ -88,7 +89,8 @@ is named by the text before it)`,
   archive.addCommand(
     sub('info', 'print what an archive holds: inputs, blocks, lines, sizes')
       .argument('<archive>')
-      .action(runAction((path: string) => info(path))),
+      .option('--sections', 'also the bytes of each section (templates, numbers, packed integers…) over all blocks')
+      .action(runAction((path: string, flags: { sections?: boolean }) => info(path, flags.sections === true))),
   );
   archive.addCommand(grepCommand());
   return archive;
@@ -325,7 +327,7 @@ function missingRanges(reader: ArchiveReader): string[] {
   return gaps;
 }
 
-function info(path: string): number {
+function info(path: string, sections: boolean): number {
   const reader = ArchiveReader.open(path);
   try {
     const d = reader.description;
@@ -343,6 +345,13 @@ function info(path: string): number {
     out.write(`blocks      ${reader.blocks.length}${reader.indexProblem ? ` (${reader.indexProblem})` : ''}\n`);
     out.write(`lines       ${lines}\n`);
     for (const input of d.inputs) out.write(`input       ${input.name} (${input.size} bytes)\n`);
+    if (sections)
+      for (const s of sectionTotals(reader)) {
+        const share = reader.size === 0 ? 0 : (100 * s.stored) / reader.size;
+        out.write(
+          `section     ${s.name}: ${s.stored} bytes (${share.toFixed(1)}% of the archive), ${s.decoded} decoded\n`,
+        );
+      }
     out.flush();
     return ExitCode.Ok;
   } finally {

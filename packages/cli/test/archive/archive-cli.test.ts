@@ -49,7 +49,7 @@ describe('esc archive create/extract/verify/info', () => {
     const extracted = runEscBytes(['archive', 'extract', archive]);
     expect(extracted.status).toBe(0);
     expectSameBytes(extracted.stdout, Buffer.concat(files.map((f) => readFileSync(f))));
-    expect(runEsc(['archive', 'info', archive]).stdout).toContain(`format      ${name}, version 2\n`);
+    expect(runEsc(['archive', 'info', archive]).stdout).toContain(`format      ${name}, version 3\n`);
     // grep reads the field marks: counts and lines as loggrep's on the originals (named apart: -h).
     for (const args of [
       ['-h', '-c', 'INFO'],
@@ -63,14 +63,32 @@ describe('esc archive create/extract/verify/info', () => {
     }
   });
 
-  it('without --format writes version 1; an unknown format is a usage error', () => {
+  it('without --format names no format (version 3 all the same); an unknown format is a usage error', () => {
     const archive = join(temp.path, 'plain.esca');
     expect(runEsc(['archive', 'create', HDFS_2K, '-o', archive]).status).toBe(0);
-    expect(readFileSync(archive)[4]).toBe(1);
+    expect(readFileSync(archive)[4]).toBe(3);
     expect(runEsc(['archive', 'info', archive]).stdout).toContain('format      line (columns named by the text');
     const bad = runEsc(['archive', 'create', HDFS_2K, '-o', archive, '--format', 'nosuch']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/^esc: unknown format 'nosuch'/);
+  });
+
+  it('info --sections says where the bytes go: HDFS block ids packed, the rest under brotli', () => {
+    const archive = join(temp.path, 'sections.esca');
+    expect(runEsc(['archive', 'create', HDFS_2K, '-o', archive]).status).toBe(0);
+    const info = runEsc(['archive', 'info', '--sections', archive]);
+    expect(info.status).toBe(0);
+    const sections = new Map(
+      [...info.stdout.matchAll(/^section {5}(\w+): (\d+) bytes \([\d.]+% of the archive\), (\d+) decoded$/gm)].map(
+        (m) => [m[1]!, { stored: Number(m[2]), decoded: Number(m[3]) }],
+      ),
+    );
+    expect([...sections.keys()]).toEqual(expect.arrayContaining(['Templates', 'LineTemplates', 'PackedIntegers']));
+    // Packed integers are stored as they are; the sections and their table fill the payloads.
+    expect(sections.get('PackedIntegers')!.stored).toBe(sections.get('PackedIntegers')!.decoded);
+    const stored = [...sections.values()].reduce((sum, s) => sum + s.stored, 0);
+    expect(stored).toBeLessThan(readFileSync(archive).length);
+    expect(runEsc(['archive', 'info', archive]).stdout).not.toMatch(/^section/m);
   });
 
   it('reports a damaged block with its number and offset, and still extracts the others (exit 2)', () => {
