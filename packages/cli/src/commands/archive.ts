@@ -14,14 +14,7 @@ import type { LogFormat } from '@esc/parser';
 import { analyzePattern, LineMatcher, loggrep, outputNeedsLines } from '@esc/logtools';
 import { printError, printWarning } from '../error-reporter.js';
 import { intArg, newCommand, runAction, type Command } from '../command-kit.js';
-import {
-  addGrepFlags,
-  expandContextShorthand,
-  type GrepFlags,
-  grepOptions,
-  readPatternFile,
-  trackFilenameFlags,
-} from './grep-flags.js';
+import { addGrepFlags, type GrepFlags, grepOptions, readPatternFile, trackFilenameFlags } from './grep-flags.js';
 
 function sub(name: string, description: string): Command {
   return newCommand(`archive ${name}`, description).name(name);
@@ -165,8 +158,6 @@ function grepCommand(): Command {
 The output and exit status are those of esc loggrep on the archived files (named as they were archived).
 Blocks whose text cannot hold a pattern's required literal are not decoded.`,
   );
-  const parseAsync = command.parseAsync.bind(command);
-  command.parseAsync = (argv, options) => parseAsync(expandContextShorthand(argv ?? []), options);
   const filename = trackFilenameFlags(command);
   return command.action(
     runAction(async (operands: string[], flags: GrepFlags) => {

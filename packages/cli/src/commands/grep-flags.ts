@@ -31,7 +31,11 @@ export interface GrepFlags {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+/** grep's flags on `command`, with grep's `-NUM` and bare `--color` (rewritten before commander parses them). */
 export function addGrepFlags(command: Command): Command {
+  // parseOptions, not parseAsync: a subcommand (`esc archive grep`) is handed its arguments past parseAsync.
+  const parseOptions = command.parseOptions.bind(command);
+  command.parseOptions = (argv) => parseOptions(expandContextShorthand(argv));
   return command
     .option('-e, --regexp <pattern>', 'a pattern (repeatable); then every operand is a file', collect, [] as string[])
     .option(
@@ -151,7 +155,7 @@ function colorUsageOption() {
 }
 
 /** `-5` → `-C 5` and bare `--color` → `--color=auto`, for arguments before `--` (not the value of -e, -m, …). */
-export function expandContextShorthand(argv: readonly string[]): string[] {
+function expandContextShorthand(argv: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;

@@ -2,14 +2,7 @@ import { BufferedOutput, UsageError } from '@esc/core';
 import { loggrep, resolveOperands } from '@esc/logtools';
 import { printError } from '../error-reporter.js';
 import { newCommand, runAction, type Command } from '../command-kit.js';
-import {
-  addGrepFlags,
-  expandContextShorthand,
-  type GrepFlags,
-  grepOptions,
-  readPatternFile,
-  trackFilenameFlags,
-} from './grep-flags.js';
+import { addGrepFlags, type GrepFlags, grepOptions, readPatternFile, trackFilenameFlags } from './grep-flags.js';
 
 export function createCommand(): Command {
   const command = newCommand('loggrep', 'search files for lines matching a JavaScript regular expression, grep-style')
@@ -25,9 +18,6 @@ grep's PATTERN [FILE...].
 Exit status: 0 a line was selected, 1 no line was selected, 2 an error (a missing file is reported and the
 other files are still searched; with -q a selected line still gives 0).`,
   );
-  // grep's `-NUM` means `-C NUM`; commander would take it for an operand, so it is rewritten before parsing.
-  const parseAsync = command.parseAsync.bind(command);
-  command.parseAsync = (argv, options) => parseAsync(expandContextShorthand(argv ?? []), options);
   const filename = trackFilenameFlags(command);
   return command.action(
     runAction(async (operands: string[], flags: GrepFlags) => {

@@ -80,6 +80,10 @@ const TABLE: string[][] = [
   ['-L', 'WARN slow'],
   ['-q', 'no such'],
   ['-q', '-v', 'x'],
+  // grep's shorthands, rewritten before the subcommand parses them: -NUM is -C NUM, a bare --color takes no value.
+  ['-2', '-n', 'disk full'],
+  ['--color', '-c', 'ERROR'],
+  ['--color=always', '-n', 'WARN slow'],
 ];
 
 describe('esc archive grep', () => {
