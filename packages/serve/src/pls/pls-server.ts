@@ -7,6 +7,7 @@ import { PlsConnection } from './pls-connection.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './pls-frame.js';
 import { type PlsLogger, SILENT_LOGGER } from './pls-logger.js';
 import { newCounters, type PlsStats } from './pls-stats.js';
+import { RecentFrames } from './recent-frames.js';
 
 export interface PlsServerOptions {
   /** The topic store the other front-ends and `esc topic/produce/consume --dir` share. */
@@ -59,6 +60,7 @@ export async function startPlsServer(options: PlsServerOptions): Promise<PlsServ
     counters,
     offsets,
     watches,
+    recent: new RecentFrames(),
     maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     maxPendingBytes: options.maxPendingBytes ?? 8 * 1024 * 1024,
     claim(clientId: string, connection: PlsConnection) {
