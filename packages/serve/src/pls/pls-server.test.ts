@@ -337,4 +337,35 @@ describe('PLS server', () => {
     }
     expect(got.size).toBe(n);
   });
+
+  it('a subscriber at the end that does not read holds up neither the producer nor the other subscribers', async () => {
+    const { server } = await start(tempDir());
+    const stuck = connect(server.address.port, '127.0.0.1');
+    cleanups.push(() => void stuck.destroy());
+    await new Promise((r) => stuck.once('connect', r));
+    stuck.pause();
+    stuck.write(Buffer.concat([encodeFrame('REG'), encodeFrame('SET live -1'), encodeFrame('SUB live')]));
+    const reader = await client(server);
+    await reader.register();
+    reader.setOffset('live', -1);
+    reader.subscribe('live');
+    await reader.flush();
+    const producer = await client(server);
+    await producer.register();
+    const payload = 'x'.repeat(1024);
+    const n = 40_000;
+    const got = (async () => {
+      let count = 0;
+      for await (const batch of reader.batches()) if ((count += batch.length) >= n) return count;
+      return count;
+    })();
+    for (let i = 0; i < n; i++) {
+      producer.publish('live', `${i} ${payload}`);
+      if (i % 1000 === 999) await producer.flush();
+    }
+    expect(await producer.flush()).toEqual({ appended: n, refused: 0 });
+    expect(await got).toBe(n);
+    // The reader got all n; the stuck one no more than its socket buffers took.
+    expect(server.stats().delivered).toBeLessThan(n + n / 2);
+  });
 });
