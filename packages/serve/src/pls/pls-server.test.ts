@@ -365,7 +365,10 @@ describe('PLS server', () => {
     }
     expect(await producer.flush()).toEqual({ appended: n, refused: 0 });
     expect(await got).toBe(n);
-    // The reader got all n; the stuck one no more than its socket buffers took.
+    // The reader got all n; the stuck one no more than its socket buffers took. The frames kept are bounded.
     expect(server.stats().delivered).toBeLessThan(n + n / 2);
+    expect(server.stats().recentFramesBytes).toBeGreaterThan(0);
+    expect(server.stats().recentFramesBytes).toBeLessThanOrEqual(32 * 1024 * 1024);
+    expect(server.info('stats')).toContainEqual(['pls_recent_frames_bytes', server.stats().recentFramesBytes]);
   });
 });

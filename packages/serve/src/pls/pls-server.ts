@@ -50,6 +50,7 @@ export async function startPlsServer(options: PlsServerOptions): Promise<PlsServ
     logger.error({ client, topic, partition, error: (err as Error).message }, 'PLS offset commit failed'),
   );
   const watches = new PartitionWatches();
+  const recent = new RecentFrames();
   // --sync batch: PUBs are written with 'none' and their partitions fdatasynced once a second (everysec).
   const periodicSync = options.sync === 'batch' ? new PeriodicSync(options.topics.dir) : null;
   const host = {
@@ -60,7 +61,7 @@ export async function startPlsServer(options: PlsServerOptions): Promise<PlsServ
     counters,
     offsets,
     watches,
-    recent: new RecentFrames(),
+    recent,
     maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     maxPendingBytes: options.maxPendingBytes ?? 8 * 1024 * 1024,
     claim(clientId: string, connection: PlsConnection) {
@@ -109,7 +110,7 @@ export async function startPlsServer(options: PlsServerOptions): Promise<PlsServ
   );
   sweep.unref();
 
-  const stats = (): PlsStats => ({ connectedClients: connections.size, ...counters });
+  const stats = (): PlsStats => ({ connectedClients: connections.size, recentFramesBytes: recent.size, ...counters });
   let closing: Promise<void> | null = null;
   return {
     address: server.address() as AddressInfo,
@@ -126,6 +127,7 @@ export async function startPlsServer(options: PlsServerOptions): Promise<PlsServ
         ['pls_delivered', s.delivered],
         ['pls_protocol_errors', s.protocolErrors],
         ['pls_heartbeat_timeouts', s.heartbeatTimeouts],
+        ['pls_recent_frames_bytes', s.recentFramesBytes],
       ];
     },
     close() {
