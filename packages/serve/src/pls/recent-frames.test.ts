@@ -53,6 +53,24 @@ describe('RecentFrames', () => {
     expect(deliveries(recent.find('t', 0, 8)!, 8)).toEqual(['t e']);
   });
 
+  it('finds every offset among many appends with gaps, as a model of offset -> append says', () => {
+    const recent = new RecentFrames();
+    const model = new Map<number, number>();
+    let next = 0;
+    for (let i = 0; i < 500; i++) {
+      next += i % 7 === 0 ? 3 : 0; // records appended by others
+      const n = 1 + ((i * 13) % 5);
+      recent.add('t', 0, next, payloads(...Array.from({ length: n }, (_, k) => `${next + k}`)));
+      for (let k = 0; k < n; k++) model.set(next + k, next);
+      next += n;
+    }
+    for (let offset = -1; offset <= next; offset++) {
+      const chunk = recent.find('t', 0, offset);
+      expect(chunk?.first).toBe(model.get(offset));
+      if (chunk !== undefined) expect(deliveries(chunk, offset)[0]).toBe(`t ${offset}`);
+    }
+  });
+
   it('drops the oldest frames past its byte budget', () => {
     // Each frame of one 10-byte payload on topic t: 4 + 2 + 10 bytes.
     const recent = new RecentFrames(16 * 5);

@@ -98,12 +98,16 @@ export class RecentFrames {
   find(topic: string, partition: number, offset: number): FramesChunk | undefined {
     const chunks = this.byPartition.get(partitionKey(topic, partition));
     if (chunks === undefined) return undefined;
-    // Subscribers are near the end: look from the newest.
-    for (let i = chunks.length - 1; i >= 0; i--) {
-      const c = chunks[i]!;
-      if (offset >= c.first) return offset < c.first + c.count ? c : undefined;
+    // The last chunk starting at or before the offset (chunks are in offset order; thousands when small).
+    let lo = 0;
+    let hi = chunks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (chunks[mid]!.first <= offset) lo = mid + 1;
+      else hi = mid;
     }
-    return undefined;
+    const c = chunks[lo - 1];
+    return c !== undefined && offset < c.first + c.count ? c : undefined;
   }
 
   /** Forgets a topic (nobody follows it any more). */
