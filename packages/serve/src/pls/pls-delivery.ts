@@ -43,11 +43,13 @@ interface Subscription {
 /** Bytes written in one turn of the event loop before yielding to the other connections. */
 const TURN_BYTES = 1024 * 1024;
 /**
- * Least time between two reopenings of a partition's reader at the end of what memory holds. A reopen reads the
- * partition's bounds and offset index: done at every wake of a subscriber that is caught up, it cost more than
- * the deliveries. Records appended by others (another process, another front-end) are seen within this time.
+ * Least time between two looks at the log by a subscriber caught up with memory, which only records appended
+ * elsewhere (another process, another front-end) can be ahead of: such a look reopens the partition's reader
+ * (its bounds and offset index) and, done at every wake, cost more than the deliveries. Those records are
+ * delivered within this time (Kafka's consumers wait up to fetch.max.wait.ms, 500 ms). A gap before newer
+ * records in memory is read from the log at once.
  */
-const REOPEN_MS = 20;
+const LOOK_MS = 100;
 
 /**
  * Deliveries to one connection for one client id. Records are taken only when the socket can take them
@@ -68,7 +70,7 @@ export class PlsDelivery {
   /**
    * The partition changed: an append here (announced as it settles, so its frames go out before the reply to
    * the producer's barrier: deliveries do not wait behind appends) or a write seen by inotify. Looking finds
-   * the records in memory, or nothing at once (the log is looked at again REOPEN_MS later at most).
+   * the records in memory, or nothing at once (the log is looked at again LOOK_MS later at most).
    */
   private readonly changed = () => this.pump();
   /** Look again next turn, after the other connections had theirs. */
@@ -216,7 +218,9 @@ export class PlsDelivery {
       return this.write(sub, cursor, frames, chunk.count - k);
     }
     if (cursor.reader.nextOffset !== cursor.offset) {
-      const wait = cursor.reopenedAt + REOPEN_MS - performance.now();
+      const end = this.host.recent.end(sub.topic, cursor.partition);
+      const gap = end !== undefined && cursor.offset < end;
+      const wait = gap ? 0 : cursor.reopenedAt + LOOK_MS - performance.now();
       if (wait > 0) {
         this.recheck ??= setTimeout(() => {
           this.recheck = null;

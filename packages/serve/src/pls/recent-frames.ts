@@ -110,6 +110,12 @@ export class RecentFrames {
     return c !== undefined && offset < c.first + c.count ? c : undefined;
   }
 
+  /** The offset after the newest kept record of the partition, or undefined when none is kept. */
+  end(topic: string, partition: number): number | undefined {
+    const last = this.byPartition.get(partitionKey(topic, partition))?.at(-1);
+    return last === undefined ? undefined : last.first + last.count;
+  }
+
   /** Forgets a topic (nobody follows it any more). */
   forget(topic: string, partitions: number): void {
     for (let p = 0; p < partitions; p++) this.dropPartition(partitionKey(topic, p));
