@@ -50,6 +50,11 @@ export class PartitionWatches {
     this.watches.get(topic)?.get(partition)?.waiters.add(waiter);
   }
 
+  /** Someone here follows the topic (a subscriber holds a watch of one of its partitions). */
+  follows(topic: string): boolean {
+    return this.watches.has(topic);
+  }
+
   /** Records were appended to the topic by this process. */
   notifyTopic(topic: string): void {
     const byPartition = this.watches.get(topic);

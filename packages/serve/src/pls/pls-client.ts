@@ -37,7 +37,7 @@ const BANG = 0x21;
 /**
  * A PyLogStreams client written from docs/formats/pls-protocol.md. Commands are pipelined (nothing waits for a
  * reply except `register` and `flush`); a PUB carries the zlib CRC-32 of its payload. Deliveries are read as an
- * async iterator, and the socket is read only as fast as the iterator is consumed.
+ * async iterator (one by one, or in batches), and the socket is read only as fast as the iterator is consumed.
  */
 export class PlsClient {
   private readonly decoder: FrameDecoder;
@@ -147,6 +147,26 @@ export class PlsClient {
       this.barriers.set(token, { resolve, reject });
       this.send(`PNG ${token}`);
     });
+  }
+
+  /**
+   * Deliveries in batches: everything received and not yet taken, as it comes (a Kafka consumer's poll); ends
+   * when the connection closes. Use this or `messages()`, not both.
+   */
+  async *batches(): AsyncGenerator<PlsMessage[]> {
+    for (;;) {
+      if (this.head < this.queue.length) {
+        const batch = this.head === 0 ? this.queue : this.queue.slice(this.head);
+        this.queue = [];
+        this.head = 0;
+        if (this.socket.isPaused()) this.socket.resume();
+        yield batch;
+        continue;
+      }
+      if (this.failure !== null) return;
+      await new Promise<void>((resolve) => (this.reader = resolve));
+      this.reader = null;
+    }
   }
 
   /** Deliveries as they come; ends when the connection closes. */

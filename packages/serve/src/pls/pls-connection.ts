@@ -10,6 +10,7 @@ import type { PlsLogger } from './pls-logger.js';
 import { PlsPublisher } from './pls-publisher.js';
 import type { PlsCounters } from './pls-stats.js';
 import { checkPlsTopic, ensureTopic } from './pls-topic.js';
+import type { RecentFrames } from './recent-frames.js';
 
 /** How long a shutdown waits for a connection's written frames to be flushed. */
 const SHUTDOWN_FLUSH_MS = 2000;
@@ -25,6 +26,8 @@ export interface ConnectionHost {
   readonly counters: PlsCounters;
   readonly offsets: ClientOffsets;
   readonly watches: PartitionWatches;
+  /** The frames of the records appended last, for subscribers at the end of the log. */
+  readonly recent: RecentFrames;
   readonly maxFrameBytes: number;
   readonly maxPendingBytes: number;
   /** Makes `connection` the one that delivers for `clientId`, stopping the previous one's deliveries. */
@@ -65,7 +68,11 @@ export class PlsConnection {
       counters: host.counters,
       maxPendingBytes: host.maxPendingBytes,
       clientId: () => this.clientId,
-      appended: (topic) => host.watches.notifyTopic(topic),
+      appended: (topic, payloads, ack) => {
+        // Frames are kept only for topics someone here follows.
+        if (host.watches.follows(topic)) host.recent.appended(topic, payloads, ack);
+        host.watches.notifyTopic(topic);
+      },
       reply: (body) => this.send(body),
       pauseReading: () => socket.pause(),
       resumeReading: () => socket.resume(),
@@ -183,6 +190,7 @@ export class PlsConnection {
               topics: this.host.topics,
               offsets: this.host.offsets,
               watches: this.host.watches,
+              recent: this.host.recent,
               logger: this.host.logger,
               counters: this.host.counters,
               fail: (err) => this.fail(err),

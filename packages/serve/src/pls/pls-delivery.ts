@@ -6,6 +6,7 @@ import type { PlsLogger } from './pls-logger.js';
 import type { PlsCounters } from './pls-stats.js';
 import type { PartitionWatches } from './partition-watches.js';
 import { ensureTopic } from './pls-topic.js';
+import type { RecentFrames } from './recent-frames.js';
 
 /** What delivery needs of its connection and server. */
 export interface DeliveryHost {
@@ -13,6 +14,7 @@ export interface DeliveryHost {
   readonly topics: TopicStore;
   readonly offsets: ClientOffsets;
   readonly watches: PartitionWatches;
+  readonly recent: RecentFrames;
   readonly logger: PlsLogger;
   readonly counters: PlsCounters;
   /** A log that cannot be read (damage): the connection is closed rather than skipping records. */
@@ -21,7 +23,12 @@ export interface DeliveryHost {
 
 interface PartitionCursor {
   partition: number;
+  /** The next offset to deliver. */
+  offset: number;
+  /** Reads what RecentFrames does not hold; behind `offset` after deliveries from memory (reopened then). */
   reader: PartitionReader;
+  /** When the reader was last reopened at `offset` (performance.now()). */
+  reopenedAt: number;
   /** Bumped by SET: a delivery written before it must not commit its (older) offset after it. */
   generation: number;
 }
@@ -35,13 +42,23 @@ interface Subscription {
 
 /** Bytes written in one turn of the event loop before yielding to the other connections. */
 const TURN_BYTES = 1024 * 1024;
+/**
+ * Least time between two looks at the log by a subscriber caught up with memory, which only records appended
+ * elsewhere (another process, another front-end) can be ahead of: such a look reopens the partition's reader
+ * (its bounds and offset index) and, done at every wake, cost more than the deliveries. Those records are
+ * delivered within this time (Kafka's consumers wait up to fetch.max.wait.ms, 500 ms). A gap before newer
+ * records in memory is read from the log at once.
+ */
+const LOOK_MS = 100;
 
 /**
- * Deliveries to one connection for one client id. Records are read from the log only when the socket can take
- * them (`writableNeedDrain` false): a slow consumer holds one read batch and the socket's buffer, never a queue,
- * and goes on from the log where it left off. A delivered batch's offset is committed once its frames have been
- * handed to the kernel (the write's callback), so delivery is at least once: a record whose frame was written but
- * whose commit did not land (server killed in between) is delivered again after a restart.
+ * Deliveries to one connection for one client id. Records are taken only when the socket can take them
+ * (`writableNeedDrain` false): from the frames this server built when it appended them (RecentFrames, shared by
+ * every subscriber), else read from the log. A slow consumer holds one batch and the socket's buffer, never a
+ * queue, and goes on from where it left off; the frames of one turn leave in one write (cork). A delivered
+ * batch's offset is committed once its frames have been handed to the kernel (the write's callback), so delivery
+ * is at least once: a record whose frame was written but whose commit did not land (server killed in between) is
+ * delivered again after a restart.
  */
 export class PlsDelivery {
   private readonly subs = new Map<string, Subscription>();
@@ -49,11 +66,14 @@ export class PlsDelivery {
   private waitingDrain = false;
   private stopped = false;
   private wakeQueued = false;
+  private recheck: NodeJS.Timeout | null = null;
   /**
-   * Look again at the end of this turn: an append made here is announced twice (by the publisher, then by
-   * inotify seeing the write), and each look ends with a read that finds nothing (a directory listing and a
-   * chunk); both announcements of one append fall in the same turn and share one look.
+   * The partition changed: an append here (announced as it settles, so its frames go out before the reply to
+   * the producer's barrier: deliveries do not wait behind appends) or a write seen by inotify. Looking finds
+   * the records in memory, or nothing at once (the log is looked at again LOOK_MS later at most).
    */
+  private readonly changed = () => this.pump();
+  /** Look again next turn, after the other connections had theirs. */
   private readonly wake = () => {
     if (this.wakeQueued) return;
     this.wakeQueued = true;
@@ -80,9 +100,12 @@ export class PlsDelivery {
     const sub: Subscription = { topic, prefix: Buffer.from(`${topic} `, 'latin1'), cursors: [] };
     for (let p = 0; p < partitions; p++) {
       watches.acquire(topic, p, topics.partitionDir(topic, p));
+      const reader = this.openReader(topic, p, offsets.get(this.clientId, topic, p));
       sub.cursors.push({
         partition: p,
-        reader: this.openReader(topic, p, offsets.get(this.clientId, topic, p)),
+        offset: reader.nextOffset,
+        reader,
+        reopenedAt: performance.now(),
         generation: 0,
       });
     }
@@ -97,6 +120,8 @@ export class PlsDelivery {
     for (const cursor of sub.cursors) {
       cursor.reader.close();
       cursor.reader = this.openReader(topic, cursor.partition, offsets[cursor.partition] ?? null);
+      cursor.offset = cursor.reader.nextOffset;
+      cursor.reopenedAt = performance.now();
       cursor.generation++;
     }
     this.pump();
@@ -106,13 +131,16 @@ export class PlsDelivery {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    for (const sub of this.subs.values())
+    if (this.recheck !== null) clearTimeout(this.recheck);
+    const { watches, recent } = this.host;
+    for (const sub of this.subs.values()) {
       for (const cursor of sub.cursors) {
         cursor.reader.close();
-        this.host.watches.release(sub.topic, cursor.partition, this.wake);
+        watches.release(sub.topic, cursor.partition, this.changed);
       }
+      if (!watches.follows(sub.topic)) recent.forget(sub.topic, sub.cursors.length);
+    }
     this.subs.clear();
-    this.host.socket.off('drain', this.wake);
   }
 
   private openReader(topic: string, partition: number, from: number | null): PartitionReader {
@@ -138,6 +166,7 @@ export class PlsDelivery {
     if (socket.destroyed) return;
     this.pumping = true;
     let written = 0;
+    socket.cork();
     try {
       for (;;) {
         if (socket.writableNeedDrain) {
@@ -157,17 +186,17 @@ export class PlsDelivery {
         let any = false;
         for (const sub of this.subs.values()) {
           for (const cursor of sub.cursors) {
-            const records = this.poll(sub, cursor);
-            if (records.length === 0) continue;
+            const bytes = this.deliver(sub, cursor);
+            if (bytes === 0) continue;
             any = true;
-            written += this.write(sub, cursor, records);
+            written += bytes;
             if (socket.writableNeedDrain) break;
           }
           if (socket.writableNeedDrain) break;
         }
         if (!any) {
           for (const sub of this.subs.values())
-            for (const cursor of sub.cursors) this.host.watches.wait(sub.topic, cursor.partition, this.wake);
+            for (const cursor of sub.cursors) this.host.watches.wait(sub.topic, cursor.partition, this.changed);
           return;
         }
       }
@@ -175,41 +204,77 @@ export class PlsDelivery {
       this.host.fail(err);
     } finally {
       this.pumping = false;
+      socket.uncork();
     }
   }
 
+  /** Writes what is next for the cursor, from memory or from the log; the bytes written, 0 if nothing. */
+  private deliver(sub: Subscription, cursor: PartitionCursor): number {
+    const chunk = this.host.recent.find(sub.topic, cursor.partition, cursor.offset);
+    if (chunk !== undefined) {
+      const k = cursor.offset - chunk.first;
+      const frames = k === 0 ? chunk.frames : chunk.frames.subarray(chunk.starts[k]);
+      cursor.offset = chunk.first + chunk.count;
+      return this.write(sub, cursor, frames, chunk.count - k);
+    }
+    if (cursor.reader.nextOffset !== cursor.offset) {
+      const end = this.host.recent.end(sub.topic, cursor.partition);
+      const gap = end !== undefined && cursor.offset < end;
+      const wait = gap ? 0 : cursor.reopenedAt + LOOK_MS - performance.now();
+      if (wait > 0) {
+        this.recheck ??= setTimeout(() => {
+          this.recheck = null;
+          this.pump();
+        }, wait);
+        return 0;
+      }
+      cursor.reader.close();
+      cursor.reader = this.openReader(sub.topic, cursor.partition, cursor.offset);
+      cursor.reopenedAt = performance.now();
+    }
+    const records = this.poll(sub, cursor);
+    return records.length === 0 ? 0 : this.write(sub, cursor, frameRecords(sub.prefix, records), records.length);
+  }
+
   private poll(sub: Subscription, cursor: PartitionCursor): LogRecord[] {
+    let records: LogRecord[];
     try {
-      return cursor.reader.poll();
+      records = cursor.reader.poll();
     } catch (err) {
       if (!(err instanceof OffsetOutOfRangeError)) throw err;
       cursor.reader.close();
       cursor.reader = this.openReader(sub.topic, cursor.partition, cursor.reader.nextOffset);
-      return cursor.reader.poll();
+      records = cursor.reader.poll();
     }
+    cursor.offset = cursor.reader.nextOffset;
+    return records;
   }
 
-  /** One write per batch: `[len]<topic> <value>` per record; a null value (a tombstone) is an empty payload. */
-  private write(sub: Subscription, cursor: PartitionCursor, records: LogRecord[]): number {
-    const prefix = sub.prefix;
-    let total = 0;
-    for (const r of records) total += FRAME_HEADER_BYTES + prefix.length + (r.value?.length ?? 0);
-    const out = Buffer.allocUnsafe(total);
-    let pos = 0;
-    for (const r of records) {
-      const valueLength = r.value?.length ?? 0;
-      out.writeUInt32BE(prefix.length + valueLength, pos);
-      pos += FRAME_HEADER_BYTES;
-      pos += prefix.copy(out, pos);
-      if (r.value !== null) pos += r.value.copy(out, pos);
-    }
-    const next = cursor.reader.nextOffset;
+  /** One write per batch, up to `cursor.offset` (already advanced); that offset is committed once the kernel has it. */
+  private write(sub: Subscription, cursor: PartitionCursor, frames: Buffer, count: number): number {
+    const next = cursor.offset;
     const generation = cursor.generation;
-    this.host.counters.delivered += records.length;
-    this.host.socket.write(out, (err) => {
+    this.host.counters.delivered += count;
+    this.host.socket.write(frames, (err) => {
       if (err || cursor.generation !== generation) return;
       this.host.offsets.set(this.clientId, sub.topic, cursor.partition, next);
     });
-    return total;
+    return frames.length;
   }
+}
+
+/** `[len]<topic> <value>` per record read from the log; a null value (a tombstone) is an empty payload. */
+function frameRecords(prefix: Buffer, records: readonly LogRecord[]): Buffer {
+  let total = 0;
+  for (const r of records) total += FRAME_HEADER_BYTES + prefix.length + (r.value?.length ?? 0);
+  const out = Buffer.allocUnsafe(total);
+  let pos = 0;
+  for (const r of records) {
+    const valueLength = r.value?.length ?? 0;
+    out.writeUInt32BE(prefix.length + valueLength, pos);
+    pos += FRAME_HEADER_BYTES;
+    pos += prefix.copy(out, pos);
+    if (r.value !== null) pos += r.value.copy(out, pos);
+  }
+  return out;
 }

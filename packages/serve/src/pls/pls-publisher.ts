@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { type PeriodicSync, RecordTooLargeError, type SyncMode, type TopicStore } from '@esc/streams';
+import { type AppendAck, type PeriodicSync, RecordTooLargeError, type SyncMode, type TopicStore } from '@esc/streams';
 import type { PlsLogger } from './pls-logger.js';
 import type { PlsCounters } from './pls-stats.js';
 import { checkPlsTopic } from './pls-topic.js';
@@ -15,8 +15,8 @@ export interface PublisherHost {
   /** Payload bytes waiting for the store above which the socket stops being read. */
   readonly maxPendingBytes: number;
   clientId(): string | null;
-  /** Records were appended to the topic (wakes subscribers). */
-  appended(topic: string): void;
+  /** These payloads were appended to the topic, where the ack says (wakes subscribers). */
+  appended(topic: string, payloads: readonly Buffer[], ack: AppendAck): void;
   /** Sends a frame body (the reply to a PNG barrier). */
   reply(body: string): void;
   pauseReading(): void;
@@ -129,7 +129,7 @@ export class PlsPublisher {
         { sync: periodicSync === null ? this.host.sync : 'none' },
       );
       if (periodicSync !== null) for (const p of ack.firstOffsets.keys()) periodicSync.written(topic, p);
-      this.settleAppended(topic, records.length);
+      this.settleAppended(topic, records, ack);
     } catch (err) {
       if (err instanceof RecordTooLargeError && records.length > 1) {
         // One record too large fails its whole group before anything is written: retry one by one, in order.
@@ -143,10 +143,10 @@ export class PlsPublisher {
     }
   }
 
-  private settleAppended(topic: string, n: number): void {
-    this.appendedCount += n;
-    this.host.counters.published += n;
-    this.host.appended(topic);
+  private settleAppended(topic: string, records: Buffer[], ack: AppendAck): void {
+    this.appendedCount += records.length;
+    this.host.counters.published += records.length;
+    this.host.appended(topic, records, ack);
   }
 
   private refuse(n: number, message: string, fields: Record<string, unknown>): void {

@@ -253,6 +253,61 @@ describe('PLS server', () => {
     expect(await fromA.nothingWithin(150)).toBeNull();
   });
 
+  it('delivers in log order what PUBs append (from memory) and what others append to the same partition (from the log)', async () => {
+    const { server, topics } = await start(tempDir());
+    const producer = await client(server);
+    await producer.register();
+    for (let i = 0; i < 100; i++) producer.publish('mix', `early ${i}`);
+    await producer.flush();
+    // Subscribed mid-log: the first records come from the log, the next ones from memory.
+    const c = await client(server);
+    await c.register();
+    c.setOffset('mix', 40);
+    c.subscribe('mix');
+    const messages = new Receiver(c);
+    expect(await messages.take(60)).toEqual(range(40, 100, (i) => `mix early ${i}`));
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 30; i++) producer.publish('mix', `pls ${round} ${i}`);
+      await producer.flush();
+      // Another front-end (or process) appending between two PUB appends: a gap in what memory holds.
+      if (round % 3 === 0) await topics.append('mix', [{ value: `other ${round}` }]);
+    }
+    const log = (await topics.readAll('mix', 0)).slice(100).map((r) => `mix ${r.value!.toString()}`);
+    expect(log).toHaveLength(20 * 30 + 7);
+    expect(await messages.take(log.length)).toEqual(log);
+    // Caught up with memory, and no PUB after it: a record appended elsewhere still arrives.
+    await topics.append('mix', [{ value: 'other last' }]);
+    expect(await messages.take(1)).toEqual(['mix other last']);
+    expect(await messages.nothingWithin(100)).toBeNull();
+  });
+
+  it('delivers every record of a topic of several partitions, each partition in order', async () => {
+    const { server, topics } = await start(tempDir());
+    topics.createTopic('multi', { partitions: 3 });
+    const c = await client(server);
+    await c.register();
+    c.subscribe('multi');
+    const batches = c.batches();
+    const producer = await client(server);
+    await producer.register();
+    const n = 3000;
+    for (let i = 0; i < n; i++) {
+      producer.publish('multi', `m${i}`);
+      if (i % 500 === 499) await producer.flush();
+    }
+    const got: string[] = [];
+    while (got.length < n) {
+      const next = await batches.next();
+      if (next.done) throw new Error(`connection ended after ${got.length} deliveries`);
+      for (const m of next.value) got.push(m.payload.toString());
+    }
+    expect(new Set(got).size).toBe(n);
+    for (let p = 0; p < 3; p++) {
+      const order = (await topics.readAll('multi', p)).map((r) => r.value!.toString());
+      expect(got.filter((m) => order.includes(m))).toEqual(order);
+    }
+  });
+
   it('does not buffer for a subscriber that does not read: it reads on from the log when the client does', async () => {
     const { server } = await start(tempDir());
     const producer = await client(server);
@@ -284,5 +339,39 @@ describe('PLS server', () => {
       if (++count === n) break;
     }
     expect(got.size).toBe(n);
+  });
+
+  it('a subscriber at the end that does not read holds up neither the producer nor the other subscribers', async () => {
+    const { server } = await start(tempDir());
+    const stuck = connect(server.address.port, '127.0.0.1');
+    cleanups.push(() => void stuck.destroy());
+    await new Promise((r) => stuck.once('connect', r));
+    stuck.pause();
+    stuck.write(Buffer.concat([encodeFrame('REG'), encodeFrame('SET live -1'), encodeFrame('SUB live')]));
+    const reader = await client(server);
+    await reader.register();
+    reader.setOffset('live', -1);
+    reader.subscribe('live');
+    await reader.flush();
+    const producer = await client(server);
+    await producer.register();
+    const payload = 'x'.repeat(1024);
+    const n = 40_000;
+    const got = (async () => {
+      let count = 0;
+      for await (const batch of reader.batches()) if ((count += batch.length) >= n) return count;
+      return count;
+    })();
+    for (let i = 0; i < n; i++) {
+      producer.publish('live', `${i} ${payload}`);
+      if (i % 1000 === 999) await producer.flush();
+    }
+    expect(await producer.flush()).toEqual({ appended: n, refused: 0 });
+    expect(await got).toBe(n);
+    // The reader got all n; the stuck one no more than its socket buffers took. The frames kept are bounded.
+    expect(server.stats().delivered).toBeLessThan(n + n / 2);
+    expect(server.stats().recentFramesBytes).toBeGreaterThan(0);
+    expect(server.stats().recentFramesBytes).toBeLessThanOrEqual(32 * 1024 * 1024);
+    expect(server.info('stats')).toContainEqual(['pls_recent_frames_bytes', server.stats().recentFramesBytes]);
   });
 });

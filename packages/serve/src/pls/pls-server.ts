@@ -7,6 +7,7 @@ import { PlsConnection } from './pls-connection.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './pls-frame.js';
 import { type PlsLogger, SILENT_LOGGER } from './pls-logger.js';
 import { newCounters, type PlsStats } from './pls-stats.js';
+import { RecentFrames } from './recent-frames.js';
 
 export interface PlsServerOptions {
   /** The topic store the other front-ends and `esc topic/produce/consume --dir` share. */
@@ -49,6 +50,7 @@ export async function startPlsServer(options: PlsServerOptions): Promise<PlsServ
     logger.error({ client, topic, partition, error: (err as Error).message }, 'PLS offset commit failed'),
   );
   const watches = new PartitionWatches();
+  const recent = new RecentFrames();
   // --sync batch: PUBs are written with 'none' and their partitions fdatasynced once a second (everysec).
   const periodicSync = options.sync === 'batch' ? new PeriodicSync(options.topics.dir) : null;
   const host = {
@@ -59,6 +61,7 @@ export async function startPlsServer(options: PlsServerOptions): Promise<PlsServ
     counters,
     offsets,
     watches,
+    recent,
     maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     maxPendingBytes: options.maxPendingBytes ?? 8 * 1024 * 1024,
     claim(clientId: string, connection: PlsConnection) {
@@ -107,7 +110,7 @@ export async function startPlsServer(options: PlsServerOptions): Promise<PlsServ
   );
   sweep.unref();
 
-  const stats = (): PlsStats => ({ connectedClients: connections.size, ...counters });
+  const stats = (): PlsStats => ({ connectedClients: connections.size, recentFramesBytes: recent.size, ...counters });
   let closing: Promise<void> | null = null;
   return {
     address: server.address() as AddressInfo,
@@ -124,6 +127,7 @@ export async function startPlsServer(options: PlsServerOptions): Promise<PlsServ
         ['pls_delivered', s.delivered],
         ['pls_protocol_errors', s.protocolErrors],
         ['pls_heartbeat_timeouts', s.heartbeatTimeouts],
+        ['pls_recent_frames_bytes', s.recentFramesBytes],
       ];
     },
     close() {

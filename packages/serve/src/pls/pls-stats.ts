@@ -2,6 +2,8 @@
 export interface PlsStats {
   /** Connections open now. */
   connectedClients: number;
+  /** Bytes of delivery frames kept in memory for subscribers at the end of the log (bounded, 32 MiB). */
+  recentFramesBytes: number;
   /** Connections accepted since start. */
   totalConnections: number;
   /** Records appended through PUB. */
@@ -19,7 +21,7 @@ export interface PlsStats {
 }
 
 /** The mutable counters the connections bump. */
-export type PlsCounters = Omit<PlsStats, 'connectedClients'>;
+export type PlsCounters = Omit<PlsStats, 'connectedClients' | 'recentFramesBytes'>;
 
 export function newCounters(): PlsCounters {
   return {
