@@ -1,4 +1,5 @@
 import { encodeLine, type JournalRecord, type KeyRecord } from './journal-format.js';
+import type { JournalEncoder } from './journal-encoder.js';
 import { isExpired, type KvEntry } from './kv-entry.js';
 import type { StoreView } from './store-view.js';
 
@@ -7,7 +8,7 @@ import type { StoreView } from './store-view.js';
  * are absent, as in Redis), and every change is applied at once and turned into a journal line.
  */
 export class KvTransaction {
-  /** The journal lines of the operations ended so far. */
+  /** The journal lines of the operations ended so far (without an encoder). */
   lines: string[] = [];
   /** The key changes of the operation in progress: one line at its end (see `endOperation`). */
   private open: KeyRecord[] = [];
@@ -16,6 +17,8 @@ export class KvTransaction {
     private readonly view: StoreView,
     /** The clock of the current operation (a long-lived store moves it per command). */
     public now: number,
+    /** Where the lines go as bytes instead of `lines` (a long-lived store: see JournalEncoder). */
+    private readonly encoder: JournalEncoder | null = null,
   ) {}
 
   get(key: string): KvEntry | undefined {
@@ -54,8 +57,13 @@ export class KvTransaction {
   endOperation(): void {
     const open = this.open;
     if (open.length === 0) return;
-    this.lines.push(encodeLine(open.length === 1 ? open[0]! : { op: 'batch', ops: open }));
+    this.emit(open.length === 1 ? open[0]! : { op: 'batch', ops: open });
     this.open = [];
+  }
+
+  private emit(r: JournalRecord): void {
+    if (this.encoder) this.encoder.add(r);
+    else this.lines.push(encodeLine(r));
   }
 
   private record(r: JournalRecord): void {
@@ -63,7 +71,7 @@ export class KvTransaction {
     if (r.op === 'set' || r.op === 'del') this.open.push(r);
     else {
       this.endOperation();
-      this.lines.push(encodeLine(r));
+      this.emit(r);
     }
   }
 }

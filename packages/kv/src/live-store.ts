@@ -1,10 +1,11 @@
-import { close, closeSync, fdatasync, fstatSync, mkdirSync, writeSync } from 'node:fs';
+import { close, closeSync, fdatasync, fdatasyncSync, fstatSync, mkdirSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { FileAccessError } from '@esc/core';
 import { loadNativeCrc32 } from './crc32.js';
 import { isExpired, type KvEntry } from './kv-entry.js';
 import { KvUsageError } from './kv-errors.js';
 import { resolveKvOptions, type KvOptions, type ResolvedKvOptions } from './kv-options.js';
+import { JournalEncoder } from './journal-encoder.js';
 import { KvTransaction } from './kv-transaction.js';
 import { SchemaMismatchError } from './schema-mismatch-error.js';
 import { storeFiles, type StoreFiles } from './store-files.js';
@@ -87,7 +88,7 @@ export class LiveKvStore {
   private queue: Queued[] = [];
   private appendFd: { fd: number; ino: number } | null = null;
   /** Journal lines applied in memory, not yet written, and who waits for them. */
-  private pendingLines: string[] = [];
+  private readonly pending = new JournalEncoder();
   private pendingAcks: Ack[] = [];
   /** The group of `pendingAcks` that changes made now join. */
   private group: AckGroup | null = null;
@@ -121,7 +122,7 @@ export class LiveKvStore {
   ) {
     this.files = storeFiles(path);
     this.view = new StoreView(this.files, config.onWarning);
-    this.tx = new Tx(this.view, config.clock);
+    this.tx = new Tx(this.view, config.clock, this.pending);
   }
 
   /** @internal */
@@ -174,11 +175,11 @@ export class LiveKvStore {
   writeDeferred<T>(fn: (tx: KvLiveTransaction) => T): DeferredChange<T> | Promise<T> {
     if (this.closed) throw new KvUsageError('the store is closed');
     if (this.queue.length > 0 || this.lease === null) return this.enqueue(true, fn);
-    const before = this.pendingLines.length;
+    const before = this.pending.lines;
     this.tx.begin();
     const value = fn(this.tx);
-    this.tx.drainInto(this.pendingLines);
-    if (this.pendingLines.length === before) return { value, acked: null };
+    this.tx.end();
+    if (this.pending.lines === before) return { value, acked: null };
     this.scheduleFlush();
     return { value, acked: this.openGroup().promise };
   }
@@ -308,11 +309,11 @@ export class LiveKvStore {
       const q = queue[i]!;
       try {
         if (q.write) {
-          const before = this.pendingLines.length;
+          const before = this.pending.lines;
           this.tx.begin();
           const value = q.fn(this.tx);
-          this.tx.drainInto(this.pendingLines);
-          if (this.pendingLines.length === before) q.resolve(value);
+          this.tx.end();
+          if (this.pending.lines === before) q.resolve(value);
           else this.pendingAcks.push({ ok: () => q.resolve(value), fail: q.reject });
         } else {
           this.tx.begin();
@@ -322,7 +323,7 @@ export class LiveKvStore {
         q.reject(err);
       }
     }
-    if (this.pendingLines.length > 0) this.scheduleFlush();
+    if (this.pending.lines > 0) this.scheduleFlush();
   }
 
   private scheduleFlush(): void {
@@ -339,20 +340,19 @@ export class LiveKvStore {
     // just before the next one (as Redis writes its AOF buffer once per fsync): one write per group, and no
     // appends to the file under the running fdatasync.
     if (this.sync === 'always' && this.syncing) return;
-    const lines = this.pendingLines;
+    const lines = this.pending.lines;
+    const buf = this.pending.take();
     const acks = this.pendingAcks;
     this.group = null;
-    this.pendingLines = [];
     this.pendingAcks = [];
-    if (lines.length > 0) {
+    if (lines > 0) {
       try {
         if (this.lease?.compromised) throw new FileAccessError(this.files.lock, this.lease.compromised);
-        const buf = Buffer.from(lines.length === 1 ? lines[0]! : lines.join(''), 'utf8');
         const fd = this.appendFdFor();
         let off = 0;
         while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-        this.view.noteAppended(buf.length, lines.length);
-        this.changes += lines.length;
+        this.view.noteAppended(buf.length, lines);
+        this.changes += lines;
         this.unsyncedBytes += buf.length;
         if (this.sync === 'always') {
           for (const a of acks) this.awaitingSync.push(a);
@@ -364,7 +364,9 @@ export class LiveKvStore {
         return;
       }
       for (const a of acks) a.ok();
-      if (!this.compacting && Date.now() >= this.compactNotBefore && this.journalOutgrown()) this.startCompaction();
+      // (No lease left when an `always` fdatasync just failed: the view was reloaded, nothing to compact.)
+      if (this.lease && !this.compacting && Date.now() >= this.compactNotBefore && this.journalOutgrown())
+        this.startCompaction();
     }
     if (this.lease && !this.compacting && Date.now() - this.lease.since > this.leaseMs) this.releaseLease();
   }
@@ -384,7 +386,7 @@ export class LiveKvStore {
       })
       .finally(() => {
         this.compacting = null;
-        if (this.pendingLines.length > 0 || this.queue.length > 0) this.scheduleFlush();
+        if (this.pending.lines > 0 || this.queue.length > 0) this.scheduleFlush();
         else if (this.lease && Date.now() - this.lease.since > this.leaseMs) this.releaseLease();
       });
   }
@@ -431,24 +433,39 @@ export class LiveKvStore {
     const waiting = this.awaitingSync;
     this.awaitingSync = [];
     this.unsyncedBytes = 0;
-    fdatasync(this.appendFd.fd, (err) => {
-      this.syncing = false;
-      for (const old of this.retiredFds.splice(0)) closeLater(old);
-      if (err) {
-        // `always`: the changes gathered meanwhile were never written; they fail with the group (the view is
-        // reloaded from the files, which do not hold them).
-        if (this.sync === 'always') {
-          for (const a of this.pendingAcks.splice(0)) waiting.push(a);
-          this.group = null;
-          this.pendingLines = [];
-        }
-        this.failWrites(new FileAccessError(this.files.journal, err), waiting);
-        return;
+    const fd = this.appendFd.fd;
+    if (this.sync === 'always') {
+      // On the event loop, as Redis fsyncs its AOF under appendfsync always (and the stream family its log):
+      // requests arriving meanwhile wait in their sockets and are read together afterwards, so the next group
+      // holds every client answered since. strace, 20,000 SETs from 50 clients: 474 fdatasyncs (redis-server:
+      // 459); on the thread pool, starting the next as the last returned, 627-799, each with thread wake-ups.
+      let error: NodeJS.ErrnoException | null = null;
+      try {
+        fdatasyncSync(fd);
+      } catch (err) {
+        error = err as NodeJS.ErrnoException;
       }
-      for (const a of waiting) a.ok();
-      if (this.sync === 'always' && this.pendingLines.length > 0) this.flush();
-      else this.startSync();
-    });
+      this.synced(waiting, error);
+    } else fdatasync(fd, (err) => this.synced(waiting, err));
+  }
+
+  private synced(waiting: Ack[], err: NodeJS.ErrnoException | null): void {
+    this.syncing = false;
+    for (const old of this.retiredFds.splice(0)) closeLater(old);
+    if (err) {
+      // `always`: the changes gathered meanwhile were never written; they fail with the group (the view is
+      // reloaded from the files, which do not hold them).
+      if (this.sync === 'always') {
+        for (const a of this.pendingAcks.splice(0)) waiting.push(a);
+        this.group = null;
+        this.pending.clear();
+      }
+      this.failWrites(new FileAccessError(this.files.journal, err), waiting);
+      return;
+    }
+    for (const a of waiting) a.ok();
+    if (this.sync === 'always' && this.pending.lines > 0) this.scheduleFlush();
+    else this.startSync();
   }
 
   private failWrites(err: unknown, acks: Ack[]): void {
@@ -603,8 +620,9 @@ class Tx implements KvLiveTransaction {
   constructor(
     private readonly view: StoreView,
     private readonly clock: () => number,
+    encoder: JournalEncoder,
   ) {
-    this.inner = new KvTransaction(view, clock());
+    this.inner = new KvTransaction(view, clock(), encoder);
   }
 
   begin(): void {
@@ -635,11 +653,9 @@ class Tx implements KvLiveTransaction {
     return this.view.entries();
   }
 
-  drainInto(lines: string[]): void {
+  /** Ends the command: its changes become one line in the store's pending journal bytes. */
+  end(): void {
     this.inner.endOperation();
-    const own = this.inner.lines;
-    for (let i = 0; i < own.length; i++) lines.push(own[i]!);
-    own.length = 0;
   }
 }
 

@@ -232,6 +232,8 @@ export class StoreView {
 
   /** Parses the lines kept unparsed into the overlay, in order (a writer or a full listing needs them all). */
   private parsePending(): void {
+    // Called for every change a server applies: no new array when there is nothing to parse.
+    if (this.pending.length === 0) return;
     const pending = this.pending;
     this.pending = [];
     for (const lines of pending) for (const r of lines.decodeAll()) this.applyParsed(r);

@@ -48,7 +48,9 @@ export class Connection implements Client, CommandSink {
 
   private readonly parser: RespParser;
   private readonly out = new ReplyWriter();
-  private readonly queue: Slot[] = [];
+  /** Replies not written yet, from `head` on (a head index, not shift/splice: pipelines may be deep). */
+  private queue: Slot[] = [];
+  private head = 0;
   /** The acknowledgement the last write's reply waits for, while it has not come. */
   private ackWait: AckWait | null = null;
   private closing = false;
@@ -114,7 +116,7 @@ export class Connection implements Client, CommandSink {
   async drainAndClose(graceMs: number): Promise<void> {
     this.socket.pause();
     this.closing = true;
-    if (this.queue.length === 0) this.flush();
+    if (!this.waiting()) this.flush();
     const timer = setTimeout(() => this.destroy(), graceMs);
     await this.closed;
     clearTimeout(timer);
@@ -122,8 +124,7 @@ export class Connection implements Client, CommandSink {
 
   push(reply: Reply): void {
     if (this.ended) return;
-    if (this.queue.length > 0) this.queue.push({ reply });
-    else encodeReply(reply, this.protocol, this.out);
+    this.enqueue(reply);
     this.scheduleFlush();
     this.checkOutputLimit();
   }
@@ -168,8 +169,13 @@ export class Connection implements Client, CommandSink {
   }
 
   private enqueue(reply: Reply): void {
-    if (this.queue.length > 0) this.queue.push({ reply });
+    if (this.waiting()) this.queue.push({ reply });
     else encodeReply(reply, this.protocol, this.out);
+  }
+
+  /** Whether earlier replies are still awaited (later ones queue behind them). */
+  private waiting(): boolean {
+    return this.head < this.queue.length;
   }
 
   /** Queues a write's reply behind its acknowledgement: one callback per acknowledgement, not per command. */
@@ -199,18 +205,26 @@ export class Connection implements Client, CommandSink {
 
   private settle(slot: Slot, reply: Reply): void {
     slot.reply = reply;
-    if (this.queue[0] !== slot) return;
+    if (this.queue[this.head] !== slot) return;
     this.drainSettled();
   }
 
   /** Encodes the replies at the head of the queue that are settled, in order. */
   private drainSettled(): void {
-    let n = 0;
-    while (n < this.queue.length && this.queue[n]!.reply !== null) {
-      encodeReply(this.queue[n]!.reply!, this.protocol, this.out);
-      n++;
+    const queue = this.queue;
+    let i = this.head;
+    while (i < queue.length && queue[i]!.reply !== null) {
+      encodeReply(queue[i]!.reply!, this.protocol, this.out);
+      i++;
     }
-    this.queue.splice(0, n);
+    if (i === queue.length) {
+      queue.length = 0;
+      this.head = 0;
+    } else if (i > 4096 && i * 2 > queue.length) {
+      // Deep pipeline still pending: drop the written part once it is most of the array (amortised O(1)).
+      this.queue = queue.slice(i);
+      this.head = 0;
+    } else this.head = i;
     this.scheduleFlush();
   }
 
@@ -230,7 +244,7 @@ export class Connection implements Client, CommandSink {
         this.socket.uncork();
       } else this.socket.write(data);
     }
-    if (this.closing && this.queue.length === 0) {
+    if (this.closing && !this.waiting()) {
       this.ended = true;
       // Gone for the other clients at once (PUBSUB NUMSUB after a subscriber's QUIT), as in Redis.
       this.server.removeConnection(this);

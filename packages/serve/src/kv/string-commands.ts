@@ -123,21 +123,24 @@ export function stringCommands(ks: Keyspace): CommandSpec[] {
 
   const msetGeneric = (args: readonly Buffer[], onlyNew: boolean): Reply | Promise<Reply> | AckedReply => {
     if (args.length % 2 === 0) return wrongArity(onlyNew ? 'msetnx' : 'mset');
-    const pairs: [string, string][] = [];
-    const streamKeys: Buffer[] = [];
+    // Keys and values as the store's strings, flat (key, value, key, …): MSET's cost is per key.
+    const strings: string[] = new Array(args.length - 1);
+    let streamKeys: Buffer[] | null = null;
     for (let i = 1; i < args.length; i += 2) {
       const key = text(args[i]!);
-      pairs.push([key, text(args[i + 1]!)]);
-      if (ks.isStream(args[i]!, key)) streamKeys.push(args[i]!);
+      strings[i - 1] = key;
+      strings[i] = text(args[i + 1]!);
+      if (ks.isStream(args[i]!, key)) (streamKeys ??= []).push(args[i]!);
     }
-    if (onlyNew && streamKeys.length > 0) return integer(0);
+    if (onlyNew && streamKeys !== null) return integer(0);
     const apply = () =>
       change(store, (tx): Reply => {
-        if (onlyNew && pairs.some(([k]) => tx.get(k) !== undefined)) return integer(0);
-        for (const [k, v] of pairs) tx.set(k, v, null);
+        if (onlyNew)
+          for (let i = 0; i < strings.length; i += 2) if (tx.get(strings[i]!) !== undefined) return integer(0);
+        for (let i = 0; i < strings.length; i += 2) tx.set(strings[i]!, strings[i + 1]!, null);
         return onlyNew ? integer(1) : OK;
       });
-    if (streamKeys.length > 0) return ks.deleteStreams(streamKeys).then(apply);
+    if (streamKeys !== null) return ks.deleteStreams(streamKeys).then(apply);
     return apply();
   };
 

@@ -1,0 +1,48 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { JournalEncoder } from './journal-encoder.js';
+import { encodeLine, type JournalRecord } from './journal-format.js';
+
+const text = fc.oneof(
+  fc.string({ unit: 'binary' }),
+  fc.string({ unit: 'grapheme-ascii' }),
+  fc.string({ unit: 'binary', minLength: 3000, maxLength: 6000 }),
+);
+const keyRecord = fc.oneof(
+  fc.record({
+    op: fc.constant('set' as const),
+    k: text,
+    v: text,
+    x: fc.option(fc.nat({ max: Number.MAX_SAFE_INTEGER })),
+  }),
+  fc.record({ op: fc.constant('del' as const), k: text }),
+);
+const record: fc.Arbitrary<JournalRecord> = fc.oneof(
+  keyRecord,
+  fc.constant({ op: 'clear' as const }),
+  fc.record({ op: fc.constant('batch' as const), ops: fc.array(keyRecord, { minLength: 1, maxLength: 5 }) }),
+);
+
+describe('JournalEncoder', () => {
+  it('writes the bytes of encodeLine for every record, across its buffer growing', () => {
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 40 }), (records) => {
+        const encoder = new JournalEncoder();
+        for (const r of records) encoder.add(r);
+        expect(encoder.lines).toBe(records.length);
+        expect(encoder.take().toString('utf8')).toBe(records.map(encodeLine).join(''));
+        expect(encoder.lines).toBe(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('starts over after take and clear', () => {
+    const encoder = new JournalEncoder();
+    encoder.add({ op: 'del', k: 'a' });
+    encoder.clear();
+    encoder.add({ op: 'set', k: 'k\n"\\', v: 'é\udc80', x: 5 });
+    expect(encoder.take().toString('utf8')).toBe(encodeLine({ op: 'set', k: 'k\n"\\', v: 'é\udc80', x: 5 }));
+    expect(encoder.take().length).toBe(0);
+  });
+});
