@@ -257,6 +257,12 @@ export class TopicWriter {
     this.lease = null;
     if (lease === null) return;
     if (lease.timer !== null) clearTimeout(lease.timer);
+    // Index entries this process still holds go out with the lock (the next writer would recover them anyway).
+    try {
+      for (const l of this.hooks.logs()) l.writeIndexes();
+    } catch {
+      // A failing disk fails the next append; the entries are rebuilt from the log by whoever writes next.
+    }
     this.releasing = lease.release().catch(() => undefined);
     await this.releasing;
   }
