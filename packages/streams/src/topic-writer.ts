@@ -119,8 +119,11 @@ export class TopicWriter {
       this.queue.push({ partitions, batches, count, sync, resolve, reject });
       if (!this.running) {
         this.running = true;
-        // Let every caller of this tick join the first group.
-        if (grouped) queueMicrotask(() => void this.drain());
+        // Let every caller of this tick join the first group. An append that needs no sync waits for no turn of
+        // the event loop: callers in this turn's microtasks (Promise.all of many) still join, and a producer that
+        // awaits each append pays no poll of the event loop per append (under load, a fifth of its time); the
+        // lease's end still turns the loop (takeLock). A sync is worth gathering a whole turn's callers for.
+        if (grouped || sync === 'none') queueMicrotask(() => void this.drain());
         else setImmediate(() => void this.drain());
       }
     });
