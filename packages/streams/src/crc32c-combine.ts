@@ -42,7 +42,15 @@ function shiftFor(bytes: number): number {
   return p;
 }
 
+// The shift of the last length asked: a producer's batches are often of one size (checked, then patched).
+let lastLength = -1;
+let lastShift = 0;
+
 /** CRC-32C of `a` followed by `b`, from crcA, crcB and b's length in bytes. */
 export function crc32cCombine(crcA: number, crcB: number, lengthB: number): number {
-  return (multModP(shiftFor(lengthB), crcA) ^ crcB) >>> 0;
+  if (lengthB !== lastLength) {
+    lastShift = shiftFor(lengthB);
+    lastLength = lengthB;
+  }
+  return (multModP(lastShift, crcA) ^ crcB) >>> 0;
 }

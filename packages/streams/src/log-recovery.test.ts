@@ -133,6 +133,25 @@ describe('log recovery', () => {
     expect(statSync(timeIndex).size % 12).toBe(0);
   });
 
+  it('completes indexes that lag the log (entries a writer had not written yet) silently, as they were', async () => {
+    const dir = tempDir();
+    const part = await fill(dir);
+    const active = logs(part).at(-1)!;
+    const index = active.replace(/\.log$/, '.index');
+    const timeIndex = active.replace(/\.log$/, '.timeindex');
+    const good = { index: readFileSync(index), time: readFileSync(timeIndex) };
+    expect(good.index.length).toBeGreaterThanOrEqual(16);
+    truncateSync(index, 8);
+    truncateSync(timeIndex, 12);
+    await withStore(dir, async (s, warnings) => {
+      await s.append('t', [{ value: 'x' }]);
+      expect(warnings).toEqual([]);
+      expect(offsets(await s.readAll('t', 0, 150))).toEqual(range(150, 201));
+    });
+    expect(readFileSync(index).subarray(0, good.index.length)).toEqual(good.index);
+    expect(readFileSync(timeIndex).subarray(0, good.time.length)).toEqual(good.time);
+  });
+
   it('reports an index entry that does not point at its batch, naming the index file and the entry', async () => {
     const dir = tempDir();
     const part = await fill(dir);

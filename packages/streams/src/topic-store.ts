@@ -77,6 +77,14 @@ export interface ProduceColumns {
   header?: { key: string; values: readonly (Buffer | string | null)[] };
 }
 
+/** Columns whose records share one timestamp and carry no headers: encoded in one loop (BatchBuilder.addColumns). */
+interface UniformColumns {
+  keys: readonly (Buffer | string | null)[] | undefined;
+  values: readonly (Buffer | string | null)[];
+  timestamp: number | undefined;
+  partition: number | undefined;
+}
+
 export interface AppendOptions {
   /** Durability (default 'none'): see SyncMode. */
   sync?: SyncMode;
@@ -320,6 +328,7 @@ export class TopicStore {
       timestamps !== undefined ? (i) => timestamps[i]! : timestamp === undefined ? (_, now) => now : () => timestamp,
       () => partition,
       options,
+      header === undefined && timestamps === undefined ? { keys, values, timestamp, partition } : undefined,
     );
   }
 
@@ -363,6 +372,7 @@ export class TopicStore {
     timestampOf: (i: number, now: number) => number,
     partitionOf: (i: number) => number | undefined,
     options: AppendOptions,
+    columns?: UniformColumns,
   ): Promise<AppendAck> {
     const topic = this.topicForWrite(topicName, options.create ?? true);
     const config = topic.config;
@@ -371,7 +381,15 @@ export class TopicStore {
       throw new InvalidConfigError(`record timestamp ${now} is not a valid time in milliseconds`);
     // The partition of each record, or one number when they all go to the same one (no array to build).
     let partitions: number[] | number = -1;
-    for (let i = 0; i < n; i++) {
+    // Columns of one partition (given, or the topic has one): no call per record to find it.
+    const one = columns?.partition ?? (config.partitions === 1 ? 0 : undefined);
+    const uniform = columns !== undefined && one !== undefined && n > 0;
+    if (uniform) {
+      if (!Number.isInteger(one) || one < 0 || one >= config.partitions)
+        throw new UnknownPartitionError(topicName, one, config.partitions);
+      partitions = one;
+    }
+    for (let i = 0; i < (uniform ? 0 : n); i++) {
       let p = partitionOf(i);
       if (p !== undefined) {
         if (!Number.isInteger(p) || p < 0 || p >= config.partitions)
@@ -391,7 +409,7 @@ export class TopicStore {
       }
       if (typeof partitions !== 'number') partitions[i] = p;
     }
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < (columns === undefined ? n : Math.min(n, 1)); i++) {
       const t = timestampOf(i, now);
       if (t !== now && (!Number.isSafeInteger(t) || t < 0))
         throw new InvalidConfigError(`record timestamp ${t} is not a valid time in milliseconds`);
@@ -406,7 +424,14 @@ export class TopicStore {
         throw new RecordTooLargeError(topicName, size + BATCH_HEADER_SIZE, config.maxMessageBytes);
       }
     };
-    if (typeof partitions === 'number') {
+    if (typeof partitions === 'number' && columns !== undefined) {
+      builder.begin(partitions, limit);
+      const size = builder.addColumns(columns.keys, columns.values, columns.timestamp ?? now, max);
+      if (size >= 0) {
+        builder.discard();
+        throw new RecordTooLargeError(topicName, size + BATCH_HEADER_SIZE, config.maxMessageBytes);
+      }
+    } else if (typeof partitions === 'number') {
       builder.begin(partitions, limit);
       for (let i = 0; i < n; i++) encode(i);
     } else {

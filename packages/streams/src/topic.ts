@@ -9,7 +9,7 @@ import { type CleanResult, finishSwaps, installClean, planClean } from './partit
 import { PartitionLog } from './partition-log.js';
 import { UnknownTopicError } from './stream-errors.js';
 import { type TopicConfig, topicConfigSchema } from './topic-config.js';
-import { acquireTopicLock, type ReleaseLock, type TopicLockOptions } from './topic-lock.js';
+import { acquireTopicLock, lockWanted, type ReleaseLock, type TopicLockOptions } from './topic-lock.js';
 import { TopicWriter } from './topic-writer.js';
 
 const TOPIC_FILE = 'topic.json';
@@ -102,6 +102,7 @@ export class Topic {
       clock: options.clock,
       beforeGroup: () => this.refreshConfig(),
       leaseMs: options.leaseMs,
+      othersWaiting: (withinMs) => lockWanted(this.paths.lock, withinMs),
     });
   }
 
