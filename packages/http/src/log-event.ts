@@ -20,8 +20,8 @@ export interface LogEvent {
   metadata: Record<string, unknown>;
 }
 
-/** An event before the log gave it an offset. */
-export type NewLogEvent = Omit<LogEvent, 'offset'>;
+/** An event before the log gave it an offset (the client's events carry a placeholder -1 until then). */
+export type NewLogEvent = Omit<LogEvent, 'offset'> & { offset?: number };
 
 /** A client's event that cannot be accepted: the reply names the field (and the line or item of a batch). */
 export class EventInputError extends Error {
@@ -67,6 +67,8 @@ export function eventFromJson(raw: unknown, receivedAt: number, storedId?: strin
   else throw new EventInputError('id must be a string', 'id');
   return {
     id,
+    // Here rather than added by the append: the object keeps one shape and needs no second properties store.
+    offset: -1,
     level: normaliseLevel(level),
     service,
     message,
