@@ -139,11 +139,10 @@ export class IngestPipeline {
     if (this.queue.length > 0) this.writeQueued();
   }
 
-  /** Indexes the stored events and hands them to the listeners, in offset order. */
+  /** Indexes the stored events (the log put them in its ring) and hands them to the listeners, in offset order. */
   private stored(stored: LogEvent[]): void {
     for (const e of stored) {
       this.index.add(e);
-      this.log.recent.put(e);
       for (const l of this.listeners) {
         try {
           l(e);

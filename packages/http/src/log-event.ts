@@ -131,8 +131,18 @@ export function decodeEvent(
   receivedAt: number,
 ): LogEvent | null {
   if (value === null) return null;
+  return decodeEventText(offset, key?.toString('utf8'), value.toString('utf8'), receivedAt);
+}
+
+/** decodeEvent of a record whose key and value are text already (the ring of recent events). */
+export function decodeEventText(
+  offset: number,
+  id: string | undefined,
+  value: string,
+  receivedAt: number,
+): LogEvent | null {
   try {
-    const e = eventFromJson(JSON.parse(value.toString('utf8')), receivedAt, key?.toString('utf8')) as LogEvent;
+    const e = eventFromJson(JSON.parse(value), receivedAt, id) as LogEvent;
     e.offset = offset;
     return e;
   } catch {
