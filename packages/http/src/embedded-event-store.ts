@@ -99,10 +99,7 @@ function rebuildIndex(log: EventLog, index: LogIndex): void {
   const { earliest } = log.bounds();
   log.scan(
     earliest,
-    (e) => {
-      index.add(e);
-      log.recent.put(e);
-    },
+    (e) => index.add(e),
     (offset) => index.skip(offset),
   );
 }

@@ -8,7 +8,7 @@ import {
   PeriodicSync,
 } from '@esc/streams';
 import type { ProduceRecord } from '@esc/streams';
-import { decodeEvent, encodeEvent, type LogEvent, type NewLogEvent } from './log-event.js';
+import { decodeEvent, decodeEventText, encodeEvent, type LogEvent, type NewLogEvent } from './log-event.js';
 import { RecentEvents } from './recent-events.js';
 
 /**
@@ -41,16 +41,18 @@ export class EventLog {
   }
 
   /**
-   * Appends events in order; resolves with them, offsets assigned, once durable per the sync mode. A record's
-   * key is the event id, its timestamp the time received, its value the JSON the client sent (`sources[i]`,
-   * kept byte for byte: nothing is serialised again on the hot path) or, for events the server built, the same
-   * shape encoded.
+   * Appends events in order; resolves with them, offsets assigned and put in the ring of recent events, once
+   * durable per the sync mode. A record's key is the event id, its timestamp the time received, its value the
+   * JSON the client sent (`sources[i]`, kept byte for byte: nothing is serialised again on the hot path) or, for
+   * events the server built, the same shape encoded.
    */
   async append(events: readonly NewLogEvent[], sources?: readonly (string | null)[]): Promise<LogEvent[]> {
     const records: ProduceRecord[] = new Array(events.length);
+    const values: string[] = new Array(events.length);
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
-      records[i] = { key: e.id, value: sources?.[i] ?? encodeEvent(e), timestamp: e.receivedAt, partition: 0 };
+      values[i] = sources?.[i] ?? encodeEvent(e);
+      records[i] = { key: e.id, value: values[i], timestamp: e.receivedAt, partition: 0 };
     }
     // The ingest pipeline gathered these over the previous append (a whole group of requests): write at once.
     const positions = await this.store.append(this.topic, records, { sync: this.appendSync, grouped: true });
@@ -59,6 +61,7 @@ export class EventLog {
     for (let i = 0; i < events.length; i++) {
       const e = events[i]! as LogEvent;
       e.offset = positions[i]!.offset;
+      this.recent.put(e.offset, e.id, values[i]!, e.receivedAt);
       out[i] = e;
     }
     return out;
@@ -100,16 +103,24 @@ export class EventLog {
     this.lookup = null;
   }
 
-  /** Every event from `from` to the end of the log as it is now, in order (index rebuild at start-up). */
+  /**
+   * Every event from `from` to the end of the log as it is now, in order, each also put in the ring of recent
+   * events (index rebuild at start-up).
+   */
   scan(from: number, onEvent: (e: LogEvent) => void, onOther?: (offset: number) => void): number {
     const reader = this.openReader(from);
     if (reader === null) return from;
     try {
       for (let batch = reader.poll(); batch.length > 0; batch = reader.poll())
         for (const r of batch) {
-          const e = decodeEvent(r.offset, r.key, r.value, r.timestamp);
-          if (e !== null) onEvent(e);
-          else onOther?.(r.offset);
+          const value = r.value?.toString('utf8');
+          const e = value === undefined ? null : decodeEventText(r.offset, r.key?.toString('utf8'), value, r.timestamp);
+          if (e === null) {
+            onOther?.(r.offset);
+            continue;
+          }
+          this.recent.put(e.offset, e.id, value!, e.receivedAt);
+          onEvent(e);
         }
       return reader.nextOffset;
     } finally {

@@ -24,12 +24,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     () => tail.clients,
   );
   tail.onSkipped = (n) => metrics.sseSkipped.inc(n);
-  const ingestedByLevel = new Map<string, { inc(): void }>();
-  events.onEvent((e) => {
-    let counter = ingestedByLevel.get(e.level);
-    if (counter === undefined) ingestedByLevel.set(e.level, (counter = metrics.ingested.labels(e.level)));
-    counter.inc();
-  });
+  events.onEvent((e) => metrics.countIngested(e.level));
   events.onLive(
     (e) => tail.publish(e),
     () => tail.clients > 0,

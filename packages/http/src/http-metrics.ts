@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { LatencyHistogram } from './latency-histogram.js';
 
 /**
  * The server's Prometheus metrics on its own registry (not prom-client's global one, so two apps in one
@@ -9,20 +10,27 @@ export class HttpMetrics {
   readonly ingested: Counter<'level'>;
   readonly refused: Counter<'reason'>;
   readonly queueDepth: Gauge;
-  readonly requestSeconds: Histogram<'method' | 'route' | 'status'>;
+  readonly requestSeconds: LatencyHistogram;
   readonly sseClients: Gauge;
   readonly sseSkipped: Counter;
-  /** requestSeconds' children by method, route and status: labels() hashes its object on every call. */
-  private readonly requestChildren = new Map<string, { observe(seconds: number): void }>();
+  /** requestSeconds' observers by method, route and status. */
+  private readonly requestChildren = new Map<string, (seconds: number) => void>();
+  /** Events ingested by level since /metrics last asked: added to `ingested` then, not one inc() per event. */
+  private readonly ingestedSince = new Map<string, number>();
 
   constructor(queueDepth: () => number, sseClients: () => number) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'esc_' });
+    const ingestedSince = this.ingestedSince;
     this.ingested = new Counter({
       name: 'esc_http_ingested_events_total',
       help: 'Events acknowledged by POST /ingest (durable per the sync mode), by level',
       labelNames: ['level'],
       registers,
+      collect() {
+        for (const [level, n] of ingestedSince) if (n > 0) this.inc({ level }, n);
+        ingestedSince.clear();
+      },
     });
     this.refused = new Counter({
       name: 'esc_http_refused_events_total',
@@ -38,13 +46,12 @@ export class HttpMetrics {
         this.set(queueDepth());
       },
     });
-    this.requestSeconds = new Histogram({
-      name: 'esc_http_request_duration_seconds',
-      help: 'HTTP request latency by method, route and status',
-      labelNames: ['method', 'route', 'status'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers,
-    });
+    this.requestSeconds = new LatencyHistogram(
+      'esc_http_request_duration_seconds',
+      'HTTP request latency by method, route and status',
+      [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      this.registry,
+    );
     this.sseClients = new Gauge({
       name: 'esc_http_sse_clients',
       help: 'Clients connected to GET /logs/stream',
@@ -65,9 +72,14 @@ export class HttpMetrics {
     const key = `${method} ${status} ${route}`;
     let child = this.requestChildren.get(key);
     if (child === undefined) {
-      child = this.requestSeconds.labels({ method, route, status: String(status) });
+      child = this.requestSeconds.child({ method, route, status: String(status) });
       this.requestChildren.set(key, child);
     }
-    child.observe(seconds);
+    child(seconds);
+  }
+
+  /** Counts one acknowledged event of this level (esc_http_ingested_events_total, brought up to date when read). */
+  countIngested(level: string): void {
+    this.ingestedSince.set(level, (this.ingestedSince.get(level) ?? 0) + 1);
   }
 }

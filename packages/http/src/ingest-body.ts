@@ -45,13 +45,14 @@ export interface IngestBody {
  * Turns a body into events: one JSON object, a JSON array, NDJSON (`application/x-ndjson`) or text lines
  * (`text/plain`, parsed by @esc/parser). A batch with any bad item or line is refused whole, every problem
  * named by its line or item number, so a client that fixes and resends never stores half a batch twice.
- * Returns whether the body was a single event (its reply has one id).
+ * Returns whether the body was a single event (its reply has one id). JSON and NDJSON are turned into events
+ * at once (no promise for the hot path of single events); text lines wait for @esc/parser's format selection.
  */
-export async function eventsFromBody(body: IngestBody, receivedAt: number): Promise<IngestBatch> {
+export function eventsFromBody(body: IngestBody, receivedAt: number): IngestBatch | Promise<IngestBatch> {
   const type = body.contentType.split(';')[0]!.trim().toLowerCase();
   if (type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl')
     return fromNdjson(body.text, receivedAt);
-  if (type === 'text/plain') return { events: await fromText(body, receivedAt), single: false };
+  if (type === 'text/plain') return fromText(body, receivedAt).then((events) => ({ events, single: false }));
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.text);

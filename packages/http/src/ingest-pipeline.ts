@@ -35,6 +35,7 @@ export class IngestPipeline {
   refused = 0;
   private readonly listeners: ((e: LogEvent) => void)[] = [];
   private queue: QueuedRequest[] = [];
+  /** An append is in flight, or one is scheduled for the end of this turn of the event loop. */
   private writing = false;
 
   constructor(
@@ -56,14 +57,20 @@ export class IngestPipeline {
     this.pending += events.length;
     return new Promise((resolve, reject) => {
       this.queue.push({ events, sources, resolve, reject });
-      if (!this.writing) this.writeQueued();
+      if (!this.writing) {
+        this.writing = true;
+        // After the event loop's poll phase: every request read from the sockets in this turn joins the append
+        // (one epoll wake-up brings ~20 under load), instead of each single event paying a write of its own.
+        setImmediate(() => this.writeQueued());
+      }
     });
   }
 
   /**
-   * One append for every request queued while the previous append was in flight: the topic's group commit
-   * would group them too, but one append call instead of one per request saves a per-request cost of the write
-   * path (its promise, its checks, its place in the group) that single-event requests paid in full.
+   * One append for every request queued in this turn of the event loop or while the previous append was in
+   * flight: the topic's group commit would group them too, but one append call instead of one per request saves
+   * a per-request cost of the write path (its promise, its checks, its place in the group, its write syscall)
+   * that single-event requests paid in full.
    */
   private writeQueued(): void {
     this.writing = true;
@@ -132,11 +139,10 @@ export class IngestPipeline {
     if (this.queue.length > 0) this.writeQueued();
   }
 
-  /** Indexes the stored events and hands them to the listeners, in offset order. */
+  /** Indexes the stored events (the log put them in its ring) and hands them to the listeners, in offset order. */
   private stored(stored: LogEvent[]): void {
     for (const e of stored) {
       this.index.add(e);
-      this.log.recent.put(e);
       for (const l of this.listeners) {
         try {
           l(e);

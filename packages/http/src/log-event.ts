@@ -20,8 +20,8 @@ export interface LogEvent {
   metadata: Record<string, unknown>;
 }
 
-/** An event before the log gave it an offset. */
-export type NewLogEvent = Omit<LogEvent, 'offset'>;
+/** An event before the log gave it an offset (the client's events carry a placeholder -1 until then). */
+export type NewLogEvent = Omit<LogEvent, 'offset'> & { offset?: number };
 
 /** A client's event that cannot be accepted: the reply names the field (and the line or item of a batch). */
 export class EventInputError extends Error {
@@ -67,6 +67,8 @@ export function eventFromJson(raw: unknown, receivedAt: number, storedId?: strin
   else throw new EventInputError('id must be a string', 'id');
   return {
     id,
+    // Here rather than added by the append: the object keeps one shape and needs no second properties store.
+    offset: -1,
     level: normaliseLevel(level),
     service,
     message,
@@ -129,8 +131,18 @@ export function decodeEvent(
   receivedAt: number,
 ): LogEvent | null {
   if (value === null) return null;
+  return decodeEventText(offset, key?.toString('utf8'), value.toString('utf8'), receivedAt);
+}
+
+/** decodeEvent of a record whose key and value are text already (the ring of recent events). */
+export function decodeEventText(
+  offset: number,
+  id: string | undefined,
+  value: string,
+  receivedAt: number,
+): LogEvent | null {
   try {
-    const e = eventFromJson(JSON.parse(value.toString('utf8')), receivedAt, key?.toString('utf8')) as LogEvent;
+    const e = eventFromJson(JSON.parse(value), receivedAt, id) as LogEvent;
     e.offset = offset;
     return e;
   } catch {

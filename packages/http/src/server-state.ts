@@ -29,7 +29,10 @@ export interface HttpAppOptions {
   bodyLimit?: number;
   /** Events received and not yet stored beyond which POST /ingest answers 503 (default 200,000). */
   maxPendingEvents?: number;
-  /** How many of the newest events are kept decoded in memory (default 20,000); older ones are read from the topic. */
+  /**
+   * How many of the newest events are kept in memory as stored, decoded when read (default 20,000); older ones
+   * are read from the topic.
+   */
   recentEvents?: number;
   /** Events a /logs/stream client may have queued before it misses events (default 10,000). */
   sseQueueLimit?: number;

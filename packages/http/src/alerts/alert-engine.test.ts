@@ -57,6 +57,19 @@ describe('AlertEngine', () => {
     expect(seen[1]).toMatchObject({ count: 9, peakCount: 50, id: seen[0]!.id, lastEventId: 'e50' });
   });
 
+  it('resolves a firing whose count fell below the threshold before the next match, though its timer ran late', () => {
+    const { clock, seen, send } = setup([{ name: 'one', level: 'ERROR', threshold: 1, window: '1s' }]);
+    const t0 = clock.now();
+    send('ERROR');
+    // The next match is 5 s later in server time, and the event loop has not run the 1 s timer yet.
+    send('ERROR', { receivedAt: t0 + 5000 });
+    expect(seen.map((t) => t.status)).toEqual(['firing', 'resolved', 'firing']);
+    expect(seen[1]).toMatchObject({ count: 0, endsAt: new Date(t0 + 1000).toISOString(), lastEventId: 'e1' });
+    expect(seen[2]).toMatchObject({ firstEventId: 'e2', startsAt: new Date(t0 + 5000).toISOString() });
+    clock.advance(7000);
+    expect(seen.map((t) => t.status)).toEqual(['firing', 'resolved', 'firing', 'resolved']);
+  });
+
   it('resolves by a timer, without new events, when the oldest of the threshold leaves the window', () => {
     const { clock, seen, send, engine } = setup([errors10in1m]);
     for (let i = 0; i < 10; i++) {

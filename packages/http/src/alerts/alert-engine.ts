@@ -149,6 +149,11 @@ export class AlertEngine {
     const at = this.advance(event.receivedAt);
     for (const tracker of this.trackers) {
       if (!tracker.rule.matches(event)) continue;
+      // A firing whose count fell below the threshold before this event resolves at that moment first, as its
+      // timer would have: on a busy event loop the timer may not have run yet, and the firing would swallow
+      // this event instead of resolving and firing again.
+      const below = tracker.firing === null ? null : tracker.window.belowThresholdAt();
+      if (below !== null && below <= at) this.evaluate(tracker, below);
       tracker.window.add(at, event.id);
       if (tracker.firing !== null) tracker.firing.lastEventId = event.id;
       this.evaluate(tracker, at);

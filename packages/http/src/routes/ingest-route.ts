@@ -2,7 +2,7 @@ import { InvalidFormatError } from '@esc/parser';
 import { RecordTooLargeError } from '@esc/streams';
 import type { FastifyInstance } from 'fastify';
 import type { HttpServerState } from '../server-state.js';
-import { BatchRefusedError, eventsFromBody } from '../ingest-body.js';
+import { BatchRefusedError, eventsFromBody, type IngestBatch } from '../ingest-body.js';
 import { BackPressureError } from '../ingest-pipeline.js';
 import { EventInputError } from '../log-event.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
@@ -23,9 +23,9 @@ export function registerIngestRoute(app: FastifyInstance, state: HttpServerState
   app.post('/ingest', async (req, reply) => {
     const query = req.query as Record<string, string | undefined>;
     const text = typeof req.body === 'string' ? req.body : '';
-    let events: Awaited<ReturnType<typeof eventsFromBody>>;
+    let events: IngestBatch;
     try {
-      events = await eventsFromBody(
+      const parsed = eventsFromBody(
         {
           contentType: req.headers['content-type'] ?? 'application/json',
           text,
@@ -34,6 +34,7 @@ export function registerIngestRoute(app: FastifyInstance, state: HttpServerState
         },
         clock(),
       );
+      events = parsed instanceof Promise ? await parsed : parsed;
     } catch (err) {
       if (err instanceof EventInputError) {
         metrics.refused.inc({ reason: 'invalid' });
