@@ -60,20 +60,13 @@ const LONG = 4;
 /** The kinds of number a value is, in one pass over its characters. */
 function numberKinds(v: string): number {
   const n = v.length;
-  const signed = n > 0 && v.charCodeAt(0) === 45;
-  const start = signed ? 1 : 0;
-  const digits = n - start;
-  if (digits === 0) return 0;
+  const start = n > 0 && v.charCodeAt(0) === 45 ? 1 : 0;
+  if (n === start) return 0;
   for (let i = start; i < n; i++) {
     const c = v.charCodeAt(i);
     if (c < 48 || c > 57) return 0;
   }
-  const leadingZero = v.charCodeAt(start) === 48;
-  let kinds = 0;
-  if (!signed && digits <= 15) kinds |= DIGITS;
-  if (digits <= 15 && (!leadingZero || (digits === 1 && !signed))) kinds |= CANONICAL;
-  if (digits >= 10 && digits <= 24 && !leadingZero) kinds |= LONG;
-  return kinds;
+  return runKinds(v, 0, n);
 }
 const MAX_SHAPE_PARTS = 16;
 // Shorter strings are cheaper as text (brotli finds their repeats) than as references.

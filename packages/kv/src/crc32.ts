@@ -18,9 +18,7 @@ export function crc32(bytes: string | Uint8Array): number {
     return crc32(Buffer.from(bytes, 'utf8'));
   }
   if (native || bytes.length > NATIVE_FROM) return nativeCrc32()(bytes);
-  let crc = -1;
-  for (let i = 0; i < bytes.length; i++) crc = TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ -1) >>> 0;
+  return crc32Table(bytes, 0, bytes.length);
 }
 
 /**
@@ -30,6 +28,11 @@ export function crc32(bytes: string | Uint8Array): number {
  */
 export function crc32Range(buf: Uint8Array, start: number, end: number): number {
   if (end - start > JS_STRING_MAX) return nativeCrc32()(buf.subarray(start, end));
+  return crc32Table(buf, start, end);
+}
+
+/** The table-driven sum of `buf[start, end)`, in JavaScript. */
+function crc32Table(buf: Uint8Array, start: number, end: number): number {
   let crc = -1;
   for (let i = start; i < end; i++) crc = TABLE[(crc ^ buf[i]!) & 0xff]! ^ (crc >>> 8);
   return (crc ^ -1) >>> 0;
