@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { PeriodicSync, SyncMode, TopicStore } from '@esc/streams';
 import type { ClientOffsets } from './client-offsets.js';
+import type { LagGate } from './lag-gate.js';
 import type { PartitionWatches } from './partition-watches.js';
 import { type PlsCommand, parseCommand, TopicNameCache } from './pls-command.js';
 import { PlsDelivery } from './pls-delivery.js';
@@ -15,6 +16,9 @@ import type { RecentFrames } from './recent-frames.js';
 /** How long a shutdown waits for a connection's written frames to be flushed. */
 const SHUTDOWN_FLUSH_MS = 2000;
 const EMPTY = Buffer.alloc(0);
+/** Why a connection's socket is not read: its PUBs wait for the store, or a subscriber of its topics lags. */
+const FOR_STORE = 1;
+const FOR_SUBSCRIBERS = 2;
 
 /** What a connection shares with the server and the other connections. */
 export interface ConnectionHost {
@@ -28,6 +32,8 @@ export interface ConnectionHost {
   readonly watches: PartitionWatches;
   /** The frames of the records appended last, for subscribers at the end of the log. */
   readonly recent: RecentFrames;
+  /** Holds the producers of a topic while one of its subscribers lags too far. */
+  readonly gate: LagGate;
   readonly maxFrameBytes: number;
   readonly maxPendingBytes: number;
   /** Makes `connection` the one that delivers for `clientId`, stopping the previous one's deliveries. */
@@ -52,6 +58,8 @@ export class PlsConnection {
   private readonly publisher: PlsPublisher;
   private heard = false;
   private closing = false;
+  /** FOR_STORE | FOR_SUBSCRIBERS: the reasons the socket is paused now. */
+  private paused = 0;
   private readonly onFrame = (body: Buffer, crc: number) => this.frame(body, crc);
   private readonly topicNames = new TopicNameCache();
 
@@ -72,10 +80,11 @@ export class PlsConnection {
         // Frames are kept only for topics someone here follows.
         if (host.watches.follows(topic)) host.recent.appended(topic, payloads, ack);
         host.watches.notifyTopic(topic);
+        host.gate.appended(topic);
       },
       reply: (body) => this.send(body),
-      pauseReading: () => socket.pause(),
-      resumeReading: () => socket.resume(),
+      pauseReading: () => this.pauseFor(FOR_STORE, true),
+      resumeReading: () => this.pauseFor(FOR_STORE, false),
     });
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.data(chunk));
@@ -87,6 +96,19 @@ export class PlsConnection {
 
   get client(): string | null {
     return this.clientId;
+  }
+
+  /** Not read now, so its silence does not count against the heartbeat limit. */
+  get held(): boolean {
+    return this.paused !== 0;
+  }
+
+  /** A topic was held or freed by the gate: read this connection only while none of its topics is held. */
+  gateChanged(): void {
+    const { gate } = this.host;
+    let held = false;
+    if (gate.holdingAny) for (const topic of this.publisher.topics) if ((held = gate.isHeld(topic))) break;
+    this.pauseFor(FOR_SUBSCRIBERS, held);
   }
 
   /** Closes for silence past the heartbeat limit. */
@@ -144,6 +166,8 @@ export class PlsConnection {
       return;
     }
     if (this.heard) this.lastHeard = Date.now();
+    // A producer that just published to a held topic for the first time.
+    if (this.host.gate.holdingAny) this.gateChanged();
     this.publisher.flush();
     if (!open && !this.closing) {
       // A zero length: the client said goodbye. What it published is still appended.
@@ -191,6 +215,7 @@ export class PlsConnection {
               offsets: this.host.offsets,
               watches: this.host.watches,
               recent: this.host.recent,
+              gate: this.host.gate,
               logger: this.host.logger,
               counters: this.host.counters,
               fail: (err) => this.fail(err),
@@ -238,6 +263,17 @@ export class PlsConnection {
 
   private send(body: string): void {
     if (!this.socket.destroyed) this.socket.write(encodeFrame(body));
+  }
+
+  private pauseFor(reason: number, on: boolean): void {
+    const before = this.paused;
+    this.paused = on ? before | reason : before & ~reason;
+    if (before === 0 && this.paused !== 0) this.socket.pause();
+    else if (before !== 0 && this.paused === 0 && !this.closing) {
+      // Silence while not read is the server's doing, not the client's.
+      this.lastHeard = Date.now();
+      this.socket.resume();
+    }
   }
 
   private protocolError(err: unknown): void {

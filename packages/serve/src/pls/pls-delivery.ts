@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { type LogRecord, OffsetOutOfRangeError, type PartitionReader, type TopicStore } from '@esc/streams';
 import type { ClientOffsets } from './client-offsets.js';
+import type { LagFollower, LagGate } from './lag-gate.js';
 import { FRAME_HEADER_BYTES } from './pls-frame.js';
 import type { PlsLogger } from './pls-logger.js';
 import type { PlsCounters } from './pls-stats.js';
@@ -15,6 +16,8 @@ export interface DeliveryHost {
   readonly offsets: ClientOffsets;
   readonly watches: PartitionWatches;
   readonly recent: RecentFrames;
+  /** Told of this subscriber's lag, so producers wait when it falls too far behind. */
+  readonly gate: LagGate;
   readonly logger: PlsLogger;
   readonly counters: PlsCounters;
   /** A log that cannot be read (damage): the connection is closed rather than skipping records. */
@@ -38,6 +41,9 @@ interface Subscription {
   /** `<topic> `, the prefix of every delivery frame of this topic. */
   prefix: Buffer;
   cursors: PartitionCursor[];
+  /** Records written from memory whose write has not completed (not yet taken by the kernel). */
+  unflushed: number;
+  follower: LagFollower;
 }
 
 /** Bytes written in one turn of the event loop before yielding to the other connections. */
@@ -97,7 +103,13 @@ export class PlsDelivery {
     if (this.stopped || this.subs.has(topic)) return;
     const { topics, offsets, watches } = this.host;
     const partitions = ensureTopic(topics, topic);
-    const sub: Subscription = { topic, prefix: Buffer.from(`${topic} `, 'latin1'), cursors: [] };
+    const sub: Subscription = {
+      topic,
+      prefix: Buffer.from(`${topic} `, 'latin1'),
+      cursors: [],
+      unflushed: 0,
+      follower: { lag: () => this.lag(sub) },
+    };
     for (let p = 0; p < partitions; p++) {
       watches.acquire(topic, p, topics.partitionDir(topic, p));
       const reader = this.openReader(topic, p, offsets.get(this.clientId, topic, p));
@@ -110,6 +122,7 @@ export class PlsDelivery {
       });
     }
     this.subs.set(topic, sub);
+    this.host.gate.follow(topic, sub.follower);
     this.pump();
   }
 
@@ -125,6 +138,7 @@ export class PlsDelivery {
       cursor.generation++;
     }
     this.pump();
+    this.host.gate.progressed(topic, sub.follower);
   }
 
   /** Stops delivering (the connection closed, or the client id logged in elsewhere). */
@@ -132,8 +146,9 @@ export class PlsDelivery {
     if (this.stopped) return;
     this.stopped = true;
     if (this.recheck !== null) clearTimeout(this.recheck);
-    const { watches, recent } = this.host;
+    const { watches, recent, gate } = this.host;
     for (const sub of this.subs.values()) {
+      gate.unfollow(sub.topic, sub.follower);
       for (const cursor of sub.cursors) {
         cursor.reader.close();
         watches.release(sub.topic, cursor.partition, this.changed);
@@ -141,6 +156,18 @@ export class PlsDelivery {
       if (!watches.follows(sub.topic)) recent.forget(sub.topic, sub.cursors.length);
     }
     this.subs.clear();
+  }
+
+  /** Records appended here that the socket has not taken yet; 0 for a subscriber reading history from the log. */
+  private lag(sub: Subscription): number {
+    const { recent } = this.host;
+    let lag = sub.unflushed;
+    for (const cursor of sub.cursors) {
+      const end = recent.end(sub.topic, cursor.partition);
+      if (end !== undefined && cursor.offset < end && recent.find(sub.topic, cursor.partition, cursor.offset))
+        lag += end - cursor.offset;
+    }
+    return lag;
   }
 
   private openReader(topic: string, partition: number, from: number | null): PartitionReader {
@@ -215,7 +242,7 @@ export class PlsDelivery {
       const k = cursor.offset - chunk.first;
       const frames = k === 0 ? chunk.frames : chunk.frames.subarray(chunk.starts[k]);
       cursor.offset = chunk.first + chunk.count;
-      return this.write(sub, cursor, frames, chunk.count - k);
+      return this.write(sub, cursor, frames, chunk.count - k, true);
     }
     if (cursor.reader.nextOffset !== cursor.offset) {
       const end = this.host.recent.end(sub.topic, cursor.partition);
@@ -233,7 +260,7 @@ export class PlsDelivery {
       cursor.reopenedAt = performance.now();
     }
     const records = this.poll(sub, cursor);
-    return records.length === 0 ? 0 : this.write(sub, cursor, frameRecords(sub.prefix, records), records.length);
+    return records.length === 0 ? 0 : this.write(sub, cursor, frameRecords(sub.prefix, records), records.length, false);
   }
 
   private poll(sub: Subscription, cursor: PartitionCursor): LogRecord[] {
@@ -250,12 +277,20 @@ export class PlsDelivery {
     return records;
   }
 
-  /** One write per batch, up to `cursor.offset` (already advanced); that offset is committed once the kernel has it. */
-  private write(sub: Subscription, cursor: PartitionCursor, frames: Buffer, count: number): number {
+  /**
+   * One write per batch, up to `cursor.offset` (already advanced); that offset is committed once the kernel has
+   * it. `live`: the frames came from memory (the subscriber is at the end of the log).
+   */
+  private write(sub: Subscription, cursor: PartitionCursor, frames: Buffer, count: number, live: boolean): number {
     const next = cursor.offset;
     const generation = cursor.generation;
     this.host.counters.delivered += count;
+    // Only what came from memory counts as lag: a subscriber reading history never holds producers.
+    const lag = live ? count : 0;
+    sub.unflushed += lag;
     this.host.socket.write(frames, (err) => {
+      sub.unflushed -= lag;
+      this.host.gate.progressed(sub.topic, sub.follower);
       if (err || cursor.generation !== generation) return;
       this.host.offsets.set(this.clientId, sub.topic, cursor.partition, next);
     });

@@ -46,6 +46,8 @@ export class PlsPublisher {
   private readonly barriers: { token: string; at: number }[] = [];
   /** The last topic that passed checkPlsTopic. */
   private goodTopic = '';
+  /** Every topic this connection has published to (its reading waits while a subscriber of one lags). */
+  readonly topics = new Set<string>();
   /** The first PUB (by arrival number) in the gathered records and in the append in flight. */
   private pendingFirst = Number.POSITIVE_INFINITY;
   private inflightFirst = Number.POSITIVE_INFINITY;
@@ -73,6 +75,7 @@ export class PlsPublisher {
         return;
       }
       this.goodTopic = topic;
+      this.topics.add(topic);
     }
     if (this.pending.size === 0) this.pendingFirst = this.received;
     let records = this.pending.get(topic);

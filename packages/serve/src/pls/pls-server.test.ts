@@ -7,6 +7,7 @@ import { openStreams, type SyncMode, type TopicStore } from '@esc/streams';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PlsClient, type PlsMessage } from './pls-client.js';
 import { encodeFrame } from './pls-frame.js';
+import type { LagGateLimits } from './lag-gate.js';
 import { type PlsServer, startPlsServer } from './pls-server.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -22,7 +23,7 @@ function tempDir(): string {
 
 async function start(
   dir: string,
-  options: { heartbeatMs?: number; sync?: SyncMode } = {},
+  options: { heartbeatMs?: number; sync?: SyncMode; lagLimits?: LagGateLimits } = {},
 ): Promise<{ server: PlsServer; topics: TopicStore; stop(): Promise<void> }> {
   const topics = openStreams(dir, { onWarning: () => {} });
   const server = await startPlsServer({
@@ -30,6 +31,7 @@ async function start(
     port: 0,
     sync: options.sync ?? 'none',
     heartbeatMs: options.heartbeatMs,
+    lagLimits: options.lagLimits,
   });
   let stopping: Promise<void> | null = null;
   const stop = () =>
@@ -373,5 +375,65 @@ describe('PLS server', () => {
     expect(server.stats().recentFramesBytes).toBeGreaterThan(0);
     expect(server.stats().recentFramesBytes).toBeLessThanOrEqual(32 * 1024 * 1024);
     expect(server.info('stats')).toContainEqual(['pls_recent_frames_bytes', server.stats().recentFramesBytes]);
+    // It held the producer for a while (its lag passed the bound), then was let go for not reading.
+    expect(server.stats().producerHolds).toBeGreaterThanOrEqual(1);
+    expect(server.stats().subscribersLetGo).toBeGreaterThanOrEqual(1);
+    expect(server.info('stats')).toContainEqual(['pls_subscribers_let_go', server.stats().subscribersLetGo]);
+  });
+
+  it('holds a producer while a subscriber at the end lags past the bound; its barrier is answered once it reads', async () => {
+    // A stall limit of an hour: the subscriber below stops reading for as long as the test says.
+    const { server } = await start(tempDir(), { lagLimits: { maxLag: 1000, resumeLag: 100, stallMs: 3_600_000 } });
+    const slow = await client(server);
+    await slow.register();
+    slow.setOffset('held', -1);
+    slow.subscribe('held');
+    await slow.flush();
+    const producer = await client(server);
+    await producer.register();
+    const payload = 'x'.repeat(1024);
+    const n = 40_000;
+    // The subscriber is not read yet: its client queues 4096 deliveries and stops reading the socket, the
+    // kernel buffers fill, then its lag in the server passes 1000 and the producer is no longer read.
+    for (let i = 0; i < n; i++) producer.publish('held', `${i} ${payload}`);
+    let acked = false;
+    const ack = producer.flush().then((a) => {
+      acked = true;
+      return a;
+    });
+    while (server.stats().producerHolds === 0) await new Promise((r) => setTimeout(r, 10));
+    // Held: the barrier after the n PUBs is still unread, and fewer than n records were appended.
+    expect(acked).toBe(false);
+    expect(server.stats().published).toBeLessThan(n);
+
+    // Reading lets the producer go on; everything arrives in order and the barrier is answered.
+    let next = 0;
+    for await (const batch of slow.batches()) {
+      for (const m of batch) expect(Number(m.payload.toString('latin1', 0, m.payload.indexOf(0x20)))).toBe(next++);
+      if (next === n) break;
+    }
+    expect(await ack).toEqual({ appended: n, refused: 0 });
+    expect(server.stats().subscribersLetGo).toBe(0);
+  });
+
+  it('a subscriber reading history from the log never holds producers', async () => {
+    const { server } = await start(tempDir(), { lagLimits: { maxLag: 100, resumeLag: 10, stallMs: 3_600_000 } });
+    const producer = await client(server);
+    await producer.register();
+    const payload = 'y'.repeat(1024);
+    const old = 40_000;
+    for (let i = 0; i < old; i++) producer.publish('old', `${i} ${payload}`);
+    expect(await producer.flush()).toEqual({ appended: old, refused: 0 });
+    // From offset 0, not read yet: it stops at its socket buffers, far before the records kept in memory.
+    const reader = await client(server);
+    await reader.register();
+    reader.subscribe('old');
+    await reader.flush();
+    for (let i = 0; i < 5000; i++) producer.publish('old', `${old + i} ${payload}`);
+    expect(await producer.flush()).toEqual({ appended: old + 5000, refused: 0 });
+    expect(server.stats().producerHolds).toBe(0);
+    let count = 0;
+    for await (const batch of reader.batches()) if ((count += batch.length) >= old + 5000) break;
+    expect(count).toBe(old + 5000);
   });
 });

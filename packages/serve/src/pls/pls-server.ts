@@ -2,6 +2,7 @@ import { type AddressInfo, createServer, type Server } from 'node:net';
 import { PeriodicSync, type SyncMode, type TopicStore } from '@esc/streams';
 import { ListenError } from '../listen-error.js';
 import { ClientOffsets } from './client-offsets.js';
+import { DEFAULT_LAG_LIMITS, LagGate, type LagGateLimits } from './lag-gate.js';
 import { PartitionWatches } from './partition-watches.js';
 import { PlsConnection } from './pls-connection.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './pls-frame.js';
@@ -25,6 +26,8 @@ export interface PlsServerOptions {
   maxFrameBytes?: number;
   /** Per connection, PUB payload bytes waiting for the store above which its socket is not read (default 8 MiB). */
   maxPendingBytes?: number;
+  /** When a subscriber's lag holds its topic's producers, and for how long one that does not read can. */
+  lagLimits?: LagGateLimits;
 }
 
 export interface PlsServer {
@@ -51,6 +54,14 @@ export async function startPlsServer(options: PlsServerOptions): Promise<PlsServ
   );
   const watches = new PartitionWatches();
   const recent = new RecentFrames();
+  const gate = new LagGate(
+    options.lagLimits ?? DEFAULT_LAG_LIMITS,
+    () => {
+      for (const c of connections) c.gateChanged();
+    },
+    (topic) =>
+      logger.warn({ topic }, "PLS subscriber takes no deliveries; its topic's producers no longer wait for it"),
+  );
   // --sync batch: PUBs are written with 'none' and their partitions fdatasynced once a second (everysec).
   const periodicSync = options.sync === 'batch' ? new PeriodicSync(options.topics.dir) : null;
   const host = {
@@ -62,6 +73,7 @@ export async function startPlsServer(options: PlsServerOptions): Promise<PlsServ
     offsets,
     watches,
     recent,
+    gate,
     maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     maxPendingBytes: options.maxPendingBytes ?? 8 * 1024 * 1024,
     claim(clientId: string, connection: PlsConnection) {
@@ -104,13 +116,19 @@ export async function startPlsServer(options: PlsServerOptions): Promise<PlsServ
   const sweep = setInterval(
     () => {
       const deadline = Date.now() - heartbeatMs;
-      for (const c of connections) if (c.lastHeard < deadline) c.timeOut(heartbeatMs);
+      for (const c of connections) if (c.lastHeard < deadline && !c.held) c.timeOut(heartbeatMs);
     },
     Math.min(Math.max(heartbeatMs / 4, 10), 5000),
   );
   sweep.unref();
 
-  const stats = (): PlsStats => ({ connectedClients: connections.size, recentFramesBytes: recent.size, ...counters });
+  const stats = (): PlsStats => ({
+    connectedClients: connections.size,
+    recentFramesBytes: recent.size,
+    producerHolds: gate.holds,
+    subscribersLetGo: gate.released,
+    ...counters,
+  });
   let closing: Promise<void> | null = null;
   return {
     address: server.address() as AddressInfo,
@@ -128,6 +146,8 @@ export async function startPlsServer(options: PlsServerOptions): Promise<PlsServ
         ['pls_protocol_errors', s.protocolErrors],
         ['pls_heartbeat_timeouts', s.heartbeatTimeouts],
         ['pls_recent_frames_bytes', s.recentFramesBytes],
+        ['pls_producer_holds', s.producerHolds],
+        ['pls_subscribers_let_go', s.subscribersLetGo],
       ];
     },
     close() {
@@ -148,6 +168,7 @@ export async function startPlsServer(options: PlsServerOptions): Promise<PlsServ
           ),
         );
         watches.closeAll();
+        gate.close();
         await periodicSync?.syncNow();
         await stopped;
       })();

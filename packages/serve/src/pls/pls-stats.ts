@@ -4,6 +4,10 @@ export interface PlsStats {
   connectedClients: number;
   /** Bytes of delivery frames kept in memory for subscribers at the end of the log (bounded, 32 MiB). */
   recentFramesBytes: number;
+  /** Times a subscriber lagging past the bound held its topic's producers (their sockets not read). */
+  producerHolds: number;
+  /** Holding subscribers whose sockets took nothing for the stall limit, let go so producers go on. */
+  subscribersLetGo: number;
   /** Connections accepted since start. */
   totalConnections: number;
   /** Records appended through PUB. */
@@ -21,7 +25,10 @@ export interface PlsStats {
 }
 
 /** The mutable counters the connections bump. */
-export type PlsCounters = Omit<PlsStats, 'connectedClients' | 'recentFramesBytes'>;
+export type PlsCounters = Omit<
+  PlsStats,
+  'connectedClients' | 'recentFramesBytes' | 'producerHolds' | 'subscribersLetGo'
+>;
 
 export function newCounters(): PlsCounters {
   return {

@@ -1,0 +1,138 @@
+/** A subscriber of one topic, as the gate sees it. */
+export interface LagFollower {
+  /**
+   * Records appended by this server and not yet handed to the subscriber's socket (the kernel). A subscriber
+   * reading older records from the log (behind what is kept in memory) counts 0: history never holds producers.
+   */
+  lag(): number;
+}
+
+export interface LagGateLimits {
+  /** A subscriber lagging by more than this many records holds the topic's producers. */
+  maxLag: number;
+  /** …until its lag is down to this many. */
+  resumeLag: number;
+  /** A holding subscriber whose socket takes nothing for this long is let go (it reads on at its own pace). */
+  stallMs: number;
+}
+
+/** Default: 4096 records (4 MiB of 1 KiB messages), on top of what the sockets' kernel buffers hold. */
+export const DEFAULT_LAG_LIMITS: LagGateLimits = { maxLag: 4096, resumeLag: 1024, stallMs: 2000 };
+
+/**
+ * Flow control from subscribers to producers. When a subscriber at the end of a topic lags by more than
+ * `maxLag` records, the producers of that topic are not read (their PUBs wait in TCP, their barrier replies
+ * come later) until it is back under `resumeLag`: on a server short of CPU, reading more PUBs would otherwise
+ * win over writing deliveries, and the subscribers fall further behind the more the producers send (as Kafka
+ * quotas and Redis's client output buffers make a fast party wait). A subscriber that does not read must not
+ * stall producers forever: one whose socket has taken nothing for `stallMs` while holding is let go, and holds
+ * again only once it has caught up to `resumeLag`.
+ */
+export class LagGate {
+  private readonly followers = new Map<string, Set<LagFollower>>();
+  /** Per topic, the followers over the bound and when their socket last took something (performance.now()). */
+  private readonly holding = new Map<string, Map<LagFollower, number>>();
+  private readonly leftBehind = new Set<LagFollower>();
+  private sweep: NodeJS.Timeout | null = null;
+  /** Times a topic's producers were held, and subscribers let go for not reading. */
+  holds = 0;
+  released = 0;
+
+  constructor(
+    private readonly limits: LagGateLimits,
+    /** A topic was held or freed: the server pauses or resumes the connections publishing to it. */
+    private readonly changed: () => void,
+    /** A subscriber was let go (for the log). */
+    private readonly letGo: (topic: string) => void = () => {},
+  ) {}
+
+  follow(topic: string, f: LagFollower): void {
+    let set = this.followers.get(topic);
+    if (set === undefined) this.followers.set(topic, (set = new Set()));
+    set.add(f);
+  }
+
+  unfollow(topic: string, f: LagFollower): void {
+    const set = this.followers.get(topic);
+    if (set?.delete(f) && set.size === 0) this.followers.delete(topic);
+    this.leftBehind.delete(f);
+    this.free(topic, f);
+  }
+
+  /** Records were appended to the topic: its followers' lags grew. */
+  appended(topic: string): void {
+    const set = this.followers.get(topic);
+    if (set !== undefined) for (const f of set) this.judge(topic, f, false);
+  }
+
+  /** The follower's socket took some of its frames (or it was moved by SET). */
+  progressed(topic: string, f: LagFollower): void {
+    if (this.followers.get(topic)?.has(f)) this.judge(topic, f, true);
+  }
+
+  /** Some subscriber of the topic holds its producers. */
+  isHeld(topic: string): boolean {
+    return this.holding.has(topic);
+  }
+
+  /** Any topic is held now (a cheap test before looking at a connection's topics). */
+  get holdingAny(): boolean {
+    return this.holding.size > 0;
+  }
+
+  close(): void {
+    if (this.sweep !== null) clearInterval(this.sweep);
+    this.sweep = null;
+    this.holding.clear();
+  }
+
+  private judge(topic: string, f: LagFollower, progressed: boolean): void {
+    const lag = f.lag();
+    const held = this.holding.get(topic);
+    if (lag <= this.limits.resumeLag) {
+      this.leftBehind.delete(f);
+      this.free(topic, f);
+      return;
+    }
+    if (held?.has(f)) {
+      if (progressed) held.set(f, performance.now());
+      return;
+    }
+    if (lag <= this.limits.maxLag || this.leftBehind.has(f)) return;
+    if (held === undefined) {
+      this.holding.set(topic, new Map([[f, performance.now()]]));
+      this.holds++;
+      this.startSweep();
+      this.changed();
+    } else held.set(f, performance.now());
+  }
+
+  private free(topic: string, f: LagFollower): void {
+    const held = this.holding.get(topic);
+    if (held === undefined || !held.delete(f) || held.size > 0) return;
+    this.holding.delete(topic);
+    if (this.holding.size === 0 && this.sweep !== null) {
+      clearInterval(this.sweep);
+      this.sweep = null;
+    }
+    this.changed();
+  }
+
+  private startSweep(): void {
+    if (this.sweep !== null) return;
+    this.sweep = setInterval(() => this.letGoStalled(), Math.max(this.limits.stallMs / 4, 5));
+    this.sweep.unref();
+  }
+
+  private letGoStalled(): void {
+    const deadline = performance.now() - this.limits.stallMs;
+    for (const [topic, held] of [...this.holding])
+      for (const [f, since] of [...held])
+        if (since < deadline) {
+          this.leftBehind.add(f);
+          this.released++;
+          this.letGo(topic);
+          this.free(topic, f);
+        }
+  }
+}
