@@ -1,27 +1,32 @@
 /** A subscriber of one topic, as the gate sees it. */
 export interface LagFollower {
   /**
-   * Records appended by this server and not yet handed to the subscriber's socket (the kernel). A subscriber
-   * reading older records from the log (behind what is kept in memory) counts 0: history never holds producers.
+   * Bytes of delivery frames appended by this server and not yet handed to the subscriber's socket (the kernel).
+   * A subscriber reading older records from the log (behind what is kept in memory) counts 0: history never
+   * holds producers. Bytes, not records, so the bound stays within the frames kept in memory whatever the size
+   * of the messages.
    */
   lag(): number;
 }
 
 export interface LagGateLimits {
-  /** A subscriber lagging by more than this many records holds the topic's producers. */
+  /** A subscriber lagging by more than this (bytes of frames) holds the topic's producers. */
   maxLag: number;
-  /** …until its lag is down to this many. */
+  /** …until its lag is down to this. */
   resumeLag: number;
   /** A holding subscriber whose socket takes nothing for this long is let go (it reads on at its own pace). */
   stallMs: number;
 }
 
-/** Default: 4096 records (4 MiB of 1 KiB messages), on top of what the sockets' kernel buffers hold. */
-export const DEFAULT_LAG_LIMITS: LagGateLimits = { maxLag: 4096, resumeLag: 1024, stallMs: 2000 };
+/**
+ * Default: 4 MiB of frames (about 4000 messages of 1 KiB), on top of what the sockets' kernel buffers hold, well
+ * within the 32 MiB of frames kept in memory; 2 s without progress lets a subscriber go.
+ */
+export const DEFAULT_LAG_LIMITS: LagGateLimits = { maxLag: 4 << 20, resumeLag: 1 << 20, stallMs: 2000 };
 
 /**
  * Flow control from subscribers to producers. When a subscriber at the end of a topic lags by more than
- * `maxLag` records, the producers of that topic are not read (their PUBs wait in TCP, their barrier replies
+ * `maxLag` bytes of frames, the producers of that topic are not read (their PUBs wait in TCP, their barrier replies
  * come later) until it is back under `resumeLag`: on a server short of CPU, reading more PUBs would otherwise
  * win over writing deliveries, and the subscribers fall further behind the more the producers send (as Kafka
  * quotas and Redis's client output buffers make a fast party wait). A subscriber that does not read must not

@@ -41,7 +41,7 @@ interface Subscription {
   /** `<topic> `, the prefix of every delivery frame of this topic. */
   prefix: Buffer;
   cursors: PartitionCursor[];
-  /** Records written from memory whose write has not completed (not yet taken by the kernel). */
+  /** Frame bytes written from memory whose write has not completed (not yet taken by the kernel). */
   unflushed: number;
   follower: LagFollower;
 }
@@ -158,15 +158,10 @@ export class PlsDelivery {
     this.subs.clear();
   }
 
-  /** Records appended here that the socket has not taken yet; 0 for a subscriber reading history from the log. */
+  /** Frame bytes appended here that the socket has not taken yet; 0 for a subscriber reading history from the log. */
   private lag(sub: Subscription): number {
-    const { recent } = this.host;
     let lag = sub.unflushed;
-    for (const cursor of sub.cursors) {
-      const end = recent.end(sub.topic, cursor.partition);
-      if (end !== undefined && cursor.offset < end && recent.find(sub.topic, cursor.partition, cursor.offset))
-        lag += end - cursor.offset;
-    }
+    for (const cursor of sub.cursors) lag += this.host.recent.bytesAfter(sub.topic, cursor.partition, cursor.offset);
     return lag;
   }
 
@@ -286,7 +281,7 @@ export class PlsDelivery {
     const generation = cursor.generation;
     this.host.counters.delivered += count;
     // Only what came from memory counts as lag: a subscriber reading history never holds producers.
-    const lag = live ? count : 0;
+    const lag = live ? frames.length : 0;
     sub.unflushed += lag;
     this.host.socket.write(frames, (err) => {
       sub.unflushed -= lag;

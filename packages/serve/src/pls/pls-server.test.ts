@@ -383,7 +383,9 @@ describe('PLS server', () => {
 
   it('holds a producer while a subscriber at the end lags past the bound; its barrier is answered once it reads', async () => {
     // A stall limit of an hour: the subscriber below stops reading for as long as the test says.
-    const { server } = await start(tempDir(), { lagLimits: { maxLag: 1000, resumeLag: 100, stallMs: 3_600_000 } });
+    const { server } = await start(tempDir(), {
+      lagLimits: { maxLag: 1 << 20, resumeLag: 1 << 17, stallMs: 3_600_000 },
+    });
     const slow = await client(server);
     await slow.register();
     slow.setOffset('held', -1);
@@ -394,7 +396,7 @@ describe('PLS server', () => {
     const payload = 'x'.repeat(1024);
     const n = 40_000;
     // The subscriber is not read yet: its client queues 4096 deliveries and stops reading the socket, the
-    // kernel buffers fill, then its lag in the server passes 1000 and the producer is no longer read.
+    // kernel buffers fill, then its lag in the server passes 1 MiB and the producer is no longer read.
     for (let i = 0; i < n; i++) producer.publish('held', `${i} ${payload}`);
     let acked = false;
     const ack = producer.flush().then((a) => {
@@ -417,7 +419,9 @@ describe('PLS server', () => {
   });
 
   it('a subscriber reading history from the log never holds producers', async () => {
-    const { server } = await start(tempDir(), { lagLimits: { maxLag: 100, resumeLag: 10, stallMs: 3_600_000 } });
+    const { server } = await start(tempDir(), {
+      lagLimits: { maxLag: 1 << 17, resumeLag: 1 << 14, stallMs: 3_600_000 },
+    });
     const producer = await client(server);
     await producer.register();
     const payload = 'y'.repeat(1024);

@@ -37,6 +37,20 @@ describe('RecentFrames', () => {
     expect(recent.find('t', 0, 5)?.first).toBe(5);
   });
 
+  it('says how many frame bytes lie from an offset to the newest record kept, 0 for what is not kept', () => {
+    // Frames of topic 't': 4 + 2 + payload bytes each.
+    const recent = new RecentFrames(50);
+    recent.add('t', 0, 0, payloads('a', 'bb'));
+    recent.add('t', 0, 2, payloads('ccc'));
+    recent.add('t', 1, 0, payloads('z'));
+    expect([0, 1, 2, 3].map((o) => recent.bytesAfter('t', 0, o))).toEqual([7 + 8 + 9, 8 + 9, 9, 0]);
+    expect(recent.bytesAfter('t', 1, 0)).toBe(7);
+    // Past the budget the oldest chunk goes: its offsets are read from the log, they count 0.
+    recent.add('t', 0, 5, payloads('x'.repeat(20)));
+    expect(recent.bytesAfter('t', 0, 0)).toBe(0);
+    expect([2, 5].map((o) => recent.bytesAfter('t', 0, o))).toEqual([9 + 26, 26]);
+  });
+
   it('splits an append over several partitions by the ack', () => {
     const recent = new RecentFrames();
     recent.appended('t', payloads('a', 'b', 'c', 'd'), {

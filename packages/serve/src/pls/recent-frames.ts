@@ -9,6 +9,8 @@ export interface FramesChunk {
   readonly frames: Buffer;
   /** Where record first + k begins in `frames`; starts[count] is frames.length. */
   readonly starts: Uint32Array;
+  /** Frame bytes kept for the partition before this chunk (since it was first kept), for lags in bytes. */
+  readonly bytesBefore: number;
 }
 
 interface Entry {
@@ -33,6 +35,8 @@ export class RecentFrames {
   private fifo: Entry[] = [];
   private fifoHead = 0;
   private bytes = 0;
+  /** Per partition, the frame bytes ever kept (the position after its newest chunk). */
+  private readonly ends = new Map<string, number>();
   /** `<topic> `, the start of every delivery frame's body, per topic kept. */
   private readonly prefixes = new Map<string, Buffer>();
 
@@ -87,7 +91,9 @@ export class RecentFrames {
       pos += payload.length;
     }
     starts[count] = pos;
-    const chunk: FramesChunk = { first, count, frames, starts };
+    const bytesBefore = this.ends.get(key) ?? 0;
+    this.ends.set(key, bytesBefore + size);
+    const chunk: FramesChunk = { first, count, frames, starts, bytesBefore };
     chunks.push(chunk);
     this.fifo.push({ key, chunk });
     this.bytes += size;
@@ -110,6 +116,16 @@ export class RecentFrames {
     return c !== undefined && offset < c.first + c.count ? c : undefined;
   }
 
+  /**
+   * Frame bytes kept from `offset` to the newest record of the partition: how far a subscriber at `offset` is
+   * behind; 0 when the offset is not kept (at the end, or older: read from the log).
+   */
+  bytesAfter(topic: string, partition: number, offset: number): number {
+    const c = this.find(topic, partition, offset);
+    if (c === undefined) return 0;
+    return this.ends.get(partitionKey(topic, partition))! - c.bytesBefore - c.starts[offset - c.first]!;
+  }
+
   /** The offset after the newest kept record of the partition, or undefined when none is kept. */
   end(topic: string, partition: number): number | undefined {
     const last = this.byPartition.get(partitionKey(topic, partition))?.at(-1);
@@ -129,6 +145,7 @@ export class RecentFrames {
 
   private dropPartition(key: string): void {
     const chunks = this.byPartition.get(key);
+    this.ends.delete(key);
     if (chunks === undefined) return;
     this.byPartition.delete(key);
     // Their fifo entries stay until they come up (and are skipped then); their bytes go now.
