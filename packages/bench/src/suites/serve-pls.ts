@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread, Worker, workerData } from 'node:worker_threads';
 import { PlsClient } from '@esc/serve';
@@ -263,6 +264,7 @@ export const suite: BenchSuite = {
   title: 'serve: the PyLogStreams front-end (8 producers of 1 KiB messages)',
   async run(ctx: BenchContext) {
     const dir = join(ctx.dataDir, 'serve-pls');
+    const loadBefore = loadavg()[0]!;
     const pls: PlsRound[] = [];
     const direct: number[] = [];
     for (let round = 0; round < ctx.rounds; round++) {
@@ -335,12 +337,16 @@ producers start and count deliveries in batches (\`PlsClient.batches()\`), in a 
 (its own event loop and OS thread, counts shared with the producers' thread through a SharedArrayBuffer; until
 2026-12-03 they ran on the producers' event loop, which decided when deliveries were read). A subscriber keeps up when, at the moment
 the last PUB is acknowledged, it has received at least ${KEEPS_UP}× of the messages: its delivery rate over the produce
-window (first PUB to last acknowledgement) is then within ${Math.round((1 - KEEPS_UP) * 100)} % of the produce rate. Lag is acknowledged minus
+window (first PUB to last acknowledgement) is then within ${Math.round((1 - KEEPS_UP) * 100)} % of the produce rate. The server holds
+producers while a subscriber at the end lags by more than 4 MiB of frames (docs/serve.md, "Subscribers keep up"), so
+the produce rate is one the subscribers keep up with. Lag is acknowledged minus
 delivered (the slower subscriber), sampled at each barrier reply; the rest arrives ${drainMs.toFixed(0)} ms after the last
 acknowledgement (median). The anchor is the same records
 appended in appends of ${PER_BARRIER} by ${PRODUCERS} loops straight to \`@esc/streams\` in the bench process (no network,
 no protocol), alternated with the server rounds. Rounds: produce ${pls.map((r) => fmtRate(r.produce)).join(', ')};
 consume ${pls.map((r) => fmtRate(r.consume)).join(', ')} (first PUB to last delivery: ${pls.map((r) => fmtRate(r.consumeToEnd)).join(', ')});
-lag at the last acknowledgement ${pls.map((r) => fmtCount(r.lagAtAck)).join(', ')}; anchor ${direct.map(fmtRate).join(', ')}.`;
+keeps up ${pls.map((r) => fmtRatio(r.consume / r.produce)).join(', ')}; lag at the last acknowledgement ${pls.map((r) => fmtCount(r.lagAtAck)).join(', ')}
+(max ${pls.map((r) => fmtCount(r.maxLag)).join(', ')}); anchor ${direct.map(fmtRate).join(', ')}. Load average (1 min, 2 cores) ${loadBefore.toFixed(1)}
+before the rounds, ${loadavg()[0]!.toFixed(1)} after.`;
   },
 };

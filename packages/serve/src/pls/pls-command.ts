@@ -12,6 +12,9 @@ export type PlsCommand =
 /** Client ids and PNG tokens: printable ASCII without spaces, so they log and frame unambiguously. */
 const MAX_TOKEN_BYTES = 255;
 const SPACE = 0x20;
+const P = 0x50;
+const U = 0x55;
+const B = 0x42;
 
 /**
  * Parses a frame body. The command is the first three bytes, then a space or the end of the frame (the original
@@ -21,13 +24,14 @@ const SPACE = 0x20;
 export function parseCommand(body: Buffer, topics: TopicNameCache = new TopicNameCache()): PlsCommand {
   if (body.length < 3) throw new PlsProtocolError(`frame of ${body.length} byte(s) is too short for a command`);
   if (body.length > 3 && body[3] !== SPACE) throw new PlsProtocolError(`unknown command '${printable(body, 8)}'`);
+  // PUB, nearly every frame, is told by its bytes: no string made of its name per frame.
+  if (body[0] === P && body[1] === U && body[2] === B) {
+    const space = spaceAfter(body, 4);
+    if (space < 0) throw new PlsProtocolError('PUB needs a topic, a space and a payload');
+    return { kind: 'PUB', topic: topics.name(body, 4, space), payload: body.subarray(space + 1) };
+  }
   const name = body.toString('latin1', 0, 3);
   switch (name) {
-    case 'PUB': {
-      const space = spaceAfter(body, 4);
-      if (space < 0) throw new PlsProtocolError('PUB needs a topic, a space and a payload');
-      return { kind: 'PUB', topic: topics.name(body, 4, space), payload: body.subarray(space + 1) };
-    }
     case 'PNG':
       return { kind: 'PNG', token: body.length <= 4 ? null : token(body, 4, 'PNG token') };
     case 'REG':
