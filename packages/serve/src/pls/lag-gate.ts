@@ -26,12 +26,12 @@ export const DEFAULT_LAG_LIMITS: LagGateLimits = { maxLag: 4 << 20, resumeLag: 1
 
 /**
  * Flow control from subscribers to producers. When a subscriber at the end of a topic lags by more than
- * `maxLag` bytes of frames, the producers of that topic are not read (their PUBs wait in TCP, their barrier replies
- * come later) until it is back under `resumeLag`: on a server short of CPU, reading more PUBs would otherwise
- * win over writing deliveries, and the subscribers fall further behind the more the producers send (as Kafka
- * quotas and Redis's client output buffers make a fast party wait). A subscriber that does not read must not
- * stall producers forever: one whose socket has taken nothing for `stallMs` while holding is let go, and holds
- * again only once it has caught up to `resumeLag`.
+ * `maxLag` bytes of frames, the producers of that topic are not read (their PUBs wait in TCP, their barrier
+ * replies come later, as Kafka's quotas delay a client's responses) until it is back under `resumeLag`: on a
+ * server short of CPU, reading more PUBs would otherwise win over writing deliveries, and the subscribers fall
+ * further behind the more the producers send. A subscriber that does not read must not stall producers forever:
+ * one whose socket has taken nothing for `stallMs` while holding is let go, and holds again only once it has
+ * caught up to `resumeLag`.
  */
 export class LagGate {
   private readonly followers = new Map<string, Set<LagFollower>>();
