@@ -55,6 +55,8 @@ class AppendBatch implements UnwrittenRun {
       this.resolve = resolve;
       this.reject = reject;
     });
+    // Every XADD's connection sees a failure; an append nobody waits on any more must not become unhandled.
+    this.done.catch(() => undefined);
   }
 }
 
@@ -239,7 +241,12 @@ export class StreamKeyspace {
 
   private flushBatch(batch: AppendBatch): void {
     const stream = batch.stream;
-    const done = this.store
+    const settled = () => {
+      stream.unwritten.splice(stream.unwritten.indexOf(batch), 1);
+      this.inflight.delete(batch.done);
+    };
+    // One reaction per append: the replies wait on batch.done, close() on the same promise.
+    this.store
       .produce(
         stream.topic,
         {
@@ -250,13 +257,17 @@ export class StreamKeyspace {
         },
         { sync: this.appendSync, create: false, grouped: true },
       )
-      .then(() => undefined)
-      .finally(() => {
-        stream.unwritten.splice(stream.unwritten.indexOf(batch), 1);
-        this.inflight.delete(done);
-      });
-    this.inflight.add(done);
-    done.then(batch.resolve, batch.reject);
+      .then(
+        () => {
+          settled();
+          batch.resolve();
+        },
+        (err: unknown) => {
+          settled();
+          batch.reject(err);
+        },
+      );
+    this.inflight.add(batch.done);
     this.written(stream.topic);
   }
 
