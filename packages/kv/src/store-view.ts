@@ -320,9 +320,9 @@ const LOOKUPS_BEFORE_MATERIALIZING = 8;
 
 function inoOrNull(path: string): number | null {
   try {
-    return statSync(path).ino;
+    // No exception for a missing file: a server with no string key yet checks once per event-loop turn.
+    return statSync(path, { throwIfNoEntry: false })?.ino ?? null;
   } catch (err) {
-    if (isErrno(err, 'ENOENT')) return null;
     throw new FileAccessError(path, err);
   }
 }

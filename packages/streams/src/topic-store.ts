@@ -576,9 +576,10 @@ export class TopicStore {
   }
 
   private topic(name: string): Topic {
-    validateTopicName(name);
     let topic = this.topics.get(name);
     if (topic === undefined) {
+      // Only a name not seen yet: a topic in the map was checked when it went in (one append per turn asks).
+      validateTopicName(name);
       topic = new Topic(this.dir, name, {
         clock: this.clock,
         onWarning: this.onWarning,

@@ -49,6 +49,15 @@ export function positionsOf(ack: AppendAck): RecordPosition[] {
   });
 }
 
+interface Lease {
+  release: ReleaseLock;
+  since: number;
+  /** The idle timer (see keepLeaseBriefly), while armed. */
+  timer: NodeJS.Timeout | null;
+  /** performance.now() when the last group left the queue empty; -1 while a group uses the lock. */
+  idleSince: number;
+}
+
 interface PendingAppend {
   /** The partition of each record, in the caller's order, or the one partition of all of them. */
   partitions: number[] | number;
@@ -85,7 +94,7 @@ export class TopicWriter {
   private queue: PendingAppend[] = [];
   private running = false;
   private idleWaiters: (() => void)[] = [];
-  private lease: { release: ReleaseLock; since: number; timer: NodeJS.Timeout | null } | null = null;
+  private lease: Lease | null = null;
   /**
    * Counts lock acquisitions: while one lease lasts no other writer (another process, or retention and the
    * cleaner's install in this one) can have touched the topic, so config and segment tails need no re-reading.
@@ -210,8 +219,7 @@ export class TopicWriter {
   private async takeLock(): Promise<boolean> {
     const lease = this.lease;
     if (lease !== null) {
-      if (lease.timer !== null) clearTimeout(lease.timer);
-      lease.timer = null;
+      lease.idleSince = -1;
       if (!this.leaseExpired()) return false;
       // One turn of the event loop, so that a caller appending without pause (grouped) starves no timer or I/O
       // of this process, a waiter's included; then, with nobody waiting, the lease starts again.
@@ -227,7 +235,7 @@ export class TopicWriter {
     const wait = this.handoverUntil - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const release = await this.hooks.lock();
-    this.lease = { release, since: performance.now(), timer: null };
+    this.lease = { release, since: performance.now(), timer: null, idleSince: -1 };
     this.epoch++;
     return true;
   }
@@ -251,8 +259,20 @@ export class TopicWriter {
 
   private keepLeaseBriefly(): void {
     const lease = this.lease;
-    if (lease === null || lease.timer !== null) return;
-    lease.timer = setTimeout(() => void this.dropLease(), this.leaseIdleMs);
+    if (lease === null) return;
+    // A timestamp per group, not a timer set and cleared per group (a server's group is one event-loop turn):
+    // the timer, armed once, looks again when it fires.
+    lease.idleSince = performance.now();
+    if (lease.timer === null) lease.timer = setTimeout(() => this.idleCheck(lease), this.leaseIdleMs);
+  }
+
+  /** The idle timer of `lease` fired: let go of the lock if it has been idle for leaseIdleMs, else look again then. */
+  private idleCheck(lease: Lease): void {
+    lease.timer = null;
+    if (this.lease !== lease || lease.idleSince < 0) return; // gone, or in use: its next idle time arms again
+    const left = lease.idleSince + this.leaseIdleMs - performance.now();
+    if (left > 0) lease.timer = setTimeout(() => this.idleCheck(lease), left);
+    else void this.dropLease();
   }
 
   private async dropLease(): Promise<void> {

@@ -1,3 +1,4 @@
+import { AckedReply } from '../acked-reply.js';
 import type { CommandContext, CommandSpec } from '../command-spec.js';
 import { array, bulk, error, integer, NULL_BULK, type Reply } from '../reply.js';
 import {
@@ -118,7 +119,7 @@ export function afterWrites(writes: Promise<void> | readonly Promise<void>[], re
 const writeError = (err: unknown): Reply => error(`ERR ${(err as Error).message}`);
 
 export function entryCommands(ks: StreamKeyspace): CommandSpec[] {
-  function xadd(args: readonly Buffer[], ctx: CommandContext): Reply | Promise<Reply> {
+  function xadd(args: readonly Buffer[], ctx: CommandContext): Reply | Promise<Reply> | AckedReply {
     const parsed = parseAddOrTrimArgs(args, true);
     if (isReply(parsed)) return parsed;
     const fieldPos = parsed.idPos + 1;
@@ -150,7 +151,9 @@ export function entryCommands(ks: StreamKeyspace): CommandSpec[] {
     const written = ks.append(stream, offset, text, Number(id.ms), args.slice(fieldPos));
     const trimmed = parsed.trim !== null && stream.trim(parsed.trim) > 0 ? ks.persistTrim(stream) : null;
     ks.wake(stream.topic);
-    return afterWrites(trimmed === null ? written : [written, trimmed], bulk(text));
+    // The turn's XADDs to one stream share their append's promise: a connection waits on it once, not per command.
+    if (trimmed === null) return new AckedReply(bulk(text), written);
+    return afterWrites([written, trimmed], bulk(text));
   }
 
   function xlen(args: readonly Buffer[]): Reply {

@@ -12,7 +12,7 @@ import type { KeyspaceView } from '../command-spec.js';
 import { derivedId, encodeFields, type Fields, ID_HEADER, recordId } from './entry-codec.js';
 import { parseId, type StreamId } from './stream-id.js';
 import { keyForTopic, topicForKey } from './stream-key.js';
-import { StreamLog } from './stream-log.js';
+import { StreamLog, type UnwrittenRun } from './stream-log.js';
 import {
   deletedKey,
   factsByTopic,
@@ -33,22 +33,30 @@ export interface StreamKeyspaceOptions {
   keyspaces: () => readonly KeyspaceView[];
 }
 
-/** The entries one stream got during one turn of the event loop, and the promise their replies wait for. */
-class AppendBatch {
+/**
+ * The entries one stream got during one turn of the event loop (consecutive offsets from `first`: only XADD
+ * takes offsets, each right before its append), and the promise their replies wait for.
+ */
+class AppendBatch implements UnwrittenRun {
   /** Columns of the records (TopicStore.produce): the fields' JSON, the ID's text, the timestamp. */
   readonly values: string[] = [];
   readonly ids: string[] = [];
   readonly timestamps: number[] = [];
-  readonly offsets: number[] = [];
+  readonly fields: Fields[] = [];
   resolve!: () => void;
   reject!: (err: unknown) => void;
   readonly done: Promise<void>;
 
-  constructor(readonly stream: StreamLog) {
+  constructor(
+    readonly stream: StreamLog,
+    readonly first: number,
+  ) {
     this.done = new Promise<void>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
     });
+    // Every XADD's connection sees a failure; an append nobody waits on any more must not become unhandled.
+    this.done.catch(() => undefined);
   }
 }
 
@@ -71,8 +79,8 @@ export class StreamKeyspace {
   private readonly waiters = new Map<string, Set<StreamWaiter>>();
   /** Segment deletions waiting after trims, per topic, with the log start they may go up to. */
   private readonly reclaims = new Map<string, { stream: StreamLog; start: number }>();
-  /** Entries waiting for the end of the current turn of the event loop, per topic (see append). */
-  private readonly batches = new Map<string, AppendBatch>();
+  /** Entries waiting for the end of the current turn of the event loop, per stream (see append). */
+  private readonly batches = new Map<StreamLog, AppendBatch>();
   /** The stream of the key looked up last, so a run of commands on one key skips the key's escaping. */
   private recent: StreamLog | null = null;
   /** Appends in flight, so close() can wait for them. */
@@ -210,45 +218,57 @@ export class StreamKeyspace {
    * write, one promise and one record batch per turn instead of per entry.
    */
   append(stream: StreamLog, offset: number, id: string, timestamp: number, fields: Fields): Promise<void> {
-    stream.unwritten.set(offset, fields);
     this.stats.entriesAdded++;
-    let batch = this.batches.get(stream.topic);
-    if (batch === undefined) {
-      batch = new AppendBatch(stream);
-      this.batches.set(stream.topic, batch);
-      if (this.batches.size === 1) setImmediate(() => this.flushBatches());
+    let batch = this.batches.get(stream);
+    if (batch === undefined || offset !== batch.first + batch.fields.length) {
+      if (batch !== undefined) this.flushBatch(batch);
+      batch = new AppendBatch(stream, offset);
+      stream.unwritten.push(batch);
+      this.batches.set(stream, batch);
+      if (this.batches.size === 1) setImmediate(this.flushBatches);
     }
+    batch.fields.push(fields);
     batch.values.push(encodeFields(fields));
     batch.ids.push(id);
     batch.timestamps.push(timestamp <= Number.MAX_SAFE_INTEGER ? timestamp : this.clock());
-    batch.offsets.push(offset);
     return batch.done;
   }
 
-  private flushBatches(): void {
-    for (const batch of this.batches.values()) {
-      const { stream, offsets } = batch;
-      const done = this.store
-        .produce(
-          stream.topic,
-          {
-            values: batch.values,
-            timestamps: batch.timestamps,
-            header: { key: ID_HEADER, values: batch.ids },
-            partition: 0,
-          },
-          { sync: this.appendSync, create: false, grouped: true },
-        )
-        .then(() => undefined)
-        .finally(() => {
-          for (const o of offsets) stream.unwritten.delete(o);
-          this.inflight.delete(done);
-        });
-      this.inflight.add(done);
-      done.then(batch.resolve, batch.reject);
-      this.written(stream.topic);
-    }
+  private readonly flushBatches = (): void => {
+    for (const batch of this.batches.values()) this.flushBatch(batch);
     this.batches.clear();
+  };
+
+  private flushBatch(batch: AppendBatch): void {
+    const stream = batch.stream;
+    const settled = () => {
+      stream.unwritten.splice(stream.unwritten.indexOf(batch), 1);
+      this.inflight.delete(batch.done);
+    };
+    // One reaction per append: the replies wait on batch.done, close() on the same promise.
+    this.store
+      .produce(
+        stream.topic,
+        {
+          values: batch.values,
+          timestamps: batch.timestamps,
+          header: { key: ID_HEADER, values: batch.ids },
+          partition: 0,
+        },
+        { sync: this.appendSync, create: false, grouped: true },
+      )
+      .then(
+        () => {
+          settled();
+          batch.resolve();
+        },
+        (err: unknown) => {
+          settled();
+          batch.reject(err);
+        },
+      );
+    this.inflight.add(batch.done);
+    this.written(stream.topic);
   }
 
   /** Schedules the once-a-second fdatasync of a topic just appended to (`--sync batch`). */

@@ -22,6 +22,12 @@ export interface TrimArgs {
   limit: number;
 }
 
+/** Fields of entries appended at offsets `first`, `first + 1`, … and not written yet. */
+export interface UnwrittenRun {
+  readonly first: number;
+  readonly fields: Fields[];
+}
+
 /**
  * One stream as the server holds it: the topic's entries by offset with their IDs (two 64-bit words per entry,
  * never the fields: those stay in the log and are read back on demand), the logical log start (XTRIM moves it,
@@ -42,8 +48,11 @@ export class StreamLog {
   lastId: StreamId = MIN_ID;
   maxDeletedId: StreamId = MIN_ID;
   readonly groups = new Map<string, ConsumerGroup>();
-  /** Fields of entries whose append has not resolved yet (a read right after an XADD is served from here). */
-  readonly unwritten = new Map<number, Fields>();
+  /**
+   * Entries whose append has not resolved yet, one run of consecutive offsets per append (a read right after an
+   * XADD is served from here): no map entry to add and remove per XADD.
+   */
+  readonly unwritten: UnwrittenRun[] = [];
   private nodes: StreamNode[] = [];
   /** No live entry lies below this offset (a hint for firstLive: a stream read and XDEL'd from the front). */
   private firstLiveFrom = 0;
@@ -292,7 +301,7 @@ export class StreamLog {
     const out: (Fields | null)[] = new Array(offsets.length).fill(null);
     let firstOnDisk = -1;
     for (let i = 0; i < offsets.length; i++) {
-      const f = this.unwritten.get(offsets[i]!);
+      const f = this.unwrittenFields(offsets[i]!);
       if (f !== undefined) out[i] = f;
       else if (firstOnDisk < 0) firstOnDisk = i;
     }
@@ -314,6 +323,14 @@ export class StreamLog {
       reader.close();
     }
     return out;
+  }
+
+  private unwrittenFields(offset: number): Fields | undefined {
+    for (const run of this.unwritten) {
+      const i = offset - run.first;
+      if (i >= 0 && i < run.fields.length) return run.fields[i];
+    }
+    return undefined;
   }
 
   /** The fields of these offsets (any order) by offset; null for an offset whose record is gone. */
