@@ -53,7 +53,10 @@ export function positionsOf(ack: AppendAck): RecordPosition[] {
   if (typeof ack.partitions === 'number') {
     const partition = ack.partitions;
     const base = ack.firstOffsets.get(partition)!;
-    return Array.from({ length: ack.count }, (_, k) => ({ partition, offset: base + k }));
+    // A plain loop: Array.from with a callback per element was a tenth of a record-objects producer's CPU.
+    const out = new Array<RecordPosition>(ack.count);
+    for (let k = 0; k < ack.count; k++) out[k] = { partition, offset: base + k };
+    return out;
   }
   const next = new Map(ack.firstOffsets);
   return ack.partitions.map((partition) => {
@@ -396,6 +399,8 @@ export class TopicWriter {
       if (bytes < WRITE_SPLIT_BYTES && i < group.length - 1) continue;
       const flushed = [...dirty].map((l) => l.flushAsync());
       const all = flushed.length === 1 ? flushed[0]! : Promise.all(flushed).then(() => undefined);
+      // Handled by startGroup; a later throw here leaves it unawaited, and its failure is no one's to report.
+      all.catch(() => undefined);
       for (; waiting <= i; waiting++) written.push(all);
       dirty.clear();
       bytes = 0;
