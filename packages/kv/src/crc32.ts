@@ -22,19 +22,37 @@ export function crc32(bytes: string | Uint8Array): number {
 }
 
 /**
- * The CRC-32 of `buf[start, end)`, for a writer that has loaded zlib's: a short journal line is summed here
- * (the native call's start-up costs as much as ~100 bytes of this loop), a longer one natively (3-4× faster
- * per byte: an MSET of 10 keys is a 500-byte line).
+ * The CRC-32 of `buf[start, end)`, for a writer that has loaded zlib's: a journal line up to a few hundred
+ * bytes is summed here (eight bytes a step, 2.5× the byte loop; the native call's start-up costs ~180 ns), a
+ * longer one natively.
  */
 export function crc32Range(buf: Uint8Array, start: number, end: number): number {
-  if (end - start > JS_STRING_MAX) return nativeCrc32()(buf.subarray(start, end));
+  if (end - start > JS_RANGE_MAX) return nativeCrc32()(buf.subarray(start, end));
   return crc32Table(buf, start, end);
 }
 
-/** The table-driven sum of `buf[start, end)`, in JavaScript. */
+/**
+ * The sum of `buf[start, end)` in JavaScript, eight bytes a step ("slicing-by-8": eight tables, so the eight
+ * lookups of a step are independent rather than a chain of one per byte). Micro-benchmark: 55 bytes 140 -> 57
+ * ns, 200 bytes 1280 -> 190 ns.
+ */
 function crc32Table(buf: Uint8Array, start: number, end: number): number {
   let crc = -1;
-  for (let i = start; i < end; i++) crc = TABLE[(crc ^ buf[i]!) & 0xff]! ^ (crc >>> 8);
+  let i = start;
+  for (; i + 8 <= end; i += 8) {
+    crc ^= buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24);
+    const hi = buf[i + 4]! | (buf[i + 5]! << 8) | (buf[i + 6]! << 16) | (buf[i + 7]! << 24);
+    crc =
+      T7[crc & 0xff]! ^
+      T6[(crc >>> 8) & 0xff]! ^
+      T5[(crc >>> 16) & 0xff]! ^
+      T4[crc >>> 24]! ^
+      T3[hi & 0xff]! ^
+      T2[(hi >>> 8) & 0xff]! ^
+      T1[(hi >>> 16) & 0xff]! ^
+      TABLE[hi >>> 24]!;
+  }
+  for (; i < end; i++) crc = TABLE[(crc ^ buf[i]!) & 0xff]! ^ (crc >>> 8);
   return (crc ^ -1) >>> 0;
 }
 
@@ -55,6 +73,9 @@ function crc32Ascii(text: string): number {
 /** Strings up to this length are summed in JavaScript even once zlib is loaded. */
 const JS_STRING_MAX = 96;
 
+/** Byte ranges up to this length are summed in JavaScript even once zlib is loaded (about where they break even). */
+const JS_RANGE_MAX = 384;
+
 /** Above this many bytes the native code wins even counting its load. */
 const NATIVE_FROM = 4096;
 
@@ -66,6 +87,18 @@ const TABLE = (() => {
     table[n] = c;
   }
   return table;
+})();
+
+/** Tn[b]: the CRC state of byte b followed by n zero bytes (slicing-by-8's tables). */
+const [T1, T2, T3, T4, T5, T6, T7] = (() => {
+  const tables: Int32Array[] = [TABLE];
+  for (let t = 1; t < 8; t++) {
+    const prev = tables[t - 1]!;
+    const table = new Int32Array(256);
+    for (let n = 0; n < 256; n++) table[n] = TABLE[prev[n]! & 0xff]! ^ (prev[n]! >>> 8);
+    tables.push(table);
+  }
+  return tables.slice(1) as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
 })();
 
 let native: ((data: string | Uint8Array) => number) | undefined;

@@ -45,4 +45,23 @@ describe('JournalEncoder', () => {
     expect(encoder.take().toString('utf8')).toBe(encodeLine({ op: 'set', k: 'k\n"\\', v: 'é\udc80', x: 5 }));
     expect(encoder.take().length).toBe(0);
   });
+
+  it('writes expiry times as JSON.stringify does, either side of its eight-digit halves and past safe integers', () => {
+    const encoder = new JournalEncoder();
+    const xs = [
+      0,
+      7,
+      10,
+      99_999_999,
+      100_000_000,
+      100_000_001,
+      1_764_756_000_000,
+      Number.MAX_SAFE_INTEGER,
+      2 ** 53,
+      1e21,
+    ];
+    const records: JournalRecord[] = xs.map((x) => ({ op: 'set', k: 'k', v: 'v', x }));
+    for (const r of records) encoder.add(r);
+    expect(encoder.take().toString('utf8')).toBe(records.map(encodeLine).join(''));
+  });
 });

@@ -1,5 +1,5 @@
 import { crc32Range } from './crc32.js';
-import type { JournalRecord } from './journal-format.js';
+import type { JournalRecord, KeyRecord } from './journal-format.js';
 
 /** Room for a turn's lines at a server's rate; grown (never shrunk) when a turn writes more. */
 const INITIAL_BYTES = 64 * 1024;
@@ -7,14 +7,19 @@ const INITIAL_BYTES = 64 * 1024;
 /**
  * Journal lines written straight to bytes, byte for byte what `encodeLine` makes of the same records (a test
  * holds them equal): a server journals every change, and building each line as a string (JSON, checksum over
- * the string, then a join and a UTF-8 encode per turn) cost more than the change itself. Keys and values that
- * are ASCII and need no JSON escape are copied a character at a time; any other string goes through
- * JSON.stringify.
+ * the string, then a join and a UTF-8 encode per turn) cost more than the change itself.
+ *
+ * The encoder's own text (field names, punctuation) is copied from bytes made once (a set's, four at a store
+ * through a DataView); keys and values that are ASCII and need no JSON escape are copied a character at a time,
+ * and expiry times written digit by digit.
+ * A record with any other string is written again from its start through JSON.stringify (rare: binary data).
  *
  * The bytes `take` returns are a view of the encoder's buffer: valid until the next `add`.
  */
 export class JournalEncoder {
   private buf = Buffer.allocUnsafe(INITIAL_BYTES);
+  /** `buf` four bytes at a time, for the encoder's own text. */
+  private view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   private end = 0;
   /** Lines added since the last `take` (or `clear`). */
   lines = 0;
@@ -22,11 +27,16 @@ export class JournalEncoder {
   /** Appends the line of one record: `{"c":"<crc32 hex>","r":<record JSON>}\n`. */
   add(record: JournalRecord): void {
     const start = this.end;
-    this.ascii('{"c":"00000000","r":');
+    this.reserve(LINE_HEAD.length);
+    this.end = copy(this.buf, start, LINE_HEAD);
     const body = this.end;
-    this.record(record);
+    if (!this.plainRecord(record)) {
+      this.end = body;
+      this.escapedRecord(record);
+    }
     writeHex(this.buf, start + 6, crc32Range(this.buf, body, this.end));
-    this.ascii('}\n');
+    this.reserve(LINE_END.length);
+    this.end = copy(this.buf, this.end, LINE_END);
     this.lines++;
   }
 
@@ -43,68 +53,106 @@ export class JournalEncoder {
     this.lines = 0;
   }
 
-  private record(r: JournalRecord): void {
+  /** Writes the record's JSON if every string in it is plain ASCII; false (with bytes half written) if not. */
+  private plainRecord(r: JournalRecord): boolean {
     switch (r.op) {
       case 'set':
-        this.ascii('{"op":"set","k":');
-        this.string(r.k);
-        this.ascii(',"v":');
-        this.string(r.v);
-        this.ascii(r.x === null ? ',"x":null}' : `,"x":${r.x}}`);
+      case 'del':
+        return this.plainKeyRecord(r);
+      case 'batch': {
+        this.reserve(BATCH_HEAD.length);
+        this.end = copy(this.buf, this.end, BATCH_HEAD);
+        const ops = r.ops;
+        for (let i = 0; i < ops.length; i++) {
+          if (i > 0) {
+            this.reserve(1);
+            this.buf[this.end++] = COMMA;
+          }
+          if (!this.plainKeyRecord(ops[i]!)) return false;
+        }
+        this.reserve(BATCH_END.length);
+        this.end = copy(this.buf, this.end, BATCH_END);
+        return true;
+      }
+      default:
+        this.reserve(CLEAR.length);
+        this.end = copy(this.buf, this.end, CLEAR);
+        return true;
+    }
+  }
+
+  /** `{"op":"set","k":"…","v":"…","x":…}` or `{"op":"del","k":"…"}`, with one reserve for all of it. */
+  private plainKeyRecord(r: KeyRecord): boolean {
+    const k = r.k;
+    if (r.op === 'del') {
+      this.reserve(DEL_HEAD.length + k.length + DEL_END.length);
+      const buf = this.buf;
+      let at = copy(buf, this.end, DEL_HEAD);
+      at = plainChars(buf, at, k);
+      if (at < 0) return false;
+      this.end = copy(buf, at, DEL_END);
+      return true;
+    }
+    const v = r.v;
+    const x = r.x;
+    if (x !== null && !(Number.isSafeInteger(x) && x >= 0)) return false; // JSON.stringify's digits: 1e+21
+    this.reserve(
+      SET_HEAD.bytes.length + k.length + SET_VALUE.bytes.length + v.length + SET_EXPIRY.length + MAX_DIGITS + 1,
+    );
+    const buf = this.buf;
+    const view = this.view;
+    let at = copyWords(view, buf, this.end, SET_HEAD);
+    at = plainChars(buf, at, k);
+    if (at < 0) return false;
+    at = copyWords(view, buf, at, SET_VALUE);
+    at = plainChars(buf, at, v);
+    if (at < 0) return false;
+    if (x === null) {
+      this.end = copyWords(view, buf, at, SET_NO_EXPIRY);
+      return true;
+    }
+    at = writeInteger(buf, copy(buf, at, SET_EXPIRY), x);
+    buf[at++] = CLOSE_BRACE;
+    this.end = at;
+    return true;
+  }
+
+  /** The record as encodeLine writes any string: through JSON.stringify (escapes, non-ASCII text). */
+  private escapedRecord(r: JournalRecord): void {
+    switch (r.op) {
+      case 'set':
+        this.text('{"op":"set","k":');
+        this.json(r.k);
+        this.text(',"v":');
+        this.json(r.v);
+        this.text(`,"x":${r.x}}`);
         return;
       case 'del':
-        this.ascii('{"op":"del","k":');
-        this.string(r.k);
-        this.ascii('}');
+        this.text('{"op":"del","k":');
+        this.json(r.k);
+        this.text('}');
         return;
       case 'batch':
-        this.ascii('{"op":"batch","ops":[');
+        this.text('{"op":"batch","ops":[');
         for (let i = 0; i < r.ops.length; i++) {
-          if (i > 0) this.ascii(',');
-          this.record(r.ops[i]!);
+          if (i > 0) this.text(',');
+          this.escapedRecord(r.ops[i]!);
         }
-        this.ascii(']}');
+        this.text(']}');
         return;
       default:
-        this.ascii('{"op":"clear"}');
+        this.text('{"op":"clear"}');
     }
   }
 
-  /** A JSON string literal. */
-  private string(s: string): void {
-    const n = s.length;
-    this.reserve(n + 2);
-    const buf = this.buf;
-    let at = this.end;
-    buf[at++] = 0x22;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c < 0x20 || c === 0x22 || c === 0x5c || c >= 0x80) {
-        this.escaped(s);
-        return;
-      }
-      buf[at++] = c;
-    }
-    buf[at++] = 0x22;
-    this.end = at;
+  /** A JSON string literal as JSON.stringify writes it (lone surrogates become \udcXX). */
+  private json(s: string): void {
+    this.text(JSON.stringify(s));
   }
 
-  /** A string with escapes or non-ASCII text: as JSON.stringify writes it (lone surrogates become \udcXX). */
-  private escaped(s: string): void {
-    const json = JSON.stringify(s);
-    const bytes = Buffer.byteLength(json, 'utf8');
-    this.reserve(bytes);
-    this.end += this.buf.write(json, this.end, 'utf8');
-  }
-
-  /** ASCII text the encoder itself writes (punctuation, field names, numbers). */
-  private ascii(text: string): void {
-    const n = text.length;
-    this.reserve(n);
-    const buf = this.buf;
-    let at = this.end;
-    for (let i = 0; i < n; i++) buf[at++] = text.charCodeAt(i);
-    this.end = at;
+  private text(s: string): void {
+    this.reserve(Buffer.byteLength(s, 'utf8'));
+    this.end += this.buf.write(s, this.end, 'utf8');
   }
 
   private reserve(n: number): void {
@@ -112,7 +160,95 @@ export class JournalEncoder {
     const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.end + n));
     this.buf.copy(next, 0, 0, this.end);
     this.buf = next;
+    this.view = new DataView(next.buffer, next.byteOffset, next.length);
   }
+}
+
+const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const LINE_HEAD = ascii('{"c":"00000000","r":');
+const LINE_END = ascii('}\n');
+const SET_HEAD = fragment('{"op":"set","k":"');
+const SET_VALUE = fragment('","v":"');
+const SET_EXPIRY = ascii('","x":');
+const SET_NO_EXPIRY = fragment('","x":null}');
+const DEL_HEAD = ascii('{"op":"del","k":"');
+const DEL_END = ascii('"}');
+const BATCH_HEAD = ascii('{"op":"batch","ops":[');
+const BATCH_END = ascii(']}');
+const CLEAR = ascii('{"op":"clear"}');
+const COMMA = 0x2c;
+const CLOSE_BRACE = 0x7d;
+/** Digits of the longest expiry (a safe integer). */
+const MAX_DIGITS = 16;
+
+/** Copies `bytes` to `buf` at `at`; where they end. (A loop: short fragments copy faster than through `set`.) */
+function copy(buf: Buffer, at: number, bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; i++) buf[at + i] = bytes[i]!;
+  return at + bytes.length;
+}
+
+/** Text the encoder writes for every key, as bytes and as little-endian 32-bit words of them. */
+interface Fragment {
+  bytes: Uint8Array;
+  words: Uint32Array;
+}
+
+function fragment(s: string): Fragment {
+  const bytes = ascii(s);
+  const words = new Uint32Array(bytes.length >> 2);
+  for (let w = 0; w < words.length; w++) {
+    const i = w * 4;
+    words[w] = (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) >>> 0;
+  }
+  return { bytes, words };
+}
+
+/** `copy` four bytes a store: the fragments of a set record are copied for every key. */
+function copyWords(view: DataView, buf: Buffer, at: number, f: Fragment): number {
+  const words = f.words;
+  for (let w = 0; w < words.length; w++) view.setUint32(at + w * 4, words[w]!, true);
+  const bytes = f.bytes;
+  for (let i = words.length * 4; i < bytes.length; i++) buf[at + i] = bytes[i]!;
+  return at + bytes.length;
+}
+
+/** Copies an ASCII string that JSON needs no escape for; where it ends, or -1 at a character that needs more. */
+function plainChars(buf: Buffer, at: number, s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c >= 0x80) return -1;
+    buf[at + i] = c;
+  }
+  return at + s.length;
+}
+
+/**
+ * A non-negative safe integer in decimal (an expiry: JSON.stringify's digits); where it ends. In two int32
+ * halves of eight digits: a double's `%` is a library call per digit.
+ */
+function writeInteger(buf: Buffer, at: number, n: number): number {
+  let high = Math.floor(n / 1e8);
+  let low = n - high * 1e8;
+  if (low < 0) {
+    high--;
+    low += 1e8;
+  }
+  if (high === 0) return writeInt32(buf, at, low, 0);
+  return writeInt32(buf, writeInt32(buf, at, high, 0), low, 8);
+}
+
+/** `n` (0 <= n < 1e8) in decimal, zero-padded to `width` digits; where it ends. */
+function writeInt32(buf: Buffer, at: number, n: number, width: number): number {
+  let digits = 1;
+  for (let p = 10; p <= n; p *= 10) digits++;
+  if (digits < width) digits = width;
+  const end = at + digits;
+  for (let i = end - 1; i >= at; i--) {
+    const q = (n / 10) | 0;
+    buf[i] = 0x30 + n - q * 10;
+    n = q;
+  }
+  return end;
 }
 
 const HEX_DIGITS = Buffer.from('0123456789abcdef');

@@ -613,20 +613,23 @@ class AckGroup implements Ack {
   }
 }
 
-/** The one transaction object the store hands to every command: KvTransaction with the clock read per command. */
+/**
+ * The one transaction object the store hands to every command: KvTransaction with the clock read per command
+ * (when the command first needs it).
+ */
 class Tx implements KvLiveTransaction {
   private readonly inner: KvTransaction;
 
   constructor(
     private readonly view: StoreView,
-    private readonly clock: () => number,
+    clock: () => number,
     encoder: JournalEncoder,
   ) {
-    this.inner = new KvTransaction(view, clock(), encoder);
+    this.inner = new KvTransaction(view, clock(), encoder, clock);
   }
 
   begin(): void {
-    this.inner.now = this.clock();
+    this.inner.nextOperation();
   }
 
   get now(): number {
