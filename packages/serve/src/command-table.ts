@@ -50,6 +50,7 @@ export class CommandTable {
    */
   private readonly byKey = new Map<number, TableEntry | null>();
   private readonly entries: TableEntry[] = [];
+  private lastFound: TableEntry | null = null;
 
   add(spec: CommandSpec): void {
     const name = spec.name.toLowerCase();
@@ -77,6 +78,15 @@ export class CommandTable {
 
   /** The entry for a request's name as sent (any case); undefined when unknown. */
   lookupBytes(name: Buffer): TableEntry | undefined {
+    // A pipeline mostly repeats one command: the last one found is tried first.
+    const last = this.lastFound;
+    if (last !== null && sameFolded(last.spec.name, name)) return last;
+    const entry = this.findBytes(name);
+    if (entry !== undefined) this.lastFound = entry;
+    return entry;
+  }
+
+  private findBytes(name: Buffer): TableEntry | undefined {
     if (name.length <= SHORT_NAME) {
       const entry = this.byKey.get(foldedKey(name));
       if (entry === undefined) return undefined;
