@@ -1,9 +1,10 @@
-import { OK, type Reply } from './reply.js';
+import { OK, PONG, type Reply } from './reply.js';
 import type { ReplyWriter } from './reply-writer.js';
 
 export type Protocol = 2 | 3;
 
 const OK_BYTES = Buffer.from('+OK\r\n');
+const PONG_BYTES = Buffer.from('+PONG\r\n');
 const NULL_BULK_BYTES = Buffer.from('$-1\r\n');
 const NULL_ARRAY_BYTES = Buffer.from('*-1\r\n');
 const NULL_BYTES = Buffer.from('_\r\n');
@@ -19,6 +20,7 @@ export function encodeReply(reply: Reply, protocol: Protocol, out: ReplyWriter):
   switch (reply.kind) {
     case 'simple':
       if (reply === OK) out.bytes(OK_BYTES);
+      else if (reply === PONG) out.bytes(PONG_BYTES);
       else line(out, 0x2b, reply.value);
       return;
     case 'error':
