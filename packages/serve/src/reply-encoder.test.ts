@@ -57,7 +57,7 @@ describe('encodeReply', () => {
   });
 
   it('writes every length and integer digit by digit as String() would', () => {
-    for (const n of [0, 9, 10, 99, 100, 12345, -1, -10, -987654321, 2 ** 31, 2 ** 53 - 1, -(2 ** 53 - 1)])
+    for (const n of [0, 9, 10, 99, 100, 12345, -1, -10, -987654321, 2 ** 31, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 60, 1.5])
       expect(encode(integer(n), 2)).toBe(`:${n}\r\n`);
     for (const length of [9, 10, 99, 100, 1000, 20000])
       expect(encode(bulk(Buffer.alloc(length, 0x61)), 2)).toBe(`$${length}\r\n${'a'.repeat(length)}\r\n`);

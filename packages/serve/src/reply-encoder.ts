@@ -27,7 +27,7 @@ export function encodeReply(reply: Reply, protocol: Protocol, out: ReplyWriter):
       line(out, 0x2d, reply.message);
       return;
     case 'integer':
-      if (typeof reply.value === 'number') out.header(0x3a, reply.value);
+      if (Number.isSafeInteger(reply.value)) out.header(0x3a, reply.value as number);
       else out.ascii(`:${reply.value}\r\n`);
       return;
     case 'bulk': {
