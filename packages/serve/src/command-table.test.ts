@@ -13,6 +13,20 @@ describe('CommandTable', () => {
       expect(table.lookupBytes(Buffer.from(sent))?.spec.name).toBe(sent.toLowerCase());
     for (const sent of ['ge', 'gett', 'g\u00e9t', 'get\u0000', 'GET ', '', 'ged', 'set\u0020', '\u00c7ET'])
       expect(table.lookupBytes(Buffer.from(sent, 'latin1'))).toBeUndefined();
+    // Repeats (a pipeline) and changes of command, with the last one found tried first.
+    const sequence = ['get', 'get', 'gett', 'GET', 'ge', 'set', 'get', 'getset', 'gets', 'getset'];
+    expect(sequence.map((sent) => table.lookupBytes(Buffer.from(sent))?.spec.name)).toEqual([
+      'get',
+      'get',
+      undefined,
+      'get',
+      undefined,
+      'set',
+      'get',
+      'getset',
+      undefined,
+      'getset',
+    ]);
   });
 
   it('refuses a name defined twice', () => {

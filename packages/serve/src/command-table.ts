@@ -50,6 +50,9 @@ export class CommandTable {
    */
   private readonly byKey = new Map<number, TableEntry | null>();
   private readonly entries: TableEntry[] = [];
+  private lastFound: TableEntry | null = null;
+  private readonly lastName = new Uint8Array(SHORT_NAME);
+  private lastLength = -1;
 
   add(spec: CommandSpec): void {
     const name = spec.name.toLowerCase();
@@ -77,6 +80,27 @@ export class CommandTable {
 
   /** The entry for a request's name as sent (any case); undefined when unknown. */
   lookupBytes(name: Buffer): TableEntry | undefined {
+    // A pipeline mostly repeats one command: the bytes of the last name found are compared first, as sent.
+    const last = this.lastName;
+    if (name.length === this.lastLength && this.lastFound !== null) {
+      let same = true;
+      for (let i = 0; i < name.length; i++)
+        if (name[i] !== last[i]) {
+          same = false;
+          break;
+        }
+      if (same) return this.lastFound;
+    }
+    const entry = this.findBytes(name);
+    if (entry !== undefined && name.length <= SHORT_NAME) {
+      this.lastFound = entry;
+      this.lastName.set(name);
+      this.lastLength = name.length;
+    }
+    return entry;
+  }
+
+  private findBytes(name: Buffer): TableEntry | undefined {
     if (name.length <= SHORT_NAME) {
       const entry = this.byKey.get(foldedKey(name));
       if (entry === undefined) return undefined;

@@ -1,13 +1,12 @@
 import type { CommandContext, CommandFamily, CommandSpec } from './command-spec.js';
 import type { Client } from './client.js';
-import { array, bulk, error, integer, NULL_BULK, OK, type Reply, simple } from './reply.js';
+import { array, bulk, error, integer, NULL_BULK, OK, PONG, type Reply, simple } from './reply.js';
 import type { ServerState } from './server-state.js';
 import { containerSpec } from './subcommands.js';
 
 /** The Redis version clients are told (feature checks in client libraries read it); INFO adds esc's own. */
 export const REDIS_COMPAT_VERSION = '7.0.15';
 
-const PONG = simple('PONG');
 const WRONGPASS = error('WRONGPASS invalid username-password pair or user is disabled.');
 const NOT_INTEGER = error('ERR value is not an integer or out of range');
 const BAD_NAME = error('ERR Client names cannot contain spaces, newlines or special characters.');

@@ -51,6 +51,17 @@ describe('encodeReply', () => {
 
   it('keeps status and error lines on one line', () => {
     expect(encode(error('ERR a\r\nb'), 2)).toBe('-ERR a  b\r\n');
+    expect(encode(simple('a\nb'), 2)).toBe('+a b\r\n');
+    expect(encode(simple('héllo'), 2)).toBe(Buffer.from('+héllo\r\n').toString('latin1'));
+    expect(encode(error(`ERR ${'x'.repeat(100)}`), 2)).toBe(`-ERR ${'x'.repeat(100)}\r\n`);
+  });
+
+  it('writes every length and integer digit by digit as String() would', () => {
+    for (const n of [0, 9, 10, 99, 100, 12345, -1, -10, -987654321, 2 ** 31, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 60, 1.5])
+      expect(encode(integer(n), 2)).toBe(`:${n}\r\n`);
+    for (const length of [9, 10, 99, 100, 1000, 20000])
+      expect(encode(bulk(Buffer.alloc(length, 0x61)), 2)).toBe(`$${length}\r\n${'a'.repeat(length)}\r\n`);
+    expect(encode(array(Array(12).fill(integer(7))), 2)).toBe(`*12\r\n${':7\r\n'.repeat(12)}`);
   });
 
   it('hands large values to the socket without copying them, in order', () => {

@@ -28,7 +28,9 @@ export type Reply =
    */
   | { readonly kind: 'sequence'; readonly replies: readonly Reply[] };
 
+/** The encoder writes these two from bytes made once. */
 export const OK: Reply = { kind: 'simple', value: 'OK' };
+export const PONG: Reply = { kind: 'simple', value: 'PONG' };
 export const NULL_BULK: Reply = { kind: 'bulk', value: null };
 
 export const simple = (value: string): Reply => ({ kind: 'simple', value });

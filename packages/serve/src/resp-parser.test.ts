@@ -76,6 +76,26 @@ describe('RespParser', () => {
     }
   });
 
+  it('gives arguments as Buffers that own none of the chunk beyond their bytes', () => {
+    const got: Buffer[][] = [];
+    const parser = new RespParser(LIMITS);
+    parser.feed(Buffer.concat([Buffer.from('xx'), multibulk(['GET', 'key'])]).subarray(2), {
+      command: (args) => got.push(args),
+      authRequired: () => false,
+    });
+    const [name, key] = got[0]!;
+    expect(Buffer.isBuffer(key)).toBe(true);
+    expect(key instanceof Buffer).toBe(true);
+    expect([name!.toString(), key!.toString('latin1'), key!.length, key!.equals(Buffer.from('key'))]).toEqual([
+      'GET',
+      'key',
+      3,
+      true,
+    ]);
+    expect(Buffer.from(key!)).toEqual(Buffer.from('key'));
+    expect(key!.subarray(1).toString()).toBe('ey');
+  });
+
   it('keeps binary arguments exact, \\r\\n inside a bulk included', () => {
     const value = Buffer.from([0, 13, 10, 255, 42, 13, 10]);
     const { commands } = parse(multibulk(['SET', 'k', value]), [3]);

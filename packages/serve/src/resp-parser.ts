@@ -1,3 +1,4 @@
+import { bufferView } from './buffer-view.js';
 import { splitArgs } from './split-args.js';
 
 /** Redis's PROTO_INLINE_MAX_SIZE: the longest inline line, and the longest `*N`/`$N` header, before an error. */
@@ -7,6 +8,7 @@ const UNAUTHENTICATED_MAX_ARGS = 10;
 const UNAUTHENTICATED_MAX_BULK = 16384;
 const INT_MAX = 2147483647;
 const EMPTY = Buffer.alloc(0);
+const EMPTY_MEMORY = EMPTY.buffer;
 
 export interface RespLimits {
   /** proto-max-bulk-len: the longest bulk string a client may send (512 MiB in Redis). */
@@ -39,6 +41,9 @@ export interface ProtocolError {
  */
 export class RespParser {
   private buf: Buffer = EMPTY;
+  /** buf's ArrayBuffer and offset, read once per chunk for the argument views. */
+  private memory: ArrayBufferLike = EMPTY_MEMORY;
+  private memoryOffset = 0;
   private pos = 0;
   /** Chunks received while waiting for `need` bytes; joined once enough have come. */
   private waiting: Buffer[] = [];
@@ -55,8 +60,7 @@ export class RespParser {
   /** Parses `chunk` with what was left from earlier ones; a ProtocolError ends the connection. */
   feed(chunk: Buffer, sink: CommandSink): ProtocolError | null {
     if (this.pos >= this.buf.length && this.waitingBytes === 0) {
-      this.buf = chunk;
-      this.pos = 0;
+      this.setBuffer(chunk);
     } else {
       const pending = this.buf.length - this.pos + this.waitingBytes + chunk.length;
       if (pending + this.argBytes > this.limits.maxQueryBuffer) return CLOSE_SILENTLY;
@@ -66,18 +70,23 @@ export class RespParser {
         return null;
       }
       this.waiting.push(chunk);
-      this.buf = Buffer.concat([this.buf.subarray(this.pos), ...this.waiting]);
-      this.pos = 0;
+      this.setBuffer(Buffer.concat([this.buf.subarray(this.pos), ...this.waiting]));
       this.waiting = [];
       this.waitingBytes = 0;
     }
     this.need = 0;
     const error = this.parse(sink);
-    if (this.pos >= this.buf.length) {
-      this.buf = EMPTY;
-      this.pos = 0;
-    } else if (this.buf.length - this.pos + this.argBytes > this.limits.maxQueryBuffer) return CLOSE_SILENTLY;
+    if (this.pos >= this.buf.length) this.setBuffer(EMPTY);
+    else if (this.buf.length - this.pos + this.argBytes > this.limits.maxQueryBuffer) return CLOSE_SILENTLY;
     return error;
+  }
+
+  private setBuffer(buf: Buffer): void {
+    this.buf = buf;
+    // A read of `.buffer` is a C++ call: not for the empty buffer set after each complete chunk.
+    this.memory = buf === EMPTY ? EMPTY_MEMORY : buf.buffer;
+    this.memoryOffset = buf.byteOffset;
+    this.pos = 0;
   }
 
   private parse(sink: CommandSink): ProtocolError | null {
@@ -123,7 +132,7 @@ export class RespParser {
           this.need = this.bulkLength + 2;
           return null;
         }
-        this.args.push(buf.subarray(this.pos, stop));
+        this.args.push(bufferView(this.memory, this.memoryOffset, this.pos, stop));
         this.argBytes += this.bulkLength;
         this.pos = stop + 2;
         this.bulkLength = -1;
