@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { DEFAULT_MAX_LINE_LENGTH, type LogFormat, normaliseLevel, selectFormat } from '@esc/parser';
 import { EventInputError, eventFromJson, type NewLogEvent, parseIsoTime } from './log-event.js';
+import { newEventId } from './event-id.js';
 
 /** One problem of a batch, by line (NDJSON, text) or item (a JSON array), 1-based. */
 export interface BatchProblem {
@@ -127,7 +127,7 @@ async function fromText(body: IngestBody, receivedAt: number): Promise<NewLogEve
     }
     const time = r.time === null ? null : parseIsoTime(r.time.iso);
     events.push({
-      id: randomUUID(),
+      id: newEventId(),
       level: normaliseLevel(r.level ?? 'INFO'),
       service: r.component ?? body.service ?? format.name,
       message: r.message ?? line,

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { normaliseLevel } from '@esc/parser';
+import { newEventId } from './event-id.js';
 
 /**
  * One ingested event as the server keeps it and hands it to listeners (the alerts, the live tail). The level
@@ -62,7 +62,7 @@ export function eventFromJson(raw: unknown, receivedAt: number, storedId?: strin
   if (extra !== undefined) metadata = { ...extra, ...metadata };
   let id: string;
   if (storedId !== undefined) id = storedId;
-  else if (o.id === undefined || o.id === null || o.id === '') id = randomUUID();
+  else if (o.id === undefined || o.id === null || o.id === '') id = newEventId();
   else if (typeof o.id === 'string' || typeof o.id === 'number') id = String(o.id);
   else throw new EventInputError('id must be a string', 'id');
   return {
