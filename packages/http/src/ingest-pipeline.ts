@@ -76,20 +76,26 @@ export class IngestPipeline {
     this.writing = true;
     const group = this.queue;
     this.queue = [];
-    const events: NewLogEvent[] = [];
-    const sources: (string | null)[] = [];
-    for (const request of group)
-      for (let i = 0; i < request.events.length; i++) {
-        events.push(request.events[i]!);
-        sources.push(request.sources?.[i] ?? null);
-      }
+    let events: NewLogEvent[];
+    let sources: readonly (string | null)[] | undefined;
+    if (group.length === 1) ({ events, sources } = group[0]!);
+    else {
+      events = [];
+      const all: (string | null)[] = [];
+      for (const request of group)
+        for (let i = 0; i < request.events.length; i++) {
+          events.push(request.events[i]!);
+          all.push(request.sources?.[i] ?? null);
+        }
+      sources = all;
+    }
     this.log.append(events, sources).then(
       (stored) => {
         this.stored(stored);
         let at = 0;
         for (const request of group) {
           this.pending -= request.events.length;
-          request.resolve(stored.slice(at, at + request.events.length));
+          request.resolve(group.length === 1 ? stored : stored.slice(at, at + request.events.length));
           at += request.events.length;
         }
         this.next();
