@@ -4,6 +4,7 @@ import { isDashboardRoute } from './dashboard-plugin.js';
 import { EmbeddedEventStore } from './embedded-event-store.js';
 import type { EventStore } from './event-store.js';
 import { HttpMetrics } from './http-metrics.js';
+import { NDJSON_TYPES } from './ingest-body.js';
 import { LiveTail } from './live-tail.js';
 import { registerIngestRoute } from './routes/ingest-route.js';
 import { registerLogRoutes } from './routes/log-routes.js';
@@ -40,6 +41,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  // NDJSON as bytes: the ingest route decodes it line by line, with no string of the whole body.
+  for (const type of NDJSON_TYPES)
+    app.addContentTypeParser(type, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   if (options.password !== undefined) installAuth(app, options.password);
   installLatencyMetric(app, metrics);
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
