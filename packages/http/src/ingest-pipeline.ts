@@ -147,8 +147,8 @@ export class IngestPipeline {
 
   /** Indexes the stored events (the log put them in its ring) and hands them to the listeners, in offset order. */
   private stored(stored: LogEvent[]): void {
-    for (const e of stored) {
-      this.index.add(e);
+    this.index.addAll(stored);
+    for (const e of stored)
       for (const l of this.listeners) {
         try {
           l(e);
@@ -157,7 +157,6 @@ export class IngestPipeline {
           process.emitWarning(`esc http: an event listener failed: ${(err as Error).message}`);
         }
       }
-    }
     this.processed += stored.length;
   }
 }
