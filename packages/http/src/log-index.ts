@@ -93,14 +93,7 @@ export class LogIndex {
   }
 
   private serviceIdFor(name: string): number {
-    let id = this.serviceIds.get(name);
-    if (id === undefined) {
-      id = this.serviceNames.length;
-      this.serviceIds.set(name, id);
-      this.serviceNames.push(name);
-      this.serviceLists.push(new OffsetList());
-    }
-    return id;
+    return nameId(this.serviceIds, this.serviceNames, this.serviceLists, name);
   }
 
   /** Marks an offset that holds no event (a record another writer put in the topic). */
@@ -109,14 +102,7 @@ export class LogIndex {
   }
 
   private levelId(name: string): number {
-    let id = this.levelIds.get(name);
-    if (id === undefined) {
-      id = this.levelNames.length;
-      this.levelIds.set(name, id);
-      this.levelNames.push(name);
-      this.levelLists.push(new OffsetList());
-    }
-    return id;
+    return nameId(this.levelIds, this.levelNames, this.levelLists, name);
   }
 
   levelList(level: string): OffsetList | undefined {
@@ -261,6 +247,18 @@ export class LogIndex {
     this.blockMin = copied(this.blockMin, new Float64Array(blocks), used);
     this.blockMax = copied(this.blockMax, new Float64Array(blocks), used);
   }
+}
+
+/** A name's id in one of the index's tables (levels, services): a new id and offset list for a new name. */
+function nameId(ids: Map<string, number>, names: string[], lists: OffsetList[], name: string): number {
+  let id = ids.get(name);
+  if (id === undefined) {
+    id = names.length;
+    ids.set(name, id);
+    names.push(name);
+    lists.push(new OffsetList());
+  }
+  return id;
 }
 
 function copied<T extends Uint8Array | Uint32Array | Float64Array>(old: T, fresh: T, n: number): T {
