@@ -49,10 +49,11 @@ export class IngestPipeline {
     this.listeners.push(listener);
   }
 
-  async ingest(events: NewLogEvent[], sources?: readonly (string | null)[]): Promise<LogEvent[]> {
+  /** Not an async function: one promise per request, not two (single events are a request each). */
+  ingest(events: NewLogEvent[], sources?: readonly (string | null)[]): Promise<LogEvent[]> {
     if (this.pending + events.length > this.maxPending && this.pending > 0) {
       this.refused += events.length;
-      throw new BackPressureError(this.pending, this.maxPending);
+      return Promise.reject(new BackPressureError(this.pending, this.maxPending));
     }
     this.pending += events.length;
     return new Promise((resolve, reject) => {
