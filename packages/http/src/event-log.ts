@@ -7,7 +7,6 @@ import {
   OffsetOutOfRangeError,
   PeriodicSync,
 } from '@esc/streams';
-import type { ProduceRecord } from '@esc/streams';
 import { decodeEvent, decodeEventText, encodeEvent, type LogEvent, type NewLogEvent } from './log-event.js';
 import { RecentEvents } from './recent-events.js';
 
@@ -47,22 +46,34 @@ export class EventLog {
    * events the server built, the same shape encoded.
    */
   async append(events: readonly NewLogEvent[], sources?: readonly (string | null)[]): Promise<LogEvent[]> {
-    const records: ProduceRecord[] = new Array(events.length);
-    const values: string[] = new Array(events.length);
-    for (let i = 0; i < events.length; i++) {
+    const n = events.length;
+    if (n === 0) return [];
+    const keys: string[] = new Array(n);
+    const values: string[] = new Array(n);
+    const receivedAt = events[0]!.receivedAt;
+    let sameTime = true;
+    for (let i = 0; i < n; i++) {
       const e = events[i]!;
+      keys[i] = e.id;
       values[i] = sources?.[i] ?? encodeEvent(e);
-      records[i] = { key: e.id, value: values[i], timestamp: e.receivedAt, partition: 0 };
+      if (e.receivedAt !== receivedAt) sameTime = false;
     }
+    // As columns, not a record object per event (nor a position object per record back); the events of a group
+    // usually share their time received, given once.
+    const timing = sameTime ? { timestamp: receivedAt } : { timestamps: events.map((e) => e.receivedAt) };
     // The ingest pipeline gathered these over the previous append (a whole group of requests): write at once.
-    const positions = await this.store.append(this.topic, records, { sync: this.appendSync, grouped: true });
+    const ack = await this.store.produce(
+      this.topic,
+      { keys, values, partition: 0, ...timing },
+      { sync: this.appendSync, grouped: true },
+    );
     this.background?.written(this.topic);
-    const out: LogEvent[] = new Array(events.length);
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i]! as LogEvent;
-      e.offset = positions[i]!.offset;
+    const first = ack.firstOffsets.get(0)!;
+    const out = events as LogEvent[];
+    for (let i = 0; i < n; i++) {
+      const e = out[i]!;
+      e.offset = first + i;
       this.recent.put(e.offset, e.id, values[i]!, e.receivedAt);
-      out[i] = e;
     }
     return out;
   }

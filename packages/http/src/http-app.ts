@@ -4,6 +4,7 @@ import { isDashboardRoute } from './dashboard-plugin.js';
 import { EmbeddedEventStore } from './embedded-event-store.js';
 import type { EventStore } from './event-store.js';
 import { HttpMetrics } from './http-metrics.js';
+import { NDJSON_TYPES } from './ingest-body.js';
 import { LiveTail } from './live-tail.js';
 import { registerIngestRoute } from './routes/ingest-route.js';
 import { registerLogRoutes } from './routes/log-routes.js';
@@ -40,6 +41,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  // NDJSON as bytes: the ingest route decodes it line by line, with no string of the whole body.
+  for (const type of NDJSON_TYPES)
+    app.addContentTypeParser(type, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   if (options.password !== undefined) installAuth(app, options.password);
   installLatencyMetric(app, metrics);
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
@@ -48,7 +52,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     if (status === 413) metrics.refused.inc({ reason: 'too_large' });
     void reply.code(status).send({ error: status === 413 ? `request body too large: ${err.message}` : err.message });
   });
+  const unrouted = observeUnrouted(metrics);
   app.setNotFoundHandler((req, reply) => {
+    unrouted(req, reply);
     void reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` });
   });
   // Before the server waits for its connections: a live stream never ends by itself, so it would wait forever.
@@ -100,9 +106,22 @@ function installAuth(app: FastifyInstance, password: string): void {
 }
 
 function installLatencyMetric(app: FastifyInstance, metrics: HttpMetrics): void {
-  // A callback hook, not an async one: no promise per request.
-  app.addHook('onResponse', (req, reply, done) => {
-    metrics.observeRequest(req.method, req.routeOptions.url ?? 'unknown', reply.statusCode, reply.elapsedTime / 1000);
-    done();
+  // A callback hook per route, not an async one (no promise per request), that knows its route: reading
+  // req.routeOptions builds an object of a dozen fields per request.
+  app.addHook('onRoute', (route) => {
+    const observe = metrics.routeObserver(route.url);
+    const hook = (req: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+      observe(req.method, reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    };
+    route.onResponse = route.onResponse === undefined ? [hook] : [...[route.onResponse].flat(), hook];
   });
+}
+
+/** Requests that found no route are observed as route 'unknown', when their reply is written. */
+function observeUnrouted(metrics: HttpMetrics): (req: FastifyRequest, reply: FastifyReply) => void {
+  const observe = metrics.routeObserver('unknown');
+  return (req, reply) => {
+    reply.raw.once('finish', () => observe(req.method, reply.statusCode, reply.elapsedTime / 1000));
+  };
 }

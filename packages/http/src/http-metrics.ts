@@ -13,8 +13,6 @@ export class HttpMetrics {
   readonly requestSeconds: LatencyHistogram;
   readonly sseClients: Gauge;
   readonly sseSkipped: Counter;
-  /** requestSeconds' observers by method, route and status. */
-  private readonly requestChildren = new Map<string, (seconds: number) => void>();
   /** Events ingested by level since /metrics last asked: added to `ingested` then, not one inc() per event. */
   private readonly ingestedSince = new Map<string, number>();
 
@@ -67,15 +65,25 @@ export class HttpMetrics {
     });
   }
 
-  /** Records one request's latency (the routes are a fixed set, the methods and statuses few). */
-  observeRequest(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${status} ${route}`;
-    let child = this.requestChildren.get(key);
-    if (child === undefined) {
-      child = this.requestSeconds.child({ method, route, status: String(status) });
-      this.requestChildren.set(key, child);
-    }
-    child(seconds);
+  /**
+   * The latency observer of one route (the 404s: 'unknown'): its children found by method and status, with no
+   * key string made per request (the routes are a fixed set, the methods and statuses few).
+   */
+  routeObserver(route: string): (method: string, status: number, seconds: number) => void {
+    const children = new Map<string, Map<number, (seconds: number) => void>>();
+    return (method, status, seconds) => {
+      let byStatus = children.get(method);
+      if (byStatus === undefined) {
+        byStatus = new Map();
+        children.set(method, byStatus);
+      }
+      let child = byStatus.get(status);
+      if (child === undefined) {
+        child = this.requestSeconds.child({ method, route, status: String(status) });
+        byStatus.set(status, child);
+      }
+      child(seconds);
+    };
   }
 
   /** Counts one acknowledged event of this level (esc_http_ingested_events_total, brought up to date when read). */

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { DEFAULT_MAX_LINE_LENGTH, type LogFormat, normaliseLevel, selectFormat } from '@esc/parser';
 import { EventInputError, eventFromJson, type NewLogEvent, parseIsoTime } from './log-event.js';
+import { newEventId } from './event-id.js';
 
 /** One problem of a batch, by line (NDJSON, text) or item (a JSON array), 1-based. */
 export interface BatchProblem {
@@ -34,7 +34,8 @@ export interface IngestBatch {
 /** The body of POST /ingest and how it came. */
 export interface IngestBody {
   contentType: string;
-  text: string;
+  /** As read: NDJSON comes as bytes (split into lines there, no whole-body string), the rest as text. */
+  payload: string | Buffer;
   /** ?format= for text/plain (default auto). */
   format?: string;
   /** ?service= for text/plain: the service of lines whose format has no component field. */
@@ -49,18 +50,20 @@ export interface IngestBody {
  * at once (no promise for the hot path of single events); text lines wait for @esc/parser's format selection.
  */
 export function eventsFromBody(body: IngestBody, receivedAt: number): IngestBatch | Promise<IngestBatch> {
-  const type = body.contentType.split(';')[0]!.trim().toLowerCase();
-  if (type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl')
-    return fromNdjson(body.text, receivedAt);
-  if (type === 'text/plain') return fromText(body, receivedAt).then((events) => ({ events, single: false }));
+  const kind = bodyKind(body.contentType);
+  if (kind === 'ndjson') {
+    const { payload } = body;
+    return fromNdjson(typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload, receivedAt);
+  }
+  const text = typeof body.payload === 'string' ? body.payload : body.payload.toString('utf8');
+  if (kind === 'text') return fromText(text, body, receivedAt).then((events) => ({ events, single: false }));
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.text);
+    parsed = JSON.parse(text);
   } catch (err) {
     throw new EventInputError(`invalid JSON: ${(err as Error).message}`, undefined);
   }
-  if (!Array.isArray(parsed))
-    return { events: [eventFromJson(parsed, receivedAt)], sources: [body.text], single: true };
+  if (!Array.isArray(parsed)) return { events: [eventFromJson(parsed, receivedAt)], sources: [text], single: true };
   const events: NewLogEvent[] = [];
   const problems: BatchProblem[] = [];
   parsed.forEach((item, i) => {
@@ -76,16 +79,37 @@ export function eventsFromBody(body: IngestBody, receivedAt: number): IngestBatc
   return { events, single: false };
 }
 
-function fromNdjson(text: string, receivedAt: number): IngestBatch {
+/** The media types read as NDJSON (also the ones the HTTP app reads as bytes). */
+export const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl'];
+
+/** How a body is read, by its Content-Type (media type case-insensitive, parameters ignored). */
+function bodyKind(contentType: string): 'json' | 'ndjson' | 'text' {
+  // The usual spellings as sent, before splitting off parameters and lower-casing (per request).
+  if (contentType === 'application/json') return 'json';
+  if (contentType === 'application/x-ndjson') return 'ndjson';
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  if (NDJSON_TYPES.includes(type)) return 'ndjson';
+  return type === 'text/plain' ? 'text' : 'json';
+}
+
+type Utf8Bytes = Buffer & { utf8Slice(start: number, end: number): string };
+
+const NEWLINE = 0x0a;
+
+/**
+ * NDJSON from the bytes, line by line: each line decoded on its own (UTF-8 never has a 0x0a byte inside a
+ * character, so the lines are those of the decoded body) and kept, trimmed, as the event's stored JSON.
+ */
+function fromNdjson(bytes: Buffer, receivedAt: number): IngestBatch {
   const events: NewLogEvent[] = [];
   const sources: string[] = [];
   const problems: BatchProblem[] = [];
   let line = 0;
-  for (let start = 0; start < text.length; ) {
-    let nl = text.indexOf('\n', start);
-    if (nl === -1) nl = text.length;
+  for (let start = 0; start < bytes.length; ) {
+    let nl = bytes.indexOf(NEWLINE, start);
+    if (nl === -1) nl = bytes.length;
     line++;
-    const raw = text.slice(start, nl).trim();
+    const raw = (bytes as Utf8Bytes).utf8Slice(start, nl).trim();
     start = nl + 1;
     if (raw === '') continue;
     try {
@@ -107,8 +131,8 @@ function fromNdjson(text: string, receivedAt: number): IngestBatch {
   return { events, sources, single: false };
 }
 
-async function fromText(body: IngestBody, receivedAt: number): Promise<NewLogEvent[]> {
-  const lines = body.text.split('\n');
+async function fromText(text: string, body: IngestBody, receivedAt: number): Promise<NewLogEvent[]> {
+  const lines = text.split('\n');
   let selection = await selectFormat({ format: body.format ?? 'auto' }, lines.slice(0, 50));
   // Lines no built-in format recognises are taken whole as messages rather than all refused.
   if (selection.how === 'fallback') selection = await selectFormat({ format: '<content>' }, []);
@@ -127,7 +151,7 @@ async function fromText(body: IngestBody, receivedAt: number): Promise<NewLogEve
     }
     const time = r.time === null ? null : parseIsoTime(r.time.iso);
     events.push({
-      id: randomUUID(),
+      id: newEventId(),
       level: normaliseLevel(r.level ?? 'INFO'),
       service: r.component ?? body.service ?? format.name,
       message: r.message ?? line,

@@ -49,10 +49,11 @@ export class IngestPipeline {
     this.listeners.push(listener);
   }
 
-  async ingest(events: NewLogEvent[], sources?: readonly (string | null)[]): Promise<LogEvent[]> {
+  /** Not an async function: one promise per request, not two (single events are a request each). */
+  ingest(events: NewLogEvent[], sources?: readonly (string | null)[]): Promise<LogEvent[]> {
     if (this.pending + events.length > this.maxPending && this.pending > 0) {
       this.refused += events.length;
-      throw new BackPressureError(this.pending, this.maxPending);
+      return Promise.reject(new BackPressureError(this.pending, this.maxPending));
     }
     this.pending += events.length;
     return new Promise((resolve, reject) => {
@@ -76,20 +77,26 @@ export class IngestPipeline {
     this.writing = true;
     const group = this.queue;
     this.queue = [];
-    const events: NewLogEvent[] = [];
-    const sources: (string | null)[] = [];
-    for (const request of group)
-      for (let i = 0; i < request.events.length; i++) {
-        events.push(request.events[i]!);
-        sources.push(request.sources?.[i] ?? null);
-      }
+    let events: NewLogEvent[];
+    let sources: readonly (string | null)[] | undefined;
+    if (group.length === 1) ({ events, sources } = group[0]!);
+    else {
+      events = [];
+      const all: (string | null)[] = [];
+      for (const request of group)
+        for (let i = 0; i < request.events.length; i++) {
+          events.push(request.events[i]!);
+          all.push(request.sources?.[i] ?? null);
+        }
+      sources = all;
+    }
     this.log.append(events, sources).then(
       (stored) => {
         this.stored(stored);
         let at = 0;
         for (const request of group) {
           this.pending -= request.events.length;
-          request.resolve(stored.slice(at, at + request.events.length));
+          request.resolve(group.length === 1 ? stored : stored.slice(at, at + request.events.length));
           at += request.events.length;
         }
         this.next();
@@ -141,8 +148,8 @@ export class IngestPipeline {
 
   /** Indexes the stored events (the log put them in its ring) and hands them to the listeners, in offset order. */
   private stored(stored: LogEvent[]): void {
-    for (const e of stored) {
-      this.index.add(e);
+    this.index.addAll(stored);
+    for (const e of stored)
       for (const l of this.listeners) {
         try {
           l(e);
@@ -151,7 +158,6 @@ export class IngestPipeline {
           process.emitWarning(`esc http: an event listener failed: ${(err as Error).message}`);
         }
       }
-    }
     this.processed += stored.length;
   }
 }

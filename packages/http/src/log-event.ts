@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { normaliseLevel } from '@esc/parser';
+import { canonicalLevel } from './canonical-level.js';
+import { newEventId } from './event-id.js';
 
 /**
  * One ingested event as the server keeps it and hands it to listeners (the alerts, the live tail). The level
@@ -34,7 +34,20 @@ export class EventInputError extends Error {
   }
 }
 
-const KNOWN_FIELDS = new Set(['id', 'level', 'message', 'service', 'timestamp', 'metadata']);
+/** LogStream's fields (a switch: the keys JSON.parse makes are interned, so each case is a pointer compare). */
+function isKnownField(key: string): boolean {
+  switch (key) {
+    case 'level':
+    case 'message':
+    case 'service':
+    case 'timestamp':
+    case 'metadata':
+    case 'id':
+      return true;
+    default:
+      return false;
+  }
+}
 
 /**
  * Checks one client event (LogStream's `{level, message, service, timestamp?, metadata?, id?}`) and returns it
@@ -47,29 +60,27 @@ export function eventFromJson(raw: unknown, receivedAt: number, storedId?: strin
   const level = requireString(o, 'level');
   const message = requireString(o, 'message', true);
   const service = requireString(o, 'service');
-  let metadata: Record<string, unknown> = {};
-  if (o.metadata !== undefined && o.metadata !== null) {
-    if (typeof o.metadata !== 'object' || Array.isArray(o.metadata))
-      throw new EventInputError('metadata must be a JSON object', 'metadata');
-    metadata = o.metadata as Record<string, unknown>;
-  }
+  let metadata = o.metadata as Record<string, unknown> | undefined | null;
+  if (metadata === undefined || metadata === null) metadata = {};
+  else if (typeof metadata !== 'object' || Array.isArray(metadata))
+    throw new EventInputError('metadata must be a JSON object', 'metadata');
   let extra: Record<string, unknown> | undefined;
   for (const key in o) {
-    if (KNOWN_FIELDS.has(key)) continue;
+    if (isKnownField(key)) continue;
     extra ??= {};
     extra[key] = o[key];
   }
   if (extra !== undefined) metadata = { ...extra, ...metadata };
   let id: string;
   if (storedId !== undefined) id = storedId;
-  else if (o.id === undefined || o.id === null || o.id === '') id = randomUUID();
+  else if (o.id === undefined || o.id === null || o.id === '') id = newEventId();
   else if (typeof o.id === 'string' || typeof o.id === 'number') id = String(o.id);
   else throw new EventInputError('id must be a string', 'id');
   return {
     id,
     // Here rather than added by the append: the object keeps one shape and needs no second properties store.
     offset: -1,
-    level: normaliseLevel(level),
+    level: canonicalLevel(level),
     service,
     message,
     timestamp: o.timestamp === undefined || o.timestamp === null ? receivedAt : eventTime(o.timestamp),

@@ -77,4 +77,47 @@ describe('LogIndex', () => {
     expect(index.count).toBe(1);
     expect(index.matches(4100, undefined, undefined, 0, 1)).toBe(true);
   });
+
+  it('indexes the events of one append as it indexes them one by one (runs of levels and services, gaps, a new base)', () => {
+    const events = (from: number, end: number) =>
+      Array.from({ length: end - from }, (_, i) => from + i)
+        .filter((o) => o % 7 !== 0)
+        .map((o) => ({
+          offset: o,
+          level: o % 50 < 25 ? 'INFO' : levelOf(o),
+          service: `s${Math.floor(o / 40) % 5}`,
+          timestamp: o,
+        }));
+    const one = new LogIndex();
+    const bulk = new LogIndex();
+    for (const [from, end] of [
+      [10, 1500],
+      [1500, 1501],
+      [1501, 5000],
+    ] as const) {
+      for (const e of events(from, end)) one.add(e);
+      bulk.addAll(events(from, end));
+    }
+    // Retention moved past part of the next append before it came back: those events are left out.
+    one.dropBelow(5100);
+    bulk.dropBelow(5100);
+    for (const e of events(5000, 5300)) one.add(e);
+    bulk.addAll(events(5000, 5300));
+    expect(bulk.count).toBe(one.count);
+    expect(bulk.levelCounts()).toEqual(one.levelCounts());
+    expect(bulk.serviceCount()).toBe(one.serviceCount());
+    for (const level of ['INFO', 'ERROR']) {
+      const a = one.levelList(level)!;
+      const b = bulk.levelList(level)!;
+      expect(Array.from({ length: b.length }, (_, i) => b.at(i))).toEqual(
+        Array.from({ length: a.length }, (_, i) => a.at(i)),
+      );
+    }
+    for (let o = 5090; o < 5300; o++)
+      for (const service of ['s0', 's3'])
+        expect(bulk.matches(o, bulk.levelIdOf('INFO'), bulk.serviceIdOf(service), 0, o)).toBe(
+          one.matches(o, one.levelIdOf('INFO'), one.serviceIdOf(service), 0, o),
+        );
+    expect(bulk.blockStartIfOutside(5299, 6000, 7000)).toEqual(one.blockStartIfOutside(5299, 6000, 7000));
+  });
 });

@@ -1,6 +1,9 @@
 import type { LogEvent } from './log-event.js';
 import { OffsetList } from './offset-list.js';
 
+/** What the index keeps of an event. */
+type IndexedEvent = Pick<LogEvent, 'offset' | 'level' | 'service' | 'timestamp'>;
+
 /** Offsets per time block: the block's smallest and largest event time let a time-range query skip it. */
 const BLOCK_SHIFT = 10;
 const NO_EVENT = 255;
@@ -39,32 +42,58 @@ export class LogIndex {
     return this.base < 0 ? 0 : this.base + this.size;
   }
 
-  add(e: Pick<LogEvent, 'offset' | 'level' | 'service' | 'timestamp'>): void {
-    // Retention may have deleted an event's segment before its append came back (a tiny retention.bytes).
-    if (e.offset < this.start) return;
-    const slot = this.slotFor(e.offset);
-    let level = this.levelIds.get(e.level);
-    if (level === undefined) {
-      // A client inventing levels is folded into OTHER past 254 names: the per-offset array stays one byte.
-      if (this.levelNames.length >= MAX_LEVELS - 1) level = this.levelId('OTHER');
-      else level = this.levelId(e.level);
+  add(e: IndexedEvent): void {
+    this.addAll([e]);
+  }
+
+  /**
+   * Indexes the events of one append (any order, usually ascending): the per-offset arrays are extended once
+   * for the whole append, and a run of events of one level or service finds its id without a map lookup.
+   */
+  addAll(events: readonly IndexedEvent[]): void {
+    let highest = -1;
+    for (const e of events) if (e.offset >= this.start && e.offset > highest) highest = e.offset;
+    if (highest < 0) return;
+    if (this.base < 0) this.slotFor(events[0]!.offset >= this.start ? events[0]!.offset : highest);
+    this.slotFor(highest);
+    let lastLevel: string | undefined;
+    let level = 0;
+    let lastService: string | undefined;
+    let service = 0;
+    for (const e of events) {
+      // Retention may have deleted an event's segment before its append came back (a tiny retention.bytes).
+      if (e.offset < this.start) continue;
+      const slot = e.offset - this.base;
+      if (slot < 0) throw new RangeError(`offset ${e.offset} is below the index's base ${this.base}`);
+      if (e.level !== lastLevel) {
+        level = this.levelIdFor(e.level);
+        lastLevel = e.level;
+      }
+      if (e.service !== lastService) {
+        service = this.serviceIdFor(e.service);
+        lastService = e.service;
+      }
+      if (this.levelOf[slot] === NO_EVENT) this.count++;
+      this.levelOf[slot] = level;
+      this.serviceOf[slot] = service;
+      this.timeOf[slot] = e.timestamp;
+      this.levelLists[level]!.push(e.offset);
+      this.serviceLists[service]!.push(e.offset);
+      const b = slot >> BLOCK_SHIFT;
+      if (e.timestamp < this.blockMin[b]!) this.blockMin[b] = e.timestamp;
+      if (e.timestamp > this.blockMax[b]!) this.blockMax[b] = e.timestamp;
     }
-    let service = this.serviceIds.get(e.service);
-    if (service === undefined) {
-      service = this.serviceNames.length;
-      this.serviceIds.set(e.service, service);
-      this.serviceNames.push(e.service);
-      this.serviceLists.push(new OffsetList());
-    }
-    if (this.levelOf[slot] === NO_EVENT) this.count++;
-    this.levelOf[slot] = level;
-    this.serviceOf[slot] = service;
-    this.timeOf[slot] = e.timestamp;
-    this.levelLists[level]!.push(e.offset);
-    this.serviceLists[service]!.push(e.offset);
-    const b = slot >> BLOCK_SHIFT;
-    if (e.timestamp < this.blockMin[b]!) this.blockMin[b] = e.timestamp;
-    if (e.timestamp > this.blockMax[b]!) this.blockMax[b] = e.timestamp;
+  }
+
+  /** A level's id, a new one for a new name (past 254 names, OTHER's: the per-offset array stays one byte). */
+  private levelIdFor(name: string): number {
+    const id = this.levelIds.get(name);
+    if (id !== undefined) return id;
+    return this.levelId(this.levelNames.length >= MAX_LEVELS - 1 ? 'OTHER' : name);
+  }
+
+  private serviceIdFor(name: string): number {
+    return nameId(this.serviceIds, this.serviceNames, this.serviceLists, name);
   }
 
   /** Marks an offset that holds no event (a record another writer put in the topic). */
@@ -73,14 +102,7 @@ export class LogIndex {
   }
 
   private levelId(name: string): number {
-    let id = this.levelIds.get(name);
-    if (id === undefined) {
-      id = this.levelNames.length;
-      this.levelIds.set(name, id);
-      this.levelNames.push(name);
-      this.levelLists.push(new OffsetList());
-    }
-    return id;
+    return nameId(this.levelIds, this.levelNames, this.levelLists, name);
   }
 
   levelList(level: string): OffsetList | undefined {
@@ -225,6 +247,18 @@ export class LogIndex {
     this.blockMin = copied(this.blockMin, new Float64Array(blocks), used);
     this.blockMax = copied(this.blockMax, new Float64Array(blocks), used);
   }
+}
+
+/** A name's id in one of the index's tables (levels, services): a new id and offset list for a new name. */
+function nameId(ids: Map<string, number>, names: string[], lists: OffsetList[], name: string): number {
+  let id = ids.get(name);
+  if (id === undefined) {
+    id = names.length;
+    ids.set(name, id);
+    names.push(name);
+    lists.push(new OffsetList());
+  }
+  return id;
 }
 
 function copied<T extends Uint8Array | Uint32Array | Float64Array>(old: T, fresh: T, n: number): T {

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { normaliseLevel } from '@esc/parser';
 import type { NewLogEvent } from './log-event.js';
+import { newEventId } from './event-id.js';
 
 // LogStream's simulator: these levels, in about these proportions, from a few services, with metadata.
 const LEVELS: [string, number][] = [
@@ -30,7 +30,7 @@ export function simulatedEvents(count: number, now: number, random: () => number
     }
     const messages = MESSAGES[level]!;
     out[i] = {
-      id: randomUUID(),
+      id: newEventId(),
       level: normaliseLevel(level),
       service: SERVICES[Math.floor(random() * SERVICES.length)]!,
       message: messages[Math.floor(random() * messages.length)]!,

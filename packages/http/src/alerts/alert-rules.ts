@@ -2,6 +2,7 @@ import { compileUserPattern, InvalidInputError, loadJsonFile, parseWithSchema } 
 import { normaliseLevel } from '@esc/parser';
 import { parseDurationMs } from '@esc/streams';
 import { z } from 'zod';
+import { canonicalLevel } from '../canonical-level.js';
 
 /** `1m`, `30s`, `500ms`, `2h`: parsed to milliseconds, as the topic flags take durations. */
 const duration = z.string().transform((text, ctx) => {
@@ -76,19 +77,6 @@ const DEFAULT_RULES: RuleInput[] = [
   { name: 'high-error-rate', level: 'ERROR', threshold: 10, window: '1m' },
   { name: 'critical-burst', level: 'CRITICAL', threshold: 3, window: '30s' },
 ];
-
-const canonicalLevels = new Map<string, string>();
-
-/** normaliseLevel, remembered: the engine asks for every event and every rule, and levels are few. */
-function canonicalLevel(raw: string): string {
-  let level = canonicalLevels.get(raw);
-  if (level === undefined) {
-    if (canonicalLevels.size >= 1024) canonicalLevels.clear();
-    level = normaliseLevel(raw);
-    canonicalLevels.set(raw, level);
-  }
-  return level;
-}
 
 /** Reads and validates a rules file; InvalidInputError names the file and the field (`rules.0.window: …`). */
 export function loadRulesFile(path: string): AlertRuleSet {

@@ -22,13 +22,13 @@ export function registerIngestRoute(app: FastifyInstance, state: HttpServerState
   const { events: store, metrics, clock } = state;
   app.post('/ingest', async (req, reply) => {
     const query = req.query as Record<string, string | undefined>;
-    const text = typeof req.body === 'string' ? req.body : '';
+    const payload = typeof req.body === 'string' || Buffer.isBuffer(req.body) ? req.body : '';
     let events: IngestBatch;
     try {
       const parsed = eventsFromBody(
         {
           contentType: req.headers['content-type'] ?? 'application/json',
-          text,
+          payload,
           format: query.format,
           service: query.service,
         },

@@ -129,6 +129,10 @@ describe('GET /metrics and /healthz', () => {
       ],
     });
     await app.inject({ method: 'POST', url: '/ingest', payload: '{', headers: { 'content-type': 'application/json' } });
+    await app.inject({ method: 'PUT', url: '/ingest' });
+    await app.inject({ url: '/no/such/route' });
+    await app.inject({ url: '/no/such/route' });
+    await app.inject({ method: 'HEAD', url: '/healthz' });
     const res = await app.inject({ url: '/metrics' });
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0.0.4/);
     expect(res.body).toContain('esc_http_ingested_events_total{level="ERROR"} 2');
@@ -138,6 +142,13 @@ describe('GET /metrics and /healthz', () => {
     expect(res.body).toMatch(
       /esc_http_request_duration_seconds_count\{method="POST",route="\/ingest",status="200"\} 1/,
     );
+    // Every request is observed under its route's URL, whatever answered it (a 400, a 405, a HEAD route).
+    expect(res.body).toContain('esc_http_request_duration_seconds_count{method="POST",route="/ingest",status="400"} 1');
+    expect(res.body).toContain('esc_http_request_duration_seconds_count{method="PUT",route="/ingest",status="405"} 1');
+    expect(res.body).toContain(
+      'esc_http_request_duration_seconds_count{method="HEAD",route="/healthz",status="200"} 1',
+    );
+    expect(res.body).toContain('esc_http_request_duration_seconds_count{method="GET",route="unknown",status="404"} 2');
     expect(res.body).toContain('esc_process_resident_memory_bytes');
   });
 
