@@ -2,6 +2,9 @@ import { EscError, ExitCode } from '@esc/core';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { parseRedisUrl, type RedisUrl, redactUrl } from './redis-url.js';
 
+/** How long close() waits for QUIT's reply before dropping the connection. */
+const CLOSE_WAIT_MS = 2000;
+
 /** A Redis backend that cannot be reached or refused us (auth, no cluster): names the redacted URL. */
 export class RedisConnectionError extends EscError {
   constructor(url: string, cause: unknown) {
@@ -92,9 +95,20 @@ export async function connectRedis(text: string, options: RedisConnectOptions = 
     isCluster: url.kind === 'cluster',
     masters: () => (client instanceof Cluster ? client.nodes('master') : [client]),
     close: async () => {
+      // QUIT lets the server finish what it was sent, but a cluster node killed a moment ago (a failover) may
+      // never answer while ioredis retries it: wait at most CLOSE_WAIT_MS, then drop the sockets.
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await client.quit();
+        await Promise.race([
+          client.quit(),
+          new Promise((resolve) => {
+            timer = setTimeout(resolve, CLOSE_WAIT_MS);
+          }),
+        ]);
       } catch {
+        // Closing anyway.
+      } finally {
+        clearTimeout(timer);
         client.disconnect();
       }
     },
