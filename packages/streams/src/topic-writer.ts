@@ -183,7 +183,11 @@ export class TopicWriter {
         let alone = false;
         let mode: SyncMode;
         try {
-          if (await this.takeLock()) this.hooks.beforeGroup();
+          // A lease still running (the common case of back-to-back groups) is kept with no await: a promise and
+          // a microtask per group fewer.
+          const lease = this.lease;
+          if (lease !== null && !this.leaseExpired()) lease.idleSince = -1;
+          else if (await this.takeLock()) this.hooks.beforeGroup();
           mode = strongest(group);
           // A synced group's writes, or a small one's, are written on this thread: after those in flight.
           if (mode !== 'none' && this.writing()) await this.writesSettled();
