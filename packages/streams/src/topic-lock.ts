@@ -38,13 +38,23 @@ function lockWantedPath(lockPath: string): string {
 const waitingHere = new Map<string, number>();
 
 /**
+ * The time this process last set on each wanted file (touch() sets it exactly): a holder that waited for the
+ * lock itself would else take its own touches for a waiter, and hand the lock over to nobody, lease after
+ * lease (each a lock round trip) until they aged out.
+ */
+const ownTouches = new Map<string, number>();
+
+/**
  * Whether someone waits for `lockPath`: an acquisition under way in this process, or another process that
  * touched the wanted file within the last `withinMs` (one stat; a missing file is nobody waiting).
  */
 export function lockWanted(lockPath: string, withinMs: number): boolean {
   if (waitingHere.has(lockPath)) return true;
-  const st = statSync(lockWantedPath(lockPath), { throwIfNoEntry: false });
-  return st !== undefined && st.mtimeMs >= Date.now() - withinMs;
+  const wanted = lockWantedPath(lockPath);
+  const st = statSync(wanted, { throwIfNoEntry: false });
+  if (st === undefined || st.mtimeMs < Date.now() - withinMs) return false;
+  const own = ownTouches.get(wanted);
+  return own === undefined || st.mtimeMs > own;
 }
 
 /**
@@ -85,10 +95,13 @@ function touch(path: string): void {
   const now = new Date();
   try {
     utimesSync(path, now, now);
+    ownTouches.set(path, now.getTime());
   } catch (err) {
     if (!isErrno(err, 'ENOENT')) return;
     try {
       writeFileSync(path, '');
+      // Created with the kernel's time, at most now.
+      ownTouches.set(path, Date.now());
     } catch {
       // The topic's directory is gone: the acquisition fails on its own.
     }

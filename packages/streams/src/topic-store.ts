@@ -307,18 +307,15 @@ export class TopicStore {
    */
   async produce(topicName: string, columns: ProduceColumns, options: AppendOptions = {}): Promise<AppendAck> {
     const { values, keys, partition, timestamps, header } = columns;
-    for (const [what, column] of [
-      ['keys', keys],
-      ['timestamps', timestamps],
-      ['header values', header?.values],
-    ] as const)
-      if (column !== undefined && column.length !== values.length)
-        throw new InvalidConfigError(`produce: ${column.length} ${what} for ${values.length} values`);
+    sameLength(keys, 'keys', values);
+    sameLength(timestamps, 'timestamps', values);
+    sameLength(header?.values, 'header values', values);
     const timestamp = columns.timestamp;
     // One header object, refilled per record: the builder reads it at once.
     const one: HeaderInput = { key: header?.key ?? '', value: null };
     const headers = [one];
-    return this.encodeAndSubmit(
+    // Awaited here: returning the promise would cost two more microtask jobs per append.
+    return await this.encodeAndSubmit(
       topicName,
       values.length,
       keys === undefined ? () => null : (i) => keys[i]!,
@@ -619,6 +616,12 @@ function parseConfig(config: TopicConfigInput): TopicConfig {
   throw new InvalidConfigError(
     `invalid topic config${issue.path.length ? ` ${issue.path.join('.')}` : ''}: ${issue.message}`,
   );
+}
+
+/** Checks that a column of produce() has a value's length (no array per call: produce is the hot path). */
+function sameLength(column: readonly unknown[] | undefined, what: string, values: readonly unknown[]): void {
+  if (column !== undefined && column.length !== values.length)
+    throw new InvalidConfigError(`produce: ${column.length} ${what} for ${values.length} values`);
 }
 
 /** The records as key and value columns, or null if one has headers, a timestamp or a partition of its own. */
