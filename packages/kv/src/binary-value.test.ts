@@ -15,6 +15,15 @@ describe('binary values (surrogateescape)', () => {
     );
   });
 
+  it('reads ASCII bytes as their characters, at every short length', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ max: 0x7f, maxLength: 70 }), (bytes) => {
+        expect(bytesToKvString(bytes)).toBe(Buffer.from(bytes).toString('latin1'));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('keeps valid UTF-8 as the text it spells', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme' }), (s) => {
