@@ -27,8 +27,6 @@ export interface HeaderInput {
 /** Fixed fields of a record: length, offsetDelta, timestampDelta, keyLength, valueLength, headerCount. */
 const RECORD_FIXED_SIZE = 24;
 const SLAB_BYTES = 2 * 1024 * 1024;
-/** Slabs kept for reuse once their batches are written (a caller with appends in flight fills one per append). */
-const SPARE_SLABS = 4;
 const NO_HEADERS: readonly HeaderInput[] = [];
 
 interface Utf8Writer {
@@ -43,14 +41,10 @@ interface Utf8Writer {
  * One builder per topic and process; an append encodes synchronously, so appends never interleave in it.
  */
 export class BatchBuilder {
-  private slab: Buffer = Buffer.allocUnsafeSlow(SLAB_BYTES);
+  private slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
   private view = new DataView(this.slab.buffer, this.slab.byteOffset, this.slab.length);
   /** Batches of the current slab not yet written. */
   private live = 0;
-  /** Earlier slabs with batches not yet written, and how many. */
-  private older = new Map<ArrayBufferLike, { slab: Buffer; live: number }>();
-  /** Slabs whose batches were all written: the next ones to fill (fresh memory costs page faults). */
-  private spare: Buffer[] = [];
   private done: EncodedBatch[] = [];
   // The batch being built.
   private partition = 0;
@@ -171,13 +165,7 @@ export class BatchBuilder {
 
   /** Gives back the memory of a batch once written: when nothing of the slab is waiting, it is reused. */
   release(batch: EncodedBatch): void {
-    if (batch.bytes.buffer !== this.slab.buffer) {
-      const old = this.older.get(batch.bytes.buffer);
-      if (old === undefined || --old.live > 0) return;
-      this.older.delete(batch.bytes.buffer);
-      if (this.spare.length < SPARE_SLABS && old.slab.length === SLAB_BYTES) this.spare.push(old.slab);
-      return;
-    }
+    if (batch.bytes.buffer !== this.slab.buffer) return;
     if (--this.live === 0 && this.count === 0) this.pos = 0;
   }
 
@@ -240,13 +228,10 @@ export class BatchBuilder {
     const from = this.count > 0 ? this.start : this.pos;
     const keep = this.pos - from;
     const old = this.slab;
-    const size = Math.max(SLAB_BYTES, 2 * (keep + n));
-    this.slab = (size === SLAB_BYTES ? this.spare.pop() : undefined) ?? Buffer.allocUnsafeSlow(size);
+    this.slab = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, 2 * (keep + n)));
     this.view = new DataView(this.slab.buffer, this.slab.byteOffset, this.slab.length);
     old.copy(this.slab, 0, from, this.pos);
-    // Batches already cut stay in the old slab until written; then it is spare.
-    if (this.live > 0) this.older.set(old.buffer, { slab: old, live: this.live });
-    else if (this.spare.length < SPARE_SLABS && old.length === SLAB_BYTES) this.spare.push(old);
+    // Batches already cut stay in the old slab (their subarrays keep it alive until written).
     this.live = 0;
     if (this.count > 0) this.start = 0;
     this.pos = keep;

@@ -75,10 +75,10 @@ export class OffsetIndex {
     return dropped;
   }
 
-  /** The file bytes of entries [from, to). */
-  encode(from = 0, to = this.length): Buffer {
-    const buf = Buffer.allocUnsafe((to - from) * OFFSET_INDEX_ENTRY_SIZE);
-    for (let i = from; i < to; i++) {
+  /** The file bytes of entries [from, length). */
+  encode(from = 0): Buffer {
+    const buf = Buffer.allocUnsafe((this.length - from) * OFFSET_INDEX_ENTRY_SIZE);
+    for (let i = from; i < this.length; i++) {
       buf.writeUInt32BE(this.relativeOffsets[i]!, (i - from) * OFFSET_INDEX_ENTRY_SIZE);
       buf.writeUInt32BE(this.positions[i]!, (i - from) * OFFSET_INDEX_ENTRY_SIZE + 4);
     }

@@ -6,7 +6,6 @@ import { crc32cCombine } from './crc32c-combine.js';
 import { recoverActiveSegment, type SegmentTail } from './log-recovery.js';
 import { OFFSET_INDEX_ENTRY_SIZE } from './offset-index.js';
 import { writeU64 } from './record-batch.js';
-import { OrderedWrites } from './ordered-writes.js';
 import { listSegments, segmentFiles } from './segment.js';
 import { TIME_INDEX_ENTRY_SIZE } from './time-index.js';
 import type { TopicConfig } from './topic-config.js';
@@ -26,8 +25,6 @@ const INDEX_WRITE_BYTES = 1024 * 1024;
 interface ActiveSegment extends SegmentTail {
   /** Index entries written to the files (both have the same count); those after it are written later. */
   indexWritten: number;
-  /** The log's bytes up to here are written (`size` counts those placed too); index entries never name more. */
-  written: number;
   fd: number;
   ino: number;
   indexFd: number;
@@ -55,19 +52,6 @@ export class PartitionLog {
   private syncsInFlight = 0;
   /** The lock epoch (TopicWriter) of the last prepare: within one, nobody else can have changed the files. */
   private preparedEpoch = -1;
-  /** Writes of 'none' groups in flight on the thread pool (flushAsync), in order. */
-  private readonly writes = new OrderedWrites(
-    (fd, end) => {
-      const seg = this.active;
-      if (seg === null || seg.fd !== fd) return;
-      seg.written = end;
-      this.writeIndexesIfDue();
-    },
-    // The placed tail did not all land: the next prepare() reads the tail again and cuts what is torn.
-    () => {
-      this.preparedEpoch = -1;
-    },
-  );
 
   constructor(
     readonly dir: string,
@@ -109,19 +93,21 @@ export class PartitionLog {
    * Places an encoded batch at the end of the log and returns its base offset: fills in its baseOffset and
    * CRC (combined from the CRC of the rest, computed when it was encoded), rolls first when it would take the
    * active segment past segmentBytes or the segment's first record is older than segmentMs. The bytes are
-   * written by flush() or flushAsync() (one writev for the batches of a group), or before a roll needs them (a
-   * roll waits for the writes in flight: see needsRoll). `syncRollLater`: a closed segment is fdatasynced in the background (sync mode 'none', as Kafka flushes a
+   * written by flush() (one writev for the batches of a group), or before an index entry or a roll needs them.
+   * `syncRollLater`: a closed segment is fdatasynced in the background (sync mode 'none', as Kafka flushes a
    * rolled segment from its scheduler), else at once.
    */
   appendBatch(batch: EncodedBatch, now: number, syncRollLater: boolean): number {
     const config = this.config();
     const bytes = batch.bytes;
     let seg = this.requireActive();
-    if (this.needsRoll(batch, now)) {
-      // A segment is finished before the next one exists: a reader moves on when it sees the newer file.
-      if (this.writes.busy) throw new Error('PartitionLog: a roll must wait for the writes in flight');
+    if (
+      seg.size > 0 &&
+      (seg.size + bytes.length > config.segmentBytes ||
+        (seg.firstTimestamp !== null && now - seg.firstTimestamp >= config.segmentMs) ||
+        seg.nextOffset + batch.count - seg.files.baseOffset > MAX_RELATIVE_OFFSET)
+    )
       seg = this.roll(syncRollLater);
-    }
     const base = seg.nextOffset;
     writeU64(bytes, base, 0);
     bytes.writeUInt32BE(crc32cCombine(crc32c(bytes.subarray(0, 12)), batch.tailCrc, bytes.length - 16), 12);
@@ -134,6 +120,7 @@ export class PartitionLog {
       seg.index.push(rel, position);
       seg.timeIndex.push(seg.maxTimestamp, rel);
       seg.lastIndexedPosition = position;
+      if (position - seg.index.positions[seg.indexWritten]! >= INDEX_WRITE_BYTES) this.writeIndexes();
     }
     if (position === 0) seg.firstTimestamp = batch.firstTimestamp;
     if (batch.maxTimestamp > seg.maxTimestamp) seg.maxTimestamp = batch.maxTimestamp;
@@ -141,84 +128,24 @@ export class PartitionLog {
     return base;
   }
 
-  /** Whether placing `batch` rolls the active segment first (after prepare). */
-  needsRoll(batch: EncodedBatch, now: number): boolean {
-    const config = this.config();
-    const seg = this.requireActive();
-    return (
-      seg.size > 0 &&
-      (seg.size + batch.bytes.length > config.segmentBytes ||
-        (seg.firstTimestamp !== null && now - seg.firstTimestamp >= config.segmentMs) ||
-        seg.nextOffset + batch.count - seg.files.baseOffset > MAX_RELATIVE_OFFSET)
-    );
-  }
-
-  /** Whether writes are in flight on the thread pool (a sync write now could overtake them). */
-  get writing(): boolean {
-    return this.writes.busy;
-  }
-
-  /** Resolves once no write is in flight (whether they succeeded or not). */
-  writesSettled(): Promise<void> {
-    return this.writes.settled();
-  }
-
-  /**
-   * Writes the batches placed but not written (with none in flight: at once), then the index entries not yet
-   * written, after the log bytes they name (an entry never names bytes not written).
-   */
+  /** Writes the index entries not yet written, after the log bytes they name (an entry never names bytes not written). */
   writeIndexes(): void {
-    if (!this.writes.busy) this.flush();
-    this.writeIndexEntries();
-  }
-
-  private writeIndexesIfDue(): void {
     const seg = this.active;
     if (seg === null || seg.indexWritten === seg.index.length) return;
-    if (seg.written - seg.index.positions[seg.indexWritten]! >= INDEX_WRITE_BYTES) this.writeIndexEntries();
-  }
-
-  private writeIndexEntries(): void {
-    const seg = this.active;
-    if (seg === null) return;
+    this.flush();
     const from = seg.indexWritten;
-    let to = from;
-    while (to < seg.index.length && seg.index.positions[to]! < seg.written) to++;
-    if (to === from) return;
-    writeAll(seg.indexFd, seg.index.encode(from, to), from * OFFSET_INDEX_ENTRY_SIZE, seg.files.index);
-    writeAll(seg.timeIndexFd, seg.timeIndex.encode(from, to), from * TIME_INDEX_ENTRY_SIZE, seg.files.timeIndex);
-    seg.indexWritten = to;
+    writeAll(seg.indexFd, seg.index.encode(from), from * OFFSET_INDEX_ENTRY_SIZE, seg.files.index);
+    writeAll(seg.timeIndexFd, seg.timeIndex.encode(from), from * TIME_INDEX_ENTRY_SIZE, seg.files.timeIndex);
+    seg.indexWritten = seg.index.length;
   }
 
-  /**
-   * Hands the batches placed since the last flush to the thread pool, written after those in flight; resolves
-   * once they are written. The caller encodes the next append meanwhile.
-   */
-  flushAsync(): Promise<void> {
-    const pending = this.pending;
-    if (pending.length === 0) return this.writes.settled();
-    this.pending = [];
-    const seg = this.requireActive();
-    this.unsynced.add(seg.fd);
-    return this.writes.submit(seg.fd, seg.files.log, pending, this.pendingAt);
-  }
-
-  /**
-   * Writes the batches placed since the last flush, on this thread (none may be in flight): one write for one
-   * batch, one writev for several.
-   */
+  /** Writes the batches placed since the last flush: one write for one batch, one writev for several. */
   flush(): void {
     const pending = this.pending;
     if (pending.length === 0) return;
     this.pending = [];
     const seg = this.requireActive();
     this.unsynced.add(seg.fd);
-    this.writeSync(seg, pending);
-    seg.written = seg.size;
-    this.writeIndexesIfDue();
-  }
-
-  private writeSync(seg: ActiveSegment, pending: Buffer[]): void {
     if (pending.length === 1) {
       writeAll(seg.fd, pending[0]!, this.pendingAt, seg.files.log);
       return;
@@ -289,7 +216,6 @@ export class PartitionLog {
 
   /** Closes the files; what was not synced stays with the OS (sync first for durability). */
   async close(): Promise<void> {
-    await this.writes.settled();
     await this.syncing;
     this.closeActive();
     for (const fd of this.closeAfterSync.splice(0)) closeSync(fd);
@@ -331,7 +257,6 @@ export class PartitionLog {
       return {
         ...tail,
         indexWritten: tail.index.length,
-        written: tail.size,
         fd,
         ino: fstatSync(fd).ino,
         indexFd: openOrFail(files.index, 'r+'),

@@ -66,9 +66,9 @@ export class TimeIndex {
     this.relativeOffsets.length = n;
   }
 
-  encode(from = 0, to = this.length): Buffer {
-    const buf = Buffer.allocUnsafe((to - from) * TIME_INDEX_ENTRY_SIZE);
-    for (let i = from; i < to; i++) {
+  encode(from = 0): Buffer {
+    const buf = Buffer.allocUnsafe((this.length - from) * TIME_INDEX_ENTRY_SIZE);
+    for (let i = from; i < this.length; i++) {
       writeI64(buf, this.timestamps[i]!, (i - from) * TIME_INDEX_ENTRY_SIZE);
       buf.writeUInt32BE(this.relativeOffsets[i]!, (i - from) * TIME_INDEX_ENTRY_SIZE + 8);
     }

@@ -338,8 +338,7 @@ export class TopicStore {
    * as Kafka's broker takes the batches its clients encoded: the batch is checked (its CRC, whatever its
    * baseOffset, and its structure: offset deltas 0, 1, 2…, lengths within it), then written as it is with its
    * baseOffset and CRC patched under the lock. Its size counts against maxMessageBytes, as Kafka's batch limit.
-   * Resolves with the offset of its first record; until then the buffer is the library's (it may be written
-   * from the thread pool while the caller's next append is encoded).
+   * Resolves with the offset of its first record.
    */
   async appendBatch(
     topicName: string,

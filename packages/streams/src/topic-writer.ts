@@ -13,20 +13,6 @@ const LEASE_IDLE_MS = 2;
 const HANDOVER_MS = 25;
 /** Added to a lease's age when asking whether someone waited during it: file times are coarse (a jiffy). */
 const WAITER_SLACK_MS = 20;
-/**
- * A 'none' group of several appends and at least this many bytes is written on the thread pool
- * (PartitionLog.flushAsync), each append acknowledged once written, so that a caller with appends in flight
- * (Kafka's max.in.flight.requests) encodes the next while the disk copies the last. Then every group goes there
- * while writes are in flight (none may overtake them). A lone append, or a small group, is written at once on
- * this thread: its caller waits for it anyway, and a hop to the pool and back costs CPU (two thread wake-ups).
- */
-const ASYNC_WRITE_BYTES = 64 * 1024;
-/**
- * In a group written on the thread pool, appends are cut into writes of at least this many bytes, each
- * acknowledged once written: a caller with several large appends in flight gets the first answer after the
- * first write, and encodes its next append while the rest are written.
- */
-const WRITE_SPLIT_BYTES = 256 * 1024;
 
 /** The engine's durability modes: none (the OS has it), batch (plus a background sync), always (synced). */
 export type SyncMode = 'none' | 'batch' | 'always';
@@ -110,8 +96,6 @@ export interface TopicWriterHooks {
 export class TopicWriter {
   private queue: PendingAppend[] = [];
   private running = false;
-  /** Appends of 'none' groups whose writes are still in flight on the thread pool. */
-  private unwritten = 0;
   private idleWaiters: (() => void)[] = [];
   private lease: Lease | null = null;
   /**
@@ -159,12 +143,8 @@ export class TopicWriter {
 
   /** Resolves once every submitted append has settled. */
   idle(): Promise<void> {
-    if (!this.running && this.unwritten === 0) return Promise.resolve();
+    if (!this.running) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  private maybeIdle(): void {
-    if (!this.running && this.unwritten === 0) for (const f of this.idleWaiters.splice(0)) f();
   }
 
   /** Waits for the queue, then lets go of the lock if this process still holds it. */
@@ -181,29 +161,13 @@ export class TopicWriter {
         let acks: AppendAck[];
         let durable: Promise<void> | null = null;
         let alone = false;
-        let mode: SyncMode;
         try {
           // A lease still running (the common case of back-to-back groups) is kept with no await: a promise and
           // a microtask per group fewer.
           const lease = this.lease;
           if (lease !== null && !this.leaseExpired()) lease.idleSince = -1;
           else if (await this.takeLock()) this.hooks.beforeGroup();
-          mode = strongest(group);
-          // A synced group's writes, or a small one's, are written on this thread: after those in flight.
-          if (mode !== 'none' && this.writing()) await this.writesSettled();
-        } catch (err) {
-          for (const op of group) {
-            for (const b of op.batches) b.owner?.release(b);
-            op.reject(err);
-          }
-          await this.dropLease();
-          continue;
-        }
-        if (mode === 'none' && (this.writing() || (group.length > 1 && bytesOf(group) >= ASYNC_WRITE_BYTES))) {
-          await this.startGroup(group);
-          continue;
-        }
-        try {
+          const mode = strongest(group);
           acks = this.writeGroup(group, mode === 'none');
           for (const l of this.hooks.logs())
             if (l.rolledUnsynced) {
@@ -250,57 +214,8 @@ export class TopicWriter {
       }
     } finally {
       this.running = false;
-      this.maybeIdle();
+      for (const f of this.idleWaiters.splice(0)) f();
     }
-  }
-
-  /**
-   * A 'none' group written on the thread pool: placed now (offsets, CRCs) and handed to the partitions' ordered
-   * writes; each append is acknowledged once its bytes are written, while the next group is encoded and placed.
-   */
-  private async startGroup(group: PendingAppend[]): Promise<void> {
-    this.unwritten += group.length;
-    const settle = (op: PendingAppend) => {
-      // Written (or failed): the encoder's memory can be reused.
-      for (const b of op.batches) b.owner?.release(b);
-      this.unwritten--;
-      // The lease's idle time starts once its last write landed: until then its callers were waiting for the
-      // disk, not gone (dropping the lock under them cost a lock round trip and a tail check per drop).
-      if (this.unwritten === 0 && this.lease !== null && this.lease.idleSince >= 0) this.keepLeaseBriefly();
-      this.maybeIdle();
-    };
-    let placed: { acks: AppendAck[]; written: Promise<void>[] };
-    try {
-      placed = await this.placeGroup(group);
-    } catch (err) {
-      for (const op of group) {
-        settle(op);
-        op.reject(err);
-      }
-      await this.dropLease();
-      return;
-    }
-    for (const [i, op] of group.entries())
-      placed.written[i]!.then(
-        () => {
-          settle(op);
-          op.resolve(placed.acks[i]!);
-        },
-        (err: unknown) => {
-          settle(op);
-          op.reject(err);
-        },
-      );
-    for (const l of this.hooks.logs())
-      if (l.rolledUnsynced) {
-        l.rolledUnsynced = false;
-        l.sync().catch(() => undefined);
-      }
-    if (this.leaseExpired() && this.othersWaiting()) {
-      this.handoverUntil = performance.now() + this.handoverMs;
-      void this.dropLease();
-    }
-    if (this.queue.length === 0) this.keepLeaseBriefly();
   }
 
   /**
@@ -361,8 +276,7 @@ export class TopicWriter {
   /** The idle timer of `lease` fired: let go of the lock if it has been idle for leaseIdleMs, else look again then. */
   private idleCheck(lease: Lease): void {
     lease.timer = null;
-    // Gone, in use, or its writes still in flight: its next idle time (or the last write's end) arms again.
-    if (this.lease !== lease || lease.idleSince < 0 || this.unwritten > 0) return;
+    if (this.lease !== lease || lease.idleSince < 0) return; // gone, or in use: its next idle time arms again
     const left = lease.idleSince + this.leaseIdleMs - performance.now();
     if (left > 0) lease.timer = setTimeout(() => this.idleCheck(lease), left);
     else void this.dropLease();
@@ -373,67 +287,14 @@ export class TopicWriter {
     this.lease = null;
     if (lease === null) return;
     if (lease.timer !== null) clearTimeout(lease.timer);
-    this.releasing = (async () => {
-      // The lock covers the writes in flight: the next writer reads the tail they leave.
-      await this.writesSettled();
-      // Index entries this process still holds go out with the lock (the next writer would recover them anyway).
-      try {
-        for (const l of this.hooks.logs()) l.writeIndexes();
-      } catch {
-        // A failing disk fails the next append; the entries are rebuilt from the log by whoever writes next.
-      }
-      await lease.release().catch(() => undefined);
-    })();
-    await this.releasing;
-  }
-
-  private writing(): boolean {
-    return this.hooks.logs().some((l) => l.writing);
-  }
-
-  private async writesSettled(): Promise<void> {
-    await Promise.all(this.hooks.logs().map((l) => l.writesSettled()));
-  }
-
-  /**
-   * Places every append of a 'none' group (as writeGroup) and hands its bytes to the thread pool, cut into
-   * writes of at least WRITE_SPLIT_BYTES; `written[i]` resolves once append i's bytes are written. A roll
-   * first waits for the writes in flight (a segment is complete before the next one exists).
-   */
-  private async placeGroup(group: PendingAppend[]): Promise<{ acks: AppendAck[]; written: Promise<void>[] }> {
-    const logs = this.hooks.logs();
-    const now = this.hooks.clock();
-    const prepared = new Set<PartitionLog>();
-    const dirty = new Set<PartitionLog>();
-    const acks: AppendAck[] = [];
-    const written: Promise<void>[] = [];
-    let waiting = 0;
-    let bytes = 0;
-    for (const [i, op] of group.entries()) {
-      const first = new Map<number, number>();
-      for (const b of op.batches) {
-        const log = logs[b.partition]!;
-        if (!prepared.has(log)) {
-          log.prepare(this.epoch);
-          prepared.add(log);
-        }
-        if (log.writing && log.needsRoll(b, now)) await log.writesSettled();
-        const base = log.appendBatch(b, now, true);
-        if (!first.has(b.partition)) first.set(b.partition, base);
-        dirty.add(log);
-        bytes += b.bytes.length;
-      }
-      acks.push({ count: op.count, partitions: op.partitions, firstOffsets: first });
-      if (bytes < WRITE_SPLIT_BYTES && i < group.length - 1) continue;
-      const flushed = [...dirty].map((l) => l.flushAsync());
-      const all = flushed.length === 1 ? flushed[0]! : Promise.all(flushed).then(() => undefined);
-      // Handled by startGroup; a later throw here leaves it unawaited, and its failure is no one's to report.
-      all.catch(() => undefined);
-      for (; waiting <= i; waiting++) written.push(all);
-      dirty.clear();
-      bytes = 0;
+    // Index entries this process still holds go out with the lock (the next writer would recover them anyway).
+    try {
+      for (const l of this.hooks.logs()) l.writeIndexes();
+    } catch {
+      // A failing disk fails the next append; the entries are rebuilt from the log by whoever writes next.
     }
-    return { acks, written };
+    this.releasing = lease.release().catch(() => undefined);
+    await this.releasing;
   }
 
   /**
@@ -461,12 +322,6 @@ export class TopicWriter {
     for (const log of touched) log.flush();
     return group.map((op, i) => ({ count: op.count, partitions: op.partitions, firstOffsets: firsts[i]! }));
   }
-}
-
-function bytesOf(group: PendingAppend[]): number {
-  let n = 0;
-  for (const op of group) for (const b of op.batches) n += b.bytes.length;
-  return n;
 }
 
 function strongest(group: PendingAppend[]): SyncMode {

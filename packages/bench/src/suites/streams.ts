@@ -14,11 +14,6 @@ const VALUE = Buffer.alloc(100, 'v');
 /** Kafka's published single-machine figures (one thread, 100-byte records, no replication). */
 const KAFKA_PRODUCE = 821_557;
 const KAFKA_CONSUME = 940_521;
-/**
- * Appends a produce row keeps in flight, as Kafka's producer (and the perf test behind its figure) keeps up to
- * max.in.flight.requests.per.connection = 5 requests: the next append is encoded while the last is written.
- */
-const IN_FLIGHT = 4;
 
 // The keys are made once, outside the timed loops (Kafka's ProducerPerformance also builds its payloads before
 // timing): a Buffer.from per record measured the caller's allocations (a quarter of the produce row's CPU).
@@ -40,8 +35,7 @@ function logBytes(store: TopicStore, topic: string): number {
 }
 
 /** How a produce row hands its records to the library. */
-/** How a produce row hands its records to the library; `columns1`: columns, one append at a time (no overlap). */
-type ProduceWay = 'records' | 'columns' | 'columns1' | 'batches';
+type ProduceWay = 'records' | 'columns' | 'batches';
 
 interface Timed {
   /** Seconds of wall time and of CPU time (user + system, every thread of this process). */
@@ -69,8 +63,7 @@ async function timedAsync(fn: () => Promise<void>): Promise<Timed> {
 
 /**
  * Batches encoded by the caller before timing, as Kafka's clients encode the batches its broker receives: one
- * per column of keys (offsets from 0: the log patches them; IN_FLIGHT is below their count, so none is in
- * flight twice).
+ * per column of keys (offsets from 0: the log patches them).
  */
 const CALLER_BATCHES = (() => {
   const now = Date.now();
@@ -79,31 +72,20 @@ const CALLER_BATCHES = (() => {
   );
 })();
 
-/**
- * Produces RECORDS records in appends of BATCH, up to IN_FLIGHT at a time (each awaited before another takes
- * its place); returns the time it took and the log's bytes on disk.
- */
+/** Produces RECORDS records in appends of BATCH; returns the time it took and the log's bytes on disk. */
 async function produce(
   store: TopicStore,
   topic: string,
   way: ProduceWay = 'records',
 ): Promise<Timed & { bytes: number }> {
   store.createTopic(topic);
-  let next = 0;
-  const inFlight = way === 'columns1' ? 1 : IN_FLIGHT;
-  const producer = async () => {
-    while (next < RECORDS) {
-      const i = next;
-      next += BATCH;
+  const t = await timedAsync(async () => {
+    for (let i = 0; i < RECORDS; i += BATCH) {
       const b = (i / BATCH) % KEY_COLUMNS.length;
       if (way === 'records') await store.append(topic, batchOf(i));
-      else if (way === 'columns' || way === 'columns1')
-        await store.produce(topic, { keys: KEY_COLUMNS[b]!, values: VALUE_COLUMN });
+      else if (way === 'columns') await store.produce(topic, { keys: KEY_COLUMNS[b]!, values: VALUE_COLUMN });
       else await store.appendBatch(topic, 0, CALLER_BATCHES[b]!);
     }
-  };
-  const t = await timedAsync(async () => {
-    await Promise.all(Array.from({ length: inFlight }, producer));
   });
   return { ...t, bytes: logBytes(store, topic) };
 }
@@ -177,7 +159,7 @@ export const suite: BenchSuite = {
       rows[name].push(v);
     };
     let cleaned = { records: 0, bytesIn: 0 };
-    const bytesOf: Record<ProduceWay, number> = { records: 0, columns: 0, columns1: 0, batches: 0 };
+    const bytesOf: Record<ProduceWay, number> = { records: 0, columns: 0, batches: 0 };
     const expectedBytes = (way: ProduceWay) => bytesOf[way] || RECORDS * (24 + 16 + 100) + (RECORDS / BATCH) * 42;
     for (let round = 0; round < ctx.rounds; round++) {
       ctx.log(`streams: round ${round + 1} of ${ctx.rounds}`);
@@ -190,7 +172,7 @@ export const suite: BenchSuite = {
       try {
         // Each produce row and the ceiling of its bytes, in the same round; the order alternates between rounds
         // so that neither side always runs first (the page cache, the other helpers' load).
-        for (const way of ['columns', 'columns1', 'records', 'batches'] as const) {
+        for (const way of ['columns', 'records', 'batches'] as const) {
           const topic = way === 'records' ? 'bench' : `bench-${way}`;
           let p: Timed & { bytes: number };
           let ceiling: Timed;
@@ -277,18 +259,17 @@ export const suite: BenchSuite = {
           '>= 1 M/s',
           check(m('columnsRate') >= 1e6),
         ],
-        ...(['columns', 'columns1', 'records', 'batches'] as const).map((way) => [
+        ...(['columns', 'records', 'batches'] as const).map((way) => [
           {
             columns: 'produce MB/s ÷ disk ceiling: columns, encoded by the library (end to end)',
-            columns1: 'the same, one append at a time (no overlap: for comparison)',
             records: 'produce MB/s ÷ disk ceiling: record objects, encoded by the library',
             batches: 'produce MB/s ÷ disk ceiling: batches the caller encoded before timing (appendBatch)',
           }[way],
           `${m(`${way}MBps`).toFixed(0)} MB/s`,
           `${m(`${way}Disk`).toFixed(0)} MB/s`,
           `${fmtRatio(m(`${way}Ratio`))} (CPU ${fmtRatio(m(`${way}CpuRatio`))})`,
-          way === 'columns1' ? '' : '>= 0.5×',
-          way === 'columns1' ? '' : check(m(`${way}Ratio`) >= 0.5),
+          '>= 0.5×',
+          check(m(`${way}Ratio`) >= 0.5),
         ]),
         [
           'consume from the beginning',
@@ -357,9 +338,7 @@ export const suite: BenchSuite = {
       ],
     );
     return `${RECORDS.toLocaleString('en-US')} records of a 16-byte key (${KEYS.toLocaleString('en-US')} distinct) and a 100-byte value, produced
-with the library in appends of ${BATCH}, up to ${IN_FLIGHT} in flight (as Kafka's producer keeps up to
-\`max.in.flight.requests.per.connection\` = 5 requests: the library encodes the next append while the last
-one's write runs on libuv's thread pool; each is acknowledged once written), one partition, default config; medians of ${ctx.rounds} rounds, each in a fresh
+with the library in appends of ${BATCH}, one partition, default config; medians of ${ctx.rounds} rounds, each in a fresh
 directory. Anchors: Kafka's published single-machine figures (one producer thread, 100-byte records, no
 replication: ${KAFKA_PRODUCE.toLocaleString('en-US')} records/s; one consumer: ${KAFKA_CONSUME.toLocaleString('en-US')} records/s), and the disk measured in the
 same run (the same bytes in plain \`write\` calls of one append's size; a bare \`write\` + \`fdatasync\` loop
@@ -369,8 +348,7 @@ The produce rows hand the records over in three ways: \`append\` with an object 
 columns of keys and values (no object per record), and \`appendBatch\` with batches **the caller encoded
 before the timed loop** (as Kafka's clients encode the batches its broker receives: the log checks each
 batch's CRC and structure, patches its offsets and CRC, and writes it; the encoding is not in that row's time).
-The end-to-end figure is the columns row; the row after it produces the same columns awaiting each append
-before the next (nothing in flight), to show what the overlap gives. Each is timed next to its ceiling, the same bytes the log holds on disk
+The end-to-end figure is the columns row. Each is timed next to its ceiling, the same bytes the log holds on disk
 (${(bytesOf.columns / RECORDS).toFixed(1)} bytes a record: 116 of key and value, 24 of record framing, 42 per batch of
 ${BATCH}), in the same round, the order alternating between rounds; the ratio is the median of the rounds' ratios
 (ceiling time ÷ produce time), the CPU ratio the same with CPU time (user + system of this process).
