@@ -14,28 +14,33 @@ export interface LagGateLimits {
   maxLag: number;
   /** …until its lag is down to this. */
   resumeLag: number;
-  /** A holding subscriber whose socket takes nothing for this long is let go (it reads on at its own pace). */
-  stallMs: number;
+  /**
+   * The longest one subscriber holds its topic's producers in one go: one not back under `resumeLag` by then
+   * (it does not read, or reads slower than they produce) is let go and reads on at its own pace.
+   */
+  maxHoldMs: number;
 }
 
 /**
  * Default: 4 MiB of frames (about 4000 messages of 1 KiB), on top of what the sockets' kernel buffers hold, well
- * within the 32 MiB of frames kept in memory; 2 s without progress lets a subscriber go.
+ * within the 32 MiB of frames kept in memory; a subscriber that needs more than 2 s to catch up is let go (a
+ * CPU-starved one that reads catches up 3 MiB in milliseconds).
  */
-export const DEFAULT_LAG_LIMITS: LagGateLimits = { maxLag: 4 << 20, resumeLag: 1 << 20, stallMs: 2000 };
+export const DEFAULT_LAG_LIMITS: LagGateLimits = { maxLag: 4 << 20, resumeLag: 1 << 20, maxHoldMs: 2000 };
 
 /**
  * Flow control from subscribers to producers. When a subscriber at the end of a topic lags by more than
  * `maxLag` bytes of frames, the producers of that topic are not read (their PUBs wait in TCP, their barrier
  * replies come later, as Kafka's quotas delay a client's responses) until it is back under `resumeLag`: on a
  * server short of CPU, reading more PUBs would otherwise win over writing deliveries, and the subscribers fall
- * further behind the more the producers send. A subscriber that does not read must not stall producers forever:
- * one whose socket has taken nothing for `stallMs` while holding is let go, and holds again only once it has
- * caught up to `resumeLag`.
+ * further behind the more the producers send. A subscriber must not set its producers' pace for long, as Kafka's
+ * slow consumer only falls behind: one that is not back under `resumeLag` within `maxHoldMs` of the hold's start
+ * (it does not read, or reads slower than they produce) is let go, and holds again only once it has caught up
+ * to `resumeLag`.
  */
 export class LagGate {
   private readonly followers = new Map<string, Set<LagFollower>>();
-  /** Per topic, the followers over the bound and when their socket last took something (performance.now()). */
+  /** Per topic, the followers over the bound and when each began holding (performance.now()). */
   private readonly holding = new Map<string, Map<LagFollower, number>>();
   private readonly leftBehind = new Set<LagFollower>();
   private sweep: NodeJS.Timeout | null = null;
@@ -67,12 +72,12 @@ export class LagGate {
   /** Records were appended to the topic: its followers' lags grew. */
   appended(topic: string): void {
     const set = this.followers.get(topic);
-    if (set !== undefined) for (const f of set) this.judge(topic, f, false);
+    if (set !== undefined) for (const f of set) this.judge(topic, f);
   }
 
   /** The follower's socket took some of its frames (or it was moved by SET). */
   progressed(topic: string, f: LagFollower): void {
-    if (this.followers.get(topic)?.has(f)) this.judge(topic, f, true);
+    if (this.followers.get(topic)?.has(f)) this.judge(topic, f);
   }
 
   /** Some subscriber of the topic holds its producers. */
@@ -91,7 +96,7 @@ export class LagGate {
     this.holding.clear();
   }
 
-  private judge(topic: string, f: LagFollower, progressed: boolean): void {
+  private judge(topic: string, f: LagFollower): void {
     const lag = f.lag();
     const held = this.holding.get(topic);
     if (lag <= this.limits.resumeLag) {
@@ -99,11 +104,7 @@ export class LagGate {
       this.free(topic, f);
       return;
     }
-    if (held?.has(f)) {
-      if (progressed) held.set(f, performance.now());
-      return;
-    }
-    if (lag <= this.limits.maxLag || this.leftBehind.has(f)) return;
+    if (held?.has(f) || lag <= this.limits.maxLag || this.leftBehind.has(f)) return;
     if (held === undefined) {
       this.holding.set(topic, new Map([[f, performance.now()]]));
       this.holds++;
@@ -125,12 +126,12 @@ export class LagGate {
 
   private startSweep(): void {
     if (this.sweep !== null) return;
-    this.sweep = setInterval(() => this.letGoStalled(), Math.max(this.limits.stallMs / 4, 5));
+    this.sweep = setInterval(() => this.letGoLongHolds(), Math.max(this.limits.maxHoldMs / 4, 5));
     this.sweep.unref();
   }
 
-  private letGoStalled(): void {
-    const deadline = performance.now() - this.limits.stallMs;
+  private letGoLongHolds(): void {
+    const deadline = performance.now() - this.limits.maxHoldMs;
     for (const [topic, held] of [...this.holding])
       for (const [f, since] of [...held])
         if (since < deadline) {

@@ -382,9 +382,9 @@ describe('PLS server', () => {
   });
 
   it('holds a producer while a subscriber at the end lags past the bound; its barrier is answered once it reads', async () => {
-    // A stall limit of an hour: the subscriber below stops reading for as long as the test says.
+    // A hold limit of an hour: the subscriber below stops reading for as long as the test says.
     const { server } = await start(tempDir(), {
-      lagLimits: { maxLag: 1 << 20, resumeLag: 1 << 17, stallMs: 3_600_000 },
+      lagLimits: { maxLag: 1 << 20, resumeLag: 1 << 17, maxHoldMs: 3_600_000 },
     });
     const slow = await client(server);
     await slow.register();
@@ -420,7 +420,7 @@ describe('PLS server', () => {
 
   it('a subscriber reading history from the log never holds producers', async () => {
     const { server } = await start(tempDir(), {
-      lagLimits: { maxLag: 1 << 17, resumeLag: 1 << 14, stallMs: 3_600_000 },
+      lagLimits: { maxLag: 1 << 17, resumeLag: 1 << 14, maxHoldMs: 3_600_000 },
     });
     const producer = await client(server);
     await producer.register();

@@ -60,7 +60,10 @@ export async function startPlsServer(options: PlsServerOptions): Promise<PlsServ
       for (const c of connections) c.gateChanged();
     },
     (topic) =>
-      logger.warn({ topic }, "PLS subscriber takes no deliveries; its topic's producers no longer wait for it"),
+      logger.warn(
+        { topic },
+        "PLS subscriber did not catch up within the hold limit; its topic's producers no longer wait for it",
+      ),
   );
   // --sync batch: PUBs are written with 'none' and their partitions fdatasynced once a second (everysec).
   const periodicSync = options.sync === 'batch' ? new PeriodicSync(options.topics.dir) : null;

@@ -6,7 +6,7 @@ export interface PlsStats {
   recentFramesBytes: number;
   /** Times a subscriber lagging past the bound held its topic's producers (their sockets not read). */
   producerHolds: number;
-  /** Holding subscribers whose sockets took nothing for the stall limit, let go so producers go on. */
+  /** Holding subscribers not caught up within the hold limit, let go so producers go on. */
   subscribersLetGo: number;
   /** Connections accepted since start. */
   totalConnections: number;
