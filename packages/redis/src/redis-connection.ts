@@ -34,6 +34,12 @@ export interface RedisConnection {
   readonly isCluster: boolean;
   /** The servers that own keys: the one server, or every cluster master (for KEYS/SCAN/FLUSHDB/DBSIZE). */
   masters(): Redis[];
+  /**
+   * Reads the cluster's slot map again (nothing to do on one server). ioredis follows a MOVED by itself only when
+   * every command of a pipeline got it: a pipeline of keyed commands and a keyless one (XADD… then WAIT) that
+   * reaches a former master after a failover gets MOVED for the XADDs alone, and its caller must ask.
+   */
+  refreshSlots(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -94,6 +100,10 @@ export async function connectRedis(text: string, options: RedisConnectOptions = 
     client,
     isCluster: url.kind === 'cluster',
     masters: () => (client instanceof Cluster ? client.nodes('master') : [client]),
+    refreshSlots: () =>
+      client instanceof Cluster
+        ? new Promise<void>((resolve) => client.refreshSlotsCache(() => resolve()))
+        : Promise.resolve(),
     close: async () => {
       // QUIT lets the server finish what it was sent, but a cluster node killed a moment ago (a failover) may
       // never answer while ioredis retries it: wait at most CLOSE_WAIT_MS, then drop the sockets.

@@ -38,6 +38,8 @@ const SCAN_COUNT = 1000;
 /** A producing process re-reads a topic's config (an alter elsewhere) and applies time retention this often. */
 const CONFIG_TTL_MS = 5_000;
 const RETENTION_INTERVAL_MS = 60_000;
+/** Times an append reads the slot map again and resends after a MOVED (a failover moves a slot once). */
+const MOVED_RETRIES = 3;
 
 export interface RedisTopicsOptions {
   /** Record timestamps and retention, in Unix milliseconds; inject one in tests. */
@@ -222,13 +224,22 @@ export class RedisTopicStore {
       Promise.all(
         [...byPartition].map(async ([partition, indexes]) => {
           const key = partitionKey(topic, partition);
-          const pipeline = this.client.pipeline();
-          for (const i of indexes) {
-            const r = records[i]!;
-            pipeline.call('XADD', key, ...trim, '0-*', ...recordFields(r, r.timestamp ?? now));
+          const send = async () => {
+            const pipeline = this.client.pipeline();
+            for (const i of indexes) {
+              const r = records[i]!;
+              pipeline.call('XADD', key, ...trim, '0-*', ...recordFields(r, r.timestamp ?? now));
+            }
+            if (waitReplicas > 0) pipeline.call('WAIT', waitReplicas, waitTimeoutMs);
+            return (await pipeline.exec()) ?? [];
+          };
+          let replies = await send();
+          // The slot moved (a failover) and the WAIT kept ioredis from following: the XADDs were not run; read
+          // the slot map again and send them to the new master.
+          for (let n = 0; n < MOVED_RETRIES && replies.some(([err]) => err?.message.startsWith('MOVED ')); n++) {
+            await this.connection.refreshSlots();
+            replies = await send();
           }
-          if (waitReplicas > 0) pipeline.call('WAIT', waitReplicas, waitTimeoutMs);
-          const replies = (await pipeline.exec()) ?? [];
           for (const [err] of replies) if (err) throw err;
           indexes.forEach((i, k) => {
             positions[i] = { partition, offset: offsetOfId(replies[k]![1] as string) };

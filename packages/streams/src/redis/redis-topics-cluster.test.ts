@@ -1,3 +1,4 @@
+import { keySlot } from '@esc/redis';
 import { type RedisNode, type RedisTestCluster, startRedisCluster } from '@esc/test-fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumeRedis } from './redis-topic-consumer.js';
@@ -61,6 +62,29 @@ describe('topics on a Redis Cluster', () => {
     }
   }, 120_000);
 
+  it('an append with WAIT reaches the master of its slot when the slot map is stale, as after a failover', async () => {
+    const store = await openRedisTopics(cluster.url);
+    try {
+      await store.createTopic('stale', { partitions: 1 });
+      const key = partitionKey('stale', 0);
+      // The client believes another master serves the slot (what it believed of a failed-over slot): its XADDs
+      // get MOVED, the keyless WAIT after them does not, and ioredis does not follow a half-moved pipeline.
+      const client = store.client as Extract<RedisTopicStore['client'], { slots: unknown }>;
+      const slot = keySlot(key);
+      const owner = client.slots[slot]![0]!;
+      const other = client
+        .nodes('master')
+        .map((n) => `${n.options.host}:${n.options.port}`)
+        .find((k) => k !== owner)!;
+      client.slots[slot] = [other];
+      const [pos] = await store.append('stale', [{ key: 'k', value: 'v' }], { waitReplicas: 1, waitTimeoutMs: 2_000 });
+      expect(pos).toEqual({ partition: 0, offset: 0 });
+      expect((await store.readAll('stale', 0)).map((r) => r.value!.toString())).toEqual(['v']);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+
   it('failover: a master killed during a produce loop; producing resumes and no record acknowledged with WAIT 1 is lost', async () => {
     const setup = await openRedisTopics(cluster.url);
     await setup.createTopic('failover', { partitions: 6 });
@@ -70,24 +94,38 @@ describe('topics on a Redis Cluster', () => {
     const acked: { partition: number; offset: number; value: string }[] = [];
     let stop = false;
     let i = 0;
+    let lastError = '';
     const loop = (async () => {
       while (!stop) {
         const value = `v${i}`;
+        let timer: NodeJS.Timeout | undefined;
         try {
-          const [pos] = await store.append('failover', [{ key: `k${i % 60}`, value }], {
-            waitReplicas: 1,
-            waitTimeoutMs: 2_000,
-          });
+          // An append sent to the master as it died may never be answered: after 15 s it counts as not
+          // acknowledged, as a client's request timeout would make it (if it lands later, it is stored twice).
+          const [pos] = await Promise.race([
+            store.append('failover', [{ key: `k${i % 60}`, value }], { waitReplicas: 1, waitTimeoutMs: 2_000 }),
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => reject(new Error('no answer in 15 s')), 15_000);
+            }),
+          ]);
           acked.push({ ...pos!, value });
           i++;
-        } catch {
+        } catch (err) {
           // not acknowledged: retried (it may be stored twice, as a producer without idempotence)
+          lastError = err instanceof Error ? err.message : String(err);
           await new Promise((r) => setTimeout(r, 100));
+        } finally {
+          clearTimeout(timer);
         }
       }
     })();
     const until = async (n: number) => {
-      while (acked.length < n) await new Promise((r) => setTimeout(r, 20));
+      const deadline = Date.now() + 90_000;
+      while (acked.length < n) {
+        if (Date.now() > deadline)
+          throw new Error(`${acked.length} of ${n} appends acknowledged after 90 s; the last refusal: ${lastError}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
     };
     try {
       await until(200);
