@@ -49,6 +49,16 @@ async function client(server: PlsServer, heartbeatMs = 0): Promise<PlsClient> {
   return c;
 }
 
+/** A registered client subscribed to `topic` from its end (SET -1), the subscription sent. */
+async function subscriberAtEnd(server: PlsServer, topic: string): Promise<PlsClient> {
+  const c = await client(server);
+  await c.register();
+  c.setOffset(topic, -1);
+  c.subscribe(topic);
+  await c.flush();
+  return c;
+}
+
 /** Reads deliveries with timeouts, keeping an unanswered read for the next call (an async generator queues them). */
 class Receiver {
   private pending: Promise<IteratorResult<PlsMessage>> | null = null;
@@ -350,11 +360,7 @@ describe('PLS server', () => {
     await new Promise((r) => stuck.once('connect', r));
     stuck.pause();
     stuck.write(Buffer.concat([encodeFrame('REG'), encodeFrame('SET live -1'), encodeFrame('SUB live')]));
-    const reader = await client(server);
-    await reader.register();
-    reader.setOffset('live', -1);
-    reader.subscribe('live');
-    await reader.flush();
+    const reader = await subscriberAtEnd(server, 'live');
     const producer = await client(server);
     await producer.register();
     const payload = 'x'.repeat(1024);
@@ -386,11 +392,7 @@ describe('PLS server', () => {
     const { server } = await start(tempDir(), {
       lagLimits: { maxLag: 1 << 20, resumeLag: 1 << 17, maxHoldMs: 3_600_000 },
     });
-    const slow = await client(server);
-    await slow.register();
-    slow.setOffset('held', -1);
-    slow.subscribe('held');
-    await slow.flush();
+    const slow = await subscriberAtEnd(server, 'held');
     const producer = await client(server);
     await producer.register();
     const payload = 'x'.repeat(1024);
