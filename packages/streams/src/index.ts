@@ -22,7 +22,7 @@ export { consume, type ConsumeOptions, type ConsumedBatch } from './topic-consum
 export type { PartitionReader, PartitionBounds } from './partition-reader.js';
 export { RecordLookup } from './record-lookup.js';
 export { encodeBatch, type LogRecord, type RecordHeader } from './record-batch.js';
-export type { SyncMode, RecordPosition, AppendAck } from './topic-writer.js';
+export { positionsOf, type SyncMode, type RecordPosition, type AppendAck } from './topic-writer.js';
 export { topicConfigSchema, type TopicConfig, type TopicConfigInput, type CleanupPolicy } from './topic-config.js';
 export { validateTopicName, MAX_TOPIC_NAME_LENGTH } from './topic-name.js';
 export { partitionForKey, murmur2 } from './partitioner.js';

@@ -1,14 +1,16 @@
-import { BufferedOutput, ExitCode, InvalidInputError, openInput, readChunks, stripCr, UsageError } from '@esc/core';
-import {
-  type ProduceRecord,
-  type RecordPosition,
-  type SyncMode,
-  UnknownTopicError,
-  validateTopicName,
-} from '@esc/streams';
+import { BufferedOutput, ExitCode, openInput, readChunks, UsageError } from '@esc/core';
+import { positionsOf, type RecordPosition, type SyncMode, UnknownTopicError, validateTopicName } from '@esc/streams';
 import { type Command, intArg, newCommand, Option, runAction } from '../command-kit.js';
+import { produceLines } from './streams/line-producer.js';
 import { brokerOf, type DirFlag, withDirOption, withTopics } from './streams/streams-options.js';
 
+// A producer's memory grows with the records of one append (about two Buffer views a line): V8 grows its young
+// generation with what survives each scavenge, which is the append in flight. 64 KiB, what a pipe gives in one
+// read, is ~550 lines of 118 bytes: 1M such lines peaked at 84 MiB RSS against 101 MiB with 1 MiB blocks, at
+// the same CPU time.
+const BLOCK_BYTES = 64 * 1024;
+// --sync always syncs once per append: a 1 MiB block shares one sync between ~9,000 such lines.
+const SYNCED_BLOCK_BYTES = 1024 * 1024;
 const BROKER_BLOCK_BYTES = 256 * 1024;
 
 interface ProduceFlags extends DirFlag {
@@ -74,71 +76,49 @@ async function produce(topic: string, flags: ProduceFlags): Promise<number> {
     flags,
     async (store) => {
       if (!flags.create && !store.listTopics({ internal: true }).includes(topic)) throw new UnknownTopicError(topic);
-      return produceLines(flags, (records) => store.append(topic, records, { sync: flags.sync, create: flags.create }));
+      const options = { sync: flags.sync, create: flags.create };
+      // Columns, the library's lean way in: no object per record, and positions made only for --json.
+      return produceStdin(
+        flags,
+        async (keys, values) => {
+          const ack = await store.produce(topic, { keys, values, partition: flags.partition }, options);
+          return flags.json ? positionsOf(ack) : null;
+        },
+        flags.sync === 'always' ? SYNCED_BLOCK_BYTES : BLOCK_BYTES,
+      );
     },
     async (store) => {
       if (!flags.create) await store.topicConfig(topic);
       const options = { create: flags.create, waitReplicas: flags.waitReplicas, waitTimeoutMs: flags.waitTimeout };
       // A block is a round trip to Redis: larger blocks than the embedded log's when stdin is a file.
-      return produceLines(flags, (records) => store.append(topic, records, options), BROKER_BLOCK_BYTES);
+      return produceStdin(
+        flags,
+        (keys, values) =>
+          store.append(
+            topic,
+            values.map((value, i) => ({ key: keys[i]!, value, partition: flags.partition })),
+            options,
+          ),
+        BROKER_BLOCK_BYTES,
+      );
     },
   );
 }
 
-/** Standard input, block by block, into `append`; with --json each record's position once it is acknowledged. */
-async function produceLines(
+/** Standard input, block by block into `append`; with --json each record's position once it is acknowledged. */
+async function produceStdin(
   flags: ProduceFlags,
-  append: (records: ProduceRecord[]) => Promise<RecordPosition[]>,
-  chunkSize?: number,
+  append: (keys: readonly (Buffer | null)[], values: readonly (Buffer | null)[]) => Promise<RecordPosition[] | null>,
+  chunkSize: number,
 ): Promise<number> {
   const out = flags.json ? new BufferedOutput(1) : null;
-  const separator = flags.keySeparator === undefined ? null : Buffer.from(flags.keySeparator);
-  const fixedKey = flags.key === undefined ? null : Buffer.from(flags.key);
-  let lineNumber = 0;
-  for await (const chunk of readChunks(openInput('-'), { chunkSize })) {
-    const records: ProduceRecord[] = [];
-    let start = 0;
-    while (start < chunk.length) {
-      let end = chunk.indexOf(10, start);
-      const next = end === -1 ? chunk.length : end + 1;
-      if (end === -1) end = chunk.length;
-      const line = stripCr(chunk.subarray(start, end));
-      start = next;
-      lineNumber++;
-      records.push(toRecord(line, lineNumber, separator, fixedKey, flags));
-    }
-    if (records.length === 0) continue;
-    const acks = await append(records);
-    if (out !== null) {
-      for (const a of acks) out.write(`{"partition":${a.partition},"offset":${a.offset}}\n`);
-      out.flush();
-    }
-  }
+  // One buffer for every block: produceLines awaits each append before the next read.
+  const blocks = readChunks(openInput('-'), { chunkSize, reuseBuffer: true });
+  await produceLines(blocks, flags, async (keys, values) => {
+    const acks = await append(keys, values);
+    if (out === null || acks === null) return;
+    for (const a of acks) out.write(`{"partition":${a.partition},"offset":${a.offset}}\n`);
+    out.flush();
+  });
   return ExitCode.Ok;
-}
-
-function toRecord(
-  line: Buffer,
-  lineNumber: number,
-  separator: Buffer | null,
-  fixedKey: Buffer | null,
-  flags: ProduceFlags,
-): ProduceRecord {
-  let key: Buffer | null = fixedKey;
-  let value: Buffer | null = line;
-  if (separator !== null) {
-    const at = line.indexOf(separator);
-    if (at === -1)
-      throw new InvalidInputError(`no key separator '${flags.keySeparator}' found`, {
-        path: '(standard input)',
-        line: lineNumber,
-      });
-    key = line.subarray(0, at);
-    value = line.subarray(at + separator.length);
-  }
-  if (flags.tombstone) {
-    if (separator === null) key = line;
-    value = null;
-  }
-  return { key, value, partition: flags.partition };
 }

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStreams } from '@esc/streams';
@@ -194,6 +194,36 @@ describe('esc topic / produce / consume', () => {
       status: 2,
       stderr: "esc: (standard input):1: no key separator ':' found\n",
     });
+  });
+
+  it('produces a file on stdin block by block through one reused buffer: every record as given, acks in order', () => {
+    const dir = streamsDir();
+    // ~1 MB of lines of many lengths (lines cross every 64 KiB block boundary), a 300 KB line (longer than a
+    // block), CRLF endings and a last line without a newline.
+    const lines = Array.from({ length: 12_000 }, (_, i) => `k${i % 97}:${`v${i}.`.repeat(1 + (i % 23))}`);
+    lines[5_000] = `big:${'x'.repeat(300_000)}`;
+    const input = join(dir, 'input.txt');
+    writeFileSync(input, `${lines.map((l, i) => (i % 7 === 0 ? `${l}\r` : l)).join('\n')}`);
+    for (const sync of ['none', 'always']) {
+      const fd = openSync(input, 'r');
+      const res = spawnSync(
+        process.execPath,
+        [ESC_BIN, 'produce', `t-${sync}`, '--key-separator', ':', '--json', '--sync', sync],
+        {
+          cwd: REPO_ROOT,
+          env: { ...process.env, ESC_STREAMS_DIR: dir },
+          stdio: [fd, 'pipe', 'pipe'],
+          maxBuffer: 1 << 28,
+        },
+      );
+      closeSync(fd);
+      expect(res.stderr.toString()).toBe('');
+      expect(res.status).toBe(0);
+      const acks = ndjson(res.stdout.toString()) as unknown as { partition: number; offset: number }[];
+      expect(acks).toEqual(lines.map((_, offset) => ({ partition: 0, offset })));
+      const records = ndjson(esc(dir, ['consume', `t-${sync}`, '-o', 'ndjson']).stdout);
+      expect(records.map((r) => `${r.key}:${r.value}`)).toEqual(lines);
+    }
   });
 
   it('16 concurrent producers x 100 lines store 1,600 records, none lost or torn', async () => {
