@@ -4,7 +4,6 @@ import { array, bulk, error, integer, NULL_BULK, type Reply } from '../reply.js'
 import {
   compareIds,
   decrementId,
-  formatId,
   INVALID_ID_ERROR,
   incrementId,
   isZeroId,
@@ -14,6 +13,7 @@ import {
   type StreamId,
   U64_MAX,
 } from './stream-id.js';
+import { encodeId } from './entry-codec.js';
 import type { StreamKeyspace } from './stream-keyspace.js';
 import type { StreamLog, TrimArgs } from './stream-log.js';
 import {
@@ -147,7 +147,8 @@ export function entryCommands(ks: StreamKeyspace): CommandSpec[] {
       return error('ERR The ID specified in XADD is equal or smaller than the target stream top item');
     stream ??= ks.create(key);
     const offset = stream.push(id);
-    const text = formatId(id);
+    // The ID's bytes serve the record's header and the reply: no string made.
+    const text = encodeId(id, ks.bytes);
     const written = ks.append(stream, offset, text, Number(id.ms), args.slice(fieldPos));
     const trimmed = parsed.trim !== null && stream.trim(parsed.trim) > 0 ? ks.persistTrim(stream) : null;
     ks.wake(stream.topic);
