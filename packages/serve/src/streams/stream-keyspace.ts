@@ -189,7 +189,7 @@ export class StreamKeyspace {
   /** The stream at `key`, or null when there is none (a topic made meanwhile by `esc produce` is found too). */
   get(key: Buffer): StreamLog | null {
     const recent = this.recent;
-    if (recent?.key.equals(key) && this.streams.get(recent.topic) === recent) return recent;
+    if (recent !== null && sameBytes(recent.key, key) && this.streams.get(recent.topic) === recent) return recent;
     const topic = topicForKey(key);
     if (topic === null) return null;
     const known = this.streams.get(topic);
@@ -400,4 +400,13 @@ export class StreamKeyspace {
     this.streams.set(topic, stream);
     return stream;
   }
+}
+
+/** Buffer#equals, with a short key (most) compared by a loop rather than through a native call. */
+function sameBytes(a: Buffer, b: Buffer): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  if (n > 32) return a.equals(b);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
