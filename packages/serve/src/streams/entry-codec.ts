@@ -65,17 +65,28 @@ function isPlainAscii(f: Buffer): boolean {
   return true;
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/** The digits of the ms encodeId wrote last. */
+let lastMs = -1;
+let lastMsLength = 0;
+const lastMsDigits = Buffer.alloc(16);
+
 /** The `redis-id` header's value (`<ms>-<seq>`, ASCII), written into `out`; digits without a string when they fit. */
 export function encodeId(id: StreamId, out: ByteSlab): Buffer {
   if (id.ms > MAX_SAFE || id.seq > MAX_SAFE) return out.text(formatId(id));
+  const ms = Number(id.ms);
+  // IDs come in runs of one ms (every XADD of that millisecond): its digits are made once per run.
+  if (ms !== lastMs) {
+    lastMsLength = writeDigits(lastMsDigits, 0, ms);
+    lastMs = ms;
+  }
   const slab = out.reserve(33);
-  let at = writeDigits(slab, out.start, Number(id.ms));
+  let at = out.start;
+  for (let i = 0; i < lastMsLength; i++) slab[at++] = lastMsDigits[i]!;
   slab[at++] = 0x2d;
   at = writeDigits(slab, at, Number(id.seq));
   return out.commit(at);
 }
-
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** The decimal digits of a safe non-negative integer at `at`; returns the position past them. */
 function writeDigits(slab: Buffer, at: number, n: number): number {
