@@ -8,7 +8,8 @@ import { syncPartition } from './partition-sync.js';
  * A failing sync (a topic deleted meanwhile, a failing disk) is left to the next run.
  */
 export class PeriodicSync {
-  private readonly unsynced = new Set<string>();
+  /** Topic -> its partitions written since the last run (no path made per append: joined at the run). */
+  private readonly unsynced = new Map<string, Set<number>>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -18,7 +19,9 @@ export class PeriodicSync {
 
   /** A partition of `topic` was appended to. */
   written(topic: string, partition = 0): void {
-    this.unsynced.add(join(this.dir, topic, String(partition)));
+    const partitions = this.unsynced.get(topic);
+    if (partitions === undefined) this.unsynced.set(topic, new Set([partition]));
+    else partitions.add(partition);
     this.timer ??= setTimeout(() => void this.syncNow(), this.intervalMs).unref();
   }
 
@@ -26,7 +29,9 @@ export class PeriodicSync {
   async syncNow(): Promise<void> {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    const dirs = [...this.unsynced];
+    const dirs: string[] = [];
+    for (const [topic, partitions] of this.unsynced)
+      for (const p of partitions) dirs.push(join(this.dir, topic, String(p)));
     this.unsynced.clear();
     await Promise.all(dirs.map((d) => syncPartition(d).catch(() => undefined)));
   }

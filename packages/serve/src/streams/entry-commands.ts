@@ -4,16 +4,17 @@ import { array, bulk, error, integer, NULL_BULK, type Reply } from '../reply.js'
 import {
   compareIds,
   decrementId,
-  formatId,
   INVALID_ID_ERROR,
   incrementId,
   isZeroId,
+  MIN_ID,
   nextAutoId,
   parseId,
   parseIntervalId,
   type StreamId,
   U64_MAX,
 } from './stream-id.js';
+import { encodeId } from './entry-codec.js';
 import type { StreamKeyspace } from './stream-keyspace.js';
 import type { StreamLog, TrimArgs } from './stream-log.js';
 import {
@@ -48,7 +49,7 @@ function parseAddOrTrimArgs(args: readonly Buffer[], xadd: boolean): AddOrTrimAr
   let strategy: TrimArgs['strategy'] | null = null;
   let approx = false;
   let maxlen = 0;
-  let minid: StreamId = { ms: 0n, seq: 0n };
+  let minid: StreamId = MIN_ID;
   let limit = 0;
   let limitGiven = false;
   let noMkstream = false;
@@ -109,6 +110,11 @@ function parseAddOrTrimArgs(args: readonly Buffer[], xadd: boolean): AddOrTrimAr
 
 const isReply = (v: unknown): v is Reply => typeof v === 'object' && v !== null && 'kind' in v;
 
+/** `XADD key * field value …`, the common form: nothing to parse, nothing to allocate. */
+const AUTO_ID: AddOrTrimArgs = { trim: null, noMkstream: false, id: null, seqGiven: true, idPos: 2 };
+
+const isStar = (arg: Buffer): boolean => arg.length === 1 && arg[0] === 0x2a;
+
 /** Answers with `reply` once the writes it depends on are done (or with the error that stopped them). */
 export function afterWrites(writes: Promise<void> | readonly Promise<void>[], reply: Reply): Reply | Promise<Reply> {
   if ('then' in writes) return writes.then(() => reply, writeError);
@@ -120,7 +126,7 @@ const writeError = (err: unknown): Reply => error(`ERR ${(err as Error).message}
 
 export function entryCommands(ks: StreamKeyspace): CommandSpec[] {
   function xadd(args: readonly Buffer[], ctx: CommandContext): Reply | Promise<Reply> | AckedReply {
-    const parsed = parseAddOrTrimArgs(args, true);
+    const parsed = isStar(args[2]!) ? AUTO_ID : parseAddOrTrimArgs(args, true);
     if (isReply(parsed)) return parsed;
     const fieldPos = parsed.idPos + 1;
     const n = args.length - fieldPos;
@@ -135,7 +141,7 @@ export function entryCommands(ks: StreamKeyspace): CommandSpec[] {
       if (parsed.noMkstream) return NULL_BULK;
       if (ks.topicFor(key) === null) return KEY_TOO_LONG;
     }
-    const last = stream?.lastId ?? { ms: 0n, seq: 0n };
+    const last = stream?.lastId ?? MIN_ID;
     if (last.ms === U64_MAX && last.seq === U64_MAX)
       return error('ERR The stream has exhausted the last possible ID, unable to add more items');
     let id: StreamId | null;
@@ -147,7 +153,8 @@ export function entryCommands(ks: StreamKeyspace): CommandSpec[] {
       return error('ERR The ID specified in XADD is equal or smaller than the target stream top item');
     stream ??= ks.create(key);
     const offset = stream.push(id);
-    const text = formatId(id);
+    // The ID's bytes serve the record's header and the reply: no string made.
+    const text = encodeId(id, ks.bytes);
     const written = ks.append(stream, offset, text, Number(id.ms), args.slice(fieldPos));
     const trimmed = parsed.trim !== null && stream.trim(parsed.trim) > 0 ? ks.persistTrim(stream) : null;
     ks.wake(stream.topic);

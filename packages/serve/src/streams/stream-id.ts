@@ -98,7 +98,7 @@ export function parseIntervalId(arg: Buffer, missingSeq: bigint): { id: StreamId
  * not moved past it (streamNextID). Null when the last possible ID was used.
  */
 export function nextAutoId(last: StreamId, nowMs: number): StreamId | null {
-  const ms = BigInt(nowMs);
-  if (ms > last.ms) return { ms, seq: 0n };
+  // Compared as they are (exact in JS): no BigInt made while the clock stays within the last ID's ms.
+  if (nowMs > last.ms) return { ms: BigInt(nowMs), seq: 0n };
   return incrementId(last);
 }

@@ -9,6 +9,7 @@ import {
   type TopicStore,
 } from '@esc/streams';
 import type { KeyspaceView } from '../command-spec.js';
+import { ByteSlab } from './byte-slab.js';
 import { derivedId, encodeFields, type Fields, ID_HEADER, recordId } from './entry-codec.js';
 import { parseId, type StreamId } from './stream-id.js';
 import { keyForTopic, topicForKey } from './stream-key.js';
@@ -39,8 +40,8 @@ export interface StreamKeyspaceOptions {
  */
 class AppendBatch implements UnwrittenRun {
   /** Columns of the records (TopicStore.produce): the fields' JSON, the ID's text, the timestamp. */
-  readonly values: string[] = [];
-  readonly ids: string[] = [];
+  readonly values: Buffer[] = [];
+  readonly ids: Buffer[] = [];
   readonly timestamps: number[] = [];
   readonly fields: Fields[] = [];
   resolve!: () => void;
@@ -83,6 +84,8 @@ export class StreamKeyspace {
   private readonly batches = new Map<StreamLog, AppendBatch>();
   /** The stream of the key looked up last, so a run of commands on one key skips the key's escaping. */
   private recent: StreamLog | null = null;
+  /** Where the turn's entries are encoded (their IDs, their fields' JSON): views, no string per entry. */
+  readonly bytes = new ByteSlab();
   /** Appends in flight, so close() can wait for them. */
   private readonly inflight = new Set<Promise<unknown>>();
   stats = { entriesAdded: 0, blockedClients: 0 };
@@ -118,11 +121,13 @@ export class StreamKeyspace {
 
   /** The stream at `key`, null when there is none, or 'wrongtype' when the key holds another type. */
   lookup(key: Buffer): StreamLog | null | 'wrongtype' {
-    for (const other of this.keyspaces()) if (other !== this.ownView && other.has(key)) return 'wrongtype';
+    // A key is never of two types (SET deletes the stream it overwrites): a stream found needs no look at the
+    // other types' keys (the kv store's costs a string of the key and a catch-up with other processes).
     const stream = this.get(key);
+    if (stream !== null) return stream;
+    for (const other of this.keyspaces()) if (other !== this.ownView && other.has(key)) return 'wrongtype';
     // A topic of several partitions under the key's name is no stream, and must not become one.
-    if (stream === null && this.topicExists(key)) return 'wrongtype';
-    return stream;
+    return this.topicExists(key) ? 'wrongtype' : null;
   }
 
   private topicExists(key: Buffer): boolean {
@@ -184,7 +189,7 @@ export class StreamKeyspace {
   /** The stream at `key`, or null when there is none (a topic made meanwhile by `esc produce` is found too). */
   get(key: Buffer): StreamLog | null {
     const recent = this.recent;
-    if (recent?.key.equals(key) && this.streams.get(recent.topic) === recent) return recent;
+    if (recent !== null && sameBytes(recent.key, key) && this.streams.get(recent.topic) === recent) return recent;
     const topic = topicForKey(key);
     if (topic === null) return null;
     const known = this.streams.get(topic);
@@ -217,7 +222,7 @@ export class StreamKeyspace {
    * as Redis writes (and under `appendfsync always` fsyncs) its AOF once per event loop before replying: one
    * write, one promise and one record batch per turn instead of per entry.
    */
-  append(stream: StreamLog, offset: number, id: string, timestamp: number, fields: Fields): Promise<void> {
+  append(stream: StreamLog, offset: number, id: Buffer, timestamp: number, fields: Fields): Promise<void> {
     this.stats.entriesAdded++;
     let batch = this.batches.get(stream);
     if (batch === undefined || offset !== batch.first + batch.fields.length) {
@@ -228,7 +233,7 @@ export class StreamKeyspace {
       if (this.batches.size === 1) setImmediate(this.flushBatches);
     }
     batch.fields.push(fields);
-    batch.values.push(encodeFields(fields));
+    batch.values.push(encodeFields(fields, this.bytes));
     batch.ids.push(id);
     batch.timestamps.push(timestamp <= Number.MAX_SAFE_INTEGER ? timestamp : this.clock());
     return batch.done;
@@ -395,4 +400,13 @@ export class StreamKeyspace {
     this.streams.set(topic, stream);
     return stream;
   }
+}
+
+/** Buffer#equals, with a short key (most) compared by a loop rather than through a native call. */
+function sameBytes(a: Buffer, b: Buffer): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  if (n > 32) return a.equals(b);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
