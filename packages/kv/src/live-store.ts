@@ -177,8 +177,13 @@ export class LiveKvStore {
     if (this.queue.length > 0 || this.lease === null) return this.enqueue(true, fn);
     const before = this.pending.lines;
     this.tx.begin();
-    const value = fn(this.tx);
-    this.tx.end();
+    let value: T;
+    try {
+      value = fn(this.tx);
+    } finally {
+      // Changes a throwing command made before it threw are applied: their line ends here all the same.
+      this.tx.end();
+    }
     if (this.pending.lines === before) return { value, acked: null };
     this.scheduleFlush();
     return { value, acked: this.openGroup().promise };
@@ -311,8 +316,12 @@ export class LiveKvStore {
         if (q.write) {
           const before = this.pending.lines;
           this.tx.begin();
-          const value = q.fn(this.tx);
-          this.tx.end();
+          let value: unknown;
+          try {
+            value = q.fn(this.tx);
+          } finally {
+            this.tx.end();
+          }
           if (this.pending.lines === before) q.resolve(value);
           else this.pendingAcks.push({ ok: () => q.resolve(value), fail: q.reject });
         } else {
