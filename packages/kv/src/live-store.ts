@@ -12,7 +12,7 @@ import { storeFiles, type StoreFiles } from './store-files.js';
 import type { ReleaseLock } from './store-lock.js';
 import { StoreView } from './store-view.js';
 import { loadWritePath, type WritePath } from './write-path.js';
-import { JournalSwitch, writeSnapshot } from './live-compaction.js';
+import { compactionDue, JournalSwitch, writeSnapshot } from './live-compaction.js';
 
 /**
  * When a change is acknowledged: `none` once it is written to the journal (the OS flushes it later), `batch`
@@ -108,6 +108,8 @@ export class LiveKvStore {
   private checkedThisTurn = false;
   private closed = false;
   private dirReady = false;
+  /** The journal this store's last compaction started, and the bytes it started with (see compactionDue). */
+  private carried: { ino: number | null; bytes: number } | null = null;
   /** Changes written since the store was opened (INFO). */
   changes = 0;
 
@@ -414,6 +416,7 @@ export class LiveKvStore {
       return;
     }
     next.install(this.sync === 'always');
+    this.carried = { ino: this.view.journalIno, bytes: this.view.journalEnd };
     this.appendFdFor();
     // The lines copied last are not synced in the new journal yet (`always` synced them in install).
     if (this.sync === 'batch') {
@@ -491,8 +494,8 @@ export class LiveKvStore {
 
   private journalOutgrown(): boolean {
     const v = this.view;
-    const cap = Math.min(v.snapshotBytes * this.config.compactRatio, this.config.journalMaxBytes);
-    return v.journalEnd > Math.max(cap, this.config.compactMinBytes);
+    const carried = this.carried !== null && this.carried.ino === v.journalIno ? this.carried.bytes : 0;
+    return compactionDue(v.journalEnd, v.snapshotBytes, carried, this.config);
   }
 
   private releaseLease(): void {
