@@ -182,10 +182,13 @@ export class LiveKvStore {
     let value: T;
     try {
       value = fn(this.tx);
-    } finally {
-      // Changes a throwing command made before it threw are applied: their line ends here all the same.
+    } catch (err) {
+      // The changes a throwing command made before it threw are applied: they are journalled all the same.
       this.tx.end();
+      if (this.pending.lines !== before) this.scheduleFlush();
+      throw err;
     }
+    this.tx.end();
     if (this.pending.lines === before) return { value, acked: null };
     this.scheduleFlush();
     return { value, acked: this.openGroup().promise };
