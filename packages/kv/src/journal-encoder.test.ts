@@ -37,6 +37,26 @@ describe('JournalEncoder', () => {
     );
   });
 
+  it("writes a command's key changes added one by one as encodeLine writes its record (a batch of several)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(keyRecord, { minLength: 1, maxLength: 12 }), { maxLength: 20 }), (commands) => {
+        const encoder = new JournalEncoder();
+        for (const ops of commands) {
+          for (const op of ops) {
+            if (op.op === 'set') encoder.set(op.k, op.v, op.x);
+            else encoder.del(op.k);
+          }
+          encoder.endLine();
+          encoder.endLine(); // a second end adds nothing
+        }
+        const records = commands.map((ops): JournalRecord => (ops.length === 1 ? ops[0]! : { op: 'batch', ops }));
+        expect(encoder.lines).toBe(commands.length);
+        expect(encoder.take().toString('utf8')).toBe(records.map(encodeLine).join(''));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('starts over after take and clear', () => {
     const encoder = new JournalEncoder();
     encoder.add({ op: 'del', k: 'a' });

@@ -1,5 +1,5 @@
 import { crc32Range } from './crc32.js';
-import type { JournalRecord, KeyRecord } from './journal-format.js';
+import type { JournalRecord } from './journal-format.js';
 
 /** Room for a turn's lines at a server's rate; grown (never shrunk) when a turn writes more. */
 const INITIAL_BYTES = 64 * 1024;
@@ -12,32 +12,90 @@ const INITIAL_BYTES = 64 * 1024;
  * The encoder's own text (field names, punctuation) is copied from bytes made once (a set's, four at a store
  * through a DataView); keys and values that are ASCII and need no JSON escape are copied a character at a time,
  * and expiry times written digit by digit.
- * A record with any other string is written again from its start through JSON.stringify (rare: binary data).
+ * A key record with any other string is written again from its start through JSON.stringify (rare: binary data).
  *
- * The bytes `take` returns are a view of the encoder's buffer: valid until the next `add`.
+ * A server adds the key changes of a command one by one (`set`, `del`, then `endLine`), with no record object
+ * per key nor per command. The bytes `take` returns are a view of the encoder's buffer: valid until the next
+ * `add`; `take` expects no line in progress.
  */
 export class JournalEncoder {
   private buf = Buffer.allocUnsafe(INITIAL_BYTES);
   /** `buf` four bytes at a time, for the encoder's own text. */
   private view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   private end = 0;
+  /** Where the line in progress starts, and how many key records it holds so far (0: none in progress). */
+  private lineStart = 0;
+  private keyRecords = 0;
   /** Lines added since the last `take` (or `clear`). */
   lines = 0;
 
   /** Appends the line of one record: `{"c":"<crc32 hex>","r":<record JSON>}\n`. */
   add(record: JournalRecord): void {
-    const start = this.end;
-    this.reserve(LINE_HEAD.length);
-    this.end = copy(this.buf, start, LINE_HEAD);
-    const body = this.end;
-    if (!this.plainRecord(record)) {
-      this.end = body;
-      this.escapedRecord(record);
+    this.endLine();
+    switch (record.op) {
+      case 'set':
+        this.set(record.k, record.v, record.x);
+        break;
+      case 'del':
+        this.del(record.k);
+        break;
+      case 'batch': {
+        // As given, even of one record (a command's line is a batch only when it has several).
+        this.lineStart = this.end;
+        this.reserve(LINE_HEAD.length + BATCH_HEAD.length);
+        this.end = copy(this.buf, copy(this.buf, this.end, LINE_HEAD), BATCH_HEAD);
+        const ops = record.ops;
+        for (let i = 0; i < ops.length; i++) {
+          if (i > 0) {
+            this.reserve(1);
+            this.buf[this.end++] = COMMA;
+          }
+          const op = ops[i]!;
+          if (op.op === 'set') this.writeSet(op.k, op.v, op.x);
+          else this.writeDel(op.k);
+        }
+        this.reserve(BATCH_END.length);
+        this.end = copy(this.buf, this.end, BATCH_END);
+        this.closeLine();
+        return;
+      }
+      default:
+        this.lineStart = this.end;
+        this.reserve(LINE_HEAD.length + CLEAR.length);
+        this.end = copy(this.buf, copy(this.buf, this.end, LINE_HEAD), CLEAR);
+        this.closeLine();
+        return;
     }
-    writeHex(this.buf, start + 6, crc32Range(this.buf, body, this.end));
-    this.reserve(LINE_END.length);
-    this.end = copy(this.buf, this.end, LINE_END);
-    this.lines++;
+    this.endLine();
+  }
+
+  /**
+   * Adds a set of `k` to the line in progress, written straight from the strings: the key changes of one command
+   * make one line (see `endLine`), with no record object per key.
+   */
+  set(k: string, v: string, x: number | null): void {
+    this.nextKeyRecord();
+    this.writeSet(k, v, x);
+  }
+
+  /** Adds a delete of `k` to the line in progress. */
+  del(k: string): void {
+    this.nextKeyRecord();
+    this.writeDel(k);
+  }
+
+  /**
+   * Ends the line of the key records added since the last end: the record itself when there is one, a `batch`
+   * of them when there are several (one checksum over all of them).
+   */
+  endLine(): void {
+    if (this.keyRecords === 0) return;
+    if (this.keyRecords > 1) {
+      this.reserve(BATCH_END.length);
+      this.end = copy(this.buf, this.end, BATCH_END);
+    }
+    this.keyRecords = 0;
+    this.closeLine();
   }
 
   /** The lines added since the last take, as bytes (a view: valid until the next add); empties the encoder. */
@@ -51,50 +109,71 @@ export class JournalEncoder {
   clear(): void {
     this.end = 0;
     this.lines = 0;
+    this.keyRecords = 0;
   }
 
-  /** Writes the record's JSON if every string in it is plain ASCII; false (with bytes half written) if not. */
-  private plainRecord(r: JournalRecord): boolean {
-    switch (r.op) {
-      case 'set':
-      case 'del':
-        return this.plainKeyRecord(r);
-      case 'batch': {
-        this.reserve(BATCH_HEAD.length);
-        this.end = copy(this.buf, this.end, BATCH_HEAD);
-        const ops = r.ops;
-        for (let i = 0; i < ops.length; i++) {
-          if (i > 0) {
-            this.reserve(1);
-            this.buf[this.end++] = COMMA;
-          }
-          if (!this.plainKeyRecord(ops[i]!)) return false;
-        }
-        this.reserve(BATCH_END.length);
-        this.end = copy(this.buf, this.end, BATCH_END);
-        return true;
+  /**
+   * Where the next key record of the line in progress goes: after the line's head for the first, after a comma
+   * for the others. A second record makes the line a batch: the first moves right to make room for its head
+   * (one copy per command of several keys, none for a command of one).
+   */
+  private nextKeyRecord(): void {
+    if (this.keyRecords === 0) {
+      this.lineStart = this.end;
+      this.reserve(LINE_HEAD.length);
+      this.end = copy(this.buf, this.end, LINE_HEAD);
+    } else {
+      this.reserve(BATCH_HEAD.length + 1);
+      if (this.keyRecords === 1) {
+        const body = this.lineStart + LINE_HEAD.length;
+        this.buf.copyWithin(body + BATCH_HEAD.length, body, this.end);
+        copy(this.buf, body, BATCH_HEAD);
+        this.end += BATCH_HEAD.length;
       }
-      default:
-        this.reserve(CLEAR.length);
-        this.end = copy(this.buf, this.end, CLEAR);
-        return true;
+      this.buf[this.end++] = COMMA;
+    }
+    this.keyRecords++;
+  }
+
+  /** The line's checksum over its record's bytes, in place, and its end. */
+  private closeLine(): void {
+    const start = this.lineStart;
+    writeHex(this.buf, start + 6, crc32Range(this.buf, start + LINE_HEAD.length, this.end));
+    this.reserve(LINE_END.length);
+    this.end = copy(this.buf, this.end, LINE_END);
+    this.lines++;
+  }
+
+  private writeSet(k: string, v: string, x: number | null): void {
+    const at = this.end;
+    if (!this.plainSet(k, v, x)) {
+      this.end = at;
+      this.escapedSet(k, v, x);
     }
   }
 
-  /** `{"op":"set","k":"…","v":"…","x":…}` or `{"op":"del","k":"…"}`, with one reserve for all of it. */
-  private plainKeyRecord(r: KeyRecord): boolean {
-    const k = r.k;
-    if (r.op === 'del') {
-      this.reserve(DEL_HEAD.length + k.length + DEL_END.length);
-      const buf = this.buf;
-      let at = copy(buf, this.end, DEL_HEAD);
-      at = plainChars(buf, at, k);
-      if (at < 0) return false;
-      this.end = copy(buf, at, DEL_END);
-      return true;
+  private writeDel(k: string): void {
+    const at = this.end;
+    if (!this.plainDel(k)) {
+      this.end = at;
+      this.text('{"op":"del","k":');
+      this.json(k);
+      this.text('}');
     }
-    const v = r.v;
-    const x = r.x;
+  }
+
+  /** `{"op":"del","k":"…"}` if the key is plain ASCII, with one reserve; false (half written) if not. */
+  private plainDel(k: string): boolean {
+    this.reserve(DEL_HEAD.length + k.length + DEL_END.length);
+    const buf = this.buf;
+    const at = plainChars(buf, copy(buf, this.end, DEL_HEAD), k);
+    if (at < 0) return false;
+    this.end = copy(buf, at, DEL_END);
+    return true;
+  }
+
+  /** `{"op":"set","k":"…","v":"…","x":…}` if every string is plain ASCII, with one reserve; false if not. */
+  private plainSet(k: string, v: string, x: number | null): boolean {
     if (x !== null && !(Number.isSafeInteger(x) && x >= 0)) return false; // JSON.stringify's digits: 1e+21
     this.reserve(
       SET_HEAD.bytes.length + k.length + SET_VALUE.bytes.length + v.length + SET_EXPIRY.length + MAX_DIGITS + 1,
@@ -117,32 +196,13 @@ export class JournalEncoder {
     return true;
   }
 
-  /** The record as encodeLine writes any string: through JSON.stringify (escapes, non-ASCII text). */
-  private escapedRecord(r: JournalRecord): void {
-    switch (r.op) {
-      case 'set':
-        this.text('{"op":"set","k":');
-        this.json(r.k);
-        this.text(',"v":');
-        this.json(r.v);
-        this.text(`,"x":${r.x}}`);
-        return;
-      case 'del':
-        this.text('{"op":"del","k":');
-        this.json(r.k);
-        this.text('}');
-        return;
-      case 'batch':
-        this.text('{"op":"batch","ops":[');
-        for (let i = 0; i < r.ops.length; i++) {
-          if (i > 0) this.text(',');
-          this.escapedRecord(r.ops[i]!);
-        }
-        this.text(']}');
-        return;
-      default:
-        this.text('{"op":"clear"}');
-    }
+  /** A set as encodeLine writes any string: through JSON.stringify (escapes, non-ASCII text). */
+  private escapedSet(k: string, v: string, x: number | null): void {
+    this.text('{"op":"set","k":');
+    this.json(k);
+    this.text(',"v":');
+    this.json(v);
+    this.text(`,"x":${x}}`);
   }
 
   /** A JSON string literal as JSON.stringify writes it (lone surrogates become \udcXX). */

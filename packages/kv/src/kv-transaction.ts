@@ -10,7 +10,10 @@ import type { StoreView } from './store-view.js';
 export class KvTransaction {
   /** The journal lines of the operations ended so far (without an encoder). */
   lines: string[] = [];
-  /** The key changes of the operation in progress: one line at its end (see `endOperation`), then emptied. */
+  /**
+   * The key changes of the operation in progress without an encoder: one line at its end (see `endOperation`),
+   * then emptied. An encoder gets them as they are made.
+   */
   private readonly open: KeyRecord[] = [];
   private time: number;
   private timeRead: boolean;
@@ -56,14 +59,21 @@ export class KvTransaction {
       this.del(key);
       return;
     }
-    this.record({ op: 'set', k: key, v: value, x: expiresAt });
+    if (this.encoder) {
+      // A server's change: applied and encoded from the strings, no record object (MSET: ten per command).
+      this.view.applySet(key, value, expiresAt);
+      this.encoder.set(key, value, expiresAt);
+    } else this.record({ op: 'set', k: key, v: value, x: expiresAt });
   }
 
   /** Deletes a key; true if it was live. A key that merely expired is removed too, but counts as absent. */
   del(key: string): boolean {
     const entry = this.view.lookup(key);
     if (entry === undefined) return false;
-    this.record({ op: 'del', k: key });
+    if (this.encoder) {
+      this.view.applyDel(key);
+      this.encoder.del(key);
+    } else this.record({ op: 'del', k: key });
     return !this.expired(entry);
   }
 
@@ -79,9 +89,13 @@ export class KvTransaction {
    * so a crash keeps all of an MSET or none of it, and ten keys cost one checksum and one line.
    */
   endOperation(): void {
+    if (this.encoder) {
+      this.encoder.endLine();
+      return;
+    }
     const open = this.open;
     if (open.length === 0) return;
-    // Both encoders are done with the record when emit returns: the array is reused, not one per command.
+    // (A CLI process's records.) encodeLine is done with the record when emit returns: the array is reused.
     this.emit(open.length === 1 ? open[0]! : { op: 'batch', ops: open });
     open.length = 0;
   }

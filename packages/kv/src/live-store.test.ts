@@ -145,6 +145,32 @@ describe('LiveKvStore', () => {
     await other.close();
   });
 
+  it('journals the changes a command made before it threw, as a line of their own', async () => {
+    const { store, path } = await live();
+    await store.write(setKey('a', '1'));
+    const throwing = (tx: KvLiveTransaction) => {
+      tx.set('b', '2', null);
+      tx.set('c', '3', null);
+      throw new Error('boom');
+    };
+    // Thrown at once while the store holds the lock, a rejection when the change had to wait for it.
+    const attempt = (() => {
+      try {
+        return Promise.resolve(store.write(throwing));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    })();
+    await expect(attempt).rejects.toThrow('boom');
+    await store.write(setKey('d', '4'));
+    const journal = readFileSync(`${path}.journal`, 'utf8').trim().split('\n');
+    expect(journal).toHaveLength(4);
+    expect(journal[2]).toContain('"r":{"op":"batch","ops":[{"op":"set","k":"b"');
+    const other = await openKv(path);
+    expect(await other.mget(['a', 'b', 'c', 'd'])).toEqual(['1', '2', '3', '4']);
+    await other.close();
+  });
+
   it('counts live keys and expiries with its clock; lets go of the lock on close', async () => {
     const clock = manualClock();
     const { store, path } = await live({ clock: clock.now });

@@ -12,7 +12,7 @@ import { storeFiles, type StoreFiles } from './store-files.js';
 import type { ReleaseLock } from './store-lock.js';
 import { StoreView } from './store-view.js';
 import { loadWritePath, type WritePath } from './write-path.js';
-import { JournalSwitch, writeSnapshot } from './live-compaction.js';
+import { compactionDue, JournalSwitch, writeSnapshot } from './live-compaction.js';
 
 /**
  * When a change is acknowledged: `none` once it is written to the journal (the OS flushes it later), `batch`
@@ -108,6 +108,8 @@ export class LiveKvStore {
   private checkedThisTurn = false;
   private closed = false;
   private dirReady = false;
+  /** The journal this store's last compaction started, and the bytes it started with (see compactionDue). */
+  private carried: { ino: number | null; bytes: number } | null = null;
   /** Changes written since the store was opened (INFO). */
   changes = 0;
 
@@ -177,7 +179,15 @@ export class LiveKvStore {
     if (this.queue.length > 0 || this.lease === null) return this.enqueue(true, fn);
     const before = this.pending.lines;
     this.tx.begin();
-    const value = fn(this.tx);
+    let value: T;
+    try {
+      value = fn(this.tx);
+    } catch (err) {
+      // The changes a throwing command made before it threw are applied: they are journalled all the same.
+      this.tx.end();
+      if (this.pending.lines !== before) this.scheduleFlush();
+      throw err;
+    }
     this.tx.end();
     if (this.pending.lines === before) return { value, acked: null };
     this.scheduleFlush();
@@ -311,8 +321,12 @@ export class LiveKvStore {
         if (q.write) {
           const before = this.pending.lines;
           this.tx.begin();
-          const value = q.fn(this.tx);
-          this.tx.end();
+          let value: unknown;
+          try {
+            value = q.fn(this.tx);
+          } finally {
+            this.tx.end();
+          }
           if (this.pending.lines === before) q.resolve(value);
           else this.pendingAcks.push({ ok: () => q.resolve(value), fail: q.reject });
         } else {
@@ -405,6 +419,7 @@ export class LiveKvStore {
       return;
     }
     next.install(this.sync === 'always');
+    this.carried = { ino: this.view.journalIno, bytes: this.view.journalEnd };
     this.appendFdFor();
     // The lines copied last are not synced in the new journal yet (`always` synced them in install).
     if (this.sync === 'batch') {
@@ -482,8 +497,8 @@ export class LiveKvStore {
 
   private journalOutgrown(): boolean {
     const v = this.view;
-    const cap = Math.min(v.snapshotBytes * this.config.compactRatio, this.config.journalMaxBytes);
-    return v.journalEnd > Math.max(cap, this.config.compactMinBytes);
+    const carried = this.carried !== null && this.carried.ino === v.journalIno ? this.carried.bytes : 0;
+    return compactionDue(v.journalEnd, v.snapshotBytes, carried, this.config);
   }
 
   private releaseLease(): void {

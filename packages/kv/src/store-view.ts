@@ -239,21 +239,41 @@ export class StoreView {
     for (const lines of pending) for (const r of lines.decodeAll()) this.applyParsed(r);
   }
 
+  /** `apply` of a set, without a record (a server's change). */
+  applySet(key: string, value: string, expiresAt: number | null): void {
+    this.parsePending();
+    this.setParsed(key, value, expiresAt);
+  }
+
+  /** `apply` of a delete, without a record. */
+  applyDel(key: string): void {
+    this.parsePending();
+    this.delParsed(key);
+  }
+
   private applyParsed(r: JournalRecord): void {
     if (r.op === 'batch') {
       for (const op of r.ops) this.applyParsed(op);
       return;
     }
-    if (this.materialized) {
-      if (r.op === 'set') this.materialized.set(r.k, { value: r.v, expiresAt: r.x });
-      else if (r.op === 'del') this.materialized.delete(r.k);
-      else this.materialized.clear();
-    } else if (r.op === 'set') this.overlay.set(r.k, { value: r.v, expiresAt: r.x });
-    else if (r.op === 'del') this.overlay.set(r.k, null);
+    if (r.op === 'set') this.setParsed(r.k, r.v, r.x);
+    else if (r.op === 'del') this.delParsed(r.k);
+    else if (this.materialized) this.materialized.clear();
     else {
       this.overlay.clear();
       this.snapshotCleared = true;
     }
+  }
+
+  private setParsed(key: string, value: string, expiresAt: number | null): void {
+    const entry: KvEntry = { value, expiresAt };
+    if (this.materialized) this.materialized.set(key, entry);
+    else this.overlay.set(key, entry);
+  }
+
+  private delParsed(key: string): void {
+    if (this.materialized) this.materialized.delete(key);
+    else this.overlay.set(key, null);
   }
 
   /** Records that this process appended `bytes` (whole lines) to the journal it views. */
