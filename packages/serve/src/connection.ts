@@ -5,6 +5,7 @@ import type { CommandContext } from './command-spec.js';
 import type { Dispatcher } from './dispatcher.js';
 import { error, type Reply } from './reply.js';
 import { encodeReply, type Protocol } from './reply-encoder.js';
+import { readDirect } from './direct-reads.js';
 import { ReplyWriter } from './reply-writer.js';
 import { type CommandSink, RespParser } from './resp-parser.js';
 import type { ServerState } from './server-state.js';
@@ -45,6 +46,7 @@ export class Connection implements Client, CommandSink {
   readonly patterns = new Set<string>();
   readonly remoteAddress: string;
   readonly localAddress: string;
+  readonly socket: Socket;
 
   private readonly parser: RespParser;
   private readonly out = new ReplyWriter();
@@ -64,8 +66,9 @@ export class Connection implements Client, CommandSink {
     this.flush();
   };
 
+  /** `accepted` is the listener's paused socket (see readDirect); `socket` is the one used from then on. */
   constructor(
-    readonly socket: Socket,
+    accepted: Socket,
     private readonly server: ServerState,
     private readonly dispatcher: Dispatcher,
   ) {
@@ -74,6 +77,8 @@ export class Connection implements Client, CommandSink {
     this.lastInteraction = this.createdAt;
     this.authenticated = server.password === null;
     this.parser = new RespParser(server.limits);
+    const socket = readDirect(accepted, (chunk) => this.onData(chunk));
+    this.socket = socket;
     this.context = { connection: this, server };
     this.remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
     this.localAddress = `${socket.localAddress ?? '?'}:${socket.localPort ?? 0}`;
@@ -83,7 +88,6 @@ export class Connection implements Client, CommandSink {
     socket.setNoDelay(true);
     // Redis's tcp-keepalive 300: a peer that vanished without a FIN is found and its connection freed.
     socket.setKeepAlive(true, 300_000);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.onDrain());
     socket.on('error', () => {});
     socket.on('close', () => this.onClose());
