@@ -89,6 +89,9 @@ export class Connection implements Client, CommandSink {
     // Redis's tcp-keepalive 300: a peer that vanished without a FIN is found and its connection freed.
     socket.setKeepAlive(true, 300_000);
     socket.on('drain', () => this.onDrain());
+    // A client that half-closes after its requests (`printf … | nc -N`) gets their replies, then the close, as
+    // from Redis: the sockets allow half-open, so Node does not end ours at the client's FIN.
+    socket.on('end', () => this.onEnd());
     socket.on('error', () => {});
     socket.on('close', () => this.onClose());
   }
@@ -259,6 +262,12 @@ export class Connection implements Client, CommandSink {
       this.paused = true;
       this.socket.pause();
     }
+  }
+
+  private onEnd(): void {
+    if (this.closing) return;
+    this.closing = true;
+    if (!this.waiting()) this.flush();
   }
 
   private onDrain(): void {

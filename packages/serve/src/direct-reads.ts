@@ -37,6 +37,7 @@ export function readDirect(accepted: Socket, onChunk: (chunk: Buffer) => void): 
   const slab = new ReadSlab();
   return new Socket({
     handle,
+    allowHalfOpen: accepted.allowHalfOpen,
     readable: true,
     writable: true,
     onread: {

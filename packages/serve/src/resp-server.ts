@@ -15,7 +15,9 @@ export class RespServer {
     private readonly dispatcher: Dispatcher,
   ) {
     // Paused: nothing is read before the connection takes over the socket's reads (readDirect).
-    this.server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.accept(socket));
+    this.server = createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true }, (socket) =>
+      this.accept(socket),
+    );
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {

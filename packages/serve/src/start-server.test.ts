@@ -74,6 +74,14 @@ describe('esc serve, in process', () => {
     expect(got).toBe('$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n+PONG\r\n$1\r\nd\r\n');
   });
 
+  it('answers the requests of a client that half-closed after them, then closes, as Redis does', async () => {
+    const { client } = await start();
+    const c = await client();
+    c.socket.end('SLOW 50 a\r\nFAST b\r\nPING\r\n');
+    await c.until(() => c.closed);
+    expect(c.received).toBe('$1\r\na\r\n$1\r\nb\r\n+PONG\r\n');
+  });
+
   it('answers a handler that throws or rejects with -ERR, and keeps the connection', async () => {
     const { client } = await start();
     const c = await client();
