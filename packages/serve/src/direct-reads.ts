@@ -1,10 +1,14 @@
 import { Socket } from 'node:net';
 import { bufferView } from './buffer-view.js';
 
-/** Reads land in a slab of this size, region after region. */
-const SLAB_SIZE = 64 * 1024;
+/**
+ * Reads land in a slab, region after region. An idle connection keeps its slab, so it is small (Redis reads
+ * into 16 KiB too); a read that filled its region starts a large one, as big transfers read best in big reads.
+ */
+const SLAB_SIZE = 16 * 1024;
+const LARGE_SLAB_SIZE = 64 * 1024;
 /** A slab with less room left than this is left behind: a read into it would be cut short. */
-const MIN_REGION = 16 * 1024;
+const MIN_REGION = 4 * 1024;
 
 /** The undocumented field through which an accepted socket's libuv handle moves to a new Socket. */
 interface WithHandle {
@@ -56,6 +60,8 @@ class ReadSlab {
   private offset: number;
   private size = SLAB_SIZE;
   private used = 0;
+  /** Whether the last read filled its whole region (more was likely waiting). */
+  private filled = false;
 
   constructor() {
     const slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
@@ -66,7 +72,8 @@ class ReadSlab {
   /** Where the next read goes (Node asks after each read, once the callback has taken the bytes). */
   region(): Buffer {
     if (this.size - this.used < MIN_REGION) {
-      const slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+      this.size = this.filled ? LARGE_SLAB_SIZE : SLAB_SIZE;
+      const slab = Buffer.allocUnsafeSlow(this.size);
       this.memory = slab.buffer;
       this.offset = slab.byteOffset;
       this.used = 0;
@@ -78,6 +85,7 @@ class ReadSlab {
   take(bytes: number): Buffer {
     const chunk = bufferView(this.memory, this.offset, this.used, this.used + bytes);
     this.used += bytes;
+    this.filled = this.used === this.size;
     return chunk;
   }
 }
