@@ -13,6 +13,13 @@ import type { ServerState } from './server-state.js';
 /** Stop reading a client's requests while this much of its replies waits in the socket (pipelining floods). */
 const READ_PAUSE_BYTES = 1024 * 1024;
 
+/**
+ * After a client's FIN, how long replies still awaited may take before the connection closes without them: writes
+ * waiting for their sync are answered, as Redis answers what it read before the FIN; a read blocked for good
+ * (XREAD BLOCK 0), which Redis drops at the FIN, does not hold the connection open.
+ */
+const HALF_CLOSED_GRACE_MS = 5000;
+
 /** A reply not yet written: requests answered later than one behind them wait here, in request order. */
 interface Slot {
   reply: Reply | null;
@@ -121,7 +128,8 @@ export class Connection implements Client, CommandSink {
    * Shutdown: reads no more requests, lets the ones already read be answered (up to `graceMs`), then closes.
    */
   async drainAndClose(graceMs: number): Promise<void> {
-    this.socket.pause();
+    // Reads go on, ignored (onData), so a client's FIN is seen and its connection closes at once: a paused
+    // onread socket would not read it and would wait out the grace.
     this.closing = true;
     if (!this.waiting()) this.flush();
     const timer = setTimeout(() => this.destroy(), graceMs);
@@ -156,6 +164,8 @@ export class Connection implements Client, CommandSink {
   }
 
   private onData(chunk: Buffer): void {
+    // Closing (QUIT, a protocol error, shutdown): what comes after is not read as requests, as in Redis.
+    if (this.closing) return;
     // Per read, not per command: CLIENT LIST's idle needs no finer clock.
     this.lastInteraction = this.server.now();
     const failed = this.parser.feed(chunk, this);
@@ -267,7 +277,13 @@ export class Connection implements Client, CommandSink {
   private onEnd(): void {
     if (this.closing) return;
     this.closing = true;
-    if (!this.waiting()) this.flush();
+    if (!this.waiting()) {
+      this.flush();
+      return;
+    }
+    const timer = setTimeout(() => this.destroy(), HALF_CLOSED_GRACE_MS);
+    timer.unref();
+    void this.closed.then(() => clearTimeout(timer));
   }
 
   private onDrain(): void {

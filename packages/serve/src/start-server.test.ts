@@ -82,6 +82,18 @@ describe('esc serve, in process', () => {
     expect(c.received).toBe('$1\r\na\r\n$1\r\nb\r\n+PONG\r\n');
   });
 
+  it('closes a half-closed client whose reply does not come (a read blocked for good), as Redis does', async () => {
+    const { client } = await start();
+    const c = await client();
+    c.socket.end('FAST a\r\nSLOW 600000 b\r\n');
+    await c.until(() => c.closed, 60_000);
+    expect(c.received).toBe('$1\r\na\r\n');
+    const d = await client();
+    await d.exchange('INFO clients\r\n', 10);
+    await d.until(() => /connected_clients:\d+\r\n/.test(d.received));
+    expect(d.received).toMatch(/connected_clients:1\r\n/);
+  });
+
   it('answers a handler that throws or rejects with -ERR, and keeps the connection', async () => {
     const { client } = await start();
     const c = await client();
