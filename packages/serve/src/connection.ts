@@ -5,12 +5,20 @@ import type { CommandContext } from './command-spec.js';
 import type { Dispatcher } from './dispatcher.js';
 import { error, type Reply } from './reply.js';
 import { encodeReply, type Protocol } from './reply-encoder.js';
+import { readDirect } from './direct-reads.js';
 import { ReplyWriter } from './reply-writer.js';
 import { type CommandSink, RespParser } from './resp-parser.js';
 import type { ServerState } from './server-state.js';
 
 /** Stop reading a client's requests while this much of its replies waits in the socket (pipelining floods). */
 const READ_PAUSE_BYTES = 1024 * 1024;
+
+/**
+ * After a client's FIN, how long replies still awaited may take before the connection closes without them: writes
+ * waiting for their sync are answered, as Redis answers what it read before the FIN; a read blocked for good
+ * (XREAD BLOCK 0), which Redis drops at the FIN, does not hold the connection open.
+ */
+const HALF_CLOSED_GRACE_MS = 5000;
 
 /** A reply not yet written: requests answered later than one behind them wait here, in request order. */
 interface Slot {
@@ -45,6 +53,7 @@ export class Connection implements Client, CommandSink {
   readonly patterns = new Set<string>();
   readonly remoteAddress: string;
   readonly localAddress: string;
+  readonly socket: Socket;
 
   private readonly parser: RespParser;
   private readonly out = new ReplyWriter();
@@ -64,8 +73,9 @@ export class Connection implements Client, CommandSink {
     this.flush();
   };
 
+  /** `accepted` is the listener's paused socket (see readDirect); `socket` is the one used from then on. */
   constructor(
-    readonly socket: Socket,
+    accepted: Socket,
     private readonly server: ServerState,
     private readonly dispatcher: Dispatcher,
   ) {
@@ -74,6 +84,8 @@ export class Connection implements Client, CommandSink {
     this.lastInteraction = this.createdAt;
     this.authenticated = server.password === null;
     this.parser = new RespParser(server.limits);
+    const socket = readDirect(accepted, (chunk) => this.onData(chunk));
+    this.socket = socket;
     this.context = { connection: this, server };
     this.remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
     this.localAddress = `${socket.localAddress ?? '?'}:${socket.localPort ?? 0}`;
@@ -83,8 +95,10 @@ export class Connection implements Client, CommandSink {
     socket.setNoDelay(true);
     // Redis's tcp-keepalive 300: a peer that vanished without a FIN is found and its connection freed.
     socket.setKeepAlive(true, 300_000);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.onDrain());
+    // A client that half-closes after its requests (`printf … | nc -N`) gets their replies, then the close, as
+    // from Redis: the sockets allow half-open, so Node does not end ours at the client's FIN.
+    socket.on('end', () => this.onEnd());
     socket.on('error', () => {});
     socket.on('close', () => this.onClose());
   }
@@ -114,7 +128,8 @@ export class Connection implements Client, CommandSink {
    * Shutdown: reads no more requests, lets the ones already read be answered (up to `graceMs`), then closes.
    */
   async drainAndClose(graceMs: number): Promise<void> {
-    this.socket.pause();
+    // Reads go on, ignored (onData), so a client's FIN is seen and its connection closes at once: a paused
+    // onread socket would not read it and would wait out the grace.
     this.closing = true;
     if (!this.waiting()) this.flush();
     const timer = setTimeout(() => this.destroy(), graceMs);
@@ -149,6 +164,8 @@ export class Connection implements Client, CommandSink {
   }
 
   private onData(chunk: Buffer): void {
+    // Closing (QUIT, a protocol error, shutdown): what comes after is not read as requests, as in Redis.
+    if (this.closing) return;
     // Per read, not per command: CLIENT LIST's idle needs no finer clock.
     this.lastInteraction = this.server.now();
     const failed = this.parser.feed(chunk, this);
@@ -255,6 +272,18 @@ export class Connection implements Client, CommandSink {
       this.paused = true;
       this.socket.pause();
     }
+  }
+
+  private onEnd(): void {
+    if (this.closing) return;
+    this.closing = true;
+    if (!this.waiting()) {
+      this.flush();
+      return;
+    }
+    const timer = setTimeout(() => this.destroy(), HALF_CLOSED_GRACE_MS);
+    timer.unref();
+    void this.closed.then(() => clearTimeout(timer));
   }
 
   private onDrain(): void {

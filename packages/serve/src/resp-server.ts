@@ -14,7 +14,10 @@ export class RespServer {
     private readonly state: ServerState,
     private readonly dispatcher: Dispatcher,
   ) {
-    this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    // Paused: nothing is read before the connection takes over the socket's reads (readDirect).
+    this.server = createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true }, (socket) =>
+      this.accept(socket),
+    );
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
@@ -40,6 +43,7 @@ export class RespServer {
     if (this.state.clients.size >= this.state.maxClients) {
       this.state.stats.rejectedConnections++;
       socket.on('error', () => {});
+      socket.resume();
       socket.end(MAX_CLIENTS_REACHED);
       return;
     }

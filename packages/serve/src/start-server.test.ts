@@ -74,6 +74,26 @@ describe('esc serve, in process', () => {
     expect(got).toBe('$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n+PONG\r\n$1\r\nd\r\n');
   });
 
+  it('answers the requests of a client that half-closed after them, then closes, as Redis does', async () => {
+    const { client } = await start();
+    const c = await client();
+    c.socket.end('SLOW 50 a\r\nFAST b\r\nPING\r\n');
+    await c.until(() => c.closed);
+    expect(c.received).toBe('$1\r\na\r\n$1\r\nb\r\n+PONG\r\n');
+  });
+
+  it('closes a half-closed client whose reply does not come (a read blocked for good), as Redis does', async () => {
+    const { client } = await start();
+    const c = await client();
+    c.socket.end('FAST a\r\nSLOW 600000 b\r\n');
+    await c.until(() => c.closed, 60_000);
+    expect(c.received).toBe('$1\r\na\r\n');
+    const d = await client();
+    await d.exchange('INFO clients\r\n', 10);
+    await d.until(() => /connected_clients:\d+\r\n/.test(d.received));
+    expect(d.received).toMatch(/connected_clients:1\r\n/);
+  });
+
   it('answers a handler that throws or rejects with -ERR, and keeps the connection', async () => {
     const { client } = await start();
     const c = await client();
