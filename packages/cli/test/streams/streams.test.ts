@@ -194,6 +194,12 @@ describe('esc topic / produce / consume', () => {
       status: 2,
       stderr: "esc: (standard input):1: no key separator ':' found\n",
     });
+    // Every line before the bad one is stored, so its number says where to resume.
+    expect(esc(dir, ['produce', 'sep', '--key-separator', ':'], 'a:1\nb:2\nbad\nc:3\n')).toMatchObject({
+      status: 2,
+      stderr: "esc: (standard input):3: no key separator ':' found\n",
+    });
+    expect(esc(dir, ['consume', 'sep']).stdout).toBe('1\n2\n');
   });
 
   it('produces a file on stdin block by block through one reused buffer: every record as given, acks in order', () => {

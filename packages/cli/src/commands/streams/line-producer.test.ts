@@ -99,20 +99,29 @@ describe('produceLines', () => {
     expect(await appended(['a:1\n'], { tombstone: true, keySeparator: ':' })).toEqual([[['a', null]]]);
   });
 
-  it('refuses a line without the separator by its number across blocks, appending nothing of its block', async () => {
-    const calls: number[] = [];
+  it('refuses a line without the separator by its number across blocks, after storing every line before it', async () => {
+    const calls: string[][] = [];
     const run = produceLines(
       countedBlocks(['a:1\nb:2\n', 'c:3\nd\ne:5:\n']).blocks,
       { keySeparator: ':' },
-      async (_keys, values) => {
-        calls.push(values.length);
+      async (keys) => {
+        calls.push(keys.map((k) => text(k)!));
       },
     );
     await expect(run).rejects.toThrow(InvalidInputError);
     await expect(
       produceLines(countedBlocks(['a:1\nb:2\n', 'c:3\nd\ne:5:\n']).blocks, { keySeparator: ':' }, async () => {}),
     ).rejects.toMatchObject({ line: 4 });
-    expect(calls).toEqual([2]);
+    // Line 3 (c), in the bad line's block, is stored; nothing after line 4 is.
+    expect(calls).toEqual([['a', 'b'], ['c']]);
+    // A bad first line of a block appends nothing of it.
+    const none: number[] = [];
+    await expect(
+      produceLines(countedBlocks(['a:1\n', 'x\ny:2\n']).blocks, { keySeparator: ':' }, async (_k, values) => {
+        none.push(values.length);
+      }),
+    ).rejects.toMatchObject({ line: 2 });
+    expect(none).toEqual([1]);
     // A separator after the end of the line does not count (the search runs on in the block).
     await expect(
       produceLines(countedBlocks(['ab\r\n:x\n']).blocks, { keySeparator: '\r\n:' }, async () => {}),

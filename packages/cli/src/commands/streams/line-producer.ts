@@ -45,11 +45,14 @@ export async function produceLines(
       let value: Buffer | null;
       if (separator !== null) {
         const at = block.indexOf(separator, start);
-        if (at === -1 || at + separator.length > end)
+        if (at === -1 || at + separator.length > end) {
+          // The lines before it are stored, so the error's line number says exactly where to resume.
+          if (n > 0) await appendFirst(keys, values, n, append);
           throw new InvalidInputError(`no key separator '${format.keySeparator}' found`, {
             path: STDIN_NAME,
             line: lineNumber,
           });
+        }
         key = block.subarray(start, at);
         value = tombstone ? null : block.subarray(at + separator.length, end);
       } else if (tombstone) {
@@ -61,11 +64,19 @@ export async function produceLines(
       n++;
       start = next;
     }
-    if (n === 0) continue;
-    // A block of fewer lines than the last: the arrays shrink to it.
-    keys.length = n;
-    values.length = n;
-    await append(keys, values);
+    if (n > 0) await appendFirst(keys, values, n, append);
   }
   return lineNumber;
+}
+
+/** Appends the first `n` records of the columns (a block of fewer lines than the last: the arrays shrink to it). */
+function appendFirst(
+  keys: (Buffer | null)[],
+  values: (Buffer | null)[],
+  n: number,
+  append: AppendColumns,
+): Promise<void> {
+  keys.length = n;
+  values.length = n;
+  return append(keys, values);
 }
