@@ -1,7 +1,6 @@
 // `esc serve` with its HTTP front-end on a free port, for the HTTP end-to-end tests.
-import { freePort } from '@esc/test-fixtures';
 import { ESC_BIN } from '../run-esc.js';
-import { type RunningServer, startEscServe, startProcess } from '../serve/serve-harness.js';
+import { onFreePort, type RunningServer, startEscServe, startProcess } from '../serve/serve-harness.js';
 
 export interface HttpServe {
   /** `http://127.0.0.1:PORT` */
@@ -14,14 +13,15 @@ export interface HttpServe {
  * `args` are added (--sync always, --requirepass …). A write lock left by a killed server is taken over after
  * 2 s (the floor), not 10.
  */
-export async function startHttpServe(dir: string, args: string[] = []): Promise<HttpServe> {
-  const port = await freePort();
-  const server = await startEscServe(['--http-port', String(port), ...args], {
-    dir,
-    // Without the NODE_PATH npx and pnpm set for vitest, the binary resolves packages as a user's would.
-    env: { ESC_STREAMS_LOCK_STALE_MS: '2000', NODE_PATH: undefined },
+export function startHttpServe(dir: string, args: string[] = []): Promise<HttpServe> {
+  return onFreePort(async (port) => {
+    const server = await startEscServe(['--http-port', String(port), ...args], {
+      dir,
+      // Without the NODE_PATH npx and pnpm set for vitest, the binary resolves packages as a user's would.
+      env: { ESC_STREAMS_LOCK_STALE_MS: '2000', NODE_PATH: undefined },
+    });
+    return { url: `http://127.0.0.1:${port}`, server };
   });
-  return { url: `http://127.0.0.1:${port}`, server };
 }
 
 /** Every event a query returns, following `next` page after page, oldest first. */

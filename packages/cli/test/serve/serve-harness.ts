@@ -23,8 +23,34 @@ export function startProcess(
   ready: (out: string, err: string) => boolean,
   options: { dir?: string; env?: NodeJS.ProcessEnv; port?: number } = {},
 ): Promise<RunningServer> {
+  if (options.port !== undefined) return startOnPort(command, args, ready, options, options.port);
+  return onFreePort((port) => startOnPort(command, args, ready, options, port));
+}
+
+/**
+ * `start` on a port freePort found, again on another one when the server could not bind it: between freePort's
+ * probe and the server's bind, another test's process can take the port (CI saw a SIGKILL round fail so).
+ */
+export async function onFreePort<T>(start: (port: number) => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      return await start(port);
+    } catch (err) {
+      const message = (err as Error).message;
+      if (attempt >= attempts || !(message.includes('EADDRINUSE') && message.includes(`:${port}`))) throw err;
+    }
+  }
+}
+
+function startOnPort(
+  command: string,
+  args: (port: number, dir: string) => string[],
+  ready: (out: string, err: string) => boolean,
+  options: { dir?: string; env?: NodeJS.ProcessEnv },
+  port: number,
+): Promise<RunningServer> {
   return (async () => {
-    const port = options.port ?? (await freePort());
     const temp = options.dir === undefined ? makeTempDir('esc-serve') : null;
     const dir = options.dir ?? temp!.path;
     const child = spawn(command, args(port, dir), {
@@ -53,6 +79,7 @@ export function startProcess(
       });
       child.on('exit', (code) => {
         clearTimeout(timer);
+        temp?.remove();
         reject(new Error(`${command} exited (${code}) before it was ready: ${err}${out}`));
       });
     });

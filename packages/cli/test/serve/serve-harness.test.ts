@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { onFreePort } from './serve-harness.js';
+
+describe('onFreePort', () => {
+  it('starts again on another port when the server could not bind the one it was given', async () => {
+    const tried: number[] = [];
+    const port = await onFreePort(async (p) => {
+      tried.push(p);
+      if (tried.length === 1) throw new Error(`exited (2): listen EADDRINUSE: address already in use 127.0.0.1:${p}`);
+      return p;
+    });
+    expect(tried).toHaveLength(2);
+    expect(port).toBe(tried[1]);
+  });
+
+  it('passes any other failure on at once, and gives up after its attempts', async () => {
+    let calls = 0;
+    await expect(
+      onFreePort(async () => {
+        calls++;
+        throw new Error('exited (2): listen EADDRINUSE: address already in use 127.0.0.1:1');
+      }),
+    ).rejects.toThrow(/127\.0\.0\.1:1$/);
+    expect(calls).toBe(1);
+    let busy = 0;
+    await expect(
+      onFreePort(async (p) => {
+        busy++;
+        throw new Error(`listen EADDRINUSE: address already in use 127.0.0.1:${p}`);
+      }, 3),
+    ).rejects.toThrow(/EADDRINUSE/);
+    expect(busy).toBe(3);
+  });
+});
