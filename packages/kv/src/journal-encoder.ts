@@ -126,8 +126,8 @@ export class JournalEncoder {
       this.reserve(BATCH_HEAD.length + 1);
       if (this.keyRecords === 1) {
         const body = this.lineStart + LINE_HEAD.length;
-        // A loop, not `copyWithin`: Buffer methods are loaded through a LoadIC call per use (Buffer.prototype
-        // is not a fast-mode prototype), and the record is a few dozen bytes.
+        // A loop, not `copyWithin`: the server's optimized code loaded `copyWithin` through a LoadIC call each
+        // time (perf), and the record is a few dozen bytes.
         const buf = this.buf;
         for (let i = this.end - 1; i >= body; i--) buf[i + BATCH_HEAD.length] = buf[i]!;
         copy(buf, body, BATCH_HEAD);

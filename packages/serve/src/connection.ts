@@ -1,4 +1,6 @@
 import type { Socket } from 'node:net';
+// Imported, not `process.nextTick`: Node's global `process` is a getter, a call per use (per write, unpipelined).
+import { nextTick } from 'node:process';
 import { AckedReply } from './acked-reply.js';
 import type { Client } from './client.js';
 import type { CommandContext } from './command-spec.js';
@@ -266,7 +268,7 @@ export class Connection implements Client, CommandSink {
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    process.nextTick(this.flushNow);
+    nextTick(this.flushNow);
   }
 
   private flush(): void {
