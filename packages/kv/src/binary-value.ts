@@ -1,4 +1,5 @@
-import { isUtf8 } from 'node:buffer';
+// Imported, not the global: Node's global `Buffer` is a getter, a call per use on a path run for every key and value.
+import { Buffer, isUtf8 } from 'node:buffer';
 
 /**
  * Keys and values are binary in Redis, but the store's files hold JSON strings. Bytes that are valid UTF-8 are

@@ -1,4 +1,6 @@
 import type { Socket } from 'node:net';
+// Imported, not `process.nextTick`: Node's global `process` is a getter, a call per use (per write, unpipelined).
+import { nextTick } from 'node:process';
 import { AckedReply } from './acked-reply.js';
 import type { Client } from './client.js';
 import type { CommandContext } from './command-spec.js';
@@ -25,12 +27,25 @@ interface Slot {
   reply: Reply | null;
 }
 
-/** The replies of writes waiting for one acknowledgement of their store (see AckedReply). */
-interface AckWait {
-  readonly acked: Promise<unknown>;
-  readonly slots: Slot[];
-  readonly replies: Reply[];
-  readonly args: Buffer[][];
+/**
+ * The replies of writes waiting for one acknowledgement of their store (see AckedReply). Reused once answered
+ * (a connection keeps the ones free): without pipelining each write of a client waits on its own group, and
+ * an object, three arrays and two closures per write cost ~0.25 us of its CPU (perf).
+ */
+class AckWait {
+  acked: Promise<unknown> | null = null;
+  /** Writes waiting: the first `n` of the arrays (the rest is stale; `length = 0` would drop their storage). */
+  n = 0;
+  readonly slots: Slot[] = [];
+  readonly replies: Reply[] = [];
+  readonly args: Buffer[][] = [];
+  readonly ok: () => void;
+  readonly fail: (err: unknown) => void;
+
+  constructor(done: (wait: AckWait, ok: boolean, err: unknown) => void) {
+    this.ok = () => done(this, true, null);
+    this.fail = (err: unknown) => done(this, false, err);
+  }
 }
 
 /**
@@ -62,6 +77,9 @@ export class Connection implements Client, CommandSink {
   private head = 0;
   /** The acknowledgement the last write's reply waits for, while it has not come. */
   private ackWait: AckWait | null = null;
+  /** AckWaits answered, for the next acknowledgements to use. */
+  private readonly freeWaits: AckWait[] = [];
+  private readonly ackedNow = (wait: AckWait, ok: boolean, err: unknown) => this.acked(wait, ok, err);
   private closing = false;
   private ended = false;
   private flushScheduled = false;
@@ -201,22 +219,24 @@ export class Connection implements Client, CommandSink {
     this.queue.push(slot);
     let wait = this.ackWait;
     if (wait === null || wait.acked !== reply.acked) {
-      const w: AckWait = { acked: reply.acked, slots: [], replies: [], args: [] };
-      this.ackWait = wait = w;
-      reply.acked.then(
-        () => this.acked(w, true, null),
-        (err: unknown) => this.acked(w, false, err),
-      );
+      wait = this.freeWaits.pop() ?? new AckWait(this.ackedNow);
+      wait.acked = reply.acked;
+      this.ackWait = wait;
+      reply.acked.then(wait.ok, wait.fail);
     }
-    wait.slots.push(slot);
-    wait.replies.push(reply.reply);
-    wait.args.push(args);
+    const n = wait.n++;
+    wait.slots[n] = slot;
+    wait.replies[n] = reply.reply;
+    wait.args[n] = args;
   }
 
   private acked(wait: AckWait, ok: boolean, err: unknown): void {
     if (this.ackWait === wait) this.ackWait = null;
-    for (let i = 0; i < wait.slots.length; i++)
+    for (let i = 0; i < wait.n; i++)
       wait.slots[i]!.reply = ok ? wait.replies[i]! : this.server.failure(err, wait.args[i]!);
+    wait.acked = null;
+    wait.n = 0;
+    this.freeWaits.push(wait);
     this.drainSettled();
   }
 
@@ -248,7 +268,7 @@ export class Connection implements Client, CommandSink {
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    process.nextTick(this.flushNow);
+    nextTick(this.flushNow);
   }
 
   private flush(): void {

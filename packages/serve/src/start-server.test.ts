@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AckedReply } from './acked-reply.js';
 import type { CommandFamily } from './command-spec.js';
-import { bulk } from './reply.js';
+import { bulk, OK } from './reply.js';
 import { resolveServeConfig, type ServeConfigInput } from './serve-config.js';
 import { type RunningServer, startServer } from './start-server.js';
 import { createLogger } from './logger.js';
@@ -15,8 +16,27 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** A family for these tests: SLOW ms value answers after ms, BOOM throws, CLOSED counts close() calls. */
+/**
+ * A family for these tests: SLOW ms value answers after ms, BOOM throws, CLOSED counts close() calls; ACKED value
+ * group answers value once the group's acknowledgement comes (as a store's write), which ACK group gives and
+ * NACK group fails.
+ */
 function testFamily(log: string[]): CommandFamily {
+  const groups = new Map<string, { promise: Promise<void>; ok: () => void; fail: (e: Error) => void }>();
+  const group = (name: string) => {
+    let g = groups.get(name);
+    if (g === undefined) {
+      let ok!: () => void;
+      let fail!: (e: Error) => void;
+      const promise = new Promise<void>((resolve, reject) => {
+        ok = resolve;
+        fail = reject;
+      });
+      g = { promise, ok, fail };
+      groups.set(name, g);
+    }
+    return g;
+  };
   const spec = (name: string, arity: number, handler: CommandFamily['commands'][number]['handler']) => ({
     name,
     arity,
@@ -37,6 +57,15 @@ function testFamily(log: string[]): CommandFamily {
       }),
       spec('rejects', 1, () => Promise.reject(new Error('it broke later'))),
       spec('fast', 2, (args) => bulk(args[1]!)),
+      spec('acked', 3, (args) => new AckedReply(bulk(args[1]!), group(args[2]!.toString()).promise)),
+      spec('ack', 2, (args) => {
+        group(args[1]!.toString()).ok();
+        return OK;
+      }),
+      spec('nack', 2, (args) => {
+        group(args[1]!.toString()).fail(new Error(`${args[1]!.toString()} failed`));
+        return OK;
+      }),
     ],
     info: (section) => (section === 'stats' ? [['test_field', 7]] : []),
     close: async () => {
@@ -72,6 +101,27 @@ describe('esc serve, in process', () => {
       '$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n+PONG\r\n$1\r\nd\r\n',
     );
     expect(got).toBe('$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n+PONG\r\n$1\r\nd\r\n');
+  });
+
+  it('answers writes once their acknowledgement comes, in request order, group after group', async () => {
+    const { client } = await start();
+    const c = await client();
+    const d = await client();
+    c.socket.write('ACKED a g1\r\nACKED b g1\r\nACKED c g2\r\nFAST e\r\n');
+    expect(await d.exchange('ACK g2\r\n', '+OK\r\n')).toBe('+OK\r\n');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(c.received).toBe(''); // c and e wait behind a and b
+    await d.exchange('NACK g1\r\n', '+OK\r\n');
+    const first = '-ERR g1 failed\r\n-ERR g1 failed\r\n$1\r\nc\r\n$1\r\ne\r\n';
+    await c.until(() => c.received.length >= first.length);
+    expect(c.received).toBe(first);
+    // The connection's waits for g1 and g2 are answered and used again: nothing of theirs comes back.
+    for (const [i, v] of ['x', 'y', 'z'].entries()) {
+      c.socket.write(`ACKED ${v} h${i}\r\n`);
+      await d.exchange(`ACK h${i}\r\n`, '+OK\r\n');
+      await c.until(() => c.received.endsWith(`$1\r\n${v}\r\n`));
+    }
+    expect(c.received.slice(first.length)).toBe('$1\r\nx\r\n$1\r\ny\r\n$1\r\nz\r\n');
   });
 
   it('answers the requests of a client that half-closed after them, then closes, as Redis does', async () => {
