@@ -5,7 +5,7 @@ import { AckedReply } from './acked-reply.js';
 import type { Client } from './client.js';
 import type { CommandContext } from './command-spec.js';
 import type { Dispatcher } from './dispatcher.js';
-import { error, type Reply } from './reply.js';
+import { error, OK, type Reply } from './reply.js';
 import { encodeReply, type Protocol } from './reply-encoder.js';
 import { readDirect } from './direct-reads.js';
 import { ReplyWriter } from './reply-writer.js';
@@ -26,6 +26,10 @@ const HALF_CLOSED_GRACE_MS = 5000;
 interface Slot {
   reply: Reply | null;
 }
+
+/** What a free AckWait's arrays hold: nothing of the writes answered. */
+const SETTLED: Slot = { reply: null };
+const NO_ARGS: Buffer[] = [];
 
 /**
  * The replies of writes waiting for one acknowledgement of their store (see AckedReply). Reused once answered
@@ -232,8 +236,13 @@ export class Connection implements Client, CommandSink {
 
   private acked(wait: AckWait, ok: boolean, err: unknown): void {
     if (this.ackWait === wait) this.ackWait = null;
-    for (let i = 0; i < wait.n; i++)
+    for (let i = 0; i < wait.n; i++) {
       wait.slots[i]!.reply = ok ? wait.replies[i]! : this.server.failure(err, wait.args[i]!);
+      // Let go of what was answered: a free wait of an idle connection would keep its arguments' read slabs.
+      wait.slots[i] = SETTLED;
+      wait.replies[i] = OK;
+      wait.args[i] = NO_ARGS;
+    }
     wait.acked = null;
     wait.n = 0;
     this.freeWaits.push(wait);
