@@ -90,9 +90,11 @@ function latin1(b: Buffer): string {
 
 const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff;
 
+/** (Up to 64 bytes: no branch per byte, the bytes' bits or-ed.) */
 function isAscii(buf: Buffer): boolean {
-  for (let i = 0; i < buf.length; i++) if (buf[i]! > 0x7f) return false;
-  return true;
+  let bits = 0;
+  for (let i = 0; i < buf.length; i++) bits |= buf[i]!;
+  return bits < 0x80;
 }
 
 /** Length of the well-formed UTF-8 sequence starting at `i` (RFC 3629: no overlongs, surrogates or > U+10FFFF), or 0. */
