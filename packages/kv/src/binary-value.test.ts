@@ -24,6 +24,17 @@ describe('binary values (surrogateescape)', () => {
     );
   });
 
+  it('reads each length of the character fast path (views into a larger buffer, as the server parses them)', () => {
+    const slab = Buffer.from('xxkey:0123456789abcdefghijklmnopqrstuvwxyz', 'latin1');
+    for (let n = 0; n <= 24; n++) {
+      const view = slab.subarray(2, 2 + n);
+      expect(bytesToKvString(view)).toBe('key:0123456789abcdefghijklmnopqrstuvwxyz'.slice(0, n));
+      // A non-ASCII last byte leaves the fast path: the same length as UTF-8 text or a stray byte.
+      const odd = Buffer.concat([view.subarray(0, Math.max(0, n - 1)), Buffer.of(0xe9)]);
+      expect(kvStringToBytes(bytesToKvString(odd))).toEqual(odd);
+    }
+  });
+
   it('keeps valid UTF-8 as the text it spells', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme' }), (s) => {

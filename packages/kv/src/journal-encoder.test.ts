@@ -57,6 +57,19 @@ describe('JournalEncoder', () => {
     );
   });
 
+  it('copies exactly the characters JSON writes as they are, and escapes the rest (each of U+0000-U+0100)', () => {
+    const encoder = new JournalEncoder();
+    const records: JournalRecord[] = [];
+    for (let c = 0; c <= 0x100; c++) {
+      const ch = String.fromCharCode(c);
+      const r: JournalRecord = { op: 'set', k: `key:${ch}`, v: `${ch}v`, x: null };
+      encoder.add(r);
+      records.push(r, { op: 'del', k: ch });
+      encoder.add({ op: 'del', k: ch });
+    }
+    expect(encoder.take().toString('utf8')).toBe(records.map(encodeLine).join(''));
+  });
+
   it('starts over after take and clear', () => {
     const encoder = new JournalEncoder();
     encoder.add({ op: 'del', k: 'a' });
