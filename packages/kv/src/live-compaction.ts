@@ -23,29 +23,6 @@ import type { StoreView } from './store-view.js';
  * G+1 + journal G+1), so a crash or a reader at any point sees every acknowledged change. The caller holds the
  * store lock throughout.
  */
-/**
- * Whether a live store folds its journal of `journalBytes` into a new snapshot: once it is past the cap (the
- * snapshot's size times `compactRatio`, at most `journalMaxBytes`, at least `compactMinBytes`), and past
- * CARRY_FACTOR times the `carriedBytes` it started with. Those are the lines appended while the last compaction
- * ran, copied into the new journal (read, written and fdatasynced again); under a sustained write load they
- * alone passed the cap, so compactions ran back to back and every journal byte was written twice (a server
- * under `redis-benchmark -P 16 -t mset`: 19 compactions of 3-26 MB journals in 200k MSETs). With the factor a
- * byte is copied at most once per CARRY_FACTOR written, and the journal is at most ~CARRY_FACTOR + 1 times
- * what a compaction carries (under that load: 7 compactions instead of 19, journals in the same 3-28 MB range).
- * A carry under a third of the cap (any light load) changes nothing.
- */
-export function compactionDue(
-  journalBytes: number,
-  snapshotBytes: number,
-  carriedBytes: number,
-  config: Pick<ResolvedKvOptions, 'compactRatio' | 'journalMaxBytes' | 'compactMinBytes'>,
-): boolean {
-  const cap = Math.min(snapshotBytes * config.compactRatio, config.journalMaxBytes);
-  return journalBytes > Math.max(cap, config.compactMinBytes, CARRY_FACTOR * carriedBytes);
-}
-
-const CARRY_FACTOR = 3;
-
 export interface SnapshotWritten {
   generation: number;
   snapshotBytes: number;
@@ -190,4 +167,28 @@ async function writeFileAtomic(path: string, data: Buffer): Promise<void> {
   } catch (err) {
     throw new FileAccessError(dirname(path), err);
   }
+}
+
+/** See compactionDue: a compaction starts once the journal is this many times what the last one carried. */
+const CARRY_FACTOR = 3;
+
+/**
+ * Whether a live store folds its journal of `journalBytes` into a new snapshot: once it is past the cap (the
+ * snapshot's size times `compactRatio`, at most `journalMaxBytes`, at least `compactMinBytes`), and past
+ * CARRY_FACTOR times the `carriedBytes` it started with. Those are the lines appended while the last compaction
+ * ran, copied into the new journal (read, written and fdatasynced again); under a sustained write load they
+ * alone passed the cap, so compactions ran back to back and every journal byte was written twice (a server
+ * under `redis-benchmark -P 16 -t mset`: 19 compactions of 3-26 MB journals in 200k MSETs). With the factor a
+ * byte is copied at most once per CARRY_FACTOR written, and the journal is at most ~CARRY_FACTOR + 1 times
+ * what a compaction carries (under that load: 7 compactions instead of 19, journals in the same 3-28 MB range).
+ * A carry under a third of the cap (any light load) changes nothing.
+ */
+export function compactionDue(
+  journalBytes: number,
+  snapshotBytes: number,
+  carriedBytes: number,
+  config: Pick<ResolvedKvOptions, 'compactRatio' | 'journalMaxBytes' | 'compactMinBytes'>,
+): boolean {
+  const cap = Math.min(snapshotBytes * config.compactRatio, config.journalMaxBytes);
+  return journalBytes > Math.max(cap, config.compactMinBytes, CARRY_FACTOR * carriedBytes);
 }

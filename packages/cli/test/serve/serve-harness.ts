@@ -61,10 +61,15 @@ function startOnPort(
     let out = '';
     let err = '';
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let started = false;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${command} did not start: ${err}${out}`)), 20_000);
+      const timer = setTimeout(() => {
+        reject(new Error(`${command} did not start: ${err}${out}`));
+        child.kill('SIGKILL'); // its exit removes the temp dir
+      }, 20_000);
       const check = () => {
-        if (ready(out, err)) {
+        if (!started && ready(out, err)) {
+          started = true;
           clearTimeout(timer);
           resolve();
         }
@@ -79,7 +84,8 @@ function startOnPort(
       });
       child.on('exit', (code) => {
         clearTimeout(timer);
-        temp?.remove();
+        // Only a start that failed: a server that ran keeps its dir until stop() (a test may restart on it).
+        if (!started) temp?.remove();
         reject(new Error(`${command} exited (${code}) before it was ready: ${err}${out}`));
       });
     });
