@@ -22,6 +22,8 @@ export {
   type ServeConfigInput,
 } from './serve-config.js';
 export { ListenError } from './listen-error.js';
+/** esc serve's socket read path, for servers measured beside it (the bench's durable floor). */
+export { readDirect } from './direct-reads.js';
 export { startServer, stopOnSignal, FAMILIES, type RunningServer, type StartOptions } from './start-server.js';
 export { createKvFamily, kvFamily, type KvFamilyOptions } from './kv/kv-family.js';
 export {

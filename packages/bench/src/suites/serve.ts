@@ -186,13 +186,36 @@ export const suite: BenchSuite = {
         await stopServer(server);
       }
     }
-    const durable = [await redis('always'), await esc('always')];
+    const floorServer = join(import.meta.dirname, '..', 'serve-bench', 'durable-floor-server.js');
+    const durable = [
+      await redis('always'),
+      await startServer(
+        'durable floor (Node)',
+        (port, dir) => [process.execPath, floorServer, String(port), dir],
+        /ready/,
+      ),
+      await startServer(
+        'durable floor, preallocated file',
+        (port, dir) => [process.execPath, floorServer, String(port), dir, 'preallocated'],
+        /ready/,
+      ),
+      await esc('always'),
+    ];
     const durableRows: string[][] = [];
     try {
       for (const row of ROWS.filter((x) => x.label === 'SET' || x.label === 'XADD')) {
         ctx.log(`serve: durable ${row.label}`);
-        const [r, e] = alternateRuns(durable, row, 1, ctx.rounds);
-        durableRows.push([row.label, rate(r!), rate(e!), ratio(e!, r!)]);
+        const [r, floor, prealloc, e] = alternateRuns(durable, row, 1, ctx.rounds);
+        durableRows.push([
+          row.label,
+          rate(r!),
+          rate(floor!),
+          ratio(floor!, r!),
+          rate(prealloc!),
+          ratio(prealloc!, r!),
+          rate(e!),
+          ratio(e!, r!),
+        ]);
       }
     } finally {
       for (const s of durable) await stopServer(s);
@@ -209,9 +232,17 @@ steadier on this shared machine than requests/s).
 ${table(['test', '-P', 'redis-server', 'esc front-end + Map stub', 'ratio', 'esc serve', 'ratio'], rows)}
 
 Durable writes: redis-server \`--appendfsync always\` against esc serve \`--sync always\`, ${CLIENTS} clients, no
-pipelining (target ≥ 1.0×).
+pipelining (target ≥ 1.0×). "durable floor (Node)" is the least a Node server can do for the same acknowledgement
+(packages/bench/src/serve-bench/durable-floor-server.ts): esc serve's socket reads, RESP framing only, the bytes
+read appended to a file and one fdatasync per event-loop turn before every reply is \`+OK\`; no parser, keyspace
+or journal. What esc serve does beyond it costs on top of it. "preallocated" is the same floor writing into a
+file zeroed and synced ahead of the writes (no size or allocation for the fdatasync to record), which neither
+redis-server nor esc serve does.
 
-${table(['test', 'redis-server', 'esc serve', 'ratio'], durableRows)}
+${table(
+  ['test', 'redis-server', 'durable floor (Node)', 'ratio', 'floor, preallocated', 'ratio', 'esc serve', 'ratio'],
+  durableRows,
+)}
 
 Memory: each server fresh, filled over one pipelined connection with ${FILL_ENTRIES.toLocaleString('en')} \`XADD bench:rss *
 field <i>\` and ${FILL_KEYS.toLocaleString('en')} \`SET key:<i> value:<i>\`, then its RSS (/proc/PID/status VmRSS, and VmHWM
