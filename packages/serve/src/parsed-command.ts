@@ -23,6 +23,8 @@ export class ParsedCommand {
   private n = 0;
   /** The arguments as Buffers, once made (or as given: a request that spanned reads, an inline one). */
   private views: readonly Buffer[] | null = null;
+  /** The name as a Buffer, once made (the dispatcher looks it up; `args()` reuses it). */
+  private name: Buffer | null = null;
 
   /** How many arguments, the command's name included. */
   get length(): number {
@@ -37,6 +39,7 @@ export class ParsedCommand {
     this.spans = spans;
     this.n = n;
     this.views = null;
+    this.name = null;
   }
 
   /** Arguments already made into Buffers. */
@@ -45,6 +48,7 @@ export class ParsedCommand {
     this.spans = NO_SPANS;
     this.n = args.length;
     this.views = args;
+    this.name = null;
   }
 
   /** Whether the arguments lie in `bytes` (`start`/`end` apply); false when they came as Buffers. */
@@ -65,6 +69,7 @@ export class ParsedCommand {
   /** Argument i as a Buffer (a fresh view, or the one already made). */
   arg(i: number): Buffer {
     if (this.views !== null) return this.views[i]!;
+    if (i === 0) return (this.name ??= bufferView(this.memory, this.memoryOffset, this.spans[0]!, this.spans[1]!));
     return bufferView(this.memory, this.memoryOffset, this.spans[2 * i]!, this.spans[2 * i + 1]!);
   }
 

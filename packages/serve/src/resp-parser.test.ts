@@ -129,6 +129,20 @@ describe('RespParser', () => {
     }
   });
 
+  it('makes the name one Buffer however often it is asked for, and the arguments once', () => {
+    const parser = new RespParser(LIMITS);
+    const same: boolean[] = [];
+    parser.feed(multibulk(['SET', 'k', 'v']), {
+      command: (c) => {
+        const name = c.arg(0);
+        const args = c.args();
+        same.push(c.arg(0) === name, args[0] === name, c.args() === args, c.arg(1) === args[1]);
+      },
+      authRequired: () => false,
+    });
+    expect(same).toEqual([true, true, true, true]);
+  });
+
   it('keeps the Buffers of a command valid after the parser has gone on to the next', () => {
     const kept: (readonly Buffer[])[] = [];
     const parser = new RespParser(LIMITS);
