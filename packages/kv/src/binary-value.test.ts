@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bytesToKvString, kvStringByteLength, kvStringToBytes } from './binary-value.js';
+import { bytesToKvString, bytesToKvStringAt, kvStringByteLength, kvStringToBytes } from './binary-value.js';
 
 describe('binary values (surrogateescape)', () => {
   it('round-trips any bytes', () => {
@@ -33,6 +33,21 @@ describe('binary values (surrogateescape)', () => {
       const odd = Buffer.concat([view.subarray(0, Math.max(0, n - 1)), Buffer.of(0xe9)]);
       expect(kvStringToBytes(bytesToKvString(odd))).toEqual(odd);
     }
+  });
+
+  it('reads a range of a buffer in place as it reads a view of it: any bytes, any offset', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 90 }), fc.nat(), fc.nat(), (bytes, a, b) => {
+        const buf = Buffer.from(bytes);
+        const start = bytes.length === 0 ? 0 : a % (bytes.length + 1);
+        const end = start + (bytes.length === 0 ? 0 : b % (bytes.length - start + 1));
+        expect(bytesToKvStringAt(buf, start, end)).toBe(bytesToKvString(buf.subarray(start, end)));
+      }),
+      { numRuns: 1000 },
+    );
+    // Each length of the character fast path and past it, ASCII at an offset.
+    const slab = Buffer.from('xxkey:0123456789abcdefghijklmnopqrstuvwxyz'.repeat(3), 'latin1');
+    for (let n = 0; n <= 70; n++) expect(bytesToKvStringAt(slab, 2, 2 + n)).toBe(slab.toString('latin1', 2, 2 + n));
   });
 
   it('keeps valid UTF-8 as the text it spells', () => {

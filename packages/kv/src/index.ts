@@ -21,4 +21,10 @@ export {
   type DeferredChange,
 } from './live-store.js';
 export type { KvEntry } from './kv-entry.js';
-export { bytesToKvString, kvStringToBytes, kvStringByteLength, isWellFormedKvString } from './binary-value.js';
+export {
+  bytesToKvString,
+  bytesToKvStringAt,
+  kvStringToBytes,
+  kvStringByteLength,
+  isWellFormedKvString,
+} from './binary-value.js';

@@ -1,4 +1,5 @@
 import type { AckedReply } from './acked-reply.js';
+import type { ParsedCommand } from './parsed-command.js';
 import type { Reply } from './reply.js';
 
 /**
@@ -16,6 +17,11 @@ export interface CommandSpec {
   readonly lastKey: number;
   readonly step: number;
   readonly handler: CommandHandler;
+  /**
+   * The same command reading its arguments where the parser found them, without a Buffer per argument (MSET's
+   * twenty); the dispatcher calls it instead of `handler` when given. It must answer as `handler` does.
+   */
+  readonly inPlace?: InPlaceHandler;
   /**
    * A container's subcommands by lowercase name (CLIENT SETNAME, XGROUP CREATE): the dispatcher checks the
    * subcommand and its arity before authentication, as Redis does, and names it `client|setname` in errors.
@@ -36,6 +42,9 @@ export interface Subcommand {
  * acknowledgement); the connection keeps replies in request order whichever resolves first.
  */
 export type CommandHandler = (args: readonly Buffer[], ctx: CommandContext) => Reply | Promise<Reply> | AckedReply;
+
+/** A CommandHandler over the parser's ParsedCommand, valid only during the call (take `arg(i)` to keep one). */
+export type InPlaceHandler = (command: ParsedCommand, ctx: CommandContext) => Reply | Promise<Reply> | AckedReply;
 
 /** What a handler may see of the connection and of the server; the server module defines the concrete types. */
 export interface CommandContext {

@@ -5,6 +5,7 @@ import { AckedReply } from './acked-reply.js';
 import type { Client } from './client.js';
 import type { CommandContext } from './command-spec.js';
 import type { Dispatcher } from './dispatcher.js';
+import type { ParsedCommand } from './parsed-command.js';
 import { error, OK, type Reply } from './reply.js';
 import { encodeReply, type Protocol } from './reply-encoder.js';
 import { readDirect } from './direct-reads.js';
@@ -29,7 +30,7 @@ interface Slot {
 
 /** What a free AckWait's arrays hold: nothing of the writes answered. */
 const SETTLED: Slot = { reply: null };
-const NO_ARGS: Buffer[] = [];
+const NO_NAME = Buffer.alloc(0);
 
 /**
  * The replies of writes waiting for one acknowledgement of their store (see AckedReply). Reused once answered
@@ -42,7 +43,8 @@ class AckWait {
   n = 0;
   readonly slots: Slot[] = [];
   readonly replies: Reply[] = [];
-  readonly args: Buffer[][] = [];
+  /** The names of the commands waiting, for the log of a failure. */
+  readonly names: Buffer[] = [];
   readonly ok: () => void;
   readonly fail: (err: unknown) => void;
 
@@ -166,21 +168,23 @@ export class Connection implements Client, CommandSink {
     this.checkOutputLimit();
   }
 
-  command(args: Buffer[]): void {
+  command(command: ParsedCommand): void {
     if (this.closing) return;
+    // The name, kept for the log of a failure (the parser's command is valid only during this call).
+    const name = command.arg(0);
     let reply: Reply | Promise<Reply> | AckedReply;
     try {
-      reply = this.dispatcher.execute(args, this);
+      reply = this.dispatcher.execute(command, name, this);
     } catch (err) {
-      reply = this.server.failure(err, args);
+      reply = this.server.failure(err, [name]);
     }
-    if (reply instanceof AckedReply) this.awaitAck(reply, args);
+    if (reply instanceof AckedReply) this.awaitAck(reply, name);
     else if (reply instanceof Promise) {
       const slot: Slot = { reply: null };
       this.queue.push(slot);
       reply.then(
         (r) => this.settle(slot, r),
-        (err) => this.settle(slot, this.server.failure(err, args)),
+        (err) => this.settle(slot, this.server.failure(err, [name])),
       );
     } else this.enqueue(reply);
   }
@@ -218,7 +222,7 @@ export class Connection implements Client, CommandSink {
   }
 
   /** Queues a write's reply behind its acknowledgement: one callback per acknowledgement, not per command. */
-  private awaitAck(reply: AckedReply, args: Buffer[]): void {
+  private awaitAck(reply: AckedReply, name: Buffer): void {
     const slot: Slot = { reply: null };
     this.queue.push(slot);
     let wait = this.ackWait;
@@ -231,17 +235,17 @@ export class Connection implements Client, CommandSink {
     const n = wait.n++;
     wait.slots[n] = slot;
     wait.replies[n] = reply.reply;
-    wait.args[n] = args;
+    wait.names[n] = name;
   }
 
   private acked(wait: AckWait, ok: boolean, err: unknown): void {
     if (this.ackWait === wait) this.ackWait = null;
     for (let i = 0; i < wait.n; i++) {
-      wait.slots[i]!.reply = ok ? wait.replies[i]! : this.server.failure(err, wait.args[i]!);
+      wait.slots[i]!.reply = ok ? wait.replies[i]! : this.server.failure(err, [wait.names[i]!]);
       // Let go of what was answered: a free wait of an idle connection would keep its arguments' read slabs.
       wait.slots[i] = SETTLED;
       wait.replies[i] = OK;
-      wait.args[i] = NO_ARGS;
+      wait.names[i] = NO_NAME;
     }
     wait.acked = null;
     wait.n = 0;

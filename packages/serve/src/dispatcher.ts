@@ -1,6 +1,7 @@
 import type { AckedReply } from './acked-reply.js';
 import type { CommandTable } from './command-table.js';
 import type { Client } from './client.js';
+import type { ParsedCommand } from './parsed-command.js';
 import { error, type Reply } from './reply.js';
 import { findSubcommand } from './subcommands.js';
 
@@ -15,15 +16,18 @@ export class Dispatcher {
 
   constructor(private readonly table: CommandTable) {}
 
-  execute(args: Buffer[], conn: Client): Reply | Promise<Reply> | AckedReply {
-    const entry = this.table.lookupBytes(args[0]!);
-    if (entry === undefined) return unknownCommand(args[0]!.toString('latin1'), args);
+  /** `name` is the command's first argument (`command.arg(0)`), which the caller keeps for a failure's log. */
+  execute(command: ParsedCommand, name: Buffer, conn: Client): Reply | Promise<Reply> | AckedReply {
+    const entry = this.table.lookupBytes(name);
+    if (entry === undefined) return unknownCommand(name.toString('latin1'), command.args());
     const arity = entry.spec.arity;
-    if (arity > 0 ? arity !== args.length : args.length < -arity)
+    const n = command.length;
+    if (arity > 0 ? arity !== n : n < -arity)
       return error(`ERR wrong number of arguments for '${entry.spec.name}' command`);
     let handler = entry.spec.handler;
     let fullName = entry.spec.name;
-    if (entry.subcommands !== null && args.length > 1) {
+    if (entry.subcommands !== null && n > 1) {
+      const args = command.args();
       const sub = findSubcommand(fullName, entry.subcommands, args);
       if ('kind' in sub) return sub;
       handler = sub.handler;
@@ -37,7 +41,9 @@ export class Dispatcher {
     entry.calls++;
     this.commandsProcessed++;
     conn.lastCommand = fullName;
-    return handler(args, conn.context);
+    const inPlace = entry.spec.inPlace;
+    if (inPlace !== undefined && handler === entry.spec.handler) return inPlace(command, conn.context);
+    return handler(command.args(), conn.context);
   }
 }
 

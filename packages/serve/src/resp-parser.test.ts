@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ParsedCommand } from './parsed-command.js';
 import { type CommandSink, type ProtocolError, RespParser } from './resp-parser.js';
 
 const LIMITS = { maxBulkLength: 512 * 1024 * 1024, maxQueryBuffer: 1024 * 1024 * 1024 };
@@ -6,8 +7,8 @@ const LIMITS = { maxBulkLength: 512 * 1024 * 1024, maxQueryBuffer: 1024 * 1024 *
 class Collect implements CommandSink {
   commands: string[][] = [];
   auth = false;
-  command(args: Buffer[]): void {
-    this.commands.push(args.map((a) => a.toString('latin1')));
+  command(command: ParsedCommand): void {
+    this.commands.push(command.args().map((a) => a.toString('latin1')));
   }
   authRequired(): boolean {
     return this.auth;
@@ -77,10 +78,10 @@ describe('RespParser', () => {
   });
 
   it('gives arguments as Buffers that own none of the chunk beyond their bytes', () => {
-    const got: Buffer[][] = [];
+    const got: (readonly Buffer[])[] = [];
     const parser = new RespParser(LIMITS);
     parser.feed(Buffer.concat([Buffer.from('xx'), multibulk(['GET', 'key'])]).subarray(2), {
-      command: (args) => got.push(args),
+      command: (command) => got.push(command.args()),
       authRequired: () => false,
     });
     const [name, key] = got[0]!;
@@ -94,6 +95,71 @@ describe('RespParser', () => {
     ]);
     expect(Buffer.from(key!)).toEqual(Buffer.from('key'));
     expect(key!.subarray(1).toString()).toBe('ey');
+  });
+
+  it('gives a command read from one chunk as spans of it, one spread over chunks as Buffers, the same bytes', () => {
+    const args = ['MSET', 'key:1', 'a', 'k2', Buffer.from([0, 13, 10, 255]), 'k3', ''];
+    const input = multibulk(args);
+    const expected = args.map((a) => (Buffer.isBuffer(a) ? a : Buffer.from(a, 'latin1')));
+    // Whole; cut inside an argument; cut right after one (the parser lets go of a chunk it read to its end).
+    const cut = input.indexOf('k2') - 4;
+    for (const pieces of [
+      [input],
+      [input.subarray(0, 20), input.subarray(20)],
+      [input.subarray(0, cut), input.subarray(cut)],
+    ]) {
+      const seen: { inPlace: boolean; spans: Buffer[]; args: Buffer[]; each: Buffer[] }[] = [];
+      const parser = new RespParser(LIMITS);
+      const sink: CommandSink = {
+        command: (c) =>
+          seen.push({
+            inPlace: c.inPlace,
+            spans: c.inPlace ? expected.map((_, i) => Buffer.from(c.bytes.subarray(c.start(i), c.end(i)))) : [],
+            args: c.args().map((a) => Buffer.from(a)),
+            each: expected.map((_, i) => Buffer.from(c.arg(i))),
+          }),
+        authRequired: () => false,
+      };
+      for (const p of pieces) expect(parser.feed(Buffer.from(p), sink)).toBeNull();
+      expect(seen).toHaveLength(1);
+      expect(seen[0]!.inPlace).toBe(pieces.length === 1);
+      expect(seen[0]!.args).toEqual(expected);
+      expect(seen[0]!.each).toEqual(expected);
+      if (pieces.length === 1) expect(seen[0]!.spans).toEqual(expected);
+    }
+  });
+
+  it('makes the name one Buffer however often it is asked for, and the arguments once', () => {
+    const parser = new RespParser(LIMITS);
+    const same: boolean[] = [];
+    parser.feed(multibulk(['SET', 'k', 'v']), {
+      command: (c) => {
+        const name = c.arg(0);
+        const args = c.args();
+        same.push(c.arg(0) === name, args[0] === name, c.args() === args, c.arg(1) === args[1]);
+      },
+      authRequired: () => false,
+    });
+    expect(same).toEqual([true, true, true, true]);
+  });
+
+  it('keeps the Buffers of a command valid after the parser has gone on to the next', () => {
+    const kept: (readonly Buffer[])[] = [];
+    const parser = new RespParser(LIMITS);
+    const sink: CommandSink = { command: (c) => kept.push(c.args()), authRequired: () => false };
+    parser.feed(Buffer.concat([multibulk(['SET', 'a', '1']), multibulk(['SET', 'bb', '22'])]), sink);
+    parser.feed(multibulk(['DEL', 'ccc']), sink);
+    expect(kept.map((args) => args.map((a) => a.toString()))).toEqual([
+      ['SET', 'a', '1'],
+      ['SET', 'bb', '22'],
+      ['DEL', 'ccc'],
+    ]);
+  });
+
+  it('reads a command of more arguments than it keeps spans for', () => {
+    const args = Array.from({ length: 2501 }, (_, i) => (i === 0 ? 'MSET' : `k${i}`));
+    expect(parse(multibulk(args)).commands).toEqual([args]);
+    expect(parse(multibulk(args), [7, 1000]).commands).toEqual([args]);
   });
 
   it('keeps binary arguments exact, \\r\\n inside a bulk included', () => {

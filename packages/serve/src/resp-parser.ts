@@ -1,4 +1,5 @@
 import { bufferView } from './buffer-view.js';
+import { ParsedCommand } from './parsed-command.js';
 import { splitArgs } from './split-args.js';
 
 /** Redis's PROTO_INLINE_MAX_SIZE: the longest inline line, and the longest `*N`/`$N` header, before an error. */
@@ -19,7 +20,8 @@ export interface RespLimits {
 
 /** Where parsed commands go; a method rather than a callback so the hot path makes no closure. */
 export interface CommandSink {
-  command(args: Buffer[]): void;
+  /** `command` is the parser's one object, valid only during the call (see ParsedCommand). */
+  command(command: ParsedCommand): void;
   /** Whether the client has not authenticated yet while a password is set (tighter header limits apply). */
   authRequired(): boolean;
 }
@@ -34,8 +36,8 @@ export interface ProtocolError {
 
 /**
  * RESP2 requests as Redis's networking.c reads them: multibulk (`*N\r\n$L\r\n…`) and inline lines, any number
- * per chunk (pipelining), resumable at any byte. Arguments are views into the received chunks, copied only when a
- * command spans chunks. A length is checked against the limits before anything is kept for it, and bytes that
+ * per chunk (pipelining), resumable at any byte. Arguments are spans of the received chunk, made into Buffer views
+ * only when a handler asks (ParsedCommand), and copied only when a command spans chunks. A length is checked against the limits before anything is kept for it, and bytes that
  * only a length claims are never allocated: chunks are gathered until the awaited bulk is complete, then joined
  * once.
  */
@@ -49,10 +51,17 @@ export class RespParser {
   private waiting: Buffer[] = [];
   private waitingBytes = 0;
   private need = 0;
-  /** The multibulk command in progress: arguments still expected, the ones read, and their bytes. */
+  /**
+   * The multibulk command in progress: arguments still expected, the ones read (as spans of `buf`, or as
+   * Buffers in `args` once the command has spanned chunks: `split`), and their bytes.
+   */
   private argsLeft = 0;
+  private spans = new Int32Array(64);
+  private argCount = 0;
+  private split = false;
   private args: Buffer[] = [];
   private argBytes = 0;
+  private readonly command = new ParsedCommand();
   private bulkLength = -1;
 
   constructor(private readonly limits: RespLimits) {}
@@ -81,7 +90,15 @@ export class RespParser {
     return error;
   }
 
+  private splitCommand(): void {
+    for (let i = 0; i < this.argCount; i++)
+      this.args.push(bufferView(this.memory, this.memoryOffset, this.spans[2 * i]!, this.spans[2 * i + 1]!));
+    this.split = true;
+  }
+
   private setBuffer(buf: Buffer): void {
+    // The arguments read so far of a command in progress lie in the buffer let go of: made into views of it.
+    if (this.argCount > 0 && !this.split) this.splitCommand();
     this.buf = buf;
     // A read of `.buffer` is a C++ call: not for the empty buffer set after each complete chunk.
     this.memory = buf === EMPTY ? EMPTY_MEMORY : buf.buffer;
@@ -109,6 +126,7 @@ export class RespParser {
         this.pos = cr + 2;
         if (n <= 0) continue;
         this.argsLeft = n;
+        if (2 * n > this.spans.length && n <= SPANS_MAX) this.spans = new Int32Array(2 * n);
       }
       // Inside a multibulk: a `$L` header, then L bytes and two that Redis skips without looking.
       while (this.argsLeft > 0) {
@@ -132,16 +150,28 @@ export class RespParser {
           this.need = this.bulkLength + 2;
           return null;
         }
-        this.args.push(bufferView(this.memory, this.memoryOffset, this.pos, stop));
+        if (this.split || 2 * this.argCount + 2 > this.spans.length) {
+          if (!this.split) this.splitCommand();
+          this.args.push(bufferView(this.memory, this.memoryOffset, this.pos, stop));
+        } else {
+          this.spans[2 * this.argCount] = this.pos;
+          this.spans[2 * this.argCount + 1] = stop;
+        }
+        this.argCount++;
         this.argBytes += this.bulkLength;
         this.pos = stop + 2;
         this.bulkLength = -1;
         this.argsLeft--;
       }
-      const args = this.args;
-      this.args = [];
+      const command = this.command;
+      if (this.split) {
+        command.resetViews(this.args);
+        this.args = [];
+        this.split = false;
+      } else command.reset(buf, this.memory, this.memoryOffset, this.spans, this.argCount);
+      this.argCount = 0;
       this.argBytes = 0;
-      sink.command(args);
+      sink.command(command);
     }
     return null;
   }
@@ -155,10 +185,19 @@ export class RespParser {
     const args = splitArgs(buf.subarray(this.pos, lineEnd));
     if (args === null) return protocolError('unbalanced quotes in request');
     this.pos = nl + 1;
-    if (args.length > 0) sink.command(args);
+    if (args.length > 0) {
+      this.command.resetViews(args);
+      sink.command(this.command);
+    }
     return true;
   }
 }
+
+/**
+ * Commands of up to this many arguments are read as spans (a 16 KiB array at most per connection); a longer
+ * one (an MSET of thousands of keys) as Buffers, as arguments arrive.
+ */
+const SPANS_MAX = 2048;
 
 const CLOSE_SILENTLY: ProtocolError = { message: null };
 

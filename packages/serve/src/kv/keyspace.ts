@@ -1,5 +1,6 @@
 import type { LiveKvStore } from '@esc/kv';
-import type { CommandSpec, CommandHandler, KeyspaceView } from '../command-spec.js';
+import type { CommandSpec, CommandHandler, InPlaceHandler, KeyspaceView } from '../command-spec.js';
+import { ParsedCommand } from '../parsed-command.js';
 import { keyBytes, text } from './values.js';
 
 /**
@@ -92,4 +93,20 @@ export function spec(
   handler: CommandHandler,
 ): CommandSpec {
   return { name, arity, flags, firstKey: keys[0], lastKey: keys[1], step: keys[2], handler };
+}
+
+/** A CommandSpec whose handler reads its arguments in place; `handler` takes them as Buffers through it. */
+export function inPlaceSpec(
+  name: string,
+  arity: number,
+  flags: readonly string[],
+  keys: readonly [number, number, number],
+  inPlace: InPlaceHandler,
+): CommandSpec {
+  const handler: CommandHandler = (args, ctx) => {
+    const command = new ParsedCommand();
+    command.resetViews(args);
+    return inPlace(command, ctx);
+  };
+  return { ...spec(name, arity, flags, keys, handler), inPlace };
 }

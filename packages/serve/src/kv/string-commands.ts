@@ -1,11 +1,12 @@
 import { kvStringByteLength, bytesToKvString, kvStringToBytes, isWellFormedKvString } from '@esc/kv';
 import type { CommandSpec } from '../command-spec.js';
 import { array, integer, NULL_BULK, OK, type Reply } from '../reply.js';
-import { type Keyspace, spec } from './keyspace.js';
+import { inPlaceSpec, type Keyspace, spec } from './keyspace.js';
 import { addInt64, ERR, option, parseInt64, wrongArity } from './redis-args.js';
 import { parseExpiry, type Expiry } from './expiry-args.js';
 import { change } from './change.js';
-import { text, valueReply } from './values.js';
+import { text, textAt, valueReply } from './values.js';
+import type { ParsedCommand } from '../parsed-command.js';
 import type { AckedReply } from '../acked-reply.js';
 
 const ONE_KEY = [1, 1, 1] as const;
@@ -121,16 +122,22 @@ export function stringCommands(ks: Keyspace): CommandSpec[] {
     return store.read((tx) => array(keys.map((k) => (k === null ? NULL_BULK : valueReply(tx.get(k)?.value)))));
   };
 
-  const msetGeneric = (args: readonly Buffer[], onlyNew: boolean): Reply | Promise<Reply> | AckedReply => {
-    if (args.length % 2 === 0) return wrongArity(onlyNew ? 'msetnx' : 'mset');
-    // Keys and values as the store's strings, flat (key, value, key, …): MSET's cost is per key.
-    const strings: string[] = new Array(args.length - 1);
+  /** MSET and MSETNX, reading the keys and values where the parser found them (MSET's cost is per key). */
+  const msetGeneric = (command: ParsedCommand, onlyNew: boolean): Reply | Promise<Reply> | AckedReply => {
+    const n = command.length;
+    if (n % 2 === 0) return wrongArity(onlyNew ? 'msetnx' : 'mset');
+    // Keys and values as the store's strings, flat (key, value, key, …).
+    const strings: string[] = new Array(n - 1);
+    const streams = ks.streams.size() > 0;
     let streamKeys: Buffer[] | null = null;
-    for (let i = 1; i < args.length; i += 2) {
-      const key = text(args[i]!);
+    for (let i = 1; i < n; i += 2) {
+      const key = textAt(command, i);
       strings[i - 1] = key;
-      strings[i] = text(args[i + 1]!);
-      if (ks.isStream(args[i]!, key)) (streamKeys ??= []).push(args[i]!);
+      strings[i] = textAt(command, i + 1);
+      if (streams) {
+        const keyBuf = command.arg(i);
+        if (ks.isStream(keyBuf, key)) (streamKeys ??= []).push(keyBuf);
+      }
     }
     if (onlyNew && streamKeys !== null) return integer(0);
     const apply = () =>
@@ -196,8 +203,8 @@ export function stringCommands(ks: Keyspace): CommandSpec[] {
     spec('getdel', 2, ['write', 'fast'], ONE_KEY, getdel),
     spec('getex', -2, ['write', 'fast'], ONE_KEY, getex),
     spec('mget', -2, ['readonly', 'fast'], [1, -1, 1], mget),
-    spec('mset', -3, ['write', 'denyoom'], [1, -1, 2], (args) => msetGeneric(args, false)),
-    spec('msetnx', -3, ['write', 'denyoom'], [1, -1, 2], (args) => msetGeneric(args, true)),
+    inPlaceSpec('mset', -3, ['write', 'denyoom'], [1, -1, 2], (command) => msetGeneric(command, false)),
+    inPlaceSpec('msetnx', -3, ['write', 'denyoom'], [1, -1, 2], (command) => msetGeneric(command, true)),
     spec('append', 3, ['write', 'denyoom', 'fast'], ONE_KEY, append),
     spec('strlen', 2, ['readonly', 'fast'], ONE_KEY, strlen),
     spec('incr', 2, ['write', 'denyoom', 'fast'], ONE_KEY, (args) => incrBy(args[1]!, 1)),

@@ -84,6 +84,33 @@ describe('string family: values', () => {
     await kv.close();
   });
 
+  it('MSET reads keys and values in place as SET reads its Buffers: binary, long, empty, over a stream key', async () => {
+    await harness();
+    h.streams.add('s');
+    const pairs: [Buffer, Buffer][] = [
+      [Buffer.from('key:000000012345'), Buffer.from('xxx')],
+      [Buffer.from([0x6b, 0xff, 0x00]), Buffer.from([0x00, 0x80, 0xc3, 0xa9, 0xfe])],
+      [Buffer.from('k'.repeat(65)), Buffer.from('é'.repeat(40))],
+      [Buffer.from('empty'), Buffer.alloc(0)],
+      [Buffer.from('s'), Buffer.from('was a stream')],
+    ];
+    expect(await run('mset', ...pairs.flat())).toBe('OK');
+    expect(h.streams.size()).toBe(0);
+    const viaSet = await kvHarness();
+    open.push(viaSet);
+    for (const [k, v] of pairs) await viaSet.run('set', k, v);
+    for (const [k, v] of pairs) {
+      const got = await h.run('get', k);
+      expect(got.kind === 'bulk' && Buffer.from(got.value ?? 'null')).toEqual(v);
+      expect(await h.store.get(k.toString('latin1'))).toEqual(await viaSet.store.get(k.toString('latin1')));
+    }
+    expect([...h.store.liveKeys()].sort()).toEqual([...viaSet.store.liveKeys()].sort());
+    expect(await run('msetnx', 'new', '1', ...pairs[1]!)).toBe(0);
+    expect(await run('exists', 'new')).toBe(0);
+    expect(await run('mset', 'odd')).toBe("!ERR wrong number of arguments for 'mset' command");
+    expect(await run('mset', 'a', '1', 'b')).toBe("!ERR wrong number of arguments for 'mset' command");
+  });
+
   it('counts and adds 64-bit integers as Redis does', async () => {
     await harness();
     expect(await h.run('incrby', 'n', '9223372036854775806')).toEqual({ kind: 'integer', value: 9223372036854775806n });

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLiveKv, type LiveKvOptions, type LiveKvStore } from '@esc/kv';
-import type { CommandContext, CommandSpec, KeyspaceView } from '../../command-spec.js';
+import type { CommandContext, CommandSpec, InPlaceHandler, KeyspaceView } from '../../command-spec.js';
+import { RespParser } from '../../resp-parser.js';
 import type { Reply } from '../../reply.js';
 import { createKvFamily } from '../kv-family.js';
 
@@ -21,6 +22,21 @@ function fakeStreams(): KeyspaceView & { add(key: string): void } {
 }
 
 const ctx = {} as CommandContext;
+const LIMITS = { maxBulkLength: 512 * 1024 * 1024, maxQueryBuffer: 1024 * 1024 * 1024 };
+
+/** A handler that reads its arguments in place, run as the server runs it: on the parser's command of them. */
+function inPlace(handler: InPlaceHandler, args: readonly Buffer[]): ReturnType<InPlaceHandler> {
+  const request = [Buffer.from(`*${args.length}\r\n`)];
+  for (const a of args) request.push(Buffer.from(`$${a.length}\r\n`), a, Buffer.from('\r\n'));
+  let reply: ReturnType<InPlaceHandler> | undefined;
+  new RespParser(LIMITS).feed(Buffer.concat(request), {
+    command: (command) => {
+      reply = handler(command, ctx);
+    },
+    authRequired: () => false,
+  });
+  return reply!;
+}
 
 /** A family over a fresh store in a temp dir; `run` checks arity as the dispatcher does and calls the handler. */
 export async function kvHarness(options: LiveKvOptions = {}) {
@@ -37,10 +53,8 @@ export async function kvHarness(options: LiveKvOptions = {}) {
     if (!spec) throw new Error(`no command ${name}`);
     if (spec.arity > 0 ? args.length !== spec.arity : args.length < -spec.arity)
       return { kind: 'error', message: `ERR wrong number of arguments for '${name}' command` };
-    return spec.handler(
-      args.map((a) => (typeof a === 'string' ? Buffer.from(a) : a)),
-      ctx,
-    );
+    const buffers = args.map((a) => (typeof a === 'string' ? Buffer.from(a) : a));
+    return spec.inPlace ? inPlace(spec.inPlace, buffers) : spec.handler(buffers, ctx);
   };
   return {
     path,
