@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 // Imported, not `process.nextTick`: Node's global `process` is a getter, a call per use (per write, unpipelined).
 import { nextTick } from 'node:process';
 import { AckedReply } from './acked-reply.js';
+import { Acknowledgement } from './acknowledgement.js';
 import type { Client } from './client.js';
 import type { CommandContext } from './command-spec.js';
 import type { Dispatcher } from './dispatcher.js';
@@ -37,7 +38,7 @@ const NO_ARGS: Buffer[] = [];
  * an object, three arrays and two closures per write cost ~0.25 us of its CPU (perf).
  */
 class AckWait {
-  acked: Promise<unknown> | null = null;
+  acked: Promise<unknown> | Acknowledgement | null = null;
   /** Writes waiting: the first `n` of the arrays (the rest is stale; `length = 0` would drop their storage). */
   n = 0;
   readonly slots: Slot[] = [];
@@ -45,10 +46,13 @@ class AckWait {
   readonly args: Buffer[][] = [];
   readonly ok: () => void;
   readonly fail: (err: unknown) => void;
+  /** The same as one Acknowledgement listener. */
+  readonly settled: (ok: boolean, err: unknown) => void;
 
   constructor(done: (wait: AckWait, ok: boolean, err: unknown) => void) {
     this.ok = () => done(this, true, null);
     this.fail = (err: unknown) => done(this, false, err);
+    this.settled = (ok: boolean, err: unknown) => done(this, ok, err);
   }
 }
 
@@ -224,9 +228,11 @@ export class Connection implements Client, CommandSink {
     let wait = this.ackWait;
     if (wait === null || wait.acked !== reply.acked) {
       wait = this.freeWaits.pop() ?? new AckWait(this.ackedNow);
-      wait.acked = reply.acked;
+      const acked = reply.acked;
+      wait.acked = acked;
       this.ackWait = wait;
-      reply.acked.then(wait.ok, wait.fail);
+      if (acked instanceof Acknowledgement) acked.listen(wait.settled);
+      else acked.then(wait.ok, wait.fail);
     }
     const n = wait.n++;
     wait.slots[n] = slot;
@@ -246,7 +252,11 @@ export class Connection implements Client, CommandSink {
     wait.acked = null;
     wait.n = 0;
     this.freeWaits.push(wait);
-    this.drainSettled();
+    this.encodeSettled();
+    // Every reply out of the queue: written now, not on a tick of its own per connection (an Acknowledgement
+    // answers every client's writes of the turn in one loop). A reply still behind another waits for the tick.
+    if (this.waiting()) this.scheduleFlush();
+    else this.flush();
   }
 
   private settle(slot: Slot, reply: Reply): void {
@@ -255,8 +265,13 @@ export class Connection implements Client, CommandSink {
     this.drainSettled();
   }
 
-  /** Encodes the replies at the head of the queue that are settled, in order. */
+  /** Encodes the replies at the head of the queue that are settled, in order, and flushes them on the tick. */
   private drainSettled(): void {
+    this.encodeSettled();
+    this.scheduleFlush();
+  }
+
+  private encodeSettled(): void {
     const queue = this.queue;
     let i = this.head;
     while (i < queue.length && queue[i]!.reply !== null) {
@@ -271,7 +286,6 @@ export class Connection implements Client, CommandSink {
       this.queue = queue.slice(i);
       this.head = 0;
     } else this.head = i;
-    this.scheduleFlush();
   }
 
   private scheduleFlush(): void {
