@@ -252,11 +252,7 @@ export class Connection implements Client, CommandSink {
     wait.acked = null;
     wait.n = 0;
     this.freeWaits.push(wait);
-    this.encodeSettled();
-    // Every reply out of the queue: written now, not on a tick of its own per connection (an Acknowledgement
-    // answers every client's writes of the turn in one loop). A reply still behind another waits for the tick.
-    if (this.waiting()) this.scheduleFlush();
-    else this.flush();
+    this.drainSettled();
   }
 
   private settle(slot: Slot, reply: Reply): void {
@@ -265,13 +261,8 @@ export class Connection implements Client, CommandSink {
     this.drainSettled();
   }
 
-  /** Encodes the replies at the head of the queue that are settled, in order, and flushes them on the tick. */
+  /** Encodes the replies at the head of the queue that are settled, in order. */
   private drainSettled(): void {
-    this.encodeSettled();
-    this.scheduleFlush();
-  }
-
-  private encodeSettled(): void {
     const queue = this.queue;
     let i = this.head;
     while (i < queue.length && queue[i]!.reply !== null) {
@@ -286,6 +277,7 @@ export class Connection implements Client, CommandSink {
       this.queue = queue.slice(i);
       this.head = 0;
     } else this.head = i;
+    this.scheduleFlush();
   }
 
   private scheduleFlush(): void {
