@@ -1,16 +1,14 @@
-import type { Acknowledgement } from './acknowledgement.js';
 import type { Reply } from './reply.js';
 
 /**
  * A reply that may leave only once a write is acknowledged by its store. `acked` is shared by every write of
  * the store's group, so a pipeline of writes costs the connection one callback per group, not a promise per
- * command. `acked` is a promise, or an Acknowledgement the connection listens to without a promise reaction. A
- * thenable: awaiting it gives the reply once acknowledged (or the store's error).
+ * command. A thenable: awaiting it gives the reply once acknowledged (or the store's error).
  */
 export class AckedReply implements PromiseLike<Reply> {
   constructor(
     readonly reply: Reply,
-    readonly acked: Promise<unknown> | Acknowledgement,
+    readonly acked: Promise<unknown>,
   ) {}
 
   // biome-ignore lint/suspicious/noThenProperty: a thenable on purpose, so that `await` waits for the acknowledgement

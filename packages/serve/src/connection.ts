@@ -2,7 +2,6 @@ import type { Socket } from 'node:net';
 // Imported, not `process.nextTick`: Node's global `process` is a getter, a call per use (per write, unpipelined).
 import { nextTick } from 'node:process';
 import { AckedReply } from './acked-reply.js';
-import { Acknowledgement } from './acknowledgement.js';
 import type { Client } from './client.js';
 import type { CommandContext } from './command-spec.js';
 import type { Dispatcher } from './dispatcher.js';
@@ -38,7 +37,7 @@ const NO_ARGS: Buffer[] = [];
  * an object, three arrays and two closures per write cost ~0.25 us of its CPU (perf).
  */
 class AckWait {
-  acked: Promise<unknown> | Acknowledgement | null = null;
+  acked: Promise<unknown> | null = null;
   /** Writes waiting: the first `n` of the arrays (the rest is stale; `length = 0` would drop their storage). */
   n = 0;
   readonly slots: Slot[] = [];
@@ -46,13 +45,10 @@ class AckWait {
   readonly args: Buffer[][] = [];
   readonly ok: () => void;
   readonly fail: (err: unknown) => void;
-  /** The same as one Acknowledgement listener. */
-  readonly settled: (ok: boolean, err: unknown) => void;
 
   constructor(done: (wait: AckWait, ok: boolean, err: unknown) => void) {
     this.ok = () => done(this, true, null);
     this.fail = (err: unknown) => done(this, false, err);
-    this.settled = (ok: boolean, err: unknown) => done(this, ok, err);
   }
 }
 
@@ -228,11 +224,9 @@ export class Connection implements Client, CommandSink {
     let wait = this.ackWait;
     if (wait === null || wait.acked !== reply.acked) {
       wait = this.freeWaits.pop() ?? new AckWait(this.ackedNow);
-      const acked = reply.acked;
-      wait.acked = acked;
+      wait.acked = reply.acked;
       this.ackWait = wait;
-      if (acked instanceof Acknowledgement) acked.listen(wait.settled);
-      else acked.then(wait.ok, wait.fail);
+      reply.acked.then(wait.ok, wait.fail);
     }
     const n = wait.n++;
     wait.slots[n] = slot;

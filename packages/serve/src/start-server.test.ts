@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AckedReply } from './acked-reply.js';
-import { Acknowledgement } from './acknowledgement.js';
 import type { CommandFamily } from './command-spec.js';
 import { bulk, OK } from './reply.js';
 import { resolveServeConfig, type ServeConfigInput } from './serve-config.js';
@@ -20,13 +19,10 @@ afterEach(async () => {
 /**
  * A family for these tests: SLOW ms value answers after ms, BOOM throws, CLOSED counts close() calls; ACKED value
  * group answers value once the group's acknowledgement comes (as a store's write), which ACK group gives and
- * NACK group fails; LISTENED value group is the same through the group's Acknowledgement (as XADD's).
+ * NACK group fails.
  */
 function testFamily(log: string[]): CommandFamily {
-  const groups = new Map<
-    string,
-    { promise: Promise<void>; ack: Acknowledgement; ok: () => void; fail: (e: Error) => void }
-  >();
+  const groups = new Map<string, { promise: Promise<void>; ok: () => void; fail: (e: Error) => void }>();
   const group = (name: string) => {
     let g = groups.get(name);
     if (g === undefined) {
@@ -36,21 +32,7 @@ function testFamily(log: string[]): CommandFamily {
         ok = resolve;
         fail = reject;
       });
-      // A group waited on only through its Acknowledgement leaves its promise unobserved.
-      promise.catch(() => undefined);
-      const ack = new Acknowledgement();
-      g = {
-        promise,
-        ack,
-        ok: () => {
-          ok();
-          ack.settle(true);
-        },
-        fail: (e: Error) => {
-          fail(e);
-          ack.settle(false, e);
-        },
-      };
+      g = { promise, ok, fail };
       groups.set(name, g);
     }
     return g;
@@ -76,7 +58,6 @@ function testFamily(log: string[]): CommandFamily {
       spec('rejects', 1, () => Promise.reject(new Error('it broke later'))),
       spec('fast', 2, (args) => bulk(args[1]!)),
       spec('acked', 3, (args) => new AckedReply(bulk(args[1]!), group(args[2]!.toString()).promise)),
-      spec('listened', 3, (args) => new AckedReply(bulk(args[1]!), group(args[2]!.toString()).ack)),
       spec('ack', 2, (args) => {
         group(args[1]!.toString()).ok();
         return OK;
@@ -141,21 +122,6 @@ describe('esc serve, in process', () => {
       await c.until(() => c.received.endsWith(`$1\r\n${v}\r\n`));
     }
     expect(c.received.slice(first.length)).toBe('$1\r\nx\r\n$1\r\ny\r\n$1\r\nz\r\n');
-  });
-
-  it('answers writes waiting on an Acknowledgement in request order with those waiting on a promise', async () => {
-    const { client } = await start();
-    const c = await client();
-    const d = await client();
-    c.socket.write('LISTENED a k1\r\nACKED b g1\r\nLISTENED c k1\r\nLISTENED f k2\r\nFAST e\r\n');
-    await d.exchange('ACK g1\r\n', '+OK\r\n');
-    await d.exchange('ACK k2\r\n', '+OK\r\n');
-    await new Promise((r) => setTimeout(r, 20));
-    expect(c.received).toBe(''); // everything waits behind a (k1)
-    await d.exchange('NACK k1\r\n', '+OK\r\n');
-    const all = '-ERR k1 failed\r\n$1\r\nb\r\n-ERR k1 failed\r\n$1\r\nf\r\n$1\r\ne\r\n';
-    await c.until(() => c.received.length >= all.length);
-    expect(c.received).toBe(all);
   });
 
   it('answers the requests of a client that half-closed after them, then closes, as Redis does', async () => {

@@ -66,28 +66,25 @@ function isPlainAscii(f: Buffer): boolean {
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-/** The ms encodeId wrote last, and its digits. */
-let lastMs = -1n;
+/** The digits of the ms encodeId wrote last. */
+let lastMs = -1;
 let lastMsLength = 0;
 const lastMsDigits = Buffer.alloc(16);
 
 /** The `redis-id` header's value (`<ms>-<seq>`, ASCII), written into `out`; digits without a string when they fit. */
 export function encodeId(id: StreamId, out: ByteSlab): Buffer {
-  // IDs come in runs of one ms (every XADD of that millisecond): its digits are made once per run, and within
-  // the run an XADD converts no BigInt but its sequence's.
-  if (id.ms !== lastMs) {
-    if (id.ms > MAX_SAFE) return out.text(formatId(id));
-    lastMsLength = writeDigits(lastMsDigits, 0, Number(id.ms));
-    lastMs = id.ms;
+  if (id.ms > MAX_SAFE || id.seq > MAX_SAFE) return out.text(formatId(id));
+  const ms = Number(id.ms);
+  // IDs come in runs of one ms (every XADD of that millisecond): its digits are made once per run.
+  if (ms !== lastMs) {
+    lastMsLength = writeDigits(lastMsDigits, 0, ms);
+    lastMs = ms;
   }
-  // Rounding keeps the order: a sequence above 2^53 - 1 converts to at least 2^53.
-  const seq = Number(id.seq);
-  if (seq > Number.MAX_SAFE_INTEGER) return out.text(formatId(id));
   const slab = out.reserve(33);
   let at = out.start;
   for (let i = 0; i < lastMsLength; i++) slab[at++] = lastMsDigits[i]!;
   slab[at++] = 0x2d;
-  at = writeDigits(slab, at, seq);
+  at = writeDigits(slab, at, Number(id.seq));
   return out.commit(at);
 }
 

@@ -116,10 +116,7 @@ const AUTO_ID: AddOrTrimArgs = { trim: null, noMkstream: false, id: null, seqGiv
 const isStar = (arg: Buffer): boolean => arg.length === 1 && arg[0] === 0x2a;
 
 /** Answers with `reply` once the writes it depends on are done (or with the error that stopped them). */
-export function afterWrites(
-  writes: Promise<void> | readonly PromiseLike<void>[],
-  reply: Reply,
-): Reply | Promise<Reply> {
+export function afterWrites(writes: Promise<void> | readonly Promise<void>[], reply: Reply): Reply | Promise<Reply> {
   if ('then' in writes) return writes.then(() => reply, writeError);
   if (writes.length === 0) return reply;
   return Promise.all(writes).then(() => reply, writeError);
@@ -152,8 +149,7 @@ export function entryCommands(ks: StreamKeyspace): CommandSpec[] {
     else if (parsed.seqGiven) id = parsed.id;
     else if (parsed.id.ms === last.ms) id = last.seq === U64_MAX ? null : { ms: last.ms, seq: last.seq + 1n };
     else id = parsed.id;
-    // An automatic ID is above the last by construction (null only past the last possible one, refused above).
-    if (id === null || (parsed.id !== null && compareIds(id, last) <= 0))
+    if (id === null || compareIds(id, last) <= 0)
       return error('ERR The ID specified in XADD is equal or smaller than the target stream top item');
     stream ??= ks.create(key);
     const offset = stream.push(id);

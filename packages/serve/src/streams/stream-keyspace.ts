@@ -8,7 +8,6 @@ import {
   PeriodicSync,
   type TopicStore,
 } from '@esc/streams';
-import { Acknowledgement } from '../acknowledgement.js';
 import type { KeyspaceView } from '../command-spec.js';
 import { ByteSlab } from './byte-slab.js';
 import { derivedId, encodeFields, type Fields, ID_HEADER, recordId } from './entry-codec.js';
@@ -45,13 +44,21 @@ class AppendBatch implements UnwrittenRun {
   readonly ids: Buffer[] = [];
   readonly timestamps: number[] = [];
   readonly fields: Fields[] = [];
-  /** Every XADD's connection listens to it; a failure nobody listens to any more is dropped with it. */
-  readonly done = new Acknowledgement();
+  resolve!: () => void;
+  reject!: (err: unknown) => void;
+  readonly done: Promise<void>;
 
   constructor(
     readonly stream: StreamLog,
     readonly first: number,
-  ) {}
+  ) {
+    this.done = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    // Every XADD's connection sees a failure; an append nobody waits on any more must not become unhandled.
+    this.done.catch(() => undefined);
+  }
 }
 
 /** Something a blocked XREAD/XREADGROUP waits with: called after each write to one of its streams. */
@@ -75,15 +82,12 @@ export class StreamKeyspace {
   private readonly reclaims = new Map<string, { stream: StreamLog; start: number }>();
   /** Entries waiting for the end of the current turn of the event loop, per stream (see append). */
   private readonly batches = new Map<StreamLog, AppendBatch>();
-  /**
-   * The stream of the key looked up last, so a run of commands on one key skips the key's escaping and the map.
-   * Dropped when its stream is deleted (the only way a loaded stream leaves `streams`).
-   */
+  /** The stream of the key looked up last, so a run of commands on one key skips the key's escaping. */
   private recent: StreamLog | null = null;
   /** Where the turn's entries are encoded (their IDs, their fields' JSON): views, no string per entry. */
   readonly bytes = new ByteSlab();
   /** Appends in flight, so close() can wait for them. */
-  private readonly inflight = new Set<PromiseLike<unknown>>();
+  private readonly inflight = new Set<Promise<unknown>>();
   stats = { entriesAdded: 0, blockedClients: 0 };
   /**
    * What appends ask the store for: `batch` becomes 'none' plus this keyspace's own fdatasync of the topics
@@ -185,7 +189,7 @@ export class StreamKeyspace {
   /** The stream at `key`, or null when there is none (a topic made meanwhile by `esc produce` is found too). */
   get(key: Buffer): StreamLog | null {
     const recent = this.recent;
-    if (recent !== null && sameBytes(recent.key, key)) return recent;
+    if (recent !== null && sameBytes(recent.key, key) && this.streams.get(recent.topic) === recent) return recent;
     const topic = topicForKey(key);
     if (topic === null) return null;
     const known = this.streams.get(topic);
@@ -218,7 +222,7 @@ export class StreamKeyspace {
    * as Redis writes (and under `appendfsync always` fsyncs) its AOF once per event loop before replying: one
    * write, one promise and one record batch per turn instead of per entry.
    */
-  append(stream: StreamLog, offset: number, id: Buffer, timestamp: number, fields: Fields): Acknowledgement {
+  append(stream: StreamLog, offset: number, id: Buffer, timestamp: number, fields: Fields): Promise<void> {
     this.stats.entriesAdded++;
     let batch = this.batches.get(stream);
     if (batch === undefined || offset !== batch.first + batch.fields.length) {
@@ -246,7 +250,7 @@ export class StreamKeyspace {
       stream.unwritten.splice(stream.unwritten.indexOf(batch), 1);
       this.inflight.delete(batch.done);
     };
-    // One reaction per append: the replies wait on batch.done, close() on the same acknowledgement.
+    // One reaction per append: the replies wait on batch.done, close() on the same promise.
     this.store
       .produce(
         stream.topic,
@@ -261,11 +265,11 @@ export class StreamKeyspace {
       .then(
         () => {
           settled();
-          batch.done.settle(true);
+          batch.resolve();
         },
         (err: unknown) => {
           settled();
-          batch.done.settle(false, err);
+          batch.reject(err);
         },
       );
     this.inflight.add(batch.done);
@@ -291,7 +295,6 @@ export class StreamKeyspace {
     const stream = this.get(key);
     if (stream === null) return false;
     this.streams.delete(stream.topic);
-    this.recent = null;
     const changes: StateChange[] = [{ key: metaKey(stream.topic), value: null }];
     for (const d of stream.deleted) changes.push({ key: deletedKey(stream.topic, d), value: null });
     for (const g of stream.groups.values()) changes.push(...groupTombstones(stream.topic, g));
