@@ -176,7 +176,7 @@ export class Connection implements Client, CommandSink {
     try {
       reply = this.dispatcher.execute(command, name, this);
     } catch (err) {
-      reply = this.server.failure(err, [name]);
+      reply = this.server.failure(err, name);
     }
     if (reply instanceof AckedReply) this.awaitAck(reply, name);
     else if (reply instanceof Promise) {
@@ -184,7 +184,7 @@ export class Connection implements Client, CommandSink {
       this.queue.push(slot);
       reply.then(
         (r) => this.settle(slot, r),
-        (err) => this.settle(slot, this.server.failure(err, [name])),
+        (err) => this.settle(slot, this.server.failure(err, name)),
       );
     } else this.enqueue(reply);
   }
@@ -241,7 +241,7 @@ export class Connection implements Client, CommandSink {
   private acked(wait: AckWait, ok: boolean, err: unknown): void {
     if (this.ackWait === wait) this.ackWait = null;
     for (let i = 0; i < wait.n; i++) {
-      wait.slots[i]!.reply = ok ? wait.replies[i]! : this.server.failure(err, [wait.names[i]!]);
+      wait.slots[i]!.reply = ok ? wait.replies[i]! : this.server.failure(err, wait.names[i]!);
       // Let go of what was answered: a free wait of an idle connection would keep its arguments' read slabs.
       wait.slots[i] = SETTLED;
       wait.replies[i] = OK;

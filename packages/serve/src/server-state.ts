@@ -78,9 +78,9 @@ export class ServerState implements ServerContext {
   }
 
   /** A handler that threw: logged, answered as Redis answers an internal error, the connection kept. */
-  failure(err: unknown, args: readonly Buffer[]): Reply {
+  failure(err: unknown, name: Buffer): Reply {
     const message = err instanceof Error ? err.message : String(err);
-    this.logger.error({ command: args[0]?.toString('latin1'), err }, 'command failed');
+    this.logger.error({ command: name.toString('latin1'), err }, 'command failed');
     return error(`ERR ${message}`);
   }
 }

@@ -9,6 +9,13 @@
 #include <stdint.h>
 #include <string.h>
 
+/* Element i of a JS array of Buffers: its bytes and length (the look-up whose cost the probe measures). */
+static void element(napi_env env, napi_value array, uint32_t i, void **data, size_t *len) {
+  napi_value v;
+  napi_get_element(env, array, i, &v);
+  napi_get_buffer_info(env, v, data, len);
+}
+
 static napi_value Encode(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
@@ -20,13 +27,10 @@ static napi_value Encode(napi_env env, napi_callback_info info) {
   napi_get_array_length(env, argv[1], &n);
   size_t p = 61;
   for (uint32_t i = 0; i < n; i++) {
-    napi_value k, v;
     void *kd, *vd;
     size_t kl, vl;
-    napi_get_element(env, argv[1], i, &k);
-    napi_get_buffer_info(env, k, &kd, &kl);
-    napi_get_element(env, argv[2], i, &v);
-    napi_get_buffer_info(env, v, &vd, &vl);
+    element(env, argv[1], i, &kd, &kl);
+    element(env, argv[2], i, &vd, &vl);
     p += 8;
     memcpy(out + p, kd, kl);
     p += kl + 2;
@@ -56,13 +60,10 @@ static napi_value Access(napi_env env, napi_callback_info info) {
   napi_get_array_length(env, argv[1], &n);
   size_t s = 0;
   for (uint32_t i = 0; i < n; i++) {
-    napi_value k, v;
     void *kd, *vd;
     size_t kl, vl;
-    napi_get_element(env, argv[1], i, &k);
-    napi_get_buffer_info(env, k, &kd, &kl);
-    napi_get_element(env, argv[2], i, &v);
-    napi_get_buffer_info(env, v, &vd, &vl);
+    element(env, argv[1], i, &kd, &kl);
+    element(env, argv[2], i, &vd, &vl);
     s += kl + vl;
   }
   napi_value r;
