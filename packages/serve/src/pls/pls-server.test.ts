@@ -258,6 +258,9 @@ describe('PLS server', () => {
     const b = await client(server);
     b.login(id);
     b.subscribe('t');
+    // The login is in effect once the server has answered what follows it on the same connection; a PUB sent on
+    // the producer's connection before then is A's to deliver (and moves the id's offset past it).
+    await b.flush();
     const fromB = new Receiver(b);
     producer.publish('t', 'two');
     await producer.flush();
