@@ -9,7 +9,7 @@ import { resolveServeConfig, type ServeConfigInput } from './serve-config.js';
 import { type RunningServer, startServer } from './start-server.js';
 import { createLogger } from './logger.js';
 import { RawClient } from './test-helpers/raw-client.js';
-import { freePort } from '@esc/test-fixtures';
+import { onFreePort } from '@esc/test-fixtures';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -17,9 +17,9 @@ afterEach(async () => {
 });
 
 /**
- * A family for these tests: SLOW ms value answers after ms, BOOM throws, CLOSED counts close() calls; ACKED value
- * group answers value once the group's acknowledgement comes (as a store's write), which ACK group gives and
- * NACK group fails.
+ * A family for these tests: SLOW ms value answers after ms (and logs `slow value` as it starts), BOOM throws,
+ * close() logs `closed`; ACKED value group answers value once the group's acknowledgement comes (as a store's
+ * write), which ACK group gives and NACK group fails.
  */
 function testFamily(log: string[]): CommandFamily {
   const groups = new Map<string, { promise: Promise<void>; ok: () => void; fail: (e: Error) => void }>();
@@ -49,6 +49,7 @@ function testFamily(log: string[]): CommandFamily {
   return {
     commands: [
       spec('slow', 3, (args) => {
+        log.push(`slow ${args[2]!.toString()}`);
         const ms = Number(args[1]!.toString());
         return new Promise((resolve) => setTimeout(() => resolve(bulk(args[2]!)), ms));
       }),
@@ -77,11 +78,14 @@ function testFamily(log: string[]): CommandFamily {
 async function start(flags: Partial<ServeConfigInput> = {}, log: string[] = []) {
   const dir = mkdtempSync(join(tmpdir(), 'esc-serve-test-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const port = await freePort();
-  const config = resolveServeConfig({ dir, respPort: port, plsPort: 0, httpPort: 0, ...flags });
-  const server: RunningServer = await startServer(config, {
-    families: [() => testFamily(log)],
-    logger: createLogger('silent'),
+  // Again on another port when another test's process took the one found before the bind.
+  const { server, port } = await onFreePort(async (port) => {
+    const config = resolveServeConfig({ dir, respPort: port, plsPort: 0, httpPort: 0, ...flags });
+    const server: RunningServer = await startServer(config, {
+      families: [() => testFamily(log)],
+      logger: createLogger('silent'),
+    });
+    return { server, port };
   });
   cleanups.push(() => server.stop());
   const client = async () => {
@@ -90,6 +94,15 @@ async function start(flags: Partial<ServeConfigInput> = {}, log: string[] = []) 
     return c;
   };
   return { server, port, client, dir };
+}
+
+/** connected_clients from INFO clients on `c`. */
+async function connectedClients(c: RawClient): Promise<number> {
+  const from = c.received.length;
+  c.socket.write('INFO clients\r\n');
+  const field = /connected_clients:(\d+)\r\n/;
+  await c.until(() => field.test(c.received.slice(from)));
+  return Number(field.exec(c.received.slice(from))![1]);
 }
 
 describe('esc serve, in process', () => {
@@ -202,7 +215,8 @@ describe('esc serve, in process', () => {
     await c.until(() => c.closed);
     expect(c.received).toBe('-ERR max number of clients reached\r\n');
     a.close();
-    await new Promise((r) => setTimeout(r, 50));
+    // Once the server has seen a leave (b's INFO counts one client), not after a guessed pause.
+    while ((await connectedClients(b)) !== 1) await new Promise((r) => setTimeout(r, 10));
     const d = await client();
     expect(await d.exchange('PING\r\n', '+PONG\r\n')).toBe('+PONG\r\n');
   });
@@ -211,12 +225,13 @@ describe('esc serve, in process', () => {
     const log: string[] = [];
     const { server, client } = await start({}, log);
     const c = await client();
-    c.socket.write('SLOW 100 last\r\n');
-    await new Promise((r) => setTimeout(r, 20));
+    c.socket.write('SLOW 300 last\r\n');
+    // Stopped once the command is in flight (its handler started), not after a guessed pause.
+    while (!log.includes('slow last')) await new Promise((r) => setTimeout(r, 5));
     await server.stop();
     expect(c.received).toBe('$4\r\nlast\r\n');
     await c.until(() => c.closed);
-    expect(log).toEqual(['closed']);
+    expect(log).toEqual(['slow last', 'closed']);
   });
 
   it('disconnects a subscriber past the pubsub output limit; other clients are served', async () => {

@@ -187,7 +187,8 @@ describe('TopicStore', () => {
       await s.append('t', [{ value: 'first' }]);
       const seen: string[] = [];
       const done = (async () => {
-        for await (const batch of consume(s, 't', { follow: true, idleTimeoutMs: 2000 })) {
+        // It ends at the third record; the idle limit only bounds a failure, so it is far above a loaded stall.
+        for await (const batch of consume(s, 't', { follow: true, idleTimeoutMs: 20_000 })) {
           seen.push(...values(batch.records).map(String));
           if (seen.length === 3) break;
         }

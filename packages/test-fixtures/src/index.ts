@@ -6,7 +6,7 @@ export { bytesDiff } from './bytes-diff.js';
 export { gnu } from './gnu-tools.js';
 export { parseCsv } from './csv.js';
 export { makeTempDir, tempDir } from './temp-dir.js';
-export { freePort } from './free-port.js';
+export { freePort, onFreePort } from './free-port.js';
 export {
   startRedis,
   startRedisCluster,

@@ -3,7 +3,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { freePort } from './free-port.js';
+import { freePort, onFreePort } from './free-port.js';
 import { makeTempDir } from './temp-dir.js';
 
 const run = promisify(execFile);
@@ -85,12 +85,15 @@ function startNode(port: number, dir: string, extra: string[]): Promise<RedisNod
 
 /** One redis-server, no persistence unless `args` ask for it (`--appendonly yes`). */
 export async function startRedis(args: string[] = []): Promise<RedisTestServer> {
-  const [port] = await uniquePorts(1);
   const dir = makeTempDir('esc-redis');
-  const node = await startNode(port!, dir.path, args);
+  // Again on another port when the one found was taken before redis-server bound it.
+  const node = await onFreePort((port) => startNode(port, dir.path, args)).catch((err: unknown) => {
+    dir.remove();
+    throw err;
+  });
   return {
     ...node,
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://127.0.0.1:${node.port}`,
     stop: async () => {
       await node.kill('SIGTERM');
       dir.remove();

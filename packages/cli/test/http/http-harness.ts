@@ -1,6 +1,7 @@
 // `esc serve` with its HTTP front-end on a free port, for the HTTP end-to-end tests.
 import { ESC_BIN } from '../run-esc.js';
-import { onFreePort, type RunningServer, startEscServe, startProcess } from '../serve/serve-harness.js';
+import { onFreePort } from '@esc/test-fixtures';
+import { type RunningServer, startEscServe, startProcess } from '../serve/serve-harness.js';
 
 export interface HttpServe {
   /** `http://127.0.0.1:PORT` */

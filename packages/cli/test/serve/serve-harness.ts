@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { makeTempDir } from '@esc/test-fixtures';
 import { childEnv, ESC_BIN, REPO_ROOT } from '../run-esc.js';
-import { freePort } from '@esc/test-fixtures';
+import { onFreePort } from '@esc/test-fixtures';
 
 export interface RunningServer {
   readonly port: number;
@@ -25,22 +25,6 @@ export function startProcess(
 ): Promise<RunningServer> {
   if (options.port !== undefined) return startOnPort(command, args, ready, options, options.port);
   return onFreePort((port) => startOnPort(command, args, ready, options, port));
-}
-
-/**
- * `start` on a port freePort found, again on another one when the server could not bind it: between freePort's
- * probe and the server's bind, another test's process can take the port (CI saw a SIGKILL round fail so).
- */
-export async function onFreePort<T>(start: (port: number) => Promise<T>, attempts = 5): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    try {
-      return await start(port);
-    } catch (err) {
-      const message = (err as Error).message;
-      if (attempt >= attempts || !(message.includes('EADDRINUSE') && message.includes(`:${port}`))) throw err;
-    }
-  }
 }
 
 function startOnPort(

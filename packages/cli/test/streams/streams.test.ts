@@ -279,7 +279,10 @@ describe('esc topic / produce / consume', () => {
         }
       })().catch(() => undefined);
       child.stdin!.on('error', () => undefined);
-      await new Promise((r) => setTimeout(r, 500 + ((round * 53) % 400)));
+      // Killed a while after its first acknowledgement, not after its start: a Node start takes up to a second
+      // on a loaded machine, and a round killed before it wrote anything tests nothing.
+      await Promise.race([new Promise((r) => child.stdout!.once('data', r)), done]);
+      await new Promise((r) => setTimeout(r, 300 + ((round * 53) % 400)));
       killed = true;
       child.kill('SIGKILL');
       const res = await done;
@@ -348,7 +351,8 @@ describe('esc topic / produce / consume', () => {
   it('follows: consume -f in one process sees what produce writes in another', async () => {
     const dir = streamsDir();
     esc(dir, ['topic', 'create', 'live']);
-    const follower = startEsc(dir, ['consume', 'live', '-f', '--idle-timeout', '5000', '--max', '3']);
+    // It ends at --max 3; the idle limit only bounds a failure (three esc starts take seconds on a loaded machine).
+    const follower = startEsc(dir, ['consume', 'live', '-f', '--idle-timeout', '20000', '--max', '3']);
     const done = finished(follower);
     await new Promise((r) => setTimeout(r, 300));
     for (const v of ['one', 'two', 'three']) {

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FamilyEnv } from '../family-env.js';
 import { resolveServeConfig, type ServeConfigInput } from '../serve-config.js';
 import { startPlsFrontEnd } from './pls-front-end.js';
-import { freePort } from '@esc/test-fixtures';
+import { onFreePort } from '@esc/test-fixtures';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -36,15 +36,15 @@ describe('the PLS front-end in esc serve', () => {
   });
 
   it('listens on loopback only when --bind is not loopback, even with a password (the protocol has no AUTH)', async () => {
-    const guarded = await frontEnd({ bind: '0.0.0.0', requirepass: 'secret', plsPort: await freePort() });
+    const guarded = await onFreePort((plsPort) => frontEnd({ bind: '0.0.0.0', requirepass: 'secret', plsPort }));
     expect(guarded.started!.address.address).toBe('127.0.0.1');
     expect(guarded.warnings.join('\n')).toContain('no authentication');
-    const plain = await frontEnd({ plsPort: await freePort() });
+    const plain = await onFreePort((plsPort) => frontEnd({ plsPort }));
     expect(plain.warnings).toEqual([]);
   });
 
   it('shows its counters in INFO stats', async () => {
-    const { started } = await frontEnd({ plsPort: await freePort() });
+    const { started } = await onFreePort((plsPort) => frontEnd({ plsPort }));
     expect(started!.family.info!('stats').map(([name]) => name)).toContain('pls_crc_errors');
     expect(started!.family.info!('keyspace')).toEqual([]);
   });

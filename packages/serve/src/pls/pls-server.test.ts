@@ -96,6 +96,15 @@ class Receiver {
   }
 }
 
+/** Resolves once `check` holds; fails after `ms`. */
+async function until(check: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`not true within ${ms} ms: ${check}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 const range = <T>(from: number, to: number, f: (i: number) => T): T[] =>
   Array.from({ length: to - from }, (_, i) => f(from + i));
 
@@ -193,7 +202,9 @@ describe('PLS server', () => {
   });
 
   it('disconnects a client silent past the heartbeat limit, not one that pings', async () => {
-    const { server } = await start(tempDir(), { heartbeatMs: 300 });
+    // A limit far above the 60 ms pings: a loaded machine can stall this process (client and server) for a few
+    // hundred ms, and a sweep that runs before the pings waiting in the socket are read would count a stall.
+    const { server } = await start(tempDir(), { heartbeatMs: 1500 });
     const silent = await client(server);
     await silent.register();
     const pinging = await client(server, 60);
@@ -338,6 +349,8 @@ describe('PLS server', () => {
     await new Promise((r) => socket.once('connect', r));
     socket.pause();
     socket.write(Buffer.concat([encodeFrame('REG'), encodeFrame('SUB big')]));
+    // Delivering (however slow the machine), then given time to fill the buffers and go on if it would.
+    await until(() => server.stats().delivered > 0);
     await new Promise((r) => setTimeout(r, 500));
     const delivered = server.stats().delivered;
     expect(delivered).toBeGreaterThan(0);
@@ -361,8 +374,14 @@ describe('PLS server', () => {
     const stuck = connect(server.address.port, '127.0.0.1');
     cleanups.push(() => void stuck.destroy());
     await new Promise((r) => stuck.once('connect', r));
+    // Subscribed before the producer starts (the barrier's !ACK answers after the SUB), then it reads nothing.
+    let heard = '';
+    stuck.on('data', (d: Buffer) => (heard += d.toString('latin1')));
+    stuck.write(
+      Buffer.concat([encodeFrame('REG'), encodeFrame('SET live -1'), encodeFrame('SUB live'), encodeFrame('PNG s')]),
+    );
+    await until(() => heard.includes('!ACK s '));
     stuck.pause();
-    stuck.write(Buffer.concat([encodeFrame('REG'), encodeFrame('SET live -1'), encodeFrame('SUB live')]));
     const reader = await subscriberAtEnd(server, 'live');
     const producer = await client(server);
     await producer.register();
