@@ -133,7 +133,18 @@ export async function startRedisCluster(
   try {
     for (let i = 0; i < count; i++) {
       mkdirSync(nodeDir(i));
-      nodes.push(await startNode(ports[i]!, nodeDir(i), nodeArgs(i)));
+      // The ports were probed before the first node started: by a node's turn, seconds later on a loaded machine,
+      // another process may hold its port or its bus port. Then it starts on two other free ones.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          nodes.push(await startNode(ports[i]!, nodeDir(i), nodeArgs(i)));
+          break;
+        } catch (err) {
+          if (attempt >= 5 || !/address already in use/i.test((err as Error).message)) throw err;
+          ports[i] = await freePort();
+          ports[count + i] = await freePort();
+        }
+      }
     }
     await run('redis-cli', [
       '--cluster',
