@@ -11,14 +11,30 @@ export interface Server {
   dir: string;
 }
 
+/**
+ * Starts the server on a free port; again on another one when it could not bind it (between the probe and the
+ * bind, another process, as a test run beside the bench, can take the port).
+ */
 export async function startServer(
   label: string,
   argv: (port: number, dir: string) => string[],
   ready: RegExp,
 ): Promise<Server> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(process.env.TMPDIR ?? '/tmp', 'esc-bench-serve-'));
-  const [command, ...args] = argv(port, dir);
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const dir = mkdtempSync(join(process.env.TMPDIR ?? '/tmp', 'esc-bench-serve-'));
+    try {
+      return await startOn(label, port, dir, argv(port, dir), ready);
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      const taken = /EADDRINUSE|address already in use/i.test((err as Error).message);
+      if (attempt >= 5 || !taken) throw err;
+    }
+  }
+}
+
+async function startOn(label: string, port: number, dir: string, argv: string[], ready: RegExp): Promise<Server> {
+  const [command, ...args] = argv;
   const child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   await new Promise<void>((resolve, reject) => {
