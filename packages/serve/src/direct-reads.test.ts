@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { type AddressInfo, connect, createServer, type Server, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readDirect } from './direct-reads.js';
+import { until } from '@esc/test-fixtures';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -26,10 +27,6 @@ async function directServer(chunks: Buffer[]) {
   await once(client, 'connect');
   const socket = await adopted;
   return { server, client, socket, accepted: accepted! };
-}
-
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 describe('readDirect', () => {

@@ -7,6 +7,7 @@ export { gnu } from './gnu-tools.js';
 export { parseCsv } from './csv.js';
 export { makeTempDir, tempDir } from './temp-dir.js';
 export { freePort, onFreePort } from './free-port.js';
+export { until } from './until.js';
 export {
   startRedis,
   startRedisCluster,

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { makeTempDir } from '@esc/test-fixtures';
+import { makeTempDir, until } from '@esc/test-fixtures';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runEsc } from '../run-esc.js';
 import { freePort } from '@esc/test-fixtures';
@@ -34,16 +34,6 @@ async function ingest(base: string, events: object[]): Promise<void> {
     body: events.map((e) => JSON.stringify(e)).join('\n'),
   });
   expect(res.status).toBe(200);
-}
-
-async function until<T>(probe: () => Promise<T | undefined | false> | T | undefined | false): Promise<T> {
-  const end = Date.now() + 10_000;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const errors = (n: number) =>

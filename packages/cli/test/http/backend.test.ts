@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { makeTempDir, type RedisTestCluster, startRedisCluster } from '@esc/test-fixtures';
+import { makeTempDir, type RedisTestCluster, startRedisCluster, until } from '@esc/test-fixtures';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ESC_BIN, runEsc } from '../run-esc.js';
@@ -58,16 +58,6 @@ afterAll(async () => {
   await cluster?.stop();
   dir?.remove();
 }, 60_000);
-
-async function until<T>(probe: () => Promise<T | undefined | false> | T | undefined | false): Promise<T> {
-  const end = Date.now() + 30_000;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function post(url: string, body: string, type: string): Promise<string[]> {
   const res = await fetch(`${url}/ingest`, { method: 'POST', headers: { 'content-type': type }, body });
@@ -168,7 +158,7 @@ describe('esc serve --backend redis-cluster://', () => {
       expect(stats.logs_in_storage).toBe(sent.length);
     }
     // Each live tail got the events ingested through both instances.
-    for (const tail of tails) await until(() => sent.every((e) => tail.ids.has(e.id)));
+    for (const tail of tails) await until(() => sent.every((e) => tail.ids.has(e.id)), 30_000);
     for (const tail of tails) tail.stop();
   }, 120_000);
 
@@ -185,20 +175,20 @@ describe('esc serve --backend redis-cluster://', () => {
       await until(async () => {
         const body = (await (await fetch(`${s.url}/alerts`)).json()) as { rules: { state: string; count: number }[] };
         return body.rules[0]!.state === 'firing' && body.rules[0]!.count === 30;
-      });
+      }, 30_000);
     // …and between them delivered one firing: one at the webhook, one in the shared history.
     const histories = await Promise.all(
       servers.map(async (s) =>
         until(async () => {
           const { alerts } = (await (await fetch(`${s.url}/alerts`)).json()) as { alerts: object[] };
           return alerts.length > 0 && alerts;
-        }),
+        }, 30_000),
       ),
     );
     // The history is shared: both instances show the one firing, numbered alike.
     for (const history of histories)
       expect(history).toMatchObject([{ seq: 1, rule: 'pager', status: 'firing', count: 10, threshold: 10 }]);
-    await until(() => hooks.length >= 1);
+    await until(() => hooks.length >= 1, 30_000);
     expect(hooks).toMatchObject([{ seq: 1, rule: 'pager', status: 'firing' }]);
     // One stderr line between the two instances: the one that delivered it.
     const lines = servers.flatMap((s) =>
@@ -293,7 +283,7 @@ describe('esc serve --backend: a cluster failover', () => {
       const info = await victim!.cli('info', 'replication');
       const offset = /master_repl_offset:(\d+)/.exec(info)?.[1];
       return offset !== undefined && new RegExp(`slave0:.*offset=${offset},`).test(info);
-    });
+    }, 30_000);
     await victim!.kill();
     // Requests to the dead master's partitions wait through the failover (the client retries), then succeed.
     const during = Array.from({ length: 20 }, () => send(i++));

@@ -9,6 +9,7 @@ import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AlertRecord } from './alert-history.js';
 import { AlertService, type AlertServiceOptions } from './alert-service.js';
+import { until } from '@esc/test-fixtures';
 
 let dir: string;
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -44,19 +45,6 @@ function errors(service: AlertService, count: number, level = 'ERROR') {
 async function metric(registry: Registry, name: string): Promise<number> {
   const values = (await registry.getSingleMetric(name)!.get()).values;
   return values.reduce((sum, v) => sum + v.value, 0);
-}
-
-async function until<T>(
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 function storeIn(path: string): TopicStore {

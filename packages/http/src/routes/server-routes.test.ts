@@ -3,16 +3,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { LogEvent } from '../log-event.js';
 import type { HttpPluginOptions } from '../server-state.js';
 import { useTestApps } from '../test-helpers/test-app.js';
+import { until } from '@esc/test-fixtures';
 
 const makeApp = useTestApps();
-
-async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('GET /stats', () => {
   it("has LogStream's fields and esc's own", async () => {

@@ -9,6 +9,7 @@ import { PlsClient, type PlsMessage } from './pls-client.js';
 import { encodeFrame } from './pls-frame.js';
 import type { LagGateLimits } from './lag-gate.js';
 import { type PlsServer, startPlsServer } from './pls-server.js';
+import { until } from '@esc/test-fixtures';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -93,15 +94,6 @@ class Receiver {
   async nothingWithin(ms: number): Promise<string | null> {
     const got = await this.next(ms);
     return got === 'timeout' ? null : got;
-  }
-}
-
-/** Resolves once `check` holds; fails after `ms`. */
-async function until(check: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`not true within ${ms} ms: ${check}`);
-    await new Promise((r) => setTimeout(r, 5));
   }
 }
 
