@@ -276,6 +276,9 @@ describe('esc serve --backend: a cluster failover', () => {
     };
     let i = 0;
     for (; i < 20; i++) await send(i);
+    // A third instance, stopped in the middle of the failover: it must still exit (it used to wait forever on a
+    // read ioredis left pending).
+    const leaving = await startBackendServe(cluster.url);
     const [victim] = await cluster.masters();
     // The replica has every write acknowledged so far (Redis replicates asynchronously: a master killed before
     // that would lose them, Redis's documented window, which this test does not measure).
@@ -287,6 +290,8 @@ describe('esc serve --backend: a cluster failover', () => {
     await victim!.kill();
     // Requests to the dead master's partitions wait through the failover (the client retries), then succeed.
     const during = Array.from({ length: 20 }, () => send(i++));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await leaving.server.stop()).toBe(0);
     await cluster.waitHealthy(60_000);
     await Promise.all(during);
     const afterFailover = acked.length;

@@ -2,9 +2,8 @@
 // ports in temp dirs, stops them, and talks raw RESP to either (RespClient) so tests compare exact reply bytes.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
-import { makeTempDir } from '@esc/test-fixtures';
+import { makeTempDir, onFreePort } from '@esc/test-fixtures';
 import { childEnv, ESC_BIN, REPO_ROOT } from '../run-esc.js';
-import { onFreePort } from '@esc/test-fixtures';
 
 export interface RunningServer {
   readonly port: number;
@@ -13,9 +12,15 @@ export interface RunningServer {
   readonly child: ChildProcess;
   stderr(): string;
   stdout(): string;
-  /** SIGTERM (or `signal`), wait for the exit, remove the directory; the exit code (null after a signal). */
+  /**
+   * SIGTERM (or `signal`), wait for the exit, remove the directory; the exit code (null after a signal). A server
+   * still running STOP_WAIT_MS later is killed and the call rejects.
+   */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
+
+/** How long stop() waits for the exit: a graceful stop takes milliseconds; under CI load, seconds. */
+const STOP_WAIT_MS = 20_000;
 
 export function startProcess(
   command: string,
@@ -83,7 +88,19 @@ function startOnPort(
       stop: (signal: NodeJS.Signals = 'SIGTERM') => {
         stopped ??= (async () => {
           if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-          const code = await exited;
+          // A server that does not stop is a failure of its own, named with what it printed, not a hook timeout.
+          let timer: NodeJS.Timeout | undefined;
+          const late = new Promise<'late'>((resolve) => {
+            timer = setTimeout(() => resolve('late'), STOP_WAIT_MS);
+          });
+          const code = await Promise.race([exited, late]);
+          clearTimeout(timer);
+          if (code === 'late') {
+            child.kill('SIGKILL');
+            await exited;
+            temp?.remove();
+            throw new Error(`${command} did not exit within ${STOP_WAIT_MS} ms of ${signal}; it printed: ${err}${out}`);
+          }
           temp?.remove();
           return code;
         })();

@@ -16,13 +16,20 @@ export class StreamFollower<T> {
   private readonly readers: (Redis | Cluster)[] = [];
   private readonly loops: Promise<void>[] = [];
   private stopped = false;
+  /** Settles at stop(): a read waits for it or its reply, whichever comes first. */
+  private readonly stopping: Promise<null>;
+  private resolveStopping!: (value: null) => void;
 
   constructor(
     private readonly connection: RedisConnection,
     private readonly keys: readonly string[],
     /** An entry into its item; null for an entry that is not one (skipped). */
     private readonly decode: (entry: [string, string[]]) => T | null,
-  ) {}
+  ) {
+    this.stopping = new Promise((resolve) => {
+      this.resolveStopping = resolve;
+    });
+  }
 
   /** `wanted`: while it is false for every listener, entries are not decoded (an idle live tail costs no parsing). */
   onEvent(listener: (item: T) => void, wanted: () => boolean = () => true): void {
@@ -48,7 +55,13 @@ export class StreamFollower<T> {
     while (!this.stopped) {
       let reply: [string, [string, string[]][]][] | null;
       try {
-        reply = (await reader.xread('COUNT', COUNT, 'BLOCK', BLOCK_MS, 'STREAMS', key, last)) as typeof reply;
+        // Not the reply alone: a read sent to a cluster in a failover can be left pending by ioredis forever once
+        // the reader is disconnected (seen: `esc serve --backend` never exited after a SIGTERM mid-failover).
+        reply = (await Promise.race([
+          reader.xread('COUNT', COUNT, 'BLOCK', BLOCK_MS, 'STREAMS', key, last),
+          this.stopping,
+        ])) as typeof reply;
+        if (this.stopped) return;
       } catch {
         if (this.stopped) return;
         // Disconnected (a failover): the client reconnects; ask again from the same place.
@@ -67,8 +80,10 @@ export class StreamFollower<T> {
     }
   }
 
+  /** Disconnects the readers and returns once every loop has ended, without waiting for a reply from Redis. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.resolveStopping(null);
     for (const reader of this.readers) reader.disconnect();
     await Promise.allSettled(this.loops);
   }
