@@ -95,6 +95,25 @@ describe('TopicStore', () => {
     });
   });
 
+  it('applies an alter made right after the last change, from this store or another one', async () => {
+    // A new file's times come from the kernel's coarse clock (4 ms steps here): a create and an alter a moment
+    // apart share an mtime, and a writer that compared mtimes alone kept the old segmentBytes.
+    const dir = tempDir();
+    await withStore(dir, async (s) => {
+      await withStore(dir, async (other) => {
+        for (let round = 0; round < 10; round++) {
+          const name = `t${round}`;
+          s.createTopic(name);
+          const alterer = round % 2 === 0 ? s : other;
+          await alterer.alterTopic(name, { segmentBytes: 1024 });
+          for (let i = 0; i < 20; i++) await s.append(name, [{ value: 'x'.repeat(100) }]);
+          const logs = readdirSync(join(dir, name, '0')).filter((f) => f.endsWith('.log'));
+          expect(logs.length, `round ${round}`).toBeGreaterThan(1);
+        }
+      });
+    });
+  });
+
   it('rolls by segmentMs on the injected clock', async () => {
     const dir = tempDir();
     let now = 1_000_000;

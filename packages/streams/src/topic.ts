@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { EscError, FileAccessError, isErrno, loadJsonFile, writeFileAtomicSync } from '@esc/core';
 import { z } from 'zod';
@@ -39,11 +39,12 @@ export function encodeTopicFile(config: TopicConfig): string {
 }
 
 /** Reads a topic's config; a missing file is an unknown topic. */
-export function readTopicConfig(root: string, name: string): { config: TopicConfig; mtimeMs: number } {
+export function readTopicConfig(root: string, name: string): { config: TopicConfig; stamp: string } {
   const path = topicPaths(root, name).config;
   try {
-    const mtimeMs = statSync(path).mtimeMs;
-    return { config: loadJsonFile(path, topicFileSchema).config, mtimeMs };
+    // Stat first, then read: a change between the two is read now and seen again by the next check.
+    const stamp = configStamp(statSync(path));
+    return { config: loadJsonFile(path, topicFileSchema).config, stamp };
   } catch (err) {
     if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) throw new UnknownTopicError(name);
     if (err instanceof FileAccessError && (err.errno === 'ENOENT' || err.errno === 'ENOTDIR'))
@@ -51,6 +52,16 @@ export function readTopicConfig(root: string, name: string): { config: TopicConf
     if (err instanceof EscError) throw err;
     throw new FileAccessError(path, err);
   }
+}
+
+/**
+ * What tells one version of the config file from the next. Not the mtime alone: file times come from the
+ * kernel's coarse clock, so two writes a few milliseconds apart have the same one (every time, on ext4), and
+ * a change went unseen. Each write is a new file renamed over the old (writeFileAtomicSync), created while
+ * the old still exists, so its inode differs from the file read before it; size and times narrow the rest.
+ */
+function configStamp(st: Stats): string {
+  return `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
 }
 
 export function writeTopicConfig(root: string, name: string, config: TopicConfig): void {
@@ -70,7 +81,7 @@ export interface TopicOptions {
 /** An open topic in this process: its config (re-read when another process alters it), partitions and writer. */
 export class Topic {
   config: TopicConfig;
-  private configMtime: number;
+  private configStamp: string;
   readonly paths: ReturnType<typeof topicPaths>;
   private readonly logs: PartitionLog[] = [];
   readonly writer: TopicWriter;
@@ -92,9 +103,9 @@ export class Topic {
     private readonly options: TopicOptions,
   ) {
     this.paths = topicPaths(root, name);
-    const { config, mtimeMs } = readTopicConfig(root, name);
+    const { config, stamp } = readTopicConfig(root, name);
     this.config = config;
-    this.configMtime = mtimeMs;
+    this.configStamp = stamp;
     this.syncLogs();
     this.writer = new TopicWriter({
       logs: () => this.logs,
@@ -115,17 +126,17 @@ export class Topic {
 
   /** Re-reads topic.json if it changed (an alter in another process). */
   refreshConfig(): void {
-    let mtime: number;
+    let stamp: string;
     try {
-      mtime = statSync(this.paths.config).mtimeMs;
+      stamp = configStamp(statSync(this.paths.config));
     } catch (err) {
       if (isErrno(err, 'ENOENT')) throw new UnknownTopicError(this.name);
       throw new FileAccessError(this.paths.config, err);
     }
-    if (mtime === this.configMtime) return;
-    const { config, mtimeMs } = readTopicConfig(this.root, this.name);
-    this.config = config;
-    this.configMtime = mtimeMs;
+    if (stamp === this.configStamp) return;
+    const read = readTopicConfig(this.root, this.name);
+    this.config = read.config;
+    this.configStamp = read.stamp;
     this.syncLogs();
   }
 
