@@ -148,10 +148,19 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   };
 }
 
-/** Resolves once SIGTERM or SIGINT has stopped the server. */
-export function stopOnSignal(server: RunningServer): Promise<void> {
+/**
+ * Resolves once SIGTERM or SIGINT has stopped the server. A SIGINT while the stop is under way calls
+ * `onInsist` (as Redis does with a second Ctrl-C: the CLI exits at once; the stores are crash-safe).
+ */
+export function stopOnSignal(server: RunningServer, onInsist?: () => void): Promise<void> {
   return new Promise((resolve, reject) => {
+    let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        if (signal === 'SIGINT') onInsist?.();
+        return;
+      }
+      stopping = true;
       server.logger.info({ signal }, 'signal received');
       // The listeners stay until the stop is done: signal-exit (proper-lockfile's, once a topic or kv lock was
       // taken) re-raises a signal no other listener handles, which killed the process in the middle of its stop.

@@ -57,7 +57,8 @@ export function createCommand(): Command {
     .option('--insecure', 'allow a non-loopback --bind without a password')
     .addHelpText(
       'after',
-      '\nStops on SIGTERM/SIGINT, finishing the commands in flight. Exit status: 0 stopped, 2 error.',
+      '\nStops on SIGTERM/SIGINT, finishing the commands in flight; a second SIGINT exits at once. Exit status: 0\n' +
+        'stopped, 2 error or a second SIGINT.',
     )
     .action(runAction(serve));
 }
@@ -67,6 +68,9 @@ async function serve(flags: ServeFlags): Promise<number> {
   const config = resolveServeConfig(settings, configFile);
   const server = await startServer(config, { version: process.env.npm_package_version });
   for (const address of server.addresses) process.stderr.write(`esc serve: listening (${address})\n`);
-  await stopOnSignal(server);
+  await stopOnSignal(server, () => {
+    process.stderr.write('esc serve: SIGINT again: exiting now, without finishing the stop\n');
+    process.exit(ExitCode.Error);
+  });
   return ExitCode.Ok;
 }

@@ -2,7 +2,8 @@
 // clients keep being served. Plus its start-up checks and its clean stop on SIGTERM/SIGINT.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir } from '@esc/test-fixtures';
+import { connect } from 'node:net';
+import { makeTempDir, until } from '@esc/test-fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEsc } from '../run-esc.js';
 import { RespClient, type RunningServer, startEscServe } from './serve-harness.js';
@@ -149,5 +150,24 @@ describe('esc serve start-up and stop', () => {
     expect(await c.call('PING')).toBe('+PONG\r\n');
     expect(await server.stop(signal)).toBe(0);
     await c.waitClosed();
+  });
+
+  it('exits at once, status 2, on a second SIGINT while the stop waits on a client that never reads', async () => {
+    const server = await startEscServe(['--log-level', 'info']);
+    const c = await RespClient.connect(server.port);
+    expect(await c.call('SET', 'big', 'x'.repeat(1 << 20))).toBe('+OK\r\n');
+    // 32 MiB of replies the client never reads: the stop would wait out its 5 s grace for them.
+    const stuck = connect(server.port, '127.0.0.1');
+    await new Promise((resolve) => stuck.once('connect', resolve));
+    stuck.pause();
+    stuck.write('*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n'.repeat(32));
+    expect(await c.call('PING')).toBe('+PONG\r\n');
+    server.child.kill('SIGINT');
+    await until(() => server.stderr().includes('signal received'), 20_000);
+    const code = await server.stop('SIGINT');
+    expect(server.stderr()).toContain('esc serve: SIGINT again: exiting now, without finishing the stop\n');
+    expect(code).toBe(2);
+    stuck.destroy();
+    c.close();
   });
 });
