@@ -22,6 +22,9 @@ export interface HttpPluginEnv {
 /** Builds one plugin of the front-end (the alerts, the dashboard). */
 export type HttpPluginFactory = (env: HttpPluginEnv) => FastifyPluginAsync<HttpPluginOptions>;
 
+/** How long a stop waits for the requests in flight. */
+const STOP_GRACE_MS = 5_000;
+
 /** The plugins `esc serve` runs beside the API, one line each. */
 const PLUGINS: readonly HttpPluginFactory[] = [
   (env) => alertsPlugin({ rulesFile: env.rules, webhookUrl: env.alertWebhook, sync: env.sync, log: env.logger }),
@@ -46,7 +49,7 @@ export interface HttpFrontEnd {
   /** `http 127.0.0.1:8080` */
   address: string;
   port: number;
-  /** Stops accepting, ends the live streams, waits for requests in flight. */
+  /** Stops accepting, ends the live streams, waits for requests in flight (5 s at most). */
   stop(): Promise<void>;
 }
 
@@ -75,7 +78,15 @@ export async function startHttpFrontEnd(options: HttpFrontEndOptions): Promise<H
   }
   // The connection goes last, after the live streams and the alert engine let go of it.
   const close = async (): Promise<void> => {
-    await app.close();
+    // Requests in flight get STOP_GRACE_MS to finish, as RESP's do; then their connections are cut. One waiting
+    // on a backend that is down (its client retries until it is back) held the stop for as long as its client
+    // waited, forever for one that never gives up.
+    const cut = setTimeout(() => app.server.closeAllConnections(), STOP_GRACE_MS);
+    try {
+      await app.close();
+    } finally {
+      clearTimeout(cut);
+    }
     await shared?.backend.connection.close();
   };
   try {

@@ -107,6 +107,11 @@ export async function connectRedis(text: string, options: RedisConnectOptions = 
     close: async () => {
       // QUIT lets the server finish what it was sent, but a cluster node killed a moment ago (a failover) may
       // never answer while ioredis retries it: wait at most CLOSE_WAIT_MS, then drop the sockets.
+      // Not connected (the backend is down, the client retrying): nothing to let finish.
+      if (client.status !== 'ready') {
+        client.disconnect();
+        return;
+      }
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([

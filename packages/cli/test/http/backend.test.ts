@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { makeTempDir, type RedisTestCluster, startRedisCluster, until } from '@esc/test-fixtures';
+import { makeTempDir, type RedisTestCluster, startRedis, startRedisCluster, until } from '@esc/test-fixtures';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ESC_BIN, runEsc } from '../run-esc.js';
@@ -303,4 +303,29 @@ describe('esc serve --backend: a cluster failover', () => {
       expect(acked.filter((id) => !found.has(id))).toEqual([]);
     }
   }, 180_000);
+});
+
+describe('esc serve --backend: a backend that went down', () => {
+  it('a stop cuts a request left waiting on it after the 5 s grace, and exits 0', async () => {
+    const redis = await startRedis();
+    const { url, server } = await startBackendServe(redis.url);
+    try {
+      const body = JSON.stringify({ level: 'INFO', service: 'down', message: 'before' });
+      const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body };
+      expect((await fetch(`${url}/ingest`, init)).status).toBe(200);
+      await redis.stop();
+      // The client retries until Redis is back: this request waits, as long as its client does (here: forever).
+      const waiting = fetch(`${url}/ingest`, init).then(
+        (res) => `answered ${res.status}`,
+        () => 'cut',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await server.stop()).toBe(0);
+      // Cut, not refused with a 503: it was in flight when the stop began.
+      expect(await waiting).toBe('cut');
+    } finally {
+      await server.stop().catch(() => undefined);
+      await redis.stop();
+    }
+  }, 60_000);
 });
