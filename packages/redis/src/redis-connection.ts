@@ -105,13 +105,13 @@ export async function connectRedis(text: string, options: RedisConnectOptions = 
         ? new Promise<void>((resolve) => client.refreshSlotsCache(() => resolve()))
         : Promise.resolve(),
     close: async () => {
-      // QUIT lets the server finish what it was sent, but a cluster node killed a moment ago (a failover) may
-      // never answer while ioredis retries it: wait at most CLOSE_WAIT_MS, then drop the sockets.
       // Not connected (the backend is down, the client retrying): nothing to let finish.
       if (client.status !== 'ready') {
         client.disconnect();
         return;
       }
+      // QUIT lets the server finish what it was sent, but a cluster node killed a moment ago (a failover) may
+      // never answer while ioredis retries it: wait at most CLOSE_WAIT_MS, then drop the sockets.
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([

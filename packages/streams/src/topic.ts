@@ -56,8 +56,8 @@ export function readTopicConfig(root: string, name: string): { config: TopicConf
 
 /**
  * What tells one version of the config file from the next. Not the mtime alone: file times come from the
- * kernel's coarse clock, so two writes a few milliseconds apart have the same one (every time, on ext4), and
- * a change went unseen. Each write is a new file renamed over the old (writeFileAtomicSync), created while
+ * kernel's coarse clock (4 ms steps on this project's machines), so a create and an alter a moment apart
+ * had the same one, and the alter went unseen. Each write is a new file renamed over the old (writeFileAtomicSync), created while
  * the old still exists, so its inode differs from the file read before it; size and times narrow the rest.
  */
 function configStamp(st: Stats): string {
