@@ -56,9 +56,11 @@ export function readTopicConfig(root: string, name: string): { config: TopicConf
 
 /**
  * What tells one version of the config file from the next. Not the mtime alone: file times come from the
- * kernel's coarse clock (4 ms steps on this project's machines), so a create and an alter a moment apart
- * had the same one, and the alter went unseen. Each write is a new file renamed over the old (writeFileAtomicSync), created while
- * the old still exists, so its inode differs from the file read before it; size and times narrow the rest.
+ * kernel's coarse clock (4 ms steps on this project's machines), so a create and an alter a moment apart had
+ * the same one, and the alter went unseen. Each write is a new file renamed over the old (writeFileAtomicSync),
+ * created while the old still exists, so its inode differs from the file read before it; size and times narrow
+ * the rest. Still missed: two or more alters between two checks within one clock step, the last reusing the
+ * inode read before, at the same size; rare enough not to read the file at every append.
  */
 function configStamp(st: Stats): string {
   return `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
