@@ -57,8 +57,8 @@ export function createCommand(): Command {
     .option('--insecure', 'allow a non-loopback --bind without a password')
     .addHelpText(
       'after',
-      '\nStops on SIGTERM/SIGINT, finishing the commands in flight; a second SIGINT exits at once. Exit status: 0\n' +
-        'stopped, 2 error or a second SIGINT.',
+      '\nStops on SIGTERM/SIGINT, finishing the commands in flight; a second SIGINT exits at once.\n' +
+        'Exit status: 0 stopped, 2 error or a second SIGINT.',
     )
     .action(runAction(serve));
 }

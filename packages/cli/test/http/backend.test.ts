@@ -1,13 +1,13 @@
 // `esc serve --backend redis-cluster://…`: two instances over one Redis Cluster act as one server. Events ingested
 // through either are returned by every query through either, reach both live tails, and an alert rule crossing
 // its threshold fires once between them.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { join } from 'node:path';
 import { makeTempDir, type RedisTestCluster, startRedis, startRedisCluster, until } from '@esc/test-fixtures';
 import { Cluster, Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ESC_BIN, runEsc } from '../run-esc.js';
 import { startProcess } from '../serve/serve-harness.js';
 import { allEvents, type HttpServe, startBackendServe } from './http-harness.js';
@@ -279,6 +279,7 @@ describe('esc serve --backend: a cluster failover', () => {
     // A third instance, stopped in the middle of the failover: it must still exit (it used to wait forever on a
     // read ioredis left pending).
     const leaving = await startBackendServe(cluster.url);
+    onTestFinished(() => leaving.server.stop().then(() => undefined));
     const [victim] = await cluster.masters();
     // The replica has every write acknowledged so far (Redis replicates asynchronously: a master killed before
     // that would lose them, Redis's documented window, which this test does not measure).
@@ -309,23 +310,42 @@ describe('esc serve --backend: a backend that went down', () => {
   it('a stop cuts a request left waiting on it after the 5 s grace, and exits 0', async () => {
     const redis = await startRedis();
     const { url, server } = await startBackendServe(redis.url);
-    try {
-      const body = JSON.stringify({ level: 'INFO', service: 'down', message: 'before' });
-      const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body };
-      expect((await fetch(`${url}/ingest`, init)).status).toBe(200);
-      await redis.stop();
-      // The client retries until Redis is back: this request waits, as long as its client does (here: forever).
-      const waiting = fetch(`${url}/ingest`, init).then(
-        (res) => `answered ${res.status}`,
-        () => 'cut',
-      );
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      expect(await server.stop()).toBe(0);
-      // Cut, not refused with a 503: it was in flight when the stop began.
-      expect(await waiting).toBe('cut');
-    } finally {
+    onTestFinished(async () => {
       await server.stop().catch(() => undefined);
       await redis.stop();
-    }
+    });
+    const body = JSON.stringify({ level: 'INFO', service: 'down', message: 'before' });
+    expect(
+      (await fetch(`${url}/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status,
+    ).toBe(200);
+    await redis.stop();
+    // The client retries until Redis is back: this request waits, as long as its client does (here: forever).
+    const request = connect(server.port, '127.0.0.1');
+    let reply = '';
+    request.on('data', (d: Buffer) => (reply += d.toString()));
+    const closed = new Promise((resolve) => request.on('close', resolve));
+    await new Promise<void>((resolve) =>
+      request.write(
+        `POST /ingest HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+        () => resolve(),
+      ),
+    );
+    // In flight once the server has read it: its end of the connection has nothing left unread.
+    await until(() => serverUnread(server.port, request.localPort!) === 0, 20_000);
+    expect(await server.stop()).toBe(0);
+    await closed;
+    // Cut, not answered (a 503 is what a request arriving during the stop gets).
+    expect(reply).toBe('');
   }, 60_000);
 });
+
+/** Bytes the server's end of a loopback connection has received and not yet read (/proc/net/tcp's rx_queue). */
+function serverUnread(serverPort: number, clientPort: number): number | undefined {
+  const hex = (port: number) => port.toString(16).toUpperCase().padStart(4, '0');
+  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    const [, local, remote, , queues] = line.trim().split(/\s+/);
+    if (local?.endsWith(`:${hex(serverPort)}`) && remote?.endsWith(`:${hex(clientPort)}`))
+      return Number.parseInt(queues!.split(':')[1]!, 16);
+  }
+  return undefined;
+}
